@@ -1,0 +1,4 @@
+/**
+ * Ferrite perf.
+ */
+package io.ferrite.perf;

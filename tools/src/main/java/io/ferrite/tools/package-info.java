@@ -1,0 +1,4 @@
+/**
+ * Ferrite tools.
+ */
+package io.ferrite.tools;

@@ -1,0 +1,4 @@
+/**
+ * Ferrite transport.
+ */
+package io.ferrite.transport;
