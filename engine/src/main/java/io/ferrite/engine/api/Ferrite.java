@@ -1,0 +1,494 @@
+package io.ferrite.engine.api;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.item.ItemCodec;
+import io.ferrite.codecs.sbe.AttributeType;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.shard.AttributeUpdates;
+import io.ferrite.engine.shard.BatchGetResult;
+import io.ferrite.engine.shard.BatchWriteResult;
+import io.ferrite.engine.shard.ItemCondition;
+import io.ferrite.engine.shard.KeyValue;
+import io.ferrite.engine.shard.QueryRequest;
+import io.ferrite.engine.shard.RecoveryReport;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.ScanRequest;
+import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.shard.WriteRequest;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Ferrite embedded in an application: a shard on the application's own thread ("direct mode"), with a
+ * convenient API over Java values ({@link AttributeValue} maps). For the garbage-free hot path use
+ * {@link #shard()} and its flyweight methods (item bytes in, a callback out) on the same thread.
+ * <p>
+ * <b>Threading:</b> not thread-safe. One thread owns the instance and makes every call; that thread is
+ * the shard loop. For access from several threads use the queued mode ({@code ShardAgent}).
+ * <p>
+ * <b>Durability:</b> a call that returns has appended its write to the WAL under the configured fsync
+ * policy (see the README). Call {@link #doDutyCycle()} from your loop when idle so that batched fsyncs
+ * and checkpoints happen on time; every operation of this class also does.
+ * <pre>{@code
+ * try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(Path.of("data"))))
+ * {
+ *     db.createTable(TableSpec.of("orders").partitionKey("customer", KeyType.S).sortKey("id", KeyType.N));
+ *     db.putItem("orders", Map.of("customer", AttributeValue.s("alice"), "id", AttributeValue.n("1")));
+ * }
+ * }</pre>
+ */
+public final class Ferrite implements AutoCloseable
+{
+    private final Shard shard;
+    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer secondView = new UnsafeBuffer(new byte[0]);
+    private final QueryRequest queryRequest = new QueryRequest();
+    private final ScanRequest scanRequest = new ScanRequest();
+    private final AttributeUpdates attributeUpdates = new AttributeUpdates();
+
+    private Ferrite(final Shard shard)
+    {
+        this.shard = shard;
+    }
+
+    /**
+     * Opens (or creates) the data directory and recovers it; the calling thread becomes the owner.
+     *
+     * @param config the engine configuration (at least a data directory).
+     * @return the embedded database.
+     */
+    public static Ferrite open(final EngineConfig config)
+    {
+        return new Ferrite(Shard.open(config, new SystemEpochNanoClock()));
+    }
+
+    /**
+     * @return the shard, for the garbage-free flyweight operations (same thread only).
+     */
+    public Shard shard()
+    {
+        return shard;
+    }
+
+    /**
+     * @return what opening the data directory found and did.
+     */
+    public RecoveryReport recoveryReport()
+    {
+        return shard.recoveryReport();
+    }
+
+    /**
+     * Runs due background work: batched WAL fsync and checkpoints.
+     *
+     * @return work done.
+     */
+    public int doDutyCycle()
+    {
+        return shard.doDutyCycle(System.nanoTime());
+    }
+
+    /**
+     * CreateTable.
+     *
+     * @param spec name and key schema.
+     * @return the table's description.
+     */
+    public TableDescription createTable(final TableSpec spec)
+    {
+        return shard.createTable(spec);
+    }
+
+    /**
+     * DeleteTable.
+     *
+     * @param tableName the table.
+     * @return its description as it was, status DELETING.
+     */
+    public TableDescription deleteTable(final String tableName)
+    {
+        return shard.deleteTable(tableName);
+    }
+
+    /**
+     * DescribeTable.
+     *
+     * @param tableName the table.
+     * @return its description.
+     */
+    public TableDescription describeTable(final String tableName)
+    {
+        return shard.describeTable(tableName);
+    }
+
+    /**
+     * ListTables: every table name, in order.
+     *
+     * @return the names.
+     */
+    public List<String> listTables()
+    {
+        final List<String> names = new ArrayList<>();
+        String start = null;
+        do
+        {
+            start = shard.listTables(start, 100, names);
+        }
+        while (null != start);
+        return names;
+    }
+
+    /**
+     * PutItem.
+     *
+     * @param tableName the table.
+     * @param item      the item, including its key attributes.
+     */
+    public void putItem(final String tableName, final Map<String, AttributeValue> item)
+    {
+        putItem(tableName, item, null, ReturnValues.NONE);
+    }
+
+    /**
+     * PutItem with a condition and return values.
+     *
+     * @param tableName    the table.
+     * @param item         the item.
+     * @param condition    a condition on the current item, or null.
+     * @param returnValues NONE or ALL_OLD.
+     * @return the replaced item for ALL_OLD, else null.
+     */
+    public Map<String, AttributeValue> putItem(
+        final String tableName,
+        final Map<String, AttributeValue> item,
+        final ItemCondition condition,
+        final ReturnValues returnValues)
+    {
+        final Table table = shard.table(tableName);
+        final byte[] bytes = ItemCodec.encode(item);
+        view.wrap(bytes);
+        final ItemCapture old = new ItemCapture();
+        shard.putItem(table, view, 0, bytes.length, condition, returnValues, old);
+        shard.doDutyCycle(System.nanoTime());
+        return old.item;
+    }
+
+    /**
+     * GetItem.
+     *
+     * @param tableName the table.
+     * @param key       the key attributes, exactly.
+     * @return the item, or null when there is none.
+     */
+    public Map<String, AttributeValue> getItem(final String tableName, final Map<String, AttributeValue> key)
+    {
+        final Table table = shard.table(tableName);
+        final byte[] bytes = ItemCodec.encode(key);
+        view.wrap(bytes);
+        final ItemCapture found = new ItemCapture();
+        shard.getItem(table, view, 0, bytes.length, found);
+        return found.item;
+    }
+
+    /**
+     * DeleteItem.
+     *
+     * @param tableName    the table.
+     * @param key          the key attributes.
+     * @param condition    a condition on the current item, or null.
+     * @param returnValues NONE or ALL_OLD.
+     * @return the deleted item for ALL_OLD, else null.
+     */
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final ItemCondition condition,
+        final ReturnValues returnValues)
+    {
+        final Table table = shard.table(tableName);
+        final byte[] bytes = ItemCodec.encode(key);
+        view.wrap(bytes);
+        final ItemCapture old = new ItemCapture();
+        shard.deleteItem(table, view, 0, bytes.length, condition, returnValues, old);
+        shard.doDutyCycle(System.nanoTime());
+        return old.item;
+    }
+
+    /**
+     * DeleteItem without condition or return values.
+     *
+     * @param tableName the table.
+     * @param key       the key attributes.
+     */
+    public void deleteItem(final String tableName, final Map<String, AttributeValue> key)
+    {
+        deleteItem(tableName, key, null, ReturnValues.NONE);
+    }
+
+    /**
+     * UpdateItem at attribute level: sets whole attributes and removes others, creating the item if it
+     * does not exist (unless the update only removes).
+     *
+     * @param tableName    the table.
+     * @param key          the key attributes.
+     * @param set          attributes to set (not key attributes), may be empty.
+     * @param remove       attribute names to remove, may be empty.
+     * @param condition    a condition on the current item, or null.
+     * @param returnValues which attributes to return.
+     * @return the returned attributes, or null for NONE or when there are none.
+     */
+    public Map<String, AttributeValue> updateItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final Map<String, AttributeValue> set,
+        final Collection<String> remove,
+        final ItemCondition condition,
+        final ReturnValues returnValues)
+    {
+        final Table table = shard.table(tableName);
+        final byte[] keyBytes = ItemCodec.encode(key);
+        final byte[] setBytes = ItemCodec.encode(set);
+        final Map<String, AttributeValue> removeMap = new TreeMap<>();
+        for (final String name : remove)
+        {
+            removeMap.put(name, AttributeValue.nul());
+        }
+        final byte[] removeBytes = ItemCodec.encode(removeMap);
+        view.wrap(setBytes);
+        secondView.wrap(removeBytes);
+        attributeUpdates.wrap(view, 0, setBytes.length, secondView, 0, removeBytes.length);
+
+        final UnsafeBuffer keyView = new UnsafeBuffer(keyBytes);
+        final ItemCapture returned = new ItemCapture();
+        shard.updateItem(table, keyView, 0, keyBytes.length, attributeUpdates, condition, returnValues, returned);
+        shard.doDutyCycle(System.nanoTime());
+        return returned.item;
+    }
+
+    /**
+     * Query: one page.
+     *
+     * @param query the query.
+     * @return the page.
+     */
+    public Page query(final Query query)
+    {
+        final Table table = shard.table(query.tableName);
+        final QueryRequest request = queryRequest.reset();
+        if (null == query.partitionKey)
+        {
+            throw FerriteException.validation("Query condition missed key schema element: " +
+                table.definition().spec().partitionKeyName());
+        }
+        setKeyValue(request.partitionKey(), query.partitionKey);
+        if (null != query.sortKeyValue)
+        {
+            setKeyValue(request.sortKey(query.condition), query.sortKeyValue);
+        }
+        else
+        {
+            request.sortKey(query.condition);
+        }
+        if (null != query.sortKeyUpper)
+        {
+            setKeyValue(request.sortKeyUpper(), query.sortKeyUpper);
+        }
+        request.scanIndexForward(query.forward).limit(checkedLimit(query.limit));
+        if (null != query.exclusiveStartKey)
+        {
+            final byte[] start = ItemCodec.encode(query.exclusiveStartKey);
+            request.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
+        }
+
+        final ItemList items = new ItemList();
+        shard.query(table, request, items);
+        return new Page(items.items, request.count(), request.scannedCount(), lastEvaluatedKey(request));
+    }
+
+    /**
+     * Scan: one page.
+     *
+     * @param scan the scan.
+     * @return the page.
+     */
+    public Page scan(final Scan scan)
+    {
+        final Table table = shard.table(scan.tableName);
+        final ScanRequest request = scanRequest.reset();
+        request.segment(scan.segment, scan.totalSegments).limit(checkedLimit(scan.limit));
+        if (null != scan.exclusiveStartKey)
+        {
+            final byte[] start = ItemCodec.encode(scan.exclusiveStartKey);
+            request.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
+        }
+
+        final ItemList items = new ItemList();
+        shard.scan(table, request, items);
+        return new Page(items.items, request.count(), request.scannedCount(), lastEvaluatedKey(request));
+    }
+
+    /**
+     * BatchGetItem.
+     *
+     * @param keysByTable keys per table name (at most 100 in all).
+     * @return items found per table, and unprocessed keys per table (to retry).
+     */
+    public BatchGet batchGetItem(final Map<String, List<Map<String, AttributeValue>>> keysByTable)
+    {
+        final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
+        keysByTable.forEach((table, keys) ->
+        {
+            final List<byte[]> list = new ArrayList<>(keys.size());
+            keys.forEach(key -> list.add(ItemCodec.encode(key)));
+            encoded.put(table, list);
+        });
+
+        final BatchGetResult result = shard.batchGetItem(encoded);
+        return new BatchGet(decodeAll(result.responses()), decodeAll(result.unprocessedKeys()));
+    }
+
+    /**
+     * BatchWriteItem.
+     *
+     * @param writesByTable puts and deletes per table name (at most 25 in all).
+     * @return the writes not processed, per table (to retry).
+     */
+    public Map<String, List<WriteRequest>> batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
+    {
+        final BatchWriteResult result = shard.batchWriteItem(writesByTable);
+        shard.doDutyCycle(System.nanoTime());
+        return result.unprocessedItems();
+    }
+
+    /**
+     * A put for {@link #batchWriteItem}.
+     *
+     * @param item the item.
+     * @return the write.
+     */
+    public static WriteRequest put(final Map<String, AttributeValue> item)
+    {
+        return WriteRequest.put(ItemCodec.encode(item));
+    }
+
+    /**
+     * A delete for {@link #batchWriteItem}.
+     *
+     * @param key the key.
+     * @return the write.
+     */
+    public static WriteRequest delete(final Map<String, AttributeValue> key)
+    {
+        return WriteRequest.delete(ItemCodec.encode(key));
+    }
+
+    /**
+     * BatchGetItem's answer in Java values.
+     *
+     * @param responses       items per table.
+     * @param unprocessedKeys keys to retry per table.
+     */
+    public record BatchGet(
+        Map<String, List<Map<String, AttributeValue>>> responses,
+        Map<String, List<Map<String, AttributeValue>>> unprocessedKeys)
+    {
+    }
+
+    /**
+     * Checkpoints and closes the data directory.
+     */
+    public void close()
+    {
+        shard.close();
+    }
+
+    private static int checkedLimit(final int limit)
+    {
+        if (limit < 0)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed " +
+                "to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+        return limit;
+    }
+
+    private static void setKeyValue(final KeyValue target, final AttributeValue value)
+    {
+        final AttributeType type = value.type();
+        if (AttributeType.S == type)
+        {
+            target.string(value.s());
+        }
+        else if (AttributeType.N == type)
+        {
+            target.number(value.n());
+        }
+        else if (AttributeType.B == type)
+        {
+            final byte[] bytes = value.b();
+            target.binary(new UnsafeBuffer(bytes), 0, bytes.length);
+        }
+        else
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: Condition parameter type " +
+                "does not match schema type (" + type + " cannot be a key)");
+        }
+    }
+
+    private static Map<String, AttributeValue> lastEvaluatedKey(final io.ferrite.engine.shard.PageResult result)
+    {
+        if (!result.hasLastEvaluatedKey())
+        {
+            return null;
+        }
+        return ItemCodec.decode(result.lastEvaluatedKey(), 0, result.lastEvaluatedKeyLength());
+    }
+
+    private static Map<String, List<Map<String, AttributeValue>>> decodeAll(final Map<String, List<byte[]>> byTable)
+    {
+        final Map<String, List<Map<String, AttributeValue>>> decoded = new LinkedHashMap<>();
+        byTable.forEach((table, items) ->
+        {
+            final List<Map<String, AttributeValue>> list = new ArrayList<>(items.size());
+            for (final byte[] item : items)
+            {
+                list.add(ItemCodec.decode(new UnsafeBuffer(item), 0, item.length));
+            }
+            decoded.put(table, list);
+        });
+        return decoded;
+    }
+
+    private static final class ItemCapture implements io.ferrite.engine.shard.ItemHandler
+    {
+        Map<String, AttributeValue> item;
+
+        public void onItem(final DirectBuffer buffer, final int offset, final int length)
+        {
+            item = ItemCodec.decode(buffer, offset, length);
+        }
+    }
+
+    private static final class ItemList implements io.ferrite.engine.shard.ItemHandler
+    {
+        final List<Map<String, AttributeValue>> items = new ArrayList<>();
+
+        public void onItem(final DirectBuffer buffer, final int offset, final int length)
+        {
+            items.add(ItemCodec.decode(buffer, offset, length));
+        }
+    }
+
+}

@@ -1,0 +1,106 @@
+package io.ferrite.engine.api;
+
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.engine.shard.SortKeyCondition;
+
+import java.util.Map;
+
+/**
+ * A Query for the convenience API: a partition key value, an optional sort key condition, direction,
+ * Limit and ExclusiveStartKey. Mutable builder; not thread-safe.
+ * <pre>{@code
+ * QueryResult page = db.query(Query.on("orders").partitionKey(AttributeValue.s("alice"))
+ *     .sortKey(SortKeyCondition.BETWEEN, AttributeValue.n("10"), AttributeValue.n("20")).limit(25));
+ * }</pre>
+ */
+public final class Query
+{
+    final String tableName;
+    AttributeValue partitionKey;
+    SortKeyCondition condition = SortKeyCondition.NONE;
+    AttributeValue sortKeyValue;
+    AttributeValue sortKeyUpper;
+    boolean forward = true;
+    int limit;
+    Map<String, AttributeValue> exclusiveStartKey;
+
+    private Query(final String tableName)
+    {
+        this.tableName = tableName;
+    }
+
+    /**
+     * @param tableName the table to query.
+     * @return a new query.
+     */
+    public static Query on(final String tableName)
+    {
+        return new Query(tableName);
+    }
+
+    /**
+     * @param value the partition key value (its type must be the schema's).
+     * @return this.
+     */
+    public Query partitionKey(final AttributeValue value)
+    {
+        this.partitionKey = value;
+        return this;
+    }
+
+    /**
+     * @param condition a single-operand condition (EQ, LT, LE, GT, GE, BEGINS_WITH).
+     * @param value     its operand.
+     * @return this.
+     */
+    public Query sortKey(final SortKeyCondition condition, final AttributeValue value)
+    {
+        this.condition = condition;
+        this.sortKeyValue = value;
+        return this;
+    }
+
+    /**
+     * @param condition BETWEEN.
+     * @param low       the lower bound (inclusive).
+     * @param high      the upper bound (inclusive).
+     * @return this.
+     */
+    public Query sortKey(final SortKeyCondition condition, final AttributeValue low, final AttributeValue high)
+    {
+        this.condition = condition;
+        this.sortKeyValue = low;
+        this.sortKeyUpper = high;
+        return this;
+    }
+
+    /**
+     * @param forward false to read in descending sort key order (ScanIndexForward=false).
+     * @return this.
+     */
+    public Query scanIndexForward(final boolean forward)
+    {
+        this.forward = forward;
+        return this;
+    }
+
+    /**
+     * @param limit the most items in a page (at least 1).
+     * @return this.
+     */
+    public Query limit(final int limit)
+    {
+        this.limit = limit;
+        return this;
+    }
+
+    /**
+     * @param key the previous page's LastEvaluatedKey, or null to start at the beginning.
+     * @return this.
+     */
+    public Query exclusiveStartKey(final Map<String, AttributeValue> key)
+    {
+        this.exclusiveStartKey = key;
+        return this;
+    }
+}

@@ -1,0 +1,64 @@
+package io.ferrite.engine.api;
+
+import io.ferrite.codecs.item.AttributeValue;
+
+import java.util.Map;
+
+/**
+ * A Scan for the convenience API: optional segment of a parallel scan, Limit and ExclusiveStartKey.
+ * Mutable builder; not thread-safe.
+ */
+public final class Scan
+{
+    final String tableName;
+    int segment;
+    int totalSegments = 1;
+    int limit;
+    Map<String, AttributeValue> exclusiveStartKey;
+
+    private Scan(final String tableName)
+    {
+        this.tableName = tableName;
+    }
+
+    /**
+     * @param tableName the table to scan.
+     * @return a new scan.
+     */
+    public static Scan on(final String tableName)
+    {
+        return new Scan(tableName);
+    }
+
+    /**
+     * @param segment       this worker's segment.
+     * @param totalSegments the number of segments.
+     * @return this.
+     */
+    public Scan segment(final int segment, final int totalSegments)
+    {
+        this.segment = segment;
+        this.totalSegments = totalSegments;
+        return this;
+    }
+
+    /**
+     * @param limit the most items in a page (at least 1).
+     * @return this.
+     */
+    public Scan limit(final int limit)
+    {
+        this.limit = limit;
+        return this;
+    }
+
+    /**
+     * @param key the previous page's LastEvaluatedKey, or null.
+     * @return this.
+     */
+    public Scan exclusiveStartKey(final Map<String, AttributeValue> key)
+    {
+        this.exclusiveStartKey = key;
+        return this;
+    }
+}

@@ -1,0 +1,297 @@
+package io.ferrite.engine.config;
+
+import io.ferrite.engine.wal.FsyncPolicy;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configuration of one shard engine. Built with fluent setters or {@link #from(Settings)} (keys
+ * {@code ferrite.engine.*}), validated by {@link #validate()}, printed at start-up by {@link #toString()}.
+ * <p>
+ * Not thread-safe: configure, then hand to the engine, which does not change it.
+ */
+public final class EngineConfig
+{
+    /** Prefix of every engine setting. */
+    public static final String PREFIX = "ferrite.engine.";
+
+    private Path dataDir;
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
+    private long fsyncBatchIntervalNs = TimeUnit.MILLISECONDS.toNanos(2);
+    private int fsyncBatchMaxRecords = 256;
+    private int initialPartitions = 1;
+    private long partitionMaxItems = 1_000_000;
+    private int averageItemBytes = 1024;
+    private int averageKeyBytes = 48;
+    private long checkpointIntervalRecords = 1_000_000;
+    private long checkpointIntervalNs = TimeUnit.SECONDS.toNanos(60);
+    private int commandQueueBytes = 4 * 1024 * 1024;
+
+    /**
+     * Reads every {@code ferrite.engine.*} key, keeping the defaults for the absent ones.
+     *
+     * @param settings the loaded settings.
+     * @return a new config.
+     */
+    public static EngineConfig from(final Settings settings)
+    {
+        final EngineConfig config = new EngineConfig();
+        final String dir = settings.string(PREFIX + "dataDir", null);
+        if (null != dir)
+        {
+            config.dataDir(Path.of(dir));
+        }
+        config.fsyncPolicy(settings.enumValue(PREFIX + "fsync", FsyncPolicy.class, config.fsyncPolicy));
+        config.fsyncBatchIntervalNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
+            PREFIX + "fsyncBatchIntervalUs", TimeUnit.NANOSECONDS.toMicros(config.fsyncBatchIntervalNs), 1, 10_000_000)));
+        config.fsyncBatchMaxRecords(settings.intValue(PREFIX + "fsyncBatchMaxRecords", config.fsyncBatchMaxRecords, 1, 1 << 20));
+        config.initialPartitions(settings.intValue(PREFIX + "initialPartitions", config.initialPartitions, 1, 1024));
+        config.partitionMaxItems(settings.longValue(PREFIX + "partitionMaxItems", config.partitionMaxItems, 16, 1L << 32));
+        config.averageItemBytes(settings.intValue(PREFIX + "averageItemBytes", config.averageItemBytes, 16, 409_600));
+        config.averageKeyBytes(settings.intValue(PREFIX + "averageKeyBytes", config.averageKeyBytes, 11, 3_100));
+        config.checkpointIntervalRecords(settings.longValue(
+            PREFIX + "checkpointIntervalRecords", config.checkpointIntervalRecords, 1, Long.MAX_VALUE));
+        config.checkpointIntervalNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
+            PREFIX + "checkpointIntervalMs", TimeUnit.NANOSECONDS.toMillis(config.checkpointIntervalNs), 1, 86_400_000)));
+        config.commandQueueBytes(settings.intValue(PREFIX + "commandQueueBytes", config.commandQueueBytes, 64 * 1024, 1 << 30));
+        return config;
+    }
+
+    /**
+     * Checks the combination of values.
+     *
+     * @return this.
+     * @throws IllegalStateException naming the setting that is wrong.
+     */
+    public EngineConfig validate()
+    {
+        if (null == dataDir)
+        {
+            throw new IllegalStateException(PREFIX + "dataDir is not set: the engine needs a data directory");
+        }
+        if (Integer.bitCount(commandQueueBytes) != 1)
+        {
+            throw new IllegalStateException(PREFIX + "commandQueueBytes=" + commandQueueBytes + " must be a power of two");
+        }
+        return this;
+    }
+
+    /**
+     * @return the data directory holding the catalog, partition stores and WAL.
+     */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * @param dataDir the data directory holding the catalog, partition stores and WAL.
+     * @return this.
+     */
+    public EngineConfig dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    /**
+     * @return when an acknowledged write reaches stable storage; see {@link FsyncPolicy}.
+     */
+    public FsyncPolicy fsyncPolicy()
+    {
+        return fsyncPolicy;
+    }
+
+    /**
+     * @param fsyncPolicy when an acknowledged write reaches stable storage.
+     * @return this.
+     */
+    public EngineConfig fsyncPolicy(final FsyncPolicy fsyncPolicy)
+    {
+        this.fsyncPolicy = fsyncPolicy;
+        return this;
+    }
+
+    /**
+     * @return with {@link FsyncPolicy#BATCH}: the longest an acknowledged write stays unsynced.
+     */
+    public long fsyncBatchIntervalNs()
+    {
+        return fsyncBatchIntervalNs;
+    }
+
+    /**
+     * @param fsyncBatchIntervalNs with {@link FsyncPolicy#BATCH}: the longest an acknowledged write stays unsynced.
+     * @return this.
+     */
+    public EngineConfig fsyncBatchIntervalNs(final long fsyncBatchIntervalNs)
+    {
+        this.fsyncBatchIntervalNs = fsyncBatchIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return with {@link FsyncPolicy#BATCH}: the most records written between two syncs.
+     */
+    public int fsyncBatchMaxRecords()
+    {
+        return fsyncBatchMaxRecords;
+    }
+
+    /**
+     * @param fsyncBatchMaxRecords with {@link FsyncPolicy#BATCH}: the most records written between two syncs.
+     * @return this.
+     */
+    public EngineConfig fsyncBatchMaxRecords(final int fsyncBatchMaxRecords)
+    {
+        this.fsyncBatchMaxRecords = fsyncBatchMaxRecords;
+        return this;
+    }
+
+    /**
+     * @return partitions a new table starts with, each owning an equal share of the hash space.
+     */
+    public int initialPartitions()
+    {
+        return initialPartitions;
+    }
+
+    /**
+     * @param initialPartitions partitions a new table starts with.
+     * @return this.
+     */
+    public EngineConfig initialPartitions(final int initialPartitions)
+    {
+        this.initialPartitions = initialPartitions;
+        return this;
+    }
+
+    /**
+     * @return the most items one partition holds; its store is sized for this up front.
+     */
+    public long partitionMaxItems()
+    {
+        return partitionMaxItems;
+    }
+
+    /**
+     * @param partitionMaxItems the most items one partition holds.
+     * @return this.
+     */
+    public EngineConfig partitionMaxItems(final long partitionMaxItems)
+    {
+        this.partitionMaxItems = partitionMaxItems;
+        return this;
+    }
+
+    /**
+     * @return the expected average item size, used to size partition stores.
+     */
+    public int averageItemBytes()
+    {
+        return averageItemBytes;
+    }
+
+    /**
+     * @param averageItemBytes the expected average item size, used to size partition stores.
+     * @return this.
+     */
+    public EngineConfig averageItemBytes(final int averageItemBytes)
+    {
+        this.averageItemBytes = averageItemBytes;
+        return this;
+    }
+
+    /**
+     * @return the expected average encoded primary key size, used to size partition stores.
+     */
+    public int averageKeyBytes()
+    {
+        return averageKeyBytes;
+    }
+
+    /**
+     * @param averageKeyBytes the expected average encoded primary key size.
+     * @return this.
+     */
+    public EngineConfig averageKeyBytes(final int averageKeyBytes)
+    {
+        this.averageKeyBytes = averageKeyBytes;
+        return this;
+    }
+
+    /**
+     * @return WAL records between two checkpoints.
+     */
+    public long checkpointIntervalRecords()
+    {
+        return checkpointIntervalRecords;
+    }
+
+    /**
+     * @param checkpointIntervalRecords WAL records between two checkpoints.
+     * @return this.
+     */
+    public EngineConfig checkpointIntervalRecords(final long checkpointIntervalRecords)
+    {
+        this.checkpointIntervalRecords = checkpointIntervalRecords;
+        return this;
+    }
+
+    /**
+     * @return the longest time between two checkpoints while writes arrive.
+     */
+    public long checkpointIntervalNs()
+    {
+        return checkpointIntervalNs;
+    }
+
+    /**
+     * @param checkpointIntervalNs the longest time between two checkpoints while writes arrive.
+     * @return this.
+     */
+    public EngineConfig checkpointIntervalNs(final long checkpointIntervalNs)
+    {
+        this.checkpointIntervalNs = checkpointIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return capacity in bytes of the queued mode's command ring buffer (a power of two).
+     */
+    public int commandQueueBytes()
+    {
+        return commandQueueBytes;
+    }
+
+    /**
+     * @param commandQueueBytes capacity in bytes of the queued mode's command ring buffer (a power of two).
+     * @return this.
+     */
+    public EngineConfig commandQueueBytes(final int commandQueueBytes)
+    {
+        this.commandQueueBytes = commandQueueBytes;
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "EngineConfig{" +
+            "dataDir=" + dataDir +
+            ", fsync=" + fsyncPolicy +
+            ", fsyncBatchIntervalUs=" + TimeUnit.NANOSECONDS.toMicros(fsyncBatchIntervalNs) +
+            ", fsyncBatchMaxRecords=" + fsyncBatchMaxRecords +
+            ", initialPartitions=" + initialPartitions +
+            ", partitionMaxItems=" + partitionMaxItems +
+            ", averageItemBytes=" + averageItemBytes +
+            ", averageKeyBytes=" + averageKeyBytes +
+            ", checkpointIntervalRecords=" + checkpointIntervalRecords +
+            ", checkpointIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(checkpointIntervalNs) +
+            ", commandQueueBytes=" + commandQueueBytes +
+            '}';
+    }
+}

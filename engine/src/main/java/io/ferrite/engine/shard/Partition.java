@@ -1,0 +1,119 @@
+package io.ferrite.engine.shard;
+
+import io.ferrite.engine.index.OffHeapBTree;
+import io.ferrite.engine.store.PartitionStore;
+import org.agrona.DirectBuffer;
+
+/**
+ * One partition: a contiguous range of the hash space, its persisted item store (index key to item
+ * bytes) and its in-memory ordered index (index key to item length), which is rebuilt from the store at
+ * start-up. Both are touched only by the shard thread.
+ */
+final class Partition implements AutoCloseable
+{
+    private final int partitionId;
+    private final long hashLow;
+    private final long hashHigh;
+    private final PartitionStore store;
+    private final OffHeapBTree index = new OffHeapBTree();
+    private final OffHeapBTree.Cursor cursor = index.newCursor();
+    private long sizeBytes;
+
+    Partition(final int partitionId, final long hashLow, final long hashHigh, final PartitionStore store)
+    {
+        this.partitionId = partitionId;
+        this.hashLow = hashLow;
+        this.hashHigh = hashHigh;
+        this.store = store;
+    }
+
+    int partitionId()
+    {
+        return partitionId;
+    }
+
+    long hashLow()
+    {
+        return hashLow;
+    }
+
+    long hashHigh()
+    {
+        return hashHigh;
+    }
+
+    PartitionStore store()
+    {
+        return store;
+    }
+
+    OffHeapBTree index()
+    {
+        return index;
+    }
+
+    OffHeapBTree.Cursor cursor()
+    {
+        return cursor;
+    }
+
+    long itemCount()
+    {
+        return index.size();
+    }
+
+    long sizeBytes()
+    {
+        return sizeBytes;
+    }
+
+    /**
+     * Applies a put to the store and the index.
+     */
+    void put(final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer item, final int itemOffset, final int itemLength)
+    {
+        store.put(key, keyOffset, keyLength, item, itemOffset, itemLength);
+        final long previous = index.get(key, keyOffset, keyLength);
+        if (OffHeapBTree.MISSING != previous)
+        {
+            sizeBytes -= previous;
+        }
+        index.put(key, keyOffset, keyLength, itemLength);
+        sizeBytes += itemLength;
+    }
+
+    /**
+     * Applies a delete to the store and the index.
+     */
+    void remove(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        store.remove(key, keyOffset, keyLength);
+        final long previous = index.get(key, keyOffset, keyLength);
+        if (OffHeapBTree.MISSING != previous)
+        {
+            sizeBytes -= previous;
+            index.remove(key, keyOffset, keyLength);
+        }
+    }
+
+    /**
+     * Rebuilds the index from the store (start-up, after WAL replay).
+     */
+    void rebuildIndex()
+    {
+        index.clear();
+        sizeBytes = 0;
+        store.forEachKey((key, offset, length, valueLength) ->
+        {
+            index.put(key, offset, length, valueLength);
+            sizeBytes += valueLength;
+        });
+    }
+
+    public void close()
+    {
+        index.close();
+        store.close();
+    }
+}

@@ -1,0 +1,1480 @@
+package io.ferrite.engine.shard;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemValidator;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.WalOp;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.index.OffHeapBTree;
+import io.ferrite.engine.store.PartitionStore;
+import io.ferrite.engine.store.StoreConfig;
+import io.ferrite.engine.table.Catalog;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.NameRules;
+import io.ferrite.engine.table.TableDefinition;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.engine.wal.ReplayResult;
+import io.ferrite.engine.wal.Wal;
+import io.ferrite.engine.wal.WalConfig;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One shard: the tables of a data directory, their partitions (persisted item stores plus in-memory
+ * ordered indexes) and the write-ahead log, with every DynamoDB operation the engine has.
+ * <p>
+ * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
+ * thread calling these methods directly ("direct mode"), or a {@link ShardAgent} draining a command
+ * queue ("queued mode"). No method is safe to call from two threads, and handlers passed in must not
+ * call back into the shard.
+ * <p>
+ * <b>Durability:</b> every mutation is appended to the WAL (and synced per the configured
+ * {@link io.ferrite.engine.wal.FsyncPolicy}) before it is applied to the store and before the call
+ * returns, so a returned write survives a crash of the process. Opening a data directory replays the WAL
+ * after the last checkpoint over the persisted stores (records carry whole item images, so replaying one
+ * twice is harmless), then rebuilds the ordered indexes from the stores.
+ * <p>
+ * <b>Allocation:</b> getItem, putItem, deleteItem, updateItem, query and scan allocate nothing in steady
+ * state; errors (which throw {@link FerriteException}) and table management do.
+ */
+public final class Shard implements AutoCloseable
+{
+    /** DynamoDB's page size for Query and Scan: items read per page, counted in item bytes. */
+    public static final int MAX_PAGE_BYTES = 1024 * 1024;
+    /** The most tables one data directory holds. */
+    public static final int MAX_TABLES = 256;
+    /** BatchGetItem's most keys per call. */
+    public static final int MAX_BATCH_GET_KEYS = 100;
+    /** BatchWriteItem's most writes per call. */
+    public static final int MAX_BATCH_WRITES = 25;
+    /** BatchGetItem's response size before the rest is returned as unprocessed. */
+    public static final int MAX_BATCH_GET_RESPONSE_BYTES = 16 * 1024 * 1024;
+    /** Largest item bytes held in a scratch buffer (the 400 KB limit plus encoding overhead). */
+    static final int ITEM_BUFFER_BYTES = 1024 * 1024;
+
+    private static final String LOCK_FILE = "ferrite.lock";
+    private static final String CHECKPOINT_FILE = "checkpoint.bin";
+    private static final byte SORT_KEY_MAX_BYTE = (byte)0xFF;
+
+    private final EngineConfig config;
+    private final EpochNanoClock clock;
+    private final Path storesDir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Catalog catalog;
+    private final Wal wal;
+    private final Map<String, Table> tablesByName = new HashMap<>();
+    private final Int2ObjectHashMap<Table> tablesById = new Int2ObjectHashMap<>();
+    private final RecoveryReport recoveryReport;
+
+    private final UnsafeBuffer keyBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
+    private final UnsafeBuffer probeBuffer =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + KeyCodec.MAX_SORT_KEY_BYTES + 64));
+    private final UnsafeBuffer lastKeyBuffer =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
+    private final UnsafeBuffer oldItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
+    private final UnsafeBuffer newItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
+    private final UnsafeBuffer readItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
+    private final UnsafeBuffer projected = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
+
+    private long checkpointSequence;
+    private long lastCheckpointNs;
+    private boolean closed;
+
+    private Shard(final EngineConfig config, final EpochNanoClock clock)
+    {
+        this.config = config.validate();
+        this.clock = clock;
+        final long startNs = System.nanoTime();
+        final Path dataDir = config.dataDir();
+        this.storesDir = dataDir.resolve("stores");
+        try
+        {
+            Files.createDirectories(storesDir);
+            lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open data directory " + dataDir, ex);
+        }
+        if (null == lock)
+        {
+            CloseHelper.quietClose(lockChannel);
+            throw new IllegalStateException("data directory " + dataDir + " is in use by another process (" +
+                LOCK_FILE + " is locked)");
+        }
+
+        Wal openedWal = null;
+        try
+        {
+            catalog = Catalog.load(dataDir);
+            deleteOrphanStores();
+            for (final TableDefinition definition : catalog.tables())
+            {
+                openTable(definition);
+            }
+
+            checkpointSequence = readCheckpoint(dataDir);
+            openedWal = new Wal(walConfig(config));
+            final long[] replayed = new long[2];
+            final ReplayResult replay = openedWal.replay(checkpointSequence,
+                (sequence, tableId, partitionId, op, key, keyOffset, keyLength, image, imageOffset, imageLength, ts) ->
+                {
+                    final Table table = tablesById.get(tableId);
+                    if (null == table)
+                    {
+                        replayed[1]++;
+                        return;
+                    }
+                    final Partition partition = table.partitionFor(KeyCodec.hash(key, keyOffset));
+                    if (WalOp.PUT == op)
+                    {
+                        partition.store().put(key, keyOffset, keyLength, image, imageOffset, imageLength);
+                    }
+                    else if (WalOp.DELETE == op)
+                    {
+                        partition.store().remove(key, keyOffset, keyLength);
+                    }
+                    replayed[0]++;
+                });
+            wal = openedWal;
+
+            long items = 0;
+            for (final Table table : tablesByName.values())
+            {
+                for (final Partition partition : table.partitions())
+                {
+                    partition.rebuildIndex();
+                }
+                items += table.itemCount();
+            }
+
+            lastCheckpointNs = System.nanoTime();
+            recoveryReport = new RecoveryReport(
+                checkpointSequence,
+                replayed[0],
+                replayed[1],
+                replay.tornRecords(),
+                replay.tornDescription(),
+                wal.lastSequence(),
+                items,
+                (System.nanoTime() - startNs) / 1_000_000);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(openedWal);
+            closeTables();
+            releaseLock();
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the data directory of {@code config}, recovering after a crash.
+     *
+     * @param config the engine configuration.
+     * @param clock  the clock stamped into WAL records.
+     * @return the shard, owned by the calling thread until handed to a loop.
+     */
+    public static Shard open(final EngineConfig config, final EpochNanoClock clock)
+    {
+        return new Shard(config, clock);
+    }
+
+    /**
+     * @return what opening the data directory found and did.
+     */
+    public RecoveryReport recoveryReport()
+    {
+        return recoveryReport;
+    }
+
+    /**
+     * @return the configuration this shard runs with.
+     */
+    public EngineConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return the sequence of the last WAL record appended.
+     */
+    public long lastSequence()
+    {
+        return wal.lastSequence();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Table management
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * CreateTable: validates the name and key schema, persists the catalog, creates the partitions.
+     *
+     * @param spec the table's name and key schema.
+     * @return the new table's description.
+     */
+    public TableDescription createTable(final TableSpec spec)
+    {
+        checkOpen();
+        NameRules.checkTableName(spec.tableName(), "tableName");
+        if (null == spec.partitionKeyName() || null == spec.partitionKeyType())
+        {
+            throw FerriteException.validation("1 validation error detected: Value null at 'keySchema' failed to " +
+                "satisfy constraint: Member must not be null (a table needs a HASH key)");
+        }
+        NameRules.checkKeyAttributeName(spec.partitionKeyName(), "HASH");
+        if (null != spec.sortKeyName() || null != spec.sortKeyType())
+        {
+            if (null == spec.sortKeyType() || null == spec.sortKeyName())
+            {
+                throw FerriteException.validation("One or more parameter values were invalid: the RANGE key needs " +
+                    "both a name and a type");
+            }
+            NameRules.checkKeyAttributeName(spec.sortKeyName(), "RANGE");
+            if (spec.sortKeyName().equals(spec.partitionKeyName()))
+            {
+                throw FerriteException.validation("Invalid KeySchema: Some index key attribute have no definition " +
+                    "or are listed twice: " + spec.sortKeyName() + " is both the HASH and the RANGE key");
+            }
+        }
+
+        if (tablesByName.containsKey(spec.tableName()))
+        {
+            throw new FerriteException(ErrorCode.ResourceInUseException,
+                "Table already exists: " + spec.tableName());
+        }
+        if (tablesByName.size() >= MAX_TABLES)
+        {
+            throw new FerriteException(ErrorCode.LimitExceededException,
+                "Subscriber limit exceeded: a data directory holds at most " + MAX_TABLES + " tables");
+        }
+
+        final TableDefinition definition = catalog.add(
+            spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
+        final Table table = openTable(definition);
+        return describe(table, "ACTIVE");
+    }
+
+    /**
+     * DeleteTable: removes the table from the catalog (durably), then its partition files.
+     *
+     * @param tableName the table's name.
+     * @return its description as it was, with status DELETING.
+     */
+    public TableDescription deleteTable(final String tableName)
+    {
+        checkOpen();
+        final Table table = requireTable(tableName);
+        final TableDescription description = describe(table, "DELETING");
+        catalog.remove(tableName);
+        tablesByName.remove(tableName);
+        tablesById.remove(table.tableId());
+        table.markDeleted();
+        for (final Partition partition : table.partitions())
+        {
+            final Path file = storeFile(table.tableId(), partition.partitionId());
+            partition.close();
+            PartitionStore.delete(file);
+        }
+        return description;
+    }
+
+    /**
+     * DescribeTable.
+     *
+     * @param tableName the table's name.
+     * @return its description.
+     */
+    public TableDescription describeTable(final String tableName)
+    {
+        checkOpen();
+        return describe(requireTable(tableName), "ACTIVE");
+    }
+
+    /**
+     * ListTables: table names in order, a page at a time.
+     *
+     * @param exclusiveStartTableName the last name of the previous page, or null.
+     * @param limit                   the most names to return, 1 to 100.
+     * @param names                   receives the names.
+     * @return LastEvaluatedTableName: the last name returned when more may follow, else null.
+     */
+    public String listTables(final String exclusiveStartTableName, final int limit, final List<String> names)
+    {
+        checkOpen();
+        if (limit < 1 || limit > 100)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed " +
+                "to satisfy constraint: Member must have value " + (limit < 1 ?
+                "greater than or equal to 1" : "less than or equal to 100"));
+        }
+        if (null != exclusiveStartTableName)
+        {
+            NameRules.checkTableName(exclusiveStartTableName, "exclusiveStartTableName");
+        }
+
+        int added = 0;
+        for (final TableDefinition definition : catalog.tables())
+        {
+            final String name = definition.spec().tableName();
+            if (null != exclusiveStartTableName && name.compareTo(exclusiveStartTableName) <= 0)
+            {
+                continue;
+            }
+            if (added == limit)
+            {
+                return names.get(names.size() - 1);
+            }
+            names.add(name);
+            added++;
+        }
+        return null;
+    }
+
+    /**
+     * Looks a table up by name, for the flyweight operations.
+     *
+     * @param tableName the table's name.
+     * @return its handle.
+     * @throws FerriteException ResourceNotFoundException if there is no such table.
+     */
+    public Table table(final String tableName)
+    {
+        checkOpen();
+        return requireTable(tableName);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Items
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * PutItem: validates the item, logs it, stores it (replacing any item with the same key).
+     *
+     * @param table        the table.
+     * @param item         canonical item bytes.
+     * @param offset       where they start.
+     * @param length       their length.
+     * @param condition    a condition on the current item, or null.
+     * @param returnValues NONE or ALL_OLD.
+     * @param handler      receives the old item for ALL_OLD when there was one; may be null otherwise.
+     * @return true if an item was replaced.
+     */
+    public boolean putItem(
+        final Table table,
+        final DirectBuffer item,
+        final int offset,
+        final int length,
+        final ItemCondition condition,
+        final ReturnValues returnValues,
+        final ItemHandler handler)
+    {
+        checkTable(table);
+        if (ReturnValues.NONE != returnValues && ReturnValues.ALL_OLD != returnValues)
+        {
+            throw FerriteException.validation("ReturnValues can only be ALL_OLD or NONE");
+        }
+        ItemValidator.validate(item, offset, length);
+        final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
+        final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
+
+        final boolean needOld = null != condition || ReturnValues.ALL_OLD == returnValues;
+        final int oldLength = needOld ? partition.store().get(keyBuffer, 0, keyLength, oldItem, 0) : -1;
+        final boolean existed = needOld ? oldLength >= 0 :
+            OffHeapBTree.MISSING != partition.index().get(keyBuffer, 0, keyLength);
+        if (null != condition && !condition.test(oldItem, 0, oldLength))
+        {
+            throw conditionFailed();
+        }
+        if (!existed)
+        {
+            checkCapacity(table, partition);
+        }
+
+        wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
+            item, offset, length, clock.nanoTime());
+        partition.put(keyBuffer, 0, keyLength, item, offset, length);
+
+        if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
+        {
+            handler.onItem(oldItem, 0, oldLength);
+        }
+        return existed;
+    }
+
+    /**
+     * GetItem (always strongly consistent: one shard owns its partitions).
+     *
+     * @param table   the table.
+     * @param key     key item bytes: exactly the key attributes.
+     * @param offset  where they start.
+     * @param length  their length.
+     * @param handler receives the item if there is one.
+     * @return true if the item was found.
+     */
+    public boolean getItem(
+        final Table table, final DirectBuffer key, final int offset, final int length, final ItemHandler handler)
+    {
+        checkTable(table);
+        ItemValidator.validate(key, offset, length);
+        final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
+        final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
+        final int itemLength = partition.store().get(keyBuffer, 0, keyLength, readItem, 0);
+        if (itemLength < 0)
+        {
+            return false;
+        }
+        handler.onItem(readItem, 0, itemLength);
+        return true;
+    }
+
+    /**
+     * DeleteItem.
+     *
+     * @param table        the table.
+     * @param key          key item bytes.
+     * @param offset       where they start.
+     * @param length       their length.
+     * @param condition    a condition on the current item, or null.
+     * @param returnValues NONE or ALL_OLD.
+     * @param handler      receives the deleted item for ALL_OLD; may be null otherwise.
+     * @return true if an item was deleted.
+     */
+    public boolean deleteItem(
+        final Table table,
+        final DirectBuffer key,
+        final int offset,
+        final int length,
+        final ItemCondition condition,
+        final ReturnValues returnValues,
+        final ItemHandler handler)
+    {
+        checkTable(table);
+        if (ReturnValues.NONE != returnValues && ReturnValues.ALL_OLD != returnValues)
+        {
+            throw FerriteException.validation("ReturnValues can only be ALL_OLD or NONE");
+        }
+        ItemValidator.validate(key, offset, length);
+        final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
+        final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
+
+        final boolean needOld = null != condition || ReturnValues.ALL_OLD == returnValues;
+        final int oldLength = needOld ? partition.store().get(keyBuffer, 0, keyLength, oldItem, 0) : -1;
+        final boolean existed = needOld ? oldLength >= 0 :
+            OffHeapBTree.MISSING != partition.index().get(keyBuffer, 0, keyLength);
+        if (null != condition && !condition.test(oldItem, 0, oldLength))
+        {
+            throw conditionFailed();
+        }
+        if (!existed)
+        {
+            return false;
+        }
+
+        wal.append(table.tableId(), partition.partitionId(), WalOp.DELETE, keyBuffer, 0, keyLength,
+            oldItem, 0, 0, clock.nanoTime());
+        partition.remove(keyBuffer, 0, keyLength);
+
+        if (ReturnValues.ALL_OLD == returnValues && null != handler)
+        {
+            handler.onItem(oldItem, 0, oldLength);
+        }
+        return true;
+    }
+
+    /**
+     * UpdateItem: reads the current item (or starts from the key), applies {@code update}, validates and
+     * logs the result, stores it.
+     *
+     * @param table        the table.
+     * @param key          key item bytes.
+     * @param offset       where they start.
+     * @param length       their length.
+     * @param update       how to change the item.
+     * @param condition    a condition on the current item, or null.
+     * @param returnValues which attributes to hand to {@code handler}.
+     * @param handler      receives them (nothing for NONE, or when there is nothing to return).
+     * @return true if an item existed before.
+     */
+    public boolean updateItem(
+        final Table table,
+        final DirectBuffer key,
+        final int offset,
+        final int length,
+        final ItemUpdate update,
+        final ItemCondition condition,
+        final ReturnValues returnValues,
+        final ItemHandler handler)
+    {
+        checkTable(table);
+        ItemValidator.validate(key, offset, length);
+        final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
+        final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
+        final int oldLength = partition.store().get(keyBuffer, 0, keyLength, oldItem, 0);
+        if (null != condition && !condition.test(oldItem, 0, oldLength))
+        {
+            throw conditionFailed();
+        }
+
+        final int newLength = update.apply(table, key, offset, length, oldItem, 0, oldLength, newItem, 0);
+        if (newLength >= 0)
+        {
+            try
+            {
+                ItemValidator.validate(newItem, 0, newLength);
+            }
+            catch (final FerriteException ex)
+            {
+                if (ex.getMessage().startsWith("Item size has exceeded"))
+                {
+                    throw FerriteException.validation("Item size to update has exceeded the maximum allowed size");
+                }
+                throw ex;
+            }
+            if (oldLength < 0)
+            {
+                checkCapacity(table, partition);
+            }
+            wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
+                newItem, 0, newLength, clock.nanoTime());
+            partition.put(keyBuffer, 0, keyLength, newItem, 0, newLength);
+        }
+
+        if (null != handler)
+        {
+            switch (returnValues)
+            {
+                case ALL_OLD:
+                    if (oldLength >= 0)
+                    {
+                        handler.onItem(oldItem, 0, oldLength);
+                    }
+                    break;
+
+                case ALL_NEW:
+                    if (newLength >= 0)
+                    {
+                        handler.onItem(newItem, 0, newLength);
+                    }
+                    break;
+
+                case UPDATED_OLD:
+                    if (oldLength >= 0)
+                    {
+                        handOverProjection(update, oldItem, oldLength, handler);
+                    }
+                    break;
+
+                case UPDATED_NEW:
+                    if (newLength >= 0)
+                    {
+                        handOverProjection(update, newItem, newLength, handler);
+                    }
+                    break;
+
+                default:
+                    break;
+            }
+        }
+        return oldLength >= 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Query and Scan
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Query: one page of the items of one partition key, in sort key order (or reverse), that satisfy
+     * the sort key condition. A page ends at {@link PageResult#limit()} items or when the next item would
+     * take the page past {@link #MAX_PAGE_BYTES}; then LastEvaluatedKey is set.
+     *
+     * @param table   the table.
+     * @param request the query; its outcome fields are set on return.
+     * @param handler receives each item.
+     */
+    public void query(final Table table, final QueryRequest request, final ItemHandler handler)
+    {
+        checkTable(table);
+        request.resetOutcome();
+        checkQuery(table, request);
+
+        final KeyValue pk = request.partitionKey();
+        final int prefixLength = KeyCodec.writePrefix(pk.buffer(), 0, pk.length(), probeBuffer, 0);
+        final Partition partition = table.partitionFor(KeyCodec.hash(probeBuffer, 0));
+        final OffHeapBTree.Cursor cursor = cursorFor(table, partition);
+        final SortKeyCondition condition = request.condition();
+        final KeyValue low = request.sortKeyValue();
+        final KeyValue high = SortKeyCondition.BETWEEN == condition ? request.sortKeyUpper() : low;
+        final boolean forward = request.scanIndexForward();
+
+        boolean positioned;
+        if (request.exclusiveStartKeyLength() > 0)
+        {
+            final int startLength = KeyCodec.fromKey(table, request.exclusiveStartKey(), 0,
+                request.exclusiveStartKeyLength(), keyBuffer, 0);
+            if (!Bytes.startsWith(keyBuffer, 0, startLength, probeBuffer, 0, prefixLength))
+            {
+                throw FerriteException.validation("The provided starting key is invalid: its partition key does not " +
+                    "match the query's partition key");
+            }
+            positioned = forward ? cursor.seekGT(keyBuffer, 0, startLength) : cursor.seekLT(keyBuffer, 0, startLength);
+        }
+        else if (forward)
+        {
+            positioned = seekForward(cursor, condition, low, prefixLength);
+        }
+        else
+        {
+            positioned = seekBackward(cursor, condition, high, prefixLength);
+        }
+
+        long pageBytes = 0;
+        int lastKeyLength = 0;
+        final int limit = request.limit();
+        while (positioned)
+        {
+            final DirectBuffer key = cursor.keyBuffer();
+            final int keyOffset = cursor.keyOffset();
+            final int keyLength = cursor.keyLength();
+            if (!Bytes.startsWith(key, keyOffset, keyLength, probeBuffer, 0, prefixLength))
+            {
+                break;
+            }
+
+            final int skOffset = keyOffset + prefixLength;
+            final int skLength = keyLength - prefixLength;
+            if (pastEnd(condition, forward, key, skOffset, skLength, low, high))
+            {
+                break;
+            }
+
+            if (matches(condition, key, skOffset, skLength, low, high))
+            {
+                final long itemBytes = cursor.value();
+                if (request.count() > 0 && pageBytes + itemBytes > MAX_PAGE_BYTES)
+                {
+                    break;
+                }
+                lastKeyBuffer.putBytes(0, key, keyOffset, keyLength);
+                lastKeyLength = keyLength;
+                final int itemLength = partition.store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
+                pageBytes += itemBytes;
+                request.countItem();
+                handler.onItem(readItem, 0, itemLength);
+                if (limit > 0 && request.count() >= limit)
+                {
+                    request.lastEvaluatedKeyLength(
+                        KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
+                    return;
+                }
+            }
+            positioned = forward ? cursor.next() : cursor.prev();
+        }
+
+        if (positioned && lastKeyLength > 0 && pageBytes > 0 && request.count() > 0 &&
+            Bytes.startsWith(cursor.keyBuffer(), cursor.keyOffset(), cursor.keyLength(), probeBuffer, 0, prefixLength) &&
+            !pastEnd(condition, forward, cursor.keyBuffer(), cursor.keyOffset() + prefixLength,
+                cursor.keyLength() - prefixLength, low, high))
+        {
+            request.lastEvaluatedKeyLength(
+                KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
+        }
+    }
+
+    /**
+     * Scan: one page of the table's items (or of one segment of a parallel scan), in hash order. Pages
+     * end as Query's do.
+     *
+     * @param table   the table.
+     * @param request the scan; its outcome fields are set on return.
+     * @param handler receives each item.
+     */
+    public void scan(final Table table, final ScanRequest request, final ItemHandler handler)
+    {
+        checkTable(table);
+        request.resetOutcome();
+        final int totalSegments = request.totalSegments();
+        final int segment = request.segment();
+        if (totalSegments < 1 || totalSegments > ScanRequest.MAX_TOTAL_SEGMENTS)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + totalSegments +
+                "' at 'totalSegments' failed to satisfy constraint: Member must have value " + (totalSegments < 1 ?
+                "greater than or equal to 1" : "less than or equal to " + ScanRequest.MAX_TOTAL_SEGMENTS));
+        }
+        if (segment < 0 || segment >= totalSegments)
+        {
+            throw FerriteException.validation("The Segment parameter is zero-based and must be less than parameter " +
+                "TotalSegments: Segment: " + segment + " is not less than TotalSegments: " + totalSegments);
+        }
+        checkLimit(request.limit());
+
+        final long step = Long.divideUnsigned(-1L, totalSegments);
+        final long segmentLow = segment * step;
+        final long segmentHigh = segment == totalSegments - 1 ? -1L : (segment + 1) * step - 1;
+
+        final Partition[] partitions = table.partitions();
+        int partitionIndex;
+        OffHeapBTree.Cursor cursor;
+        boolean positioned;
+        if (request.exclusiveStartKeyLength() > 0)
+        {
+            final int startLength = KeyCodec.fromKey(table, request.exclusiveStartKey(), 0,
+                request.exclusiveStartKeyLength(), keyBuffer, 0);
+            final long startHash = KeyCodec.hash(keyBuffer, 0);
+            if (Long.compareUnsigned(startHash, segmentLow) < 0 || Long.compareUnsigned(startHash, segmentHigh) > 0)
+            {
+                throw FerriteException.validation("The provided Exclusive start key does not map to the provided " +
+                    "Segment: Segment: " + segment + ", TotalSegments: " + totalSegments);
+            }
+            partitionIndex = indexOf(partitions, table.partitionFor(startHash));
+            cursor = cursorFor(table, partitions[partitionIndex]);
+            positioned = cursor.seekGT(keyBuffer, 0, startLength);
+        }
+        else
+        {
+            partitionIndex = indexOf(partitions, table.partitionFor(segmentLow));
+            cursor = cursorFor(table, partitions[partitionIndex]);
+            probeBuffer.putLong(0, segmentLow, ByteOrder.BIG_ENDIAN);
+            positioned = cursor.seekGE(probeBuffer, 0, 8);
+        }
+
+        long pageBytes = 0;
+        int lastKeyLength = 0;
+        final int limit = request.limit();
+        while (true)
+        {
+            while (!positioned)
+            {
+                partitionIndex++;
+                if (partitionIndex >= partitions.length ||
+                    Long.compareUnsigned(partitions[partitionIndex].hashLow(), segmentHigh) > 0)
+                {
+                    return;
+                }
+                cursor = cursorFor(table, partitions[partitionIndex]);
+                positioned = cursor.seekFirst();
+            }
+
+            final DirectBuffer key = cursor.keyBuffer();
+            final int keyOffset = cursor.keyOffset();
+            final int keyLength = cursor.keyLength();
+            if (Long.compareUnsigned(KeyCodec.hash(key, keyOffset), segmentHigh) > 0)
+            {
+                return;
+            }
+
+            final long itemBytes = cursor.value();
+            if (request.count() > 0 && pageBytes + itemBytes > MAX_PAGE_BYTES)
+            {
+                request.lastEvaluatedKeyLength(
+                    KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
+                return;
+            }
+
+            lastKeyBuffer.putBytes(0, key, keyOffset, keyLength);
+            lastKeyLength = keyLength;
+            final int itemLength = partitions[partitionIndex].store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
+            pageBytes += itemBytes;
+            request.countItem();
+            handler.onItem(readItem, 0, itemLength);
+            if (limit > 0 && request.count() >= limit)
+            {
+                request.lastEvaluatedKeyLength(
+                    KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
+                return;
+            }
+            positioned = cursor.next();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Batches (allocating by design: they are not the latency path)
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * BatchGetItem: up to 100 keys across tables. Keys beyond the 16 MB response size come back as
+     * unprocessed, to be retried.
+     *
+     * @param keysByTable key item bytes per table name.
+     * @return the items found and the keys not processed.
+     */
+    public BatchGetResult batchGetItem(final Map<String, List<byte[]>> keysByTable)
+    {
+        checkOpen();
+        int total = 0;
+        for (final List<byte[]> keys : keysByTable.values())
+        {
+            total += keys.size();
+        }
+        if (0 == total)
+        {
+            throw FerriteException.validation("1 validation error detected: Value at 'requestItems' failed to satisfy " +
+                "constraint: Member must have length greater than or equal to 1");
+        }
+        if (total > MAX_BATCH_GET_KEYS)
+        {
+            throw FerriteException.validation("Too many items requested for the BatchGetItem call: " + total +
+                " keys, the limit is " + MAX_BATCH_GET_KEYS);
+        }
+
+        final Map<Table, int[]> unused = new HashMap<>();
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
+        {
+            final Table table = requireTable(entry.getKey());
+            unused.put(table, null);
+            final Set<ByteBuffer> seen = new HashSet<>();
+            for (final byte[] key : entry.getValue())
+            {
+                view.wrap(key);
+                ItemValidator.validate(view, 0, key.length);
+                final int keyLength = KeyCodec.fromKey(table, view, 0, key.length, keyBuffer, 0);
+                if (!seen.add(copy(keyBuffer, keyLength)))
+                {
+                    throw FerriteException.validation("Provided list of item keys contains duplicates");
+                }
+            }
+        }
+
+        final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
+        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        long responseBytes = 0;
+        for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
+        {
+            final Table table = requireTable(entry.getKey());
+            final List<byte[]> found = responses.computeIfAbsent(entry.getKey(), k -> new ArrayList<>());
+            for (final byte[] key : entry.getValue())
+            {
+                if (responseBytes >= MAX_BATCH_GET_RESPONSE_BYTES)
+                {
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(key);
+                    continue;
+                }
+                view.wrap(key);
+                final int keyLength = KeyCodec.fromKey(table, view, 0, key.length, keyBuffer, 0);
+                final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
+                final int itemLength = partition.store().get(keyBuffer, 0, keyLength, readItem, 0);
+                if (itemLength >= 0)
+                {
+                    final byte[] item = new byte[itemLength];
+                    readItem.getBytes(0, item);
+                    found.add(item);
+                    responseBytes += itemLength;
+                }
+            }
+        }
+        return new BatchGetResult(responses, unprocessed);
+    }
+
+    /**
+     * BatchWriteItem: up to 25 puts and deletes across tables, each applied on its own (not atomically,
+     * as DynamoDB). The whole request is validated before anything is written; a write that cannot be
+     * applied now (its partition is full) is returned as unprocessed.
+     *
+     * @param writesByTable writes per table name.
+     * @return the writes not processed.
+     */
+    public BatchWriteResult batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
+    {
+        checkOpen();
+        int total = 0;
+        for (final List<WriteRequest> writes : writesByTable.values())
+        {
+            total += writes.size();
+        }
+        if (total < 1 || total > MAX_BATCH_WRITES)
+        {
+            throw FerriteException.validation("1 validation error detected: Value at 'requestItems' failed to satisfy " +
+                "constraint: Map value must satisfy constraint: [Member must have length less than or equal to " +
+                MAX_BATCH_WRITES + ", Member must have length greater than or equal to 1] (the request has " +
+                total + " writes)");
+        }
+
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
+        {
+            final Table table = requireTable(entry.getKey());
+            final Set<ByteBuffer> seen = new HashSet<>();
+            for (final WriteRequest write : entry.getValue())
+            {
+                view.wrap(write.bytes());
+                ItemValidator.validate(view, 0, write.bytes().length);
+                final int keyLength = write.put() ?
+                    KeyCodec.fromItem(table, view, 0, write.bytes().length, keyBuffer, 0) :
+                    KeyCodec.fromKey(table, view, 0, write.bytes().length, keyBuffer, 0);
+                if (!seen.add(copy(keyBuffer, keyLength)))
+                {
+                    throw FerriteException.validation("Provided list of item keys contains duplicates");
+                }
+            }
+        }
+
+        final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
+        {
+            final Table table = requireTable(entry.getKey());
+            for (final WriteRequest write : entry.getValue())
+            {
+                view.wrap(write.bytes());
+                try
+                {
+                    if (write.put())
+                    {
+                        putItem(table, view, 0, write.bytes().length, null, ReturnValues.NONE, null);
+                    }
+                    else
+                    {
+                        deleteItem(table, view, 0, write.bytes().length, null, ReturnValues.NONE, null);
+                    }
+                }
+                catch (final FerriteException ex)
+                {
+                    if (ErrorCode.ItemCollectionSizeLimitExceededException != ex.code())
+                    {
+                        throw ex;
+                    }
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(write);
+                }
+            }
+        }
+        return new BatchWriteResult(unprocessed);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Duty cycle, checkpoints, close
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Background work the loop calls when idle or between batches: the WAL's batched fsync and periodic
+     * checkpoints.
+     *
+     * @param nowNs {@link System#nanoTime()} now.
+     * @return work done (0 when there was none).
+     */
+    public int doDutyCycle(final long nowNs)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        int work = wal.flushIfDue(nowNs);
+        final long sinceCheckpoint = wal.lastSequence() - checkpointSequence;
+        if (sinceCheckpoint >= config.checkpointIntervalRecords() ||
+            (sinceCheckpoint > 0 && nowNs - lastCheckpointNs >= config.checkpointIntervalNs()))
+        {
+            checkpoint();
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * Makes the stores durable up to the WAL's last record, records that sequence as the checkpoint and
+     * purges WAL files wholly before it. Restart replays only what follows the checkpoint.
+     */
+    public void checkpoint()
+    {
+        checkOpen();
+        final long sequence = wal.lastSequence();
+        wal.sync();
+        for (final Table table : tablesByName.values())
+        {
+            for (final Partition partition : table.partitions())
+            {
+                partition.store().sync();
+            }
+        }
+        writeCheckpoint(config.dataDir(), sequence);
+        checkpointSequence = sequence;
+        lastCheckpointNs = System.nanoTime();
+        wal.purgeUpTo(sequence);
+    }
+
+    /**
+     * Checkpoints, then closes the WAL, the stores and the data directory lock.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            checkpoint();
+        }
+        finally
+        {
+            closed = true;
+            CloseHelper.quietClose(wal);
+            closeTables();
+            releaseLock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    private Table openTable(final TableDefinition definition)
+    {
+        final List<TableDefinition.PartitionRange> ranges = definition.partitions();
+        final Partition[] partitions = new Partition[ranges.size()];
+        try
+        {
+            for (int i = 0; i < partitions.length; i++)
+            {
+                final TableDefinition.PartitionRange range = ranges.get(i);
+                final StoreConfig storeConfig = new StoreConfig()
+                    .file(storeFile(definition.tableId(), range.partitionId()))
+                    .name(definition.spec().tableName() + "/" + range.partitionId())
+                    .maxEntries(config.partitionMaxItems())
+                    .averageKeySize(config.averageKeyBytes())
+                    .averageValueSize(config.averageItemBytes());
+                partitions[i] = new Partition(
+                    range.partitionId(), range.hashLow(), range.hashHigh(), PartitionStore.open(storeConfig));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final Partition partition : partitions)
+            {
+                CloseHelper.quietClose(partition);
+            }
+            throw ex;
+        }
+
+        final Table table = new Table(definition, partitions);
+        tablesByName.put(definition.spec().tableName(), table);
+        tablesById.put(definition.tableId(), table);
+        return table;
+    }
+
+    private static OffHeapBTree.Cursor cursorFor(final Table table, final Partition partition)
+    {
+        return partition.cursor();
+    }
+
+    private Path storeFile(final int tableId, final int partitionId)
+    {
+        return storesDir.resolve("t" + tableId + "-p" + partitionId + ".map");
+    }
+
+    private void deleteOrphanStores()
+    {
+        final Set<String> live = new HashSet<>();
+        for (final TableDefinition definition : catalog.tables())
+        {
+            for (final TableDefinition.PartitionRange range : definition.partitions())
+            {
+                live.add(storeFile(definition.tableId(), range.partitionId()).getFileName().toString());
+            }
+        }
+        try (Stream<Path> files = Files.list(storesDir))
+        {
+            files.filter(f -> f.getFileName().toString().endsWith(".map"))
+                .filter(f -> !live.contains(f.getFileName().toString()))
+                .forEach(PartitionStore::delete);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + storesDir, ex);
+        }
+    }
+
+    private static WalConfig walConfig(final EngineConfig config)
+    {
+        return new WalConfig()
+            .directory(config.dataDir().resolve("wal"))
+            .fsyncPolicy(config.fsyncPolicy())
+            .batchIntervalNs(config.fsyncBatchIntervalNs())
+            .batchMaxRecords(config.fsyncBatchMaxRecords());
+    }
+
+    private TableDescription describe(final Table table, final String status)
+    {
+        return new TableDescription(table.definition().spec(), table.tableId(), status, table.itemCount(),
+            table.sizeBytes(), table.definition().createdEpochMs(), table.partitions().length);
+    }
+
+    private Table requireTable(final String tableName)
+    {
+        final Table table = null == tableName ? null : tablesByName.get(tableName);
+        if (null == table)
+        {
+            if (null != tableName)
+            {
+                NameRules.checkTableName(tableName, "tableName");
+            }
+            throw new FerriteException(ErrorCode.ResourceNotFoundException,
+                "Requested resource not found: Table: " + tableName + " not found");
+        }
+        return table;
+    }
+
+    private void checkTable(final Table table)
+    {
+        checkOpen();
+        if (table.isDeleted())
+        {
+            throw new FerriteException(ErrorCode.ResourceNotFoundException,
+                "Requested resource not found: Table: " + table.name() + " not found");
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("shard is closed: " + config.dataDir());
+        }
+    }
+
+    private void checkCapacity(final Table table, final Partition partition)
+    {
+        if (partition.itemCount() >= config.partitionMaxItems())
+        {
+            throw new FerriteException(ErrorCode.ItemCollectionSizeLimitExceededException,
+                "Partition " + partition.partitionId() + " of table " + table.name() + " is full: " +
+                partition.itemCount() + " items (ferrite.engine.partitionMaxItems=" + config.partitionMaxItems() +
+                "); a table grows by splitting partitions, which this version does not do yet");
+        }
+    }
+
+    private static void checkLimit(final int limit)
+    {
+        if (limit < 0)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed " +
+                "to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+    }
+
+    private static void checkQuery(final Table table, final QueryRequest request)
+    {
+        checkLimit(request.limit());
+        final KeyValue pk = request.partitionKey();
+        if (null == pk.type())
+        {
+            throw FerriteException.validation("Query condition missed key schema element: " +
+                table.definition().spec().partitionKeyName());
+        }
+        if (pk.type() != table.partitionKeyType())
+        {
+            throw FerriteException.validation(
+                "One or more parameter values were invalid: Condition parameter type does not match schema type");
+        }
+        KeyCodec.checkPartitionKeyPayload(
+            table.definition().spec().partitionKeyName(), pk.length(), KeyType.N != pk.type());
+
+        final SortKeyCondition condition = request.condition();
+        if (SortKeyCondition.NONE == condition)
+        {
+            return;
+        }
+        if (!table.hasSortKey())
+        {
+            throw FerriteException.validation("Query key condition not supported: the table has no sort key");
+        }
+        checkSortOperand(table, request.sortKeyValue());
+        if (SortKeyCondition.BETWEEN == condition)
+        {
+            checkSortOperand(table, request.sortKeyUpper());
+            final KeyValue low = request.sortKeyValue();
+            final KeyValue high = request.sortKeyUpper();
+            if (Bytes.compare(low.buffer(), 0, low.length(), high.buffer(), 0, high.length()) > 0)
+            {
+                throw FerriteException.validation("Invalid KeyConditionExpression: The BETWEEN operator requires " +
+                    "upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: " +
+                    low + ", upper bound operand: AttributeValue: " + high);
+            }
+        }
+        if (SortKeyCondition.BEGINS_WITH == condition && KeyType.N == table.sortKeyType())
+        {
+            throw FerriteException.validation("Invalid KeyConditionExpression: Incorrect operand type for operator " +
+                "or function; operator or function: begins_with, operand type: N");
+        }
+    }
+
+    private static void checkSortOperand(final Table table, final KeyValue value)
+    {
+        if (null == value.type())
+        {
+            throw FerriteException.validation("Invalid KeyConditionExpression: the sort key condition has no value");
+        }
+        if (value.type() != table.sortKeyType())
+        {
+            throw FerriteException.validation(
+                "One or more parameter values were invalid: Condition parameter type does not match schema type");
+        }
+        KeyCodec.checkSortKeyPayload(table.definition().spec().sortKeyName(), value.length(), false);
+    }
+
+    private boolean seekForward(
+        final OffHeapBTree.Cursor cursor, final SortKeyCondition condition, final KeyValue low, final int prefixLength)
+    {
+        switch (condition)
+        {
+            case NONE:
+            case LT:
+            case LE:
+                return cursor.seekGE(probeBuffer, 0, prefixLength);
+
+            case GT:
+                probeBuffer.putBytes(prefixLength, low.buffer(), 0, low.length());
+                return cursor.seekGT(probeBuffer, 0, prefixLength + low.length());
+
+            default:
+                probeBuffer.putBytes(prefixLength, low.buffer(), 0, low.length());
+                return cursor.seekGE(probeBuffer, 0, prefixLength + low.length());
+        }
+    }
+
+    private boolean seekBackward(
+        final OffHeapBTree.Cursor cursor, final SortKeyCondition condition, final KeyValue high, final int prefixLength)
+    {
+        switch (condition)
+        {
+            case NONE:
+            case GT:
+            case GE:
+                probeBuffer.setMemory(prefixLength, KeyCodec.MAX_SORT_KEY_BYTES + 1, SORT_KEY_MAX_BYTE);
+                return cursor.seekLE(probeBuffer, 0, prefixLength + KeyCodec.MAX_SORT_KEY_BYTES + 1);
+
+            case LT:
+                probeBuffer.putBytes(prefixLength, high.buffer(), 0, high.length());
+                return cursor.seekLT(probeBuffer, 0, prefixLength + high.length());
+
+            case BEGINS_WITH:
+                probeBuffer.putBytes(prefixLength, high.buffer(), 0, high.length());
+                probeBuffer.setMemory(prefixLength + high.length(), KeyCodec.MAX_SORT_KEY_BYTES + 1, SORT_KEY_MAX_BYTE);
+                return cursor.seekLE(probeBuffer, 0, prefixLength + high.length() + KeyCodec.MAX_SORT_KEY_BYTES + 1);
+
+            default:
+                probeBuffer.putBytes(prefixLength, high.buffer(), 0, high.length());
+                return cursor.seekLE(probeBuffer, 0, prefixLength + high.length());
+        }
+    }
+
+    /**
+     * True when the sort key is beyond the condition's range in the direction of travel, so that no later
+     * item can match.
+     */
+    private static boolean pastEnd(
+        final SortKeyCondition condition,
+        final boolean forward,
+        final DirectBuffer key,
+        final int skOffset,
+        final int skLength,
+        final KeyValue low,
+        final KeyValue high)
+    {
+        if (SortKeyCondition.NONE == condition)
+        {
+            return false;
+        }
+        if (forward)
+        {
+            switch (condition)
+            {
+                case EQ:
+                case LE:
+                case BETWEEN:
+                    return compare(key, skOffset, skLength, high) > 0;
+                case LT:
+                    return compare(key, skOffset, skLength, high) >= 0;
+                case BEGINS_WITH:
+                    return compare(key, skOffset, skLength, low) > 0 &&
+                        !Bytes.startsWith(key, skOffset, skLength, low.buffer(), 0, low.length());
+                default:
+                    return false;
+            }
+        }
+
+        switch (condition)
+        {
+            case EQ:
+            case GE:
+            case BETWEEN:
+            case BEGINS_WITH:
+                return compare(key, skOffset, skLength, low) < 0;
+            case GT:
+                return compare(key, skOffset, skLength, low) <= 0;
+            default:
+                return false;
+        }
+    }
+
+    private static boolean matches(
+        final SortKeyCondition condition,
+        final DirectBuffer key,
+        final int skOffset,
+        final int skLength,
+        final KeyValue low,
+        final KeyValue high)
+    {
+        switch (condition)
+        {
+            case NONE:
+                return true;
+            case EQ:
+                return 0 == compare(key, skOffset, skLength, low);
+            case LT:
+                return compare(key, skOffset, skLength, low) < 0;
+            case LE:
+                return compare(key, skOffset, skLength, low) <= 0;
+            case GT:
+                return compare(key, skOffset, skLength, low) > 0;
+            case GE:
+                return compare(key, skOffset, skLength, low) >= 0;
+            case BETWEEN:
+                return compare(key, skOffset, skLength, low) >= 0 && compare(key, skOffset, skLength, high) <= 0;
+            case BEGINS_WITH:
+                return Bytes.startsWith(key, skOffset, skLength, low.buffer(), 0, low.length());
+            default:
+                return false;
+        }
+    }
+
+    private static int compare(final DirectBuffer key, final int skOffset, final int skLength, final KeyValue value)
+    {
+        return Bytes.compare(key, skOffset, skLength, value.buffer(), 0, value.length());
+    }
+
+    private void handOverProjection(
+        final ItemUpdate update, final MutableDirectBuffer item, final int itemLength, final ItemHandler handler)
+    {
+        final int length = update.projectUpdated(item, 0, itemLength, projected, 0);
+        if (ItemEntries.count(projected, 0) > 0)
+        {
+            handler.onItem(projected, 0, length);
+        }
+    }
+
+    private static int indexOf(final Partition[] partitions, final Partition partition)
+    {
+        for (int i = 0; i < partitions.length; i++)
+        {
+            if (partitions[i] == partition)
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("partition " + partition.partitionId() + " is not in its table");
+    }
+
+    private static ByteBuffer copy(final DirectBuffer buffer, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
+        return ByteBuffer.wrap(bytes);
+    }
+
+    private static FerriteException conditionFailed()
+    {
+        return new FerriteException(ErrorCode.ConditionalCheckFailedException, "The conditional request failed");
+    }
+
+    private void closeTables()
+    {
+        for (final Table table : tablesByName.values())
+        {
+            for (final Partition partition : table.partitions())
+            {
+                CloseHelper.quietClose(partition);
+            }
+        }
+        tablesByName.clear();
+        tablesById.clear();
+    }
+
+    private void releaseLock()
+    {
+        try
+        {
+            if (null != lock && lock.isValid())
+            {
+                lock.release();
+            }
+        }
+        catch (final IOException ignore)
+        {
+        }
+        CloseHelper.quietClose(lockChannel);
+    }
+
+    private static long readCheckpoint(final Path dataDir)
+    {
+        final Path file = dataDir.resolve(CHECKPOINT_FILE);
+        if (!Files.exists(file))
+        {
+            return 0;
+        }
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(file);
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            if (16 != bytes.length || buffer.getLong(0) != ~buffer.getLong(8))
+            {
+                throw new IllegalStateException("checkpoint file " + file + " is corrupt (" + bytes.length + " bytes)");
+            }
+            return buffer.getLong(0);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + file, ex);
+        }
+    }
+
+    private static void writeCheckpoint(final Path dataDir, final long sequence)
+    {
+        final Path file = dataDir.resolve(CHECKPOINT_FILE);
+        final Path temp = dataDir.resolve(CHECKPOINT_FILE + ".tmp");
+        final ByteBuffer buffer = ByteBuffer.allocate(16);
+        buffer.putLong(0, sequence).putLong(8, ~sequence);
+        try
+        {
+            try (FileChannel channel = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+            {
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + file, ex);
+        }
+    }
+}

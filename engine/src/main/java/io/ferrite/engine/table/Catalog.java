@@ -1,0 +1,267 @@
+package io.ferrite.engine.table;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * The persisted list of tables of one data directory. Table-management operations are rare, so the
+ * whole catalog is rewritten on each change: written to a temporary file, forced to disk, renamed over
+ * the old one and the directory forced, so a crash leaves either the old or the new catalog, never a
+ * mix. A change is acknowledged only after that.
+ * <p>
+ * Single-threaded: owned by the shard thread.
+ * <pre>
+ * file := magic:int32 ('FCAT') version:int32 nextTableId:int32 tableCount:int32 table* crc32c:int64
+ * table := tableId:int32 name:utf pkName:utf pkType:utf hasSortKey:bool [skName:utf skType:utf]
+ *          createdEpochMs:int64 partitionCount:int32 (partitionId:int32 hashLow:int64 hashHigh:int64)*
+ * </pre>
+ * (big-endian, {@link DataOutputStream} encoding; the CRC covers every byte before it).
+ */
+public final class Catalog
+{
+    private static final int MAGIC = 0x46434154;
+    private static final int VERSION = 1;
+    private static final String FILE_NAME = "catalog.bin";
+
+    private final Path file;
+    private final Map<String, TableDefinition> tablesByName = new TreeMap<>();
+    private int nextTableId = 1;
+
+    private Catalog(final Path directory)
+    {
+        this.file = directory.resolve(FILE_NAME);
+    }
+
+    /**
+     * Loads the catalog of a data directory, or an empty one if there is none yet.
+     *
+     * @param directory the data directory.
+     * @return the catalog.
+     * @throws IllegalStateException if the file exists but is corrupt (checksum or structure).
+     */
+    public static Catalog load(final Path directory)
+    {
+        final Catalog catalog = new Catalog(directory);
+        final byte[] bytes;
+        try
+        {
+            bytes = Files.readAllBytes(catalog.file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return catalog;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read catalog " + catalog.file, ex);
+        }
+
+        catalog.decode(bytes);
+        return catalog;
+    }
+
+    /**
+     * @return the next table id that {@link #add} will use.
+     */
+    public int nextTableId()
+    {
+        return nextTableId;
+    }
+
+    /**
+     * @param name a table name.
+     * @return its definition, or null.
+     */
+    public TableDefinition find(final String name)
+    {
+        return tablesByName.get(name);
+    }
+
+    /**
+     * @return every table, ordered by name.
+     */
+    public Collection<TableDefinition> tables()
+    {
+        return Collections.unmodifiableCollection(tablesByName.values());
+    }
+
+    /**
+     * Adds a table and persists the catalog before returning.
+     *
+     * @param spec       the table's name and key schema.
+     * @param partitions its initial partitions.
+     * @param nowEpochMs the creation time.
+     * @return the new definition, with a fresh id.
+     */
+    public TableDefinition add(
+        final TableSpec spec, final List<TableDefinition.PartitionRange> partitions, final long nowEpochMs)
+    {
+        final TableDefinition definition = new TableDefinition(nextTableId, spec, nowEpochMs, List.copyOf(partitions));
+        nextTableId++;
+        tablesByName.put(spec.tableName(), definition);
+        persist();
+        return definition;
+    }
+
+    /**
+     * Removes a table and persists the catalog before returning.
+     *
+     * @param name the table's name.
+     * @return the removed definition, or null if there was none.
+     */
+    public TableDefinition remove(final String name)
+    {
+        final TableDefinition removed = tablesByName.remove(name);
+        if (null != removed)
+        {
+            persist();
+        }
+        return removed;
+    }
+
+    private void persist()
+    {
+        final byte[] bytes = encode();
+        final Path temp = file.resolveSibling(FILE_NAME + ".tmp");
+        try
+        {
+            try (FileChannel channel = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+            {
+                final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(file.getParent());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write catalog " + file, ex);
+        }
+    }
+
+    private static void forceDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private byte[] encode()
+    {
+        try
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            final DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(nextTableId);
+            out.writeInt(tablesByName.size());
+            for (final TableDefinition table : tablesByName.values())
+            {
+                final TableSpec spec = table.spec();
+                out.writeInt(table.tableId());
+                out.writeUTF(spec.tableName());
+                out.writeUTF(spec.partitionKeyName());
+                out.writeUTF(spec.partitionKeyType().name());
+                out.writeBoolean(null != spec.sortKeyName());
+                if (null != spec.sortKeyName())
+                {
+                    out.writeUTF(spec.sortKeyName());
+                    out.writeUTF(spec.sortKeyType().name());
+                }
+                out.writeLong(table.createdEpochMs());
+                out.writeInt(table.partitions().size());
+                for (final TableDefinition.PartitionRange range : table.partitions())
+                {
+                    out.writeInt(range.partitionId());
+                    out.writeLong(range.hashLow());
+                    out.writeLong(range.hashHigh());
+                }
+            }
+            out.flush();
+            final CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeLong(crc.getValue());
+            out.flush();
+            return bytes.toByteArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void decode(final byte[] bytes)
+    {
+        if (bytes.length < 8)
+        {
+            throw new IllegalStateException("catalog " + file + " is corrupt: " + bytes.length + " bytes");
+        }
+
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 8);
+        final long stored = ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
+        if (stored != crc.getValue())
+        {
+            throw new IllegalStateException("catalog " + file + " is corrupt: checksum " + Long.toHexString(stored) +
+                " != computed " + Long.toHexString(crc.getValue()));
+        }
+
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 8)))
+        {
+            final int magic = in.readInt();
+            final int version = in.readInt();
+            if (MAGIC != magic || VERSION != version)
+            {
+                throw new IllegalStateException("catalog " + file + " has magic " + Integer.toHexString(magic) +
+                    " version " + version + ", expected " + Integer.toHexString(MAGIC) + " version " + VERSION);
+            }
+            nextTableId = in.readInt();
+            final int count = in.readInt();
+            for (int i = 0; i < count; i++)
+            {
+                final int tableId = in.readInt();
+                TableSpec spec = TableSpec.of(in.readUTF()).partitionKey(in.readUTF(), KeyType.valueOf(in.readUTF()));
+                if (in.readBoolean())
+                {
+                    spec = spec.sortKey(in.readUTF(), KeyType.valueOf(in.readUTF()));
+                }
+                final long created = in.readLong();
+                final int partitionCount = in.readInt();
+                final List<TableDefinition.PartitionRange> ranges = new ArrayList<>(partitionCount);
+                for (int p = 0; p < partitionCount; p++)
+                {
+                    ranges.add(new TableDefinition.PartitionRange(in.readInt(), in.readLong(), in.readLong()));
+                }
+                tablesByName.put(spec.tableName(), new TableDefinition(tableId, spec, created, List.copyOf(ranges)));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("catalog " + file + " is corrupt: " + ex.getMessage(), ex);
+        }
+    }
+}
