@@ -1,0 +1,41 @@
+package io.ferrite.engine.store;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+
+/**
+ * Child process for {@link PartitionStoreKillRecoveryTest}: opens (or recovers) the store, then puts
+ * {@code key = (cycle, i)} with a value derived from the key, forever, printing {@code "ok cycle i"} after each
+ * put returns. The parent kills it at a random moment.
+ * <p>
+ * Arguments: file, cycle.
+ */
+public final class StoreWriterMain
+{
+    private StoreWriterMain()
+    {
+    }
+
+    /**
+     * @param args file and cycle number.
+     */
+    public static void main(final String[] args)
+    {
+        final Path file = Path.of(args[0]);
+        final int cycle = Integer.parseInt(args[1]);
+        final UnsafeBuffer key = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+        final UnsafeBuffer value = new UnsafeBuffer(BufferUtil.allocateDirectAligned(StoreConfig.DEFAULT_MAX_VALUE_SIZE, 64));
+        final PartitionStore store = PartitionStore.open(PartitionStoreKillRecoveryTest.config(file));
+        System.out.println("ready " + store.size());
+        System.out.flush();
+        for (int i = 0; ; i++)
+        {
+            final int keyLength = PartitionStoreKillRecoveryTest.fillKey(key, cycle, i);
+            final int valueLength = PartitionStoreKillRecoveryTest.fillValue(value, cycle, i);
+            store.put(key, 0, keyLength, value, 0, valueLength);
+            System.out.println("ok " + cycle + " " + i);
+        }
+    }
+}
