@@ -8,6 +8,7 @@ import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.index.OffHeapBTree;
 import io.ferrite.engine.store.PartitionStore;
 import io.ferrite.engine.store.StoreConfig;
+import io.ferrite.engine.store.StoreFullException;
 import io.ferrite.engine.table.Catalog;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.NameRules;
@@ -154,7 +155,16 @@ public final class Shard implements AutoCloseable
                     final Partition partition = table.partitionFor(KeyCodec.hash(key, keyOffset));
                     if (WalOp.PUT == op)
                     {
-                        partition.store().put(key, keyOffset, keyLength, image, imageOffset, imageLength);
+                        try
+                        {
+                            partition.store().put(key, keyOffset, keyLength, image, imageOffset, imageLength);
+                        }
+                        catch (final StoreFullException ex)
+                        {
+                            // refused when first written too: the compensating record that follows applies
+                            replayed[1]++;
+                            return;
+                        }
                     }
                     else if (WalOp.DELETE == op)
                     {
@@ -420,7 +430,7 @@ public final class Shard implements AutoCloseable
 
         wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
             item, offset, length, clock.nanoTime());
-        partition.put(keyBuffer, 0, keyLength, item, offset, length);
+        applyPut(table, partition, keyLength, item, offset, length);
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
@@ -564,7 +574,7 @@ public final class Shard implements AutoCloseable
             }
             wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
                 newItem, 0, newLength, clock.nanoTime());
-            partition.put(keyBuffer, 0, keyLength, newItem, 0, newLength);
+            applyPut(table, partition, keyLength, newItem, 0, newLength);
         }
 
         if (null != handler)
@@ -1075,6 +1085,43 @@ public final class Shard implements AutoCloseable
         tablesByName.put(definition.spec().tableName(), table);
         tablesById.put(definition.tableId(), table);
         return table;
+    }
+
+    /**
+     * Applies a logged put to the store. If the store refuses it (full), the WAL already holds the
+     * record, so a compensating record that restores the key's actual state is logged before the error
+     * is returned: log and store agree again, and replay applies the pair to the same end state.
+     */
+    private void applyPut(
+        final Table table,
+        final Partition partition,
+        final int keyLength,
+        final DirectBuffer item,
+        final int offset,
+        final int length)
+    {
+        try
+        {
+            partition.put(keyBuffer, 0, keyLength, item, offset, length);
+        }
+        catch (final StoreFullException ex)
+        {
+            final int currentLength = partition.store().get(keyBuffer, 0, keyLength, projected, 0);
+            if (currentLength >= 0)
+            {
+                wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
+                    projected, 0, currentLength, clock.nanoTime());
+            }
+            else
+            {
+                wal.append(table.tableId(), partition.partitionId(), WalOp.DELETE, keyBuffer, 0, keyLength,
+                    projected, 0, 0, clock.nanoTime());
+            }
+            throw new FerriteException(ErrorCode.ItemCollectionSizeLimitExceededException,
+                "Partition " + partition.partitionId() + " of table " + table.name() + " has no room for an item of " +
+                length + " bytes (" + partition.itemCount() + " items, " + partition.sizeBytes() + " bytes); a " +
+                "table grows by splitting partitions, which this version does not do yet");
+        }
     }
 
     private static OffHeapBTree.Cursor cursorFor(final Table table, final Partition partition)
