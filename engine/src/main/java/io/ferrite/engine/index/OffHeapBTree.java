@@ -182,8 +182,8 @@ public final class OffHeapBTree implements AutoCloseable
         this.usableBytes = pageSize - HEADER_LENGTH;
         this.underflowBytes = usableBytes / 4;
         this.pool = new PagePool(pageSize);
-        this.scratch = BufferUtil.allocateDirectAligned(pageSize + 2 * MAX_KEY_LENGTH, SCRATCH_ALIGNMENT);
-        this.scratchPage = BufferUtil.address(scratch);
+        this.scratch = ByteBuffer.allocateDirect(pageSize + 2 * MAX_KEY_LENGTH + SCRATCH_ALIGNMENT);
+        this.scratchPage = PagePool.alignedAddress(scratch, SCRATCH_ALIGNMENT);
         this.separatorA = scratchPage + pageSize;
         this.separatorB = separatorA + MAX_KEY_LENGTH;
         this.rootId = newPage(KIND_LEAF);
@@ -558,6 +558,11 @@ public final class OffHeapBTree implements AutoCloseable
 
         private boolean settleForward(final int pageId, final int slot)
         {
+            if (NULL_PAGE == pageId)
+            {
+                return unposition();
+            }
+
             final long page = pool.address(pageId);
             if (slot < count(page))
             {

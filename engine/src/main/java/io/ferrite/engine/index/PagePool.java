@@ -172,6 +172,19 @@ final class PagePool implements AutoCloseable
         reset();
     }
 
+    /**
+     * First address in a direct buffer aligned to a power of two; the buffer must have {@code alignment} spare bytes.
+     *
+     * @param buffer    direct buffer.
+     * @param alignment power of two.
+     * @return the aligned address.
+     */
+    static long alignedAddress(final ByteBuffer buffer, final int alignment)
+    {
+        final long address = BufferUtil.address(buffer);
+        return (address + alignment - 1) & -alignment;
+    }
+
     private void addChunk()
     {
         final long pagesAfter = (long)(chunkCount + 1) << pagesPerChunkShift;
@@ -188,9 +201,10 @@ final class PagePool implements AutoCloseable
             chunkAddresses = Arrays.copyOf(chunkAddresses, chunkCount * 2);
         }
 
-        final ByteBuffer chunk = BufferUtil.allocateDirectAligned(chunkBytes, CHUNK_ALIGNMENT);
+        // Over-allocate and align by hand: the aligned slice BufferUtil.allocateDirectAligned returns cannot be freed.
+        final ByteBuffer chunk = ByteBuffer.allocateDirect(chunkBytes + CHUNK_ALIGNMENT);
         chunks[chunkCount] = chunk;
-        chunkAddresses[chunkCount] = BufferUtil.address(chunk);
+        chunkAddresses[chunkCount] = alignedAddress(chunk, CHUNK_ALIGNMENT);
         chunkCount++;
     }
 }
