@@ -104,7 +104,8 @@ public final class OffHeapBTree implements AutoCloseable
     public static final int DEFAULT_PAGE_SIZE = 16 * 1024;
 
     /**
-     * Smallest page size: four maximum-length leaf cells fit in it.
+     * Smallest page size: three maximum-length leaf cells (4096 key bytes plus 14 of cell and slot) fit in it,
+     * so a split always leaves room for the entry that caused it.
      */
     public static final int MIN_PAGE_SIZE = 16 * 1024;
 
