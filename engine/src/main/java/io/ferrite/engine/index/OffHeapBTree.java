@@ -124,6 +124,7 @@ public final class OffHeapBTree implements AutoCloseable
     static final int LEFT_OFFSET = 16;
     static final int RIGHT_OFFSET = 20;
     static final int CHILD0_OFFSET = 24;
+    static final int RESERVED_OFFSET = 28;
     static final int HEADER_LENGTH = 32;
     static final int SLOT_LENGTH = 4;
 
@@ -151,6 +152,7 @@ public final class OffHeapBTree implements AutoCloseable
     private int[] pathChildIndexes = new int[16];
     private boolean closed;
 
+    // Structural event counts, read by tests to prove every kind of split and merge happened.
     long leafSplits;
     long innerSplits;
     long leafMerges;
@@ -872,7 +874,7 @@ public final class OffHeapBTree implements AutoCloseable
         UnsafeApi.putInt(page + LEFT_OFFSET, NULL_PAGE);
         UnsafeApi.putInt(page + RIGHT_OFFSET, NULL_PAGE);
         UnsafeApi.putInt(page + CHILD0_OFFSET, NULL_PAGE);
-        UnsafeApi.putInt(page + 28, 0);
+        UnsafeApi.putInt(page + RESERVED_OFFSET, 0);
     }
 
     /**
