@@ -3,7 +3,7 @@ package io.ferrite.engine.api;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemCodec;
-import io.ferrite.codecs.sbe.AttributeType;
+import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.shard.AttributeUpdates;
 import io.ferrite.engine.shard.BatchGetResult;
@@ -426,24 +426,24 @@ public final class Ferrite implements AutoCloseable
 
     private static void setKeyValue(final KeyValue target, final AttributeValue value)
     {
-        final AttributeType type = value.type();
-        if (AttributeType.S == type)
+        final byte type = value.type();
+        if (ItemFormat.TYPE_S == type)
         {
-            target.string(value.s());
+            target.string(value.asString());
         }
-        else if (AttributeType.N == type)
+        else if (ItemFormat.TYPE_N == type)
         {
-            target.number(value.n());
+            target.number(value.asNumber());
         }
-        else if (AttributeType.B == type)
+        else if (ItemFormat.TYPE_B == type)
         {
-            final byte[] bytes = value.b();
+            final byte[] bytes = value.asBytes();
             target.binary(new UnsafeBuffer(bytes), 0, bytes.length);
         }
         else
         {
             throw FerriteException.validation("One or more parameter values were invalid: Condition parameter type " +
-                "does not match schema type (" + type + " cannot be a key)");
+                "does not match schema type (" + ItemFormat.typeName(type) + " cannot be a key)");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ferrite.engine.shard;
 
 import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemFormat;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -73,13 +74,13 @@ public final class AttributeUpdates implements ItemUpdate
 
         final DirectBuffer base = oldLength < 0 ? key : old;
         final int baseOffset = oldLength < 0 ? keyOffset : oldOffset;
-        final int baseCount = ItemEntries.count(base, baseOffset);
-        final int setCount = setsLength > 0 ? ItemEntries.count(sets, 0) : 0;
-        final int removeCount = removesLength > 0 ? ItemEntries.count(removes, 0) : 0;
+        final int baseCount = ItemFormat.attributeCount(base, baseOffset);
+        final int setCount = setsLength > 0 ? ItemFormat.attributeCount(sets, 0) : 0;
+        final int removeCount = removesLength > 0 ? ItemFormat.attributeCount(removes, 0) : 0;
 
-        int b = ItemEntries.first(baseOffset);
-        int s = ItemEntries.first(0);
-        int r = ItemEntries.first(0);
+        int b = ItemFormat.firstEntry(baseOffset);
+        int s = ItemFormat.firstEntry(0);
+        int r = ItemFormat.firstEntry(0);
         int bi = 0;
         int si = 0;
         int ri = 0;
@@ -88,10 +89,10 @@ public final class AttributeUpdates implements ItemUpdate
 
         while (bi < baseCount || si < setCount)
         {
-            final int cmpSet = bi >= baseCount ? 1 : si >= setCount ? -1 : ItemEntries.compareNames(base, b, sets, s);
+            final int cmpSet = bi >= baseCount ? 1 : si >= setCount ? -1 : compareEntryNames(base, b, sets, s);
             if (cmpSet >= 0)
             {
-                final int length = ItemEntries.length(sets, s);
+                final int length = ItemFormat.entryLength(sets, s);
                 dst.putBytes(position, sets, s, length);
                 position += length;
                 count++;
@@ -99,22 +100,22 @@ public final class AttributeUpdates implements ItemUpdate
                 si++;
                 if (0 == cmpSet)
                 {
-                    b += ItemEntries.length(base, b);
+                    b += ItemFormat.entryLength(base, b);
                     bi++;
                 }
                 continue;
             }
 
-            while (ri < removeCount && ItemEntries.compareNames(removes, r, base, b) < 0)
+            while (ri < removeCount && compareEntryNames(removes, r, base, b) < 0)
             {
-                r += ItemEntries.length(removes, r);
+                r += ItemFormat.entryLength(removes, r);
                 ri++;
             }
 
-            final int length = ItemEntries.length(base, b);
-            if (ri < removeCount && 0 == ItemEntries.compareNames(removes, r, base, b))
+            final int length = ItemFormat.entryLength(base, b);
+            if (ri < removeCount && 0 == compareEntryNames(removes, r, base, b))
             {
-                r += ItemEntries.length(removes, r);
+                r += ItemFormat.entryLength(removes, r);
                 ri++;
             }
             else
@@ -142,13 +143,13 @@ public final class AttributeUpdates implements ItemUpdate
     public int projectUpdated(
         final DirectBuffer item, final int offset, final int length, final MutableDirectBuffer dst, final int dstOffset)
     {
-        final int itemCount = ItemEntries.count(item, offset);
+        final int itemCount = ItemFormat.attributeCount(item, offset);
         int count = 0;
         int position = dstOffset + 4;
-        int e = ItemEntries.first(offset);
+        int e = ItemFormat.firstEntry(offset);
         for (int i = 0; i < itemCount; i++)
         {
-            final int entryLength = ItemEntries.length(item, e);
+            final int entryLength = ItemFormat.entryLength(item, e);
             if (contains(sets, setsLength, item, e) || contains(removes, removesLength, item, e))
             {
                 dst.putBytes(position, item, e, entryLength);
@@ -168,11 +169,11 @@ public final class AttributeUpdates implements ItemUpdate
         {
             return false;
         }
-        final int count = ItemEntries.count(list, 0);
-        int e = ItemEntries.first(0);
+        final int count = ItemFormat.attributeCount(list, 0);
+        int e = ItemFormat.firstEntry(0);
         for (int i = 0; i < count; i++)
         {
-            final int cmp = ItemEntries.compareNames(list, e, item, entry);
+            final int cmp = compareEntryNames(list, e, item, entry);
             if (0 == cmp)
             {
                 return true;
@@ -181,7 +182,7 @@ public final class AttributeUpdates implements ItemUpdate
             {
                 return false;
             }
-            e += ItemEntries.length(list, e);
+            e += ItemFormat.entryLength(list, e);
         }
         return false;
     }
@@ -192,18 +193,18 @@ public final class AttributeUpdates implements ItemUpdate
         {
             return;
         }
-        final int setCount = ItemEntries.count(sets, 0);
-        int e = ItemEntries.first(0);
+        final int setCount = ItemFormat.attributeCount(sets, 0);
+        int e = ItemFormat.firstEntry(0);
         for (int i = 0; i < setCount; i++)
         {
             if (contains(removes, removesLength, sets, e))
             {
-                final String name = KeyCodec.describe(sets, ItemEntries.nameOffset(e), ItemEntries.nameLength(sets, e));
+                final String name = KeyCodec.describe(sets, ItemFormat.nameOffset(e), ItemFormat.nameLength(sets, e));
                 throw FerriteException.validation("Invalid UpdateExpression: Two document paths overlap with each " +
                     "other; must remove or rewrite one of these paths; path one: [" + name + "], path two: [" +
                     name + "]");
             }
-            e += ItemEntries.length(sets, e);
+            e += ItemFormat.entryLength(sets, e);
         }
     }
 
@@ -213,29 +214,35 @@ public final class AttributeUpdates implements ItemUpdate
         {
             return;
         }
-        final int count = ItemEntries.count(list, 0);
-        int e = ItemEntries.first(0);
+        final int count = ItemFormat.attributeCount(list, 0);
+        int e = ItemFormat.firstEntry(0);
         for (int i = 0; i < count; i++)
         {
             if (isName(list, e, table.partitionKeyNameBytes()) ||
                 (table.hasSortKey() && isName(list, e, table.sortKeyNameBytes())))
             {
-                final String name = KeyCodec.describe(list, ItemEntries.nameOffset(e), ItemEntries.nameLength(list, e));
+                final String name = KeyCodec.describe(list, ItemFormat.nameOffset(e), ItemFormat.nameLength(list, e));
                 throw FerriteException.validation("One or more parameter values were invalid: Cannot update " +
                     "attribute " + name + ". This attribute is part of the key");
             }
-            e += ItemEntries.length(list, e);
+            e += ItemFormat.entryLength(list, e);
         }
+    }
+
+    private static int compareEntryNames(final DirectBuffer a, final int aEntry, final DirectBuffer b, final int bEntry)
+    {
+        return ItemFormat.compareNames(a, ItemFormat.nameOffset(aEntry), ItemFormat.nameLength(a, aEntry),
+            b, ItemFormat.nameOffset(bEntry), ItemFormat.nameLength(b, bEntry));
     }
 
     private static boolean isName(final DirectBuffer list, final int entry, final byte[] name)
     {
-        final int length = ItemEntries.nameLength(list, entry);
+        final int length = ItemFormat.nameLength(list, entry);
         if (length != name.length)
         {
             return false;
         }
-        final int offset = ItemEntries.nameOffset(entry);
+        final int offset = ItemFormat.nameOffset(entry);
         for (int i = 0; i < length; i++)
         {
             if (list.getByte(offset + i) != name[i])

@@ -1,5 +1,7 @@
 package io.ferrite.engine.shard;
 
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.Utf8;
 import io.ferrite.codecs.number.DecimalCodec;
 import io.ferrite.engine.table.KeyType;
 import org.agrona.DirectBuffer;
@@ -27,6 +29,12 @@ public final class KeyValue
      */
     public KeyValue string(final CharSequence value)
     {
+        final int encodedLength = Utf8.encodedLength(value);
+        if (encodedLength > bytes.capacity())
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: key condition value of " +
+                encodedLength + " bytes exceeds the key size limit of " + bytes.capacity() + " bytes");
+        }
         type = KeyType.S;
         length = Utf8.encode(value, bytes, 0);
         return this;
@@ -53,7 +61,7 @@ public final class KeyValue
     {
         if (valueLength > bytes.capacity())
         {
-            throw io.ferrite.codecs.error.FerriteException.validation(
+            throw FerriteException.validation(
                 "One or more parameter values were invalid: key condition value of " + valueLength +
                 " bytes exceeds the key size limit of " + bytes.capacity() + " bytes");
         }

@@ -1,6 +1,7 @@
 package io.ferrite.engine.shard;
 
 import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemValidator;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.WalOp;
@@ -1419,7 +1420,7 @@ public final class Shard implements AutoCloseable
         final ItemUpdate update, final MutableDirectBuffer item, final int itemLength, final ItemHandler handler)
     {
         final int length = update.projectUpdated(item, 0, itemLength, projected, 0);
-        if (ItemEntries.count(projected, 0) > 0)
+        if (ItemFormat.attributeCount(projected, 0) > 0)
         {
             handler.onItem(projected, 0, length);
         }
