@@ -95,8 +95,14 @@ import java.util.TreeMap;
  * NONE about 1-3 µs per append, BATCH (2 ms) about the same per append plus one fdatasync per batch,
  * EVERY_WRITE about 1-3 ms per append, i.e. the cost of one fdatasync.
  * <p>
- * <b>Crash.</b> After a SIGKILL the queue reopens within {@link WalConfig#queueTimeoutMs()}: Chronicle
- * recovers a write lock held by a dead process and, after waiting that long, an unfinished header.
+ * <b>Crash.</b> Observed with Chronicle Queue 2026.4: a writer killed mid-append holds the queue's write
+ * lock (in {@code metadata.cq4t}) and leaves the document's header at zero, with the bytes it had
+ * written after it; the header is only set, complete, when the document closes. On reopen Chronicle
+ * sees the lock's owner pid is dead and force-unlocks it at once (a WARN "Forced unlocking ... which is
+ * now dead"), readers stop at the zero header, and the next append overwrites the leftovers. Measured:
+ * open after SIGKILL 25-40 ms, first append without waiting. The WAL finds such leftovers on open and
+ * reports them as a torn record. {@link WalConfig#queueTimeoutMs()} bounds any wait on a lock whose
+ * owner is still alive or on another host (Chronicle's default is 10 s).
  * <p>
  * <b>Allocation.</b> {@link #append}, {@link #sync} and {@link #flushIfDue} allocate nothing in steady
  * state: the encoder, the buffers and Chronicle's document context are reused. A file roll, replay,
@@ -111,6 +117,7 @@ public final class Wal implements AutoCloseable
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int CHECKSUM_OFFSET = HEADER_LENGTH + WalRecordEncoder.checksumEncodingOffset();
     private static final int CHECKSUM_END = CHECKSUM_OFFSET + WalRecordEncoder.checksumEncodingLength();
+    private static final int UNFINISHED_PROBE_LENGTH = 256;
 
     private final FsyncPolicy fsyncPolicy;
     private final long batchIntervalNs;
@@ -136,6 +143,8 @@ public final class Wal implements AutoCloseable
     private int unsyncedRecords;
     private long firstUnsyncedNs;
     private boolean closed;
+    private boolean checkedForUnfinished;
+    private String unfinishedAtOpen;
 
     /**
      * Opens the log in {@code config.directory()}, creating it if absent, and recovers
@@ -346,6 +355,11 @@ public final class Wal implements AutoCloseable
         {
             torn += pendingFailures;
             tornReport.append(pendingReport).append("(tail) ");
+        }
+        if (null != unfinishedAtOpen)
+        {
+            torn++;
+            tornReport.append(unfinishedAtOpen);
         }
 
         return new ReplayResult(replayed, lastIntact, torn, tornReport.toString().trim());
@@ -666,7 +680,13 @@ public final class Wal implements AutoCloseable
                     {
                         continue;
                     }
-                    final DirectBuffer record = wrapRecord(context.wire().bytes());
+                    final Bytes<?> bytes = context.wire().bytes();
+                    if (!checkedForUnfinished)
+                    {
+                        checkedForUnfinished = true;
+                        unfinishedAtOpen = findUnfinishedDocument(bytes, tailer.currentFile());
+                    }
+                    final DirectBuffer record = wrapRecord(bytes);
                     if (null != record && null == verify(record))
                     {
                         return decoder.sequence();
@@ -674,6 +694,42 @@ public final class Wal implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Chronicle writes a document's header only when the document completes, under a write lock that
+     * the next writer takes over from a dead process; so a writer killed mid-append leaves a zero
+     * header followed by the bytes it had written, which readers ignore and the next append
+     * overwrites. Finds such leftovers after the last complete document so that they are reported.
+     *
+     * @param bytes of the last complete document, as read.
+     * @param file  holding it.
+     * @return a description, or null if the space after the last document is clean.
+     */
+    private static String findUnfinishedDocument(final Bytes<?> bytes, final File file)
+    {
+        final long headerOffset = (bytes.readLimit() + 3) & ~3L;
+        final BytesStore<?, ?> store = bytes.bytesStore();
+        final long end = Math.min(headerOffset + 4 + UNFINISHED_PROBE_LENGTH, store.safeLimit());
+        // a killed writer's bytes start right after the zero header (a record starts with blockLength 0x1D);
+        // stale leftovers further back were cut off by the next append, which zeroes the bytes after itself
+        if (headerOffset < store.start() || headerOffset + 5 > end || 0 != store.readInt(headerOffset) ||
+            0 == store.readByte(headerOffset + 4))
+        {
+            return null;
+        }
+        int nonZero = 0;
+        for (long offset = headerOffset + 4; offset < end; offset++)
+        {
+            if (0 != store.readByte(offset))
+            {
+                nonZero++;
+            }
+        }
+
+        return 0 == nonZero ? null : "[unfinished document left by a writer killed mid-append: file " + file +
+            " offset " + headerOffset + ", zero header followed by " + nonZero + " non-zero byte(s) in the next " +
+            (end - headerOffset - 4) + "; invisible to readers, overwritten by the next append]";
     }
 
     private void afterAppend()
