@@ -45,7 +45,8 @@ class WalAllocationTest
 
             System.out.println(policy + ": " + MEASURED + " appends of ~230 B allocated " + allocated +
                 " bytes, " + (elapsedNs / MEASURED) + " ns/append average");
-            assertTrue(allocated < 1024, policy + " steady-state appends allocated " + allocated + " bytes");
+            // observed 0 B (BATCH) and 0-600 B (NONE, sporadic, inside Chronicle) per 10k appends
+            assertTrue(allocated < 4096, policy + " steady-state appends allocated " + allocated + " bytes");
         }
     }
 
