@@ -1,0 +1,37 @@
+package io.ferrite.engine.wal;
+
+/**
+ * When {@link Wal#append} makes a record durable, and so what an acknowledged write survives.
+ * <p>
+ * "Acknowledged" means {@link Wal#append} has returned the record's sequence: the caller may then
+ * answer the client. Every policy survives a process crash (SIGKILL, OOM, JVM abort) because the record
+ * is in the shared memory-mapped cycle file, i.e. in the OS page cache, before {@code append} returns.
+ * They differ only on loss of the OS (power loss, kernel panic):
+ */
+public enum FsyncPolicy
+{
+    /**
+     * Never forces the file. Survives process crash; on power loss every record the kernel had not yet
+     * written back is lost (Linux writes dirty pages back after about 5-30 s by default), and the tail may
+     * be torn. Cheapest: no system call on the write path.
+     */
+    NONE,
+
+    /**
+     * Group commit. A record is acknowledged before it is forced; the appender forces the cycle file
+     * ({@code fdatasync}) once {@link WalConfig#batchMaxRecords()} records are unsynced, or once the
+     * oldest unsynced record is older than {@link WalConfig#batchIntervalNs()}, checked on every append
+     * and by {@link Wal#flushIfDue(long)}, which the shard loop calls when idle. On power loss an
+     * acknowledged write is lost only if it was appended less than {@code batchIntervalNs} plus the
+     * longest gap between two {@code flushIfDue}/{@code append} calls before the loss, plus the time
+     * the {@code fdatasync} itself takes; nothing older than that is ever lost.
+     */
+    BATCH,
+
+    /**
+     * Each {@code append} forces the cycle file ({@code fdatasync}) before returning: an acknowledged
+     * write survives power loss, given a device that honours flushes. The most expensive: one
+     * {@code fdatasync} per write (see {@link Wal} for the cost measured here).
+     */
+    EVERY_WRITE
+}

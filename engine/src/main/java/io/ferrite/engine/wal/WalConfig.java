@@ -1,0 +1,250 @@
+package io.ferrite.engine.wal;
+
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configuration of one shard's {@link Wal}: fluent setters, validated when the {@link Wal} opens,
+ * printed by {@link #toString()} at start-up.
+ * <p>
+ * Not thread safe: build it on one thread, then hand it to {@link Wal#Wal(WalConfig)}, which does not
+ * keep a reference to it after construction.
+ */
+public final class WalConfig
+{
+    /** BATCH: default longest time an acknowledged record may sit unsynced: 2 ms. */
+    public static final long DEFAULT_BATCH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** BATCH: default number of unsynced records that forces a sync. */
+    public static final int DEFAULT_BATCH_MAX_RECORDS = 256;
+    /** Default for how long Chronicle waits for a write lock or an unfinished header left by a killed writer. */
+    public static final long DEFAULT_QUEUE_TIMEOUT_MS = 500;
+    /** Default largest encoded record: a 400 KB item, its keys, and headroom. */
+    public static final int DEFAULT_MAX_RECORD_LENGTH = 1024 * 1024;
+
+    private Path directory;
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
+    private long batchIntervalNs = DEFAULT_BATCH_INTERVAL_NS;
+    private int batchMaxRecords = DEFAULT_BATCH_MAX_RECORDS;
+    private RollCycle rollCycle = RollCycles.FAST_HOURLY;
+    private long queueTimeoutMs = DEFAULT_QUEUE_TIMEOUT_MS;
+    private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private TimeProvider rollClock = SystemTimeProvider.INSTANCE;
+
+    /**
+     * @param directory holding this shard's queue files (created if absent).
+     * @return this.
+     */
+    public WalConfig directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    /**
+     * @return the directory holding this shard's queue files.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param fsyncPolicy when an append is forced to stable storage; default {@link FsyncPolicy#BATCH}.
+     * @return this.
+     */
+    public WalConfig fsyncPolicy(final FsyncPolicy fsyncPolicy)
+    {
+        this.fsyncPolicy = fsyncPolicy;
+        return this;
+    }
+
+    /**
+     * @return when an append is forced to stable storage.
+     */
+    public FsyncPolicy fsyncPolicy()
+    {
+        return fsyncPolicy;
+    }
+
+    /**
+     * @param batchIntervalNs BATCH: longest time the oldest unsynced record may wait for a sync.
+     * @return this.
+     */
+    public WalConfig batchIntervalNs(final long batchIntervalNs)
+    {
+        this.batchIntervalNs = batchIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return BATCH: longest time the oldest unsynced record may wait for a sync.
+     */
+    public long batchIntervalNs()
+    {
+        return batchIntervalNs;
+    }
+
+    /**
+     * @param batchMaxRecords BATCH: number of unsynced records that forces a sync on append.
+     * @return this.
+     */
+    public WalConfig batchMaxRecords(final int batchMaxRecords)
+    {
+        this.batchMaxRecords = batchMaxRecords;
+        return this;
+    }
+
+    /**
+     * @return BATCH: number of unsynced records that forces a sync on append.
+     */
+    public int batchMaxRecords()
+    {
+        return batchMaxRecords;
+    }
+
+    /**
+     * @param rollCycle how often a new queue file starts; the granularity of {@link Wal#purgeUpTo(long)}.
+     *                  Default {@link RollCycles#FAST_HOURLY}.
+     * @return this.
+     */
+    public WalConfig rollCycle(final RollCycle rollCycle)
+    {
+        this.rollCycle = rollCycle;
+        return this;
+    }
+
+    /**
+     * @return how often a new queue file starts.
+     */
+    public RollCycle rollCycle()
+    {
+        return rollCycle;
+    }
+
+    /**
+     * @param queueTimeoutMs how long Chronicle waits on a write lock or an unfinished document header
+     *                       before recovering it; bounds reopen time after a writer was killed.
+     * @return this.
+     */
+    public WalConfig queueTimeoutMs(final long queueTimeoutMs)
+    {
+        this.queueTimeoutMs = queueTimeoutMs;
+        return this;
+    }
+
+    /**
+     * @return how long Chronicle waits on a write lock or an unfinished header before recovering it.
+     */
+    public long queueTimeoutMs()
+    {
+        return queueTimeoutMs;
+    }
+
+    /**
+     * @param maxRecordLength largest encoded record accepted by {@link Wal#append}, in bytes.
+     * @return this.
+     */
+    public WalConfig maxRecordLength(final int maxRecordLength)
+    {
+        this.maxRecordLength = maxRecordLength;
+        return this;
+    }
+
+    /**
+     * @return largest encoded record accepted by {@link Wal#append}, in bytes.
+     */
+    public int maxRecordLength()
+    {
+        return maxRecordLength;
+    }
+
+    /**
+     * @param nanoClock the BATCH timer reads on append; {@link Wal#flushIfDue(long)} takes times from it.
+     * @return this.
+     */
+    public WalConfig nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * @return the clock of the BATCH timer.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * Test hook: the wall clock that decides Chronicle's file roll.
+     *
+     * @param rollClock deciding which cycle file an append goes to.
+     * @return this.
+     */
+    WalConfig rollClock(final TimeProvider rollClock)
+    {
+        this.rollClock = rollClock;
+        return this;
+    }
+
+    TimeProvider rollClock()
+    {
+        return rollClock;
+    }
+
+    /**
+     * Checks every value, naming the one that is wrong.
+     *
+     * @throws IllegalArgumentException for a missing or out of range value.
+     */
+    void validate()
+    {
+        Objects.requireNonNull(directory, "WalConfig.directory must be set");
+        Objects.requireNonNull(fsyncPolicy, "WalConfig.fsyncPolicy must be set");
+        Objects.requireNonNull(rollCycle, "WalConfig.rollCycle must be set");
+        Objects.requireNonNull(nanoClock, "WalConfig.nanoClock must be set");
+        if (batchIntervalNs <= 0)
+        {
+            throw new IllegalArgumentException("WalConfig.batchIntervalNs must be > 0: " + batchIntervalNs);
+        }
+        if (batchMaxRecords <= 0)
+        {
+            throw new IllegalArgumentException("WalConfig.batchMaxRecords must be > 0: " + batchMaxRecords);
+        }
+        if (queueTimeoutMs <= 0)
+        {
+            throw new IllegalArgumentException("WalConfig.queueTimeoutMs must be > 0: " + queueTimeoutMs);
+        }
+        if (maxRecordLength < Wal.MIN_RECORD_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "WalConfig.maxRecordLength must be >= " + Wal.MIN_RECORD_LENGTH + ": " + maxRecordLength);
+        }
+    }
+
+    /**
+     * @return every setting, for the start-up log.
+     */
+    public String toString()
+    {
+        return "WalConfig{" +
+            "directory=" + directory +
+            ", fsyncPolicy=" + fsyncPolicy +
+            ", batchIntervalNs=" + batchIntervalNs +
+            ", batchMaxRecords=" + batchMaxRecords +
+            ", rollCycle=" + rollCycle +
+            ", queueTimeoutMs=" + queueTimeoutMs +
+            ", maxRecordLength=" + maxRecordLength +
+            '}';
+    }
+}

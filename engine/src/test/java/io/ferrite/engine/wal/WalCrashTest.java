@@ -1,0 +1,179 @@
+package io.ferrite.engine.wal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * SIGKILLs a writer in a child JVM and proves every acknowledged write is replayed intact.
+ */
+class WalCrashTest
+{
+    @TempDir
+    Path directory;
+
+    @TempDir
+    Path scratch;
+
+    private Process start(final Path output, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        final String flags = System.getProperty("ferrite.jvm.flags", "").trim();
+        if (!flags.isEmpty())
+        {
+            command.addAll(Arrays.asList(flags.split("\\s+")));
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WalCrashChild.class.getName());
+        command.addAll(Arrays.asList(args));
+        return new ProcessBuilder(command)
+            .redirectOutput(output.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    }
+
+    /** Complete lines only: the kill may cut the last one. */
+    private static List<String> lines(final Path output) throws IOException
+    {
+        final String text = new String(Files.readAllBytes(output), StandardCharsets.US_ASCII);
+        final int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : Arrays.asList(text.substring(0, end).split("\n"));
+    }
+
+    private static void awaitLine(final Process process, final Path output, final String prefix) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (lines(output).stream().noneMatch((l) -> l.startsWith(prefix)))
+        {
+            assertTrue(process.isAlive(), "child died before printing " + prefix);
+            assertTrue(System.nanoTime() < deadline, "child printed no " + prefix + " within 60 s");
+            Thread.sleep(10);
+        }
+    }
+
+    private static void kill(final Process process) throws InterruptedException
+    {
+        process.destroyForcibly(); // SIGKILL on Linux
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void acknowledgedWritesSurviveSigkillOfTheWriter() throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        long lastAcked = 0;
+        for (int cycle = 0; cycle < 5; cycle++)
+        {
+            final FsyncPolicy policy = FsyncPolicy.values()[cycle % 3];
+            final Path output = scratch.resolve("child-" + cycle + ".out");
+            final Process process = start(output, "append", directory.toString(), policy.name());
+            try
+            {
+                awaitLine(process, output, "ACK");
+                Thread.sleep(random.nextInt(20, 300));
+            }
+            finally
+            {
+                kill(process);
+            }
+
+            final List<String> lines = lines(output);
+            assertEquals("OPEN " + lastAcked, lines.get(0).startsWith("OPEN ") ? lines.get(0) : "",
+                "child reopened at the last acknowledged sequence, or at most one beyond it");
+            long acked = lastAcked;
+            for (final String line : lines)
+            {
+                if (line.startsWith("ACK "))
+                {
+                    final long sequence = Long.parseLong(line.substring(4));
+                    assertEquals(acked + 1, sequence, "acks are consecutive");
+                    acked = sequence;
+                }
+            }
+
+            final long reopenStartNs = System.nanoTime();
+            try (Wal wal = new Wal(new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE)))
+            {
+                final long[] next = { 1 };
+                final ReplayResult result = wal.replay(0,
+                    (sequence, tableId, partitionId, op, key, keyOff, keyLen, image, imageOff, imageLen, ts) ->
+                    {
+                        assertEquals(next[0]++, sequence);
+                        WalTestRecords.assertRecord(sequence, tableId, partitionId, op, key, keyOff, keyLen,
+                            image, imageOff, imageLen, ts, WalCrashChild.imageLength(sequence));
+                    });
+                final long reopenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reopenStartNs);
+                System.out.println("cycle " + cycle + " " + policy + ": acked " + acked + ", " + result +
+                    ", reopen+replay " + reopenMs + " ms");
+
+                assertTrue(result.lastSequence() >= acked,
+                    "acknowledged " + acked + " but log ends at " + result.lastSequence());
+                assertTrue(result.lastSequence() <= acked + 1,
+                    "at most the one unacknowledged in-flight record beyond " + acked + ": " + result.lastSequence());
+                assertEquals(result.lastSequence(), wal.lastSequence());
+                lastAcked = wal.lastSequence();
+            }
+        }
+    }
+
+    @Test
+    void unfinishedDocumentLeftByKilledWriterDoesNotWedgeReopen() throws Exception
+    {
+        final WalConfig config = new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE);
+        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
+        final org.agrona.concurrent.UnsafeBuffer image = new org.agrona.concurrent.UnsafeBuffer(new byte[8192]);
+        try (Wal wal = new Wal(config))
+        {
+            for (long sequence = 1; sequence <= 5; sequence++)
+            {
+                WalTestRecords.append(wal, key, image, sequence, WalCrashChild.imageLength(sequence));
+            }
+        }
+
+        final Path output = scratch.resolve("tear.out");
+        final Process process = start(output, "tear", directory.toString());
+        try
+        {
+            awaitLine(process, output, "TORN");
+        }
+        finally
+        {
+            kill(process);
+        }
+
+        final long startNs = System.nanoTime();
+        try (Wal wal = new Wal(config))
+        {
+            assertEquals(5, wal.lastSequence());
+            final long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            final ReplayResult before = wal.replay(0, (s, t, p, o, k, ko, kl, i, io, il, ts) -> {});
+            final long replayMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            WalTestRecords.append(wal, key, image, 6, WalCrashChild.imageLength(6));
+            final long appendMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            final ReplayResult after = wal.replay(0, (s, t, p, o, k, ko, kl, i, io, il, ts) -> {});
+            System.out.println("after SIGKILL mid-document: open " + openMs + " ms, replay " + replayMs +
+                " ms, first append " + appendMs + " ms; before append " + before + "; after " + after);
+            assertEquals(5, before.lastSequence());
+            assertEquals(5, before.recordsReplayed());
+            assertEquals(1, before.tornRecords(), before.toString());
+            assertTrue(before.tornDescription().contains("unfinished document"), before.tornDescription());
+            assertTrue(appendMs < 5_000, "reopen and append after SIGKILL took " + appendMs + " ms");
+            assertEquals(6, after.lastSequence());
+            assertEquals(6, after.recordsReplayed());
+        }
+    }
+}
