@@ -77,6 +77,12 @@ public final class Shard implements AutoCloseable
     public static final int MAX_BATCH_GET_RESPONSE_BYTES = 16 * 1024 * 1024;
     /** Largest item bytes held in a scratch buffer (the 400 KB limit plus encoding overhead). */
     static final int ITEM_BUFFER_BYTES = 1024 * 1024;
+    /**
+     * Largest encoded item a partition store accepts. Ferrite's encoding of an item can be several times
+     * its DynamoDB size (a list of small numbers takes 6 bytes per element against DynamoDB's 3), so an
+     * item within 400 KB can still exceed this; it must be refused before it reaches the WAL.
+     */
+    static final int MAX_ENCODED_ITEM_BYTES = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
     private static final String LOCK_FILE = "ferrite.lock";
     private static final String CHECKPOINT_FILE = "checkpoint.bin";
@@ -413,6 +419,7 @@ public final class Shard implements AutoCloseable
             throw FerriteException.validation("ReturnValues can only be ALL_OLD or NONE");
         }
         ItemValidator.validate(item, offset, length);
+        checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
         final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
 
@@ -569,6 +576,7 @@ public final class Shard implements AutoCloseable
                 }
                 throw ex;
             }
+            checkEncodedLength(newLength, "Item size to update has exceeded the maximum allowed size");
             if (oldLength < 0)
             {
                 checkCapacity(table, partition);
@@ -937,6 +945,10 @@ public final class Shard implements AutoCloseable
             {
                 view.wrap(write.bytes());
                 ItemValidator.validate(view, 0, write.bytes().length);
+                if (write.put())
+                {
+                    checkEncodedLength(write.bytes().length, "Item size has exceeded the maximum allowed size");
+                }
                 final int keyLength = write.put() ?
                     KeyCodec.fromItem(table, view, 0, write.bytes().length, keyBuffer, 0) :
                     KeyCodec.fromKey(table, view, 0, write.bytes().length, keyBuffer, 0);
@@ -1213,6 +1225,15 @@ public final class Shard implements AutoCloseable
                 "Partition " + partition.partitionId() + " of table " + table.name() + " is full: " +
                 partition.itemCount() + " items (ferrite.engine.partitionMaxItems=" + config.partitionMaxItems() +
                 "); a table grows by splitting partitions, which this version does not do yet");
+        }
+    }
+
+    private static void checkEncodedLength(final int length, final String sizeRule)
+    {
+        if (length > MAX_ENCODED_ITEM_BYTES)
+        {
+            throw FerriteException.validation(sizeRule + " (Ferrite encodes this item in " + length +
+                " bytes; a partition stores items of at most " + MAX_ENCODED_ITEM_BYTES + " encoded bytes)");
         }
     }
 
