@@ -305,7 +305,7 @@ public final class Ferrite implements AutoCloseable
         {
             setKeyValue(request.sortKeyUpper(), query.sortKeyUpper);
         }
-        request.scanIndexForward(query.forward).limit(checkedLimit(query.limit));
+        request.scanIndexForward(query.forward).limit(checkedLimit(query.limit, query.limitSet));
         if (null != query.exclusiveStartKey)
         {
             final byte[] start = ItemCodec.encode(query.exclusiveStartKey);
@@ -327,7 +327,7 @@ public final class Ferrite implements AutoCloseable
     {
         final Table table = shard.table(scan.tableName);
         final ScanRequest request = scanRequest.reset();
-        request.segment(scan.segment, scan.totalSegments).limit(checkedLimit(scan.limit));
+        request.segment(scan.segment, scan.totalSegments).limit(checkedLimit(scan.limit, scan.limitSet));
         if (null != scan.exclusiveStartKey)
         {
             final byte[] start = ItemCodec.encode(scan.exclusiveStartKey);
@@ -414,9 +414,9 @@ public final class Ferrite implements AutoCloseable
         shard.close();
     }
 
-    private static int checkedLimit(final int limit)
+    private static int checkedLimit(final int limit, final boolean set)
     {
-        if (limit < 0)
+        if (set && limit < 1)
         {
             throw FerriteException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed " +
                 "to satisfy constraint: Member must have value greater than or equal to 1");

@@ -22,6 +22,7 @@ public final class Query
     AttributeValue sortKeyUpper;
     boolean forward = true;
     int limit;
+    boolean limitSet;
     Map<String, AttributeValue> exclusiveStartKey;
 
     private Query(final String tableName)
@@ -91,6 +92,7 @@ public final class Query
     public Query limit(final int limit)
     {
         this.limit = limit;
+        this.limitSet = true;
         return this;
     }
 

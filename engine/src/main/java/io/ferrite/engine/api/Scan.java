@@ -14,6 +14,7 @@ public final class Scan
     int segment;
     int totalSegments = 1;
     int limit;
+    boolean limitSet;
     Map<String, AttributeValue> exclusiveStartKey;
 
     private Scan(final String tableName)
@@ -49,6 +50,7 @@ public final class Scan
     public Scan limit(final int limit)
     {
         this.limit = limit;
+        this.limitSet = true;
         return this;
     }
 

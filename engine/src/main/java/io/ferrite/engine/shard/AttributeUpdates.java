@@ -72,6 +72,13 @@ public final class AttributeUpdates implements ItemUpdate
         checkNotKey(table, removes, removesLength);
         checkNoOverlap();
 
+        final int baseLength = oldLength < 0 ? keyLength : oldLength;
+        if ((long)baseLength + setsLength > dst.capacity() - dstOffset)
+        {
+            throw FerriteException.validation("Item size to update has exceeded the maximum allowed size (the item is " +
+                baseLength + " bytes and the update sets " + setsLength + " bytes)");
+        }
+
         final DirectBuffer base = oldLength < 0 ? key : old;
         final int baseOffset = oldLength < 0 ? keyOffset : oldOffset;
         final int baseCount = ItemFormat.attributeCount(base, baseOffset);

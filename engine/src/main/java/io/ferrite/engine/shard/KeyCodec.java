@@ -193,11 +193,11 @@ final class KeyCodec
         return HEADER_LENGTH + partitionKeyLength(indexKey, offset);
     }
 
-    static void checkPartitionKeyPayload(final String name, final int payloadLength, final boolean isString)
+    static void checkPartitionKeyPayload(final String name, final int payloadLength, final KeyType type)
     {
-        if (0 == payloadLength && isString)
+        if (0 == payloadLength)
         {
-            throw emptyKey(name);
+            throw emptyKey(name, type);
         }
         if (payloadLength > MAX_PARTITION_KEY_BYTES)
         {
@@ -207,11 +207,11 @@ final class KeyCodec
         }
     }
 
-    static void checkSortKeyPayload(final String name, final int payloadLength, final boolean isString)
+    static void checkSortKeyPayload(final String name, final int payloadLength, final KeyType type)
     {
-        if (0 == payloadLength && isString)
+        if (0 == payloadLength)
         {
-            throw emptyKey(name);
+            throw emptyKey(name, type);
         }
         if (payloadLength > MAX_SORT_KEY_BYTES)
         {
@@ -232,14 +232,14 @@ final class KeyCodec
         final int pkPayload = ItemFormat.payloadOffset(item, pkValue);
         final int pkLength = ItemFormat.payloadLength(item, pkValue);
         checkPartitionKeyPayload(
-            table.definition().spec().partitionKeyName(), pkLength, table.partitionKeyType() != KeyType.N);
+            table.definition().spec().partitionKeyName(), pkLength, table.partitionKeyType());
 
         int length = writePrefix(item, pkPayload, pkLength, dst, dstOffset);
         if (skValue >= 0)
         {
             final int skPayload = ItemFormat.payloadOffset(item, skValue);
             final int skLength = ItemFormat.payloadLength(item, skValue);
-            checkSortKeyPayload(table.definition().spec().sortKeyName(), skLength, table.sortKeyType() != KeyType.N);
+            checkSortKeyPayload(table.definition().spec().sortKeyName(), skLength, table.sortKeyType());
             dst.putBytes(dstOffset + length, item, skPayload, skLength);
             length += skLength;
         }
@@ -295,10 +295,11 @@ final class KeyCodec
         return FerriteException.validation("The provided key element does not match the schema");
     }
 
-    private static FerriteException emptyKey(final String name)
+    private static FerriteException emptyKey(final String name, final KeyType type)
     {
         return FerriteException.validation("One or more parameter values are not valid. The AttributeValue for a " +
-            "key attribute cannot contain an empty string value. Key: " + name);
+            "key attribute cannot contain an empty " + (KeyType.B == type ? "binary" : "string") + " value. Key: " +
+            name);
     }
 
     static String describe(final DirectBuffer buffer, final int offset, final int length)

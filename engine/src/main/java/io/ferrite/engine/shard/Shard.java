@@ -1261,7 +1261,7 @@ public final class Shard implements AutoCloseable
                 "One or more parameter values were invalid: Condition parameter type does not match schema type");
         }
         KeyCodec.checkPartitionKeyPayload(
-            table.definition().spec().partitionKeyName(), pk.length(), KeyType.N != pk.type());
+            table.definition().spec().partitionKeyName(), pk.length(), pk.type());
 
         final SortKeyCondition condition = request.condition();
         if (SortKeyCondition.NONE == condition)
@@ -1303,7 +1303,7 @@ public final class Shard implements AutoCloseable
             throw FerriteException.validation(
                 "One or more parameter values were invalid: Condition parameter type does not match schema type");
         }
-        KeyCodec.checkSortKeyPayload(table.definition().spec().sortKeyName(), value.length(), false);
+        KeyCodec.checkSortKeyPayload(table.definition().spec().sortKeyName(), value.length(), value.type());
     }
 
     private boolean seekForward(

@@ -181,8 +181,10 @@ class ItemLimitsTest
             db.createTable(TableSpec.of("keys").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.B));
             final String empty = "The AttributeValue for a key attribute cannot contain an empty";
 
-            validation(() -> db.putItem("keys", Map.of("pk", s(""), "sk", b(bytes(1, 1)))), empty, "Key: pk");
-            validation(() -> db.putItem("keys", Map.of("pk", s("a"), "sk", b(new byte[0]))), empty, "Key: sk");
+            validation(() -> db.putItem("keys", Map.of("pk", s(""), "sk", b(bytes(1, 1)))), empty + " string value",
+                "Key: pk");
+            validation(() -> db.putItem("keys", Map.of("pk", s("a"), "sk", b(new byte[0]))), empty + " binary value",
+                "Key: sk");
             validation(() -> db.getItem("keys", Map.of("pk", s(""), "sk", b(bytes(1, 1)))), empty, "Key: pk");
             validation(() -> db.deleteItem("keys", Map.of("pk", s("a"), "sk", b(new byte[0]))), empty, "Key: sk");
 

@@ -118,6 +118,7 @@ class QueryScanTest
             validation(() -> db.query(Query.on("num")), "Query condition missed key schema element: pk");
             validation(() -> db.query(Query.on("num").partitionKey(s(""))), "empty", "Key: pk");
             validation(() -> db.query(Query.on("num").partitionKey(s("a")).limit(-1)), "Value '-1' at 'limit'");
+            validation(() -> db.query(Query.on("num").partitionKey(s("a")).limit(0)), "Value '0' at 'limit'");
             validation(() -> db.query(Query.on("num").partitionKey(s("a"))
                 .exclusiveStartKey(Map.of("pk", s("b"), "sk", n(1)))), "The provided starting key is invalid");
             validation(() -> db.query(Query.on("num").partitionKey(s("a"))
@@ -201,6 +202,7 @@ class QueryScanTest
                 "The Segment parameter is zero-based and must be less than parameter TotalSegments", "Segment: 3");
             validation(() -> db.scan(Scan.on("seg").segment(-1, 3)), "Segment: -1");
             validation(() -> db.scan(Scan.on("seg").limit(-5)), "Value '-5' at 'limit'");
+            validation(() -> db.scan(Scan.on("seg").limit(0)), "Value '0' at 'limit'");
 
             final Page segmentZero = db.scan(Scan.on("seg").segment(0, 2).limit(1));
             final Map<String, AttributeValue> startInZero = segmentZero.lastEvaluatedKey();
@@ -300,8 +302,12 @@ class QueryScanTest
                 int pages = 0;
                 do
                 {
-                    final Query query = Query.on(tableName).partitionKey(s("p")).scanIndexForward(forward).limit(limit)
+                    final Query query = Query.on(tableName).partitionKey(s("p")).scanIndexForward(forward)
                         .exclusiveStartKey(start);
+                    if (limit > 0)
+                    {
+                        query.limit(limit);
+                    }
                     if (SortKeyCondition.BETWEEN == condition)
                     {
                         query.sortKey(condition, operand, upper);
@@ -332,7 +338,8 @@ class QueryScanTest
         Map<String, AttributeValue> start = null;
         do
         {
-            final Page page = db.scan(Scan.on("seg").segment(segment, total).limit(limit).exclusiveStartKey(start));
+            final Scan scan = Scan.on("seg").segment(segment, total).exclusiveStartKey(start);
+            final Page page = db.scan(limit > 0 ? scan.limit(limit) : scan);
             page.items().forEach(item -> ids.add(item.get("id")));
             start = page.lastEvaluatedKey();
         }
