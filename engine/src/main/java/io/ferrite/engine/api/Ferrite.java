@@ -36,7 +36,8 @@ import java.util.TreeMap;
  * {@link #shard()} and its flyweight methods (item bytes in, a callback out) on the same thread.
  * <p>
  * <b>Threading:</b> not thread-safe. One thread owns the instance and makes every call; that thread is
- * the shard loop. For access from several threads use the queued mode ({@code ShardAgent}).
+ * the shard loop. For access from several threads use the queued mode
+ * ({@link io.ferrite.engine.queued.QueuedShard}).
  * <p>
  * <b>Durability:</b> a call that returns has appended its write to the WAL under the configured fsync
  * policy (see the README). Call {@link #doDutyCycle()} from your loop when idle so that batched fsyncs

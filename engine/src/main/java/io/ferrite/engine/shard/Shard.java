@@ -50,8 +50,8 @@ import java.util.stream.Stream;
  * ordered indexes) and the write-ahead log, with every DynamoDB operation the engine has.
  * <p>
  * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
- * thread calling these methods directly ("direct mode"), or a {@link ShardAgent} draining a command
- * queue ("queued mode"). No method is safe to call from two threads, and handlers passed in must not
+ * thread calling these methods directly ("direct mode"), or a {@link io.ferrite.engine.queued.ShardAgent}
+ * draining a command queue ("queued mode"). No method is safe to call from two threads, and handlers passed in must not
  * call back into the shard.
  * <p>
  * <b>Durability:</b> every mutation is appended to the WAL (and synced per the configured
