@@ -133,6 +133,7 @@ class EngineMatchesReferenceModelTest
         this.seed = seed;
         final long startNs = System.nanoTime();
         random = new SplittableRandom(seed);
+        // fsync guards against losing the OS, which a clean restart does not do; on a slow disk it was most of the run
         config = new EngineConfig().dataDir(dir).partitionMaxItems(50_000).initialPartitions(4)
             .fsyncPolicy(FsyncPolicy.NONE);
         db = Ferrite.open(config);
