@@ -64,7 +64,7 @@ public final class EmbeddedChaosWriter
         {
             db.createTable(ChaosWorkload.tableSpec());
         }
-        emit(protocol, "READY " + db.recoveryReport());
+        emit(protocol, "READY " + EmbeddedChaos.describe(db.recoveryReport()));
 
         for (long version = firstVersion; ; version++)
         {

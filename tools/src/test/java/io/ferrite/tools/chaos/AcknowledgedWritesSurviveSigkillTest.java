@@ -16,12 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A writer JVM SIGKILLed at random moments, 21 times on the same data directory, loses no acknowledged put,
+ * A writer JVM SIGKILLed at random moments, 20 times on the same data directory (some crashes recovered by the next writer itself), loses no acknowledged put,
  * update or delete and leaves no item nobody wrote, under each fsync policy in turn.
  */
 class AcknowledgedWritesSurviveSigkillTest
 {
-    private static final int CYCLES = 21;
+    private static final int CYCLES = 20;
 
     @TempDir
     Path dir;
@@ -35,7 +35,7 @@ class AcknowledgedWritesSurviveSigkillTest
         out.println("seed=" + seed);
 
         final EmbeddedChaos.Result result = EmbeddedChaos.run(CYCLES, dir.resolve("data"), seed,
-            List.of(FsyncPolicy.NONE, FsyncPolicy.BATCH, FsyncPolicy.EVERY_WRITE), 300, 1_000, out);
+            List.of(FsyncPolicy.NONE, FsyncPolicy.BATCH, FsyncPolicy.EVERY_WRITE), 250, 800, out);
         out.println(result.summaryLine());
 
         final String text = captured.toString(StandardCharsets.UTF_8);
