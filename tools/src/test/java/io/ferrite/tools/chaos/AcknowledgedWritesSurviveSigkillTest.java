@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A writer JVM SIGKILLed at random moments, 20 times on the same data directory (some crashes recovered by the next writer itself), loses no acknowledged put,
- * update or delete and leaves no item nobody wrote, under each fsync policy in turn.
+ * A writer JVM SIGKILLed at random moments, 20 times on the same data directory (some crashes recovered by the
+ * next writer itself), loses no acknowledged put, update or delete and leaves no item nobody wrote, under each
+ * fsync policy in turn.
  */
 class AcknowledgedWritesSurviveSigkillTest
 {
