@@ -295,8 +295,9 @@ public final class EmbeddedChaos
             final Map<String, AttributeValue> found = db.getItem(ChaosWorkload.TABLE, ChaosWorkload.key(key));
             if (null != inFlight && inFlight.key.equals(key))
             {
-                verdictOnInFlight = null != found && inFlight.version == ChaosWorkload.versionOf(found) ? "applied" :
-                    "not applied";
+                final boolean applied = ChaosWorkload.Op.DELETE == inFlight.op ? null == found :
+                    null != found && inFlight.version == ChaosWorkload.versionOf(found);
+                verdictOnInFlight = applied ? "applied" : "not applied";
             }
             if (!states.contains(found))
             {
