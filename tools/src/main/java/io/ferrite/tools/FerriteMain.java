@@ -29,6 +29,7 @@ public final class FerriteMain
     static
     {
         register("server", ServerCommand::run, ServerCommand.USAGE);
+        register("chaos", ChaosCommand::run, ChaosCommand.USAGE);
     }
 
     private FerriteMain()
