@@ -1,6 +1,7 @@
 package io.ferrite.codecs.number;
 
 import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.bytes.UnsignedBytes;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -212,17 +213,7 @@ public final class DecimalCodec
     public static int compare(
         final DirectBuffer a, final int aOff, final int aLen, final DirectBuffer b, final int bOff, final int bLen)
     {
-        final int length = Math.min(aLen, bLen);
-        for (int i = 0; i < length; i++)
-        {
-            final int diff = (a.getByte(aOff + i) & 0xFF) - (b.getByte(bOff + i) & 0xFF);
-            if (0 != diff)
-            {
-                return diff;
-            }
-        }
-
-        return aLen - bLen;
+        return UnsignedBytes.compare(a, aOff, aLen, b, bOff, bLen);
     }
 
     /**

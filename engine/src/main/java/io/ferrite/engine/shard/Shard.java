@@ -1,5 +1,6 @@
 package io.ferrite.engine.shard;
 
+import io.ferrite.codecs.bytes.UnsignedBytes;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemValidator;
@@ -87,6 +88,8 @@ public final class Shard implements AutoCloseable
     private static final String LOCK_FILE = "ferrite.lock";
     private static final String CHECKPOINT_FILE = "checkpoint.bin";
     private static final byte SORT_KEY_MAX_BYTE = (byte)0xFF;
+    private static final int ABSENT = -1;
+    private static final int PRESENT_NOT_READ = -2;
 
     private final EngineConfig config;
     private final EpochNanoClock clock;
@@ -414,23 +417,13 @@ public final class Shard implements AutoCloseable
         final ItemHandler handler)
     {
         checkTable(table);
-        if (ReturnValues.NONE != returnValues && ReturnValues.ALL_OLD != returnValues)
-        {
-            throw FerriteException.validation("ReturnValues can only be ALL_OLD or NONE");
-        }
+        checkPutOrDeleteReturnValues(returnValues);
         ItemValidator.validate(item, offset, length);
         checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
         final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
-
-        final boolean needOld = null != condition || ReturnValues.ALL_OLD == returnValues;
-        final int oldLength = needOld ? partition.store().get(keyBuffer, 0, keyLength, oldItem, 0) : -1;
-        final boolean existed = needOld ? oldLength >= 0 :
-            OffHeapBTree.MISSING != partition.index().get(keyBuffer, 0, keyLength);
-        if (null != condition && !condition.test(oldItem, 0, oldLength))
-        {
-            throw conditionFailed();
-        }
+        final int oldLength = currentItemForWrite(partition, keyLength, condition, returnValues);
+        final boolean existed = ABSENT != oldLength;
         if (!existed)
         {
             checkCapacity(table, partition);
@@ -495,23 +488,12 @@ public final class Shard implements AutoCloseable
         final ItemHandler handler)
     {
         checkTable(table);
-        if (ReturnValues.NONE != returnValues && ReturnValues.ALL_OLD != returnValues)
-        {
-            throw FerriteException.validation("ReturnValues can only be ALL_OLD or NONE");
-        }
+        checkPutOrDeleteReturnValues(returnValues);
         ItemValidator.validate(key, offset, length);
         final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
-
-        final boolean needOld = null != condition || ReturnValues.ALL_OLD == returnValues;
-        final int oldLength = needOld ? partition.store().get(keyBuffer, 0, keyLength, oldItem, 0) : -1;
-        final boolean existed = needOld ? oldLength >= 0 :
-            OffHeapBTree.MISSING != partition.index().get(keyBuffer, 0, keyLength);
-        if (null != condition && !condition.test(oldItem, 0, oldLength))
-        {
-            throw conditionFailed();
-        }
-        if (!existed)
+        final int oldLength = currentItemForWrite(partition, keyLength, condition, returnValues);
+        if (ABSENT == oldLength)
         {
             return false;
         }
@@ -520,7 +502,7 @@ public final class Shard implements AutoCloseable
             oldItem, 0, 0, clock.nanoTime());
         partition.remove(keyBuffer, 0, keyLength);
 
-        if (ReturnValues.ALL_OLD == returnValues && null != handler)
+        if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
             handler.onItem(oldItem, 0, oldLength);
         }
@@ -658,7 +640,7 @@ public final class Shard implements AutoCloseable
         {
             final int startLength = KeyCodec.fromKey(table, request.exclusiveStartKey(), 0,
                 request.exclusiveStartKeyLength(), keyBuffer, 0);
-            if (!Bytes.startsWith(keyBuffer, 0, startLength, probeBuffer, 0, prefixLength))
+            if (!UnsignedBytes.startsWith(keyBuffer, 0, startLength, probeBuffer, 0, prefixLength))
             {
                 throw FerriteException.validation("The provided starting key is invalid: its partition key does not " +
                     "match the query's partition key");
@@ -682,7 +664,7 @@ public final class Shard implements AutoCloseable
             final DirectBuffer key = cursor.keyBuffer();
             final int keyOffset = cursor.keyOffset();
             final int keyLength = cursor.keyLength();
-            if (!Bytes.startsWith(key, keyOffset, keyLength, probeBuffer, 0, prefixLength))
+            if (!UnsignedBytes.startsWith(key, keyOffset, keyLength, probeBuffer, 0, prefixLength))
             {
                 break;
             }
@@ -718,7 +700,7 @@ public final class Shard implements AutoCloseable
         }
 
         if (positioned && lastKeyLength > 0 && pageBytes > 0 && request.count() > 0 &&
-            Bytes.startsWith(cursor.keyBuffer(), cursor.keyOffset(), cursor.keyLength(), probeBuffer, 0, prefixLength) &&
+            UnsignedBytes.startsWith(cursor.keyBuffer(), cursor.keyOffset(), cursor.keyLength(), probeBuffer, 0, prefixLength) &&
             !pastEnd(condition, forward, cursor.keyBuffer(), cursor.keyOffset() + prefixLength,
                 cursor.keyLength() - prefixLength, low, high))
         {
@@ -1101,6 +1083,37 @@ public final class Shard implements AutoCloseable
     }
 
     /**
+     * Finds the current item of the key in {@link #keyBuffer} for a put or delete: read into
+     * {@link #oldItem} and checked against {@code condition} when the write needs its content (a
+     * condition or ALL_OLD), otherwise only looked up in the index.
+     *
+     * @return the current item's length, {@link #ABSENT}, or {@link #PRESENT_NOT_READ}.
+     */
+    private int currentItemForWrite(
+        final Partition partition, final int keyLength, final ItemCondition condition, final ReturnValues returnValues)
+    {
+        if (null == condition && ReturnValues.ALL_OLD != returnValues)
+        {
+            return OffHeapBTree.MISSING == partition.index().get(keyBuffer, 0, keyLength) ? ABSENT : PRESENT_NOT_READ;
+        }
+
+        final int oldLength = partition.store().get(keyBuffer, 0, keyLength, oldItem, 0);
+        if (null != condition && !condition.test(oldItem, 0, oldLength))
+        {
+            throw conditionFailed();
+        }
+        return oldLength < 0 ? ABSENT : oldLength;
+    }
+
+    private static void checkPutOrDeleteReturnValues(final ReturnValues returnValues)
+    {
+        if (ReturnValues.NONE != returnValues && ReturnValues.ALL_OLD != returnValues)
+        {
+            throw FerriteException.validation("ReturnValues can only be ALL_OLD or NONE");
+        }
+    }
+
+    /**
      * Applies a logged put to the store. If the store refuses it (full), the WAL already holds the
      * record, so a compensating record that restores the key's actual state is logged before the error
      * is returned: log and store agree again, and replay applies the pair to the same end state.
@@ -1278,7 +1291,7 @@ public final class Shard implements AutoCloseable
             checkSortOperand(table, request.sortKeyUpper());
             final KeyValue low = request.sortKeyValue();
             final KeyValue high = request.sortKeyUpper();
-            if (Bytes.compare(low.buffer(), 0, low.length(), high.buffer(), 0, high.length()) > 0)
+            if (UnsignedBytes.compare(low.buffer(), 0, low.length(), high.buffer(), 0, high.length()) > 0)
             {
                 throw FerriteException.validation("Invalid KeyConditionExpression: The BETWEEN operator requires " +
                     "upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: " +
@@ -1381,7 +1394,7 @@ public final class Shard implements AutoCloseable
                     return compare(key, skOffset, skLength, high) >= 0;
                 case BEGINS_WITH:
                     return compare(key, skOffset, skLength, low) > 0 &&
-                        !Bytes.startsWith(key, skOffset, skLength, low.buffer(), 0, low.length());
+                        !UnsignedBytes.startsWith(key, skOffset, skLength, low.buffer(), 0, low.length());
                 default:
                     return false;
             }
@@ -1426,7 +1439,7 @@ public final class Shard implements AutoCloseable
             case BETWEEN:
                 return compare(key, skOffset, skLength, low) >= 0 && compare(key, skOffset, skLength, high) <= 0;
             case BEGINS_WITH:
-                return Bytes.startsWith(key, skOffset, skLength, low.buffer(), 0, low.length());
+                return UnsignedBytes.startsWith(key, skOffset, skLength, low.buffer(), 0, low.length());
             default:
                 return false;
         }
@@ -1434,7 +1447,7 @@ public final class Shard implements AutoCloseable
 
     private static int compare(final DirectBuffer key, final int skOffset, final int skLength, final KeyValue value)
     {
-        return Bytes.compare(key, skOffset, skLength, value.buffer(), 0, value.length());
+        return UnsignedBytes.compare(key, skOffset, skLength, value.buffer(), 0, value.length());
     }
 
     private void handOverProjection(
