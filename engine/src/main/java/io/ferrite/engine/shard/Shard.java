@@ -867,13 +867,14 @@ public final class Shard implements AutoCloseable
         final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
         final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
         long responseBytes = 0;
+        boolean full = false;
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
         {
             final Table table = requireTable(entry.getKey());
             final List<byte[]> found = responses.computeIfAbsent(entry.getKey(), k -> new ArrayList<>());
             for (final byte[] key : entry.getValue())
             {
-                if (responseBytes >= MAX_BATCH_GET_RESPONSE_BYTES)
+                if (full)
                 {
                     unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(key);
                     continue;
@@ -882,6 +883,13 @@ public final class Shard implements AutoCloseable
                 final int keyLength = KeyCodec.fromKey(table, view, 0, key.length, keyBuffer, 0);
                 final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
                 final int itemLength = partition.store().get(keyBuffer, 0, keyLength, readItem, 0);
+                if (itemLength >= 0 && responseBytes + itemLength > MAX_BATCH_GET_RESPONSE_BYTES)
+                {
+                    // the response never grows past 16 MB: this key and every later one are left for a retry
+                    full = true;
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(key);
+                    continue;
+                }
                 if (itemLength >= 0)
                 {
                     final byte[] item = new byte[itemLength];

@@ -63,6 +63,8 @@ public final class PartitionStore implements AutoCloseable
 
     /** Segments of a large map; fewer if that makes tiers too small for the largest entries. */
     static final int TARGET_SEGMENTS = 32;
+    /** The fewest entries a segment is sized for (see {@link #builder(StoreConfig)}). */
+    static final int MIN_ENTRIES_PER_SEGMENT = 32;
 
     /** Bytes Chronicle adds to an entry: key and value size prefixes (stop-bit) and the 4-byte checksum. */
     static final int ENTRY_OVERHEAD = 3 + 3 + 4;
@@ -446,7 +448,10 @@ public final class PartitionStore implements AutoCloseable
     {
         final long averageEntry = (long)config.averageKeySize() + config.averageValueSize() + ENTRY_OVERHEAD;
         final long maxEntry = (long)MAX_KEY_LENGTH + config.maxValueSize() + ENTRY_OVERHEAD;
-        final long minEntriesPerSegment = (MAX_SIZE_ENTRIES_PER_TIER * maxEntry + averageEntry - 1) / averageEntry;
+        // Chronicle Map 2026.1 divides by zero while sizing a map whose segments hold only a few large
+        // entries (seen at 5 entries of 256 KB and more), so a segment always holds at least 32
+        final long minEntriesPerSegment = Math.max(
+            MIN_ENTRIES_PER_SEGMENT, (MAX_SIZE_ENTRIES_PER_TIER * maxEntry + averageEntry - 1) / averageEntry);
         final long entriesPerSegment = Math.max(
             minEntriesPerSegment, (config.maxEntries() + TARGET_SEGMENTS - 1) / TARGET_SEGMENTS);
 

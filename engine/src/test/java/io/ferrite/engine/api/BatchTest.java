@@ -169,6 +169,43 @@ class BatchTest
         }
     }
 
+    @Test
+    void batchGetStopsBefore16MegabytesAndReturnsTheRestAsUnprocessedKeys()
+    {
+        final int items = 45;
+        final String payload = "x".repeat(390_000);
+        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dir).partitionMaxItems(300).averageItemBytes(65_536)))
+        {
+            db.createTable(TableSpec.of("big").partitionKey("id", KeyType.N));
+            for (int i = 0; i < items; i++)
+            {
+                db.putItem("big", Map.of("id", n(i), "payload", s(payload)));
+            }
+
+            final Ferrite.BatchGet first = db.batchGetItem(Map.of("big", keys(0, items)));
+            final List<Map<String, AttributeValue>> served = first.responses().get("big");
+            final List<Map<String, AttributeValue>> left = first.unprocessedKeys().get("big");
+            // 45 items of ~390 KB are ~17.5 MB: 43 fit under 16 MB, the last 2 keys come back unprocessed
+            assertEquals(43, served.size());
+            assertEquals(2, left.size());
+            long servedBytes = 0;
+            final Set<AttributeValue> ids = new HashSet<>();
+            for (final Map<String, AttributeValue> item : served)
+            {
+                assertEquals(s(payload), item.get("payload"));
+                ids.add(item.get("id"));
+                servedBytes += payload.length();
+            }
+            assertTrue(servedBytes <= 16 * 1024 * 1024, "response of " + servedBytes + " bytes is over 16 MB");
+            left.forEach(key -> assertTrue(ids.add(key.get("id")), "unprocessed key was also served: " + key));
+
+            final Ferrite.BatchGet retry = db.batchGetItem(Map.of("big", left));
+            assertEquals(Map.of(), retry.unprocessedKeys());
+            assertEquals(2, retry.responses().get("big").size());
+            assertEquals(items, ids.size());
+        }
+    }
+
     private static List<Map<String, AttributeValue>> keys(final int from, final int to)
     {
         final List<Map<String, AttributeValue>> keys = new ArrayList<>();

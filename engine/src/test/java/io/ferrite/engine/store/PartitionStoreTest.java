@@ -193,6 +193,35 @@ class PartitionStoreTest
     }
 
     @Test
+    void aSmallStoreOfLargeAverageItemsCanBeCreatedAndFilled()
+    {
+        // Chronicle Map's sizing divided by zero for 16 or 64 entries of 256 KB and more on average
+        for (final int average : new int[]{262_144, 409_600})
+        {
+            final StoreConfig config = new StoreConfig().file(dir.resolve("large-" + average + ".map"))
+                .maxEntries(16).averageValueSize(average).name("large");
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+            final UnsafeBuffer value = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_ITEM, 64));
+            final UnsafeBuffer dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_ITEM, 64));
+            try (PartitionStore store = PartitionStore.open(config))
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    key.putInt(0, i);
+                    value.setMemory(0, average, (byte)i);
+                    assertTrue(store.put(key, 0, 8, value, 0, average), "put " + i);
+                }
+                for (int i = 0; i < 16; i++)
+                {
+                    key.putInt(0, i);
+                    assertEquals(average, store.get(key, 0, 8, dst, 0));
+                    assertEquals((byte)i, dst.getByte(average - 1));
+                }
+            }
+        }
+    }
+
+    @Test
     void steadyStateGetPutReplaceAndRemoveAllocateNothing()
     {
         final com.sun.management.ThreadMXBean threads =
