@@ -39,6 +39,27 @@ class TableManagementTest
     }
 
     @Test
+    void the257thTableIsLimitExceededUntilOneIsDeleted()
+    {
+        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dir).partitionMaxItems(16).initialPartitions(1)))
+        {
+            for (int i = 0; i < Shard.MAX_TABLES; i++)
+            {
+                db.createTable(TableSpec.of("t" + (1000 + i)).partitionKey("pk", KeyType.S));
+            }
+            assertEquals(Shard.MAX_TABLES, db.listTables().size());
+            error(ErrorCode.LimitExceededException,
+                () -> db.createTable(TableSpec.of("one-too-many").partitionKey("pk", KeyType.S)),
+                "at most " + Shard.MAX_TABLES + " tables");
+
+            db.deleteTable("t1000");
+            db.createTable(TableSpec.of("one-too-many").partitionKey("pk", KeyType.S));
+            db.putItem("one-too-many", Map.of("pk", s("fits")));
+            assertEquals(Map.of("pk", s("fits")), db.getItem("one-too-many", Map.of("pk", s("fits"))));
+        }
+    }
+
+    @Test
     void tableNamesOutsideDynamoDbsLengthAndCharacterRulesAreRejected()
     {
         try (Ferrite db = Ferrite.open(config()))
