@@ -1,0 +1,949 @@
+package io.ferrite.engine.expr;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.item.ItemCodec;
+import io.ferrite.codecs.item.ItemFormat;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Recursive-descent parser and checker of DynamoDB's expression languages; it builds the compiled node
+ * trees directly. Grammar (keywords case-insensitive, function names case-sensitive):
+ * <pre>
+ * condition  := or
+ * or         := and ( OR and )*
+ * and        := not ( AND not )*
+ * not        := NOT not | primary
+ * primary    := '(' or ')'
+ *             | attribute_exists '(' path ')' | attribute_not_exists '(' path ')'
+ *             | attribute_type '(' path ',' operand ')'
+ *             | begins_with '(' operand ',' operand ')' | contains '(' operand ',' operand ')'
+ *             | operand comparator operand
+ *             | operand BETWEEN operand AND operand
+ *             | operand IN '(' operand ( ',' operand )* ')'
+ * comparator := '=' | '&lt;&gt;' | '&lt;' | '&lt;=' | '&gt;' | '&gt;='
+ * operand    := path | :value | size '(' path ')'
+ * path       := name ( '.' name | '[' digits ']' )*          name := identifier | #placeholder
+ * update     := ( SET set ( ',' set )* | REMOVE path ( ',' path )* | ADD path :value ( ',' path :value )*
+ *               | DELETE path :value ( ',' path :value )* )+               each clause at most once
+ * set        := path '=' value           value := term ( ( '+' | '-' ) term )?
+ * term       := path | :value | if_not_exists '(' path ',' term ')' | list_append '(' term ',' term ')'
+ * projection := path ( ',' path )*
+ * </pre>
+ * Precedence, as DynamoDB's: comparators, IN, BETWEEN and functions bind tighter than NOT, NOT tighter
+ * than AND, AND tighter than OR. Nesting (parentheses and NOT) is bounded, so hostile input fails with a
+ * ValidationException rather than a stack overflow.
+ * <p>
+ * Threading: one parser per compilation; allocates freely (compilation is not the hot path).
+ */
+final class Parser
+{
+    /** DynamoDB's longest expression, in bytes. */
+    static final int MAX_EXPRESSION_BYTES = 4096;
+    /** Most nested parentheses or NOTs accepted. */
+    static final int MAX_NESTING = 64;
+    /** Most operands of IN. */
+    static final int MAX_IN_OPERANDS = 100;
+
+    private static final int IDENT = 1;
+    private static final int NAME = 2;
+    private static final int VALUE = 3;
+    private static final int NUMBER = 4;
+    private static final int SYMBOL = 5;
+    private static final int EOF = 6;
+
+    private final ExpressionKind kind;
+    private final String text;
+    private final Map<String, String> names;
+    private final Map<String, AttributeValue> values;
+    private final UnsafeBuffer constants;
+    private final int constantsLength;
+    private final Set<String> usedNames = new LinkedHashSet<>();
+    private final Set<String> usedValues = new LinkedHashSet<>();
+    private final DecimalMath math;
+
+    private final List<Integer> tokenTypes = new ArrayList<>();
+    private final List<Integer> tokenStarts = new ArrayList<>();
+    private final List<Integer> tokenEnds = new ArrayList<>();
+    private int position;
+    private int depth;
+
+    Parser(
+        final ExpressionKind kind,
+        final String text,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final DecimalMath math)
+    {
+        this.kind = kind;
+        this.text = text;
+        this.names = null == names ? Collections.emptyMap() : names;
+        this.values = null == values ? Collections.emptyMap() : values;
+        this.math = math;
+        checkPlaceholders();
+        final byte[] encoded = this.values.isEmpty() ? null : encodeValues(this.values);
+        this.constants = new UnsafeBuffer(null == encoded ? new byte[ItemFormat.EMPTY_ITEM_LENGTH] : encoded);
+        this.constantsLength = null == encoded ? ItemFormat.EMPTY_ITEM_LENGTH : encoded.length;
+        if (null == text || text.isBlank())
+        {
+            throw Errors.invalid(kind, "The expression can not be empty;");
+        }
+        final int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_EXPRESSION_BYTES)
+        {
+            throw Errors.invalid(kind, "Expression size has exceeded the maximum allowed size; expression size: " +
+                bytes + " bytes, limit: " + MAX_EXPRESSION_BYTES);
+        }
+        tokenize();
+    }
+
+    Set<String> usedNames()
+    {
+        return usedNames;
+    }
+
+    Set<String> usedValues()
+    {
+        return usedValues;
+    }
+
+    UnsafeBuffer constants()
+    {
+        return constants;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Entry points
+    // ---------------------------------------------------------------------------------------------
+
+    Predicate parseCondition()
+    {
+        final Predicate predicate = parseOr();
+        expectEnd();
+        return predicate;
+    }
+
+    List<DocumentPath> parseProjection()
+    {
+        final List<DocumentPath> paths = new ArrayList<>();
+        paths.add(parsePath());
+        while (acceptSymbol(","))
+        {
+            paths.add(parsePath());
+        }
+        expectEnd();
+        checkOverlaps(paths);
+        return paths;
+    }
+
+    List<UpdateAction> parseUpdate()
+    {
+        final List<UpdateAction> actions = new ArrayList<>();
+        final EnumSet<UpdateAction.Type> seen = EnumSet.noneOf(UpdateAction.Type.class);
+        while (type() != EOF)
+        {
+            final UpdateAction.Type clause = clauseKeyword();
+            if (null == clause)
+            {
+                throw syntaxError();
+            }
+            if (!seen.add(clause))
+            {
+                throw Errors.invalid(kind, "The \"" + clause + "\" section can only be used once in an update " +
+                    "expression;");
+            }
+            position++;
+            do
+            {
+                actions.add(parseAction(clause));
+            }
+            while (acceptSymbol(","));
+        }
+        if (actions.isEmpty())
+        {
+            throw Errors.invalid(kind, "The expression can not be empty;");
+        }
+        final List<DocumentPath> paths = new ArrayList<>();
+        for (final UpdateAction action : actions)
+        {
+            paths.add(action.path);
+        }
+        checkOverlaps(paths);
+        return actions;
+    }
+
+    private UpdateAction parseAction(final UpdateAction.Type clause)
+    {
+        final DocumentPath path = parsePath();
+        switch (clause)
+        {
+            case SET:
+            {
+                expectSymbol("=");
+                Operand value = parseTerm();
+                if (isSymbol("+") || isSymbol("-"))
+                {
+                    final boolean subtract = isSymbol("-");
+                    position++;
+                    final Operand right = parseTerm();
+                    checkConstantType(value, ItemFormat.TYPE_N, subtract ? "-" : "+");
+                    checkConstantType(right, ItemFormat.TYPE_N, subtract ? "-" : "+");
+                    value = new Operand.Arithmetic(value, right, subtract, math);
+                }
+                return new UpdateAction(clause, path, value);
+            }
+
+            case REMOVE:
+                return new UpdateAction(clause, path, null);
+
+            default:
+            {
+                final Operand value = parseValueOperand();
+                final byte type = value.constantType();
+                if (UpdateAction.Type.ADD == clause && ItemFormat.TYPE_N != type && !Values.isSet(type))
+                {
+                    throw Errors.operandType(kind, "ADD", type);
+                }
+                if (UpdateAction.Type.DELETE == clause && !Values.isSet(type))
+                {
+                    throw Errors.operandType(kind, "DELETE", type);
+                }
+                return new UpdateAction(clause, path, value);
+            }
+        }
+    }
+
+    private Operand parseTerm()
+    {
+        if (type() == IDENT && isSymbolAt(position + 1, "("))
+        {
+            final String function = tokenText(position);
+            position += 2;
+            enterNesting();
+            final Operand result;
+            switch (function)
+            {
+                case "if_not_exists":
+                {
+                    final Operand path = parseOperandStart();
+                    if (!path.isPath())
+                    {
+                        throw requiresPath(function);
+                    }
+                    expectSymbol(",");
+                    result = new Operand.IfNotExists(path, parseTerm());
+                    break;
+                }
+
+                case "list_append":
+                {
+                    final Operand first = parseTerm();
+                    expectSymbol(",");
+                    final Operand second = parseTerm();
+                    checkConstantType(first, ItemFormat.TYPE_L, function);
+                    checkConstantType(second, ItemFormat.TYPE_L, function);
+                    result = new Operand.ListAppend(first, second);
+                    break;
+                }
+
+                default:
+                    throw functionNotAllowed(function);
+            }
+            expectSymbol(")");
+            depth--;
+            return result;
+        }
+        return parseOperandStart();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Conditions
+    // ---------------------------------------------------------------------------------------------
+
+    private Predicate parseOr()
+    {
+        Predicate left = parseAnd();
+        while (acceptKeyword("OR"))
+        {
+            left = new Predicate.Or(left, parseAnd());
+        }
+        return left;
+    }
+
+    private Predicate parseAnd()
+    {
+        Predicate left = parseNot();
+        while (acceptKeyword("AND"))
+        {
+            left = new Predicate.And(left, parseNot());
+        }
+        return left;
+    }
+
+    private Predicate parseNot()
+    {
+        if (acceptKeyword("NOT"))
+        {
+            enterNesting();
+            final Predicate operand = parseNot();
+            depth--;
+            return new Predicate.Not(operand);
+        }
+        return parsePrimary();
+    }
+
+    private Predicate parsePrimary()
+    {
+        if (acceptSymbol("("))
+        {
+            enterNesting();
+            final Predicate inner = parseOr();
+            expectSymbol(")");
+            depth--;
+            return inner;
+        }
+
+        if (type() == IDENT && isSymbolAt(position + 1, "("))
+        {
+            final String function = tokenText(position);
+            switch (function)
+            {
+                case "attribute_exists":
+                case "attribute_not_exists":
+                {
+                    position += 2;
+                    final Operand path = parseFunctionPath(function);
+                    expectSymbol(")");
+                    return new Predicate.Exists(path, "attribute_exists".equals(function));
+                }
+
+                case "attribute_type":
+                {
+                    position += 2;
+                    final Operand path = parseFunctionPath(function);
+                    expectSymbol(",");
+                    final Operand typeName = parseOperand();
+                    expectSymbol(")");
+                    return new Predicate.Type(path, attributeType(typeName));
+                }
+
+                case "begins_with":
+                case "contains":
+                {
+                    position += 2;
+                    final Operand first = parseOperand();
+                    expectSymbol(",");
+                    final Operand second = parseOperand();
+                    expectSymbol(")");
+                    final boolean beginsWith = "begins_with".equals(function);
+                    if (beginsWith)
+                    {
+                        checkBeginsWithOperand(first, function);
+                        checkBeginsWithOperand(second, function);
+                    }
+                    return new Predicate.Function(first, second, beginsWith);
+                }
+
+                case "size":
+                    break;
+
+                default:
+                    throw functionNotAllowed(function);
+            }
+        }
+
+        final Operand left = parseOperand();
+        if (acceptKeyword("BETWEEN"))
+        {
+            final Operand low = parseOperand();
+            if (!acceptKeyword("AND"))
+            {
+                throw syntaxError();
+            }
+            final Operand high = parseOperand();
+            checkBetween(left, low, high);
+            return new Predicate.Between(left, low, high);
+        }
+        if (acceptKeyword("IN"))
+        {
+            expectSymbol("(");
+            final List<Operand> candidates = new ArrayList<>();
+            do
+            {
+                candidates.add(parseOperand());
+                if (candidates.size() > MAX_IN_OPERANDS)
+                {
+                    throw Errors.invalid(kind, "The IN operator is provided with too many operands; number of " +
+                        "operands: " + candidates.size() + ", limit: " + MAX_IN_OPERANDS);
+                }
+            }
+            while (acceptSymbol(","));
+            expectSymbol(")");
+            return new Predicate.In(left, candidates.toArray(new Operand[0]));
+        }
+
+        final Predicate.Comparator comparator = comparator();
+        if (null == comparator)
+        {
+            throw syntaxError();
+        }
+        position++;
+        final Operand right = parseOperand();
+        if (Predicate.Comparator.EQ != comparator && Predicate.Comparator.NE != comparator)
+        {
+            checkOrderable(left, comparator.symbol);
+            checkOrderable(right, comparator.symbol);
+        }
+        return new Predicate.Compare(comparator, left, right);
+    }
+
+    private Operand parseOperand()
+    {
+        if (type() == IDENT && isSymbolAt(position + 1, "("))
+        {
+            final String function = tokenText(position);
+            if (!"size".equals(function))
+            {
+                throw functionNotAllowed(function);
+            }
+            position += 2;
+            enterNesting();
+            final Operand argument = parseOperand();
+            expectSymbol(")");
+            depth--;
+            final byte type = argument.constantType();
+            if (!argument.isPath() && (0 == type || Values.size(constants, ((Operand.Constant)argument).offset) < 0))
+            {
+                throw Errors.operandType(kind, "size", 0 == type ? ItemFormat.TYPE_N : type);
+            }
+            return new Operand.Size(argument);
+        }
+        return parseOperandStart();
+    }
+
+    private Operand parseFunctionPath(final String function)
+    {
+        final Operand operand = parseOperand();
+        if (!operand.isPath())
+        {
+            throw requiresPath(function);
+        }
+        return operand;
+    }
+
+    private Operand parseOperandStart()
+    {
+        if (type() == VALUE)
+        {
+            return parseValueOperand();
+        }
+        if (type() == IDENT || type() == NAME)
+        {
+            return new Operand.Path(parsePath());
+        }
+        throw syntaxError();
+    }
+
+    private Operand parseValueOperand()
+    {
+        if (type() != VALUE)
+        {
+            throw syntaxError();
+        }
+        final String placeholder = tokenText(position);
+        position++;
+        final int offset = ItemFormat.findAttribute(constants, 0, constantsLength,
+            placeholder.getBytes(StandardCharsets.UTF_8));
+        if (offset < 0)
+        {
+            throw Errors.invalid(kind, "An expression attribute value used in expression is not defined; " +
+                "attribute value: " + placeholder);
+        }
+        usedValues.add(placeholder);
+        return new Operand.Constant(placeholder, constants, offset);
+    }
+
+    DocumentPath parsePath()
+    {
+        final List<String> segmentNames = new ArrayList<>();
+        final List<Integer> segmentIndexes = new ArrayList<>();
+        segmentNames.add(pathName());
+        segmentIndexes.add(-1);
+        while (true)
+        {
+            if (acceptSymbol("."))
+            {
+                segmentNames.add(pathName());
+                segmentIndexes.add(-1);
+            }
+            else if (acceptSymbol("["))
+            {
+                if (type() != NUMBER)
+                {
+                    throw syntaxError();
+                }
+                final String digits = tokenText(position);
+                final long index = digits.length() > 10 ? Long.MAX_VALUE : Long.parseLong(digits);
+                if (index > Integer.MAX_VALUE)
+                {
+                    throw Errors.invalid(kind, "List index is not within the allowable range; index: " + digits);
+                }
+                position++;
+                expectSymbol("]");
+                segmentNames.add(null);
+                segmentIndexes.add((int)index);
+            }
+            else
+            {
+                break;
+            }
+            if (segmentNames.size() > DocumentPath.MAX_DEPTH)
+            {
+                throw Errors.invalid(kind, "The document path has too many nesting levels; nesting levels: " +
+                    segmentNames.size());
+            }
+        }
+        return new DocumentPath(segmentNames, segmentIndexes);
+    }
+
+    private String pathName()
+    {
+        final int tokenType = type();
+        final String token = tokenText(position);
+        if (tokenType == NAME)
+        {
+            final String name = names.get(token);
+            if (null == name)
+            {
+                throw Errors.invalid(kind, "An expression attribute name used in the document path is not defined; " +
+                    "attribute name: " + token);
+            }
+            usedNames.add(token);
+            position++;
+            return name;
+        }
+        if (tokenType == IDENT)
+        {
+            if (ReservedWords.isReserved(token))
+            {
+                throw Errors.invalid(kind, "Attribute name is a reserved keyword; reserved keyword: " + token);
+            }
+            position++;
+            return token;
+        }
+        throw syntaxError();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Static checks
+    // ---------------------------------------------------------------------------------------------
+
+    private void checkPlaceholders()
+    {
+        for (final Map.Entry<String, String> entry : names.entrySet())
+        {
+            if (!isPlaceholder(entry.getKey(), '#'))
+            {
+                throw FerriteException.validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+                    entry.getKey() + "\"");
+            }
+            if (null == entry.getValue() || entry.getValue().isEmpty())
+            {
+                throw FerriteException.validation("ExpressionAttributeNames contains invalid value: Empty attribute " +
+                    "name; for key: " + entry.getKey());
+            }
+        }
+        for (final Map.Entry<String, AttributeValue> entry : values.entrySet())
+        {
+            if (!isPlaceholder(entry.getKey(), ':'))
+            {
+                throw FerriteException.validation("ExpressionAttributeValues contains invalid key: Syntax error; " +
+                    "key: \"" + entry.getKey() + "\"");
+            }
+            if (null == entry.getValue())
+            {
+                throw FerriteException.validation("ExpressionAttributeValues contains invalid value: Supplied " +
+                    "AttributeValue is empty, must contain exactly one of the supported datatypes for key " +
+                    entry.getKey());
+            }
+        }
+    }
+
+    private static boolean isPlaceholder(final String key, final char prefix)
+    {
+        if (null == key || key.length() < 2 || key.charAt(0) != prefix)
+        {
+            return false;
+        }
+        for (int i = 1; i < key.length(); i++)
+        {
+            if (!isWordChar(key.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] encodeValues(final Map<String, AttributeValue> values)
+    {
+        try
+        {
+            return ItemCodec.encode(new TreeMap<>(values));
+        }
+        catch (final FerriteException ex)
+        {
+            throw FerriteException.validation("ExpressionAttributeValues contains invalid value: " + ex.getMessage());
+        }
+    }
+
+    private void checkConstantType(final Operand operand, final byte required, final String operator)
+    {
+        final byte type = operand.constantType();
+        if (0 != type && type != required)
+        {
+            throw Errors.operandType(kind, operator, type);
+        }
+    }
+
+    private void checkOrderable(final Operand operand, final String operator)
+    {
+        final byte type = operand.constantType();
+        if (0 != type && !Values.isOrderable(type))
+        {
+            throw Errors.operandType(kind, operator, type);
+        }
+    }
+
+    private void checkBeginsWithOperand(final Operand operand, final String function)
+    {
+        final byte type = operand.constantType();
+        if (0 != type && ItemFormat.TYPE_S != type && ItemFormat.TYPE_B != type)
+        {
+            throw Errors.operandType(kind, function, type);
+        }
+    }
+
+    private void checkBetween(final Operand value, final Operand low, final Operand high)
+    {
+        checkOrderable(value, "BETWEEN");
+        checkOrderable(low, "BETWEEN");
+        checkOrderable(high, "BETWEEN");
+        final byte lowType = low.constantType();
+        final byte highType = high.constantType();
+        if (0 != lowType && 0 != highType)
+        {
+            final Operand.Constant lo = (Operand.Constant)low;
+            final Operand.Constant hi = (Operand.Constant)high;
+            if (lowType != highType)
+            {
+                throw Errors.invalid(kind, "The BETWEEN operator requires same data type for lower and upper bounds; " +
+                    "lower bound operand: AttributeValue: " + describeConstant(lo) + ", upper bound operand: " +
+                    "AttributeValue: " + describeConstant(hi));
+            }
+            if (Values.compare(constants, lo.offset, constants, hi.offset) > 0)
+            {
+                throw Errors.invalid(kind, "The BETWEEN operator requires upper bound to be greater than or equal to " +
+                    "lower bound; lower bound operand: AttributeValue: " + describeConstant(lo) + ", upper bound " +
+                    "operand: AttributeValue: " + describeConstant(hi));
+            }
+        }
+    }
+
+    private String describeConstant(final Operand.Constant constant)
+    {
+        return "{" + ItemFormat.typeName(constant.constantType()) + ":" + values.get(constant.placeholder) + "}";
+    }
+
+    private byte attributeType(final Operand operand)
+    {
+        final byte type = operand.constantType();
+        if (ItemFormat.TYPE_S != type)
+        {
+            throw Errors.operandType(kind, "attribute_type", 0 == type ? ItemFormat.TYPE_M : type);
+        }
+        final String name = values.get(((Operand.Constant)operand).placeholder).asString();
+        for (byte tag = ItemFormat.TYPE_S; tag <= ItemFormat.TYPE_BS; tag++)
+        {
+            if (ItemFormat.typeName(tag).equals(name))
+            {
+                return tag;
+            }
+        }
+        throw Errors.invalid(kind, "Invalid attribute type name found; type: " + name +
+            ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
+    }
+
+    private void checkOverlaps(final List<DocumentPath> paths)
+    {
+        for (int i = 0; i < paths.size(); i++)
+        {
+            for (int j = i + 1; j < paths.size(); j++)
+            {
+                final DocumentPath a = paths.get(i);
+                final DocumentPath b = paths.get(j);
+                if (a.overlaps(b))
+                {
+                    throw Errors.invalid(kind, "Two document paths overlap with each other; must remove or rewrite " +
+                        "one of these paths; path one: " + a.describe() + ", path two: " + b.describe());
+                }
+                if (a.conflicts(b))
+                {
+                    throw Errors.invalid(kind, "Two document paths conflict with each other; must remove or rewrite " +
+                        "one of these paths; path one: " + a.describe() + ", path two: " + b.describe());
+                }
+            }
+        }
+    }
+
+    private FerriteException functionNotAllowed(final String function)
+    {
+        switch (function)
+        {
+            case "attribute_exists":
+            case "attribute_not_exists":
+            case "attribute_type":
+            case "begins_with":
+            case "contains":
+            case "size":
+                if (ExpressionKind.UPDATE == kind)
+                {
+                    return Errors.invalid(kind, "The function is not allowed in an update expression; function: " +
+                        function);
+                }
+                return Errors.invalid(kind, "The function is not allowed to be used this way in an expression; " +
+                    "function: " + function);
+            case "if_not_exists":
+            case "list_append":
+                return Errors.invalid(kind, "The function is not allowed to be used this way in an expression; " +
+                    "function: " + function);
+            default:
+                return Errors.invalid(kind, "Invalid function name; function: " + function);
+        }
+    }
+
+    private FerriteException requiresPath(final String function)
+    {
+        return Errors.invalid(kind, "Operator or function requires a document path; operator or function: " + function);
+    }
+
+    private void enterNesting()
+    {
+        if (++depth > MAX_NESTING)
+        {
+            throw Errors.invalid(kind, "The expression has too many levels of nesting; limit: " + MAX_NESTING);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Tokens
+    // ---------------------------------------------------------------------------------------------
+
+    private void tokenize()
+    {
+        int i = 0;
+        final int length = text.length();
+        while (i < length)
+        {
+            final char c = text.charAt(i);
+            if (Character.isWhitespace(c))
+            {
+                i++;
+                continue;
+            }
+            final int start = i;
+            final int tokenType;
+            if ('#' == c || ':' == c)
+            {
+                i++;
+                while (i < length && isWordChar(text.charAt(i)))
+                {
+                    i++;
+                }
+                if (i == start + 1)
+                {
+                    throw Errors.syntax(kind, String.valueOf(c), near(start, i));
+                }
+                tokenType = '#' == c ? NAME : VALUE;
+            }
+            else if (isLetter(c) || '_' == c)
+            {
+                while (i < length && isWordChar(text.charAt(i)))
+                {
+                    i++;
+                }
+                tokenType = IDENT;
+            }
+            else if (c >= '0' && c <= '9')
+            {
+                while (i < length && text.charAt(i) >= '0' && text.charAt(i) <= '9')
+                {
+                    i++;
+                }
+                tokenType = NUMBER;
+            }
+            else if (('<' == c || '>' == c) && i + 1 < length && '=' == text.charAt(i + 1))
+            {
+                i += 2;
+                tokenType = SYMBOL;
+            }
+            else if ('<' == c && i + 1 < length && '>' == text.charAt(i + 1))
+            {
+                i += 2;
+                tokenType = SYMBOL;
+            }
+            else if ("()[],.=<>+-".indexOf(c) >= 0)
+            {
+                i++;
+                tokenType = SYMBOL;
+            }
+            else
+            {
+                throw Errors.invalid(kind, "Invalid character encountered; character: " + c + ", near: \"" +
+                    near(start, start + 1) + "\"");
+            }
+            tokenTypes.add(tokenType);
+            tokenStarts.add(start);
+            tokenEnds.add(i);
+        }
+        tokenTypes.add(EOF);
+        tokenStarts.add(length);
+        tokenEnds.add(length);
+    }
+
+    private static boolean isLetter(final char c)
+    {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isWordChar(final char c)
+    {
+        return isLetter(c) || (c >= '0' && c <= '9') || '_' == c;
+    }
+
+    private int type()
+    {
+        return tokenTypes.get(position);
+    }
+
+    private String tokenText(final int index)
+    {
+        return text.substring(tokenStarts.get(index), tokenEnds.get(index));
+    }
+
+    private boolean isSymbol(final String symbol)
+    {
+        return isSymbolAt(position, symbol);
+    }
+
+    private boolean isSymbolAt(final int index, final String symbol)
+    {
+        return index < tokenTypes.size() && SYMBOL == tokenTypes.get(index) && symbol.equals(tokenText(index));
+    }
+
+    private boolean acceptSymbol(final String symbol)
+    {
+        if (isSymbol(symbol))
+        {
+            position++;
+            return true;
+        }
+        return false;
+    }
+
+    private void expectSymbol(final String symbol)
+    {
+        if (!acceptSymbol(symbol))
+        {
+            throw syntaxError();
+        }
+    }
+
+    private boolean acceptKeyword(final String keyword)
+    {
+        if (IDENT == type() && keyword.equalsIgnoreCase(tokenText(position)))
+        {
+            position++;
+            return true;
+        }
+        return false;
+    }
+
+    private UpdateAction.Type clauseKeyword()
+    {
+        if (IDENT != type())
+        {
+            return null;
+        }
+        switch (tokenText(position).toUpperCase(Locale.ROOT))
+        {
+            case "SET":
+                return UpdateAction.Type.SET;
+            case "REMOVE":
+                return UpdateAction.Type.REMOVE;
+            case "ADD":
+                return UpdateAction.Type.ADD;
+            case "DELETE":
+                return UpdateAction.Type.DELETE;
+            default:
+                return null;
+        }
+    }
+
+    private Predicate.Comparator comparator()
+    {
+        if (SYMBOL != type())
+        {
+            return null;
+        }
+        switch (tokenText(position))
+        {
+            case "=":
+                return Predicate.Comparator.EQ;
+            case "<>":
+                return Predicate.Comparator.NE;
+            case "<":
+                return Predicate.Comparator.LT;
+            case "<=":
+                return Predicate.Comparator.LE;
+            case ">":
+                return Predicate.Comparator.GT;
+            case ">=":
+                return Predicate.Comparator.GE;
+            default:
+                return null;
+        }
+    }
+
+    private void expectEnd()
+    {
+        if (EOF != type())
+        {
+            throw syntaxError();
+        }
+    }
+
+    private FerriteException syntaxError()
+    {
+        final String token = EOF == type() ? "<EOF>" : tokenText(position);
+        final int from = position > 0 ? tokenStarts.get(position - 1) : tokenStarts.get(position);
+        final int to = EOF == type() ? text.length() : tokenEnds.get(position);
+        return Errors.syntax(kind, token, near(from, to));
+    }
+
+    private String near(final int from, final int to)
+    {
+        return text.substring(from, Math.min(to, text.length()));
+    }
+}

@@ -1,0 +1,235 @@
+package io.ferrite.engine.expr;
+
+import io.ferrite.codecs.item.AttributeValue;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.ferrite.codecs.item.AttributeValue.b;
+import static io.ferrite.codecs.item.AttributeValue.bool;
+import static io.ferrite.codecs.item.AttributeValue.l;
+import static io.ferrite.codecs.item.AttributeValue.m;
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.nul;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static io.ferrite.engine.expr.ExprFixture.validation;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every comparator, function and logical operator of ConditionExpression over item bytes, with DynamoDB's
+ * treatment of absent attributes and mismatched types, nested paths, and precedence.
+ */
+class ConditionExpressionTest
+{
+    private final ExprFixture fx = new ExprFixture();
+    private final Map<String, AttributeValue> item = Map.of(
+        "pk", s("k"),
+        "age", n("42"),
+        "name", s("alice"),
+        "bin", b(new byte[]{1, 2, 3}),
+        "flag", bool(true),
+        "nothing", nul(),
+        "tags", AttributeValue.ss(List.of("red", "blue")),
+        "scores", AttributeValue.ns(List.of("1", "2.5")),
+        "doc", m(Map.of("child", m(Map.of("x", n(7))), "list", l(List.of(s("a"), n(3), m(Map.of("c", s("deep"))))))),
+        "elems", l(List.of(n(1), s("two"))));
+
+    @Test
+    void comparatorsOverNumbersStringsAndBinary()
+    {
+        assertTrue(fx.test("age = :v", Map.of(":v", n("42.0")), item));
+        assertTrue(fx.test("age <> :v", Map.of(":v", n(41)), item));
+        assertTrue(fx.test("age < :v", Map.of(":v", n(43)), item));
+        assertTrue(fx.test("age <= :v", Map.of(":v", n(42)), item));
+        assertFalse(fx.test("age > :v", Map.of(":v", n(42)), item));
+        assertTrue(fx.test("age >= :v", Map.of(":v", n("-1E+5")), item));
+        assertTrue(fx.test("age > :v", Map.of(":v", n("9.99999999999999999999999999999999999E-130")), item));
+        assertTrue(fx.test("#n < :v", Map.of("#n", "name"), Map.of(":v", s("bob")), item));
+        assertTrue(fx.test("#n > :v", Map.of("#n", "name"), Map.of(":v", s("al")), item));
+        assertTrue(fx.test("bin < :v", Map.of(":v", b(new byte[]{1, 2, 4})), item));
+        assertTrue(fx.test("bin = :v", Map.of(":v", b(new byte[]{1, 2, 3})), item));
+    }
+
+    @Test
+    void equalityOfDocumentsAndSetsIsStructural()
+    {
+        assertTrue(fx.test("tags = :v", Map.of(":v", AttributeValue.ss(List.of("blue", "red"))), item));
+        assertTrue(fx.test("scores = :v", Map.of(":v", AttributeValue.ns(List.of("2.50", "1"))), item));
+        assertTrue(fx.test("doc.child = :v", Map.of(":v", m(Map.of("x", n("7")))), item));
+        assertTrue(fx.test("elems = :v", Map.of(":v", l(List.of(n(1), s("two")))), item));
+        assertFalse(fx.test("elems = :v", Map.of(":v", l(List.of(s("two"), n(1)))), item));
+        assertTrue(fx.test("flag = :v", Map.of(":v", bool(true)), item));
+        assertTrue(fx.test("nothing = :v", Map.of(":v", nul()), item));
+    }
+
+    @Test
+    void missingAttributesAndMismatchedTypes()
+    {
+        assertFalse(fx.test("absent = :v", Map.of(":v", n(1)), item));
+        assertTrue(fx.test("absent <> :v", Map.of(":v", n(1)), item));
+        assertFalse(fx.test("absent < :v", Map.of(":v", n(1)), item));
+        assertFalse(fx.test("age = :v", Map.of(":v", s("42")), item));
+        assertTrue(fx.test("age <> :v", Map.of(":v", s("42")), item));
+        assertFalse(fx.test("age < :v", Map.of(":v", s("43")), item));
+        assertFalse(fx.test("age >= :v", Map.of(":v", s("0")), item));
+        assertFalse(fx.test("age = :v", Map.of(":v", n(42)), null));
+        assertTrue(fx.test("attribute_not_exists(age)", null, null));
+    }
+
+    @Test
+    void nestedPathsThroughMapsAndLists()
+    {
+        assertTrue(fx.test("doc.child.x = :v", Map.of(":v", n(7)), item));
+        assertTrue(fx.test("doc.#l[2].c = :v", Map.of("#l", "list"), Map.of(":v", s("deep")), item));
+        assertTrue(fx.test("doc.#l[1] = :v", Map.of("#l", "list"), Map.of(":v", n(3)), item));
+        assertFalse(fx.test("attribute_exists(doc.#l[3])", Map.of("#l", "list"), null, item));
+        assertFalse(fx.test("attribute_exists(doc.child[0])", null, null, item));
+        assertFalse(fx.test("attribute_exists(elems.x)", null, null, item));
+        assertTrue(fx.test("elems[1] = :v", Map.of(":v", s("two")), item));
+    }
+
+    @Test
+    void betweenAndIn()
+    {
+        assertTrue(fx.test("age BETWEEN :a AND :b", Map.of(":a", n(42), ":b", n(42)), item));
+        assertTrue(fx.test("age between :a and :b", Map.of(":a", n(1), ":b", n(100)), item));
+        assertFalse(fx.test("age BETWEEN :a AND :b", Map.of(":a", n(43), ":b", n(100)), item));
+        assertFalse(fx.test("#n BETWEEN :a AND :b", Map.of("#n", "name"), Map.of(":a", n(1), ":b", n(2)), item));
+        assertTrue(fx.test("age IN (:a, :b, :c)", Map.of(":a", n(1), ":b", s("x"), ":c", n(42)), item));
+        assertFalse(fx.test("age IN (:a)", Map.of(":a", n(1)), item));
+        assertFalse(fx.test("absent IN (:a)", Map.of(":a", n(1)), item));
+        assertTrue(fx.test("elems[0] IN (:a)", Map.of(":a", n(1)), item));
+    }
+
+    @Test
+    void functions()
+    {
+        assertTrue(fx.test("attribute_exists(age)", null, null, item));
+        assertTrue(fx.test("attribute_not_exists(nope)", null, null, item));
+        assertTrue(fx.test("attribute_type(age, :t)", Map.of(":t", s("N")), item));
+        assertTrue(fx.test("attribute_type(tags, :t)", Map.of(":t", s("SS")), item));
+        assertTrue(fx.test("attribute_type(doc, :t)", Map.of(":t", s("M")), item));
+        assertFalse(fx.test("attribute_type(age, :t)", Map.of(":t", s("S")), item));
+        assertTrue(fx.test("begins_with(#n, :p)", Map.of("#n", "name"), Map.of(":p", s("ali")), item));
+        assertFalse(fx.test("begins_with(#n, :p)", Map.of("#n", "name"), Map.of(":p", s("bob")), item));
+        assertTrue(fx.test("begins_with(bin, :p)", Map.of(":p", b(new byte[]{1, 2})), item));
+        assertFalse(fx.test("begins_with(age, :p)", Map.of(":p", s("4")), item));
+        assertTrue(fx.test("contains(#n, :p)", Map.of("#n", "name"), Map.of(":p", s("lic")), item));
+        assertTrue(fx.test("contains(tags, :p)", Map.of(":p", s("red")), item));
+        assertFalse(fx.test("contains(tags, :p)", Map.of(":p", s("green")), item));
+        assertTrue(fx.test("contains(scores, :p)", Map.of(":p", n("2.50")), item));
+        assertTrue(fx.test("contains(elems, :p)", Map.of(":p", s("two")), item));
+        assertTrue(fx.test("contains(bin, :p)", Map.of(":p", b(new byte[]{2, 3})), item));
+        assertTrue(fx.test("size(#n) = :v", Map.of("#n", "name"), Map.of(":v", n(5)), item));
+        assertTrue(fx.test("size(tags) = :v", Map.of(":v", n(2)), item));
+        assertTrue(fx.test("size(doc) = :v", Map.of(":v", n(2)), item));
+        assertTrue(fx.test("size(elems) < :v", Map.of(":v", n(3)), item));
+        assertTrue(fx.test("size(bin) = :v", Map.of(":v", n(3)), item));
+        assertFalse(fx.test("size(age) = :v", Map.of(":v", n(2)), item));
+        assertTrue(fx.test("size(age) <> :v", Map.of(":v", n(2)), item));
+    }
+
+    @Test
+    void precedenceIsComparisonThenNotThenAndThenOr()
+    {
+        final Map<String, AttributeValue> v = Map.of(":t", n(42), ":f", n(0));
+        // OR binds looser than AND: true OR (false AND false)
+        assertTrue(fx.test("age = :t OR age = :f AND age = :f", v, item));
+        // parentheses override it
+        assertFalse(fx.test("(age = :t OR age = :f) AND age = :f", v, item));
+        // NOT binds tighter than AND: (NOT false) AND true
+        assertTrue(fx.test("NOT age = :f AND age = :t", v, item));
+        // NOT binds tighter than OR: (NOT true) OR false
+        assertFalse(fx.test("NOT age = :t OR age = :f", v, item));
+        assertTrue(fx.test("NOT (age = :t AND age = :f)", v, item));
+        assertTrue(fx.test("not not age = :t", v, item));
+        // BETWEEN's AND is not the logical AND
+        assertTrue(fx.test("age BETWEEN :f AND :t AND age = :t", v, item));
+    }
+
+    @Test
+    void compiledExpressionsAreCachedByTextNamesAndValues()
+    {
+        final ConditionExpression first = fx.compiler.condition("age = :v", null, Map.of(":v", n(1)));
+        assertSame(first, fx.compiler.condition("age = :v", null, Map.of(":v", n(1))));
+        assertFalse(first == fx.compiler.condition("age = :v", null, Map.of(":v", n(2))));
+        assertFalse(first == fx.compiler.filter("age = :v", null, Map.of(":v", n(1))));
+        assertEquals(3, fx.compiler.cachedCount());
+    }
+
+    @Test
+    void reservedWordsMustGoThroughNames()
+    {
+        assertEquals(573, ReservedWords.count());
+        validation(() -> fx.test("status = :v", Map.of(":v", n(1)), item),
+            "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status");
+        validation(() -> fx.test("doc.Size = :v", Map.of(":v", n(1)), item), "reserved keyword: Size");
+        assertFalse(fx.test("#s = :v", Map.of("#s", "status"), Map.of(":v", n(1)), item));
+    }
+
+    @Test
+    void undefinedNamesAndValues()
+    {
+        validation(() -> fx.test("#a = :v", Map.of(":v", n(1)), item),
+            "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; " +
+            "attribute name: #a");
+        validation(() -> fx.test("age = :w", Map.of(":v", n(1)), item),
+            "Invalid ConditionExpression: An expression attribute value used in expression is not defined; " +
+            "attribute value: :w");
+        validation(() -> ExpressionCompiler.checkAllUsed(Map.of("#a", "a", "#b", "b"), null, java.util.Set.of("#a"),
+            java.util.Set.of()), "Value provided in ExpressionAttributeNames unused in expressions: keys: {#b}");
+        validation(() -> ExpressionCompiler.checkAllUsed(null, Map.of(":v", n(1)), java.util.Set.of(),
+            java.util.Set.of()), "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}");
+        validation(() -> fx.test("age = :v", Map.of("v", n(1)), item),
+            "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\"");
+        validation(() -> fx.test("#a = :v", Map.of("a", "age"), Map.of(":v", n(1)), item),
+            "ExpressionAttributeNames contains invalid key");
+    }
+
+    @Test
+    void staticTypeErrors()
+    {
+        validation(() -> fx.test("age < :v", Map.of(":v", bool(true)), item),
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, " +
+            "operand type: BOOL");
+        validation(() -> fx.test("age BETWEEN :a AND :b", Map.of(":a", n(5), ":b", n(3)), item),
+            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound");
+        validation(() -> fx.test("age BETWEEN :a AND :b", Map.of(":a", n(5), ":b", s("x")), item),
+            "The BETWEEN operator requires same data type for lower and upper bounds");
+        validation(() -> fx.test("begins_with(#n, :p)", Map.of("#n", "name"), Map.of(":p", n(1)), item),
+            "operator or function: begins_with, operand type: N");
+        validation(() -> fx.test("attribute_type(age, :t)", Map.of(":t", s("X")), item),
+            "Invalid attribute type name found; type: X");
+        validation(() -> fx.test("attribute_exists(:v)", Map.of(":v", n(1)), item),
+            "Operator or function requires a document path; operator or function: attribute_exists");
+        validation(() -> fx.test("size(:v) = :v", Map.of(":v", n(1)), item),
+            "operator or function: size, operand type: N");
+    }
+
+    @Test
+    void syntaxErrorsAndHostileInputFailQuickly()
+    {
+        validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
+        validation(() -> fx.test("age = ", null, item), "Syntax error; token: \"<EOF>\"");
+        validation(() -> fx.test("age = :v)", Map.of(":v", n(1)), item), "Syntax error; token: \")\"");
+        validation(() -> fx.test("((age = :v)", Map.of(":v", n(1)), item), "Syntax error");
+        validation(() -> fx.test("foo(age)", null, item), "Invalid function name; function: foo");
+        validation(() -> fx.test("if_not_exists(age, :v)", Map.of(":v", n(1)), item),
+            "The function is not allowed to be used this way in an expression; function: if_not_exists");
+        validation(() -> fx.test("age = :v ; drop", Map.of(":v", n(1)), item), "Invalid character encountered");
+        validation(() -> fx.test("(".repeat(5000) + "age = :v" + ")".repeat(5000), Map.of(":v", n(1)), item),
+            "Expression size has exceeded the maximum allowed size");
+        validation(() -> fx.test("(".repeat(1000) + "a=:v" + ")".repeat(1000), Map.of(":v", n(1)), item),
+            "too many levels of nesting");
+        validation(() -> fx.test("NOT ".repeat(800) + "a=:v", Map.of(":v", n(1)), item),
+            "too many levels of nesting");
+        validation(() -> fx.test("a[99999999999999999999] = :v", Map.of(":v", n(1)), item),
+            "List index is not within the allowable range");
+        validation(() -> fx.test("a" + ".b".repeat(40) + " = :v", Map.of(":v", n(1)), item),
+            "The document path has too many nesting levels");
+    }
+}
