@@ -4,7 +4,13 @@ import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemCodec;
 import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.expr.ConditionExpression;
+import io.ferrite.engine.expr.ExpressionCompiler;
+import io.ferrite.engine.expr.KeyConditionExpression;
+import io.ferrite.engine.expr.ProjectionExpression;
+import io.ferrite.engine.expr.UpdateExpression;
 import io.ferrite.engine.shard.AttributeUpdates;
 import io.ferrite.engine.shard.BatchGetResult;
 import io.ferrite.engine.shard.BatchWriteResult;
@@ -15,6 +21,7 @@ import io.ferrite.engine.shard.RecoveryReport;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.ScanRequest;
 import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.Table;
 import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.TableDescription;
@@ -25,9 +32,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -49,6 +58,16 @@ import java.util.TreeMap;
  *     db.putItem("orders", Map.of("customer", AttributeValue.s("alice"), "id", AttributeValue.n("1")));
  * }
  * }</pre>
+ * <b>Expressions:</b> DynamoDB's ConditionExpression, UpdateExpression, KeyConditionExpression,
+ * FilterExpression and ProjectionExpression (with ExpressionAttributeNames and Values) are accepted by
+ * the overloads that take expression text, by {@link Query} and by {@link Scan}. They are compiled once
+ * and cached by text, names and values ({@link #expressions()}); the compiled forms also plug into the
+ * flyweight {@link Shard} methods.
+ * <pre>{@code
+ * db.updateItem("orders", key, "SET #s = :paid, total = total + :amount", "#s = :open",
+ *     Map.of("#s", "status"), Map.of(":paid", s("PAID"), ":open", s("OPEN"), ":amount", n("12.50")),
+ *     ReturnValues.UPDATED_NEW, ReturnValuesOnConditionCheckFailure.NONE);
+ * }</pre>
  */
 public final class Ferrite implements AutoCloseable
 {
@@ -58,6 +77,7 @@ public final class Ferrite implements AutoCloseable
     private final QueryRequest queryRequest = new QueryRequest();
     private final ScanRequest scanRequest = new ScanRequest();
     private final AttributeUpdates attributeUpdates = new AttributeUpdates();
+    private final ExpressionCompiler expressions = new ExpressionCompiler();
 
     private Ferrite(final Shard shard)
     {
@@ -81,6 +101,15 @@ public final class Ferrite implements AutoCloseable
     public Shard shard()
     {
         return shard;
+    }
+
+    /**
+     * @return the compiler (and cache) of this instance's expressions, for compiled expressions to pass to
+     * the flyweight {@link Shard} methods on the owning thread.
+     */
+    public ExpressionCompiler expressions()
+    {
+        return expressions;
     }
 
     /**
@@ -279,6 +308,197 @@ public final class Ferrite implements AutoCloseable
     }
 
     /**
+     * GetItem with a ProjectionExpression.
+     *
+     * @param tableName            the table.
+     * @param key                  the key attributes, exactly.
+     * @param projectionExpression the attributes (document paths) to return, or null for all.
+     * @param names                ExpressionAttributeNames, or null.
+     * @return the projected item, or null when there is no item.
+     */
+    public Map<String, AttributeValue> getItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final String projectionExpression,
+        final Map<String, String> names)
+    {
+        final Table table = shard.table(tableName);
+        final ProjectionExpression projection = null == projectionExpression ?
+            null : expressions.projection(projectionExpression, names);
+        ExpressionCompiler.checkAllUsed(names, null, null == projection ? Set.of() : projection.usedNames(), Set.of());
+        final byte[] bytes = ItemCodec.encode(key);
+        view.wrap(bytes);
+        final ItemCapture found = new ItemCapture();
+        shard.getItem(table, view, 0, bytes.length, projection, found);
+        return found.item;
+    }
+
+    /**
+     * PutItem with a ConditionExpression.
+     *
+     * @param tableName           the table.
+     * @param item                the item.
+     * @param conditionExpression a condition on the current item, or null.
+     * @param names               ExpressionAttributeNames, or null.
+     * @param values              ExpressionAttributeValues, or null.
+     * @param returnValues        NONE or ALL_OLD.
+     * @param onConditionFailure  ALL_OLD to get the current item in a {@link ConditionalCheckFailedException}.
+     * @return the replaced item for ALL_OLD, else null.
+     */
+    public Map<String, AttributeValue> putItem(
+        final String tableName,
+        final Map<String, AttributeValue> item,
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final ReturnValues returnValues,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        final Table table = shard.table(tableName);
+        final ItemCapture failed = new ItemCapture();
+        final ItemCondition condition = condition(conditionExpression, names, values, null, onConditionFailure, failed);
+        final byte[] bytes = ItemCodec.encode(item);
+        view.wrap(bytes);
+        final ItemCapture old = new ItemCapture();
+        try
+        {
+            shard.putItem(table, view, 0, bytes.length, condition, returnValues, old);
+        }
+        catch (final FerriteException ex)
+        {
+            throw withFailedItem(ex, failed);
+        }
+        shard.doDutyCycle(System.nanoTime());
+        return old.item;
+    }
+
+    /**
+     * DeleteItem with a ConditionExpression.
+     *
+     * @param tableName           the table.
+     * @param key                 the key attributes.
+     * @param conditionExpression a condition on the current item, or null.
+     * @param names               ExpressionAttributeNames, or null.
+     * @param values              ExpressionAttributeValues, or null.
+     * @param returnValues        NONE or ALL_OLD.
+     * @param onConditionFailure  ALL_OLD to get the current item in a {@link ConditionalCheckFailedException}.
+     * @return the deleted item for ALL_OLD, else null.
+     */
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final ReturnValues returnValues,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        final Table table = shard.table(tableName);
+        final ItemCapture failed = new ItemCapture();
+        final ItemCondition condition = condition(conditionExpression, names, values, null, onConditionFailure, failed);
+        final byte[] bytes = ItemCodec.encode(key);
+        view.wrap(bytes);
+        final ItemCapture old = new ItemCapture();
+        try
+        {
+            shard.deleteItem(table, view, 0, bytes.length, condition, returnValues, old);
+        }
+        catch (final FerriteException ex)
+        {
+            throw withFailedItem(ex, failed);
+        }
+        shard.doDutyCycle(System.nanoTime());
+        return old.item;
+    }
+
+    /**
+     * UpdateItem with an UpdateExpression and an optional ConditionExpression.
+     *
+     * @param tableName           the table.
+     * @param key                 the key attributes.
+     * @param updateExpression    SET / REMOVE / ADD / DELETE clauses.
+     * @param conditionExpression a condition on the current item, or null.
+     * @param names               ExpressionAttributeNames (shared by both expressions), or null.
+     * @param values              ExpressionAttributeValues (shared by both expressions), or null.
+     * @param returnValues        NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW.
+     * @param onConditionFailure  ALL_OLD to get the current item in a {@link ConditionalCheckFailedException}.
+     * @return the returned attributes, or null for NONE or when there are none.
+     */
+    public Map<String, AttributeValue> updateItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final String updateExpression,
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final ReturnValues returnValues,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        final Table table = shard.table(tableName);
+        final UpdateExpression update = expressions.update(updateExpression, names, values);
+        final ItemCapture failed = new ItemCapture();
+        final ItemCondition condition =
+            condition(conditionExpression, names, values, update, onConditionFailure, failed);
+        final byte[] keyBytes = ItemCodec.encode(key);
+        final UnsafeBuffer keyView = new UnsafeBuffer(keyBytes);
+        final ItemCapture returned = new ItemCapture();
+        try
+        {
+            shard.updateItem(table, keyView, 0, keyBytes.length, update, condition, returnValues, returned);
+        }
+        catch (final FerriteException ex)
+        {
+            throw withFailedItem(ex, failed);
+        }
+        shard.doDutyCycle(System.nanoTime());
+        return returned.item;
+    }
+
+    /**
+     * Compiles a write's condition, checks that the request's names and values are all used (by it and
+     * the update), and wraps it to capture the current item when the condition fails and ALL_OLD is asked.
+     */
+    private ItemCondition condition(
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final UpdateExpression update,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure,
+        final ItemCapture failed)
+    {
+        final ConditionExpression condition = null == conditionExpression ?
+            null : expressions.condition(conditionExpression, names, values);
+        final Set<String> usedNames = new HashSet<>();
+        final Set<String> usedValues = new HashSet<>();
+        if (null != condition)
+        {
+            usedNames.addAll(condition.usedNames());
+            usedValues.addAll(condition.usedValues());
+        }
+        if (null != update)
+        {
+            usedNames.addAll(update.usedNames());
+            usedValues.addAll(update.usedValues());
+        }
+        ExpressionCompiler.checkAllUsed(names, values, usedNames, usedValues);
+        if (null == condition)
+        {
+            return null;
+        }
+        return ReturnValuesOnConditionCheckFailure.ALL_OLD == onConditionFailure ?
+            condition.returningItemOnFailure(failed) : condition;
+    }
+
+    private static RuntimeException withFailedItem(final FerriteException ex, final ItemCapture failed)
+    {
+        if (ErrorCode.ConditionalCheckFailedException == ex.code() && null != failed.item)
+        {
+            return new ConditionalCheckFailedException(failed.item);
+        }
+        return ex;
+    }
+
+    /**
      * Query: one page.
      *
      * @param query the query.
@@ -288,24 +508,45 @@ public final class Ferrite implements AutoCloseable
     {
         final Table table = shard.table(query.tableName);
         final QueryRequest request = queryRequest.reset();
-        if (null == query.partitionKey)
+        final Set<String> usedNames = new HashSet<>();
+        final Set<String> usedValues = new HashSet<>();
+        if (null != query.keyConditionExpression)
         {
-            throw FerriteException.validation("Query condition missed key schema element: " +
-                table.definition().spec().partitionKeyName());
-        }
-        setKeyValue(request.partitionKey(), query.partitionKey);
-        if (null != query.sortKeyValue)
-        {
-            setKeyValue(request.sortKey(query.condition), query.sortKeyValue);
+            if (null != query.partitionKey || SortKeyCondition.NONE != query.condition)
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {KeyConditions} Expression parameters: " +
+                    "{KeyConditionExpression}");
+            }
+            final KeyConditionExpression keyCondition =
+                expressions.keyCondition(query.keyConditionExpression, query.names, query.values);
+            usedNames.addAll(keyCondition.usedNames());
+            usedValues.addAll(keyCondition.usedValues());
+            keyCondition.applyTo(table, request);
         }
         else
         {
-            request.sortKey(query.condition);
+            if (null == query.partitionKey)
+            {
+                throw FerriteException.validation("Query condition missed key schema element: " +
+                    table.definition().spec().partitionKeyName());
+            }
+            setKeyValue(request.partitionKey(), query.partitionKey);
+            if (null != query.sortKeyValue)
+            {
+                setKeyValue(request.sortKey(query.condition), query.sortKeyValue);
+            }
+            else
+            {
+                request.sortKey(query.condition);
+            }
+            if (null != query.sortKeyUpper)
+            {
+                setKeyValue(request.sortKeyUpper(), query.sortKeyUpper);
+            }
         }
-        if (null != query.sortKeyUpper)
-        {
-            setKeyValue(request.sortKeyUpper(), query.sortKeyUpper);
-        }
+        readExpressions(request, query.filterExpression, query.projectionExpression, query.names, query.values,
+            usedNames, usedValues);
         request.scanIndexForward(query.forward).limit(checkedLimit(query.limit, query.limitSet));
         if (null != query.exclusiveStartKey)
         {
@@ -329,6 +570,8 @@ public final class Ferrite implements AutoCloseable
         final Table table = shard.table(scan.tableName);
         final ScanRequest request = scanRequest.reset();
         request.segment(scan.segment, scan.totalSegments).limit(checkedLimit(scan.limit, scan.limitSet));
+        readExpressions(request, scan.filterExpression, scan.projectionExpression, scan.names, scan.values,
+            new HashSet<>(), new HashSet<>());
         if (null != scan.exclusiveStartKey)
         {
             final byte[] start = ItemCodec.encode(scan.exclusiveStartKey);
@@ -357,6 +600,39 @@ public final class Ferrite implements AutoCloseable
         });
 
         final BatchGetResult result = shard.batchGetItem(encoded);
+        return new BatchGet(decodeAll(result.responses()), decodeAll(result.unprocessedKeys()));
+    }
+
+    /**
+     * BatchGetItem with a ProjectionExpression (and its ExpressionAttributeNames) per table.
+     *
+     * @param keysByTable        keys per table name (at most 100 in all).
+     * @param projectionsByTable ProjectionExpression per table name; tables without one return whole items.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @return (projected) items found per table, and unprocessed keys per table (to retry).
+     */
+    public BatchGet batchGetItem(
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable)
+    {
+        final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
+        keysByTable.forEach((table, keys) ->
+        {
+            final List<byte[]> list = new ArrayList<>(keys.size());
+            keys.forEach(key -> list.add(ItemCodec.encode(key)));
+            encoded.put(table, list);
+        });
+        final Map<String, io.ferrite.engine.shard.ItemProjection> projections = new LinkedHashMap<>();
+        projectionsByTable.forEach((table, text) ->
+        {
+            final Map<String, String> names = null == namesByTable ? null : namesByTable.get(table);
+            final ProjectionExpression projection = expressions.projection(text, names);
+            ExpressionCompiler.checkAllUsed(names, null, projection.usedNames(), Set.of());
+            projections.put(table, projection);
+        });
+
+        final BatchGetResult result = shard.batchGetItem(encoded, projections);
         return new BatchGet(decodeAll(result.responses()), decodeAll(result.unprocessedKeys()));
     }
 
@@ -413,6 +689,31 @@ public final class Ferrite implements AutoCloseable
     public void close()
     {
         shard.close();
+    }
+
+    private void readExpressions(
+        final io.ferrite.engine.shard.PageResult request,
+        final String filterExpression,
+        final String projectionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final Set<String> usedNames,
+        final Set<String> usedValues)
+    {
+        if (null != filterExpression)
+        {
+            final ConditionExpression filter = expressions.filter(filterExpression, names, values);
+            usedNames.addAll(filter.usedNames());
+            usedValues.addAll(filter.usedValues());
+            request.filter(filter);
+        }
+        if (null != projectionExpression)
+        {
+            final ProjectionExpression projection = expressions.projection(projectionExpression, names);
+            usedNames.addAll(projection.usedNames());
+            request.projection(projection);
+        }
+        ExpressionCompiler.checkAllUsed(names, values, usedNames, usedValues);
     }
 
     private static int checkedLimit(final int limit, final boolean set)

@@ -7,10 +7,18 @@ import java.util.Map;
 
 /**
  * A Query for the convenience API: a partition key value, an optional sort key condition, direction,
- * Limit and ExclusiveStartKey. Mutable builder; not thread-safe.
+ * Limit and ExclusiveStartKey; or DynamoDB's expressions: a KeyConditionExpression, a FilterExpression
+ * (applied after the page is read: Limit counts items read, {@link Page#scannedCount()} too, while
+ * {@link Page#count()} counts those that passed) and a ProjectionExpression, with
+ * ExpressionAttributeNames and Values. Mutable builder; not thread-safe.
  * <pre>{@code
- * QueryResult page = db.query(Query.on("orders").partitionKey(AttributeValue.s("alice"))
+ * Page page = db.query(Query.on("orders").partitionKey(AttributeValue.s("alice"))
  *     .sortKey(SortKeyCondition.BETWEEN, AttributeValue.n("10"), AttributeValue.n("20")).limit(25));
+ * Page open = db.query(Query.on("orders")
+ *     .keyCondition("customer = :c AND id BETWEEN :lo AND :hi")
+ *     .filter("#s = :open").projection("id, total")
+ *     .names(Map.of("#s", "status"))
+ *     .values(Map.of(":c", s("alice"), ":lo", n(10), ":hi", n(20), ":open", s("OPEN"))));
  * }</pre>
  */
 public final class Query
@@ -24,6 +32,11 @@ public final class Query
     int limit;
     boolean limitSet;
     Map<String, AttributeValue> exclusiveStartKey;
+    String keyConditionExpression;
+    String filterExpression;
+    String projectionExpression;
+    Map<String, String> names;
+    Map<String, AttributeValue> values;
 
     private Query(final String tableName)
     {
@@ -103,6 +116,57 @@ public final class Query
     public Query exclusiveStartKey(final Map<String, AttributeValue> key)
     {
         this.exclusiveStartKey = key;
+        return this;
+    }
+
+    /**
+     * @param expression a KeyConditionExpression ({@code pk = :v [AND sort key condition]}), used instead
+     *                   of {@link #partitionKey} and {@link #sortKey}.
+     * @return this.
+     */
+    public Query keyCondition(final String expression)
+    {
+        this.keyConditionExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param expression a FilterExpression applied to each item read.
+     * @return this.
+     */
+    public Query filter(final String expression)
+    {
+        this.filterExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param expression a ProjectionExpression: the attributes (document paths) to return.
+     * @return this.
+     */
+    public Query projection(final String expression)
+    {
+        this.projectionExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param names ExpressionAttributeNames: {@code #placeholder} to attribute name.
+     * @return this.
+     */
+    public Query names(final Map<String, String> names)
+    {
+        this.names = names;
+        return this;
+    }
+
+    /**
+     * @param values ExpressionAttributeValues: {@code :placeholder} to value.
+     * @return this.
+     */
+    public Query values(final Map<String, AttributeValue> values)
+    {
+        this.values = values;
         return this;
     }
 }

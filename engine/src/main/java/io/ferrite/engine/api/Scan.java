@@ -5,8 +5,9 @@ import io.ferrite.codecs.item.AttributeValue;
 import java.util.Map;
 
 /**
- * A Scan for the convenience API: optional segment of a parallel scan, Limit and ExclusiveStartKey.
- * Mutable builder; not thread-safe.
+ * A Scan for the convenience API: optional segment of a parallel scan, Limit and ExclusiveStartKey, a
+ * FilterExpression (applied after items are read, so Limit and ScannedCount count items read) and a
+ * ProjectionExpression with ExpressionAttributeNames and Values. Mutable builder; not thread-safe.
  */
 public final class Scan
 {
@@ -16,6 +17,10 @@ public final class Scan
     int limit;
     boolean limitSet;
     Map<String, AttributeValue> exclusiveStartKey;
+    String filterExpression;
+    String projectionExpression;
+    Map<String, String> names;
+    Map<String, AttributeValue> values;
 
     private Scan(final String tableName)
     {
@@ -61,6 +66,46 @@ public final class Scan
     public Scan exclusiveStartKey(final Map<String, AttributeValue> key)
     {
         this.exclusiveStartKey = key;
+        return this;
+    }
+
+    /**
+     * @param expression a FilterExpression applied to each item read.
+     * @return this.
+     */
+    public Scan filter(final String expression)
+    {
+        this.filterExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param expression a ProjectionExpression: the attributes (document paths) to return.
+     * @return this.
+     */
+    public Scan projection(final String expression)
+    {
+        this.projectionExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param names ExpressionAttributeNames: {@code #placeholder} to attribute name.
+     * @return this.
+     */
+    public Scan names(final Map<String, String> names)
+    {
+        this.names = names;
+        return this;
+    }
+
+    /**
+     * @param values ExpressionAttributeValues: {@code :placeholder} to value.
+     * @return this.
+     */
+    public Scan values(final Map<String, AttributeValue> values)
+    {
+        this.values = values;
         return this;
     }
 }

@@ -18,6 +18,8 @@ public class PageResult
     private int count;
     private int scannedCount;
     private int limit;
+    private ItemCondition filter;
+    private ItemProjection projection;
 
     /**
      * @return items returned by the last page.
@@ -28,7 +30,7 @@ public class PageResult
     }
 
     /**
-     * @return items examined by the last page (equal to count until filters exist).
+     * @return items examined by the last page: read before the filter, so at least {@link #count()}.
      */
     public int scannedCount()
     {
@@ -133,6 +135,47 @@ public class PageResult
         return limit;
     }
 
+    /**
+     * Sets the FilterExpression: applied to each item after it is read, so that items it rejects count in
+     * {@link #scannedCount()} and against {@link #limit()} but are not returned.
+     *
+     * @param filter the filter, or null for none.
+     * @return this.
+     */
+    public PageResult filter(final ItemCondition filter)
+    {
+        this.filter = filter;
+        return this;
+    }
+
+    /**
+     * @return the filter, or null.
+     */
+    public ItemCondition filter()
+    {
+        return filter;
+    }
+
+    /**
+     * Sets the ProjectionExpression: which parts of each returned item the handler receives.
+     *
+     * @param projection the projection, or null for whole items.
+     * @return this.
+     */
+    public PageResult projection(final ItemProjection projection)
+    {
+        this.projection = projection;
+        return this;
+    }
+
+    /**
+     * @return the projection, or null.
+     */
+    public ItemProjection projection()
+    {
+        return projection;
+    }
+
     void resetOutcome()
     {
         count = 0;
@@ -140,10 +183,14 @@ public class PageResult
         lastEvaluatedKeyLength = 0;
     }
 
-    void countItem()
+    void countScanned()
+    {
+        scannedCount++;
+    }
+
+    void countReturned()
     {
         count++;
-        scannedCount++;
     }
 
     MutableDirectBuffer lastEvaluatedKeyBuffer()
@@ -160,5 +207,7 @@ public class PageResult
     {
         exclusiveStartKeyLength = 0;
         limit = 0;
+        filter = null;
+        projection = null;
     }
 }

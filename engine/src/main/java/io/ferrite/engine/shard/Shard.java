@@ -112,6 +112,8 @@ public final class Shard implements AutoCloseable
     private final UnsafeBuffer readItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     private final UnsafeBuffer projected = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
 
+    private final ProjectingHandler projectingHandler = new ProjectingHandler(projected);
+
     private long checkpointSequence;
     private long lastCheckpointNs;
     private boolean closed;
@@ -467,6 +469,41 @@ public final class Shard implements AutoCloseable
     }
 
     /**
+     * GetItem with a ProjectionExpression: the handler receives only the projected attributes.
+     *
+     * @param table      the table.
+     * @param key        key item bytes: exactly the key attributes.
+     * @param offset     where they start.
+     * @param length     their length.
+     * @param projection which attributes to return, or null for all.
+     * @param handler    receives the (projected) item if there is one.
+     * @return true if the item was found.
+     */
+    public boolean getItem(
+        final Table table,
+        final DirectBuffer key,
+        final int offset,
+        final int length,
+        final ItemProjection projection,
+        final ItemHandler handler)
+    {
+        if (null == projection)
+        {
+            return getItem(table, key, offset, length, handler);
+        }
+        projectingHandler.projection = projection;
+        projectingHandler.target = handler;
+        try
+        {
+            return getItem(table, key, offset, length, projectingHandler);
+        }
+        finally
+        {
+            projectingHandler.target = null;
+        }
+    }
+
+    /**
      * DeleteItem.
      *
      * @param table        the table.
@@ -679,7 +716,7 @@ public final class Shard implements AutoCloseable
             if (matches(condition, key, skOffset, skLength, low, high))
             {
                 final long itemBytes = cursor.value();
-                if (request.count() > 0 && pageBytes + itemBytes > MAX_PAGE_BYTES)
+                if (request.scannedCount() > 0 && pageBytes + itemBytes > MAX_PAGE_BYTES)
                 {
                     break;
                 }
@@ -687,9 +724,8 @@ public final class Shard implements AutoCloseable
                 lastKeyLength = keyLength;
                 final int itemLength = partition.store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
                 pageBytes += itemBytes;
-                request.countItem();
-                handler.onItem(readItem, 0, itemLength);
-                if (limit > 0 && request.count() >= limit)
+                deliver(request, itemLength, handler);
+                if (limit > 0 && request.scannedCount() >= limit)
                 {
                     request.lastEvaluatedKeyLength(
                         KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
@@ -699,7 +735,7 @@ public final class Shard implements AutoCloseable
             positioned = forward ? cursor.next() : cursor.prev();
         }
 
-        if (positioned && lastKeyLength > 0 && pageBytes > 0 && request.count() > 0 &&
+        if (positioned && lastKeyLength > 0 && pageBytes > 0 && request.scannedCount() > 0 &&
             UnsignedBytes.startsWith(cursor.keyBuffer(), cursor.keyOffset(), cursor.keyLength(), probeBuffer, 0, prefixLength) &&
             !pastEnd(condition, forward, cursor.keyBuffer(), cursor.keyOffset() + prefixLength,
                 cursor.keyLength() - prefixLength, low, high))
@@ -792,7 +828,7 @@ public final class Shard implements AutoCloseable
             }
 
             final long itemBytes = cursor.value();
-            if (request.count() > 0 && pageBytes + itemBytes > MAX_PAGE_BYTES)
+            if (request.scannedCount() > 0 && pageBytes + itemBytes > MAX_PAGE_BYTES)
             {
                 request.lastEvaluatedKeyLength(
                     KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
@@ -803,9 +839,8 @@ public final class Shard implements AutoCloseable
             lastKeyLength = keyLength;
             final int itemLength = partitions[partitionIndex].store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
             pageBytes += itemBytes;
-            request.countItem();
-            handler.onItem(readItem, 0, itemLength);
-            if (limit > 0 && request.count() >= limit)
+            deliver(request, itemLength, handler);
+            if (limit > 0 && request.scannedCount() >= limit)
             {
                 request.lastEvaluatedKeyLength(
                     KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
@@ -827,6 +862,19 @@ public final class Shard implements AutoCloseable
      * @return the items found and the keys not processed.
      */
     public BatchGetResult batchGetItem(final Map<String, List<byte[]>> keysByTable)
+    {
+        return batchGetItem(keysByTable, Map.of());
+    }
+
+    /**
+     * BatchGetItem with a ProjectionExpression per table.
+     *
+     * @param keysByTable      key item bytes per table name.
+     * @param projectionsByTable the projection of each table that has one.
+     * @return the (projected) items found and the keys not processed.
+     */
+    public BatchGetResult batchGetItem(
+        final Map<String, List<byte[]>> keysByTable, final Map<String, ItemProjection> projectionsByTable)
     {
         checkOpen();
         int total = 0;
@@ -892,10 +940,14 @@ public final class Shard implements AutoCloseable
                 }
                 if (itemLength >= 0)
                 {
-                    final byte[] item = new byte[itemLength];
-                    readItem.getBytes(0, item);
+                    final ItemProjection projection = projectionsByTable.get(entry.getKey());
+                    final DirectBuffer source = null == projection ? readItem : projected;
+                    final int foundLength = null == projection ?
+                        itemLength : projection.project(readItem, 0, itemLength, projected, 0);
+                    final byte[] item = new byte[foundLength];
+                    source.getBytes(0, item);
                     found.add(item);
-                    responseBytes += itemLength;
+                    responseBytes += foundLength;
                 }
             }
         }
@@ -1458,6 +1510,28 @@ public final class Shard implements AutoCloseable
         return UnsignedBytes.compare(key, skOffset, skLength, value.buffer(), 0, value.length());
     }
 
+    /**
+     * Counts the item just read into {@link #readItem} as scanned and, when it passes the request's filter,
+     * as returned, handing it (projected if asked) to the handler.
+     */
+    private void deliver(final PageResult request, final int itemLength, final ItemHandler handler)
+    {
+        request.countScanned();
+        final ItemCondition filter = request.filter();
+        if (null != filter && !filter.test(readItem, 0, itemLength))
+        {
+            return;
+        }
+        request.countReturned();
+        final ItemProjection projection = request.projection();
+        if (null == projection)
+        {
+            handler.onItem(readItem, 0, itemLength);
+            return;
+        }
+        handler.onItem(projected, 0, projection.project(readItem, 0, itemLength, projected, 0));
+    }
+
     private void handOverProjection(
         final ItemUpdate update, final MutableDirectBuffer item, final int itemLength, final ItemHandler handler)
     {
@@ -1565,6 +1639,26 @@ public final class Shard implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot write " + file, ex);
+        }
+    }
+
+    /**
+     * Hands a projection of each item to a target handler; one instance, reused by GetItem.
+     */
+    private static final class ProjectingHandler implements ItemHandler
+    {
+        private final MutableDirectBuffer scratch;
+        private ItemProjection projection;
+        private ItemHandler target;
+
+        ProjectingHandler(final MutableDirectBuffer scratch)
+        {
+            this.scratch = scratch;
+        }
+
+        public void onItem(final DirectBuffer buffer, final int offset, final int length)
+        {
+            target.onItem(scratch, 0, projection.project(buffer, offset, length, scratch, 0));
         }
     }
 }
