@@ -64,8 +64,8 @@ import java.util.TreeMap;
  * and cached by text, names and values ({@link #expressions()}); the compiled forms also plug into the
  * flyweight {@link Shard} methods.
  * <pre>{@code
- * db.updateItem("orders", key, "SET #s = :paid, total = total + :amount", "#s = :open",
- *     Map.of("#s", "status"), Map.of(":paid", s("PAID"), ":open", s("OPEN"), ":amount", n("12.50")),
+ * db.updateItem("orders", key, "SET #s = :paid, amount = amount + :add", "#s = :open",
+ *     Map.of("#s", "status"), Map.of(":paid", s("PAID"), ":open", s("OPEN"), ":add", n("12.50")),
  *     ReturnValues.UPDATED_NEW, ReturnValuesOnConditionCheckFailure.NONE);
  * }</pre>
  */
