@@ -4,6 +4,7 @@ import io.ferrite.engine.shard.ItemCondition;
 import io.ferrite.engine.shard.ItemHandler;
 import org.agrona.DirectBuffer;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,13 +20,15 @@ public final class ConditionExpression implements ItemCondition
     private final ExpressionKind kind;
     private final String text;
     private final Predicate root;
+    private final TopLevelAttributes topLevel;
     private final Set<String> usedNames;
     private final Set<String> usedValues;
 
     ConditionExpression(
-        final ExpressionKind kind, final String text, final Predicate root,
+        final ExpressionKind kind, final String text, final Predicate root, final List<Operand.Path> paths,
         final Set<String> usedNames, final Set<String> usedValues)
     {
+        this.topLevel = new TopLevelAttributes(paths);
         this.kind = kind;
         this.text = text;
         this.root = root;
@@ -43,7 +46,15 @@ public final class ConditionExpression implements ItemCondition
      */
     public boolean test(final DirectBuffer item, final int offset, final int length)
     {
-        return root.test(item, offset, length);
+        topLevel.walk(item, offset, length);
+        try
+        {
+            return root.test(item, offset, length);
+        }
+        finally
+        {
+            topLevel.invalidate();
+        }
     }
 
     /**
@@ -58,7 +69,7 @@ public final class ConditionExpression implements ItemCondition
     {
         return (item, offset, length) ->
         {
-            final boolean passed = root.test(item, offset, length);
+            final boolean passed = test(item, offset, length);
             if (!passed && length >= 0)
             {
                 onFailure.onItem(item, offset, length);

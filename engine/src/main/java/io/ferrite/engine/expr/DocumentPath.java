@@ -56,7 +56,16 @@ final class DocumentPath
         {
             return -1;
         }
-        int value = ItemFormat.findAttribute(item, itemOff, itemLen, utf8Names[0]);
+        return resolveFrom(item, ItemFormat.findAttribute(item, itemOff, itemLen, utf8Names[0]));
+    }
+
+    /**
+     * @param topLevelValue the value offset of the path's top-level attribute, or -1.
+     * @return the value offset of the whole path, or -1.
+     */
+    int resolveFrom(final DirectBuffer item, final int topLevelValue)
+    {
+        int value = topLevelValue;
         for (int i = 1; i < names.length && value >= 0; i++)
         {
             value = step(item, value, i);

@@ -172,7 +172,7 @@ public final class ExpressionCompiler
         {
             case CONDITION:
             case FILTER:
-                compiled = new ConditionExpression(kind, text, parser.parseCondition(),
+                compiled = new ConditionExpression(kind, text, parser.parseCondition(), parser.paths(),
                     parser.usedNames(), parser.usedValues());
                 break;
             case KEY_CONDITION:

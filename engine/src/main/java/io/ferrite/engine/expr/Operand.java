@@ -47,15 +47,27 @@ abstract class Operand
     static final class Path extends Operand
     {
         final DocumentPath path;
+        private TopLevelAttributes topLevel;
+        private int slot;
 
         Path(final DocumentPath path)
         {
             this.path = path;
         }
 
+        void topLevel(final TopLevelAttributes topLevel, final int slot)
+        {
+            this.topLevel = topLevel;
+            this.slot = slot;
+        }
+
         int resolve(final DirectBuffer item, final int itemOff, final int itemLen)
         {
             buffer = item;
+            if (null != topLevel && topLevel.isValid())
+            {
+                return path.resolveFrom(item, topLevel.offset(slot));
+            }
             return path.resolve(item, itemOff, itemLen);
         }
 

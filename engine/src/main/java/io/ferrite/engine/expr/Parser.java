@@ -71,6 +71,7 @@ final class Parser
     private final int constantsLength;
     private final Set<String> usedNames = new LinkedHashSet<>();
     private final Set<String> usedValues = new LinkedHashSet<>();
+    private final List<Operand.Path> paths = new ArrayList<>();
     private final DecimalMath math;
 
     private final List<Integer> tokenTypes = new ArrayList<>();
@@ -116,6 +117,14 @@ final class Parser
     Set<String> usedValues()
     {
         return usedValues;
+    }
+
+    /**
+     * @return every path operand created, for {@link TopLevelAttributes}.
+     */
+    List<Operand.Path> paths()
+    {
+        return paths;
     }
 
     UnsafeBuffer constants()
@@ -450,7 +459,9 @@ final class Parser
         }
         if (type() == IDENT || type() == NAME)
         {
-            return new Operand.Path(parsePath());
+            final Operand.Path path = new Operand.Path(parsePath());
+            paths.add(path);
+            return path;
         }
         throw syntaxError();
     }

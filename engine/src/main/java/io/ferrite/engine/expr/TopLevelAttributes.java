@@ -1,0 +1,104 @@
+package io.ferrite.engine.expr;
+
+import io.ferrite.codecs.item.ItemFormat;
+import org.agrona.DirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The top-level attributes a condition reads, found in one walk of the item before the condition is
+ * evaluated: item entries and the wanted names are both sorted by name bytes, so one merge finds them all
+ * and stops at the last one wanted, instead of one walk per path.
+ * <p>
+ * Threading: one thread at a time, as the expression that owns it; no allocation when walking.
+ */
+final class TopLevelAttributes
+{
+    private final byte[][] names;
+    private final int[] offsets;
+    private boolean valid;
+
+    TopLevelAttributes(final List<Operand.Path> paths)
+    {
+        final TreeSet<String> sorted = new TreeSet<>((a, b) -> Arrays.compareUnsigned(
+            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+        for (final Operand.Path path : paths)
+        {
+            sorted.add(path.path.names[0]);
+        }
+        names = new byte[sorted.size()][];
+        int i = 0;
+        for (final String name : sorted)
+        {
+            names[i++] = name.getBytes(StandardCharsets.UTF_8);
+        }
+        offsets = new int[names.length];
+        for (final Operand.Path path : paths)
+        {
+            path.topLevel(this, slotOf(path.path.utf8Names[0]));
+        }
+    }
+
+    private int slotOf(final byte[] name)
+    {
+        for (int i = 0; i < names.length; i++)
+        {
+            if (Arrays.equals(names[i], name))
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("name not collected");
+    }
+
+    /**
+     * Finds every wanted attribute of the item; paths read the offsets until {@link #invalidate()}.
+     */
+    void walk(final DirectBuffer item, final int itemOff, final int itemLen)
+    {
+        Arrays.fill(offsets, -1);
+        valid = true;
+        if (itemLen < 0 || 0 == names.length)
+        {
+            return;
+        }
+        final int count = ItemFormat.attributeCount(item, itemOff);
+        int entry = ItemFormat.firstEntry(itemOff);
+        int wanted = 0;
+        for (int i = 0; i < count && wanted < names.length; i++)
+        {
+            final int nameLength = ItemFormat.nameLength(item, entry);
+            final int nameOffset = ItemFormat.nameOffset(entry);
+            final int valueOffset = nameOffset + nameLength;
+            int cmp;
+            while (wanted < names.length &&
+                (cmp = ItemFormat.compareNames(item, nameOffset, nameLength, names[wanted], 0, names[wanted].length)) >= 0)
+            {
+                if (0 == cmp)
+                {
+                    offsets[wanted] = valueOffset;
+                }
+                wanted++;
+            }
+            entry = valueOffset + ItemFormat.valueLength(item, valueOffset);
+        }
+    }
+
+    void invalidate()
+    {
+        valid = false;
+    }
+
+    boolean isValid()
+    {
+        return valid;
+    }
+
+    int offset(final int slot)
+    {
+        return offsets[slot];
+    }
+}
