@@ -23,6 +23,9 @@ final class DecimalMath
     private final int[] a = new int[WIDTH];
     private final int[] b = new int[WIDTH];
     private final UnsafeBuffer text = new UnsafeBuffer(new byte[WIDTH + 16]);
+    // digit arrays are all zero outside [low, high] between calls; only that window is worked on
+    private int low;
+    private int high;
 
     /**
      * Writes the N value (tag, length, encoding) of {@code x + y} or {@code x - y}.
@@ -42,8 +45,16 @@ final class DecimalMath
     {
         final int xLen = x.getByte(xOff + 1) & 0xFF;
         final int yLen = y.getByte(yOff + 1) & 0xFF;
+        low = WIDTH;
+        high = 0;
         final int xSign = load(x, xOff + 2, xLen, a);
         final int ySign = (subtract ? -1 : 1) * load(y, yOff + 2, yLen, b);
+        if (low > high)
+        {
+            low = 0;
+            high = 0;
+        }
+        high = Math.min(WIDTH - 1, high + 1);
 
         final int sign;
         if (0 == ySign)
@@ -52,17 +63,17 @@ final class DecimalMath
         }
         else if (0 == xSign)
         {
-            System.arraycopy(b, 0, a, 0, WIDTH);
+            System.arraycopy(b, low, a, low, high - low + 1);
             sign = ySign;
         }
         else if (xSign == ySign)
         {
             int carry = 0;
-            for (int i = 0; i < WIDTH; i++)
+            for (int i = low; i <= high; i++)
             {
                 final int sum = a[i] + b[i] + carry;
-                a[i] = sum % 10;
-                carry = sum / 10;
+                carry = sum >= 10 ? 1 : 0;
+                a[i] = sum - carry * 10;
             }
             sign = xSign;
         }
@@ -71,7 +82,7 @@ final class DecimalMath
             final int cmp = compareMagnitude();
             if (0 == cmp)
             {
-                clear(a);
+                clear(a, low, high);
                 sign = 0;
             }
             else
@@ -79,7 +90,7 @@ final class DecimalMath
                 final int[] big = cmp > 0 ? a : b;
                 final int[] small = cmp > 0 ? b : a;
                 int borrow = 0;
-                for (int i = 0; i < WIDTH; i++)
+                for (int i = low; i <= high; i++)
                 {
                     int diff = big[i] - small[i] - borrow;
                     borrow = diff < 0 ? 1 : 0;
@@ -92,15 +103,16 @@ final class DecimalMath
 
         dst.putByte(dstOff, ItemFormat.TYPE_N);
         final int length = writeText(sign);
+        clear(a, low, high);
+        clear(b, low, high);
         final int encoded = DecimalCodec.encode(text, 0, length, dst, dstOff + 2);
         dst.putByte(dstOff + 1, (byte)encoded);
         return 2 + encoded;
     }
 
-    /** Index i of the digit arrays holds the digit of 10^(i + MIN_POWER). */
-    private static int load(final DirectBuffer buf, final int off, final int len, final int[] digits)
+    /** Index i of the digit arrays holds the digit of 10^(i + MIN_POWER); widens [low, high] to cover it. */
+    private int load(final DirectBuffer buf, final int off, final int len, final int[] digits)
     {
-        clear(digits);
         final byte marker = buf.getByte(off);
         if (DecimalCodec.ZERO == marker)
         {
@@ -110,6 +122,7 @@ final class DecimalMath
         final int biased = buf.getByte(off + 1) & 0xFF;
         final int exponent = (negative ? 255 - biased : biased) + DecimalCodec.MIN_EXPONENT;
         int power = exponent - 1;
+        high = Math.max(high, power - MIN_POWER);
         final int pairsEnd = off + len - 1;
         for (int pos = off + 2; pos < pairsEnd; pos++)
         {
@@ -120,12 +133,13 @@ final class DecimalMath
             digits[power - MIN_POWER] = pair % 10;
             power--;
         }
+        low = Math.min(low, power + 1 - MIN_POWER);
         return negative ? -1 : 1;
     }
 
     private int compareMagnitude()
     {
-        for (int i = WIDTH - 1; i >= 0; i--)
+        for (int i = high; i >= low; i--)
         {
             if (a[i] != b[i])
             {
@@ -138,37 +152,37 @@ final class DecimalMath
     /** Writes the digits of {@link #a} as {@code [-]digitsE<power>} in {@link #text}. */
     private int writeText(final int sign)
     {
-        int high = WIDTH - 1;
-        while (high >= 0 && 0 == a[high])
+        int top = high;
+        while (top >= low && 0 == a[top])
         {
-            high--;
+            top--;
         }
-        if (high < 0 || 0 == sign)
+        if (top < low || 0 == sign)
         {
             text.putByte(0, (byte)'0');
             return 1;
         }
-        int low = 0;
-        while (0 == a[low])
+        int bottom = low;
+        while (0 == a[bottom])
         {
-            low++;
+            bottom++;
         }
         int pos = 0;
         if (sign < 0)
         {
             text.putByte(pos++, (byte)'-');
         }
-        for (int i = high; i >= low; i--)
+        for (int i = top; i >= bottom; i--)
         {
             text.putByte(pos++, (byte)('0' + a[i]));
         }
         text.putByte(pos++, (byte)'E');
-        pos += text.putIntAscii(pos, low + MIN_POWER);
+        pos += text.putIntAscii(pos, bottom + MIN_POWER);
         return pos;
     }
 
-    private static void clear(final int[] digits)
+    private static void clear(final int[] digits, final int from, final int to)
     {
-        java.util.Arrays.fill(digits, 0);
+        java.util.Arrays.fill(digits, from, to + 1, 0);
     }
 }
