@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Seeded random condition and update expressions over random items, evaluated by the engine (over item
+ * Seeded random condition, update and projection expressions over random items, evaluated by the engine (over item
  * bytes) and by a small reference interpreter written here over plain Java values (BigDecimal, String,
  * byte[], List, Map, Set); results and errors must agree in every case.
  * <p>
@@ -1289,5 +1289,126 @@ class RandomExpressionsMatchReferenceTest
         assertTrue(applied > UPDATE_CASES / 6, applied + " applied");
         assertTrue(runtimeErrors > UPDATE_CASES / 50, runtimeErrors + " runtime errors");
         assertTrue(staticErrors > UPDATE_CASES / 50, staticErrors + " static errors");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Projections
+    // ---------------------------------------------------------------------------------------------
+
+    private static final int PROJECTION_CASES = 3000;
+
+    /** The reference's rule for two paths: null when compatible, else why not. */
+    static String clash(final PathExpr a, final PathExpr b)
+    {
+        final int common = Math.min(a.segments().size(), b.segments().size());
+        for (int i = 0; i < common; i++)
+        {
+            final Object x = a.segments().get(i);
+            final Object y = b.segments().get(i);
+            if (!x.equals(y))
+            {
+                return (x instanceof Integer) != (y instanceof Integer) ? "conflict" : null;
+            }
+        }
+        return "overlap";
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> project(final Map<String, Object> item, final List<PathExpr> paths)
+    {
+        final Map<String, Object> result = new TreeMap<>();
+        for (final PathExpr path : paths)
+        {
+            final Object value = path.resolve(item);
+            if (null == value)
+            {
+                continue;
+            }
+            Object container = result;
+            final List<Object> segments = path.segments();
+            for (int i = 0; i < segments.size(); i++)
+            {
+                final Object segment = segments.get(i);
+                final boolean last = i == segments.size() - 1;
+                final Object next = last ? value :
+                    segments.get(i + 1) instanceof Integer ? new TreeMap<Integer, Object>() : new TreeMap<String, Object>();
+                final Map<Object, Object> map = (Map<Object, Object>)container;
+                container = last ? map.put(segment, next) : map.computeIfAbsent(segment, k -> next);
+            }
+        }
+        return (Map<String, Object>)listify(result);
+    }
+
+    /** Integer-keyed maps stand for lists under construction: their elements, in index order. */
+    @SuppressWarnings("unchecked")
+    static Object listify(final Object value)
+    {
+        if (!(value instanceof TreeMap))
+        {
+            return value;
+        }
+        final TreeMap<Object, Object> map = (TreeMap<Object, Object>)value;
+        if (!map.isEmpty() && map.firstKey() instanceof Integer)
+        {
+            final List<Object> list = new ArrayList<>();
+            map.values().forEach(v -> list.add(listify(v)));
+            return list;
+        }
+        final Map<String, Object> out = new TreeMap<>();
+        map.forEach((k, v) -> out.put((String)k, listify(v)));
+        return out;
+    }
+
+    @Test
+    void randomProjectionsAgreeWithTheReference()
+    {
+        final SplittableRandom random = new SplittableRandom(SEED + 2);
+        final ExprFixture fx = new ExprFixture();
+        int projected = 0;
+        int errors = 0;
+        for (int i = 0; i < PROJECTION_CASES; i++)
+        {
+            final Case c = new Case(random);
+            final Map<String, Object> item = item(random);
+            final List<PathExpr> paths = new ArrayList<>();
+            for (int p = 0, n = 1 + random.nextInt(4); p < n; p++)
+            {
+                paths.add(randomPath(random));
+            }
+            String clash = null;
+            for (int x = 0; x < paths.size() && null == clash; x++)
+            {
+                for (int y = x + 1; y < paths.size() && null == clash; y++)
+                {
+                    clash = clash(paths.get(x), paths.get(y));
+                }
+            }
+            final List<String> texts = new ArrayList<>();
+            paths.forEach(path -> texts.add(path.render(c)));
+            final String text = String.join(", ", texts);
+            final String context = "case " + i + ": " + text + " names=" + c.names + " item=" + toItem(item);
+            try
+            {
+                final Map<String, AttributeValue> actual = fx.project(text, c.names, toItem(item));
+                if (null != clash)
+                {
+                    fail("expected a ValidationException (" + clash + ") for " + context);
+                }
+                assertEquals(project(item, paths), fromItem(actual), context);
+                projected++;
+            }
+            catch (final FerriteException ex)
+            {
+                if (null == clash)
+                {
+                    fail("unexpected " + ex + " for " + context);
+                }
+                assertTrue(ex.getMessage().startsWith("Invalid ProjectionExpression: Two document paths " +
+                    ("overlap".equals(clash) ? "overlap" : "conflict")), context + ": " + ex.getMessage());
+                errors++;
+            }
+        }
+        assertTrue(projected > PROJECTION_CASES / 3, projected + " projected");
+        assertTrue(errors > PROJECTION_CASES / 20, errors + " errors");
     }
 }
