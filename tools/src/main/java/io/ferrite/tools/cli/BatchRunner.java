@@ -182,6 +182,7 @@ final class BatchRunner
         private final int total;
         private final boolean enabled;
         private int done;
+        private int drawn = -1;
         private long lastDrawMs = Long.MIN_VALUE;
 
         Progress(final String unit, final int total, final boolean enabled)
@@ -206,7 +207,10 @@ final class BatchRunner
         {
             if (enabled)
             {
-                draw();
+                if (drawn != done)
+                {
+                    draw();
+                }
                 progressOut.print('\n');
                 progressOut.flush();
             }
@@ -214,6 +218,7 @@ final class BatchRunner
 
         private void draw()
         {
+            drawn = done;
             final int filled = 0 == total ? BAR_WIDTH : (int)((long)done * BAR_WIDTH / total);
             progressOut.print("\r[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + done + "/" + total +
                 " " + unit + " (" + (0 == total ? 100 : (long)done * 100 / total) + "%)" +

@@ -139,7 +139,15 @@ public final class CliCommand
                 throw ParamException.parameter("--endpoint-url " + endpointUrl + ": no such data directory " +
                     "(only create-table creates one)");
             }
-            return new EmbeddedBackend(dataDir);
+            try
+            {
+                return new EmbeddedBackend(dataDir);
+            }
+            catch (final IllegalStateException ex)
+            {
+                throw new IllegalStateException(ex.getMessage() + ": a running node owns it; stop the node first, " +
+                    "or talk to the node through its aeron: endpoint", ex);
+            }
         }
         if (endpointUrl.startsWith("aeron:"))
         {

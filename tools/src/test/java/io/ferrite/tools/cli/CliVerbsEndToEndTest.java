@@ -360,7 +360,8 @@ class CliVerbsEndToEndTest
         assertTrue(batchSizes.stream().allMatch(size -> size <= 25), batchSizes.toString());
         assertEquals(List.of(25, 13, 25, 13, 11, 6), batchSizes, "3 batches (25, 25, 11), each resent once");
         assertEquals(3, flaky.sleeps.size(), "one back-off before each resend");
-        assertTrue(run.err().contains("[##############################] 61/61 writes (100%), 3 retries"), run.err());
+        assertTrue(run.err().contains("[##############################] 61/61 writes (100%), 3 retries\n"), run.err());
+        assertEquals(1, run.err().split("61/61", -1).length - 1, "the finished bar is drawn once: " + run.err());
 
         final CliHarness.Run count = ok(cli, "scan", "--table-name", "bulk", "--select", "COUNT");
         assertEquals("{\n    \"Count\": 59,\n    \"ScannedCount\": 59\n}\n", count.out());
