@@ -1,6 +1,8 @@
 package io.ferrite.tools.cli;
 
 import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.config.Settings;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -141,7 +143,10 @@ public final class CliCommand
             }
             try
             {
-                return new EmbeddedBackend(dataDir);
+                final String configFile = System.getenv("FERRITE_CONFIG");
+                final Settings settings = Settings.load(null == configFile || configFile.isBlank() ? null :
+                    Path.of(configFile));
+                return new EmbeddedBackend(EngineConfig.from(settings).dataDir(dataDir));
             }
             catch (final IllegalStateException ex)
             {
@@ -203,7 +208,7 @@ public final class CliCommand
             {
                 options.addAll(Verbs.PAGING);
             }
-            final CliArgs args = CliArgs.parse(verbArgs, options);
+            final CliArgs args = CliArgs.parse(CliInputJson.expand(verbArgs, options), options);
             final Verbs.Response response;
             try (CliBackend backend = backendFactory.open(global.endpointUrl, "create-table".equals(verb.name())))
             {
@@ -284,7 +289,8 @@ public final class CliCommand
             .append("Global options:\n")
             .append("  --endpoint-url URL   aeron:ipc (default), aeron:udp?endpoint=HOST:PORT, or file:///path/to/data-dir\n")
             .append("                       (an engine data directory opened in this process, e.g. a stopped node's\n")
-            .append("                       <dataDir>/shard-<i>); FERRITE_ENDPOINT_URL sets the default\n")
+            .append("                       <dataDir>/shard-<i>); FERRITE_ENDPOINT_URL sets the default; with file://,\n")
+            .append("                       FERRITE_CONFIG=FILE reads the node's ferrite.* settings (as server --config)\n")
             .append("  --output FORMAT      json (default), text or table\n")
             .append("  --no-paginate        one page of query/scan/list-tables, as the database returned it\n")
             .append("  --region, --profile, --no-cli-pager, --no-verify-ssl, --cli-binary-format: accepted and ignored\n\n")

@@ -49,9 +49,18 @@ public final class EmbeddedBackend implements CliBackend
      */
     public EmbeddedBackend(final Path dataDir)
     {
-        refuseNodeRoot(dataDir);
-        final EngineConfig config = EngineConfig.from(Settings.fromSystemProperties());
-        config.dataDir(dataDir);
+        this(EngineConfig.from(Settings.fromSystemProperties()).dataDir(dataDir));
+    }
+
+    /**
+     * Opens (creating if absent) the configuration's data directory. Use the node's own settings
+     * ({@code ferrite.engine.*}, e.g. from its config file) so that stores are opened as they were sized.
+     *
+     * @param config the engine configuration, with its data directory set to one shard's directory.
+     */
+    public EmbeddedBackend(final EngineConfig config)
+    {
+        refuseNodeRoot(config.dataDir());
         config.validate();
         this.db = Ferrite.open(config);
     }

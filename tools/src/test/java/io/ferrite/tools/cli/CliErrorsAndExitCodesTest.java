@@ -1,5 +1,6 @@
 package io.ferrite.tools.cli;
 
+import io.ferrite.engine.config.EngineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class CliErrorsAndExitCodesTest
     @BeforeAll
     static void open()
     {
-        backend = new EmbeddedBackend(dataDir);
+        backend = new EmbeddedBackend(new EngineConfig().dataDir(dataDir).partitionMaxItems(10_000));
         cli = new CliHarness(new DelegatingBackend(backend));
         assertEquals(0, cli.run("create-table", "--table-name", "errs", "--attribute-definitions",
             "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH",

@@ -1,6 +1,7 @@
 package io.ferrite.tools.cli;
 
 import io.ferrite.engine.api.Page;
+import io.ferrite.engine.config.EngineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class CliVerbsEndToEndTest
     @BeforeAll
     static void open()
     {
-        backend = new EmbeddedBackend(dataDir);
+        backend = new EmbeddedBackend(new EngineConfig().dataDir(dataDir).partitionMaxItems(10_000));
         cli = new CliHarness(new DelegatingBackend(backend));
     }
 
@@ -433,6 +434,24 @@ class CliVerbsEndToEndTest
             ok(cli, "get-item", "--table-name", "grid", "--key", "customer={S=h},id={N=1}", "--output", "text").out());
         assertEquals("2\t2\nCUSTOMER\th\nID\t1\nSS\ta\nSS\tb\nCUSTOMER\th\nID\t2\nOK\tTrue\n",
             ok(cli, "--output", "text", "scan", "--table-name", "grid").out());
+    }
+
+    @Test
+    void cliInputJsonStandsForTheOptionsAndTheCommandLineWins()
+    {
+        createOrdersTable("input");
+        for (int id = 1; id <= 2; id++)
+        {
+            ok(cli, "put-item", "--cli-input-json", "{\"TableName\": \"input\", \"Item\": {\"customer\": " +
+                "{\"S\": \"i\"}, \"id\": {\"N\": \"" + id + "\"}}}");
+        }
+        final CliHarness.Run run = ok(cli, "query", "--cli-input-json", "{\"TableName\": \"input\", " +
+            "\"KeyConditionExpression\": \"customer = :c\", \"ExpressionAttributeValues\": {\":c\": {\"S\": \"i\"}}, " +
+            "\"ScanIndexForward\": false, \"Limit\": 5}", "--limit", "1");
+        assertEquals(List.of(2), ids(run.out()), "descending, and --limit 1 beats the JSON's Limit 5");
+        assertTrue(run.out().contains("\"LastEvaluatedKey\""), run.out());
+        assertEquals("key-condition-expression", CliInputJson.optionName("KeyConditionExpression"));
+        assertEquals("sse-specification", CliInputJson.optionName("SSESpecification"));
     }
 
     private static String query(final String condition, final String values)
