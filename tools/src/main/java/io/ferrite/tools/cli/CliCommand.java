@@ -190,6 +190,11 @@ public final class CliCommand
                 out.print(help());
                 return 0;
             }
+            if ("wait".equals(rest.get(0)) && rest.size() > 1 && !rest.get(1).startsWith("--"))
+            {
+                final String waiter = rest.remove(1);
+                rest.set(0, "wait " + waiter);
+            }
             final Verbs.Verb verb = Verbs.find(rest.get(0));
             if (null == verb)
             {
@@ -213,7 +218,7 @@ public final class CliCommand
             try (CliBackend backend = backendFactory.open(global.endpointUrl, "create-table".equals(verb.name())))
             {
                 final BatchRunner batchRunner = new BatchRunner(backend, err, sleeper, clockMs);
-                response = verb.handler().run(new Verbs(backend, batchRunner, global.paginate), args);
+                response = verb.handler().run(new Verbs(backend, batchRunner, global.paginate, sleeper), args);
             }
             print(verb, global.output, response);
             return 0;

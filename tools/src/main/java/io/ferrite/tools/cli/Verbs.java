@@ -123,7 +123,16 @@ final class Verbs
             false, Verbs::batchGetItem),
         new Verb("batch-write-item", "BatchWriteItem", List.of(
             req("request-items", Kind.STRUCTURE), opt("return-consumed-capacity", Kind.STRING),
-            opt("return-item-collection-metrics", Kind.STRING)), false, Verbs::batchWriteItem));
+            opt("return-item-collection-metrics", Kind.STRING)), false, Verbs::batchWriteItem),
+        new Verb("wait table-exists", "DescribeTable", List.of(req("table-name", Kind.STRING)), false,
+            (verbs, args) -> verbs.waitFor(args, true)),
+        new Verb("wait table-not-exists", "DescribeTable", List.of(req("table-name", Kind.STRING)), false,
+            (verbs, args) -> verbs.waitFor(args, false)));
+
+    /** Polls of a waiter before it gives up, as the AWS CLI's DynamoDB waiters (25 polls, 20 s apart there). */
+    static final int WAITER_ATTEMPTS = 25;
+    /** Milliseconds between a waiter's polls: Ferrite's table changes are immediate, so poll briskly. */
+    static final long WAITER_DELAY_MS = 1_000;
 
     /** The options the AWS CLI adds to a paginated verb. */
     static final List<Option> PAGING = List.of(
@@ -132,12 +141,14 @@ final class Verbs
     private final CliBackend backend;
     private final BatchRunner batchRunner;
     private final boolean paginate;
+    private final CliCommand.Sleeper sleeper;
 
-    Verbs(final CliBackend backend, final BatchRunner batchRunner, final boolean paginate)
+    Verbs(final CliBackend backend, final BatchRunner batchRunner, final boolean paginate, final CliCommand.Sleeper sleeper)
     {
         this.backend = backend;
         this.batchRunner = batchRunner;
         this.paginate = paginate;
+        this.sleeper = sleeper;
     }
 
     static Verb find(final String name)
@@ -339,6 +350,42 @@ final class Verbs
         final List<Map<String, Object>> pages = new ArrayList<>();
         result.pages().forEach(p -> pages.add(single("TableNames", p.results())));
         return new Response(tree, pages);
+    }
+
+    private Response waitFor(final CliArgs args, final boolean exists)
+    {
+        final String tableName = args.string("table-name");
+        for (int attempt = 1; attempt <= WAITER_ATTEMPTS; attempt++)
+        {
+            boolean found;
+            try
+            {
+                found = "ACTIVE".equals(backend.describeTable(tableName).status());
+            }
+            catch (final FerriteException ex)
+            {
+                if (ex.code() != io.ferrite.codecs.sbe.ErrorCode.ResourceNotFoundException)
+                {
+                    throw ex;
+                }
+                found = false;
+            }
+            if (found == exists)
+            {
+                return Response.of(new LinkedHashMap<>());
+            }
+            try
+            {
+                sleeper.sleep(WAITER_DELAY_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("Waiter " + (exists ? "TableExists" : "TableNotExists") + " failed: Max " +
+            "attempts exceeded");
     }
 
     /**

@@ -161,12 +161,28 @@ class CliErrorsAndExitCodesTest
         assertFails(252, usage + "the following arguments are required: --table-name, --item\n", "put-item");
         assertFails(252, usage + "ferrite cli: error: argument command: Invalid choice 'put-itemz', valid choices " +
             "are: create-table, describe-table, list-tables, delete-table, put-item, get-item, update-item, " +
-            "delete-item, query, scan, batch-get-item, batch-write-item\n", "put-itemz");
+            "delete-item, query, scan, batch-get-item, batch-write-item, wait table-exists, wait table-not-exists\n",
+            "put-itemz");
         assertFails(252, usage + "ferrite cli: error: argument --output: Invalid choice 'yaml', valid choices are: " +
             "json, text, table\n", "list-tables", "--output", "yaml");
         assertFails(252, "\ninvalid literal for int() with base 10: 'x'\n",
             "scan", "--table-name", "errs", "--limit", "x");
         assertTrue(cli.endpoints.stream().allMatch("aeron:ipc"::equals), cli.endpoints.toString());
+    }
+
+    @Test
+    void waitersReturnAtOnceForWhatIsSoAndGiveUpWithExit255()
+    {
+        final CliHarness.Run exists = cli.run("wait", "table-exists", "--table-name", "errs");
+        assertEquals(0, exists.exitCode(), exists.err());
+        assertEquals("", exists.out());
+        assertEquals(0, cli.run("wait", "table-not-exists", "--table-name", "never").exitCode());
+
+        final int sleepsBefore = cli.sleeps.size();
+        final CliHarness.Run never = cli.run("wait", "table-exists", "--table-name", "never");
+        assertEquals(255, never.exitCode());
+        assertEquals("\nWaiter TableExists failed: Max attempts exceeded\n", never.err());
+        assertEquals(Verbs.WAITER_ATTEMPTS, cli.sleeps.size() - sleepsBefore);
     }
 
     @Test
