@@ -4,6 +4,8 @@ import io.ferrite.engine.config.Settings;
 import io.ferrite.tools.ping.ClientPing;
 import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.FerriteBlockingClient;
+import io.ferrite.transport.node.Node;
+import io.ferrite.transport.node.NodeConfig;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -27,7 +29,7 @@ final class PingCommand
 {
     static final String USAGE = "ping [--transport ipc|udp] [--aeron-dir DIR] [--endpoint HOST:PORT] " +
         "[--response-endpoint HOST:PORT] [--rate PER_S] [--seconds S] [--warmup-seconds S] [--keys N] " +
-        "[--idle yield|spin|backoff] [--hgrm FILE] [--name NAME]   GetItem round trips at a fixed rate through the " +
+        "[--idle yield|spin|backoff] [--hgrm FILE] [--name NAME] [--in-process-node DATA_DIR]   GetItem round trips at a fixed rate through the " +
         "SBE client; prints p50/p90/p99/p99.9/max (coordinated omission corrected)";
 
     private PingCommand()
@@ -37,16 +39,26 @@ final class PingCommand
     static int run(final String[] args) throws FileNotFoundException
     {
         final Options options = Options.parse(args, new String[]{ "transport", "aeron-dir", "endpoint",
-            "response-endpoint", "rate", "seconds", "warmup-seconds", "keys", "idle", "hgrm", "name" }, new String[0]);
+            "response-endpoint", "rate", "seconds", "warmup-seconds", "keys", "idle", "hgrm", "name", "in-process-node" }, new String[0]);
         final String transport = options.string("transport", "ipc");
         final ClientConfig config = ClientConfig.from(Settings.fromSystemProperties());
+        final String nodeDataDir = options.string("in-process-node", null);
+        Node node = null;
+        if (null != nodeDataDir)
+        {
+            final NodeConfig nodeConfig = NodeConfig.from(Settings.fromSystemProperties()).dataDir(Path.of(nodeDataDir));
+            node = Node.launch(nodeConfig);
+            System.out.println(node.readyLine());
+            config.aeronDir(node.aeronDirectoryName());
+        }
         if (null != options.string("aeron-dir", null))
         {
             config.aeronDir(options.string("aeron-dir", null));
         }
         if ("udp".equals(transport))
         {
-            config.requestChannel("aeron:udp?endpoint=" + options.string("endpoint", "127.0.0.1:40123"))
+            config.requestChannel(null != node && null == options.string("endpoint", null) ? node.udpChannel() :
+                "aeron:udp?endpoint=" + options.string("endpoint", "127.0.0.1:40123"))
                 .responseChannel("aeron:udp?endpoint=" + options.string("response-endpoint", "127.0.0.1:0"));
         }
         else if (!"ipc".equals(transport))
@@ -65,7 +77,7 @@ final class PingCommand
         final String name = options.string("name", "ping-getitem-" + transport);
 
         System.out.println("ping: " + config);
-        try (FerriteBlockingClient client = FerriteBlockingClient.connect(config))
+        try (Node ignored = node; FerriteBlockingClient client = FerriteBlockingClient.connect(config))
         {
             final ClientPing ping = new ClientPing(client, "ping", keys);
             ping.prepare();

@@ -35,6 +35,7 @@ public final class ClientConfig
     private int responseStreamId;
     private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
     private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private long tableTimeoutNs = TimeUnit.SECONDS.toNanos(60);
     private int maxInFlight = 4096;
     private int maxAttempts = 4;
     private long retryBaseBackoffNs = TimeUnit.MILLISECONDS.toNanos(1);
@@ -61,6 +62,8 @@ public final class ClientConfig
             settings.longValue(PREFIX + "connectTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs), 1, 3_600_000)));
         config.requestTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
             settings.longValue(PREFIX + "requestTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.requestTimeoutNs), 1, 3_600_000)));
+        config.tableTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
+            settings.longValue(PREFIX + "tableTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.tableTimeoutNs), 1, 3_600_000)));
         config.maxInFlight(settings.intValue(PREFIX + "maxInFlight", config.maxInFlight, 1, 1 << 20));
         config.maxAttempts(settings.intValue(PREFIX + "maxAttempts", config.maxAttempts, 1, 100));
         config.retryBaseBackoffNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
@@ -237,6 +240,25 @@ public final class ClientConfig
     }
 
     /**
+     * @return the timeout of the blocking API's CreateTable and DeleteTable, in nanoseconds (creating a
+     *     table sizes and maps its stores, which takes seconds).
+     */
+    public long tableTimeoutNs()
+    {
+        return tableTimeoutNs;
+    }
+
+    /**
+     * @param tableTimeoutNs the timeout of the blocking API's CreateTable and DeleteTable.
+     * @return this.
+     */
+    public ClientConfig tableTimeoutNs(final long tableTimeoutNs)
+    {
+        this.tableTimeoutNs = tableTimeoutNs;
+        return this;
+    }
+
+    /**
      * @return the most requests in flight at once.
      */
     public int maxInFlight()
@@ -364,6 +386,7 @@ public final class ClientConfig
             ", responseChannel=" + responseChannel + " stream " + (0 == responseStreamId ? "random" : responseStreamId) +
             ", connectTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNs) +
             ", requestTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) +
+            ", tableTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(tableTimeoutNs) +
             ", maxInFlight=" + maxInFlight +
             ", maxAttempts=" + maxAttempts +
             ", retryBaseBackoffUs=" + TimeUnit.NANOSECONDS.toMicros(retryBaseBackoffNs) +

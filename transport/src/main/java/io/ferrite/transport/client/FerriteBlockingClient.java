@@ -119,7 +119,7 @@ public final class FerriteBlockingClient implements AutoCloseable
     public TableDescription createTable(final TableSpec spec)
     {
         final BlockingCall call = new BlockingCall();
-        execute(call, () -> client.createTable(spec, call));
+        executeTableOperation(call, () -> client.createTable(spec, call));
         return tableDescription(call);
     }
 
@@ -132,7 +132,7 @@ public final class FerriteBlockingClient implements AutoCloseable
     public TableDescription deleteTable(final String tableName)
     {
         final BlockingCall call = new BlockingCall();
-        execute(call, () -> client.deleteTable(tableName, call));
+        executeTableOperation(call, () -> client.deleteTable(tableName, call));
         return tableDescription(call);
     }
 
@@ -526,6 +526,20 @@ public final class FerriteBlockingClient implements AutoCloseable
         final byte[] bytes = new byte[length];
         reader.read(bytes, 0, length);
         return bytes;
+    }
+
+    private void executeTableOperation(final BlockingCall call, final LongSupplier send)
+    {
+        final long timeoutNs = client.requestTimeoutNs();
+        client.requestTimeoutNs(Math.max(timeoutNs, client.config().tableTimeoutNs()));
+        try
+        {
+            execute(call, send);
+        }
+        finally
+        {
+            client.requestTimeoutNs(timeoutNs);
+        }
     }
 
     private void execute(final BlockingCall call, final LongSupplier send)
