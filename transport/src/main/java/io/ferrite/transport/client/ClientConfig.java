@@ -42,6 +42,7 @@ public final class ClientConfig
     private long retryMaxBackoffNs = TimeUnit.MILLISECONDS.toNanos(100);
     private long keepAliveIntervalNs;
     private int fragmentLimit = 256;
+    private int commandQueueCapacity = 1024;
 
     /**
      * Reads every {@code ferrite.client.*} key, keeping the defaults for the absent ones.
@@ -364,6 +365,24 @@ public final class ClientConfig
     public ClientConfig fragmentLimit(final int fragmentLimit)
     {
         this.fragmentLimit = fragmentLimit;
+        return this;
+    }
+
+    /**
+     * @return capacity of the queue of {@link FerriteClient#submit(ClientCommand) submitted} commands.
+     */
+    public int commandQueueCapacity()
+    {
+        return commandQueueCapacity;
+    }
+
+    /**
+     * @param commandQueueCapacity capacity of the queue of submitted commands (background mode).
+     * @return this.
+     */
+    public ClientConfig commandQueueCapacity(final int commandQueueCapacity)
+    {
+        this.commandQueueCapacity = commandQueueCapacity;
         return this;
     }
 

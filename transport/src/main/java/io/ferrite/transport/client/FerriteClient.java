@@ -48,6 +48,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -66,10 +68,12 @@ import java.util.concurrent.TimeUnit;
  * to requests by correlation id and handed to the request's {@link ResponseHandler} from {@link #poll()}.
  * <p>
  * <b>Threading:</b> not thread-safe. One thread owns the client: it sends, and it calls {@link #poll()}
- * (duty-cycle style, e.g. in its own loop or as an Agrona {@link Agent} in an
- * {@link org.agrona.concurrent.AgentRunner}, in which case sends must come from that runner's thread,
- * for instance from a handler). Callbacks run on that thread. {@link #counters()} may be read from any
- * thread. For a blocking API over Java values, see {@link FerriteBlockingClient}.
+ * (duty-cycle style, in its own loop or as an Agrona {@link Agent}); callbacks run on that thread.
+ * <b>Background mode:</b> {@link #startBackgroundThread(IdleStrategy)} makes a thread of the client's own
+ * the owner; other threads then hand work to it with {@link #submit(ClientCommand)} (thread-safe, bounded,
+ * allocation-free; false when the queue is full), and handlers run on the background thread.
+ * {@link #submit(ClientCommand)}, {@link #counters()} and {@link #close()} of a background client may be
+ * called from any thread. For a blocking API over Java values, see {@link FerriteBlockingClient}.
  * <p>
  * <b>Allocation:</b> in steady state, sending PutItem, GetItem, DeleteItem, UpdateItem, Query and Scan
  * and receiving their answers allocate nothing (each in-flight slot keeps its encoded request for
@@ -119,6 +123,10 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final String responseChannel;
     private final int responseStreamId;
     private volatile boolean responseImageLost;
+    private final ManyToOneConcurrentArrayQueue<ClientCommand> commands;
+    private final java.util.function.Consumer<ClientCommand> commandRunner = this::runCommand;
+    private AgentRunner backgroundRunner;
+    private volatile Thread backgroundThread;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -190,6 +198,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         this.random = clientId | 1;
         this.requestTimeoutNs = config.requestTimeoutNs();
 
+        commands = new ManyToOneConcurrentArrayQueue<>(config.commandQueueCapacity());
         final int maxInFlight = config.maxInFlight();
         correlations = new CorrelationTable(maxInFlight);
         slotRequestId = new long[maxInFlight];
@@ -708,8 +717,9 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return 0;
         }
+        int work = commands.isEmpty() ? 0 : commands.drain(commandRunner, config.fragmentLimit());
         nowNs = System.nanoTime();
-        int work = subscription.poll(assembler, config.fragmentLimit());
+        work += subscription.poll(assembler, config.fragmentLimit());
         if (connected && (responseImageLost || publication.isClosed()))
         {
             nodeLost(responseImageLost ? "the node's response stream went away (image unavailable)" :
@@ -728,11 +738,58 @@ public final class FerriteClient implements Agent, AutoCloseable
     }
 
     /**
+     * Hands work to the client's owning thread (in background mode, its background thread). Thread-safe;
+     * allocation-free; never blocks.
+     *
+     * @param command run on the owning thread at its next poll, where it may send requests.
+     * @return false when the command queue ({@link ClientConfig#commandQueueCapacity()}) is full or the
+     *     client is closed: back-pressure, try again later.
+     */
+    public boolean submit(final ClientCommand command)
+    {
+        return !closed && commands.offer(command);
+    }
+
+    /**
+     * Background mode: starts a thread that owns the client from now on and polls it with the given idle
+     * strategy. Call once, right after {@link #connect(ClientConfig)}, from the thread that connected; from
+     * then on use {@link #submit(ClientCommand)} from other threads, and {@link #close()} (any thread) to
+     * stop the thread and close the client.
+     *
+     * @param idle what the background thread does when a poll finds no work (backoff or yield on shared
+     *             cores; busy-spin only on a dedicated core).
+     * @return this.
+     */
+    public FerriteClient startBackgroundThread(final IdleStrategy idle)
+    {
+        if (null != backgroundRunner)
+        {
+            throw new IllegalStateException("the background thread is already running");
+        }
+        backgroundRunner = new AgentRunner(idle, Throwable::printStackTrace, null, this);
+        AgentRunner.startOnThread(backgroundRunner);
+        return this;
+    }
+
+    private void runCommand(final ClientCommand command)
+    {
+        command.execute(this);
+    }
+
+    /**
      * {@inheritDoc}
      */
     public int doWork()
     {
         return poll();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onStart()
+    {
+        backgroundThread = Thread.currentThread();
     }
 
     /**
@@ -758,6 +815,13 @@ public final class FerriteClient implements Agent, AutoCloseable
      */
     public void close()
     {
+        final AgentRunner runner = backgroundRunner;
+        if (null != runner && Thread.currentThread() != backgroundThread)
+        {
+            // Stops the thread (whose onClose closes this client there) and waits for it to end, which makes
+            // its writes visible here; if it never started, the client is closed below on this thread.
+            runner.close();
+        }
         if (closed)
         {
             return;

@@ -614,6 +614,73 @@ class FerriteClientScriptedNodeTest
     }
 
     @Test
+    void backgroundThreadOwnsTheClientAndOtherThreadsSubmitWork() throws Exception
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.itemResponse(correlationId, true, request, offset, 8, out));
+        start(config());
+        client.startBackgroundThread(new org.agrona.concurrent.BackoffIdleStrategy());
+        final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Thread> handlerThread = new java.util.concurrent.atomic.AtomicReference<>();
+        final ResponseHandler handler = new ResponseHandler()
+        {
+            public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+                final int length)
+            {
+                handlerThread.set(Thread.currentThread());
+                answered.incrementAndGet();
+            }
+
+            public void onError(final long requestId, final ErrorCode code, final String message)
+            {
+            }
+
+            public void onFailure(final long requestId, final ClientFailure failure, final String message)
+            {
+            }
+        };
+        final byte[] key = item(Map.of("pk", s("k")));
+        final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+        final ClientCommand get = c -> c.getItem("t", keyBuffer, 0, key.length, false, handler);
+        final Thread[] submitters = new Thread[3];
+        for (int t = 0; t < submitters.length; t++)
+        {
+            submitters[t] = new Thread(() ->
+            {
+                int submitted = 0;
+                while (submitted < 100)
+                {
+                    if (client.submit(get))
+                    {
+                        submitted++;
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
+                }
+            });
+            submitters[t].start();
+        }
+        for (final Thread submitter : submitters)
+        {
+            submitter.join();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (answered.get() < 300 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(1);
+        }
+        assertEquals(300, answered.get());
+        assertTrue(handlerThread.get().getName().contains("ferrite-client"), handlerThread.get().getName());
+        client.close();
+        assertFalse(client.isConnected());
+        assertFalse(client.submit(get), "a closed client takes no work");
+        client = null;
+    }
+
+    @Test
     void asyncGetAndPutAllocateNothingInSteadyState()
     {
         final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
