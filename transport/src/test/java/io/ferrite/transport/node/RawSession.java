@@ -70,6 +70,7 @@ final class RawSession implements AutoCloseable
     final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final Long2ObjectHashMap<byte[]> responses = new Long2ObjectHashMap<>();
     private final List<byte[]> uncorrelated = new ArrayList<>();
+    final List<byte[]> received = new ArrayList<>();
     private final FragmentHandler assembler = new FragmentAssembler(this::onResponse);
     private long nextCorrelationId = 1;
     long sessionId;
@@ -194,12 +195,29 @@ final class RawSession implements AutoCloseable
     {
         final byte[] frame = new byte[length];
         buffer.getBytes(offset, frame);
+        received.add(frame);
         final long correlationId = length >= 16 ? buffer.getLong(offset + 8, java.nio.ByteOrder.LITTLE_ENDIAN) : -1;
         if (responses.containsKey(correlationId))
         {
             uncorrelated.add(frame);
         }
         responses.put(correlationId, frame);
+    }
+
+    /**
+     * Polls until {@code count} frames have been received in all.
+     */
+    void awaitReceived(final int count)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (received.size() < count)
+        {
+            check(deadline, count + " responses (got " + received.size() + ")");
+            if (0 == poll())
+            {
+                Thread.yield();
+            }
+        }
     }
 
     List<byte[]> duplicates()
