@@ -128,8 +128,11 @@ final class RawSession implements AutoCloseable
         return nextCorrelationId++;
     }
 
+    private long lastSendNs;
+
     void send(final DirectBuffer frame, final int offset, final int length)
     {
+        lastSendNs = System.nanoTime();
         final long deadline = System.nanoTime() + TIMEOUT_NS;
         long result;
         while ((result = publication.offer(frame, offset, length)) < 0)
@@ -159,6 +162,11 @@ final class RawSession implements AutoCloseable
         while (null == (response = responses.remove(correlationId)))
         {
             check(deadline, "response to correlation id " + correlationId);
+            if (keepAliveIntervalMs > 0 && System.nanoTime() - lastSendNs > TimeUnit.MILLISECONDS.toNanos(keepAliveIntervalMs))
+            {
+                // as a real client does while it waits: a slow answer must not time the session out
+                keepAlive();
+            }
             if (0 == poll())
             {
                 Thread.yield();
@@ -401,10 +409,12 @@ final class RawSession implements AutoCloseable
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    private final UnsafeBuffer keepAliveBuffer = new UnsafeBuffer(new byte[64]);
+
     void keepAlive()
     {
-        final KeepAliveEncoder e = new KeepAliveEncoder().wrapAndApplyHeader(buffer, 0, header).sessionId(sessionId);
-        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        final KeepAliveEncoder e = new KeepAliveEncoder().wrapAndApplyHeader(keepAliveBuffer, 0, header).sessionId(sessionId);
+        send(keepAliveBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
     void disconnect()
