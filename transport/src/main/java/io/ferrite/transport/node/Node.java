@@ -332,11 +332,12 @@ public final class Node implements AutoCloseable
             {
                 for (int i = 0; i < shards.length; i++)
                 {
-                    if (onShards.get(i).containsKey(name))
+                    if (null != onShards.get(i).remove(name))
                     {
                         shards[i].deleteTable(name);
                     }
                 }
+                union.remove(name);
                 metadata.remove(name);
                 startupReport.add("completed DeleteTable " + name + " (interrupted by a crash)");
                 continue;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A node started in-process for a test: fresh data dir, fresh aeron dir, UDP on a free port (port 0),
@@ -31,15 +32,22 @@ final class NodeFixture implements AutoCloseable
 
     NodeFixture(final int shards)
     {
-        this(tempDir(), shards);
+        this(tempDir(), shards, config -> { });
     }
 
-    NodeFixture(final Path dataDir, final int shards)
+    NodeFixture(final int shards, final Consumer<NodeConfig> customize)
+    {
+        this(tempDir(), shards, customize);
+    }
+
+    NodeFixture(final Path dataDir, final int shards, final Consumer<NodeConfig> customize)
     {
         this.dataDir = dataDir;
         this.aeronDir = (Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")) +
             "/ferrite-test-" + UUID.randomUUID();
-        start(config(shards));
+        final NodeConfig config = config(shards);
+        customize.accept(config);
+        start(config);
     }
 
     NodeConfig config(final int shards)

@@ -70,6 +70,7 @@ final class RawSession implements AutoCloseable
     final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final Long2ObjectHashMap<byte[]> responses = new Long2ObjectHashMap<>();
     private final List<byte[]> uncorrelated = new ArrayList<>();
+    final List<byte[]> received = new ArrayList<>();
     private final FragmentHandler assembler = new FragmentAssembler(this::onResponse);
     private long nextCorrelationId = 1;
     long sessionId;
@@ -127,8 +128,11 @@ final class RawSession implements AutoCloseable
         return nextCorrelationId++;
     }
 
+    private long lastSendNs;
+
     void send(final DirectBuffer frame, final int offset, final int length)
     {
+        lastSendNs = System.nanoTime();
         final long deadline = System.nanoTime() + TIMEOUT_NS;
         long result;
         while ((result = publication.offer(frame, offset, length)) < 0)
@@ -158,6 +162,11 @@ final class RawSession implements AutoCloseable
         while (null == (response = responses.remove(correlationId)))
         {
             check(deadline, "response to correlation id " + correlationId);
+            if (keepAliveIntervalMs > 0 && System.nanoTime() - lastSendNs > TimeUnit.MILLISECONDS.toNanos(keepAliveIntervalMs))
+            {
+                // as a real client does while it waits: a slow answer must not time the session out
+                keepAlive();
+            }
             if (0 == poll())
             {
                 Thread.yield();
@@ -194,12 +203,29 @@ final class RawSession implements AutoCloseable
     {
         final byte[] frame = new byte[length];
         buffer.getBytes(offset, frame);
+        received.add(frame);
         final long correlationId = length >= 16 ? buffer.getLong(offset + 8, java.nio.ByteOrder.LITTLE_ENDIAN) : -1;
         if (responses.containsKey(correlationId))
         {
             uncorrelated.add(frame);
         }
         responses.put(correlationId, frame);
+    }
+
+    /**
+     * Polls until {@code count} frames have been received in all.
+     */
+    void awaitReceived(final int count)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (received.size() < count)
+        {
+            check(deadline, count + " responses (got " + received.size() + ")");
+            if (0 == poll())
+            {
+                Thread.yield();
+            }
+        }
     }
 
     List<byte[]> duplicates()
@@ -383,10 +409,12 @@ final class RawSession implements AutoCloseable
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    private final UnsafeBuffer keepAliveBuffer = new UnsafeBuffer(new byte[64]);
+
     void keepAlive()
     {
-        final KeepAliveEncoder e = new KeepAliveEncoder().wrapAndApplyHeader(buffer, 0, header).sessionId(sessionId);
-        send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        final KeepAliveEncoder e = new KeepAliveEncoder().wrapAndApplyHeader(keepAliveBuffer, 0, header).sessionId(sessionId);
+        send(keepAliveBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
     void disconnect()
