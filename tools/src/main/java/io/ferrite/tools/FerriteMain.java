@@ -33,6 +33,7 @@ public final class FerriteMain
         register("server", ServerCommand::run, ServerCommand.USAGE);
         register("chaos", ChaosCommand::run, ChaosCommand.USAGE);
         register("cli", CliCommand::run, CliCommand.USAGE);
+        register("ping", PingCommand::run, PingCommand.USAGE);
     }
 
     private FerriteMain()
