@@ -18,8 +18,9 @@ import java.util.Map;
  * paginated query/scan or a split batch) and prints the result; it never touches storage or transport.
  * <p>
  * Implementations: {@link EmbeddedBackend} (a data directory opened in this process, endpoint
- * {@code file:///dir}); a remote backend over the SBE client ({@code aeron:ipc}, {@code aeron:udp?...}) maps
- * each method onto one blocking client call and each error response onto a {@link FerriteException}.
+ * {@code file:///dir}) and {@link AeronBackend} over the blocking SBE client ({@code aeron:ipc},
+ * {@code aeron:udp?...}), which maps each method onto one client call and each error answer onto a
+ * {@link FerriteException}.
  * <p>
  * Contract for every method: a request the database rejects throws {@link FerriteException} carrying the
  * codecs {@code ErrorCode} and DynamoDB's message (the CLI prints it as the AWS CLI prints a service error,

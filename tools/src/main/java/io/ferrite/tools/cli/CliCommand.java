@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * <p>
  * {@code --endpoint-url} picks the backend: {@code file:///path/to/data-dir} opens an engine data directory in
  * this process ({@link EmbeddedBackend}); {@code aeron:ipc} (the default) and {@code aeron:udp?endpoint=host:port}
- * name a node, reached through the backend factory that the SBE client provides.
+ * name a running node, reached with the blocking SBE client ({@link AeronBackend}).
  * <p>
  * Threading: one instance per invocation, on the caller's thread.
  */
@@ -125,7 +125,9 @@ public final class CliCommand
     }
 
     /**
-     * The backends this build has: {@code file://} data directories. Network endpoints need the SBE client.
+     * The backends: {@code aeron:ipc} and {@code aeron:udp?endpoint=HOST:PORT} ({@link AeronBackend}, with the
+     * {@code ferrite.client.*} settings) and {@code file://} data directories ({@link EmbeddedBackend}, with the
+     * {@code ferrite.engine.*} settings); settings from system properties and the {@code FERRITE_CONFIG} file.
      *
      * @param endpointUrl the endpoint.
      * @param mayCreate   true when a missing data directory may be created.
@@ -143,10 +145,7 @@ public final class CliCommand
             }
             try
             {
-                final String configFile = System.getenv("FERRITE_CONFIG");
-                final Settings settings = Settings.load(null == configFile || configFile.isBlank() ? null :
-                    Path.of(configFile));
-                return new EmbeddedBackend(EngineConfig.from(settings).dataDir(dataDir));
+                return new EmbeddedBackend(EngineConfig.from(settings()).dataDir(dataDir));
             }
             catch (final IllegalStateException ex)
             {
@@ -154,14 +153,18 @@ public final class CliCommand
                     "or talk to the node through its aeron: endpoint", ex);
             }
         }
-        if (endpointUrl.startsWith("aeron:"))
+        if (endpointUrl.startsWith("aeron:ipc") || endpointUrl.startsWith("aeron:udp"))
         {
-            throw new UnsupportedOperationException("Could not connect to the endpoint URL: \"" + endpointUrl + "\": " +
-                "this build of ferrite cli has no network client yet; use --endpoint-url file:///path/to/data-dir " +
-                "(one shard's directory, <dataDir>/shard-<i>) on a stopped node's data");
+            return new AeronBackend(endpointUrl, settings());
         }
         throw ParamException.parameter("Invalid endpoint: " + endpointUrl + " (expected aeron:ipc, " +
             "aeron:udp?endpoint=host:port or file:///path/to/data-dir)");
+    }
+
+    private static Settings settings()
+    {
+        final String configFile = System.getenv("FERRITE_CONFIG");
+        return Settings.load(null == configFile || configFile.isBlank() ? null : Path.of(configFile));
     }
 
     /**
