@@ -94,8 +94,7 @@ public final class AeronBackend implements CliBackend
         {
             deleteDriverDir();
             throw new IllegalStateException("Could not connect to the endpoint URL: \"" + endpointUrl + "\": " +
-                ex.getMessage() + " (is a node running" + (null == driverDir ? " with Aeron directory " +
-                config.aeronDir() : "") + "?)", ex);
+                ex.getMessage(), ex);
         }
     }
 
