@@ -31,6 +31,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 
 /**
  * One shard's write-ahead log: a Chronicle Queue in {@link WalConfig#directory()} holding one SBE
@@ -108,7 +109,8 @@ import java.util.TreeMap;
  * <b>Allocation.</b> {@link #append}, {@link #sync} and {@link #flushIfDue} allocate nothing in steady
  * state: the encoder, the buffers and Chronicle's document context are reused. Measured over 10k
  * appends: 0 bytes under BATCH; 0-600 bytes under NONE (sporadic, inside Chronicle, not yet located).
- * A file roll, replay, purge and open allocate.
+ * A file roll, replay and open allocate; so does {@link #purgeUpTo} after a roll (once per roll cycle),
+ * not between rolls.
  */
 public final class Wal implements AutoCloseable
 {
@@ -135,6 +137,7 @@ public final class Wal implements AutoCloseable
     private final WalRecordDecoder decoder = new WalRecordDecoder();
     private final UnsafeBuffer mappedBuffer = new UnsafeBuffer(0, 0);
     private final ByteBuffer scratchByteBuffer;
+    private final CRC32C crc32c = new CRC32C();
     private final UnsafeBuffer scratchBuffer;
     private final BytesStore<?, ?> scratchStore;
 
@@ -142,6 +145,7 @@ public final class Wal implements AutoCloseable
     private FileChannel syncChannel;
     private int syncChannelCycle = Integer.MIN_VALUE;
     private long lastSequence;
+    private int onlyFileCycle = Integer.MIN_VALUE;
     private int unsyncedRecords;
     private long firstUnsyncedNs;
     private boolean closed;
@@ -229,6 +233,12 @@ public final class Wal implements AutoCloseable
             appender = queue.createAppender();
         }
 
+        // Encoded aside, in a direct ByteBuffer, so that the JDK's intrinsic CRC32C can checksum it (it needs a
+        // ByteBuffer; the mapped file has none), then copied into the log: a 1 KB copy costs less than a
+        // table-driven CRC over the mapped bytes.
+        encode(scratchBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
+            image, imageOff, imageLen, timestampNs);
+
         try (DocumentContext context = appender.writingDocument())
         {
             boolean written = false;
@@ -239,17 +249,14 @@ public final class Wal implements AutoCloseable
                 final BytesStore<?, ?> store = bytes.bytesStore();
                 if (start >= store.start() && start + length <= store.safeLimit())
                 {
-                    // straight into the mapped file: the record fits in the current mapping
+                    // the record fits in the current mapping: one copy straight into the mapped file
                     mappedBuffer.wrap(bytes.addressForWrite(start), length);
-                    encode(mappedBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
-                        image, imageOff, imageLen, timestampNs);
+                    mappedBuffer.putBytes(0, scratchBuffer, 0, length);
                     bytes.writeSkip(length);
                 }
                 else
                 {
-                    // the record would straddle two mapped chunks: encode aside and let Chronicle copy
-                    encode(scratchBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
-                        image, imageOff, imageLen, timestampNs);
+                    // the record would straddle two mapped chunks: let Chronicle copy it across
                     bytes.write(scratchStore, 0L, (long)length);
                 }
                 written = true;
@@ -401,6 +408,10 @@ public final class Wal implements AutoCloseable
     /**
      * Deletes the queue files whose records all have a sequence {@code <= checkpointSequence}. The newest
      * file is never deleted, so {@link #lastSequence()} survives a restart.
+     * <p>
+     * Listing the directory and reading each file's first record allocates, so it is skipped when the
+     * previous purge left only the file the appender still writes: nothing can be deleted until the
+     * appender rolls to a new file. Periodic checkpoints therefore allocate nothing here between rolls.
      *
      * @param checkpointSequence the highest sequence a durable checkpoint contains.
      * @return number of files deleted.
@@ -408,11 +419,16 @@ public final class Wal implements AutoCloseable
     public int purgeUpTo(final long checkpointSequence)
     {
         checkOpen();
+        if (null != appender && appender.cycle() == onlyFileCycle)
+        {
+            return 0;
+        }
         queue.refreshDirectoryListing();
         final int firstCycle = queue.firstCycle();
         final int lastCycle = queue.lastCycle();
         if (firstCycle == Integer.MAX_VALUE || lastCycle == Integer.MIN_VALUE || firstCycle >= lastCycle)
         {
+            onlyFileCycle = lastCycle;
             return 0;
         }
 
@@ -461,6 +477,10 @@ public final class Wal implements AutoCloseable
         if (removed > 0)
         {
             queue.refreshDirectoryListing();
+            if (queue.firstCycle() == lastCycle)
+            {
+                onlyFileCycle = lastCycle;
+            }
         }
 
         return removed;
@@ -549,13 +569,23 @@ public final class Wal implements AutoCloseable
         }
 
         final int length = HEADER_LENGTH + encoder.encodedLength();
-        encoder.checksum(checksum(buffer, length) & 0xFFFF_FFFFL);
+        encoder.checksum(scratchChecksum(length) & 0xFFFF_FFFFL);
     }
 
-    private static int checksum(final DirectBuffer buffer, final int length)
+    /**
+     * CRC32C of the record at the start of {@link #scratchByteBuffer}: the header, then everything after the
+     * checksum field. {@link CRC32C} on a direct ByteBuffer is a JIT intrinsic and allocates nothing.
+     */
+    private int scratchChecksum(final int length)
     {
-        final int crc = Crc32c.update(0, buffer, 0, HEADER_LENGTH);
-        return Crc32c.update(crc, buffer, CHECKSUM_END, length - CHECKSUM_END);
+        final ByteBuffer bytes = scratchByteBuffer;
+        crc32c.reset();
+        bytes.limit(HEADER_LENGTH).position(0);
+        crc32c.update(bytes);
+        bytes.limit(length).position(CHECKSUM_END);
+        crc32c.update(bytes);
+        bytes.clear();
+        return (int)crc32c.getValue();
     }
 
     /**
@@ -618,7 +648,11 @@ public final class Wal implements AutoCloseable
         }
         decoder.wrap(record, HEADER_LENGTH, blockLength, headerDecoder.version());
         final long stored = decoder.checksum();
-        final long computed = checksum(record, length) & 0xFFFF_FFFFL;
+        if (record.addressOffset() != scratchBuffer.addressOffset())
+        {
+            scratchBuffer.putBytes(0, record, 0, length);
+        }
+        final long computed = scratchChecksum(length) & 0xFFFF_FFFFL;
         if (stored != computed)
         {
             return "checksum stored=0x" + Long.toHexString(stored) + " computed=0x" + Long.toHexString(computed);
