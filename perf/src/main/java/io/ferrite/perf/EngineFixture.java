@@ -28,6 +28,8 @@ final class EngineFixture implements AutoCloseable
 {
     /** Expected encoded index key size of the data set (10-byte header, 8-byte pk, 2-byte sk). */
     static final int AVERAGE_KEY_BYTES = 20;
+    /** A partition is sized with room to grow, as a deployment would be: twice the data set. */
+    static final int HEADROOM = 2;
 
     private final Path dataDir;
     private final Ferrite db;
@@ -47,7 +49,7 @@ final class EngineFixture implements AutoCloseable
         db = Ferrite.open(new EngineConfig()
             .dataDir(dataDir)
             .fsyncPolicy(fsync)
-            .partitionMaxItems(dataset.items())
+            .partitionMaxItems((long)HEADROOM * dataset.items())
             .averageKeyBytes(AVERAGE_KEY_BYTES)
             .averageItemBytes(Dataset.ITEM_BYTES));
         db.createTable(TableSpec.of(Dataset.TABLE).partitionKey(Dataset.PK, KeyType.S).sortKey(Dataset.SK, KeyType.N));

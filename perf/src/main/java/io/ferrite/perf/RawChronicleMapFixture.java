@@ -17,7 +17,7 @@ import java.nio.file.Path;
 
 /**
  * A plain persisted Chronicle Map holding the same keys (the engine's index keys) and values (the same item
- * bytes) as {@link EngineFixture}, read the cheapest garbage-free way Chronicle offers: a query context on an
+ * bytes) as {@link EngineFixture}, sized for the same number of entries as the engine's partition, read the cheapest garbage-free way Chronicle offers: a query context on an
  * off-heap key, copying the value out of the mapped entry. The baseline GetItem is compared with.
  * <p>
  * <b>Threading:</b> one thread.
@@ -36,7 +36,7 @@ final class RawChronicleMapFixture implements AutoCloseable
             dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ferrite-bench-raw-");
             map = ChronicleMap.of(byte[].class, byte[].class)
                 .name("raw")
-                .entries(dataset.items())
+                .entries((long)EngineFixture.HEADROOM * dataset.items())
                 .averageKeySize(EngineFixture.AVERAGE_KEY_BYTES)
                 .averageValueSize(Dataset.ITEM_BYTES)
                 .createPersistedTo(dir.resolve("raw.map").toFile());
