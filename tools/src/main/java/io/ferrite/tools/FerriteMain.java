@@ -1,5 +1,7 @@
 package io.ferrite.tools;
 
+import io.ferrite.tools.cli.CliCommand;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +32,8 @@ public final class FerriteMain
     {
         register("server", ServerCommand::run, ServerCommand.USAGE);
         register("chaos", ChaosCommand::run, ChaosCommand.USAGE);
+        register("cli", CliCommand::run, CliCommand.USAGE);
+        register("ping", PingCommand::run, PingCommand.USAGE);
     }
 
     private FerriteMain()

@@ -5,7 +5,7 @@ import io.ferrite.engine.config.Settings;
 import io.ferrite.engine.shard.Shard;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +35,7 @@ final class ServerCommand
         config.validate();
 
         System.out.println("ferrite server: " + config);
-        final Shard shard = Shard.open(config, new SystemEpochNanoClock());
+        final Shard shard = Shard.open(config, new OffsetEpochNanoClock());
         System.out.println("ferrite server: recovered " + shard.recoveryReport());
 
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -27,7 +27,7 @@ import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -92,7 +92,7 @@ public final class Ferrite implements AutoCloseable
      */
     public static Ferrite open(final EngineConfig config)
     {
-        return new Ferrite(Shard.open(config, new SystemEpochNanoClock()));
+        return new Ferrite(Shard.open(config, new OffsetEpochNanoClock()));
     }
 
     /**

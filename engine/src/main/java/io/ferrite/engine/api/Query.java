@@ -169,4 +169,76 @@ public final class Query
         this.values = values;
         return this;
     }
+
+    /**
+     * @return the table to query.
+     */
+    public String tableName()
+    {
+        return tableName;
+    }
+
+    /**
+     * @return the partition key value, or null when not set.
+     */
+    public AttributeValue partitionKey()
+    {
+        return partitionKey;
+    }
+
+    /**
+     * @return the sort key condition (NONE when not set).
+     */
+    public SortKeyCondition condition()
+    {
+        return condition;
+    }
+
+    /**
+     * @return the condition's (first) operand, or null.
+     */
+    public AttributeValue sortKeyValue()
+    {
+        return sortKeyValue;
+    }
+
+    /**
+     * @return BETWEEN's upper bound, or null.
+     */
+    public AttributeValue sortKeyUpper()
+    {
+        return sortKeyUpper;
+    }
+
+    /**
+     * @return false for descending sort key order.
+     */
+    public boolean scanIndexForward()
+    {
+        return forward;
+    }
+
+    /**
+     * @return the Limit (meaningful when {@link #hasLimit()}).
+     */
+    public int limit()
+    {
+        return limit;
+    }
+
+    /**
+     * @return true when a Limit was given.
+     */
+    public boolean hasLimit()
+    {
+        return limitSet;
+    }
+
+    /**
+     * @return the ExclusiveStartKey, or null.
+     */
+    public Map<String, AttributeValue> exclusiveStartKey()
+    {
+        return exclusiveStartKey;
+    }
 }

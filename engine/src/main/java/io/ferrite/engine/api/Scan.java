@@ -108,4 +108,52 @@ public final class Scan
         this.values = values;
         return this;
     }
+
+    /**
+     * @return the table to scan.
+     */
+    public String tableName()
+    {
+        return tableName;
+    }
+
+    /**
+     * @return this worker's segment.
+     */
+    public int segment()
+    {
+        return segment;
+    }
+
+    /**
+     * @return the number of segments (1 when not parallel).
+     */
+    public int totalSegments()
+    {
+        return totalSegments;
+    }
+
+    /**
+     * @return the Limit (meaningful when {@link #hasLimit()}).
+     */
+    public int limit()
+    {
+        return limit;
+    }
+
+    /**
+     * @return true when a Limit was given.
+     */
+    public boolean hasLimit()
+    {
+        return limitSet;
+    }
+
+    /**
+     * @return the ExclusiveStartKey, or null.
+     */
+    public Map<String, AttributeValue> exclusiveStartKey()
+    {
+        return exclusiveStartKey;
+    }
 }

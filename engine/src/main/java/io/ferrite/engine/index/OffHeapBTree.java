@@ -204,6 +204,22 @@ public final class OffHeapBTree implements AutoCloseable
      */
     public boolean put(final DirectBuffer key, final int offset, final int length, final long value)
     {
+        return MISSING == upsert(key, offset, length, value);
+    }
+
+    /**
+     * Associate a value with a key, replacing any value it had, and return the value replaced: one descent
+     * where {@link #get} then {@link #put} would take two. Invalidates cursors.
+     *
+     * @param key    buffer holding the key.
+     * @param offset of the key in the buffer.
+     * @param length of the key: 1 to {@link #MAX_KEY_LENGTH}.
+     * @param value  any value but {@link #MISSING}.
+     * @return the value replaced, or {@link #MISSING} if the key was new.
+     * @throws IllegalArgumentException if the key length is out of range or the value is {@link #MISSING}.
+     */
+    public long upsert(final DirectBuffer key, final int offset, final int length, final long value)
+    {
         checkKey(key, offset, length);
         if (MISSING == value)
         {
@@ -220,8 +236,10 @@ public final class OffHeapBTree implements AutoCloseable
 
         if (found >= 0)
         {
-            UnsafeApi.putLong(cellAddress(leaf, found) + LEAF_VALUE_OFFSET, value);
-            return false;
+            final long valueAddress = cellAddress(leaf, found) + LEAF_VALUE_OFFSET;
+            final long previous = UnsafeApi.getLong(valueAddress);
+            UnsafeApi.putLong(valueAddress, value);
+            return previous;
         }
 
         final int index = -(found + 1);
@@ -236,7 +254,7 @@ public final class OffHeapBTree implements AutoCloseable
         }
 
         size++;
-        return true;
+        return MISSING;
     }
 
     /**
@@ -270,6 +288,21 @@ public final class OffHeapBTree implements AutoCloseable
      */
     public boolean remove(final DirectBuffer key, final int offset, final int length)
     {
+        return MISSING != removeValue(key, offset, length);
+    }
+
+    /**
+     * Remove a key and return its value: one descent where {@link #get} then {@link #remove} would take two.
+     * Invalidates cursors.
+     *
+     * @param key    buffer holding the key.
+     * @param offset of the key in the buffer.
+     * @param length of the key: 1 to {@link #MAX_KEY_LENGTH}.
+     * @return the value removed, or {@link #MISSING} if the key was absent.
+     * @throws IllegalArgumentException if the key length is out of range.
+     */
+    public long removeValue(final DirectBuffer key, final int offset, final int length)
+    {
         checkKey(key, offset, length);
         final Object base = key.byteArray();
         final long address = key.addressOffset() + offset;
@@ -278,9 +311,10 @@ public final class OffHeapBTree implements AutoCloseable
         final int found = search(leaf, LEAF_KEY_OFFSET, base, address, length);
         if (found < 0)
         {
-            return false;
+            return MISSING;
         }
 
+        final long previous = UnsafeApi.getLong(cellAddress(leaf, found) + LEAF_VALUE_OFFSET);
         modCount++;
         removeCell(leaf, found, LEAF_KEY_OFFSET);
         size--;
@@ -289,7 +323,7 @@ public final class OffHeapBTree implements AutoCloseable
             rebalance(depth);
         }
 
-        return true;
+        return previous;
     }
 
     /**

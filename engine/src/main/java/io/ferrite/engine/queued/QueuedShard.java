@@ -15,7 +15,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -97,7 +97,7 @@ public final class QueuedShard implements AutoCloseable
             ByteBuffer.allocateDirect(config.commandQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         // Opened on this thread; Thread.start() in startOnThread publishes it to the agent's thread, which
         // owns it from then on.
-        final Shard shard = Shard.open(config, new SystemEpochNanoClock());
+        final Shard shard = Shard.open(config, new OffsetEpochNanoClock());
         recoveryReport = shard.recoveryReport();
         final ShardAgent agent = new ShardAgent(shard, commands, tasks, clients, tableRegistry, clock,
             COMMAND_BATCH_LIMIT, TASK_BATCH_LIMIT);

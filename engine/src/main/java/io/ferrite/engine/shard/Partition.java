@@ -68,32 +68,34 @@ final class Partition implements AutoCloseable
     }
 
     /**
-     * Applies a put to the store and the index.
+     * Applies a put to the store and the index (one index descent: insert or replace).
+     *
+     * @return true if the key had an item, which was replaced.
      */
-    void put(final DirectBuffer key, final int keyOffset, final int keyLength,
+    boolean put(final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer item, final int itemOffset, final int itemLength)
     {
         store.put(key, keyOffset, keyLength, item, itemOffset, itemLength);
-        final long previous = index.get(key, keyOffset, keyLength);
-        if (OffHeapBTree.MISSING != previous)
-        {
-            sizeBytes -= previous;
-        }
-        index.put(key, keyOffset, keyLength, itemLength);
+        final long previous = index.upsert(key, keyOffset, keyLength, itemLength);
         sizeBytes += itemLength;
+        if (OffHeapBTree.MISSING == previous)
+        {
+            return false;
+        }
+        sizeBytes -= previous;
+        return true;
     }
 
     /**
-     * Applies a delete to the store and the index.
+     * Applies a delete to the store and the index (one index descent).
      */
     void remove(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
         store.remove(key, keyOffset, keyLength);
-        final long previous = index.get(key, keyOffset, keyLength);
+        final long previous = index.removeValue(key, keyOffset, keyLength);
         if (OffHeapBTree.MISSING != previous)
         {
             sizeBytes -= previous;
-            index.remove(key, keyOffset, keyLength);
         }
     }
 

@@ -86,10 +86,10 @@ public final class Shard implements AutoCloseable
     static final int MAX_ENCODED_ITEM_BYTES = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
     private static final String LOCK_FILE = "ferrite.lock";
-    private static final String CHECKPOINT_FILE = "checkpoint.bin";
     private static final byte SORT_KEY_MAX_BYTE = (byte)0xFF;
     private static final int ABSENT = -1;
     private static final int PRESENT_NOT_READ = -2;
+    private static final int NOT_LOOKED_UP = -3;
 
     private final EngineConfig config;
     private final EpochNanoClock clock;
@@ -98,6 +98,7 @@ public final class Shard implements AutoCloseable
     private final FileLock lock;
     private final Catalog catalog;
     private final Wal wal;
+    private final CheckpointFile checkpointFile;
     private final Map<String, Table> tablesByName = new HashMap<>();
     private final Int2ObjectHashMap<Table> tablesById = new Int2ObjectHashMap<>();
     private final RecoveryReport recoveryReport;
@@ -143,6 +144,7 @@ public final class Shard implements AutoCloseable
         }
 
         Wal openedWal = null;
+        CheckpointFile openedCheckpoint = null;
         try
         {
             catalog = Catalog.load(dataDir);
@@ -152,7 +154,9 @@ public final class Shard implements AutoCloseable
                 openTable(definition);
             }
 
-            checkpointSequence = readCheckpoint(dataDir);
+            openedCheckpoint = CheckpointFile.open(dataDir);
+            checkpointFile = openedCheckpoint;
+            checkpointSequence = openedCheckpoint.sequence();
             openedWal = new Wal(walConfig(config));
             final long[] replayed = new long[2];
             final ReplayResult replay = openedWal.replay(checkpointSequence,
@@ -210,6 +214,7 @@ public final class Shard implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(openedWal);
+            CloseHelper.quietClose(openedCheckpoint);
             closeTables();
             releaseLock();
             throw ex;
@@ -424,16 +429,19 @@ public final class Shard implements AutoCloseable
         checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
         final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
-        final int oldLength = currentItemForWrite(partition, keyLength, condition, returnValues);
-        final boolean existed = ABSENT != oldLength;
-        if (!existed)
+        // Whether the key exists matters before logging only for a condition, ALL_OLD, or a full partition;
+        // otherwise the index's single insert-or-replace below finds out.
+        final int oldLength = null == condition && ReturnValues.ALL_OLD != returnValues &&
+            partition.itemCount() < config.partitionMaxItems() ?
+            NOT_LOOKED_UP : currentItemForWrite(partition, keyLength, condition, returnValues);
+        if (ABSENT == oldLength)
         {
             checkCapacity(table, partition);
         }
 
         wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
             item, offset, length, clock.nanoTime());
-        applyPut(table, partition, keyLength, item, offset, length);
+        final boolean existed = applyPut(table, partition, keyLength, item, offset, length);
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
@@ -1076,7 +1084,7 @@ public final class Shard implements AutoCloseable
                 partition.store().sync();
             }
         }
-        writeCheckpoint(config.dataDir(), sequence);
+        checkpointFile.write(sequence);
         checkpointSequence = sequence;
         lastCheckpointNs = System.nanoTime();
         wal.purgeUpTo(sequence);
@@ -1099,6 +1107,7 @@ public final class Shard implements AutoCloseable
         {
             closed = true;
             CloseHelper.quietClose(wal);
+            CloseHelper.quietClose(checkpointFile);
             closeTables();
             releaseLock();
         }
@@ -1177,8 +1186,10 @@ public final class Shard implements AutoCloseable
      * Applies a logged put to the store. If the store refuses it (full), the WAL already holds the
      * record, so a compensating record that restores the key's actual state is logged before the error
      * is returned: log and store agree again, and replay applies the pair to the same end state.
+     *
+     * @return true if the key had an item, which was replaced.
      */
-    private void applyPut(
+    private boolean applyPut(
         final Table table,
         final Partition partition,
         final int keyLength,
@@ -1188,7 +1199,7 @@ public final class Shard implements AutoCloseable
     {
         try
         {
-            partition.put(keyBuffer, 0, keyLength, item, offset, length);
+            return partition.put(keyBuffer, 0, keyLength, item, offset, length);
         }
         catch (final StoreFullException ex)
         {
@@ -1593,55 +1604,6 @@ public final class Shard implements AutoCloseable
         }
         CloseHelper.quietClose(lockChannel);
     }
-
-    private static long readCheckpoint(final Path dataDir)
-    {
-        final Path file = dataDir.resolve(CHECKPOINT_FILE);
-        if (!Files.exists(file))
-        {
-            return 0;
-        }
-        try
-        {
-            final byte[] bytes = Files.readAllBytes(file);
-            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            if (16 != bytes.length || buffer.getLong(0) != ~buffer.getLong(8))
-            {
-                throw new IllegalStateException("checkpoint file " + file + " is corrupt (" + bytes.length + " bytes)");
-            }
-            return buffer.getLong(0);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot read " + file, ex);
-        }
-    }
-
-    private static void writeCheckpoint(final Path dataDir, final long sequence)
-    {
-        final Path file = dataDir.resolve(CHECKPOINT_FILE);
-        final Path temp = dataDir.resolve(CHECKPOINT_FILE + ".tmp");
-        final ByteBuffer buffer = ByteBuffer.allocate(16);
-        buffer.putLong(0, sequence).putLong(8, ~sequence);
-        try
-        {
-            try (FileChannel channel = FileChannel.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
-            {
-                while (buffer.hasRemaining())
-                {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write " + file, ex);
-        }
-    }
-
     /**
      * Hands a projection of each item to a target handler; one instance, reused by GetItem.
      */

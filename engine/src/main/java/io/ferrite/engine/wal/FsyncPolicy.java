@@ -18,13 +18,13 @@ public enum FsyncPolicy
     NONE,
 
     /**
-     * Group commit. A record is acknowledged before it is forced; the appender forces the cycle file
-     * ({@code fdatasync}) once {@link WalConfig#batchMaxRecords()} records are unsynced, or once the
-     * oldest unsynced record is older than {@link WalConfig#batchIntervalNs()}, checked on every append
-     * and by {@link Wal#flushIfDue(long)}, which the shard loop calls when idle. On power loss an
-     * acknowledged write is lost only if it was appended less than {@code batchIntervalNs} plus the
-     * longest gap between two {@code flushIfDue}/{@code append} calls before the loss, plus the time
-     * the {@code fdatasync} itself takes; nothing older than that is ever lost.
+     * Group commit, off the writer's thread. A record is acknowledged before it is forced; the WAL's own
+     * syncer thread forces the cycle file ({@code fdatasync}) every {@link WalConfig#batchIntervalNs()} when
+     * records were appended since its last force, and sooner when {@link WalConfig#batchMaxRecords()}
+     * records are waiting (the appender wakes it). On power loss an acknowledged write is lost only if it
+     * was appended less than {@code batchIntervalNs} plus the time one {@code fdatasync} takes (plus any
+     * delay in scheduling the syncer thread) before the loss; nothing older than that is ever lost. The
+     * appender never waits for a sync, except for one forced when the log rolls to a new file.
      */
     BATCH,
 

@@ -16,7 +16,6 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -31,6 +30,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
 
 /**
  * One shard's write-ahead log: a Chronicle Queue in {@link WalConfig#directory()} holding one SBE
@@ -39,7 +42,10 @@ import java.util.TreeMap;
  * <b>Threading:</b> single writer, not thread safe. Every method, from the first {@link #append} to
  * {@link #close}, must be called from the same thread: the shard loop that owns the WAL (Chronicle's
  * appender enforces this and throws if another thread uses it). The constructor may run on another
- * thread. Nothing else may write to the directory while a {@code Wal} is open on it.
+ * thread. Nothing else may write to the directory while a {@code Wal} is open on it. Under
+ * {@link FsyncPolicy#BATCH} the WAL starts one daemon thread of its own, the syncer, which only forces the
+ * file being written ({@code fdatasync}); it shares nothing with the owner but the sync file's channel
+ * (under a lock the owner takes only to force, roll or close) and two sequences (release/volatile).
  * <p>
  * <b>Record layout</b> (one Chronicle document each; Chronicle's own 4-byte document header, which
  * holds the length and a not-complete bit, precedes it; all fields little-endian):
@@ -92,9 +98,10 @@ import java.util.TreeMap;
  * of the current write position, which misses records left in the previous chunk and the file's
  * header, and its default sync mode is {@code MS_ASYNC}, a no-op on Linux; so the WAL does not use it.
  * Measured by {@code WalAllocationTest} on the project's shared 2-core VM under load average ~4 (rough,
- * noisy), ~230-byte records, averages: NONE ~3 µs per append; BATCH (64 records / 1 ms) ~8-40 µs per
- * append, i.e. one fdatasync shared by the batch; EVERY_WRITE ~0.2-2 ms per append, the cost of one
- * fdatasync.
+ * noisy), ~230-byte records, averages: NONE ~3 µs per append; EVERY_WRITE ~0.2-2 ms per append, the cost
+ * of one fdatasync. BATCH used to force on the owner's thread (one fdatasync per batch, ~8-40 µs per append
+ * averaged, milliseconds for the append that paid it); its syncer thread now pays that, and an append costs
+ * about what it costs under NONE (perf/README.md has the JMH figures).
  * <p>
  * <b>Crash.</b> Observed with Chronicle Queue 2026.4: a writer killed mid-append holds the queue's write
  * lock (in {@code metadata.cq4t}) and leaves the document's header at zero, with the bytes it had
@@ -108,7 +115,8 @@ import java.util.TreeMap;
  * <b>Allocation.</b> {@link #append}, {@link #sync} and {@link #flushIfDue} allocate nothing in steady
  * state: the encoder, the buffers and Chronicle's document context are reused. Measured over 10k
  * appends: 0 bytes under BATCH; 0-600 bytes under NONE (sporadic, inside Chronicle, not yet located).
- * A file roll, replay, purge and open allocate.
+ * A file roll, replay and open allocate; so does {@link #purgeUpTo} after a roll (once per roll cycle),
+ * not between rolls.
  */
 public final class Wal implements AutoCloseable
 {
@@ -125,7 +133,6 @@ public final class Wal implements AutoCloseable
     private final long batchIntervalNs;
     private final int batchMaxRecords;
     private final int maxRecordLength;
-    private final NanoClock nanoClock;
     private final Path directory;
     private final SingleChronicleQueue queue;
 
@@ -135,15 +142,26 @@ public final class Wal implements AutoCloseable
     private final WalRecordDecoder decoder = new WalRecordDecoder();
     private final UnsafeBuffer mappedBuffer = new UnsafeBuffer(0, 0);
     private final ByteBuffer scratchByteBuffer;
+    private final CRC32C crc32c = new CRC32C();
     private final UnsafeBuffer scratchBuffer;
     private final BytesStore<?, ?> scratchStore;
+
+    /** Guards {@link #syncChannel}: the BATCH syncer forces it while the owner may switch or close it. */
+    private final Object syncLock = new Object();
+    /** BATCH: last sequence appended, published by the owner (release) for the syncer. */
+    private final AtomicLong appendedForSync = new AtomicLong();
+    private final Thread batchSyncer;
+    private volatile long syncedSequence;
+    private volatile Throwable syncFailure;
+    private volatile boolean stopSyncer;
+    private long earlyWakeSequence;
 
     private ExcerptAppender appender;
     private FileChannel syncChannel;
     private int syncChannelCycle = Integer.MIN_VALUE;
     private long lastSequence;
+    private int onlyFileCycle = Integer.MIN_VALUE;
     private int unsyncedRecords;
-    private long firstUnsyncedNs;
     private boolean closed;
     private boolean checkedForUnfinished;
     private String unfinishedAtOpen;
@@ -162,7 +180,6 @@ public final class Wal implements AutoCloseable
         batchIntervalNs = config.batchIntervalNs();
         batchMaxRecords = config.batchMaxRecords();
         maxRecordLength = config.maxRecordLength();
-        nanoClock = config.nanoClock();
         directory = config.directory();
 
         scratchByteBuffer = ByteBuffer.allocateDirect(maxRecordLength).order(ByteOrder.LITTLE_ENDIAN);
@@ -186,6 +203,19 @@ public final class Wal implements AutoCloseable
             .build();
 
         lastSequence = recoverLastSequence();
+        syncedSequence = lastSequence;
+        appendedForSync.set(lastSequence);
+        earlyWakeSequence = lastSequence;
+        if (FsyncPolicy.BATCH == fsyncPolicy)
+        {
+            batchSyncer = new Thread(this::runBatchSyncer, "ferrite-wal-sync " + directory);
+            batchSyncer.setDaemon(true);
+            batchSyncer.start();
+        }
+        else
+        {
+            batchSyncer = null;
+        }
     }
 
     /**
@@ -229,6 +259,12 @@ public final class Wal implements AutoCloseable
             appender = queue.createAppender();
         }
 
+        // Encoded aside, in a direct ByteBuffer, so that the JDK's intrinsic CRC32C can checksum it (it needs a
+        // ByteBuffer; the mapped file has none), then copied into the log: a 1 KB copy costs less than a
+        // table-driven CRC over the mapped bytes.
+        encode(scratchBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
+            image, imageOff, imageLen, timestampNs);
+
         try (DocumentContext context = appender.writingDocument())
         {
             boolean written = false;
@@ -239,17 +275,14 @@ public final class Wal implements AutoCloseable
                 final BytesStore<?, ?> store = bytes.bytesStore();
                 if (start >= store.start() && start + length <= store.safeLimit())
                 {
-                    // straight into the mapped file: the record fits in the current mapping
+                    // the record fits in the current mapping: one copy straight into the mapped file
                     mappedBuffer.wrap(bytes.addressForWrite(start), length);
-                    encode(mappedBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
-                        image, imageOff, imageLen, timestampNs);
+                    mappedBuffer.putBytes(0, scratchBuffer, 0, length);
                     bytes.writeSkip(length);
                 }
                 else
                 {
-                    // the record would straddle two mapped chunks: encode aside and let Chronicle copy
-                    encode(scratchBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
-                        image, imageOff, imageLen, timestampNs);
+                    // the record would straddle two mapped chunks: let Chronicle copy it across
                     bytes.write(scratchStore, 0L, (long)length);
                 }
                 written = true;
@@ -380,27 +413,25 @@ public final class Wal implements AutoCloseable
     }
 
     /**
-     * BATCH duty method for the shard loop's idle time: syncs if the oldest unsynced record has waited
-     * {@link WalConfig#batchIntervalNs()} or more. Does nothing under the other policies.
+     * Duty method for the shard loop's idle time. Does nothing now: BATCH's syncs run on the WAL's own
+     * syncer thread (see {@link FsyncPolicy#BATCH}), so the loop owes the WAL no idle work; kept so that
+     * loops written against it need not change.
      *
-     * @param nowNs time from the {@link WalConfig#nanoClock()} (the shard loop's clock).
-     * @return 1 if a sync was done, else 0 (work count, as an Agrona {@code Agent.doWork}).
+     * @param nowNs the loop's clock, unused.
+     * @return 0: no work done on the calling thread.
      */
     public int flushIfDue(final long nowNs)
     {
-        if (FsyncPolicy.BATCH == fsyncPolicy && unsyncedRecords > 0 && nowNs - firstUnsyncedNs >= batchIntervalNs &&
-            !closed)
-        {
-            forceToDisk();
-            return 1;
-        }
-
         return 0;
     }
 
     /**
      * Deletes the queue files whose records all have a sequence {@code <= checkpointSequence}. The newest
      * file is never deleted, so {@link #lastSequence()} survives a restart.
+     * <p>
+     * Listing the directory and reading each file's first record allocates, so it is skipped when the
+     * previous purge left only the file the appender still writes: nothing can be deleted until the
+     * appender rolls to a new file. Periodic checkpoints therefore allocate nothing here between rolls.
      *
      * @param checkpointSequence the highest sequence a durable checkpoint contains.
      * @return number of files deleted.
@@ -408,11 +439,16 @@ public final class Wal implements AutoCloseable
     public int purgeUpTo(final long checkpointSequence)
     {
         checkOpen();
+        if (null != appender && appender.cycle() == onlyFileCycle)
+        {
+            return 0;
+        }
         queue.refreshDirectoryListing();
         final int firstCycle = queue.firstCycle();
         final int lastCycle = queue.lastCycle();
         if (firstCycle == Integer.MAX_VALUE || lastCycle == Integer.MIN_VALUE || firstCycle >= lastCycle)
         {
+            onlyFileCycle = lastCycle;
             return 0;
         }
 
@@ -461,6 +497,10 @@ public final class Wal implements AutoCloseable
         if (removed > 0)
         {
             queue.refreshDirectoryListing();
+            if (queue.firstCycle() == lastCycle)
+            {
+                onlyFileCycle = lastCycle;
+            }
         }
 
         return removed;
@@ -476,6 +516,7 @@ public final class Wal implements AutoCloseable
             return;
         }
         closed = true;
+        stopBatchSyncer();
         try
         {
             if (fsyncPolicy != FsyncPolicy.NONE && unsyncedRecords > 0)
@@ -485,7 +526,10 @@ public final class Wal implements AutoCloseable
         }
         finally
         {
-            closeSyncChannel();
+            synchronized (syncLock)
+            {
+                closeSyncChannel();
+            }
             if (null != appender)
             {
                 appender.close();
@@ -549,13 +593,23 @@ public final class Wal implements AutoCloseable
         }
 
         final int length = HEADER_LENGTH + encoder.encodedLength();
-        encoder.checksum(checksum(buffer, length) & 0xFFFF_FFFFL);
+        encoder.checksum(scratchChecksum(length) & 0xFFFF_FFFFL);
     }
 
-    private static int checksum(final DirectBuffer buffer, final int length)
+    /**
+     * CRC32C of the record at the start of {@link #scratchByteBuffer}: the header, then everything after the
+     * checksum field. {@link CRC32C} on a direct ByteBuffer is a JIT intrinsic and allocates nothing.
+     */
+    private int scratchChecksum(final int length)
     {
-        final int crc = Crc32c.update(0, buffer, 0, HEADER_LENGTH);
-        return Crc32c.update(crc, buffer, CHECKSUM_END, length - CHECKSUM_END);
+        final ByteBuffer bytes = scratchByteBuffer;
+        crc32c.reset();
+        bytes.limit(HEADER_LENGTH).position(0);
+        crc32c.update(bytes);
+        bytes.limit(length).position(CHECKSUM_END);
+        crc32c.update(bytes);
+        bytes.clear();
+        return (int)crc32c.getValue();
     }
 
     /**
@@ -618,7 +672,11 @@ public final class Wal implements AutoCloseable
         }
         decoder.wrap(record, HEADER_LENGTH, blockLength, headerDecoder.version());
         final long stored = decoder.checksum();
-        final long computed = checksum(record, length) & 0xFFFF_FFFFL;
+        if (record.addressOffset() != scratchBuffer.addressOffset())
+        {
+            scratchBuffer.putBytes(0, record, 0, length);
+        }
+        final long computed = scratchChecksum(length) & 0xFFFF_FFFFL;
         if (stored != computed)
         {
             return "checksum stored=0x" + Long.toHexString(stored) + " computed=0x" + Long.toHexString(computed);
@@ -745,14 +803,35 @@ public final class Wal implements AutoCloseable
                 break;
 
             case BATCH:
-                final long nowNs = nanoClock.nanoTime();
-                if (0 == unsyncedRecords++)
+                if (null != syncFailure)
                 {
-                    firstUnsyncedNs = nowNs;
+                    throw new UncheckedIOException("WAL background fdatasync failed in " + directory +
+                        "; records after sequence " + syncedSequence + " may not be durable",
+                        syncFailure instanceof IOException ? (IOException)syncFailure : new IOException(syncFailure));
                 }
-                if (unsyncedRecords >= batchMaxRecords || nowNs - firstUnsyncedNs >= batchIntervalNs)
+                final int cycle = appender.cycle();
+                if (cycle != syncChannelCycle)
                 {
-                    forceToDisk();
+                    // first record or a roll: the previous file is forced here, on the owner, once per file
+                    synchronized (syncLock)
+                    {
+                        try
+                        {
+                            switchSyncChannel(cycle);
+                        }
+                        catch (final IOException ex)
+                        {
+                            throw new UncheckedIOException("WAL cannot switch its sync file in " + directory, ex);
+                        }
+                    }
+                }
+                unsyncedRecords++;
+                appendedForSync.lazySet(lastSequence); // release: the syncer reads it with get()
+                if (lastSequence - earlyWakeSequence >= batchMaxRecords &&
+                    lastSequence - syncedSequence >= batchMaxRecords)
+                {
+                    earlyWakeSequence = lastSequence;
+                    LockSupport.unpark(batchSyncer);
                 }
                 break;
 
@@ -762,16 +841,71 @@ public final class Wal implements AutoCloseable
         }
     }
 
+    /**
+     * BATCH's group commit, off the owner's thread: wakes every {@code batchIntervalNs} (or early, when the
+     * owner has appended {@code batchMaxRecords} records the syncer has not covered) and forces the current
+     * file if anything was appended since its last force. The owner forces the previous file itself when it
+     * rolls, so this only ever forces the file being written. A failure is kept and thrown by the owner's
+     * next append.
+     */
+    private void runBatchSyncer()
+    {
+        while (!stopSyncer)
+        {
+            LockSupport.parkNanos(this, batchIntervalNs);
+            final long target = appendedForSync.get();
+            if (target > syncedSequence)
+            {
+                try
+                {
+                    synchronized (syncLock)
+                    {
+                        if (null != syncChannel)
+                        {
+                            syncChannel.force(false);
+                        }
+                    }
+                    syncedSequence = target;
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    syncFailure = ex;
+                    return;
+                }
+            }
+        }
+    }
+
+    private void stopBatchSyncer()
+    {
+        if (null != batchSyncer)
+        {
+            stopSyncer = true;
+            LockSupport.unpark(batchSyncer);
+            try
+            {
+                batchSyncer.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void forceToDisk()
     {
         try
         {
-            final int cycle = appender.cycle();
-            if (cycle != syncChannelCycle)
+            synchronized (syncLock)
             {
-                switchSyncChannel(cycle);
+                final int cycle = appender.cycle();
+                if (cycle != syncChannelCycle)
+                {
+                    switchSyncChannel(cycle);
+                }
+                syncChannel.force(false);
             }
-            syncChannel.force(false);
             unsyncedRecords = 0;
         }
         catch (final IOException ex)

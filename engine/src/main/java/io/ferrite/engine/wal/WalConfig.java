@@ -94,7 +94,7 @@ public final class WalConfig
     }
 
     /**
-     * @param batchMaxRecords BATCH: number of unsynced records that forces a sync on append.
+     * @param batchMaxRecords BATCH: number of unsynced records at which the appender wakes the syncer early.
      * @return this.
      */
     public WalConfig batchMaxRecords(final int batchMaxRecords)
@@ -104,7 +104,7 @@ public final class WalConfig
     }
 
     /**
-     * @return BATCH: number of unsynced records that forces a sync on append.
+     * @return BATCH: number of unsynced records at which the appender wakes the syncer early.
      */
     public int batchMaxRecords()
     {
@@ -168,7 +168,8 @@ public final class WalConfig
     }
 
     /**
-     * @param nanoClock the BATCH timer reads on append; {@link Wal#flushIfDue(long)} takes times from it.
+     * @param nanoClock the loop's clock, whose times {@link Wal#flushIfDue(long)} takes; the BATCH syncer
+     *                  runs on its own thread's timer and does not read it.
      * @return this.
      */
     public WalConfig nanoClock(final NanoClock nanoClock)
@@ -178,7 +179,7 @@ public final class WalConfig
     }
 
     /**
-     * @return the clock of the BATCH timer.
+     * @return the loop's clock (see {@link #nanoClock(NanoClock)}).
      */
     public NanoClock nanoClock()
     {

@@ -49,6 +49,38 @@ final class OffHeapBTreeContractTest
     }
 
     @Test
+    void shouldReturnTheReplacedAndRemovedValuesFromOneDescent()
+    {
+        try (OffHeapBTree tree = new OffHeapBTree())
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8]);
+            for (int i = 0; i < 5000; i++)
+            {
+                buffer.putInt(0, Integer.reverseBytes(i));
+                assertEquals(OffHeapBTree.MISSING, tree.upsert(buffer, 0, 4, 10L * i), "new key " + i);
+            }
+            for (int i = 0; i < 5000; i += 3)
+            {
+                buffer.putInt(0, Integer.reverseBytes(i));
+                assertEquals(10L * i, tree.upsert(buffer, 0, 4, 10L * i + 1), "replaced key " + i);
+            }
+            assertEquals(5000, tree.size());
+            for (int i = 0; i < 5000; i += 2)
+            {
+                buffer.putInt(0, Integer.reverseBytes(i));
+                assertEquals(0 == i % 3 ? 10L * i + 1 : 10L * i, tree.removeValue(buffer, 0, 4), "removed key " + i);
+                assertEquals(OffHeapBTree.MISSING, tree.removeValue(buffer, 0, 4), "removed twice " + i);
+            }
+            assertEquals(2500, tree.size());
+            buffer.putInt(0, Integer.reverseBytes(3));
+            assertEquals(31, tree.get(buffer, 0, 4));
+            assertFalse(tree.put(buffer, 0, 4, 32), "put still says replaced");
+            assertTrue(tree.remove(buffer, 0, 4));
+            assertFalse(tree.remove(buffer, 0, 4));
+        }
+    }
+
+    @Test
     void shouldRejectStoringMissingBecauseGetCouldNotTellItFromAbsent()
     {
         try (OffHeapBTree tree = new OffHeapBTree())

@@ -1,0 +1,91 @@
+package io.ferrite.perf;
+
+import io.ferrite.engine.api.Ferrite;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.engine.wal.FsyncPolicy;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * An embedded Ferrite on a fresh temporary data directory holding the whole {@link Dataset}, loaded through
+ * the flyweight {@link Shard#putItem} path and checkpointed, ready for a benchmark; {@link #close()} deletes
+ * the directory.
+ * <p>
+ * <b>Threading:</b> the thread that creates it owns the shard (direct mode); JMH runs setup, the benchmark
+ * method and teardown of a one-thread benchmark on the same thread.
+ */
+final class EngineFixture implements AutoCloseable
+{
+    /** Expected encoded index key size of the data set (10-byte header, 8-byte pk, 2-byte sk). */
+    static final int AVERAGE_KEY_BYTES = 20;
+    /** A partition is sized with room to grow, as a deployment would be: twice the data set. */
+    static final int HEADROOM = 2;
+
+    private final Path dataDir;
+    private final Ferrite db;
+    private final Shard shard;
+    private final Table table;
+
+    EngineFixture(final Dataset dataset, final FsyncPolicy fsync)
+    {
+        try
+        {
+            dataDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ferrite-bench-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        db = Ferrite.open(new EngineConfig()
+            .dataDir(dataDir)
+            .fsyncPolicy(fsync)
+            .partitionMaxItems((long)HEADROOM * dataset.items())
+            .averageKeyBytes(AVERAGE_KEY_BYTES)
+            .averageItemBytes(Dataset.ITEM_BYTES));
+        db.createTable(TableSpec.of(Dataset.TABLE).partitionKey(Dataset.PK, KeyType.S).sortKey(Dataset.SK, KeyType.N));
+        shard = db.shard();
+        table = shard.table(Dataset.TABLE);
+
+        final long startNs = System.nanoTime();
+        for (int i = 0; i < dataset.items(); i++)
+        {
+            final DirectBuffer item = dataset.item(i, 0);
+            shard.putItem(table, item, 0, dataset.itemLength(i), null, ReturnValues.NONE, null);
+        }
+        shard.checkpoint();
+        System.out.printf("%nloaded %,d items of %d B into %s with fsync %s in %.1f s%n",
+            dataset.items(), Dataset.ITEM_BYTES, dataDir, fsync, (System.nanoTime() - startNs) / 1e9);
+    }
+
+    Shard shard()
+    {
+        return shard;
+    }
+
+    Table table()
+    {
+        return table;
+    }
+
+    public void close()
+    {
+        try
+        {
+            db.close();
+        }
+        finally
+        {
+            IoUtil.delete(dataDir.toFile(), true);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.ferrite.tools.cli;
+
+import io.ferrite.engine.config.Settings;
+import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.transport.node.Node;
+import io.ferrite.transport.node.NodeConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ferrite cli} through {@link AeronBackend} against a node started in-process, over IPC and UDP: every
+ * invocation connects its own client, as the command does, and prints what the embedded backend prints.
+ */
+class CliAgainstANodeTest
+{
+    @TempDir
+    static Path tempDir;
+
+    private static Node node;
+
+    @BeforeAll
+    static void startNode()
+    {
+        final NodeConfig config = new NodeConfig()
+            .dataDir(tempDir.resolve("data"))
+            .aeronDir(tempDir.resolve("aeron-node").toString())
+            .udpEndpoint("127.0.0.1:0")
+            .shardCount(2);
+        config.engine().partitionMaxItems(20_000).averageItemBytes(256).fsyncPolicy(FsyncPolicy.NONE);
+        node = Node.launch(config);
+    }
+
+    @AfterAll
+    static void stopNode()
+    {
+        if (null != node)
+        {
+            node.close();
+        }
+    }
+
+    private static String[] cli(final String endpoint, final String... args)
+    {
+        final Settings settings = Settings.fromSystemProperties().set("ferrite.client.aeronDir", node.aeronDirectoryName());
+        final String[] withEndpoint = new String[args.length + 2];
+        withEndpoint[0] = "--endpoint-url";
+        withEndpoint[1] = endpoint;
+        System.arraycopy(args, 0, withEndpoint, 2, args.length);
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int exitCode = new CliCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            (url, mayCreate) -> new AeronBackend(url, settings), ms -> { }, System::currentTimeMillis)
+            .execute(withEndpoint);
+        return new String[]{ out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+            String.valueOf(exitCode) };
+    }
+
+    private static String ok(final String endpoint, final String... args)
+    {
+        final String[] run = cli(endpoint, args);
+        assertEquals("0", run[2], () -> String.join(" ", args) + "\nstderr: " + run[1]);
+        return run[0];
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "ipc", "udp" })
+    void everyKindOfVerbWorksOverTheNetwork(final String transport)
+    {
+        final String endpoint = "ipc".equals(transport) ? "aeron:ipc" : node.udpChannel();
+        final String table = "net-" + transport;
+        ok(endpoint, "create-table", "--table-name", table, "--attribute-definitions",
+            "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N", "--key-schema",
+            "AttributeName=pk,KeyType=HASH", "AttributeName=sk,KeyType=RANGE", "--billing-mode", "PAY_PER_REQUEST");
+        ok(endpoint, "wait", "table-exists", "--table-name", table);
+        assertEquals("", ok(endpoint, "put-item", "--table-name", table, "--item",
+            "{\"pk\": {\"S\": \"a\"}, \"sk\": {\"N\": \"1\"}, \"v\": {\"SS\": [\"x\"]}}"));
+        assertEquals("{\n    \"Item\": {\n        \"pk\": {\n            \"S\": \"a\"\n        },\n" +
+            "        \"sk\": {\n            \"N\": \"1\"\n        },\n        \"v\": {\n            \"SS\": [\n" +
+            "                \"x\"\n            ]\n        }\n    }\n}\n",
+            ok(endpoint, "get-item", "--table-name", table, "--key", "pk={S=a},sk={N=1}", "--consistent-read"));
+
+        final StringBuilder requests = new StringBuilder("{\"" + table + "\": [");
+        for (int i = 2; i <= 40; i++)
+        {
+            requests.append(i > 2 ? ", " : "").append("{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"a\"}, " +
+                "\"sk\": {\"N\": \"").append(i).append("\"}}}}");
+        }
+        requests.append("]}");
+        assertEquals("{\n    \"UnprocessedItems\": {}\n}\n",
+            ok(endpoint, "batch-write-item", "--request-items", requests.toString()));
+        assertEquals("{\n    \"Count\": 40,\n    \"ScannedCount\": 40\n}\n",
+            ok(endpoint, "query", "--table-name", table, "--key-condition-expression", "pk = :p",
+                "--expression-attribute-values", "{\":p\": {\"S\": \"a\"}}", "--select", "COUNT", "--page-size", "7"));
+        assertTrue(ok(endpoint, "update-item", "--table-name", table, "--key", "pk={S=a},sk={N=1}",
+            "--update-expression", "SET w = :w REMOVE v", "--expression-attribute-values", "{\":w\": {\"N\": \"2\"}}",
+            "--return-values", "ALL_NEW").contains("\"w\": {\n            \"N\": \"2\"\n        }"));
+        assertTrue(ok(endpoint, "scan", "--table-name", table, "--max-items", "3").contains("\"NextToken\""));
+
+        final String[] missingKey = cli(endpoint, "put-item", "--table-name", table, "--item", "pk={S=a}");
+        assertEquals("254", missingKey[2]);
+        assertTrue(missingKey[1].startsWith("\nAn error occurred (ValidationException) when calling the PutItem " +
+            "operation: "), missingKey[1]);
+
+        assertTrue(ok(endpoint, "delete-table", "--table-name", table).contains("\"TableStatus\": \"DELETING\""));
+        ok(endpoint, "wait", "table-not-exists", "--table-name", table);
+    }
+}

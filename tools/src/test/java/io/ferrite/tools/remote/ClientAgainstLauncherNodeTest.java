@@ -1,0 +1,144 @@
+package io.ferrite.tools.remote;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.engine.api.Ferrite;
+import io.ferrite.engine.api.Page;
+import io.ferrite.engine.api.Query;
+import io.ferrite.engine.api.Scan;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientConfig;
+import io.ferrite.transport.client.FerriteBlockingClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client against a node started the way a user starts one ({@code tools/bin/ferrite server} with
+ * {@code -D} settings in FERRITE_JAVA_OPTS), over IPC and UDP; and the client's steady state measured
+ * under Epsilon GC (no collector: every byte allocated stays allocated) in a child JVM with a small heap.
+ */
+class ClientAgainstLauncherNodeTest
+{
+    @TempDir
+    static Path tempDir;
+
+    private static NodeProcess node;
+
+    @BeforeAll
+    static void startNode() throws Exception
+    {
+        node = NodeProcess.start(tempDir.resolve("data"), tempDir.resolve("aeron-node"), "");
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception
+    {
+        if (null != node)
+        {
+            final int exit = node.terminate(30_000);
+            final List<String> output = node.output();
+            node.close();
+            assertEquals(0, exit, "SIGTERM: clean exit; output:\n" + String.join("\n", output));
+        }
+    }
+
+    @Test
+    void operationsOverIpcAndUdpAgainstALauncherNode()
+    {
+        final ClientConfig ipc = new ClientConfig().aeronDir(node.aeronDir()).connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));
+        final ClientConfig udp = new ClientConfig()
+            .embeddedDriver(true)
+            .aeronDir(tempDir.resolve("aeron-client").toString())
+            .requestChannel(node.udpChannel())
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));
+        try (FerriteBlockingClient viaIpc = FerriteBlockingClient.connect(ipc);
+            FerriteBlockingClient viaUdp = FerriteBlockingClient.connect(udp))
+        {
+            viaIpc.createTable(TableSpec.of("launched").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N));
+            assertTrue(viaUdp.listTables().contains("launched"));
+            for (int i = 0; i < 20; i++)
+            {
+                (0 == i % 2 ? viaIpc : viaUdp).putItem("launched", Map.of("pk", s("a"), "sk", n(i), "v", s("v" + i)));
+            }
+            assertEquals(Map.of("pk", s("a"), "sk", n(3), "v", s("v3")), viaIpc.getItem("launched", Map.of("pk", s("a"), "sk", n(3))));
+            assertEquals(Map.of("pk", s("a"), "sk", n(4), "v", s("v4")), viaUdp.getItem("launched", Map.of("pk", s("a"), "sk", n(4))));
+            final Page page = viaUdp.query(Query.on("launched").partitionKey(s("a"))
+                .sortKey(SortKeyCondition.BETWEEN, n(5), n(9)).scanIndexForward(false).limit(3));
+            assertEquals(3, page.count());
+            assertEquals(n(9), page.items().get(0).get("sk"));
+            assertEquals(20, viaIpc.scan(Scan.on("launched")).count());
+            assertEquals(Map.of("pk", s("a"), "sk", n(0), "v", s("v0")),
+                viaUdp.deleteItem("launched", Map.of("pk", s("a"), "sk", n(0)), ReturnValues.ALL_OLD));
+            assertNull(viaIpc.getItem("launched", Map.of("pk", s("a"), "sk", n(0))));
+            assertTrue(viaIpc.batchWriteItem(Map.of("launched", List.of(Ferrite.put(Map.of("pk", s("b"), "sk", n(1))))))
+                .values().stream().allMatch(List::isEmpty));
+            assertEquals(1, viaUdp.batchGetItem(Map.of("launched", List.of(Map.of("pk", s("b"), "sk", n(1)))))
+                .responses().get("launched").size());
+            final FerriteException ex = assertThrows(FerriteException.class,
+                () -> viaUdp.putItem("launched", Map.of("pk", s("a"))));
+            assertEquals(ErrorCode.ValidationException, ex.code());
+            assertEquals(20, viaIpc.describeTable("launched").itemCount());
+        }
+    }
+
+    @Test
+    void clientRoundTripsAllocateNothingUnderEpsilonGc() throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(System.getProperty("ferrite.jvm.flags", "").trim().split("\\s+")));
+        command.addAll(List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC", "-Xms96m", "-Xmx96m",
+            "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), "io.ferrite.tools.FerriteMain",
+            "ping", "--transport", "ipc", "--aeron-dir", node.aeronDir(), "--rate", "20000", "--seconds", "5",
+            "--warmup-seconds", "3", "--keys", "100", "--idle", "yield", "--name", "epsilon-ipc"));
+        command.removeIf(String::isEmpty);
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final List<String> output = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            String line;
+            while (null != (line = in.readLine()))
+            {
+                output.add(line);
+            }
+        }
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "ping finished");
+        final String text = String.join("\n", output);
+        assertEquals(0, child.exitValue(), "ping under Epsilon (an allocation leak would exhaust the 96 MB heap):\n" + text);
+        final Matcher ops = Pattern.compile("ops=(\\d+)").matcher(text);
+        final Matcher grew = Pattern.compile("heap used grew (-?\\d+) bytes").matcher(text);
+        assertTrue(ops.find() && grew.find(), text);
+        final long roundTrips = Long.parseLong(ops.group(1));
+        final long bytes = Long.parseLong(grew.group(1));
+        assertEquals(100_000, roundTrips, text);
+        // Everything the child allocated in the measured run, on every thread (the Aeron client conductor's
+        // housekeeping included): under one byte per round trip means the request path allocates nothing.
+        assertTrue(bytes < roundTrips, bytes + " bytes over " + roundTrips + " round trips:\n" + text);
+    }
+}

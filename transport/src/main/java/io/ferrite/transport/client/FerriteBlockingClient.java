@@ -1,0 +1,742 @@
+package io.ferrite.transport.client;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.item.ItemCodec;
+import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.sbe.BatchGetItemResponseDecoder;
+import io.ferrite.codecs.sbe.BatchWriteItemResponseDecoder;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.KeyRole;
+import io.ferrite.codecs.sbe.ListTablesResponseDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.TableDescriptionResponseDecoder;
+import io.ferrite.codecs.sbe.WriteOp;
+import io.ferrite.engine.api.Ferrite;
+import io.ferrite.engine.api.Page;
+import io.ferrite.engine.api.Query;
+import io.ferrite.engine.api.Scan;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.WriteRequest;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Ferrite's blocking client API for tools, the CLI and tests: every operation takes and returns Java
+ * values ({@code Map<String, AttributeValue>}, or item bytes) and waits for its answer, using the same
+ * result types as the embedded API ({@link TableDescription}, {@link Page}, {@link Ferrite.BatchGet},
+ * {@link WriteRequest}). Built on a {@link FerriteClient}: a call sends through it and polls it until
+ * its answer arrives (answers to other requests of that client are dispatched meanwhile).
+ * <p>
+ * <b>Errors:</b> an error answer from the node throws {@link FerriteException} with the node's
+ * {@link ErrorCode} and message (after the client's retries of retryable errors); a failure without an
+ * answer (timeout, node gone, back-pressure past the deadline, closed) throws
+ * {@link FerriteClientException}. A send that Aeron back-pressures, or that finds the in-flight bound
+ * reached, is retried with a backing-off wait until the request timeout.
+ * <p>
+ * <b>Threading:</b> not thread-safe; one thread owns this object and its {@link FerriteClient}. Calls
+ * allocate (it is the convenience API); use {@link #async()} for the garbage-free path.
+ */
+public final class FerriteBlockingClient implements AutoCloseable
+{
+    private final FerriteClient client;
+    private final IdleStrategy idle = new BackoffIdleStrategy(
+        1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ItemWriter writer = new ItemWriter();
+
+    /**
+     * Uses a client the caller connected (and still owns: closing this closes it).
+     *
+     * @param client a connected client, owned by the calling thread.
+     */
+    public FerriteBlockingClient(final FerriteClient client)
+    {
+        this.client = client;
+    }
+
+    /**
+     * Connects a new client.
+     *
+     * @param config where and how to connect.
+     * @return the blocking client.
+     * @throws FerriteClientException when no node answers within the connect timeout.
+     */
+    public static FerriteBlockingClient connect(final ClientConfig config)
+    {
+        return new FerriteBlockingClient(FerriteClient.connect(config));
+    }
+
+    /**
+     * @return the asynchronous client underneath (same owning thread).
+     */
+    public FerriteClient async()
+    {
+        return client;
+    }
+
+    /**
+     * @return the client's counters.
+     */
+    public ClientCounters counters()
+    {
+        return client.counters();
+    }
+
+    /**
+     * Closes the client underneath (Disconnect, then Aeron resources).
+     */
+    public void close()
+    {
+        client.close();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Table management
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * CreateTable.
+     *
+     * @param spec name and key schema.
+     * @return the new table's description.
+     */
+    public TableDescription createTable(final TableSpec spec)
+    {
+        final BlockingCall call = new BlockingCall();
+        executeTableOperation(call, () -> client.createTable(spec, call));
+        return tableDescription(call);
+    }
+
+    /**
+     * DeleteTable.
+     *
+     * @param tableName the table.
+     * @return the table's description as it was deleted.
+     */
+    public TableDescription deleteTable(final String tableName)
+    {
+        final BlockingCall call = new BlockingCall();
+        executeTableOperation(call, () -> client.deleteTable(tableName, call));
+        return tableDescription(call);
+    }
+
+    /**
+     * DescribeTable.
+     *
+     * @param tableName the table.
+     * @return its description.
+     */
+    public TableDescription describeTable(final String tableName)
+    {
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.describeTable(tableName, call));
+        return tableDescription(call);
+    }
+
+    /**
+     * ListTables: every table name, following pages.
+     *
+     * @return the names in order.
+     */
+    public List<String> listTables()
+    {
+        final List<String> names = new ArrayList<>();
+        String start = null;
+        do
+        {
+            final ListTablesPage page = listTables(0, start);
+            names.addAll(page.tableNames());
+            start = page.lastEvaluatedTableName();
+        }
+        while (null != start);
+        return names;
+    }
+
+    /**
+     * ListTables: one page.
+     *
+     * @param limit                   the most names, or 0 for the node's default.
+     * @param exclusiveStartTableName the previous page's LastEvaluatedTableName, or null.
+     * @return the page.
+     */
+    public ListTablesPage listTables(final int limit, final String exclusiveStartTableName)
+    {
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.listTables(limit, exclusiveStartTableName, call));
+        final ListTablesResponseDecoder decoder = new ListTablesResponseDecoder();
+        final UnsafeBuffer buffer = new UnsafeBuffer(call.message);
+        headerDecoder.wrap(buffer, 0);
+        decoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+        final List<String> names = new ArrayList<>();
+        for (final ListTablesResponseDecoder.TableNamesDecoder entry : decoder.tableNames())
+        {
+            names.add(entry.tableName());
+        }
+        final String last = decoder.lastEvaluatedTableName();
+        return new ListTablesPage(names, last.isEmpty() ? null : last);
+    }
+
+    /**
+     * One page of ListTables.
+     *
+     * @param tableNames             the names, in order.
+     * @param lastEvaluatedTableName where the next page starts, or null when this is the last.
+     */
+    public record ListTablesPage(List<String> tableNames, String lastEvaluatedTableName)
+    {
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Items
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * PutItem.
+     *
+     * @param tableName the table.
+     * @param item      the item, key attributes included.
+     */
+    public void putItem(final String tableName, final Map<String, AttributeValue> item)
+    {
+        putItem(tableName, item, ReturnValues.NONE);
+    }
+
+    /**
+     * PutItem with ReturnValues.
+     *
+     * @param tableName    the table.
+     * @param item         the item.
+     * @param returnValues NONE or ALL_OLD.
+     * @return the replaced item for ALL_OLD when there was one, else null.
+     */
+    public Map<String, AttributeValue> putItem(
+        final String tableName, final Map<String, AttributeValue> item, final ReturnValues returnValues)
+    {
+        return decode(putItem(tableName, ItemCodec.encode(item), returnValues));
+    }
+
+    /**
+     * PutItem of item bytes.
+     *
+     * @param tableName    the table.
+     * @param item         the item's bytes ({@link ItemFormat}).
+     * @param returnValues NONE or ALL_OLD.
+     * @return the replaced item's bytes for ALL_OLD when there was one, else null.
+     */
+    public byte[] putItem(final String tableName, final byte[] item, final ReturnValues returnValues)
+    {
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.putItem(tableName, client.view(item), 0, item.length, returnValues, call));
+        return call.found ? call.item : null;
+    }
+
+    /**
+     * GetItem (eventually consistent).
+     *
+     * @param tableName the table.
+     * @param key       the key attributes, exactly.
+     * @return the item, or null when there is none.
+     */
+    public Map<String, AttributeValue> getItem(final String tableName, final Map<String, AttributeValue> key)
+    {
+        return getItem(tableName, key, false);
+    }
+
+    /**
+     * GetItem.
+     *
+     * @param tableName      the table.
+     * @param key            the key attributes, exactly.
+     * @param consistentRead true for a strongly consistent read.
+     * @return the item, or null when there is none.
+     */
+    public Map<String, AttributeValue> getItem(
+        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead)
+    {
+        return decode(getItem(tableName, ItemCodec.encode(key), consistentRead));
+    }
+
+    /**
+     * GetItem by key bytes.
+     *
+     * @param tableName      the table.
+     * @param key            the key's item bytes.
+     * @param consistentRead true for a strongly consistent read.
+     * @return the item's bytes, or null when there is none.
+     */
+    public byte[] getItem(final String tableName, final byte[] key, final boolean consistentRead)
+    {
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.getItem(tableName, client.view(key), 0, key.length, consistentRead, call));
+        return call.found ? call.item : null;
+    }
+
+    /**
+     * DeleteItem.
+     *
+     * @param tableName the table.
+     * @param key       the key attributes.
+     */
+    public void deleteItem(final String tableName, final Map<String, AttributeValue> key)
+    {
+        deleteItem(tableName, key, ReturnValues.NONE);
+    }
+
+    /**
+     * DeleteItem with ReturnValues.
+     *
+     * @param tableName    the table.
+     * @param key          the key attributes.
+     * @param returnValues NONE or ALL_OLD.
+     * @return the deleted item for ALL_OLD when there was one, else null.
+     */
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues)
+    {
+        return decode(deleteItem(tableName, ItemCodec.encode(key), returnValues));
+    }
+
+    /**
+     * DeleteItem by key bytes.
+     *
+     * @param tableName    the table.
+     * @param key          the key's item bytes.
+     * @param returnValues NONE or ALL_OLD.
+     * @return the deleted item's bytes for ALL_OLD when there was one, else null.
+     */
+    public byte[] deleteItem(final String tableName, final byte[] key, final ReturnValues returnValues)
+    {
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.deleteItem(tableName, client.view(key), 0, key.length, returnValues, call));
+        return call.found ? call.item : null;
+    }
+
+    /**
+     * UpdateItem at attribute level: sets whole attributes and removes others, creating the item if it
+     * does not exist (unless the update only removes).
+     *
+     * @param tableName    the table.
+     * @param key          the key attributes.
+     * @param set          attributes to set (not key attributes); may be empty.
+     * @param remove       attribute names to remove; may be empty.
+     * @param returnValues which attributes to return.
+     * @return the returned attributes, or null for NONE or when there are none.
+     */
+    public Map<String, AttributeValue> updateItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final Map<String, AttributeValue> set,
+        final Collection<String> remove,
+        final ReturnValues returnValues)
+    {
+        final byte[] keyBytes = ItemCodec.encode(key);
+        final byte[] setBytes = ItemCodec.encode(set);
+        final Map<String, AttributeValue> removeMap = new TreeMap<>();
+        for (final String name : remove)
+        {
+            removeMap.put(name, AttributeValue.nul());
+        }
+        final byte[] removeBytes = ItemCodec.encode(removeMap);
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.updateItem(tableName,
+            new UnsafeBuffer(keyBytes), 0, keyBytes.length,
+            new UnsafeBuffer(setBytes), 0, setBytes.length,
+            new UnsafeBuffer(removeBytes), 0, removeBytes.length,
+            returnValues, call));
+        return call.found ? decode(call.item) : null;
+    }
+
+    /**
+     * Query: one page.
+     *
+     * @param query the query (partition key, sort key condition, direction, Limit, ExclusiveStartKey).
+     * @return the page.
+     */
+    public Page query(final Query query)
+    {
+        if (query.hasLimit())
+        {
+            checkLimit(query.limit());
+        }
+        if (null == query.partitionKey())
+        {
+            throw FerriteException.validation("Query condition missed key schema element: the partition key " +
+                "value is not set");
+        }
+        final byte[] partitionKey = valueBytes(query.partitionKey());
+        final byte[] sortKey = null == query.sortKeyValue() ? null : valueBytes(query.sortKeyValue());
+        final byte[] sortKeyUpper = null == query.sortKeyUpper() ? null : valueBytes(query.sortKeyUpper());
+        final byte[] start = null == query.exclusiveStartKey() ? null : ItemCodec.encode(query.exclusiveStartKey());
+        final QueryParams params = new QueryParams()
+            .tableName(query.tableName())
+            .partitionKey(new UnsafeBuffer(partitionKey), 0, partitionKey.length)
+            .scanIndexForward(query.scanIndexForward())
+            .limit(query.hasLimit() ? query.limit() : 0);
+        if (null != sortKey)
+        {
+            params.sortKey(query.condition(), new UnsafeBuffer(sortKey), 0, sortKey.length);
+        }
+        else
+        {
+            params.sortKey(query.condition(), null, 0, 0);
+        }
+        if (null != sortKeyUpper)
+        {
+            params.sortKeyUpper(new UnsafeBuffer(sortKeyUpper), 0, sortKeyUpper.length);
+        }
+        if (null != start)
+        {
+            params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
+        }
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.query(params, call));
+        return page(call);
+    }
+
+    /**
+     * Scan: one page.
+     *
+     * @param scan the scan (segment, Limit, ExclusiveStartKey).
+     * @return the page.
+     */
+    public Page scan(final Scan scan)
+    {
+        if (scan.hasLimit())
+        {
+            checkLimit(scan.limit());
+        }
+        final byte[] start = null == scan.exclusiveStartKey() ? null : ItemCodec.encode(scan.exclusiveStartKey());
+        final ScanParams params = new ScanParams()
+            .tableName(scan.tableName())
+            .segment(scan.segment(), scan.totalSegments())
+            .limit(scan.hasLimit() ? scan.limit() : 0);
+        if (null != start)
+        {
+            params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
+        }
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.scan(params, call));
+        return page(call);
+    }
+
+    /**
+     * BatchGetItem.
+     *
+     * @param keysByTable keys per table name (at most 100 in all).
+     * @return the items found per table, and the unprocessed keys per table (to retry).
+     */
+    public Ferrite.BatchGet batchGetItem(final Map<String, List<Map<String, AttributeValue>>> keysByTable)
+    {
+        final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
+        keysByTable.forEach((table, keys) ->
+        {
+            final List<byte[]> list = new ArrayList<>(keys.size());
+            keys.forEach(key -> list.add(ItemCodec.encode(key)));
+            encoded.put(table, list);
+        });
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.batchGetItem(encoded, false, call));
+
+        final BatchGetItemResponseDecoder decoder = new BatchGetItemResponseDecoder();
+        final UnsafeBuffer buffer = new UnsafeBuffer(call.message);
+        headerDecoder.wrap(buffer, 0);
+        decoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+        final Map<String, List<Map<String, AttributeValue>>> responses = new LinkedHashMap<>();
+        for (final BatchGetItemResponseDecoder.ResponsesDecoder table : decoder.responses())
+        {
+            final List<Map<String, AttributeValue>> items = new ArrayList<>();
+            for (final BatchGetItemResponseDecoder.ResponsesDecoder.ItemsDecoder item : table.items())
+            {
+                items.add(decode(readVar(item.itemLength(), item::getItem)));
+            }
+            responses.put(table.tableName(), items);
+        }
+        final Map<String, List<Map<String, AttributeValue>>> unprocessed = new LinkedHashMap<>();
+        for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder table : decoder.unprocessedKeys())
+        {
+            final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder.KeysDecoder key : table.keys())
+            {
+                keys.add(decode(readVar(key.keyLength(), key::getKey)));
+            }
+            unprocessed.put(table.tableName(), keys);
+        }
+        return new Ferrite.BatchGet(responses, unprocessed);
+    }
+
+    /**
+     * BatchWriteItem.
+     *
+     * @param writesByTable puts and deletes per table name (at most 25 in all); make them with
+     *                      {@link Ferrite#put(Map)} and {@link Ferrite#delete(Map)}.
+     * @return the writes not processed, per table (to retry); empty when all were applied.
+     */
+    public Map<String, List<WriteRequest>> batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
+    {
+        final BlockingCall call = new BlockingCall();
+        execute(call, () -> client.batchWriteItem(writesByTable, call));
+
+        final BatchWriteItemResponseDecoder decoder = new BatchWriteItemResponseDecoder();
+        final UnsafeBuffer buffer = new UnsafeBuffer(call.message);
+        headerDecoder.wrap(buffer, 0);
+        decoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+        final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
+        for (final BatchWriteItemResponseDecoder.UnprocessedItemsDecoder table : decoder.unprocessedItems())
+        {
+            final List<WriteRequest> writes = new ArrayList<>();
+            for (final BatchWriteItemResponseDecoder.UnprocessedItemsDecoder.WritesDecoder write : table.writes())
+            {
+                final boolean put = WriteOp.PUT == write.op();
+                final byte[] bytes = readVar(write.itemOrKeyLength(), write::getItemOrKey);
+                writes.add(put ? WriteRequest.put(bytes) : WriteRequest.delete(bytes));
+            }
+            unprocessed.put(table.tableName(), writes);
+        }
+        return unprocessed;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface VarReader
+    {
+        int read(byte[] dst, int dstOffset, int length);
+    }
+
+    private static byte[] readVar(final int length, final VarReader reader)
+    {
+        final byte[] bytes = new byte[length];
+        reader.read(bytes, 0, length);
+        return bytes;
+    }
+
+    private void executeTableOperation(final BlockingCall call, final LongSupplier send)
+    {
+        final long timeoutNs = client.requestTimeoutNs();
+        client.requestTimeoutNs(Math.max(timeoutNs, client.config().tableTimeoutNs()));
+        try
+        {
+            execute(call, send);
+        }
+        finally
+        {
+            client.requestTimeoutNs(timeoutNs);
+        }
+    }
+
+    private void execute(final BlockingCall call, final LongSupplier send)
+    {
+        final long deadline = System.nanoTime() + client.requestTimeoutNs();
+        idle.reset();
+        while (true)
+        {
+            final long result = send.getAsLong();
+            if (result > 0)
+            {
+                break;
+            }
+            if (FerriteClient.NOT_CONNECTED == result)
+            {
+                throw new FerriteClientException(ClientFailure.NODE_UNAVAILABLE,
+                    "not connected to the node: the session ended; connect a new client");
+            }
+            if (FerriteClient.CLOSED == result)
+            {
+                throw new FerriteClientException(ClientFailure.CLIENT_CLOSED, "the client is closed");
+            }
+            if (System.nanoTime() > deadline)
+            {
+                throw new FerriteClientException(ClientFailure.BACK_PRESSURED, "could not send the request within " +
+                    TimeUnit.NANOSECONDS.toMillis(client.requestTimeoutNs()) + " ms: " +
+                    (FerriteClient.IN_FLIGHT_LIMIT == result ? "the in-flight limit (" + client.maxInFlight() +
+                    ") stayed reached" : "the request publication stayed back-pressured"));
+            }
+            idle.idle(client.poll());
+        }
+
+        idle.reset();
+        while (!call.done)
+        {
+            idle.idle(client.poll());
+        }
+        call.throwIfFailed();
+    }
+
+    private static void checkLimit(final int limit)
+    {
+        if (limit < 1)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed " +
+                "to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+    }
+
+    private static Map<String, AttributeValue> decode(final byte[] item)
+    {
+        return null == item ? null : ItemCodec.decode(new UnsafeBuffer(item), 0, item.length);
+    }
+
+    /**
+     * @param value a key attribute value.
+     * @return its item-format value bytes (tag and body), as Query's key values travel.
+     */
+    byte[] valueBytes(final AttributeValue value)
+    {
+        final int length = ItemCodec.encode(Map.of("v", value), writer);
+        final DirectBuffer buffer = writer.buffer();
+        final int valueOffset = ItemFormat.valueOffset(buffer, ItemFormat.firstEntry(0));
+        final byte[] bytes = new byte[length - valueOffset];
+        buffer.getBytes(valueOffset, bytes);
+        return bytes;
+    }
+
+    private Page page(final BlockingCall call)
+    {
+        final List<Map<String, AttributeValue>> items = new ArrayList<>(call.items.size());
+        for (final byte[] item : call.items)
+        {
+            items.add(decode(item));
+        }
+        return new Page(items, call.count, call.scannedCount, decode(call.lastEvaluatedKey));
+    }
+
+    private TableDescription tableDescription(final BlockingCall call)
+    {
+        final TableDescriptionResponseDecoder decoder = new TableDescriptionResponseDecoder();
+        final UnsafeBuffer buffer = new UnsafeBuffer(call.message);
+        headerDecoder.wrap(buffer, 0);
+        decoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+        final int tableId = decoder.tableId();
+        final String status = decoder.status().name();
+        final long itemCount = decoder.itemCount();
+        final long sizeBytes = decoder.sizeBytes();
+        final long created = decoder.createdEpochMs();
+        final int partitions = decoder.partitionCount();
+        String hashName = null;
+        KeyType hashType = null;
+        String rangeName = null;
+        KeyType rangeType = null;
+        for (final TableDescriptionResponseDecoder.KeySchemaDecoder key : decoder.keySchema())
+        {
+            final KeyRole role = key.keyRole();
+            final KeyType type = KeyType.fromTag((byte)key.attributeTypeRaw());
+            final String name = key.attributeName();
+            if (KeyRole.HASH == role)
+            {
+                hashName = name;
+                hashType = type;
+            }
+            else
+            {
+                rangeName = name;
+                rangeType = type;
+            }
+        }
+        TableSpec spec = TableSpec.of(decoder.tableName()).partitionKey(hashName, hashType);
+        if (null != rangeName)
+        {
+            spec = spec.sortKey(rangeName, rangeType);
+        }
+        return new TableDescription(spec, tableId, status, itemCount, sizeBytes, created, partitions);
+    }
+
+    /**
+     * Collects one answer for the blocking API (copies: the buffers are only valid during the callback).
+     */
+    private static final class BlockingCall implements ResponseHandler
+    {
+        boolean done;
+        boolean found;
+        byte[] item;
+        final List<byte[]> items = new ArrayList<>();
+        int count;
+        int scannedCount;
+        byte[] lastEvaluatedKey;
+        byte[] message;
+        ErrorCode errorCode;
+        ClientFailure failure;
+        String failureMessage;
+
+        public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            this.found = found && length > 0;
+            if (this.found)
+            {
+                item = new byte[length];
+                buffer.getBytes(offset, item);
+            }
+            done = true;
+        }
+
+        public void onPage(final long requestId, final ItemsPage page)
+        {
+            count = page.count();
+            scannedCount = page.scannedCount();
+            while (page.nextItem())
+            {
+                final byte[] bytes = new byte[page.itemLength()];
+                page.buffer().getBytes(page.itemOffset(), bytes);
+                items.add(bytes);
+            }
+            if (page.lastEvaluatedKeyLength() > 0)
+            {
+                lastEvaluatedKey = new byte[page.lastEvaluatedKeyLength()];
+                page.buffer().getBytes(page.lastEvaluatedKeyOffset(), lastEvaluatedKey);
+            }
+            done = true;
+        }
+
+        public void onResponse(final long requestId, final int templateId, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            message = new byte[length];
+            buffer.getBytes(offset, message);
+            done = true;
+        }
+
+        public void onError(final long requestId, final ErrorCode code, final String message)
+        {
+            errorCode = code;
+            failureMessage = message;
+            done = true;
+        }
+
+        public void onFailure(final long requestId, final ClientFailure failure, final String message)
+        {
+            this.failure = failure;
+            failureMessage = message;
+            done = true;
+        }
+
+        void throwIfFailed()
+        {
+            if (null != errorCode)
+            {
+                throw new FerriteException(errorCode, failureMessage);
+            }
+            if (null != failure)
+            {
+                throw new FerriteClientException(failure, failureMessage);
+            }
+        }
+    }
+}

@@ -1,0 +1,458 @@
+package io.ferrite.transport.node;
+
+import io.aeron.Aeron;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.ferrite.codecs.sbe.TableStatus;
+import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.table.TableSpec;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A Ferrite node: an Aeron media driver (embedded by default), a router agent taking SBE requests on an
+ * IPC and a UDP channel, and N shard loops each owning one engine shard of the data directory
+ * (docs/decisions/0004-client-protocol.md, 0005-node.md).
+ * <pre>{@code
+ * try (Node node = Node.launch(new NodeConfig().dataDir(dir).aeronDir(aeronDir).udpEndpoint("127.0.0.1:0")))
+ * {
+ *     System.out.println(node.readyLine());   // ferrite: node ready ipc=aeron:ipc/1001 udp=127.0.0.1:40123 ...
+ *     // clients publish to node.ipcChannel() or node.udpChannel(), stream node.requestStreamId()
+ * }
+ * }</pre>
+ * <b>Threading:</b> {@link #launch} and {@link #close} from one thread; the accessors from any thread.
+ * The node runs its own threads: the router, one per shard, the embedded driver's and Aeron's client
+ * conductor.
+ * <p>
+ * <b>Durability:</b> a write is answered after its shard appended it to the WAL (per the engine's fsync
+ * policy). {@link #close} stops taking requests, answers what is in flight, checkpoints every shard
+ * (syncing the WAL), closes the sessions and the driver. Restart recovers every answered write and
+ * completes a CreateTable or DeleteTable that a crash left done on some shards only.
+ */
+public final class Node implements AutoCloseable
+{
+    /** The IPC request channel. */
+    public static final String IPC_CHANNEL = "aeron:ipc";
+    private static final long UDP_BIND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final NodeConfig config;
+    private final List<String> startupReport = new ArrayList<>();
+    private final Shard[] shards;
+    private final String aeronDir;
+    private NodeCounters counters;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private Router router;
+    private AgentRunner routerRunner;
+    private final AgentRunner[] shardRunners;
+    private String udpEndpoint;
+    private boolean closed;
+
+    private Node(final NodeConfig config)
+    {
+        this.config = config.validate();
+        this.aeronDir = config.resolvedAeronDir();
+        final int shardCount = config.shardCount();
+        shards = new Shard[shardCount];
+        shardRunners = new AgentRunner[shardCount];
+        try
+        {
+            Files.createDirectories(config.dataDir());
+            final SystemEpochNanoClock clock = new SystemEpochNanoClock();
+            for (int i = 0; i < shardCount; i++)
+            {
+                shards[i] = Shard.open(config.engineConfigFor(i), clock);
+                startupReport.add("shard " + i + " recovered: " + shards[i].recoveryReport());
+            }
+            final RoutingMetadata metadata = RoutingMetadata.load(config.dataDir(), shardCount);
+            reconcile(metadata);
+
+            counters = new NodeCounters(config.dataDir(), shardCount);
+            final RingBuffer[] toShards = new RingBuffer[shardCount];
+            for (int i = 0; i < shardCount; i++)
+            {
+                toShards[i] = new OneToOneRingBuffer(ring(config.shardQueueBytes()));
+            }
+            final RingBuffer replies = new ManyToOneRingBuffer(ring(config.shardQueueBytes()));
+            final AtomicReferenceArray<ResponseTarget> slots = new AtomicReferenceArray<>(config.maxSessions());
+            final ShardLoop[] loops = new ShardLoop[shardCount];
+            for (int i = 0; i < shardCount; i++)
+            {
+                loops[i] = new ShardLoop(i, shards[i], toShards[i], replies, slots, counters,
+                    config.responseBackPressureTimeoutNs(), config.dataDir().resolve("histograms"));
+                for (final TableRoute route : metadata.tables())
+                {
+                    loops[i].bind(route.routeId, shards[i].table(route.name()));
+                }
+            }
+
+            if (NodeConfig.DriverMode.EMBEDDED == config.driverMode())
+            {
+                driver = MediaDriver.launch(driverContext());
+            }
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            final List<String> channels = new ArrayList<>();
+            channels.add(IPC_CHANNEL);
+            if (null != config.udpEndpoint())
+            {
+                channels.add("aeron:udp?endpoint=" + config.udpEndpoint());
+            }
+            router = new Router(config, counters, metadata, toShards, replies, slots, aeron, channels);
+            if (null != config.udpEndpoint())
+            {
+                udpEndpoint = awaitBound(router.subscription(1));
+            }
+
+            for (int i = 0; i < shardCount; i++)
+            {
+                shardRunners[i] = new AgentRunner(idleStrategy(), Node::onAgentError, null, loops[i]);
+                AgentRunner.startOnThread(shardRunners[i]);
+            }
+            routerRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null, router);
+            AgentRunner.startOnThread(routerRunner);
+        }
+        catch (final IOException ex)
+        {
+            closeAfterFailure();
+            throw new UncheckedIOException("cannot start node on " + config.dataDir(), ex);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closeAfterFailure();
+            throw ex;
+        }
+    }
+
+    /**
+     * Starts a node: opens (recovering) every shard, repairs the routing metadata, starts the driver (if
+     * embedded), binds the request channels and starts the router and shard loops.
+     *
+     * @param config the node's configuration.
+     * @return the running node; close it to shut it down cleanly.
+     */
+    public static Node launch(final NodeConfig config)
+    {
+        return new Node(config);
+    }
+
+    /**
+     * @return the configuration the node runs with.
+     */
+    public NodeConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return the IPC request channel ({@value #IPC_CHANNEL}), on {@link #requestStreamId()}.
+     */
+    public String ipcChannel()
+    {
+        return IPC_CHANNEL;
+    }
+
+    /**
+     * @return the UDP request channel, e.g. {@code aeron:udp?endpoint=127.0.0.1:40123} (the bound port when
+     * port 0 was configured), or null when UDP is disabled.
+     */
+    public String udpChannel()
+    {
+        return null == udpEndpoint ? null : "aeron:udp?endpoint=" + udpEndpoint;
+    }
+
+    /**
+     * @return host:port the UDP request channel is bound to, or null when UDP is disabled.
+     */
+    public String udpEndpoint()
+    {
+        return udpEndpoint;
+    }
+
+    /**
+     * @return the stream id of the request channels.
+     */
+    public int requestStreamId()
+    {
+        return config.requestStreamId();
+    }
+
+    /**
+     * @return the Aeron directory of the driver the node uses (IPC clients connect to it).
+     */
+    public String aeronDirectoryName()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * @return the node's counters (read them with {@link NodeCounters#reader()}).
+     */
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return what start-up found and did: each shard's recovery and every routing repair.
+     */
+    public List<String> startupReport()
+    {
+        return Collections.unmodifiableList(startupReport);
+    }
+
+    /**
+     * @return the line printed once the node serves:
+     * {@code ferrite: node ready ipc=aeron:ipc/<stream> udp=<host:port|none> aeronDir=<dir> shards=<n> dataDir=<dir>}.
+     */
+    public String readyLine()
+    {
+        return "ferrite: node ready ipc=" + IPC_CHANNEL + "/" + config.requestStreamId() +
+            " udp=" + (null == udpEndpoint ? "none" : udpEndpoint) +
+            " aeronDir=" + aeronDir +
+            " shards=" + config.shardCount() +
+            " dataDir=" + config.dataDir().toAbsolutePath();
+    }
+
+    /**
+     * Shuts down cleanly: stops taking requests, waits (up to {@code ferrite.node.drainTimeoutMs}) for the
+     * requests in flight to be answered, checkpoints and closes every shard (WAL synced), closes the
+     * sessions, the Aeron client and the embedded driver. The counters file stays, with its last values.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (null != router && null != routerRunner)
+        {
+            router.beginDrain();
+            final long deadlineNs = System.nanoTime() + config.drainTimeoutNs();
+            while (!router.isDrained() && System.nanoTime() - deadlineNs < 0)
+            {
+                sleepMs(1);
+            }
+        }
+        for (final AgentRunner runner : shardRunners)
+        {
+            CloseHelper.quietClose(runner);
+        }
+        CloseHelper.quietClose(routerRunner);
+        closeShardsNotRunning();
+        CloseHelper.quietClose(aeron);
+        CloseHelper.quietClose(driver);
+        CloseHelper.quietClose(counters);
+    }
+
+    private void closeAfterFailure()
+    {
+        closed = true;
+        for (final AgentRunner runner : shardRunners)
+        {
+            CloseHelper.quietClose(runner);
+        }
+        CloseHelper.quietClose(routerRunner);
+        closeShardsNotRunning();
+        CloseHelper.quietClose(aeron);
+        CloseHelper.quietClose(driver);
+        CloseHelper.quietClose(counters);
+    }
+
+    private void closeShardsNotRunning()
+    {
+        for (int i = 0; i < shards.length; i++)
+        {
+            if (null == shardRunners[i] && null != shards[i])
+            {
+                CloseHelper.quietClose(shards[i]);
+            }
+        }
+    }
+
+    /**
+     * Makes every shard agree with the routing metadata before anything is served: completes a CreateTable
+     * or DeleteTable that was in flight at a crash, and adopts tables the metadata does not know.
+     */
+    private void reconcile(final RoutingMetadata metadata)
+    {
+        final List<Map<String, TableSpec>> onShards = new ArrayList<>();
+        final Map<String, TableSpec> union = new LinkedHashMap<>();
+        for (int i = 0; i < shards.length; i++)
+        {
+            final Map<String, TableSpec> tables = new LinkedHashMap<>();
+            String start = null;
+            do
+            {
+                final List<String> names = new ArrayList<>();
+                start = shards[i].listTables(start, 100, names);
+                for (final String name : names)
+                {
+                    final TableSpec spec = shards[i].describeTable(name).spec();
+                    tables.put(name, spec);
+                    final TableSpec other = union.putIfAbsent(name, spec);
+                    if (null != other && !other.equals(spec))
+                    {
+                        throw new IllegalStateException("table " + name + " has key schema " + spec + " on shard " + i +
+                            " but " + other + " on another shard: refusing to start");
+                    }
+                }
+            }
+            while (null != start);
+            onShards.add(tables);
+        }
+
+        for (final TableRoute route : new ArrayList<>(metadata.tables()))
+        {
+            final String name = route.name();
+            if (TableStatus.DELETING == route.status)
+            {
+                for (int i = 0; i < shards.length; i++)
+                {
+                    if (null != onShards.get(i).remove(name))
+                    {
+                        shards[i].deleteTable(name);
+                    }
+                }
+                union.remove(name);
+                metadata.remove(name);
+                startupReport.add("completed DeleteTable " + name + " (interrupted by a crash)");
+                continue;
+            }
+            final List<Integer> created = createWhereMissing(route.spec, onShards);
+            if (TableStatus.CREATING == route.status)
+            {
+                metadata.status(route, TableStatus.ACTIVE);
+                startupReport.add("completed CreateTable " + name + " (interrupted by a crash) on shards " + created);
+            }
+            else if (!created.isEmpty())
+            {
+                startupReport.add("re-created table " + name + " missing on shards " + created);
+            }
+        }
+        for (final Map.Entry<String, TableSpec> entry : union.entrySet())
+        {
+            if (null == metadata.lookup(entry.getKey()))
+            {
+                final List<Integer> created = createWhereMissing(entry.getValue(), onShards);
+                metadata.put(new TableRoute(metadata.nextRouteId(), entry.getValue(), TableStatus.ACTIVE,
+                    System.currentTimeMillis(), 0));
+                startupReport.add("adopted table " + entry.getKey() + " found on shards but not in the routing " +
+                    "metadata" + (created.isEmpty() ? "" : "; created on shards " + created));
+            }
+        }
+        metadata.persist();
+    }
+
+    private List<Integer> createWhereMissing(final TableSpec spec, final List<Map<String, TableSpec>> onShards)
+    {
+        final List<Integer> created = new ArrayList<>();
+        for (int i = 0; i < shards.length; i++)
+        {
+            if (!onShards.get(i).containsKey(spec.tableName()))
+            {
+                shards[i].createTable(spec);
+                onShards.get(i).put(spec.tableName(), spec);
+                created.add(i);
+            }
+        }
+        return created;
+    }
+
+    private MediaDriver.Context driverContext()
+    {
+        final MediaDriver.Context context = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .ipcTermBufferLength(16 * 1024 * 1024)
+            .publicationTermBufferLength(16 * 1024 * 1024);
+        if (NodeConfig.DriverThreading.DEDICATED == config.driverThreading())
+        {
+            context.threadingMode(ThreadingMode.DEDICATED)
+                .conductorIdleStrategy(idleStrategy())
+                .senderIdleStrategy(idleStrategy())
+                .receiverIdleStrategy(idleStrategy());
+        }
+        else
+        {
+            context.threadingMode(ThreadingMode.SHARED).sharedIdleStrategy(idleStrategy());
+        }
+        return context;
+    }
+
+    private IdleStrategy idleStrategy()
+    {
+        switch (config.idle())
+        {
+            case SPIN:
+                return new BusySpinIdleStrategy();
+            case YIELD:
+                return new YieldingIdleStrategy();
+            default:
+                return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
+    private static UnsafeBuffer ring(final int capacity)
+    {
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+    }
+
+    private static String awaitBound(final Subscription subscription)
+    {
+        final long deadlineNs = System.nanoTime() + UDP_BIND_TIMEOUT_NS;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final List<String> addresses = subscription.localSocketAddresses();
+            if (!addresses.isEmpty())
+            {
+                return addresses.get(0);
+            }
+            sleepMs(1);
+        }
+        throw new IllegalStateException("UDP request channel " + subscription.channel() + " did not bind within " +
+            TimeUnit.NANOSECONDS.toSeconds(UDP_BIND_TIMEOUT_NS) + " s");
+    }
+
+    private static void sleepMs(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void onAgentError(final Throwable throwable)
+    {
+        System.err.println("ferrite node: agent error: " + throwable);
+        throwable.printStackTrace(System.err);
+    }
+}

@@ -1,0 +1,532 @@
+package io.ferrite.transport.node;
+
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.config.Settings;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configuration of a {@link Node}: where its data lives, how it runs Aeron, where it takes requests, how
+ * many shard loops it runs and how it treats sessions. Built with the fluent setters or
+ * {@link #from(Settings)} (keys {@code ferrite.node.*}; the shards' engine settings are the
+ * {@code ferrite.engine.*} keys), checked by {@link #validate()}, printed at start-up by {@link #toString()}.
+ * <p>
+ * Not thread-safe: configure, then hand to {@link Node#launch(NodeConfig)}, which does not change it.
+ */
+public final class NodeConfig
+{
+    /** Prefix of every node setting. */
+    public static final String PREFIX = "ferrite.node.";
+    /** The request stream id of 0004. */
+    public static final int DEFAULT_REQUEST_STREAM_ID = 1001;
+    /** Default UDP request endpoint. */
+    public static final String DEFAULT_UDP_ENDPOINT = "127.0.0.1:40123";
+
+    /** Where the Aeron media driver runs. */
+    public enum DriverMode
+    {
+        /** A media driver inside the node's process (the default). */
+        EMBEDDED,
+        /** A media driver already running, found through {@link #aeronDir()}. */
+        EXTERNAL
+    }
+
+    /** Threading of the embedded media driver. */
+    public enum DriverThreading
+    {
+        /** One thread for the conductor, sender and receiver (the default; fits small machines). */
+        SHARED,
+        /** A thread each for the conductor, sender and receiver (needs cores to spare). */
+        DEDICATED
+    }
+
+    /** What the node's threads (router, shard loops, embedded driver) do when they have no work. */
+    public enum Idle
+    {
+        /** Spin briefly, yield, then park up to 100 us (the default). */
+        BACKOFF,
+        /** Thread.yield(). */
+        YIELD,
+        /** Busy spin: lowest latency, one full core per thread; opt-in for dedicated cores only. */
+        SPIN
+    }
+
+    private Path dataDir = Path.of("data");
+    private DriverMode driverMode = DriverMode.EMBEDDED;
+    private String aeronDir;
+    private DriverThreading driverThreading = DriverThreading.SHARED;
+    private Idle idle = Idle.BACKOFF;
+    private int requestStreamId = DEFAULT_REQUEST_STREAM_ID;
+    private String udpEndpoint = DEFAULT_UDP_ENDPOINT;
+    private int shardCount = 1;
+    private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+    private long keepAliveIntervalNs = TimeUnit.SECONDS.toNanos(1);
+    private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private long responseBackPressureTimeoutNs = TimeUnit.MILLISECONDS.toNanos(10);
+    private long drainTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+    private int maxFrameBytes = 1024 * 1024;
+    private int shardQueueBytes = 16 * 1024 * 1024;
+    private int maxSessions = 1024;
+    private EngineConfig engine = new EngineConfig();
+
+    /**
+     * Reads every {@code ferrite.node.*} key, and the {@code ferrite.engine.*} keys for the shards,
+     * keeping the defaults for the absent ones.
+     *
+     * @param settings the loaded settings.
+     * @return a new config.
+     */
+    public static NodeConfig from(final Settings settings)
+    {
+        final NodeConfig config = new NodeConfig();
+        config.dataDir(Path.of(settings.string(PREFIX + "dataDir", config.dataDir.toString())));
+        config.driverMode(settings.enumValue(PREFIX + "driver", DriverMode.class, config.driverMode));
+        config.aeronDir(settings.string(PREFIX + "aeronDir", null));
+        config.driverThreading(settings.enumValue(PREFIX + "driverThreading", DriverThreading.class, config.driverThreading));
+        config.idle(settings.enumValue(PREFIX + "idleStrategy", Idle.class, config.idle));
+        config.requestStreamId(settings.intValue(PREFIX + "requestStreamId", config.requestStreamId, 1, Integer.MAX_VALUE));
+        config.udpEndpoint(settings.string(PREFIX + "udpEndpoint", config.udpEndpoint));
+        config.shardCount(settings.intValue(PREFIX + "shards", config.shardCount, 1, 64));
+        config.sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
+            PREFIX + "sessionTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.sessionTimeoutNs), 100, 86_400_000)));
+        config.keepAliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
+            PREFIX + "keepAliveIntervalMs", TimeUnit.NANOSECONDS.toMillis(config.keepAliveIntervalNs), 10, 86_400_000)));
+        config.connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
+            PREFIX + "connectTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs), 10, 600_000)));
+        config.responseBackPressureTimeoutNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
+            PREFIX + "responseBackPressureTimeoutUs", TimeUnit.NANOSECONDS.toMicros(config.responseBackPressureTimeoutNs),
+            0, 60_000_000)));
+        config.drainTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
+            PREFIX + "drainTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.drainTimeoutNs), 0, 600_000)));
+        config.maxFrameBytes(settings.intValue(PREFIX + "maxFrameBytes", config.maxFrameBytes, 1024, 64 * 1024 * 1024));
+        config.shardQueueBytes(settings.intValue(PREFIX + "shardQueueBytes", config.shardQueueBytes, 64 * 1024, 1 << 30));
+        config.maxSessions(settings.intValue(PREFIX + "maxSessions", config.maxSessions, 1, 65_536));
+        config.engine(EngineConfig.from(settings));
+        return config;
+    }
+
+    /**
+     * Checks the combination of values.
+     *
+     * @return this.
+     * @throws IllegalStateException naming the setting that is wrong.
+     */
+    public NodeConfig validate()
+    {
+        if (null == dataDir)
+        {
+            throw new IllegalStateException(PREFIX + "dataDir is not set: the node needs a data directory");
+        }
+        if (DriverMode.EXTERNAL == driverMode && null == aeronDir)
+        {
+            throw new IllegalStateException(PREFIX + "driver=EXTERNAL needs " + PREFIX + "aeronDir (the running driver's directory)");
+        }
+        if (Integer.bitCount(shardQueueBytes) != 1)
+        {
+            throw new IllegalStateException(PREFIX + "shardQueueBytes=" + shardQueueBytes + " must be a power of two");
+        }
+        if ((long)maxFrameBytes + RingLayout.HEADER_LENGTH + 64 > shardQueueBytes / 8)
+        {
+            throw new IllegalStateException(PREFIX + "maxFrameBytes=" + maxFrameBytes + " does not fit the shard queue: a " +
+                "request must fit in an eighth of " + PREFIX + "shardQueueBytes=" + shardQueueBytes);
+        }
+        if (keepAliveIntervalNs >= sessionTimeoutNs)
+        {
+            throw new IllegalStateException(PREFIX + "keepAliveIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(keepAliveIntervalNs) +
+                " must be shorter than " + PREFIX + "sessionTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(sessionTimeoutNs));
+        }
+        if (null != udpEndpoint)
+        {
+            final int colon = udpEndpoint.lastIndexOf(':');
+            if (colon <= 0 || colon == udpEndpoint.length() - 1)
+            {
+                throw new IllegalStateException(PREFIX + "udpEndpoint=" + udpEndpoint + " is not host:port (or 'none')");
+            }
+            try
+            {
+                final int port = Integer.parseInt(udpEndpoint.substring(colon + 1));
+                if (port < 0 || port > 65535)
+                {
+                    throw new NumberFormatException();
+                }
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalStateException(PREFIX + "udpEndpoint=" + udpEndpoint + " has no port in [0, 65535]");
+            }
+        }
+        return this;
+    }
+
+    /**
+     * @return the node's data directory: shard {@code i} lives in {@code shard-i}, beside the routing
+     * metadata ({@code routing.sbe}) and the counters file ({@code node-counters.dat}).
+     */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * @param dataDir the node's data directory.
+     * @return this.
+     */
+    public NodeConfig dataDir(final Path dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    /**
+     * @return embedded (default) or external media driver.
+     */
+    public DriverMode driverMode()
+    {
+        return driverMode;
+    }
+
+    /**
+     * @param driverMode embedded or external media driver.
+     * @return this.
+     */
+    public NodeConfig driverMode(final DriverMode driverMode)
+    {
+        this.driverMode = driverMode;
+        return this;
+    }
+
+    /**
+     * @return the Aeron directory set, or null for the default ({@link #resolvedAeronDir()}).
+     */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * @param aeronDir the Aeron directory: where the embedded driver is created, or where the external one runs.
+     * @return this.
+     */
+    public NodeConfig aeronDir(final String aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    /**
+     * @return the Aeron directory the node uses: the one set, else {@code /dev/shm/ferrite-aeron-<user>}
+     * (or under java.io.tmpdir where there is no /dev/shm).
+     */
+    public String resolvedAeronDir()
+    {
+        if (null != aeronDir)
+        {
+            return aeronDir;
+        }
+        final Path shm = Path.of("/dev/shm");
+        final Path base = Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return base.resolve("ferrite-aeron-" + System.getProperty("user.name", "default")).toString();
+    }
+
+    /**
+     * @return the embedded driver's threading.
+     */
+    public DriverThreading driverThreading()
+    {
+        return driverThreading;
+    }
+
+    /**
+     * @param driverThreading the embedded driver's threading.
+     * @return this.
+     */
+    public NodeConfig driverThreading(final DriverThreading driverThreading)
+    {
+        this.driverThreading = driverThreading;
+        return this;
+    }
+
+    /**
+     * @return the idle strategy of the router, the shard loops and the embedded driver.
+     */
+    public Idle idle()
+    {
+        return idle;
+    }
+
+    /**
+     * @param idle the idle strategy of the router, the shard loops and the embedded driver.
+     * @return this.
+     */
+    public NodeConfig idle(final Idle idle)
+    {
+        this.idle = idle;
+        return this;
+    }
+
+    /**
+     * @return the stream id of the request channels (IPC and UDP).
+     */
+    public int requestStreamId()
+    {
+        return requestStreamId;
+    }
+
+    /**
+     * @param requestStreamId the stream id of the request channels.
+     * @return this.
+     */
+    public NodeConfig requestStreamId(final int requestStreamId)
+    {
+        this.requestStreamId = requestStreamId;
+        return this;
+    }
+
+    /**
+     * @return host:port of the UDP request endpoint (port 0: any free port, reported by
+     * {@link Node#udpChannel()}), or null when UDP is disabled.
+     */
+    public String udpEndpoint()
+    {
+        return udpEndpoint;
+    }
+
+    /**
+     * @param udpEndpoint host:port of the UDP request endpoint, or null / "none" to disable UDP.
+     * @return this.
+     */
+    public NodeConfig udpEndpoint(final String udpEndpoint)
+    {
+        this.udpEndpoint = null == udpEndpoint || udpEndpoint.isBlank() || "none".equalsIgnoreCase(udpEndpoint.trim()) ?
+            null : udpEndpoint.trim();
+        return this;
+    }
+
+    /**
+     * @return how many shard loops (each owning an engine shard and a contiguous hash range) the node runs.
+     */
+    public int shardCount()
+    {
+        return shardCount;
+    }
+
+    /**
+     * @param shardCount how many shard loops the node runs (fixed for the life of a data directory).
+     * @return this.
+     */
+    public NodeConfig shardCount(final int shardCount)
+    {
+        this.shardCount = shardCount;
+        return this;
+    }
+
+    /**
+     * @return how long a session may stay silent before the node closes it.
+     */
+    public long sessionTimeoutNs()
+    {
+        return sessionTimeoutNs;
+    }
+
+    /**
+     * @param sessionTimeoutNs how long a session may stay silent before the node closes it.
+     * @return this.
+     */
+    public NodeConfig sessionTimeoutNs(final long sessionTimeoutNs)
+    {
+        this.sessionTimeoutNs = sessionTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return the keep-alive interval the node tells clients to use.
+     */
+    public long keepAliveIntervalNs()
+    {
+        return keepAliveIntervalNs;
+    }
+
+    /**
+     * @param keepAliveIntervalNs the keep-alive interval the node tells clients to use.
+     * @return this.
+     */
+    public NodeConfig keepAliveIntervalNs(final long keepAliveIntervalNs)
+    {
+        this.keepAliveIntervalNs = keepAliveIntervalNs;
+        return this;
+    }
+
+    /**
+     * @return how long a new session's response publication may take to connect to the client.
+     */
+    public long connectTimeoutNs()
+    {
+        return connectTimeoutNs;
+    }
+
+    /**
+     * @param connectTimeoutNs how long a new session's response publication may take to connect.
+     * @return this.
+     */
+    public NodeConfig connectTimeoutNs(final long connectTimeoutNs)
+    {
+        this.connectTimeoutNs = connectTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return how long a loop retries a back-pressured response before it closes that session instead.
+     */
+    public long responseBackPressureTimeoutNs()
+    {
+        return responseBackPressureTimeoutNs;
+    }
+
+    /**
+     * @param responseBackPressureTimeoutNs how long a loop retries a back-pressured response.
+     * @return this.
+     */
+    public NodeConfig responseBackPressureTimeoutNs(final long responseBackPressureTimeoutNs)
+    {
+        this.responseBackPressureTimeoutNs = responseBackPressureTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return how long {@link Node#close()} waits for requests in flight to be answered.
+     */
+    public long drainTimeoutNs()
+    {
+        return drainTimeoutNs;
+    }
+
+    /**
+     * @param drainTimeoutNs how long close waits for requests in flight.
+     * @return this.
+     */
+    public NodeConfig drainTimeoutNs(final long drainTimeoutNs)
+    {
+        this.drainTimeoutNs = drainTimeoutNs;
+        return this;
+    }
+
+    /**
+     * @return the largest request frame accepted; larger ones get a ValidationException.
+     */
+    public int maxFrameBytes()
+    {
+        return maxFrameBytes;
+    }
+
+    /**
+     * @param maxFrameBytes the largest request frame accepted.
+     * @return this.
+     */
+    public NodeConfig maxFrameBytes(final int maxFrameBytes)
+    {
+        this.maxFrameBytes = maxFrameBytes;
+        return this;
+    }
+
+    /**
+     * @return capacity of each router-to-shard ring buffer (a power of two, at least 8 max frames).
+     */
+    public int shardQueueBytes()
+    {
+        return shardQueueBytes;
+    }
+
+    /**
+     * @param shardQueueBytes capacity of each router-to-shard ring buffer.
+     * @return this.
+     */
+    public NodeConfig shardQueueBytes(final int shardQueueBytes)
+    {
+        this.shardQueueBytes = shardQueueBytes;
+        return this;
+    }
+
+    /**
+     * @return the most sessions open at once.
+     */
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    /**
+     * @param maxSessions the most sessions open at once.
+     * @return this.
+     */
+    public NodeConfig maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    /**
+     * @return the engine settings every shard uses (its data directory is set per shard).
+     */
+    public EngineConfig engine()
+    {
+        return engine;
+    }
+
+    /**
+     * @param engine the engine settings every shard uses (its dataDir is ignored).
+     * @return this.
+     */
+    public NodeConfig engine(final EngineConfig engine)
+    {
+        this.engine = engine;
+        return this;
+    }
+
+    /**
+     * @param shardIndex a shard.
+     * @return the engine configuration of that shard: the template's values, data in {@code shard-<i>}.
+     */
+    public EngineConfig engineConfigFor(final int shardIndex)
+    {
+        return new EngineConfig()
+            .dataDir(dataDir.resolve("shard-" + shardIndex))
+            .fsyncPolicy(engine.fsyncPolicy())
+            .fsyncBatchIntervalNs(engine.fsyncBatchIntervalNs())
+            .fsyncBatchMaxRecords(engine.fsyncBatchMaxRecords())
+            .initialPartitions(engine.initialPartitions())
+            .partitionMaxItems(engine.partitionMaxItems())
+            .averageItemBytes(engine.averageItemBytes())
+            .averageKeyBytes(engine.averageKeyBytes())
+            .checkpointIntervalRecords(engine.checkpointIntervalRecords())
+            .checkpointIntervalNs(engine.checkpointIntervalNs())
+            .commandQueueBytes(engine.commandQueueBytes());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "NodeConfig{" +
+            "dataDir=" + dataDir.toAbsolutePath() +
+            ", driver=" + driverMode +
+            ", aeronDir=" + resolvedAeronDir() +
+            ", driverThreading=" + driverThreading +
+            ", idleStrategy=" + idle +
+            ", requestStreamId=" + requestStreamId +
+            ", udpEndpoint=" + (null == udpEndpoint ? "none" : udpEndpoint) +
+            ", shards=" + shardCount +
+            ", sessionTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(sessionTimeoutNs) +
+            ", keepAliveIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(keepAliveIntervalNs) +
+            ", connectTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNs) +
+            ", responseBackPressureTimeoutUs=" + TimeUnit.NANOSECONDS.toMicros(responseBackPressureTimeoutNs) +
+            ", drainTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(drainTimeoutNs) +
+            ", maxFrameBytes=" + maxFrameBytes +
+            ", shardQueueBytes=" + shardQueueBytes +
+            ", maxSessions=" + maxSessions +
+            ", engine=" + engine +
+            '}';
+    }
+}

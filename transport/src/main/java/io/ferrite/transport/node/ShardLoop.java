@@ -1,0 +1,895 @@
+package io.ferrite.transport.node;
+
+import io.aeron.Publication;
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.item.ItemValidator;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.sbe.BatchGetItemRequestDecoder;
+import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
+import io.ferrite.codecs.sbe.BatchWriteItemRequestDecoder;
+import io.ferrite.codecs.sbe.BatchWriteItemResponseEncoder;
+import io.ferrite.codecs.sbe.BooleanType;
+import io.ferrite.codecs.sbe.CreateTableRequestDecoder;
+import io.ferrite.codecs.sbe.DeleteItemRequestDecoder;
+import io.ferrite.codecs.sbe.DeleteTableRequestDecoder;
+import io.ferrite.codecs.sbe.DescribeTableRequestDecoder;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.ErrorResponseEncoder;
+import io.ferrite.codecs.sbe.GetItemRequestDecoder;
+import io.ferrite.codecs.sbe.ItemResponseEncoder;
+import io.ferrite.codecs.sbe.ItemsPageResponseEncoder;
+import io.ferrite.codecs.sbe.KeyRole;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import io.ferrite.codecs.sbe.PutItemRequestDecoder;
+import io.ferrite.codecs.sbe.QueryRequestDecoder;
+import io.ferrite.codecs.sbe.ScanRequestDecoder;
+import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
+import io.ferrite.codecs.sbe.TableStatus;
+import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.WriteOp;
+import io.ferrite.engine.shard.AttributeUpdates;
+import io.ferrite.engine.shard.BatchGetResult;
+import io.ferrite.engine.shard.BatchWriteResult;
+import io.ferrite.engine.shard.ItemHandler;
+import io.ferrite.engine.shard.KeyValue;
+import io.ferrite.engine.shard.QueryRequest;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.ScanRequest;
+import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.shard.WriteRequest;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.io.FileNotFoundException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * One shard loop: an Agrona agent on its own thread that owns one engine {@link Shard} (direct mode) and
+ * executes the requests the router hands it through its ring buffer. Single-shard requests (Get, Put,
+ * Delete, UpdateItem, Query, and Scan pages) are answered straight to the client's response
+ * publication; parts of scatter-gather requests (table management, batches) are answered to the router
+ * through the shared reply ring; a Scan that finds nothing here goes back to the router to walk on to the
+ * next shard.
+ * <p>
+ * <b>Threading:</b> every method runs on the loop's thread, except construction and {@link #bind}
+ * before the loop starts. The shard is touched by no other thread.
+ * <p>
+ * <b>Allocation:</b> none in steady state for Get, Put, Delete, UpdateItem, Query and Scan (decoders,
+ * encoders, engine request objects and buffers are reused; latency is recorded into pre-sized HdrHistograms).
+ * Errors, table management and batches allocate.
+ */
+final class ShardLoop implements Agent, MessageHandler
+{
+    private static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_PAGE_ITEMS = 0xFFFF;
+    private static final long HIGHEST_TRACKABLE_NS = 60_000_000_000L;
+
+    private final int shardIndex;
+    private final Shard shard;
+    private final RingBuffer inbound;
+    private final RingBuffer replies;
+    private final AtomicReferenceArray<ResponseTarget> slots;
+    private final NodeCounters counters;
+    private final ResponseSender sender;
+    private final Path histogramDir;
+    private final Int2ObjectHashMap<ShardTable> tables = new Int2ObjectHashMap<>();
+    private final Histogram[] latency = new Histogram[Operations.COUNT];
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final GetItemRequestDecoder getItem = new GetItemRequestDecoder();
+    private final PutItemRequestDecoder putItem = new PutItemRequestDecoder();
+    private final DeleteItemRequestDecoder deleteItem = new DeleteItemRequestDecoder();
+    private final UpdateItemRequestDecoder updateItem = new UpdateItemRequestDecoder();
+    private final QueryRequestDecoder query = new QueryRequestDecoder();
+    private final ScanRequestDecoder scan = new ScanRequestDecoder();
+    private final CreateTableRequestDecoder createTable = new CreateTableRequestDecoder();
+    private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
+    private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
+    private final BatchGetItemRequestDecoder batchGet = new BatchGetItemRequestDecoder();
+    private final BatchWriteItemRequestDecoder batchWrite = new BatchWriteItemRequestDecoder();
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ItemResponseEncoder itemResponse = new ItemResponseEncoder();
+    private final ItemsPageResponseEncoder pageResponse = new ItemsPageResponseEncoder();
+    private final ErrorResponseEncoder errorResponse = new ErrorResponseEncoder();
+    private final TableDescriptionResponseEncoder tableResponse = new TableDescriptionResponseEncoder();
+    private final BatchGetItemResponseEncoder batchGetResponse = new BatchGetItemResponseEncoder();
+    private final BatchWriteItemResponseEncoder batchWriteResponse = new BatchWriteItemResponseEncoder();
+
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(SEND_BUFFER_BYTES));
+    private final UnsafeBuffer replyBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(SEND_BUFFER_BYTES));
+    private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer itemView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer removeView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer upperView = new UnsafeBuffer(0, 0);
+    private final QueryRequest queryRequest = new QueryRequest();
+    private final ScanRequest scanRequest = new ScanRequest();
+    private final AttributeUpdates attributeUpdates = new AttributeUpdates();
+    private final ItemWriter keyWriter = new ItemWriter();
+    private final UnsafeBuffer nameBuffer = new UnsafeBuffer(0, 0);
+
+    private final ItemHandler itemHandler = this::onItem;
+    private final ItemHandler pageHandler = this::onPageItem;
+    private boolean itemWritten;
+    private int pagePosition;
+    private int pageCount;
+    private int lastItemOffset;
+    private int lastItemLength;
+
+    private long histogramRequestsSeen;
+
+    ShardLoop(
+        final int shardIndex,
+        final Shard shard,
+        final RingBuffer inbound,
+        final RingBuffer replies,
+        final AtomicReferenceArray<ResponseTarget> slots,
+        final NodeCounters counters,
+        final long backPressureTimeoutNs,
+        final Path histogramDir)
+    {
+        this.shardIndex = shardIndex;
+        this.shard = shard;
+        this.inbound = inbound;
+        this.replies = replies;
+        this.slots = slots;
+        this.counters = counters;
+        this.sender = new ResponseSender(backPressureTimeoutNs, counters);
+        this.histogramDir = histogramDir;
+        for (int i = 0; i < latency.length; i++)
+        {
+            latency[i] = new Histogram(HIGHEST_TRACKABLE_NS, 3);
+        }
+        histogramRequestsSeen = counters.histogramRequests.get();
+    }
+
+    /**
+     * Binds a route id to a table of this shard (start-up, or after CreateTable on this thread).
+     */
+    void bind(final int routeId, final Table table)
+    {
+        tables.put(routeId, new ShardTable(table));
+    }
+
+    Shard shard()
+    {
+        return shard;
+    }
+
+    public String roleName()
+    {
+        return "ferrite-shard-" + shardIndex;
+    }
+
+    public int doWork()
+    {
+        int work = inbound.read(this, 64);
+        work += shard.doDutyCycle(System.nanoTime());
+        final long histogramRequests = counters.histogramRequests.get();
+        if (histogramRequests != histogramRequestsSeen)
+        {
+            histogramRequestsSeen = histogramRequests;
+            dumpHistograms();
+            work++;
+        }
+        return work;
+    }
+
+    public void onClose()
+    {
+        shard.close();
+    }
+
+    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        counters.shardRequests[shardIndex].incrementRelease();
+        final int frameOffset = index + RingLayout.HEADER_LENGTH;
+        final int frameLength = length - RingLayout.HEADER_LENGTH;
+        header.wrap(buffer, frameOffset);
+        final int templateId = header.templateId();
+        if (RingLayout.OP_GATHER == msgTypeId)
+        {
+            onGather(buffer, index, frameOffset, frameLength, templateId);
+            return;
+        }
+
+        final long token = buffer.getLong(index + RingLayout.TOKEN_OFFSET);
+        final int slot = buffer.getInt(index + RingLayout.SLOT_OFFSET);
+        final ResponseTarget target = slots.get(slot);
+        if (null == target || target.token() != token)
+        {
+            counters.inFlight.getAndAdd(-1);
+            return;
+        }
+
+        final int routeId = buffer.getInt(index + RingLayout.ROUTE_ID_OFFSET);
+        final int body = frameOffset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = header.blockLength();
+        final int version = header.version();
+        final int operation = Operations.ofTemplate(templateId);
+        int responseLength;
+        long correlationId = 0;
+        try
+        {
+            switch (templateId)
+            {
+                case GetItemRequestDecoder.TEMPLATE_ID:
+                    correlationId = getItem.wrap(buffer, body, blockLength, version).correlationId();
+                    responseLength = onGetItem(routeId);
+                    break;
+                case PutItemRequestDecoder.TEMPLATE_ID:
+                    correlationId = putItem.wrap(buffer, body, blockLength, version).correlationId();
+                    responseLength = onPutItem(routeId);
+                    break;
+                case DeleteItemRequestDecoder.TEMPLATE_ID:
+                    correlationId = deleteItem.wrap(buffer, body, blockLength, version).correlationId();
+                    responseLength = onDeleteItem(routeId);
+                    break;
+                case UpdateItemRequestDecoder.TEMPLATE_ID:
+                    correlationId = updateItem.wrap(buffer, body, blockLength, version).correlationId();
+                    responseLength = onUpdateItem(routeId);
+                    break;
+                case QueryRequestDecoder.TEMPLATE_ID:
+                    correlationId = query.wrap(buffer, body, blockLength, version).correlationId();
+                    responseLength = onQuery(routeId);
+                    break;
+                case ScanRequestDecoder.TEMPLATE_ID:
+                    correlationId = scan.wrap(buffer, body, blockLength, version).correlationId();
+                    responseLength = onScan(buffer, index, length, routeId);
+                    if (responseLength < 0)
+                    {
+                        return;
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException("template " + templateId + " is not a single-shard request");
+            }
+        }
+        catch (final FerriteException ex)
+        {
+            responseLength = encodeError(sendBuffer, correlationId, ex.code(), ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            responseLength = encodeError(sendBuffer, correlationId, ErrorCode.InternalServerError,
+                "Internal error on shard " + shardIndex + ": " + ex);
+        }
+
+        respond(target, slot, correlationId, responseLength);
+        counters.inFlight.getAndAdd(-1);
+        if (Operations.NONE != operation)
+        {
+            final long latencyNs = System.nanoTime() - buffer.getLong(index + RingLayout.RECEIVED_NS_OFFSET);
+            latency[operation].recordValue(Math.min(Math.max(latencyNs, 0), HIGHEST_TRACKABLE_NS));
+        }
+    }
+
+    private void respond(final ResponseTarget target, final int slot, final long correlationId, final int length)
+    {
+        final Publication publication = target.publication();
+        int responseLength = length;
+        if (responseLength > publication.maxMessageLength())
+        {
+            responseLength = encodeError(sendBuffer, correlationId, ErrorCode.ValidationException,
+                "The response of " + length + " bytes exceeds the response stream's largest message of " +
+                publication.maxMessageLength() + " bytes (term-length / 8): use a larger term-length or a Limit");
+        }
+        if (!sender.send(publication, sendBuffer, 0, responseLength))
+        {
+            requestClose(slot, target.token());
+        }
+    }
+
+    private void requestClose(final int slot, final long token)
+    {
+        replyBuffer.putLong(RingLayout.TOKEN_OFFSET, token);
+        replyBuffer.putInt(RingLayout.SLOT_OFFSET, slot);
+        writeReply(RingLayout.REPLY_CLOSE_SESSION, replyBuffer, 0, RingLayout.HEADER_LENGTH);
+    }
+
+    private void writeReply(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        while (!replies.write(type, buffer, offset, length))
+        {
+            // the router drains this ring every duty cycle and never waits on a shard
+            Thread.onSpinWait();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Single-shard requests
+    // ---------------------------------------------------------------------------------------------
+
+    private int onGetItem(final int routeId)
+    {
+        final GetItemRequestDecoder d = getItem;
+        d.wrapTableName(nameView);
+        final Table table = table(routeId, nameView);
+        d.wrapKey(keyView);
+        d.skipProjectionExpression();
+        d.skipExpressionAttributeNames();
+        startItemResponse(d.correlationId());
+        shard.getItem(table, keyView, 0, keyView.capacity(), itemHandler);
+        return finishItemResponse();
+    }
+
+    private int onPutItem(final int routeId)
+    {
+        final PutItemRequestDecoder d = putItem;
+        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        d.wrapTableName(nameView);
+        final Table table = table(routeId, nameView);
+        d.wrapItem(itemView);
+        startItemResponse(d.correlationId());
+        shard.putItem(table, itemView, 0, itemView.capacity(), null, returnValues, itemHandler);
+        return finishItemResponse();
+    }
+
+    private int onDeleteItem(final int routeId)
+    {
+        final DeleteItemRequestDecoder d = deleteItem;
+        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        d.wrapTableName(nameView);
+        final Table table = table(routeId, nameView);
+        d.wrapKey(keyView);
+        startItemResponse(d.correlationId());
+        shard.deleteItem(table, keyView, 0, keyView.capacity(), null, returnValues, itemHandler);
+        return finishItemResponse();
+    }
+
+    private int onUpdateItem(final int routeId)
+    {
+        final UpdateItemRequestDecoder d = updateItem;
+        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        d.wrapTableName(nameView);
+        final Table table = table(routeId, nameView);
+        d.wrapKey(keyView);
+        d.wrapSetAttributes(itemView);
+        d.wrapRemoveAttributes(removeView);
+        if (itemView.capacity() > 0)
+        {
+            ItemValidator.validate(itemView, 0, itemView.capacity());
+        }
+        if (removeView.capacity() > 0)
+        {
+            ItemValidator.validate(removeView, 0, removeView.capacity());
+        }
+        attributeUpdates.wrap(
+            itemView.capacity() > 0 ? itemView : null, 0, itemView.capacity(),
+            removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
+        startItemResponse(d.correlationId());
+        shard.updateItem(table, keyView, 0, keyView.capacity(), attributeUpdates, null, returnValues, itemHandler);
+        return finishItemResponse();
+    }
+
+    private void startItemResponse(final long correlationId)
+    {
+        itemResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).found(BooleanType.FALSE);
+        itemWritten = false;
+    }
+
+    private void onItem(final DirectBuffer buffer, final int offset, final int length)
+    {
+        itemResponse.putItem(buffer, offset, length);
+        itemResponse.found(BooleanType.TRUE);
+        itemWritten = true;
+    }
+
+    private int finishItemResponse()
+    {
+        if (!itemWritten)
+        {
+            itemResponse.putItem(sendBuffer, 0, 0);
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + itemResponse.encodedLength();
+    }
+
+    private int onQuery(final int routeId)
+    {
+        final QueryRequestDecoder d = query;
+        final QueryRequest q = queryRequest.reset();
+        final SortKeyCondition condition = condition(d.conditionRaw());
+        q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
+        final int pageLimit = d.pageLimit();
+        d.wrapTableName(nameView);
+        final Table table = table(routeId, nameView);
+        d.wrapPartitionKeyValue(valueView);
+        if (valueView.capacity() > 0)
+        {
+            keyValue(valueView, q.partitionKey(), "partitionKeyValue");
+        }
+        d.wrapSortKeyValue(valueView);
+        final KeyValue low = q.sortKey(condition);
+        if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
+        {
+            keyValue(valueView, low, "sortKeyValue");
+        }
+        d.wrapSortKeyUpper(upperView);
+        if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
+        {
+            keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+        }
+        d.wrapExclusiveStartKey(keyView);
+        q.exclusiveStartKey(keyView, 0, keyView.capacity());
+        q.limit(pageLimit(pageLimit));
+        startPage(d.correlationId());
+        shard.query(table, q, pageHandler);
+        return finishPage(q.count(), q.scannedCount(), q.lastEvaluatedKey(), q.lastEvaluatedKeyLength());
+    }
+
+    /**
+     * @return the response length, or -1 when the Scan went back to the router to continue on the next shard.
+     */
+    private int onScan(final MutableDirectBuffer buffer, final int index, final int length, final int routeId)
+    {
+        final ScanRequestDecoder d = scan;
+        final ScanRequest s = scanRequest.reset();
+        s.segment(d.segment(), d.totalSegments());
+        final int pageLimit = d.pageLimit();
+        d.wrapTableName(nameView);
+        final ShardTable shardTable = shardTable(routeId, nameView);
+        d.wrapExclusiveStartKey(keyView);
+        final int flags = buffer.getInt(index + RingLayout.FLAGS_OFFSET);
+        if (0 == (flags & RingLayout.FLAG_IGNORE_START_KEY))
+        {
+            s.exclusiveStartKey(keyView, 0, keyView.capacity());
+        }
+        s.limit(pageLimit(pageLimit));
+        startPage(d.correlationId());
+        shard.scan(shardTable.table, s, pageHandler);
+
+        final int lastShard = buffer.getInt(index + RingLayout.SCAN_LAST_SHARD_OFFSET);
+        if (!s.hasLastEvaluatedKey() && shardIndex < lastShard)
+        {
+            if (0 == s.count())
+            {
+                buffer.putInt(index + RingLayout.FLAGS_OFFSET, flags | RingLayout.FLAG_IGNORE_START_KEY);
+                buffer.putLong(index + RingLayout.GATHER_ID_OFFSET, shardIndex + 1);
+                writeReply(RingLayout.REPLY_SCAN_NEXT, buffer, index, length);
+                return -1;
+            }
+            // more shards follow: this page ends here, and resumes after its last item (on this shard, then the next)
+            final int keyLength = shardTable.keyOf(sendBuffer, lastItemOffset, lastItemLength, keyWriter);
+            return finishPage(s.count(), s.scannedCount(), keyWriter.buffer(), keyLength);
+        }
+        return finishPage(s.count(), s.scannedCount(), s.lastEvaluatedKey(), s.lastEvaluatedKeyLength());
+    }
+
+    private void startPage(final long correlationId)
+    {
+        pageResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).count(0).scannedCount(0);
+        final int groupOffset = pageResponse.limit();
+        sendBuffer.putShort(groupOffset, (short)0, ByteOrder.LITTLE_ENDIAN);
+        sendBuffer.putShort(groupOffset + 2, (short)0, ByteOrder.LITTLE_ENDIAN);
+        pagePosition = groupOffset + 4;
+        pageCount = 0;
+        lastItemOffset = 0;
+        lastItemLength = 0;
+    }
+
+    private void onPageItem(final DirectBuffer buffer, final int offset, final int length)
+    {
+        sendBuffer.putInt(pagePosition, length, ByteOrder.LITTLE_ENDIAN);
+        sendBuffer.putBytes(pagePosition + 4, buffer, offset, length);
+        lastItemOffset = pagePosition + 4;
+        lastItemLength = length;
+        pagePosition += 4 + length;
+        pageCount++;
+    }
+
+    private int finishPage(final int count, final int scannedCount, final DirectBuffer lastKey, final int lastKeyLength)
+    {
+        final int groupOffset = MessageHeaderEncoder.ENCODED_LENGTH + ItemsPageResponseEncoder.BLOCK_LENGTH;
+        sendBuffer.putShort(groupOffset + 2, (short)pageCount, ByteOrder.LITTLE_ENDIAN);
+        pageResponse.limit(pagePosition);
+        pageResponse.putLastEvaluatedKey(lastKey, 0, lastKeyLength);
+        pageResponse.count(count).scannedCount(scannedCount);
+        return MessageHeaderEncoder.ENCODED_LENGTH + pageResponse.encodedLength();
+    }
+
+    private static int pageLimit(final int requested)
+    {
+        if (requested < 0)
+        {
+            return requested;
+        }
+        return 0 == requested || requested > MAX_PAGE_ITEMS ? MAX_PAGE_ITEMS : requested;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Scatter-gather parts: answered to the router
+    // ---------------------------------------------------------------------------------------------
+
+    private void onGather(
+        final MutableDirectBuffer buffer, final int index, final int frameOffset, final int frameLength, final int templateId)
+    {
+        final int routeId = buffer.getInt(index + RingLayout.ROUTE_ID_OFFSET);
+        final int body = frameOffset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = header.blockLength();
+        final int version = header.version();
+        replyBuffer.putBytes(0, buffer, index, RingLayout.HEADER_LENGTH);
+        final int frameStart = RingLayout.HEADER_LENGTH;
+        long correlationId = 0;
+        int length;
+        try
+        {
+            switch (templateId)
+            {
+                case CreateTableRequestDecoder.TEMPLATE_ID:
+                {
+                    correlationId = createTable.wrap(buffer, body, blockLength, version).correlationId();
+                    final TableSpec spec = TableRequests.spec(createTable);
+                    final TableDescription description = shard.createTable(spec);
+                    bind(routeId, shard.table(spec.tableName()));
+                    length = encodeDescription(correlationId, description, TableStatus.ACTIVE);
+                    break;
+                }
+                case DeleteTableRequestDecoder.TEMPLATE_ID:
+                {
+                    correlationId = deleteTable.wrap(buffer, body, blockLength, version).correlationId();
+                    final String name = deleteTable.tableName();
+                    tables.remove(routeId);
+                    length = encodeDescription(correlationId, shard.deleteTable(name), TableStatus.DELETING);
+                    break;
+                }
+                case DescribeTableRequestDecoder.TEMPLATE_ID:
+                {
+                    correlationId = describeTable.wrap(buffer, body, blockLength, version).correlationId();
+                    length = encodeDescription(correlationId, shard.describeTable(describeTable.tableName()), TableStatus.ACTIVE);
+                    break;
+                }
+                case BatchGetItemRequestDecoder.TEMPLATE_ID:
+                    correlationId = batchGet.wrap(buffer, body, blockLength, version).correlationId();
+                    length = onBatchGet(correlationId);
+                    break;
+                case BatchWriteItemRequestDecoder.TEMPLATE_ID:
+                    correlationId = batchWrite.wrap(buffer, body, blockLength, version).correlationId();
+                    length = onBatchWrite(correlationId);
+                    break;
+                default:
+                    throw new IllegalStateException("template " + templateId + " is not a scatter-gather request");
+            }
+        }
+        catch (final FerriteException ex)
+        {
+            length = encodeError(replyBuffer, frameStart, correlationId, ex.code(), ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            length = encodeError(replyBuffer, frameStart, correlationId, ErrorCode.InternalServerError,
+                "Internal error on shard " + shardIndex + ": " + ex);
+        }
+        writeReply(RingLayout.REPLY_GATHER, replyBuffer, 0, frameStart + length);
+    }
+
+    private int encodeDescription(final long correlationId, final TableDescription description, final TableStatus status)
+    {
+        final TableSpec spec = description.spec();
+        tableResponse.wrapAndApplyHeader(replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder)
+            .correlationId(correlationId)
+            .tableId(description.tableId())
+            .status(status)
+            .itemCount(description.itemCount())
+            .sizeBytes(description.sizeBytes())
+            .createdEpochMs(description.createdEpochMs())
+            .partitionCount(description.partitionCount());
+        final TableDescriptionResponseEncoder.KeySchemaEncoder keys =
+            tableResponse.keySchemaCount(null == spec.sortKeyName() ? 1 : 2);
+        keys.next().keyRole(KeyRole.HASH).attributeType(TableRequests.attributeType(spec.partitionKeyType()))
+            .attributeName(spec.partitionKeyName());
+        if (null != spec.sortKeyName())
+        {
+            keys.next().keyRole(KeyRole.RANGE).attributeType(TableRequests.attributeType(spec.sortKeyType()))
+                .attributeName(spec.sortKeyName());
+        }
+        tableResponse.tableName(spec.tableName());
+        return MessageHeaderEncoder.ENCODED_LENGTH + tableResponse.encodedLength();
+    }
+
+    private int onBatchGet(final long correlationId)
+    {
+        final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
+        for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.tables())
+        {
+            final List<byte[]> keys = new ArrayList<>();
+            for (final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder key : table.keys())
+            {
+                final byte[] bytes = new byte[key.keyLength()];
+                key.getKey(bytes, 0, bytes.length);
+                keys.add(bytes);
+            }
+            keysByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(keys);
+        }
+        final BatchGetResult result = shard.batchGetItem(keysByTable);
+
+        // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
+        final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH - 64 * 1024;
+        long used = 0;
+        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
+        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : result.responses().entrySet())
+        {
+            final List<byte[]> items = new ArrayList<>();
+            for (final byte[] item : entry.getValue())
+            {
+                if (used + item.length + 8 <= budget)
+                {
+                    items.add(item);
+                    used += item.length + 8;
+                }
+                else
+                {
+                    final byte[] key = new KeyItems(shard.table(entry.getKey()).definition().spec()).keyOf(item, keyWriter);
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(key);
+                }
+            }
+            returned.put(entry.getKey(), items);
+        }
+        result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
+
+        batchGetResponse.wrapAndApplyHeader(replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder).correlationId(correlationId);
+        final BatchGetItemResponseEncoder.ResponsesEncoder responses = batchGetResponse.responsesCount(returned.size());
+        for (final Map.Entry<String, List<byte[]>> entry : returned.entrySet())
+        {
+            responses.next();
+            final BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder items = responses.itemsCount(entry.getValue().size());
+            for (final byte[] item : entry.getValue())
+            {
+                items.next().putItem(item, 0, item.length);
+            }
+            responses.tableName(entry.getKey());
+        }
+        final BatchGetItemResponseEncoder.UnprocessedKeysEncoder rest = batchGetResponse.unprocessedKeysCount(unprocessed.size());
+        for (final Map.Entry<String, List<byte[]>> entry : unprocessed.entrySet())
+        {
+            rest.next();
+            final BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder keys = rest.keysCount(entry.getValue().size());
+            for (final byte[] key : entry.getValue())
+            {
+                keys.next().putKey(key, 0, key.length);
+            }
+            rest.tableName(entry.getKey());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + batchGetResponse.encodedLength();
+    }
+
+    private int onBatchWrite(final long correlationId)
+    {
+        final Map<String, List<WriteRequest>> writesByTable = new LinkedHashMap<>();
+        for (final BatchWriteItemRequestDecoder.TablesDecoder table : batchWrite.tables())
+        {
+            final List<WriteRequest> writes = new ArrayList<>();
+            for (final BatchWriteItemRequestDecoder.TablesDecoder.WritesDecoder write : table.writes())
+            {
+                final WriteOp op = write.op();
+                final byte[] bytes = new byte[write.itemOrKeyLength()];
+                write.getItemOrKey(bytes, 0, bytes.length);
+                writes.add(WriteOp.DELETE == op ? WriteRequest.delete(bytes) : WriteRequest.put(bytes));
+            }
+            writesByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(writes);
+        }
+        final BatchWriteResult result = shard.batchWriteItem(writesByTable);
+
+        batchWriteResponse.wrapAndApplyHeader(replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder).correlationId(correlationId);
+        final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder rest =
+            batchWriteResponse.unprocessedItemsCount(result.unprocessedItems().size());
+        for (final Map.Entry<String, List<WriteRequest>> entry : result.unprocessedItems().entrySet())
+        {
+            rest.next();
+            final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder.WritesEncoder writes =
+                rest.writesCount(entry.getValue().size());
+            for (final WriteRequest write : entry.getValue())
+            {
+                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
+            }
+            rest.tableName(entry.getKey());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + batchWriteResponse.encodedLength();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+    // ---------------------------------------------------------------------------------------------
+
+    private Table table(final int routeId, final DirectBuffer name)
+    {
+        return shardTable(routeId, name).table;
+    }
+
+    private ShardTable shardTable(final int routeId, final DirectBuffer name)
+    {
+        final ShardTable table = tables.get(routeId);
+        if (null == table || table.table.isDeleted())
+        {
+            throw new FerriteException(ErrorCode.ResourceNotFoundException, "Requested resource not found: Table: " +
+                name.getStringWithoutLengthUtf8(0, name.capacity()) + " not found");
+        }
+        return table;
+    }
+
+    private static ReturnValues returnValues(final short raw)
+    {
+        switch (raw)
+        {
+            case 0:
+            case 255:
+                return ReturnValues.NONE;
+            case 1:
+                return ReturnValues.ALL_OLD;
+            case 2:
+                return ReturnValues.UPDATED_OLD;
+            case 3:
+                return ReturnValues.ALL_NEW;
+            case 4:
+                return ReturnValues.UPDATED_NEW;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'returnValues' " +
+                    "failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, " +
+                    "NONE, UPDATED_NEW]");
+        }
+    }
+
+    private static SortKeyCondition condition(final short raw)
+    {
+        switch (raw)
+        {
+            case 0:
+            case 255:
+                return SortKeyCondition.NONE;
+            case 1:
+                return SortKeyCondition.EQ;
+            case 2:
+                return SortKeyCondition.LT;
+            case 3:
+                return SortKeyCondition.LE;
+            case 4:
+                return SortKeyCondition.GT;
+            case 5:
+                return SortKeyCondition.GE;
+            case 6:
+                return SortKeyCondition.BETWEEN;
+            case 7:
+                return SortKeyCondition.BEGINS_WITH;
+            default:
+                throw FerriteException.validation("Invalid KeyConditionExpression: unknown sort key condition " + raw +
+                    " (expected EQ, LT, LE, GT, GE, BETWEEN or BEGINS_WITH)");
+        }
+    }
+
+    /**
+     * Sets a key value from an item-format value (tag + body) whose bytes the router has not checked.
+     */
+    private static void keyValue(final DirectBuffer value, final KeyValue target, final String field)
+    {
+        final int length = value.capacity();
+        final byte tag = value.getByte(0);
+        final KeyType type;
+        final int payloadOffset;
+        final int payloadLength;
+        switch (tag)
+        {
+            case ItemFormat.TYPE_S:
+                type = KeyType.S;
+                payloadOffset = 5;
+                payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
+                break;
+            case ItemFormat.TYPE_B:
+                type = KeyType.B;
+                payloadOffset = 5;
+                payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
+                break;
+            case ItemFormat.TYPE_N:
+                type = KeyType.N;
+                payloadOffset = 2;
+                payloadLength = length >= 2 ? value.getByte(1) & 0xFF : -1;
+                break;
+            default:
+                throw FerriteException.validation("One or more parameter values were invalid: " + field + " has type tag " +
+                    tag + ", but a key value must be S, N or B");
+        }
+        if (payloadLength < 0 || payloadOffset + payloadLength != length)
+        {
+            throw new FerriteException(ErrorCode.SerializationException, field + " is malformed: " + length +
+                " bytes do not hold one " + type + " value");
+        }
+        target.payload(type, value, payloadOffset, payloadLength);
+    }
+
+    private int encodeError(final MutableDirectBuffer buffer, final long correlationId, final ErrorCode code, final String message)
+    {
+        return encodeError(buffer, 0, correlationId, code, message);
+    }
+
+    private int encodeError(
+        final MutableDirectBuffer buffer, final int offset, final long correlationId, final ErrorCode code, final String message)
+    {
+        counters.error(code);
+        errorResponse.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(code)
+            .message(message);
+        return MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength();
+    }
+
+    private void dumpHistograms()
+    {
+        try
+        {
+            Files.createDirectories(histogramDir);
+            final Path file = histogramDir.resolve("shard-" + shardIndex + ".hlog");
+            final Path temp = histogramDir.resolve("shard-" + shardIndex + ".hlog.tmp");
+            try (PrintStream out = new PrintStream(temp.toFile(), StandardCharsets.US_ASCII))
+            {
+                final HistogramLogWriter writer = new HistogramLogWriter(out);
+                writer.outputLogFormatVersion();
+                writer.outputComment("Ferrite shard " + shardIndex + ": request latency in ns, received by the router " +
+                    "to response published, per operation (tag)");
+                writer.outputLegend();
+                for (int i = 0; i < latency.length; i++)
+                {
+                    if (latency[i].getTotalCount() > 0)
+                    {
+                        latency[i].setTag(Operations.name(i));
+                        writer.outputIntervalHistogram(latency[i]);
+                    }
+                }
+            }
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final FileNotFoundException ex)
+        {
+            System.err.println("ferrite shard " + shardIndex + ": cannot write histograms: " + ex);
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("ferrite shard " + shardIndex + ": cannot write histograms: " + ex);
+        }
+        counters.histogramDumps.increment();
+    }
+
+    /**
+     * A table as this loop holds it, with the key names needed to build the key item of an item.
+     */
+    static final class ShardTable
+    {
+        final Table table;
+        private final KeyItems keyItems;
+
+        ShardTable(final Table table)
+        {
+            this.table = table;
+            keyItems = new KeyItems(table.definition().spec());
+        }
+
+        int keyOf(final DirectBuffer item, final int offset, final int length, final ItemWriter writer)
+        {
+            return keyItems.keyOf(item, offset, length, writer);
+        }
+    }
+}

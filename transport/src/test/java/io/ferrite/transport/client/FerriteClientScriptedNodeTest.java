@@ -1,0 +1,833 @@
+package io.ferrite.transport.client;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.item.ItemCodec;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.sbe.BatchGetItemRequestDecoder;
+import io.ferrite.codecs.sbe.BatchWriteItemRequestDecoder;
+import io.ferrite.codecs.sbe.BooleanType;
+import io.ferrite.codecs.sbe.CreateTableRequestDecoder;
+import io.ferrite.codecs.sbe.DeleteItemRequestDecoder;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.GetItemRequestDecoder;
+import io.ferrite.codecs.sbe.KeyRole;
+import io.ferrite.codecs.sbe.ListTablesRequestDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.PutItemRequestDecoder;
+import io.ferrite.codecs.sbe.QueryRequestDecoder;
+import io.ferrite.codecs.sbe.ReturnValuesType;
+import io.ferrite.codecs.sbe.ScanRequestDecoder;
+import io.ferrite.codecs.sbe.SortKeyConditionType;
+import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.WriteOp;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.shard.WriteRequest;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client against a scripted stand-in node (no engine): what it puts on the wire for every request,
+ * how it matches answers, retries, times out, reports back-pressure and the in-flight bound, keeps the
+ * session alive, says goodbye, and notices a node that went away.
+ */
+class FerriteClientScriptedNodeTest
+{
+    @TempDir
+    Path tempDir;
+
+    private ScriptedNode node;
+    private FerriteClient client;
+    private final Recorder recorder = new Recorder();
+
+    @AfterEach
+    void closeAll()
+    {
+        if (null != client)
+        {
+            client.close();
+        }
+        if (null != node)
+        {
+            node.close();
+        }
+    }
+
+    private ClientConfig config()
+    {
+        return new ClientConfig()
+            .aeronDir(node.aeronDir())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .retryBaseBackoffNs(TimeUnit.MICROSECONDS.toNanos(100))
+            .retryMaxBackoffNs(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+
+    private void start(final ClientConfig config)
+    {
+        client = FerriteClient.connect(config);
+    }
+
+    private void startIpc()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config());
+    }
+
+    private void pollUntil(final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("condition not met within 10 s; counters " + client.counters());
+            }
+            if (0 == client.poll())
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static byte[] item(final Map<String, AttributeValue> item)
+    {
+        return ItemCodec.encode(item);
+    }
+
+    @Test
+    void connectNamesTheMissingDriver()
+    {
+        final FerriteClientException ex = assertThrows(FerriteClientException.class, () -> FerriteClient.connect(
+            new ClientConfig().aeronDir(tempDir.resolve("no-driver-here").toString()).connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(200))));
+        assertEquals(ClientFailure.NODE_UNAVAILABLE, ex.failure());
+        assertTrue(ex.getMessage().contains("no media driver"), ex.getMessage());
+    }
+
+    @Test
+    void connectNamesTheChannelWhenNoNodeListens()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        final FerriteClientException ex = assertThrows(FerriteClientException.class, () -> FerriteClient.connect(
+            config().requestStreamId(4242).connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))));
+        assertEquals(ClientFailure.NODE_UNAVAILABLE, ex.failure());
+        assertTrue(ex.getMessage().contains("no node is listening on aeron:ipc stream 4242"), ex.getMessage());
+    }
+
+    @Test
+    void everyRequestIsEncodedWithItsFieldsACorrelationIdAndARequestId()
+    {
+        startIpc();
+        final byte[] itemBytes = item(Map.of("pk", s("a"), "v", n(1)));
+        final byte[] keyBytes = item(Map.of("pk", s("a")));
+        final byte[] setBytes = item(Map.of("v", n(2)));
+        final byte[] removeBytes = item(Map.of("gone", AttributeValue.nul()));
+        final UnsafeBuffer pkValue = new UnsafeBuffer(new byte[]{ 1, 1, 0, 0, 0, 'a' });
+        final UnsafeBuffer low = new UnsafeBuffer(new byte[]{ 2, 1, (byte)0x80 });
+        final UnsafeBuffer high = new UnsafeBuffer(new byte[]{ 2, 1, (byte)0xC1 });
+
+        final List<Long> ids = new ArrayList<>();
+        ids.add(client.putItem("t1", new UnsafeBuffer(itemBytes), 0, itemBytes.length, ReturnValues.ALL_OLD, recorder));
+        ids.add(client.getItem("t1", new UnsafeBuffer(keyBytes), 0, keyBytes.length, true, recorder));
+        ids.add(client.deleteItem("t1", new UnsafeBuffer(keyBytes), 0, keyBytes.length, ReturnValues.ALL_OLD, recorder));
+        ids.add(client.updateItem("t1", new UnsafeBuffer(keyBytes), 0, keyBytes.length, new UnsafeBuffer(setBytes), 0,
+            setBytes.length, new UnsafeBuffer(removeBytes), 0, removeBytes.length, ReturnValues.UPDATED_NEW, recorder));
+        ids.add(client.query(new QueryParams().tableName("t1").partitionKey(pkValue, 0, pkValue.capacity())
+            .sortKey(SortKeyCondition.BETWEEN, low, 0, low.capacity()).sortKeyUpper(high, 0, high.capacity())
+            .scanIndexForward(false).limit(7).exclusiveStartKey(new UnsafeBuffer(keyBytes), 0, keyBytes.length), recorder));
+        ids.add(client.scan(new ScanParams().tableName("t1").segment(2, 5).limit(3), recorder));
+        ids.add(client.createTable(TableSpec.of("t2").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N), recorder));
+        ids.add(client.deleteTable("t2", recorder));
+        ids.add(client.describeTable("t2", recorder));
+        ids.add(client.listTables(10, "t0", recorder));
+        final Map<String, List<byte[]>> keys = new LinkedHashMap<>();
+        keys.put("t1", List.of(keyBytes, keyBytes));
+        ids.add(client.batchGetItem(keys, true, recorder));
+        final Map<String, List<WriteRequest>> writes = new LinkedHashMap<>();
+        writes.put("t1", List.of(WriteRequest.put(itemBytes), WriteRequest.delete(keyBytes)));
+        ids.add(client.batchWriteItem(writes, recorder));
+
+        for (final long id : ids)
+        {
+            assertTrue(id > 0, "send status " + id);
+        }
+        assertEquals(ids.size(), new HashSet<>(ids).size(), "request ids are unique");
+        pollUntil(() -> node.received.size() == ids.size());
+
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        final Set<Long> correlationIds = new HashSet<>();
+        int index = 0;
+        for (final ScriptedNode.Received received : node.received)
+        {
+            assertEquals(ids.get(index++).longValue(), received.requestId(), "request id travels as sent");
+            assertTrue(correlationIds.add(received.correlationId()), "correlation ids are unique");
+            final UnsafeBuffer buffer = new UnsafeBuffer(received.bytes());
+            header.wrap(buffer, 0);
+            switch (received.templateId())
+            {
+                case PutItemRequestDecoder.TEMPLATE_ID:
+                {
+                    final PutItemRequestDecoder d = new PutItemRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(ReturnValuesType.ALL_OLD, d.returnValues());
+                    assertEquals("t1", d.tableName());
+                    assertArrayEquals(itemBytes, bytes(d.itemLength(), d::getItem));
+                    break;
+                }
+                case GetItemRequestDecoder.TEMPLATE_ID:
+                {
+                    final GetItemRequestDecoder d = new GetItemRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(BooleanType.TRUE, d.consistentRead());
+                    assertEquals("t1", d.tableName());
+                    assertArrayEquals(keyBytes, bytes(d.keyLength(), d::getKey));
+                    break;
+                }
+                case DeleteItemRequestDecoder.TEMPLATE_ID:
+                {
+                    final DeleteItemRequestDecoder d = new DeleteItemRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(ReturnValuesType.ALL_OLD, d.returnValues());
+                    assertEquals("t1", d.tableName());
+                    assertArrayEquals(keyBytes, bytes(d.keyLength(), d::getKey));
+                    break;
+                }
+                case UpdateItemRequestDecoder.TEMPLATE_ID:
+                {
+                    final UpdateItemRequestDecoder d = new UpdateItemRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(ReturnValuesType.UPDATED_NEW, d.returnValues());
+                    assertEquals("t1", d.tableName());
+                    assertArrayEquals(keyBytes, bytes(d.keyLength(), d::getKey));
+                    assertArrayEquals(setBytes, bytes(d.setAttributesLength(), d::getSetAttributes));
+                    assertArrayEquals(removeBytes, bytes(d.removeAttributesLength(), d::getRemoveAttributes));
+                    break;
+                }
+                case QueryRequestDecoder.TEMPLATE_ID:
+                {
+                    final QueryRequestDecoder d = new QueryRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(SortKeyConditionType.BETWEEN, d.condition());
+                    assertEquals(BooleanType.FALSE, d.scanIndexForward());
+                    assertEquals(7, d.pageLimit());
+                    assertEquals("t1", d.tableName());
+                    assertArrayEquals(bytes(pkValue), bytes(d.partitionKeyValueLength(), d::getPartitionKeyValue));
+                    assertArrayEquals(bytes(low), bytes(d.sortKeyValueLength(), d::getSortKeyValue));
+                    assertArrayEquals(bytes(high), bytes(d.sortKeyUpperLength(), d::getSortKeyUpper));
+                    assertArrayEquals(keyBytes, bytes(d.exclusiveStartKeyLength(), d::getExclusiveStartKey));
+                    break;
+                }
+                case ScanRequestDecoder.TEMPLATE_ID:
+                {
+                    final ScanRequestDecoder d = new ScanRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(2, d.segment());
+                    assertEquals(5, d.totalSegments());
+                    assertEquals(3, d.pageLimit());
+                    assertEquals("t1", d.tableName());
+                    assertEquals(0, d.exclusiveStartKeyLength());
+                    break;
+                }
+                case CreateTableRequestDecoder.TEMPLATE_ID:
+                {
+                    final CreateTableRequestDecoder d = new CreateTableRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    final CreateTableRequestDecoder.KeySchemaDecoder schema = d.keySchema();
+                    assertEquals(2, schema.count());
+                    schema.next();
+                    assertEquals(KeyRole.HASH, schema.keyRole());
+                    assertEquals(io.ferrite.codecs.sbe.AttributeType.S, schema.attributeType());
+                    assertEquals("pk", schema.attributeName());
+                    schema.next();
+                    assertEquals(KeyRole.RANGE, schema.keyRole());
+                    assertEquals(io.ferrite.codecs.sbe.AttributeType.N, schema.attributeType());
+                    assertEquals("sk", schema.attributeName());
+                    assertEquals("t2", d.tableName());
+                    break;
+                }
+                case io.ferrite.codecs.sbe.DeleteTableRequestDecoder.TEMPLATE_ID:
+                    assertEquals("t2", new io.ferrite.codecs.sbe.DeleteTableRequestDecoder()
+                        .wrapAndApplyHeader(buffer, 0, header).tableName());
+                    break;
+                case io.ferrite.codecs.sbe.DescribeTableRequestDecoder.TEMPLATE_ID:
+                    assertEquals("t2", new io.ferrite.codecs.sbe.DescribeTableRequestDecoder()
+                        .wrapAndApplyHeader(buffer, 0, header).tableName());
+                    break;
+                case ListTablesRequestDecoder.TEMPLATE_ID:
+                {
+                    final ListTablesRequestDecoder d = new ListTablesRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    assertEquals(10, d.pageLimit());
+                    assertEquals("t0", d.exclusiveStartTableName());
+                    break;
+                }
+                case BatchGetItemRequestDecoder.TEMPLATE_ID:
+                {
+                    final BatchGetItemRequestDecoder d = new BatchGetItemRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    final BatchGetItemRequestDecoder.TablesDecoder tables = d.tables();
+                    assertEquals(1, tables.count());
+                    tables.next();
+                    assertEquals(BooleanType.TRUE, tables.consistentRead());
+                    final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder keyGroup = tables.keys();
+                    assertEquals(2, keyGroup.count());
+                    for (final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder key : keyGroup)
+                    {
+                        assertArrayEquals(keyBytes, bytes(key.keyLength(), key::getKey));
+                    }
+                    assertEquals("t1", tables.tableName());
+                    break;
+                }
+                case BatchWriteItemRequestDecoder.TEMPLATE_ID:
+                {
+                    final BatchWriteItemRequestDecoder d = new BatchWriteItemRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                    final BatchWriteItemRequestDecoder.TablesDecoder tables = d.tables();
+                    tables.next();
+                    final BatchWriteItemRequestDecoder.TablesDecoder.WritesDecoder w = tables.writes();
+                    assertEquals(2, w.count());
+                    w.next();
+                    assertEquals(WriteOp.PUT, w.op());
+                    assertArrayEquals(itemBytes, bytes(w.itemOrKeyLength(), w::getItemOrKey));
+                    w.next();
+                    assertEquals(WriteOp.DELETE, w.op());
+                    assertArrayEquals(keyBytes, bytes(w.itemOrKeyLength(), w::getItemOrKey));
+                    assertEquals("t1", tables.tableName());
+                    break;
+                }
+                default:
+                    throw new AssertionError("unexpected template " + received.templateId());
+            }
+        }
+        assertEquals(12, index);
+    }
+
+    @Test
+    void answersAreMatchedByCorrelationIdNotByOrder()
+    {
+        startIpc();
+        final int count = 50;
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+        {
+            final GetItemRequestDecoder d = new GetItemRequestDecoder().wrap(request,
+                offset + MessageHeaderDecoder.ENCODED_LENGTH, GetItemRequestDecoder.BLOCK_LENGTH, GetItemRequestDecoder.SCHEMA_VERSION);
+            d.skipTableName();
+            final byte[] key = new byte[d.keyLength()];
+            d.getKey(key, 0, key.length);
+            final int answerLength = ScriptedNode.itemResponse(correlationId, true, new UnsafeBuffer(key), 0, key.length, out);
+            node.defer(out, answerLength);
+            if (node.received.size() == count)
+            {
+                node.releaseDeferredInReverse();
+            }
+            return 0;
+        });
+        final Map<Long, byte[]> sentKeyByRequest = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++)
+        {
+            final byte[] key = item(Map.of("pk", s("key-" + i)));
+            final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+            assertTrue(id > 0);
+            sentKeyByRequest.put(id, key);
+        }
+        pollUntil(() -> recorder.items.size() == count);
+        sentKeyByRequest.forEach((id, key) -> assertArrayEquals(key, recorder.items.get(id), "answer of request " + id));
+        final List<Long> completionOrder = new ArrayList<>(recorder.completionOrder);
+        final List<Long> reversed = new ArrayList<>(sentKeyByRequest.keySet());
+        java.util.Collections.reverse(reversed);
+        assertEquals(reversed, completionOrder, "answers came back in reverse");
+        assertEquals(0, client.inFlight());
+    }
+
+    @Test
+    void throttledRequestIsRetriedWithItsRequestIdUnderANewCorrelationId()
+    {
+        startIpc();
+        final Map<Long, Integer> attempts = new ConcurrentHashMap<>();
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+        {
+            final long requestId = request.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 8, java.nio.ByteOrder.LITTLE_ENDIAN);
+            final int attempt = attempts.merge(requestId, 1, Integer::sum);
+            return attempt <= 2 ?
+                ScriptedNode.error(correlationId, attempt == 1 ? ErrorCode.ThrottlingException :
+                    ErrorCode.ProvisionedThroughputExceededException, "slow down", out) :
+                ScriptedNode.itemResponse(correlationId, false, null, 0, 0, out);
+        });
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> recorder.done.contains(id));
+        assertTrue(recorder.items.containsKey(id), "succeeded after retries: " + recorder.failures);
+        assertEquals(3, node.received.size());
+        final Set<Long> correlationIds = new HashSet<>();
+        for (final ScriptedNode.Received received : node.received)
+        {
+            assertEquals(id, received.requestId());
+            assertTrue(correlationIds.add(received.correlationId()));
+        }
+        assertEquals(2, client.counters().retries());
+        assertEquals(1, client.counters().sent());
+        assertEquals(1, client.counters().completed());
+    }
+
+    @Test
+    void nonRetryableErrorIsReportedOnceWithTheNodesMessage()
+    {
+        startIpc();
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.error(correlationId, ErrorCode.ValidationException, "bad key: pk missing", out));
+        final byte[] key = item(Map.of("x", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> recorder.done.contains(id));
+        assertEquals("ValidationException: bad key: pk missing", recorder.failures.get(id));
+        assertEquals(1, node.received.size());
+        assertEquals(1, client.counters().errors(ErrorCode.ValidationException));
+        assertEquals(0, client.counters().retries());
+    }
+
+    @Test
+    void retryBudgetRunsOutOnPersistentServerErrors()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().maxAttempts(3));
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.error(correlationId, ErrorCode.InternalServerError, "disk on fire", out));
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> recorder.done.contains(id));
+        assertEquals("InternalServerError: disk on fire", recorder.failures.get(id));
+        assertEquals(3, node.received.size());
+        assertEquals(2, client.counters().retries());
+    }
+
+    @Test
+    void unansweredRequestTimesOutAndALateAnswerIsDropped()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().requestTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100)));
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+        {
+            node.defer(out, ScriptedNode.itemResponse(correlationId, false, null, 0, 0, out));
+            return 0;
+        });
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> recorder.done.contains(id));
+        assertTrue(recorder.failures.get(id).startsWith("TIMEOUT: request " + id + " got no answer within 100 ms"),
+            recorder.failures.get(id));
+        assertEquals(1, client.counters().timeouts());
+        node.releaseDeferredInReverse();
+        pollUntil(() -> client.counters().unmatched() == 1);
+        assertEquals(1, recorder.done.size(), "the late answer completes nothing");
+    }
+
+    @Test
+    void fullInFlightTableIsReportedAtOnce()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().maxInFlight(4));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final byte[] key = item(Map.of("pk", s("k")));
+        for (int i = 0; i < 4; i++)
+        {
+            assertTrue(client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder) > 0);
+        }
+        assertEquals(FerriteClient.IN_FLIGHT_LIMIT, client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder));
+        assertEquals(1, client.counters().inFlightLimitReached());
+        assertEquals(4, client.inFlight());
+    }
+
+    @Test
+    void backPressuredPublicationIsReportedAtOnceNotBuffered()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().requestChannel("aeron:ipc?term-length=64k").maxInFlight(10_000));
+        node.paused(true);
+        final byte[] big = item(Map.of("pk", s("k"), "blob", AttributeValue.b(new byte[1000])));
+        final UnsafeBuffer buffer = new UnsafeBuffer(big);
+        long status = 0;
+        int sent = 0;
+        while (sent < 1000)
+        {
+            status = client.putItem("t", buffer, 0, big.length, ReturnValues.NONE, recorder);
+            if (status < 0)
+            {
+                break;
+            }
+            sent++;
+        }
+        assertEquals(FerriteClient.BACK_PRESSURED, status);
+        assertTrue(sent > 5 && sent < 100, "a 64 KiB term holds a few dozen 1 KB requests, sent " + sent);
+        assertEquals(sent, client.inFlight(), "the refused request is not held");
+        assertEquals(1, client.counters().backPressured());
+        node.paused(false);
+        final int expected = sent;
+        pollUntil(() -> recorder.done.size() == expected);
+        // the driver raises the publication limit on its next duty cycle after the node has read
+        final long[] again = { 0 };
+        pollUntil(() -> (again[0] = client.putItem("t", buffer, 0, big.length, ReturnValues.NONE, recorder)) > 0);
+        assertTrue(again[0] > 0, "sends again once drained");
+    }
+
+    @Test
+    void idleClientSendsKeepAlivesAndSaysGoodbyeOnClose()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        node.keepAliveIntervalMs(20);
+        start(config());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(20), client.keepAliveIntervalNs());
+        final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        pollUntil(() -> System.nanoTime() > until);
+        assertTrue(node.keepAlives.get() >= 3, "keep-alives " + node.keepAlives.get());
+        assertEquals(node.keepAlives.get(), client.counters().keepAlives(), "every keep-alive sent arrived");
+        client.close();
+        client = null;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (node.disconnects.get() == 0 && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, node.disconnects.get());
+    }
+
+    @Test
+    void nodeThatGoesAwayFailsEveryRequestInFlight()
+    {
+        startIpc();
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final byte[] key = item(Map.of("pk", s("k")));
+        final List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            ids.add(client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder));
+        }
+        pollUntil(() -> node.received.size() == 3);
+        node.dropSessions();
+        pollUntil(() -> recorder.done.size() == 3);
+        for (final long id : ids)
+        {
+            assertTrue(recorder.failures.get(id).startsWith("NODE_UNAVAILABLE"), recorder.failures.get(id));
+        }
+        assertFalse(client.isConnected());
+        assertEquals(FerriteClient.NOT_CONNECTED, client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder));
+        assertEquals(3, client.counters().nodeUnavailable());
+    }
+
+    @Test
+    void closeFailsRequestsStillInFlight()
+    {
+        startIpc();
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        client.close();
+        assertTrue(recorder.failures.get(id).startsWith("CLIENT_CLOSED"), recorder.failures.get(id));
+        assertEquals(FerriteClient.CLOSED, client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder));
+    }
+
+    @Test
+    void blockingApiThrowsTheNodesErrorCodeAndMessage()
+    {
+        startIpc();
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.error(correlationId, ErrorCode.ResourceNotFoundException, "Requested resource not found: " +
+                "Table: nope not found", out));
+        final FerriteBlockingClient blocking = new FerriteBlockingClient(client);
+        final FerriteException ex = assertThrows(FerriteException.class,
+            () -> blocking.getItem("nope", Map.of("pk", s("k"))));
+        assertEquals(ErrorCode.ResourceNotFoundException, ex.code());
+        assertEquals("Requested resource not found: Table: nope not found", ex.getMessage());
+    }
+
+    @Test
+    void blockingApiThrowsTimeoutWhenTheNodeIsSilent()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().requestTimeoutNs(TimeUnit.MILLISECONDS.toNanos(50)));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final FerriteBlockingClient blocking = new FerriteBlockingClient(client);
+        final FerriteClientException ex = assertThrows(FerriteClientException.class,
+            () -> blocking.putItem("t", Map.of("pk", s("k"))));
+        assertEquals(ClientFailure.TIMEOUT, ex.failure());
+    }
+
+    @Test
+    void blockingApiEncodesQueryKeyValuesAsTagAndBody()
+    {
+        startIpc();
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.error(correlationId, ErrorCode.ValidationException, "stop here", out));
+        final FerriteBlockingClient blocking = new FerriteBlockingClient(client);
+        assertThrows(FerriteException.class, () -> blocking.query(io.ferrite.engine.api.Query.on("t")
+            .partitionKey(s("ab")).sortKey(SortKeyCondition.GE, n(-5)).scanIndexForward(false).limit(2)));
+        final ScriptedNode.Received received = node.received.peek();
+        final UnsafeBuffer buffer = new UnsafeBuffer(received.bytes());
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        header.wrap(buffer, 0);
+        final QueryRequestDecoder d = new QueryRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+        assertEquals(SortKeyConditionType.GE, d.condition());
+        assertEquals(2, d.pageLimit());
+        d.skipTableName();
+        assertArrayEquals(new byte[]{ 1, 2, 0, 0, 0, 'a', 'b' }, bytes(d.partitionKeyValueLength(), d::getPartitionKeyValue));
+        final byte[] sortKey = bytes(d.sortKeyValueLength(), d::getSortKeyValue);
+        assertEquals(2, sortKey[0], "N tag");
+        assertEquals(sortKey.length - 2, sortKey[1], "N body length");
+
+        final FerriteException limit = assertThrows(FerriteException.class, () -> blocking.query(
+            io.ferrite.engine.api.Query.on("t").partitionKey(s("ab")).limit(0)));
+        assertTrue(limit.getMessage().contains("Member must have value greater than or equal to 1"), limit.getMessage());
+    }
+
+    @Test
+    void udpRoundTripWithTheClientsOwnDriverAndAnEphemeralResponsePort()
+    {
+        final int port = freeUdpPort();
+        node = new ScriptedNode(tempDir.resolve("aeron-node"), "aeron:udp?endpoint=127.0.0.1:" + port);
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.itemResponse(correlationId, true, request, offset, 4, out));
+        start(new ClientConfig()
+            .embeddedDriver(true)
+            .aeronDir(tempDir.resolve("aeron-client").toString())
+            .requestChannel("aeron:udp?endpoint=127.0.0.1:" + port)
+            .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(5)));
+        assertTrue(client.responseChannel().matches("aeron:udp\\?endpoint=127\\.0\\.0\\.1:[1-9][0-9]*"),
+            client.responseChannel());
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> recorder.done.contains(id));
+        assertTrue(recorder.items.containsKey(id), String.valueOf(recorder.failures));
+    }
+
+    @Test
+    void backgroundThreadOwnsTheClientAndOtherThreadsSubmitWork() throws Exception
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.itemResponse(correlationId, true, request, offset, 8, out));
+        start(config());
+        client.startBackgroundThread(new org.agrona.concurrent.BackoffIdleStrategy());
+        final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Thread> handlerThread = new java.util.concurrent.atomic.AtomicReference<>();
+        final ResponseHandler handler = new ResponseHandler()
+        {
+            public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+                final int length)
+            {
+                handlerThread.set(Thread.currentThread());
+                answered.incrementAndGet();
+            }
+
+            public void onError(final long requestId, final ErrorCode code, final String message)
+            {
+            }
+
+            public void onFailure(final long requestId, final ClientFailure failure, final String message)
+            {
+            }
+        };
+        final byte[] key = item(Map.of("pk", s("k")));
+        final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+        final ClientCommand get = c -> c.getItem("t", keyBuffer, 0, key.length, false, handler);
+        final Thread[] submitters = new Thread[3];
+        for (int t = 0; t < submitters.length; t++)
+        {
+            submitters[t] = new Thread(() ->
+            {
+                int submitted = 0;
+                while (submitted < 100)
+                {
+                    if (client.submit(get))
+                    {
+                        submitted++;
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
+                }
+            });
+            submitters[t].start();
+        }
+        for (final Thread submitter : submitters)
+        {
+            submitter.join();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (answered.get() < 300 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(1);
+        }
+        assertEquals(300, answered.get());
+        assertTrue(handlerThread.get().getName().contains("ferrite-client"), handlerThread.get().getName());
+        client.close();
+        assertFalse(client.isConnected());
+        assertFalse(client.submit(get), "a closed client takes no work");
+        client = null;
+    }
+
+    @Test
+    void asyncGetAndPutAllocateNothingInSteadyState()
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
+
+        startIpc();
+        node.record(false);
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.itemResponse(correlationId, true, request, offset, Math.min(length, 64), out));
+        final ItemWriter writer = new ItemWriter();
+        final CountingHandler handler = new CountingHandler();
+        final String table = "orders";
+
+        roundTrips(writer, handler, table, 20_000);
+        final long threadId = Thread.currentThread().getId();
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        roundTrips(writer, handler, table, 20_000);
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        assertEquals(40_000 * 2, handler.items, "every round trip answered");
+        assertEquals(0, handler.failures);
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 40k pipelined Get/Put round trips");
+    }
+
+    private void roundTrips(final ItemWriter writer, final CountingHandler handler, final String table, final int count)
+    {
+        final int window = 16;
+        int sent = 0;
+        final long target = handler.items + 2L * count;
+        while (handler.items < target)
+        {
+            while (sent < count && client.inFlight() < window)
+            {
+                writer.reset().string("pk", table).number("id", sent);
+                final int length = writer.finish();
+                final long put = client.putItem(table, writer.buffer(), 0, length, ReturnValues.NONE, handler);
+                final long get = put > 0 ? client.getItem(table, writer.buffer(), 0, length, false, handler) : put;
+                if (put < 0 || get < 0)
+                {
+                    throw new AssertionError("send refused " + put + "/" + get);
+                }
+                sent++;
+            }
+            client.poll();
+        }
+    }
+
+    private static final class CountingHandler implements ResponseHandler
+    {
+        long items;
+        long failures;
+        long bytes;
+
+        public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            items++;
+            bytes += length;
+        }
+
+        public void onError(final long requestId, final ErrorCode code, final String message)
+        {
+            failures++;
+        }
+
+        public void onFailure(final long requestId, final ClientFailure failure, final String message)
+        {
+            failures++;
+        }
+    }
+
+    private static int freeUdpPort()
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static byte[] bytes(final UnsafeBuffer buffer)
+    {
+        final byte[] bytes = new byte[buffer.capacity()];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    @FunctionalInterface
+    private interface Getter
+    {
+        int get(byte[] dst, int offset, int length);
+    }
+
+    private static byte[] bytes(final int length, final Getter getter)
+    {
+        final byte[] bytes = new byte[length];
+        getter.get(bytes, 0, length);
+        return bytes;
+    }
+
+    /** Records every outcome by request id. */
+    static final class Recorder implements ResponseHandler
+    {
+        final Map<Long, byte[]> items = new LinkedHashMap<>();
+        final Map<Long, String> failures = new LinkedHashMap<>();
+        final Set<Long> done = new HashSet<>();
+        final List<Long> completionOrder = new ArrayList<>();
+
+        public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            items.put(requestId, bytes);
+            complete(requestId);
+        }
+
+        public void onPage(final long requestId, final ItemsPage page)
+        {
+            complete(requestId);
+        }
+
+        public void onResponse(final long requestId, final int templateId, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            complete(requestId);
+        }
+
+        public void onError(final long requestId, final ErrorCode code, final String message)
+        {
+            failures.put(requestId, code + ": " + message);
+            complete(requestId);
+        }
+
+        public void onFailure(final long requestId, final ClientFailure failure, final String message)
+        {
+            failures.put(requestId, failure + ": " + message);
+            complete(requestId);
+        }
+
+        private void complete(final long requestId)
+        {
+            assertTrue(done.add(requestId), "one outcome per request: " + requestId);
+            completionOrder.add(requestId);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.ferrite.transport.client;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.ferrite.codecs.sbe.BooleanType;
+import io.ferrite.codecs.sbe.ConnectRequestDecoder;
+import io.ferrite.codecs.sbe.ConnectResponseEncoder;
+import io.ferrite.codecs.sbe.DisconnectDecoder;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.ErrorResponseEncoder;
+import io.ferrite.codecs.sbe.ItemResponseEncoder;
+import io.ferrite.codecs.sbe.KeepAliveDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in for the node in the client's unit tests: its own embedded media driver, the session
+ * handshake of decision 0004, and scripted answers to requests, on its own agent thread. It records every
+ * request it receives so a test can check what the client encoded. Not the node: no engine behind it.
+ */
+final class ScriptedNode implements Agent, AutoCloseable
+{
+    /** Writes the answer to one request into {@code out} at 0; returns its length, or 0 for no answer. */
+    @FunctionalInterface
+    interface Responder
+    {
+        int respond(int templateId, long correlationId, DirectBuffer request, int offset, int length,
+            MutableDirectBuffer out);
+    }
+
+    /** A request as received. */
+    record Received(int templateId, long correlationId, long requestId, byte[] bytes)
+    {
+    }
+
+    final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    final AtomicInteger keepAlives = new AtomicInteger();
+    final AtomicInteger disconnects = new AtomicInteger();
+    final AtomicInteger connects = new AtomicInteger();
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Subscription requests;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ConnectRequestDecoder connectDecoder = new ConnectRequestDecoder();
+    private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+    private final AgentRunner runner;
+    private volatile Responder responder = ScriptedNode::notFound;
+    private volatile boolean dropSessions;
+    private volatile boolean paused;
+    private volatile boolean record = true;
+    private volatile boolean releaseDeferredInReverse;
+    private final java.util.ArrayDeque<byte[]> deferred = new java.util.ArrayDeque<>();
+    private volatile int keepAliveIntervalMs = 1000;
+    private ExclusivePublication responses;
+
+    ScriptedNode(final Path aeronDir, final String requestChannel)
+    {
+        driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir.toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy())
+            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(50))
+            .imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .clientLivenessTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        requests = aeron.addSubscription(requestChannel, ClientConfig.DEFAULT_REQUEST_STREAM_ID);
+        runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, this);
+        AgentRunner.startOnThread(runner);
+    }
+
+    String aeronDir()
+    {
+        return driver.aeronDirectoryName();
+    }
+
+    void responder(final Responder responder)
+    {
+        this.responder = responder;
+    }
+
+    void keepAliveIntervalMs(final int intervalMs)
+    {
+        keepAliveIntervalMs = intervalMs;
+    }
+
+    /** Closes the session's response publication, as a node that went away would. */
+    void dropSessions()
+    {
+        dropSessions = true;
+    }
+
+    /** Stops (or resumes) reading requests, so the request stream fills up and back-pressures. */
+    void paused(final boolean paused)
+    {
+        this.paused = paused;
+    }
+
+    /** Whether to keep a copy of each request (off for allocation measurements of the client). */
+    void record(final boolean record)
+    {
+        this.record = record;
+    }
+
+    /** Holds an answer back; see {@link #releaseDeferredInReverse()}. Call from a responder only. */
+    void defer(final MutableDirectBuffer answer, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        answer.getBytes(0, bytes);
+        deferred.push(bytes);
+    }
+
+    /** Sends the held-back answers, the last deferred first. */
+    void releaseDeferredInReverse()
+    {
+        releaseDeferredInReverse = true;
+    }
+
+    public int doWork()
+    {
+        if (dropSessions && null != responses)
+        {
+            responses.close();
+            responses = null;
+        }
+        if (releaseDeferredInReverse)
+        {
+            releaseDeferredInReverse = false;
+            while (!deferred.isEmpty())
+            {
+                final byte[] bytes = deferred.pop();
+                if (null != responses)
+                {
+                    out.putBytes(0, bytes);
+                    offer(bytes.length);
+                }
+            }
+        }
+        return paused ? 0 : requests.poll(assembler, 64);
+    }
+
+    public String roleName()
+    {
+        return "scripted-node";
+    }
+
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietCloseAll(responses, requests, aeron, driver);
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
+    {
+        header.wrap(buffer, offset);
+        final int templateId = header.templateId();
+        if (ConnectRequestDecoder.TEMPLATE_ID == templateId)
+        {
+            connectDecoder.wrapAndApplyHeader(buffer, offset, header);
+            final long correlationId = connectDecoder.correlationId();
+            final int streamId = connectDecoder.responseStreamId();
+            final String channel = connectDecoder.responseChannel();
+            CloseHelper.quietClose(responses);
+            responses = aeron.addExclusivePublication(channel, streamId);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!responses.isConnected() && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            connectEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                .correlationId(correlationId)
+                .sessionId(fragmentHeader.sessionId())
+                .keepAliveIntervalMs(keepAliveIntervalMs)
+                .sessionTimeoutMs(keepAliveIntervalMs * 10)
+                .protocolVersion(ConnectResponseEncoder.SCHEMA_VERSION);
+            offer(MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength());
+            connects.incrementAndGet();
+            return;
+        }
+        if (KeepAliveDecoder.TEMPLATE_ID == templateId)
+        {
+            keepAlives.incrementAndGet();
+            return;
+        }
+        if (DisconnectDecoder.TEMPLATE_ID == templateId)
+        {
+            disconnects.incrementAndGet();
+            return;
+        }
+
+        final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        final long requestId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 8, ByteOrder.LITTLE_ENDIAN);
+        if (record)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            received.add(new Received(templateId, correlationId, requestId, bytes));
+        }
+        final int responseLength = responder.respond(templateId, correlationId, buffer, offset, length, out);
+        if (responseLength > 0 && null != responses)
+        {
+            offer(responseLength);
+        }
+    }
+
+    private void offer(final int length)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (responses.offer(out, 0, length) < 0 && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    static int notFound(final int templateId, final long correlationId, final DirectBuffer request, final int offset,
+        final int length, final MutableDirectBuffer out)
+    {
+        return itemResponse(correlationId, false, null, 0, 0, out);
+    }
+
+    static int itemResponse(final long correlationId, final boolean found, final DirectBuffer item, final int offset,
+        final int length, final MutableDirectBuffer out)
+    {
+        final ItemResponseEncoder encoder = new ItemResponseEncoder()
+            .wrapAndApplyHeader(out, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .found(found ? BooleanType.TRUE : BooleanType.FALSE);
+        if (null == item)
+        {
+            encoder.putItem(new byte[0], 0, 0);
+        }
+        else
+        {
+            encoder.putItem(item, offset, length);
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    static int error(final long correlationId, final ErrorCode code, final String message, final MutableDirectBuffer out)
+    {
+        final ErrorResponseEncoder encoder = new ErrorResponseEncoder()
+            .wrapAndApplyHeader(out, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .errorCode(code)
+            .message(message);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+}
