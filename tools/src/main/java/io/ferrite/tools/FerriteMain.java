@@ -30,6 +30,7 @@ public final class FerriteMain
     {
         register("server", ServerCommand::run, ServerCommand.USAGE);
         register("chaos", ChaosCommand::run, ChaosCommand.USAGE);
+        register("stat", StatCommand::run, StatCommand.USAGE);
     }
 
     private FerriteMain()

@@ -279,6 +279,7 @@ final class RoutingMetadata
 
     void persist()
     {
+        encode();
         final Path temp = file.resolveSibling(FILE_NAME + ".tmp");
         try
         {
