@@ -32,6 +32,7 @@ public final class FerriteMain
     {
         register("server", ServerCommand::run, ServerCommand.USAGE);
         register("chaos", ChaosCommand::run, ChaosCommand.USAGE);
+        register("stat", StatCommand::run, StatCommand.USAGE);
         register("cli", CliCommand::run, CliCommand.USAGE);
         register("ping", PingCommand::run, PingCommand.USAGE);
     }

@@ -1,25 +1,25 @@
 package io.ferrite.tools;
 
-import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.config.Settings;
-import io.ferrite.engine.shard.Shard;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.OffsetEpochNanoClock;
+import io.ferrite.transport.node.Node;
+import io.ferrite.transport.node.NodeConfig;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ferrite server}: opens a data directory (recovering it), prints the configuration and what
- * recovery did, and runs the shard's loop until SIGTERM or SIGINT, then checkpoints and closes cleanly.
- * The network front (SBE over Aeron) is added by the server/client work; today the node serves the
- * engine's duty cycle only.
+ * {@code ferrite server}: starts a node (embedded Aeron media driver, router, shard loops) on a data
+ * directory, prints its configuration, what recovery and routing repair did, and a ready line once it
+ * serves; runs until SIGTERM or SIGINT, then shuts down cleanly: stops taking requests, answers those in
+ * flight, checkpoints every shard (WAL synced), closes the sessions and the driver.
+ * <p>
+ * The ready line, for scripts and tests that launch the server as a child process:
+ * {@code ferrite: node ready ipc=aeron:ipc/<stream> udp=<host:port|none> aeronDir=<dir> shards=<n> dataDir=<dir>}.
  */
 final class ServerCommand
 {
     static final String USAGE = "server [--config FILE] [--data-dir DIR]   start a node on a data directory " +
-        "(default ./data); SIGTERM stops it cleanly";
+        "(default ./data; settings ferrite.node.* and ferrite.engine.* from FILE and -D); SIGTERM stops it cleanly";
 
     private ServerCommand()
     {
@@ -30,19 +30,20 @@ final class ServerCommand
         final Options options = Options.parse(args, new String[]{ "config", "data-dir" }, new String[0]);
         final String configFile = options.string("config", null);
         final Settings settings = Settings.load(null == configFile ? null : Path.of(configFile));
-        final EngineConfig config = EngineConfig.from(settings);
-        config.dataDir(Path.of(options.string("data-dir", null == config.dataDir() ? "data" : config.dataDir().toString())));
+        final NodeConfig config = NodeConfig.from(settings);
+        final String dataDir = options.string("data-dir", null);
+        if (null != dataDir)
+        {
+            config.dataDir(Path.of(dataDir));
+        }
         config.validate();
-
         System.out.println("ferrite server: " + config);
-        final Shard shard = Shard.open(config, new OffsetEpochNanoClock());
-        System.out.println("ferrite server: recovered " + shard.recoveryReport());
 
+        final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Thread loop = Thread.currentThread();
         final Thread hook = new Thread(() ->
         {
-            loop.interrupt();
+            stop.countDown();
             try
             {
                 stopped.await();
@@ -54,21 +55,21 @@ final class ServerCommand
         }, "ferrite-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
-        try
+        try (Node node = Node.launch(config))
         {
-            System.out.println("ferrite server: running on " + config.dataDir().toAbsolutePath() +
-                " (SIGTERM or Ctrl-C to stop)");
-            while (!Thread.currentThread().isInterrupted())
-            {
-                idle.idle(shard.doDutyCycle(System.nanoTime()));
-            }
+            node.startupReport().forEach(line -> System.out.println("ferrite server: " + line));
+            System.out.println("ferrite server: counters in " + node.counters().file() + " (tools/bin/ferrite stat --dir " +
+                config.dataDir() + ")");
+            System.out.println(node.readyLine());
+            System.out.flush();
+            stop.await();
+            System.out.println("ferrite server: stopping: draining requests, checkpointing shards, closing sessions");
+            System.out.flush();
         }
         finally
         {
-            Thread.interrupted();
-            shard.close();
-            System.out.println("ferrite server: checkpointed and closed " + config.dataDir().toAbsolutePath());
+            System.out.println("ferrite server: stopped cleanly; data in " + config.dataDir().toAbsolutePath());
+            System.out.flush();
             stopped.countDown();
         }
         return 0;

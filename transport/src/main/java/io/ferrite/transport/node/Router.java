@@ -419,7 +419,7 @@ final class Router implements Agent
         if (totalSegments >= 1 && totalSegments <= io.ferrite.engine.shard.ScanRequest.MAX_TOTAL_SEGMENTS &&
             segment >= 0 && segment < totalSegments)
         {
-            final long step = Long.divideUnsigned(-1L, totalSegments);
+            final long step = RoutingMetadata.divideUnsigned(-1L, totalSegments);
             final long segmentLow = segment * step;
             final long segmentHigh = segment == totalSegments - 1 ? -1L : (segment + 1) * step - 1;
             firstShard = metadata.shardFor(segmentLow);

@@ -53,7 +53,7 @@ final class RoutingMetadata
     {
         this.file = dataDir.resolve(FILE_NAME);
         this.shardCount = shardCount;
-        this.step = Long.divideUnsigned(-1L, shardCount);
+        this.step = divideUnsigned(-1L, shardCount);
     }
 
     /**
@@ -168,8 +168,27 @@ final class RoutingMetadata
      */
     int shardFor(final long hash)
     {
-        final long index = Long.divideUnsigned(hash, step);
-        return index >= shardCount ? shardCount - 1 : (int)index;
+        final long index = divideUnsigned(hash, step);
+        return Long.compareUnsigned(index, shardCount) >= 0 ? shardCount - 1 : (int)index;
+    }
+
+    /**
+     * Unsigned division without allocation (JDK 17's Long.divideUnsigned goes through BigInteger for a
+     * dividend of 2^63 or more).
+     *
+     * @param dividend an unsigned 64-bit value.
+     * @param divisor  a positive divisor.
+     * @return the unsigned quotient.
+     */
+    static long divideUnsigned(final long dividend, final long divisor)
+    {
+        long quotient = ((dividend >>> 1) / divisor) << 1;
+        final long remainder = dividend - quotient * divisor;
+        if (Long.compareUnsigned(remainder, divisor) >= 0)
+        {
+            quotient++;
+        }
+        return quotient;
     }
 
     long hashLow(final int shard)
@@ -260,6 +279,7 @@ final class RoutingMetadata
 
     void persist()
     {
+        encode();
         final Path temp = file.resolveSibling(FILE_NAME + ".tmp");
         try
         {

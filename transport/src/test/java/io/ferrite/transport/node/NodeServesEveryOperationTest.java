@@ -180,7 +180,36 @@ class NodeServesEveryOperationTest
                 }
             }
             assertTrue(fixture.counter("table Orders requests") > 80);
+
+            // latency histograms on demand: bump the request counter as `ferrite stat --histograms` does
+            try (NodeCounters.View view = NodeCounters.View.open(fixture.dataDir))
+            {
+                view.increment(NodeCounters.HISTOGRAM_REQUESTS_LABEL);
+            }
+            SessionsTimeOutDisconnectAndVanishTest.awaitTrue(
+                () -> fixture.counter(NodeCounters.HISTOGRAM_DUMPS_LABEL) == shards, "every shard dumped its histograms");
+            final StringBuilder logs = new StringBuilder();
+            for (int i = 0; i < shards; i++)
+            {
+                logs.append(readString(fixture.dataDir.resolve("histograms").resolve("shard-" + i + ".hlog")));
+            }
+            for (final String operation : new String[]{ "PutItem", "GetItem", "Query", "Scan", "UpdateItem", "DeleteItem" })
+            {
+                assertTrue(logs.toString().contains("Tag=" + operation + ","), operation + " latency recorded");
+            }
             assertTrue(s.duplicates().isEmpty(), "exactly one response per request");
+        }
+    }
+
+    private static String readString(final java.nio.file.Path file)
+    {
+        try
+        {
+            return java.nio.file.Files.readString(file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 

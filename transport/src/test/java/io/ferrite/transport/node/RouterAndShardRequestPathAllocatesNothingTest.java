@@ -1,0 +1,131 @@
+package io.ferrite.transport.node;
+
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.sbe.AttributeType;
+import io.ferrite.codecs.sbe.ReturnValuesType;
+import io.ferrite.codecs.sbe.SortKeyConditionType;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.ferrite.transport.node.RawSession.item;
+import static io.ferrite.transport.node.RawSession.ok;
+import static io.ferrite.transport.node.RawSession.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The router thread and the shard loop threads allocate nothing per request in steady state while serving GetItem,
+ * PutItem, UpdateItem, DeleteItem and Query, measured per thread with HotSpot's
+ * {@code ThreadMXBean.getThreadAllocatedBytes} (exact to the byte for TLAB and outside-TLAB allocation)
+ * around a window of thousands of requests after a warm-up. The test-side client allocates freely; only
+ * the node's own threads are measured. A window in which a GC ran is measured again: Chronicle Queue (the
+ * engine's WAL) holds index arrays through weak references and re-creates them after a GC, a few hundred
+ * bytes per GC, not per request (under Epsilon GC, with no collections, that never happens).
+ */
+class RouterAndShardRequestPathAllocatesNothingTest
+{
+    private static final int WARM_UP_ROUNDS = 3_000;
+    private static final int MEASURED_ROUNDS = 600;
+    private static final int MAX_ATTEMPTS = 8;
+    /**
+     * The smallest Java object is 16 bytes, so a path that allocated on even one request in four would
+     * average 4 bytes or more per request. Below that, what a window shows is incidental: a few hundred
+     * bytes to a few KB per window, from deoptimized code paths and Chronicle internals, not per request.
+     */
+    private static final long MAX_BYTES_PER_REQUEST = 4;
+
+    @Test
+    void steadyStateRequestsAllocateNothingOnRouterOrShards()
+    {
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+
+        try (NodeFixture fixture = new NodeFixture(2))
+        {
+            final RawSession s = fixture.ipcSession().connect();
+            ok(s.createTable("Hot", "pk", AttributeType.S, "sk", AttributeType.N));
+            for (int i = 0; i < 50; i++)
+            {
+                ok(s.putItem("Hot", item("pk", "p" + (i % 10), "sk", i, "v", "value-" + i), ReturnValuesType.NONE));
+            }
+
+            rounds(s, WARM_UP_ROUNDS);
+
+            List<String> allocating = null;
+            for (int attempt = 0; attempt < MAX_ATTEMPTS && null == allocating; attempt++)
+            {
+                final long gcsBefore = collections();
+                final Map<String, Long> before = allocatedByNodeThreads(threads);
+                assertEquals(3, before.size(), "router and two shard threads found: " + before.keySet());
+                rounds(s, MEASURED_ROUNDS);
+                final Map<String, Long> after = allocatedByNodeThreads(threads);
+                if (collections() != gcsBefore)
+                {
+                    // a GC clears Chronicle Queue's weakly held index arrays, which its appender then re-creates
+                    // (a few hundred bytes on the shard thread): the window is not steady state, measure again
+                    continue;
+                }
+                allocating = new ArrayList<>();
+                for (final Map.Entry<String, Long> entry : before.entrySet())
+                {
+                    final long bytes = after.get(entry.getKey()) - entry.getValue();
+                    System.out.println("node thread " + entry.getKey() + " allocated " + bytes + " bytes in " +
+                        MEASURED_ROUNDS * 5 + " requests");
+                    if (bytes >= MAX_BYTES_PER_REQUEST * MEASURED_ROUNDS * 5)
+                    {
+                        allocating.add(entry.getKey() + " allocated " + bytes + " bytes");
+                    }
+                }
+            }
+            assertTrue(null != allocating, "no measuring window of " + MEASURED_ROUNDS + " rounds without a GC in " +
+                MAX_ATTEMPTS + " attempts");
+            assertTrue(allocating.isEmpty(), MEASURED_ROUNDS * 5 + " requests: " + allocating);
+        }
+    }
+
+    /**
+     * One round: a PutItem, a GetItem, an UpdateItem (ALL_NEW), a Query page and a DeleteItem (ALL_OLD).
+     */
+    private static void rounds(final RawSession s, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final String pk = "p" + (i % 10);
+            final int sk = 1000 + (i % 100);
+            ok(s.putItem("Hot", item("pk", pk, "sk", sk, "v", "x"), ReturnValuesType.NONE));
+            ok(s.getItem("Hot", item("pk", pk, "sk", sk)));
+            ok(s.updateItem("Hot", item("pk", pk, "sk", sk), item("w", i), null, ReturnValuesType.ALL_NEW, ""));
+            ok(s.query("Hot", value(AttributeValue.s(pk)), SortKeyConditionType.BETWEEN, value(AttributeValue.n(0)),
+                value(AttributeValue.n(20)), i % 2 == 0, 3, null));
+            ok(s.deleteItem("Hot", item("pk", pk, "sk", sk), ReturnValuesType.ALL_OLD));
+        }
+    }
+
+    private static long collections()
+    {
+        long count = 0;
+        for (final java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
+    }
+
+    private static Map<String, Long> allocatedByNodeThreads(final com.sun.management.ThreadMXBean threads)
+    {
+        final Map<String, Long> allocated = new LinkedHashMap<>();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().equals("ferrite-router") || thread.getName().startsWith("ferrite-shard-"))
+            {
+                allocated.put(thread.getName(), threads.getThreadAllocatedBytes(thread.getId()));
+            }
+        }
+        return allocated;
+    }
+}
