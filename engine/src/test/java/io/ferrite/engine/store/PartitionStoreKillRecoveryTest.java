@@ -28,6 +28,13 @@ class PartitionStoreKillRecoveryTest
 {
     private static final int CYCLES = 4;
 
+    /**
+     * The writer stops putting after this many puts in a cycle (and waits to be killed), so that four cycles fit
+     * the store's 100,000 entries however fast the machine: the kill point is chosen by acknowledged count, not
+     * by wall-clock time, because a fast machine filled the store before a timed kill (StoreFullException).
+     */
+    static final int MAX_PUTS_PER_CYCLE = 20_000;
+
     @TempDir
     Path dir;
 
@@ -66,8 +73,8 @@ class PartitionStoreKillRecoveryTest
 
         for (int cycle = 0; cycle < CYCLES; cycle++)
         {
-            final long killAfterMs = 200 + random.nextInt(800);
-            final int lastAcked = runAndKill(file, cycle, killAfterMs);
+            final int killAfterAcks = 500 + random.nextInt(MAX_PUTS_PER_CYCLE / 2);
+            final int lastAcked = runAndKill(file, cycle, killAfterAcks);
             for (int i = 0; i <= lastAcked; i++)
             {
                 acknowledged.add(new int[]{cycle, i});
@@ -75,8 +82,8 @@ class PartitionStoreKillRecoveryTest
 
             try (PartitionStore store = PartitionStore.open(config(file)))
             {
-                System.out.printf("cycle %d: killed after %d ms, %d puts acknowledged; reopen took %.1f ms, " +
-                    "%d entries, %d repairs%n", cycle, killAfterMs, lastAcked + 1, store.openNanos() / 1e6,
+                System.out.printf("cycle %d: killed after %d acks seen, %d puts acknowledged; reopen took %.1f ms, " +
+                    "%d entries, %d repairs%n", cycle, killAfterAcks, lastAcked + 1, store.openNanos() / 1e6,
                     store.size(), store.recoveryCorruptions());
                 assertTrue(store.recovered());
                 for (final int[] ack : acknowledged)
@@ -100,7 +107,7 @@ class PartitionStoreKillRecoveryTest
         }
     }
 
-    private int runAndKill(final Path file, final int cycle, final long killAfterMs) throws Exception
+    private int runAndKill(final Path file, final int cycle, final int killAfterAcks) throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + "/bin/java");
@@ -122,26 +129,25 @@ class PartitionStoreKillRecoveryTest
             final BufferedReader out =
                 new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
             String line;
-            long killAt = Long.MAX_VALUE;
             boolean killed = false;
             while (null != (line = out.readLine()))
             {
-                if (line.startsWith("ready"))
-                {
-                    killAt = System.currentTimeMillis() + killAfterMs;
-                }
-                else if (line.startsWith("ok ") && line.lastIndexOf(' ') > 3)
+                if (line.startsWith("ok ") && line.lastIndexOf(' ') > 3)
                 {
                     // A line cut by the kill can only lose trailing digits, i.e. name an earlier put.
                     lastAcked = Math.max(lastAcked, Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)));
                 }
-                if (System.currentTimeMillis() >= killAt)
+                else if (line.startsWith("failed"))
+                {
+                    fail("writer failed before the kill: " + line);
+                }
+                // The writer runs on while we read, so it is killed somewhere past this count, mid-put or parked.
+                if (!killed && lastAcked + 1 >= killAfterAcks)
                 {
                     // SIGKILL through the handle: Process.destroyForcibly would also close our end of the pipe,
                     // and what the child printed before it died is for puts that had returned too.
                     child.toHandle().destroyForcibly();
                     killed = true;
-                    killAt = Long.MAX_VALUE;
                 }
             }
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Child process for {@link PartitionStoreKillRecoveryTest}: opens (or recovers) the store, then puts
- * {@code key = (cycle, i)} with a value derived from the key, forever, printing {@code "ok cycle i"} after each
- * put returns. The parent kills it at a random moment.
+ * {@code key = (cycle, i)} with a value derived from the key, printing {@code "ok cycle i"} after each put returns,
+ * up to {@link PartitionStoreKillRecoveryTest#MAX_PUTS_PER_CYCLE} puts; then it waits. The parent kills it at a
+ * random point. A put that throws prints {@code "failed <exception>"} so the parent can say why.
  * <p>
  * Arguments: file, cycle.
  */
@@ -21,7 +22,7 @@ public final class StoreWriterMain
     /**
      * @param args file and cycle number.
      */
-    public static void main(final String[] args)
+    public static void main(final String[] args) throws InterruptedException
     {
         final Path file = Path.of(args[0]);
         final int cycle = Integer.parseInt(args[1]);
@@ -30,12 +31,23 @@ public final class StoreWriterMain
         final PartitionStore store = PartitionStore.open(PartitionStoreKillRecoveryTest.config(file));
         System.out.println("ready " + store.size());
         System.out.flush();
-        for (int i = 0; ; i++)
+        try
         {
-            final int keyLength = PartitionStoreKillRecoveryTest.fillKey(key, cycle, i);
-            final int valueLength = PartitionStoreKillRecoveryTest.fillValue(value, cycle, i);
-            store.put(key, 0, keyLength, value, 0, valueLength);
-            System.out.println("ok " + cycle + " " + i);
+            for (int i = 0; i < PartitionStoreKillRecoveryTest.MAX_PUTS_PER_CYCLE; i++)
+            {
+                final int keyLength = PartitionStoreKillRecoveryTest.fillKey(key, cycle, i);
+                final int valueLength = PartitionStoreKillRecoveryTest.fillValue(value, cycle, i);
+                store.put(key, 0, keyLength, value, 0, valueLength);
+                System.out.println("ok " + cycle + " " + i);
+            }
         }
+        catch (final RuntimeException ex)
+        {
+            System.out.println("failed " + ex);
+            System.out.flush();
+            throw ex;
+        }
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
     }
 }
