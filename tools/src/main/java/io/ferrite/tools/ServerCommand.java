@@ -4,6 +4,9 @@ import io.ferrite.engine.config.Settings;
 import io.ferrite.transport.node.Node;
 import io.ferrite.transport.node.NodeConfig;
 
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,6 +18,11 @@ import java.util.concurrent.CountDownLatch;
  * <p>
  * The ready line, for scripts and tests that launch the server as a child process:
  * {@code ferrite: node ready ipc=aeron:ipc/<stream> udp=<host:port|none> aeronDir=<dir> shards=<n> dataDir=<dir>}.
+ * <p>
+ * SIGTERM and SIGINT are handled here, not by the JVM's shutdown sequence: the node is closed first and the process
+ * then exits with status 0, so a supervisor sees a clean stop (not 143), and libraries' own exit hooks (Chronicle
+ * Map closes every map it knows at exit) cannot close a store under a shard that is still checkpointing. Any other
+ * exit (System.exit elsewhere, the last thread ending) still runs the shutdown hook, which stops the node too.
  */
 final class ServerCommand
 {
@@ -54,6 +62,9 @@ final class ServerCommand
             }
         }, "ferrite-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        final SignalHandler onStopSignal = signal -> stop.countDown();
+        Signal.handle(new Signal("TERM"), onStopSignal);
+        Signal.handle(new Signal("INT"), onStopSignal);
 
         try (Node node = Node.launch(config))
         {
@@ -72,6 +83,8 @@ final class ServerCommand
             System.out.flush();
             stopped.countDown();
         }
+        // Exiting from here (FerriteMain calls System.exit with this status) runs the hook above, which returns at
+        // once now that the node is stopped.
         return 0;
     }
 }

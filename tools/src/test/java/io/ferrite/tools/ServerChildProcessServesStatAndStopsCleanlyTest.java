@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -60,13 +61,16 @@ class ServerChildProcessServesStatAndStopsCleanlyTest
             }
             assertTrue(server.waitFor(30, TimeUnit.SECONDS), "server stopped on SIGTERM");
             assertTrue(rest.toString().contains("ferrite server: stopped cleanly"), rest.toString());
+            // Chronicle Map's own exit hook once closed stores under a shard still checkpointing at stop.
+            assertFalse(rest.toString().contains("agent error"), rest.toString());
+            assertEquals(0, server.exitValue(), "a clean stop on SIGTERM exits with status 0");
 
             server = start(dataDir, aeronDir);
             assertTrue(awaitReady(new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)),
                 new ArrayList<>()).startsWith("ferrite: node ready"));
             sigterm(server);
             assertTrue(server.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(143, server.exitValue(), "exit status of a JVM stopped by SIGTERM");
+            assertEquals(0, server.exitValue(), "a clean stop on SIGTERM exits with status 0");
         }
         finally
         {

@@ -78,7 +78,15 @@ class AcknowledgedWritesSurviveNodeSigkillTest
                 {
                     check(node, "after SIGKILL " + (cycle - 1) + " (seed " + seed + ")");
                 }
-                nextVersion = writeUntilKilled(node, cycle, random.nextLong(300, 1_500), nextVersion);
+                try
+                {
+                    nextVersion = writeUntilKilled(node, cycle, random.nextLong(300, 1_500), nextVersion);
+                }
+                catch (final RuntimeException | AssertionError ex)
+                {
+                    throw new AssertionError("cycle " + cycle + " failed: " + ex + "\nnode output:\n" +
+                        String.join("\n", node.output()), ex);
+                }
             }
         }
         try (NodeProcess node = NodeProcess.start(dataDir, tempDir.resolve("aeron-node-final"), ""))

@@ -76,6 +76,12 @@ public final class NodeCounters implements AutoCloseable
 
     /** Label of the counter {@code stat --histograms} increments to ask for a dump. */
     public static final String HISTOGRAM_REQUESTS_LABEL = "histogram dump requests";
+    /**
+     * Label of the counter holding the JVM's heap in use, in bytes, as of the last heartbeat. Under Epsilon GC
+     * (nothing is ever collected) its growth is every byte the node allocated: the proof of a garbage-free request
+     * path for a whole node process.
+     */
+    public static final String HEAP_USED_LABEL = "jvm heap used bytes";
     /** Label of the counter each shard increments once it has written its dump. */
     public static final String HISTOGRAM_DUMPS_LABEL = "histogram dumps written";
 
@@ -99,6 +105,7 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter routingEpoch;
     final AtomicCounter histogramRequests;
     final AtomicCounter histogramDumps;
+    final AtomicCounter heapUsed;
     final AtomicCounter[] shardRequests;
 
     NodeCounters(final Path dataDir, final int shardCount)
@@ -139,6 +146,7 @@ public final class NodeCounters implements AutoCloseable
         routingEpoch = manager.newCounter("routing metadata epoch", TYPE_NODE);
         histogramRequests = manager.newCounter(HISTOGRAM_REQUESTS_LABEL, TYPE_CONTROL);
         histogramDumps = manager.newCounter(HISTOGRAM_DUMPS_LABEL, TYPE_CONTROL);
+        heapUsed = manager.newCounter(HEAP_USED_LABEL, TYPE_NODE);
         shardRequests = new AtomicCounter[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
@@ -170,6 +178,9 @@ public final class NodeCounters implements AutoCloseable
 
     void heartbeat(final long nowMs)
     {
+        // Runtime's two native calls allocate nothing (MemoryMXBean would allocate a MemoryUsage each time).
+        final Runtime runtime = Runtime.getRuntime();
+        heapUsed.setOrdered(runtime.totalMemory() - runtime.freeMemory());
         header.putLongRelease(HEARTBEAT_MS_OFFSET, nowMs);
     }
 

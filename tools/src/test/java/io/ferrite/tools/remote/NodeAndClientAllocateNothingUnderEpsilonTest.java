@@ -1,0 +1,185 @@
+package io.ferrite.tools.remote;
+
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.engine.api.Query;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientConfig;
+import io.ferrite.transport.client.FerriteBlockingClient;
+import io.ferrite.transport.node.NodeCounters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whole processes under Epsilon GC, which never collects, so that the growth of the heap in use is every byte a
+ * process allocated, on every thread (router, shard loops, the embedded media driver, Aeron's conductors, Chronicle's
+ * background threads). Both processes also run with {@code -XX:-UseTLAB}, so that "heap in use" moves by each
+ * allocation rather than by whole thread-local buffers, and the count is exact.
+ * <ul>
+ *   <li>The node, started with the launcher, serves a steady mix of GetItem, PutItem, UpdateItem, DeleteItem and
+ *   Query from this JVM's client; its heap in use (the {@value NodeCounters#HEAP_USED_LABEL} counter it publishes
+ *   with every heartbeat) must grow by less than one byte per request over the measured window.</li>
+ *   <li>{@code ferrite ping}, a whole client JVM, does 100,000 GetItem round trips and must grow by less than one byte
+ *   per round trip; the node, serving it, too.</li>
+ * </ul>
+ * The smallest Java object is 16 bytes, so a path that allocated on even one request in sixteen would fail.
+ */
+class NodeAndClientAllocateNothingUnderEpsilonTest
+{
+    private static final String EPSILON = "-XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:-UseTLAB";
+    private static final int WARM_UP_REQUESTS = 20_000;
+    private static final int MEASURED_REQUESTS = 20_000;
+    private static final int PING_ROUND_TRIPS = 100_000;
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void nodeRequestPathAndClientSendReceiveAllocateNothing() throws Exception
+    {
+        final Path dataDir = tempDir.resolve("data");
+        final NodeProcess node = NodeProcess.start(dataDir, tempDir.resolve("aeron-node"), EPSILON + " -Xmx1g");
+        try (NodeCounters.View counters = NodeCounters.View.open(dataDir))
+        {
+            final ClientConfig config = new ClientConfig().aeronDir(node.aeronDir())
+                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));
+            try (FerriteBlockingClient client = FerriteBlockingClient.connect(config))
+            {
+                client.createTable(TableSpec.of("mix").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N));
+                mix(client, WARM_UP_REQUESTS);
+
+                final long before = heapUsedAfterNextHeartbeat(counters);
+                final int requests = mix(client, MEASURED_REQUESTS);
+                final long grew = heapUsedAfterNextHeartbeat(counters) - before;
+                System.out.printf("node under Epsilon: heap in use grew %d bytes over %d requests%n", grew, requests);
+                assertTrue(grew < requests, "the node allocated " + grew + " bytes over " + requests +
+                    " requests (GetItem, PutItem, UpdateItem, DeleteItem, Query)");
+            }
+
+            final long beforePing = heapUsedAfterNextHeartbeat(counters);
+            final String pingOutput = pingUnderEpsilon(node);
+            final long nodeGrewDuringPing = heapUsedAfterNextHeartbeat(counters) - beforePing;
+            final Matcher ops = Pattern.compile("ops=(\\d+)").matcher(pingOutput);
+            final Matcher grew = Pattern.compile("heap used grew (-?\\d+) bytes").matcher(pingOutput);
+            assertTrue(ops.find() && grew.find(), pingOutput);
+            assertEquals(PING_ROUND_TRIPS, Long.parseLong(ops.group(1)), pingOutput);
+            final long clientGrew = Long.parseLong(grew.group(1));
+            System.out.printf("ping under Epsilon: client grew %d bytes, node grew %d bytes over %d round trips " +
+                "(node figure includes the ping's connect, warm-up and table set-up)%n",
+                clientGrew, nodeGrewDuringPing, PING_ROUND_TRIPS);
+            assertTrue(clientGrew < PING_ROUND_TRIPS, clientGrew + " bytes over " + PING_ROUND_TRIPS +
+                " round trips in the client JVM:\n" + pingOutput);
+            // The node's window also holds the ping's session set-up and its 60,000 warm-up round trips.
+            assertTrue(nodeGrewDuringPing < PING_ROUND_TRIPS, "the node allocated " + nodeGrewDuringPing +
+                " bytes while serving the ping:\n" + pingOutput);
+        }
+        finally
+        {
+            final int exit = node.terminate(30_000);
+            final List<String> output = node.output();
+            node.close();
+            assertEquals(0, exit, "node under Epsilon stops cleanly; output:\n" + String.join("\n", output));
+        }
+    }
+
+    /**
+     * Runs a mix of requests, one at a time, over a small key space, checking what comes back.
+     *
+     * @return how many requests were sent.
+     */
+    private static int mix(final FerriteBlockingClient client, final int requests)
+    {
+        int sent = 0;
+        for (int i = 0; sent < requests; i++)
+        {
+            final AttributeValue pk = s("p" + (i % 16));
+            final AttributeValue sk = n(i % 64);
+            client.putItem("mix", Map.of("pk", pk, "sk", sk, "v", n(i), "note", s("round " + i)));
+            final Map<String, AttributeValue> item = client.getItem("mix", Map.of("pk", pk, "sk", sk));
+            assertNotNull(item);
+            assertEquals(n(i), item.get("v"));
+            client.updateItem("mix", Map.of("pk", pk, "sk", sk), Map.of("v", n(i + 1)), Set.of("note"), ReturnValues.NONE);
+            client.query(Query.on("mix").partitionKey(pk).sortKey(SortKeyCondition.LE, sk).limit(10));
+            client.deleteItem("mix", Map.of("pk", pk, "sk", n((i + 32) % 64)));
+            sent += 5;
+        }
+        return sent;
+    }
+
+    /**
+     * Waits for two heartbeats of the node's router (so that the counter was written after the caller's last request
+     * was answered) and reads the heap in use it published.
+     */
+    private static long heapUsedAfterNextHeartbeat(final NodeCounters.View counters) throws InterruptedException
+    {
+        final long deadlineMs = System.currentTimeMillis() + 10_000;
+        int beats = 0;
+        long last = counters.heartbeatMs();
+        while (beats < 2)
+        {
+            assertTrue(System.currentTimeMillis() < deadlineMs, "node heartbeat stopped");
+            Thread.sleep(20);
+            final long now = counters.heartbeatMs();
+            if (now != last)
+            {
+                beats++;
+                last = now;
+            }
+        }
+        final long used = NodeCounters.valueOf(counters.reader(), NodeCounters.HEAP_USED_LABEL);
+        assertTrue(used > 0, "node publishes its heap in use: " + used);
+        return used;
+    }
+
+    private static String pingUnderEpsilon(final NodeProcess node) throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(System.getProperty("ferrite.jvm.flags", "").trim().split("\\s+")));
+        command.addAll(Arrays.asList(EPSILON.split(" ")));
+        command.addAll(List.of("-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            "io.ferrite.tools.FerriteMain", "ping", "--transport", "ipc", "--aeron-dir", node.aeronDir(),
+            "--rate", "20000", "--seconds", Integer.toString(PING_ROUND_TRIPS / 20_000), "--warmup-seconds", "3",
+            "--keys", "100", "--idle", "yield", "--name", "epsilon-ipc"));
+        command.removeIf(String::isEmpty);
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final List<String> output = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            String line;
+            while (null != (line = in.readLine()))
+            {
+                output.add(line);
+            }
+            assertTrue(child.waitFor(120, TimeUnit.SECONDS), "ping finished");
+        }
+        finally
+        {
+            child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        final String text = String.join("\n", output);
+        assertEquals(0, child.exitValue(), "ping under Epsilon (an allocation leak would exhaust its heap):\n" + text);
+        return text;
+    }
+}
