@@ -33,7 +33,7 @@ import java.util.Map;
  * exit 254), failures without an answer (timeout, node gone) as the client's exception (exit 255).
  * <p>
  * Endpoints: {@code aeron:ipc} through the media driver in the Aeron directory of the client settings
- * ({@code ferrite.client.aeronDir}, default Aeron's default directory, as the node's default);
+ * ({@code ferrite.client.aeronDir}, default the node's default, {@code AeronDirectory.defaultName()});
  * {@code aeron:udp?endpoint=HOST:PORT} with an embedded media driver in a temporary directory (removed on
  * close) and responses on {@code ferrite.client.responseChannel}, by default {@code aeron:udp?endpoint=127.0.0.1:0}
  * for a loopback node. Other {@code ferrite.client.*} settings (timeouts, retries) come from system properties

@@ -1,7 +1,7 @@
 package io.ferrite.tools.remote;
 
 import io.ferrite.codecs.error.FerriteException;
-import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.api.Ferrite;
 import io.ferrite.engine.api.Page;
@@ -12,27 +12,26 @@ import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import io.ferrite.transport.client.ClientConfig;
+import io.ferrite.transport.client.ClientFailure;
+import io.ferrite.transport.client.FerriteClient;
 import io.ferrite.transport.client.FerriteBlockingClient;
+import io.ferrite.transport.client.ResponseHandler;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.ferrite.codecs.item.AttributeValue.n;
 import static io.ferrite.codecs.item.AttributeValue.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +104,88 @@ class ClientAgainstLauncherNodeTest
                 () -> viaUdp.putItem("launched", Map.of("pk", s("a"))));
             assertEquals(ErrorCode.ValidationException, ex.code());
             assertEquals(20, viaIpc.describeTable("launched").itemCount());
+
+            assertEquals(Map.of("w", n(9)), viaUdp.updateItem("launched", Map.of("pk", s("a"), "sk", n(1)),
+                Map.of("w", n(9)), List.of("v"), ReturnValues.UPDATED_NEW));
+            assertEquals(Map.of("pk", s("a"), "sk", n(1), "w", n(9)), viaIpc.getItem("launched", Map.of("pk", s("a"), "sk", n(1))));
+
+            pipelinedThroughTheAsyncApi(viaIpc.async());
+            pipelinedThroughTheAsyncApi(viaUdp.async());
+            assertEquals(20 + 2 * PIPELINED, viaUdp.describeTable("launched").itemCount());
+
+            assertEquals("launched", viaUdp.deleteTable("launched").spec().tableName());
+            assertFalse(viaIpc.listTables().contains("launched"));
         }
+    }
+
+    private static final int PIPELINED = 200;
+
+    /**
+     * Puts {@link #PIPELINED} items without waiting for answers, then polls until each is answered, then reads them
+     * back the same way: the asynchronous API against a launched node.
+     */
+    private static void pipelinedThroughTheAsyncApi(final FerriteClient client)
+    {
+        final int[] answered = { 0 };
+        final int[] found = { 0 };
+        final List<String> failures = new ArrayList<>();
+        final ResponseHandler handler = new ResponseHandler()
+        {
+            public void onItem(final long requestId, final boolean itemFound, final DirectBuffer buffer, final int offset,
+                final int length)
+            {
+                answered[0]++;
+                found[0] += itemFound ? 1 : 0;
+            }
+
+            public void onError(final long requestId, final ErrorCode code, final String message)
+            {
+                failures.add(code + ": " + message);
+            }
+
+            public void onFailure(final long requestId, final ClientFailure failure, final String message)
+            {
+                failures.add(failure + ": " + message);
+            }
+        };
+        final String pk = "async-" + client.clientId();
+        final ItemWriter writer = new ItemWriter();
+        for (int i = 0; i < PIPELINED; i++)
+        {
+            writer.reset().string("pk", pk).number("sk", i).string("v", "pipelined " + i);
+            final int length = writer.finish();
+            while (client.putItem("launched", writer.buffer(), 0, length, ReturnValues.NONE, handler) < 0)
+            {
+                client.poll(); // back-pressure or the in-flight bound: answers free room
+            }
+        }
+        awaitAnswers(client, answered, PIPELINED, failures);
+        answered[0] = 0;
+        for (int i = 0; i < PIPELINED; i++)
+        {
+            writer.reset().string("pk", pk).number("sk", i);
+            final int length = writer.finish();
+            while (client.getItem("launched", writer.buffer(), 0, length, true, handler) < 0)
+            {
+                client.poll();
+            }
+        }
+        awaitAnswers(client, answered, PIPELINED, failures);
+        assertEquals(PIPELINED, found[0], "every pipelined put is read back");
+    }
+
+    private static void awaitAnswers(final FerriteClient client, final int[] answered, final int expected,
+        final List<String> failures)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (answered[0] < expected && failures.isEmpty() && System.nanoTime() < deadlineNs)
+        {
+            if (0 == client.poll())
+            {
+                Thread.onSpinWait();
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(expected, answered[0], "answers");
     }
 }

@@ -1,7 +1,8 @@
 package io.ferrite.transport.client;
 
+import io.ferrite.transport.AeronDirectory;
+
 import io.aeron.Aeron;
-import io.aeron.CommonContext;
 import io.ferrite.engine.config.Settings;
 
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ public final class ClientConfig
     /** The node's default request stream id. */
     public static final int DEFAULT_REQUEST_STREAM_ID = 1001;
 
-    private String aeronDir = CommonContext.getAeronDirectoryName();
+    private String aeronDir = AeronDirectory.defaultName();
     private Aeron aeron;
     private boolean embeddedDriver;
     private String requestChannel = "aeron:ipc";

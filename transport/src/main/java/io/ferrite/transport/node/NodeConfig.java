@@ -1,9 +1,10 @@
 package io.ferrite.transport.node;
 
+import io.ferrite.transport.AeronDirectory;
+
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.config.Settings;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -225,9 +226,7 @@ public final class NodeConfig
         {
             return aeronDir;
         }
-        final Path shm = Path.of("/dev/shm");
-        final Path base = Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        return base.resolve("ferrite-aeron-" + System.getProperty("user.name", "default")).toString();
+        return AeronDirectory.defaultName();
     }
 
     /**
