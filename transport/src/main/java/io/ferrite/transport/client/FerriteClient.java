@@ -142,6 +142,8 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final ListTablesRequestEncoder listTablesEncoder = new ListTablesRequestEncoder();
     private final BatchGetItemRequestEncoder batchGetEncoder = new BatchGetItemRequestEncoder();
     private final BatchWriteItemRequestEncoder batchWriteEncoder = new BatchWriteItemRequestEncoder();
+    /** How long the handshake waits for a ConnectResponse before sending its ConnectRequest again. */
+    static final long CONNECT_RESEND_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private final ConnectRequestEncoder connectEncoder = new ConnectRequestEncoder();
     private final KeepAliveEncoder keepAliveEncoder = new KeepAliveEncoder();
     private final DisconnectEncoder disconnectEncoder = new DisconnectEncoder();
@@ -1491,11 +1493,20 @@ public final class FerriteClient implements Agent, AutoCloseable
             }
             idle.idle();
         }
+        long lastConnectSentNs = System.nanoTime();
 
         idle.reset();
         while (!handshakeAnswered)
         {
             nowNs = System.nanoTime();
+            if (nowNs - lastConnectSentNs > CONNECT_RESEND_INTERVAL_NS)
+            {
+                // The node gives up on a response channel that does not connect within its own connect timeout
+                // (a loaded host, a slow first UDP setup): asking again, with the same correlation id, makes it try
+                // anew; while it still holds the session, it just answers again once connected.
+                publication.offer(controlBuffer, 0, length);
+                lastConnectSentNs = nowNs;
+            }
             if (nowNs > deadline)
             {
                 throw new FerriteClientException(ClientFailure.NODE_UNAVAILABLE, "the node on " +

@@ -601,6 +601,10 @@ final class Router implements Agent
                 }
                 else if (nowNs - session.connectDeadlineNs > 0)
                 {
+                    // The client asks again while it waits (FerriteClient's handshake), which opens a new session.
+                    System.err.println("ferrite router: response channel of client " + session.clientId + " (" +
+                        session.description + ") did not connect within " +
+                        TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()) + " ms; session dropped");
                     toClose.add(session);
                 }
                 else

@@ -140,6 +140,17 @@ class FerriteClientScriptedNodeTest
     }
 
     @Test
+    void anUnansweredConnectRequestIsSentAgainUntilTheNodeAnswers()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        node.connectRequestsToIgnore.set(2);
+        start(config());
+        assertTrue(client.isConnected());
+        assertEquals(3, node.connectRequests.get(), "two ignored, the third answered");
+        assertEquals(1, node.connects.get());
+    }
+
+    @Test
     void everyRequestIsEncodedWithItsFieldsACorrelationIdAndARequestId()
     {
         startIpc();

@@ -55,6 +55,8 @@ final class ScriptedNode implements Agent, AutoCloseable
     final AtomicInteger keepAlives = new AtomicInteger();
     final AtomicInteger disconnects = new AtomicInteger();
     final AtomicInteger connects = new AtomicInteger();
+    final AtomicInteger connectRequests = new AtomicInteger();
+    final AtomicInteger connectRequestsToIgnore = new AtomicInteger();
 
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -180,6 +182,11 @@ final class ScriptedNode implements Agent, AutoCloseable
         final int templateId = header.templateId();
         if (ConnectRequestDecoder.TEMPLATE_ID == templateId)
         {
+            connectRequests.incrementAndGet();
+            if (connectRequestsToIgnore.getAndUpdate(n -> Math.max(0, n - 1)) > 0)
+            {
+                return; // as a node whose response publication did not connect in time: no answer
+            }
             connectDecoder.wrapAndApplyHeader(buffer, offset, header);
             final long correlationId = connectDecoder.correlationId();
             final int streamId = connectDecoder.responseStreamId();
