@@ -8,7 +8,10 @@ import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.table.TableSpec;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -69,6 +72,7 @@ public final class Node implements AutoCloseable
     private AgentRunner routerRunner;
     private final AgentRunner[] shardRunners;
     private String udpEndpoint;
+    private boolean agentsShareOneThread;
     private boolean closed;
 
     private Node(final NodeConfig config)
@@ -113,7 +117,14 @@ public final class Node implements AutoCloseable
             {
                 driver = MediaDriver.launch(driverContext());
             }
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            final Aeron.Context aeronContext = new Aeron.Context().aeronDirectoryName(aeronDir);
+            final AgentInvoker driverInvoker = null == driver ? null : driver.sharedAgentInvoker();
+            if (null != driverInvoker)
+            {
+                // until the router's thread runs it, the driver is invoked by whoever waits on it
+                aeronContext.useConductorAgentInvoker(true).driverAgentInvoker(driverInvoker);
+            }
+            aeron = Aeron.connect(aeronContext);
             final List<String> channels = new ArrayList<>();
             channels.add(IPC_CHANNEL);
             if (null != config.udpEndpoint())
@@ -123,15 +134,33 @@ public final class Node implements AutoCloseable
             router = new Router(config, counters, metadata, toShards, replies, slots, aeron, channels);
             if (null != config.udpEndpoint())
             {
-                udpEndpoint = awaitBound(router.subscription(1));
+                udpEndpoint = awaitBound(router.subscription(1), driverInvoker);
             }
 
-            for (int i = 0; i < shardCount; i++)
+            // on the router's thread, in order: the shard loops when shared (they close, so checkpoint, their
+            // shards before the router closes the sessions), the router, the driver when invoked
+            final List<Agent> routerThread = new ArrayList<>();
+            if (NodeConfig.AgentThreading.SHARED == config.agentThreading())
             {
-                shardRunners[i] = new AgentRunner(idleStrategy(), Node::onAgentError, null, loops[i]);
-                AgentRunner.startOnThread(shardRunners[i]);
+                routerThread.addAll(List.of(loops));
+                agentsShareOneThread = true;
             }
-            routerRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null, router);
+            else
+            {
+                for (int i = 0; i < shardCount; i++)
+                {
+                    shardRunners[i] = new AgentRunner(idleStrategy(), Node::onAgentError, null, loops[i]);
+                    AgentRunner.startOnThread(shardRunners[i]);
+                }
+            }
+            routerThread.add(router);
+            if (null != driverInvoker)
+            {
+                routerThread.add(new InvokedAgent(driverInvoker, "ferrite-driver"));
+                routerThread.add(new InvokedAgent(aeron.conductorAgentInvoker(), "ferrite-aeron-client"));
+            }
+            routerRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null,
+                1 == routerThread.size() ? router : new CompositeAgent(routerThread));
             AgentRunner.startOnThread(routerRunner);
         }
         catch (final IOException ex)
@@ -286,7 +315,7 @@ public final class Node implements AutoCloseable
     {
         for (int i = 0; i < shards.length; i++)
         {
-            if (null == shardRunners[i] && null != shards[i])
+            if (null == shardRunners[i] && !agentsShareOneThread && null != shards[i])
             {
                 CloseHelper.quietClose(shards[i]);
             }
@@ -397,11 +426,38 @@ public final class Node implements AutoCloseable
                 .senderIdleStrategy(idleStrategy())
                 .receiverIdleStrategy(idleStrategy());
         }
+        else if (NodeConfig.DriverThreading.INVOKER == config.driverThreading())
+        {
+            context.threadingMode(ThreadingMode.INVOKER);
+        }
         else
         {
             context.threadingMode(ThreadingMode.SHARED).sharedIdleStrategy(idleStrategy());
         }
         return context;
+    }
+
+    /** The embedded driver's or the Aeron client's duty cycle as one of the agents on the router's thread. */
+    private static final class InvokedAgent implements Agent
+    {
+        private final AgentInvoker invoker;
+        private final String roleName;
+
+        InvokedAgent(final AgentInvoker invoker, final String roleName)
+        {
+            this.invoker = invoker;
+            this.roleName = roleName;
+        }
+
+        public int doWork()
+        {
+            return invoker.invoke();
+        }
+
+        public String roleName()
+        {
+            return roleName;
+        }
     }
 
     private IdleStrategy idleStrategy()
@@ -422,7 +478,7 @@ public final class Node implements AutoCloseable
         return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
     }
 
-    private static String awaitBound(final Subscription subscription)
+    private static String awaitBound(final Subscription subscription, final AgentInvoker driverInvoker)
     {
         final long deadlineNs = System.nanoTime() + UDP_BIND_TIMEOUT_NS;
         while (System.nanoTime() - deadlineNs < 0)
@@ -431,6 +487,10 @@ public final class Node implements AutoCloseable
             if (!addresses.isEmpty())
             {
                 return addresses.get(0);
+            }
+            if (null != driverInvoker)
+            {
+                driverInvoker.invoke();
             }
             sleepMs(1);
         }

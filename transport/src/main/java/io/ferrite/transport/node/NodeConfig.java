@@ -40,7 +40,24 @@ public final class NodeConfig
         /** One thread for the conductor, sender and receiver (the default; fits small machines). */
         SHARED,
         /** A thread each for the conductor, sender and receiver (needs cores to spare). */
-        DEDICATED
+        DEDICATED,
+        /**
+         * No thread of its own: the driver's duty cycle runs on the router's thread (with {@code agentThreading}
+         * SHARED the whole node is one thread). Only with an embedded driver.
+         */
+        INVOKER
+    }
+
+    /** How the router and the shard loops are given threads. */
+    public enum AgentThreading
+    {
+        /** A thread for the router and one per shard loop (the default; a core each under load). */
+        DEDICATED,
+        /**
+         * The router and every shard loop take turns on one thread: fewer threads competing for few cores
+         * (a 2-core host running the node, its driver and clients), at the cost of the shards' parallelism.
+         */
+        SHARED
     }
 
     /** What the node's threads (router, shard loops, embedded driver) do when they have no work. */
@@ -59,6 +76,7 @@ public final class NodeConfig
     private String aeronDir;
     private DriverThreading driverThreading = DriverThreading.SHARED;
     private Idle idle = Idle.BACKOFF;
+    private AgentThreading agentThreading = AgentThreading.DEDICATED;
     private int requestStreamId = DEFAULT_REQUEST_STREAM_ID;
     private String udpEndpoint = DEFAULT_UDP_ENDPOINT;
     private int shardCount = 1;
@@ -87,6 +105,7 @@ public final class NodeConfig
         config.aeronDir(settings.string(PREFIX + "aeronDir", null));
         config.driverThreading(settings.enumValue(PREFIX + "driverThreading", DriverThreading.class, config.driverThreading));
         config.idle(settings.enumValue(PREFIX + "idleStrategy", Idle.class, config.idle));
+        config.agentThreading(settings.enumValue(PREFIX + "agentThreading", AgentThreading.class, config.agentThreading));
         config.requestStreamId(settings.intValue(PREFIX + "requestStreamId", config.requestStreamId, 1, Integer.MAX_VALUE));
         config.udpEndpoint(settings.string(PREFIX + "udpEndpoint", config.udpEndpoint));
         config.shardCount(settings.intValue(PREFIX + "shards", config.shardCount, 1, 64));
@@ -244,6 +263,24 @@ public final class NodeConfig
     public NodeConfig driverThreading(final DriverThreading driverThreading)
     {
         this.driverThreading = driverThreading;
+        return this;
+    }
+
+    /**
+     * @return whether the router and the shard loops have a thread each or share one.
+     */
+    public AgentThreading agentThreading()
+    {
+        return agentThreading;
+    }
+
+    /**
+     * @param agentThreading whether the router and the shard loops have a thread each or share one.
+     * @return this.
+     */
+    public NodeConfig agentThreading(final AgentThreading agentThreading)
+    {
+        this.agentThreading = agentThreading;
         return this;
     }
 
@@ -514,6 +551,7 @@ public final class NodeConfig
             ", aeronDir=" + resolvedAeronDir() +
             ", driverThreading=" + driverThreading +
             ", idleStrategy=" + idle +
+            ", agentThreading=" + agentThreading +
             ", requestStreamId=" + requestStreamId +
             ", udpEndpoint=" + (null == udpEndpoint ? "none" : udpEndpoint) +
             ", shards=" + shardCount +

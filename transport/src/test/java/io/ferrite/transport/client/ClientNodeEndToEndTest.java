@@ -55,9 +55,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClientNodeEndToEndTest
 {
+    /** How the client reaches the node, and how the node runs. */
     enum Transport
     {
-        IPC, UDP
+        IPC(false), UDP(false),
+        /** The node on one thread: router, shard loops, media driver and Aeron client invoked in turn. */
+        IPC_ONE_THREAD_NODE(true), UDP_ONE_THREAD_NODE(true);
+
+        final boolean oneThreadNode;
+
+        Transport(final boolean oneThreadNode)
+        {
+            this.oneThreadNode = oneThreadNode;
+        }
+
+        boolean ipc()
+        {
+            return this == IPC || this == IPC_ONE_THREAD_NODE;
+        }
     }
 
     @TempDir
@@ -81,15 +96,34 @@ class ClientNodeEndToEndTest
 
     private ClientConfig startNodeAndConfigure(final Transport transport)
     {
-        node = Node.launch(new NodeConfig()
+        final NodeConfig nodeConfig = new NodeConfig()
             .dataDir(tempDir.resolve("data"))
             .aeronDir(tempDir.resolve("aeron-node").toString())
             .udpEndpoint("127.0.0.1:0")
-            .shardCount(2));
+            .shardCount(2);
+        if (transport.oneThreadNode)
+        {
+            nodeConfig.agentThreading(NodeConfig.AgentThreading.SHARED).driverThreading(NodeConfig.DriverThreading.INVOKER);
+        }
+        node = Node.launch(nodeConfig);
+        final List<String> routerThreads = new ArrayList<>();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().contains("ferrite-router"))
+            {
+                routerThreads.add(thread.getName());
+            }
+        }
+        assertEquals(1, routerThreads.size(), routerThreads.toString());
+        final String routerThread = routerThreads.get(0);
+        for (final String agent : List.of("ferrite-shard-0", "ferrite-shard-1", "ferrite-driver", "ferrite-aeron-client"))
+        {
+            assertEquals(transport.oneThreadNode, routerThread.contains(agent), agent + " on the router's thread " + routerThread);
+        }
         final ClientConfig config = new ClientConfig()
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10));
-        if (Transport.IPC == transport)
+        if (transport.ipc())
         {
             return config.aeronDir(node.aeronDirectoryName());
         }
