@@ -1,0 +1,202 @@
+package io.ferrite.engine.admission;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A token bucket kept in one atomic word, by the generic cell rate algorithm (GCRA, "virtual scheduling"): instead of
+ * a token count and a last-refill time, the bucket holds the <i>theoretical arrival time</i> (TAT) at which it would
+ * be full again if nothing more were taken. Taking {@code n} units moves the TAT {@code n} emission intervals later;
+ * a request is admitted when, after that move, the TAT is at most the burst tolerance ahead of now. Refill is implicit
+ * (time passing), so it is computed from the clock the caller passes in, never from a timer: deterministic to test,
+ * and the same constant cost on every call. Decision: docs/decisions/0009-admission-control.md.
+ * <p>
+ * <b>Units.</b> A bucket counts whatever unit its owner chooses; Ferrite's capacity buckets count half read capacity
+ * units or write capacity units ({@link CapacityUnits}). {@code ratePerSecond} units are added each second, and at
+ * most {@code burstUnits} accumulate while unused.
+ * <p>
+ * <b>Time</b> is kept in 1/32 ns since the bucket's origin, so that the emission interval of a fast bucket stays
+ * exact enough (1 M units/s: 32,000 steps per unit; the interval is rounded up, so rounding never admits more than
+ * the rate). Comparisons are wrap-safe (differences of two's-complement longs, as with {@code System.nanoTime}), so
+ * the scaled clock may wrap (every ~9 years); what must hold is that a bucket is consulted at least once in that
+ * span, which any router does many times a second.
+ * <p>
+ * <b>Large requests.</b> A request costing more than the whole burst could never fit; it is admitted when the bucket
+ * is full and leaves the bucket in debt (TAT beyond the tolerance), so later requests wait until the debt is paid:
+ * the rate holds on average and a big Query or batch is not starved forever. {@link #consume} charges after the fact
+ * (a Query's cost is known once its page is read) in the same way. Debt is capped at {@value #MAX_DEBT_SECONDS} s
+ * beyond the burst, so that no sequence of charges can overflow the word.
+ * <p>
+ * <b>Threading:</b> lock-free; any number of threads may call {@link #tryAcquire}, {@link #consume} and
+ * {@link #availableUnits} concurrently (one compare-and-set loop on one {@link AtomicLong}, no allocation); these
+ * three are linearizable (checked by Lincheck, TokenBucketLinearizabilityTest). {@link #reconfigure} may be called
+ * from any thread too, but it is not linearizable with calls in flight: it takes effect for calls that begin after it
+ * returns, and each call uses either the old or the new limits, never a mix.
+ */
+public final class TokenBucket
+{
+    /** Returned by {@link #tryAcquire} when the request is admitted. */
+    public static final long ADMITTED = 0;
+
+    /** Time is kept in nanoseconds shifted left by this many bits (1/32 ns). */
+    static final int TIME_SHIFT = 5;
+    private static final long SCALED_NANOS_PER_SECOND = 1_000_000_000L << TIME_SHIFT;
+    /** The most a rate may be: above this the interval would be under 32 steps, too coarse to be fair. */
+    public static final long MAX_RATE_PER_SECOND = 1_000_000_000L;
+    /** The longest a bucket may let unused capacity accumulate, in seconds (DynamoDB's burst is 300 s). */
+    public static final long MAX_BURST_SECONDS = 3_600;
+    /** The most units one call may take or charge (a 16 MB BatchGetItem costs 8,192 half RCUs). */
+    public static final long MAX_UNITS_PER_CALL = 1L << 24;
+    /** Debt is capped at this much time beyond a full burst's worth, so that repeated charges cannot overflow. */
+    static final long MAX_DEBT_SECONDS = 3_600;
+    private static final long MAX_DEBT_SCALED = MAX_DEBT_SECONDS * SCALED_NANOS_PER_SECOND;
+
+    private final AtomicLong theoreticalArrival;
+    private final long originNs;
+    private volatile Limits limits;
+
+    private record Limits(long ratePerSecond, long burstUnits, long intervalScaled, long toleranceScaled)
+    {
+    }
+
+    /**
+     * A bucket that starts full.
+     *
+     * @param ratePerSecond units added per second, 1 to {@link #MAX_RATE_PER_SECOND}.
+     * @param burstUnits    the most units that accumulate while unused (at least 1, at most
+     *                      {@link #MAX_BURST_SECONDS} worth of the rate).
+     * @param nowNs         the clock the bucket will be consulted with (e.g. {@code System.nanoTime()}), now.
+     */
+    public TokenBucket(final long ratePerSecond, final long burstUnits, final long nowNs)
+    {
+        this.limits = limits(ratePerSecond, burstUnits);
+        this.originNs = nowNs;
+        this.theoreticalArrival = new AtomicLong(0); // == now: full
+    }
+
+    /**
+     * Takes {@code units} if the bucket holds them (or, for a request larger than the whole burst, if it is full).
+     *
+     * @param nowNs the clock, in the same terms as the constructor's.
+     * @param units the units to take, 0 to {@link #MAX_UNITS_PER_CALL}.
+     * @return {@link #ADMITTED}, or how many nanoseconds from now the request would be admitted (at least 1): what a
+     * throttled caller can be told to wait.
+     */
+    public long tryAcquire(final long nowNs, final long units)
+    {
+        checkUnits(units);
+        final Limits limits = this.limits;
+        final long now = scaled(nowNs);
+        final long cost = units * limits.intervalScaled;
+        while (true)
+        {
+            final long tat = theoreticalArrival.get();
+            final long ahead = tat - now > 0 ? tat - now : 0; // how far from full the bucket is
+            final long needed = ahead + cost; // ahead is at most the burst plus the debt cap: no overflow
+            if (needed > limits.toleranceScaled && ahead > 0)
+            {
+                // Would overdraw; a request bigger than the whole burst waits for a full bucket (ahead == 0).
+                final long waitScaled = Math.min(ahead, needed - limits.toleranceScaled);
+                return Math.max(1, (waitScaled + (1L << TIME_SHIFT) - 1) >>> TIME_SHIFT);
+            }
+            if (theoreticalArrival.compareAndSet(tat, now + Math.min(needed, limits.toleranceScaled + MAX_DEBT_SCALED)))
+            {
+                return ADMITTED;
+            }
+        }
+    }
+
+    /**
+     * Charges {@code units} whether or not the bucket holds them (the bucket may go into debt): for costs known only
+     * after the work, such as the bytes a Query read beyond its estimate.
+     *
+     * @param nowNs the clock.
+     * @param units the units to charge, 0 to {@link #MAX_UNITS_PER_CALL}.
+     */
+    public void consume(final long nowNs, final long units)
+    {
+        checkUnits(units);
+        final Limits limits = this.limits;
+        final long now = scaled(nowNs);
+        final long cost = units * limits.intervalScaled;
+        while (true)
+        {
+            final long tat = theoreticalArrival.get();
+            final long ahead = tat - now > 0 ? tat - now : 0;
+            if (theoreticalArrival.compareAndSet(tat, now + Math.min(ahead + cost, limits.toleranceScaled + MAX_DEBT_SCALED)))
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * @param nowNs the clock.
+     * @return the units the bucket holds now (0 when empty or in debt), at most the burst.
+     */
+    public long availableUnits(final long nowNs)
+    {
+        final Limits limits = this.limits;
+        final long now = scaled(nowNs);
+        final long tat = theoreticalArrival.get();
+        final long ahead = tat - now > 0 ? tat - now : 0;
+        final long room = limits.toleranceScaled - ahead;
+        return room <= 0 ? 0 : room / limits.intervalScaled;
+    }
+
+    /**
+     * Changes the rate and burst (UpdateTable, or a new share from global admission control). What is owed or held
+     * is kept as time, so a bucket in debt stays in debt for the same time, and one holding a full burst holds the new
+     * full burst. Allocates one small object: not for the request path.
+     *
+     * @param ratePerSecond the new rate.
+     * @param burstUnits    the new burst.
+     */
+    public void reconfigure(final long ratePerSecond, final long burstUnits)
+    {
+        limits = limits(ratePerSecond, burstUnits);
+    }
+
+    /**
+     * @return units added per second.
+     */
+    public long ratePerSecond()
+    {
+        return limits.ratePerSecond;
+    }
+
+    /**
+     * @return the most units that accumulate.
+     */
+    public long burstUnits()
+    {
+        return limits.burstUnits;
+    }
+
+    private long scaled(final long nowNs)
+    {
+        return (nowNs - originNs) << TIME_SHIFT; // wraps every ~9 years; every comparison is a difference
+    }
+
+    private static void checkUnits(final long units)
+    {
+        if (units < 0 || units > MAX_UNITS_PER_CALL)
+        {
+            throw new IllegalArgumentException("units must be 0 to " + MAX_UNITS_PER_CALL + ", got " + units);
+        }
+    }
+
+    private static Limits limits(final long ratePerSecond, final long burstUnits)
+    {
+        if (ratePerSecond < 1 || ratePerSecond > MAX_RATE_PER_SECOND)
+        {
+            throw new IllegalArgumentException("rate must be 1 to " + MAX_RATE_PER_SECOND + " units/s, got " + ratePerSecond);
+        }
+        if (burstUnits < 1 || burstUnits > Math.max(1, ratePerSecond * MAX_BURST_SECONDS))
+        {
+            throw new IllegalArgumentException("burst must be 1 to " + MAX_BURST_SECONDS + " s of the rate (" +
+                ratePerSecond * MAX_BURST_SECONDS + " units), got " + burstUnits);
+        }
+        final long interval = (SCALED_NANOS_PER_SECOND + ratePerSecond - 1) / ratePerSecond; // rounded up: never faster
+        return new Limits(ratePerSecond, burstUnits, interval, burstUnits * interval);
+    }
+}

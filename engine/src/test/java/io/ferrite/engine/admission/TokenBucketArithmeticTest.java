@@ -1,0 +1,182 @@
+package io.ferrite.engine.admission;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static io.ferrite.engine.admission.TokenBucket.ADMITTED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bucket's rate, burst and refill arithmetic on a clock the test moves by hand, including clock jumps both ways,
+ * idle periods of years, debt, reconfiguration and the extremes of every parameter.
+ */
+class TokenBucketArithmeticTest
+{
+    private static final long SECOND = 1_000_000_000L;
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void aNewBucketIsFullAndHoldsExactlyItsBurst()
+    {
+        final TokenBucket bucket = new TokenBucket(100, 50, 7 * SECOND);
+        assertEquals(50, bucket.availableUnits(7 * SECOND));
+        for (int i = 0; i < 50; i++)
+        {
+            assertEquals(ADMITTED, bucket.tryAcquire(7 * SECOND, 1), "unit " + i);
+        }
+        final long wait = bucket.tryAcquire(7 * SECOND, 1);
+        assertEquals(10 * MS, wait, "one unit of 100/s is 10 ms away");
+        assertEquals(0, bucket.availableUnits(7 * SECOND));
+    }
+
+    @Test
+    void refillFollowsTheRateAndStopsAtTheBurst()
+    {
+        final TokenBucket bucket = new TokenBucket(1_000, 100, 0);
+        assertEquals(ADMITTED, bucket.tryAcquire(0, 100));
+        assertEquals(0, bucket.availableUnits(0));
+        assertEquals(1, bucket.availableUnits(MS));
+        assertEquals(25, bucket.availableUnits(25 * MS));
+        assertEquals(100, bucket.availableUnits(SECOND), "capped at the burst");
+        assertEquals(100, bucket.availableUnits(1_000 * SECOND));
+        assertEquals(ADMITTED, bucket.tryAcquire(1_000 * SECOND, 100));
+        assertTrue(bucket.tryAcquire(1_000 * SECOND, 1) > 0, "a long idle period does not bank more than the burst");
+    }
+
+    @Test
+    void admittedThroughputOverTimeIsTheRatePlusOneBurst()
+    {
+        final long rate = 4_000;
+        final long burst = 400;
+        final TokenBucket bucket = new TokenBucket(rate, burst, 0);
+        final SplittableRandom random = new SplittableRandom(5);
+        long admitted = 0;
+        long now = 0;
+        final long end = 10 * SECOND;
+        while (now < end)
+        {
+            final int units = 1 + random.nextInt(3);
+            if (ADMITTED == bucket.tryAcquire(now, units))
+            {
+                admitted += units;
+            }
+            now += random.nextLong(1, 50_000); // offered far above the rate: ~60 k units/s
+        }
+        final long expected = rate * 10 + burst;
+        assertTrue(admitted <= expected && admitted >= expected - 3, "admitted " + admitted + ", rate allows " + expected);
+    }
+
+    @Test
+    void theWaitItReportsIsExactlyWhenTheRequestFits()
+    {
+        final TokenBucket bucket = new TokenBucket(3, 3, 0);
+        assertEquals(ADMITTED, bucket.tryAcquire(0, 3));
+        final long wait = bucket.tryAcquire(0, 2);
+        assertTrue(bucket.tryAcquire(wait - 1, 2) > 0, "not a nanosecond early");
+        assertEquals(ADMITTED, bucket.tryAcquire(wait, 2));
+    }
+
+    @Test
+    void aRequestLargerThanTheBurstWaitsForAFullBucketThenLeavesDebt()
+    {
+        final TokenBucket bucket = new TokenBucket(10, 5, 0);
+        assertEquals(ADMITTED, bucket.tryAcquire(0, 1));
+        final long wait = bucket.tryAcquire(0, 20);
+        assertEquals(100 * MS, wait, "refused until full again");
+        assertEquals(ADMITTED, bucket.tryAcquire(wait, 20));
+        // 20 units at 10/s from a full bucket of 5: 15 units of debt, 1.5 s, then 0.5 s per further 5 units.
+        assertEquals(1_500 * MS + 100 * MS, bucket.tryAcquire(wait, 1));
+        assertEquals(ADMITTED, bucket.tryAcquire(wait + 1_600 * MS, 1));
+    }
+
+    @Test
+    void consumeChargesAfterTheFactAndItsDebtIsCapped()
+    {
+        final TokenBucket bucket = new TokenBucket(1, 1, 0);
+        for (int i = 0; i < 10_000; i++)
+        {
+            bucket.consume(0, TokenBucket.MAX_UNITS_PER_CALL); // far beyond any cap: must not overflow the word
+        }
+        final long wait = bucket.tryAcquire(0, 1);
+        assertEquals((TokenBucket.MAX_DEBT_SECONDS + 1) * SECOND, wait, "debt capped at an hour beyond the burst");
+        assertEquals(0, bucket.availableUnits(0));
+        assertEquals(1, bucket.availableUnits((TokenBucket.MAX_DEBT_SECONDS + 1) * SECOND));
+    }
+
+    @Test
+    void aClockThatJumpsBackDelaysAdmissionByTheJumpAndNeverAdmitsMore()
+    {
+        final TokenBucket bucket = new TokenBucket(100, 10, 50 * SECOND);
+        assertEquals(ADMITTED, bucket.tryAcquire(50 * SECOND, 10));
+        final long back = 50 * SECOND - 3 * SECOND;
+        assertEquals(3 * SECOND + 10 * MS, bucket.tryAcquire(back, 1), "the lost 3 s must pass again");
+        assertEquals(0, bucket.availableUnits(back));
+        assertEquals(ADMITTED, bucket.tryAcquire(back + 3 * SECOND + 10 * MS, 1));
+    }
+
+    @Test
+    void aClockThatJumpsForwardRefillsNoMoreThanTheBurst()
+    {
+        final TokenBucket bucket = new TokenBucket(100, 10, 0);
+        assertEquals(ADMITTED, bucket.tryAcquire(0, 10));
+        // Five years in one jump. (The documented precondition: a bucket is consulted at least once every ~9 years,
+        // since differences of the scaled clock, in 1/32 ns, must fit a long.)
+        final long later = 5L * 365 * 24 * 3600 * SECOND + 123_456_789L;
+        assertEquals(10, bucket.availableUnits(later));
+        assertEquals(ADMITTED, bucket.tryAcquire(later, 10));
+        assertEquals(10 * MS, bucket.tryAcquire(later, 1));
+    }
+
+    @Test
+    void idlePeriodsOfYearsBetweenCallsStillRefillToTheBurst()
+    {
+        final TokenBucket bucket = new TokenBucket(1_000_000, 1_000, Long.MAX_VALUE - SECOND);
+        long now = Long.MAX_VALUE - SECOND;
+        for (int year = 0; year < 20; year++) // the 1/32 ns clock changes sign after ~9 years and wraps after ~18
+        {
+            assertEquals(ADMITTED, bucket.tryAcquire(now, 1_000), "year " + year);
+            assertTrue(bucket.tryAcquire(now, 1) > 0);
+            now += 365L * 24 * 3600 * SECOND; // the clock itself overflows Long.MAX_VALUE on the way
+        }
+    }
+
+    @Test
+    void extremeRatesKeepTheirArithmetic()
+    {
+        final TokenBucket fastest = new TokenBucket(TokenBucket.MAX_RATE_PER_SECOND, TokenBucket.MAX_RATE_PER_SECOND, 0);
+        assertEquals(ADMITTED, fastest.tryAcquire(0, TokenBucket.MAX_UNITS_PER_CALL));
+        assertEquals(TokenBucket.MAX_RATE_PER_SECOND - TokenBucket.MAX_UNITS_PER_CALL, fastest.availableUnits(0));
+
+        final TokenBucket slowest = new TokenBucket(1, 3_600, 0);
+        assertEquals(ADMITTED, slowest.tryAcquire(0, 3_600));
+        assertEquals(SECOND, slowest.tryAcquire(0, 1));
+    }
+
+    @Test
+    void reconfigureKeepsDebtAsTimeAndAppliesTheNewRate()
+    {
+        final TokenBucket bucket = new TokenBucket(10, 10, 0);
+        assertEquals(ADMITTED, bucket.tryAcquire(0, 10));
+        bucket.reconfigure(1_000, 1_000);
+        assertEquals(1_000, bucket.ratePerSecond());
+        // 1 s of "empty" kept as time: the new bucket is 1,000 units short, refilling at 1,000/s.
+        assertEquals(0, bucket.availableUnits(0));
+        assertEquals(500, bucket.availableUnits(500 * MS));
+        assertEquals(ADMITTED, bucket.tryAcquire(500 * MS, 500));
+    }
+
+    @Test
+    void badParametersAreRefusedWithTheRuleTheyBreak()
+    {
+        assertEquals("rate must be 1 to 1000000000 units/s, got 0",
+            assertThrows(IllegalArgumentException.class, () -> new TokenBucket(0, 1, 0)).getMessage());
+        assertEquals("burst must be 1 to 3600 s of the rate (36000 units), got 36001",
+            assertThrows(IllegalArgumentException.class, () -> new TokenBucket(10, 36_001, 0)).getMessage());
+        final TokenBucket bucket = new TokenBucket(10, 10, 0);
+        assertEquals("units must be 0 to 16777216, got -1",
+            assertThrows(IllegalArgumentException.class, () -> bucket.tryAcquire(0, -1)).getMessage());
+    }
+}
