@@ -397,6 +397,45 @@ public final class ItemWriter
     }
 
     /**
+     * Copy a run of consecutive already-encoded entries (names and values) into the item or current map in one
+     * copy; trusted like {@link #rawValue(DirectBuffer, int, int)}. The same as calling
+     * {@link #rawEntry(DirectBuffer, int, int)} for each, without a copy per entry.
+     *
+     * @param src        buffer holding the entries.
+     * @param firstEntry offset of the first entry.
+     * @param length     bytes of the run: the sum of its entries' lengths.
+     * @param count      entries in the run.
+     * @return this writer.
+     * @throws IllegalArgumentException if the entries do not add up to {@code length}.
+     */
+    public ItemWriter rawEntries(final DirectBuffer src, final int firstEntry, final int length, final int count)
+    {
+        if (0 == count)
+        {
+            return this;
+        }
+        final int start = beginName();
+        childTop--; // beginName pushed the first entry; every entry is pushed below
+        namePending = false;
+        final int shift = start - firstEntry;
+        int entry = firstEntry;
+        for (int i = 0; i < count; i++)
+        {
+            pushChild(entry + shift);
+            entry += ItemFormat.entryLength(src, entry);
+        }
+        if (entry - firstEntry != length)
+        {
+            childTop -= count;
+            throw new IllegalArgumentException(count + " entries take " + (entry - firstEntry) + " bytes, not " + length);
+        }
+        buffer.putBytes(start, src, firstEntry, length);
+        position = start + length;
+        frameCount[depth] += count;
+        return this;
+    }
+
+    /**
      * Shorthand for {@code name(name).string(value)}.
      *
      * @param name  attribute name.
@@ -831,6 +870,10 @@ public final class ItemWriter
         }
 
         computeChildLengths(lo, hi);
+        if (isStrictlyAscending(lo, hi, FRAME_ITEM))
+        {
+            return; // already in order with no two names alike (a merge of sorted inputs): one pass decides it
+        }
         if (!isSorted(lo, hi, FRAME_ITEM))
         {
             sort(lo, hi, FRAME_ITEM);
@@ -892,6 +935,18 @@ public final class ItemWriter
         {
             rewrite(lo, hi);
         }
+    }
+
+    private boolean isStrictlyAscending(final int lo, final int hi, final byte kind)
+    {
+        for (int i = lo + 1; i < hi; i++)
+        {
+            if (compareChildren(i - 1, i, kind) >= 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isSorted(final int lo, final int hi, final byte kind)

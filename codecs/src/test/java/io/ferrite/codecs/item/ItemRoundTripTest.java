@@ -109,6 +109,50 @@ class ItemRoundTripTest
     }
 
     @Test
+    void aRunOfRawEntriesCopiedAtOnceMakesTheSameItemAsOneEntryAtATime()
+    {
+        final SplittableRandom random = new SplittableRandom(606);
+        for (int round = 0; round < 500; round++)
+        {
+            final byte[] encoded = ItemCodec.encode(RandomItems.item(random));
+            final UnsafeBuffer old = new UnsafeBuffer(encoded);
+            final int count = ItemFormat.attributeCount(old, 0);
+            final int from = random.nextInt(count + 1);
+            final int to = from + random.nextInt(count - from + 1);
+            final ItemWriter oneByOne = new ItemWriter();
+            final ItemWriter run = new ItemWriter();
+            int entry = ItemFormat.firstEntry(old, 0);
+            int runStart = -1;
+            for (int i = 0; i < count; i++)
+            {
+                final int entryLength = ItemFormat.entryLength(old, entry);
+                if (i >= from && i < to)
+                {
+                    oneByOne.rawEntry(old, entry, entryLength);
+                    runStart = -1 == runStart ? entry : runStart;
+                }
+                entry += entryLength;
+                if (i == to - 1)
+                {
+                    run.rawEntries(old, runStart, entry - runStart, to - from);
+                }
+            }
+            run.string("\uFFFFafter", "x");
+            oneByOne.string("\uFFFFafter", "x");
+            final int length = oneByOne.finish();
+            assertEquals(length, run.finish());
+            for (int i = 0; i < length; i++)
+            {
+                assertEquals(oneByOne.buffer().getByte(i), run.buffer().getByte(i), "round " + round + " byte " + i);
+            }
+        }
+        final UnsafeBuffer item = new UnsafeBuffer(ItemCodec.encode(Map.of("a", AttributeValue.s("1"), "b", AttributeValue.s("2"))));
+        final int first = ItemFormat.firstEntry(item, 0);
+        assertThrows(IllegalArgumentException.class, () -> new ItemWriter().rawEntries(item, first, 3, 1),
+            "a length that is not the entries' total is refused");
+    }
+
+    @Test
     void duplicateAttributeNamesAreRejectedNamingTheAttribute()
     {
         final FerriteException e = assertThrows(FerriteException.class,

@@ -2,9 +2,11 @@ package io.ferrite.engine.expr;
 
 import io.ferrite.codecs.item.ItemFormat;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,6 +23,8 @@ final class DocumentPath
 
     final String[] names;
     final byte[][] utf8Names;
+    /** Each name followed by eight zero bytes (comparisons read names a word at a time); null for an index. */
+    private final UnsafeBuffer[] paddedNames;
     final int[] indexes;
 
     DocumentPath(final List<String> names, final List<Integer> indexes)
@@ -28,10 +32,13 @@ final class DocumentPath
         final int length = names.size();
         this.names = names.toArray(new String[0]);
         this.utf8Names = new byte[length][];
+        this.paddedNames = new UnsafeBuffer[length];
         this.indexes = new int[length];
         for (int i = 0; i < length; i++)
         {
             this.utf8Names[i] = null == this.names[i] ? null : this.names[i].getBytes(StandardCharsets.UTF_8);
+            this.paddedNames[i] = null == utf8Names[i] ? null :
+                new UnsafeBuffer(Arrays.copyOf(utf8Names[i], utf8Names[i].length + 8));
             this.indexes[i] = indexes.get(i);
         }
     }
@@ -56,7 +63,7 @@ final class DocumentPath
         {
             return -1;
         }
-        return resolveFrom(item, ItemFormat.findAttribute(item, itemOff, itemLen, utf8Names[0]));
+        return resolveFrom(item, ItemFormat.findAttribute(item, itemOff, itemLen, paddedNames[0], 0, utf8Names[0].length));
     }
 
     /**
@@ -83,7 +90,7 @@ final class DocumentPath
         {
             return ItemFormat.TYPE_L == type ? ItemFormat.listElement(item, value, indexes[i]) : -1;
         }
-        return ItemFormat.TYPE_M == type ? ItemFormat.findMapEntry(item, value, utf8Names[i]) : -1;
+        return ItemFormat.TYPE_M == type ? ItemFormat.findMapEntry(item, value, paddedNames[i], 0, utf8Names[i].length) : -1;
     }
 
     /**

@@ -21,6 +21,9 @@ final class PathTrie
     {
         final String name;
         final UnsafeBuffer utf8Name;
+        /** The name followed by eight zero bytes, so comparisons can read it a word at a time; length as utf8Name. */
+        final UnsafeBuffer paddedName;
+        final int nameLength;
         final int index;
         Node[] children = new Node[0];
         UpdateAction action;
@@ -31,6 +34,8 @@ final class PathTrie
         {
             this.name = name;
             this.utf8Name = null == utf8 ? null : new UnsafeBuffer(utf8);
+            this.paddedName = null == utf8 ? null : new UnsafeBuffer(java.util.Arrays.copyOf(utf8, utf8.length + 8));
+            this.nameLength = null == utf8 ? 0 : utf8.length;
             this.index = index;
         }
 

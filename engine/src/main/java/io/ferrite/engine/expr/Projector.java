@@ -38,7 +38,7 @@ final class Projector
             final int value = nameOffset + nameLength;
             int cmp;
             while (c < children.length && (cmp = ItemFormat.compareNames(item, nameOffset, nameLength,
-                children[c].utf8Name, 0, children[c].utf8Name.capacity())) >= 0)
+                children[c].paddedName, 0, children[c].nameLength)) >= 0)
             {
                 final PathTrie.Node child = children[c];
                 if (0 == cmp && present(child, item, value))
@@ -79,7 +79,7 @@ final class Projector
         writer.beginMap();
         for (final PathTrie.Node child : node.children)
         {
-            final int entry = ItemFormat.findMapEntry(item, value, child.utf8Name, 0, child.utf8Name.capacity());
+            final int entry = ItemFormat.findMapEntry(item, value, child.paddedName, 0, child.nameLength);
             if (entry >= 0 && present(child, item, entry))
             {
                 writer.name(child.utf8Name, 0, child.utf8Name.capacity());
@@ -118,7 +118,7 @@ final class Projector
         }
         for (final PathTrie.Node child : node.children)
         {
-            final int entry = ItemFormat.findMapEntry(item, value, child.utf8Name, 0, child.utf8Name.capacity());
+            final int entry = ItemFormat.findMapEntry(item, value, child.paddedName, 0, child.nameLength);
             if (entry >= 0 && present(child, item, entry))
             {
                 return true;

@@ -152,35 +152,56 @@ public final class UpdateExpression implements ItemUpdate
         final PathTrie.Node[] children = node.children;
         int c = 0;
         int entry = firstEntry;
+        int runStart = entry; // untouched entries are copied in runs, one copy per run
+        int runCount = 0;
         for (int i = 0; i < count; i++)
         {
             final int nameLength = ItemFormat.nameLength(buf, entry);
             final int nameOffset = ItemFormat.nameOffset(entry);
             final int valueOffset = nameOffset + nameLength;
             final int entryLength = valueOffset - entry + ItemFormat.valueLength(buf, valueOffset);
+            if (c == children.length)
+            {
+                // nothing more to change here: the rest is one run
+                runCount += count - i;
+                int end = entry;
+                for (int j = i; j < count; j++)
+                {
+                    end += ItemFormat.entryLength(buf, end);
+                }
+                entry = end;
+                break;
+            }
             int cmp = -1;
             while (c < children.length)
             {
                 final PathTrie.Node child = children[c];
-                cmp = ItemFormat.compareNames(child.utf8Name, 0, child.utf8Name.capacity(), buf, nameOffset, nameLength);
+                cmp = ItemFormat.compareNames(child.paddedName, 0, child.nameLength, buf, nameOffset, nameLength);
                 if (cmp >= 0)
                 {
                     break;
                 }
+                writer.rawEntries(buf, runStart, entry - runStart, runCount);
+                runStart = entry;
+                runCount = 0;
                 emit(child, buf, -1, true);
                 c++;
             }
             if (c < children.length && 0 == cmp)
             {
+                writer.rawEntries(buf, runStart, entry - runStart, runCount);
                 emit(children[c], buf, valueOffset, true);
                 c++;
+                runStart = entry + entryLength;
+                runCount = 0;
             }
             else
             {
-                writer.rawEntry(buf, entry, entryLength);
+                runCount++;
             }
             entry += entryLength;
         }
+        writer.rawEntries(buf, runStart, entry - runStart, runCount);
         for (; c < children.length; c++)
         {
             emit(children[c], buf, -1, true);
