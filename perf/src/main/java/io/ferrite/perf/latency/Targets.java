@@ -47,6 +47,8 @@ final class Targets
                 return new FerriteClientTarget(true, records);
             case "chronicle-map":
                 return new ChronicleMapTarget(records);
+            case "redis":
+                return new RedisTarget(records);
             default:
                 throw new IllegalArgumentException("target " + name + " is not built yet");
         }
