@@ -24,19 +24,23 @@ import java.nio.file.Path;
  * <b>Threading:</b> the thread that creates it owns the shard (direct mode); JMH runs setup, the benchmark
  * method and teardown of a one-thread benchmark on the same thread.
  */
-final class EngineFixture implements AutoCloseable
+public final class EngineFixture implements AutoCloseable
 {
     /** Expected encoded index key size of the data set (10-byte header, 8-byte pk, 2-byte sk). */
-    static final int AVERAGE_KEY_BYTES = 20;
+    public static final int AVERAGE_KEY_BYTES = 20;
     /** A partition is sized with room to grow, as a deployment would be: twice the data set. */
-    static final int HEADROOM = 2;
+    public static final int HEADROOM = 2;
 
     private final Path dataDir;
     private final Ferrite db;
     private final Shard shard;
     private final Table table;
 
-    EngineFixture(final Dataset dataset, final FsyncPolicy fsync)
+    /**
+     * @param dataset the data set to load.
+     * @param fsync   the WAL fsync policy.
+     */
+    public EngineFixture(final Dataset dataset, final FsyncPolicy fsync)
     {
         try
         {
@@ -67,16 +71,25 @@ final class EngineFixture implements AutoCloseable
             dataset.items(), Dataset.ITEM_BYTES, dataDir, fsync, (System.nanoTime() - startNs) / 1e9);
     }
 
-    Shard shard()
+    /**
+     * @return the shard (owned by the thread that made the fixture).
+     */
+    public Shard shard()
     {
         return shard;
     }
 
-    Table table()
+    /**
+     * @return the data set's table.
+     */
+    public Table table()
     {
         return table;
     }
 
+    /**
+     * Closes the engine and deletes its directory.
+     */
     public void close()
     {
         try

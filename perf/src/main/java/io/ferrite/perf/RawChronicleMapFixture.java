@@ -22,14 +22,18 @@ import java.nio.file.Path;
  * <p>
  * <b>Threading:</b> one thread.
  */
-final class RawChronicleMapFixture implements AutoCloseable
+public final class RawChronicleMapFixture implements AutoCloseable
 {
     private final Path dir;
     private final ChronicleMap<byte[], byte[]> map;
     private final PointerBytesStore keyPointer = new PointerBytesStore();
+    private final PointerBytesStore valuePointer = new PointerBytesStore();
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
 
-    RawChronicleMapFixture(final Dataset dataset)
+    /**
+     * @param dataset the data set to load.
+     */
+    public RawChronicleMapFixture(final Dataset dataset)
     {
         try
         {
@@ -61,15 +65,21 @@ final class RawChronicleMapFixture implements AutoCloseable
             dataset.items(), (System.nanoTime() - startNs) / 1e9);
     }
 
-    static UnsafeBuffer newKeyBuffer()
+    /**
+     * @return a direct buffer big enough for an index key.
+     */
+    public static UnsafeBuffer newKeyBuffer()
     {
         return new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     }
 
     /**
+     * @param key       the index key.
+     * @param keyLength its length.
+     * @param dst       receives the value.
      * @return the value's length copied into {@code dst}, or -1 when absent.
      */
-    int get(final DirectBuffer key, final int keyLength, final UnsafeBuffer dst)
+    public int get(final DirectBuffer key, final int keyLength, final UnsafeBuffer dst)
     {
         keyPointer.set(key.addressOffset(), keyLength);
         try (ExternalMapQueryContext<byte[], byte[], ?> context = map.queryContext(keyPointer, 0, keyLength))
@@ -87,6 +97,38 @@ final class RawChronicleMapFixture implements AutoCloseable
         }
     }
 
+    /**
+     * Inserts or replaces one entry without allocating: the key and value are read in place from direct
+     * buffers under the entry's update lock.
+     *
+     * @param key         the index key (direct buffer).
+     * @param keyLength   its length.
+     * @param value       the value (direct buffer).
+     * @param valueLength its length.
+     * @return true if an entry was replaced, false if one was inserted.
+     */
+    public boolean put(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
+    {
+        keyPointer.set(key.addressOffset(), keyLength);
+        valuePointer.set(value.addressOffset(), valueLength);
+        try (ExternalMapQueryContext<byte[], byte[], ?> context = map.queryContext(keyPointer, 0, keyLength))
+        {
+            context.updateLock().lock();
+            final Data<byte[]> data = context.wrapValueBytesAsData(valuePointer, 0, valueLength);
+            final MapEntry<byte[], byte[]> entry = context.entry();
+            if (null != entry)
+            {
+                context.replaceValue(entry, data);
+                return true;
+            }
+            context.insert(context.absentEntry(), data);
+            return false;
+        }
+    }
+
+    /**
+     * Closes the map and deletes its file.
+     */
     public void close()
     {
         try
