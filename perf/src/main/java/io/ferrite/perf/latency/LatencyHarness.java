@@ -245,8 +245,9 @@ public final class LatencyHarness
             missed[index] = loop.missed();
             if (0 == index)
             {
-                System.out.printf(Locale.ROOT, "%s: heap used grew %,d bytes during the measured run (under Epsilon " +
-                    "GC that is every byte this JVM allocated in it)%n", target.name(), heapGrowth);
+                System.out.printf(Locale.ROOT, "%s: heap used grew %,d bytes during the measured run (every byte " +
+                    "this JVM allocated in it under --alloc-check's Epsilon GC; with a collecting GC only a hint)%n",
+                    target.name(), heapGrowth);
             }
             for (int i = 0; i < session.inFlight(); i++)
             {
@@ -329,7 +330,12 @@ public final class LatencyHarness
 
     private static String ratio(final long value, final long base)
     {
-        return 0 == base ? "-" : String.format(Locale.ROOT, "%.2fx", (double)value / base);
+        if (0 == base)
+        {
+            return "-";
+        }
+        final double ratio = (double)value / base;
+        return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.2gx", ratio);
     }
 
     private static void write(final Settings settings, final List<RunResult> results)

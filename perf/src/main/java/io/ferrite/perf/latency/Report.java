@@ -116,6 +116,24 @@ final class Report
         for (final Path json : jsons)
         {
             html.append("<h2>").append(escape(json.getFileName().toString())).append("</h2>\n").append(table(json));
+            // The .hgrm files the same run wrote (--hgrm named after the --json file) get a plot of their own.
+            final String stem = json.getFileName().toString().replaceFirst("\\.json$", "");
+            final List<Curve> same = new ArrayList<>();
+            for (final Curve curve : curves)
+            {
+                if (curve.name().equals(stem) || curve.name().startsWith(stem + "-"))
+                {
+                    same.add(curve);
+                }
+            }
+            if (same.size() > 1)
+            {
+                final Path image = imageDir.resolve("report-run-" + stem.replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
+                draw(same, stem + ": latency by percentile", image);
+                images.add(image);
+                html.append("<p><img src=\"").append(image.getFileName()).append("\" alt=\"").append(escape(stem))
+                    .append("\"></p>\n");
+            }
         }
         if (curves.size() > 1)
         {
@@ -286,6 +304,9 @@ final class Report
         {
             final Curve curve = curves.get(c);
             g.setColor(COLOURS[c % COLOURS.length]);
+            // Past ten curves the colours repeat: the second ten are dashed.
+            g.setStroke(c < COLOURS.length ? new BasicStroke(2f) :
+                new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{ 8f, 5f }, 0f));
             int lastX = -1;
             int lastY = -1;
             for (int i = 0; i < curve.micros().length; i++)

@@ -41,7 +41,7 @@ class ReportTest
         final Path page = dir.resolve("report.html");
         final List<Path> images = Report.render(dir, page);
 
-        assertEquals(3, images.size(), "one plot of all runs and one per run: " + images);
+        assertEquals(4, images.size(), "plots of all runs, of run.json's runs, and one per run: " + images);
         for (final Path image : images)
         {
             final BufferedImage decoded = ImageIO.read(image.toFile());
@@ -49,7 +49,8 @@ class ReportTest
             assertEquals(1100, decoded.getWidth());
         }
         final String html = Files.readString(page);
-        assertTrue(html.contains("<img src=\"report-all.png\"") && html.contains("<td>ycsb-a</td>"), html);
+        assertTrue(html.contains("<img src=\"report-all.png\"") && html.contains("<img src=\"report-run-run.png\"") &&
+            html.contains("<td>ycsb-a</td>"), html);
         final Report.Curve curve = Report.readHgrm(dir.resolve("run-get.hgrm"));
         assertEquals(10_000.0, curve.micros()[curve.micros().length - 1], 10.0, "max of the GET curve (10 ms), us");
         assertEquals("99.99%", Report.percentileLabel(4));
