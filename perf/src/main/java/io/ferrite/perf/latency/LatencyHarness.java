@@ -38,7 +38,7 @@ public final class LatencyHarness
         "  --threads N        load threads, each its own session at rate/N (default 1)",
         "  --json FILE        write the JSON summary (one object per target and operation)",
         "  --hgrm FILE        write the percentile distribution (one file per target and operation when several:",
-        "                     FILE's name with -TARGET-OP before .hgrm)",
+        "                     FILE's name with -TARGET-OP, or -TARGET-RATE-OP in a sweep, before .hgrm)",
         "  --compare T1,T2..  run each target in turn on the same workload and rate; print the ratios to T1",
         "  --rounds N         with --compare, alternate the targets N times (default 1)",
         "  --sweep            raise the rate from --rate by --sweep-factor (default 2) up to --sweep-max-rate",
@@ -238,8 +238,17 @@ public final class LatencyHarness
             }
             await(measuring);
             recorder.reset();
+            final Runtime runtime = Runtime.getRuntime();
+            final long heapBefore = runtime.totalMemory() - runtime.freeMemory();
             loop.run(Math.max(1, rate), TimeUnit.SECONDS.toNanos(settings.durationSeconds), drainNs);
+            final long heapGrowth = runtime.totalMemory() - runtime.freeMemory() - heapBefore;
             missed[index] = loop.missed();
+            if (0 == index)
+            {
+                System.out.printf(Locale.ROOT, "%s: heap used grew %,d bytes during the measured run (every byte " +
+                    "this JVM allocated in it under --alloc-check's Epsilon GC; with a collecting GC only a hint)%n",
+                    target.name(), heapGrowth);
+            }
             for (int i = 0; i < session.inFlight(); i++)
             {
                 recorder.error(Op.GET);
@@ -321,7 +330,12 @@ public final class LatencyHarness
 
     private static String ratio(final long value, final long base)
     {
-        return 0 == base ? "-" : String.format(Locale.ROOT, "%.2fx", (double)value / base);
+        if (0 == base)
+        {
+            return "-";
+        }
+        final double ratio = (double)value / base;
+        return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.2gx", ratio);
     }
 
     private static void write(final Settings settings, final List<RunResult> results)
@@ -352,13 +366,17 @@ public final class LatencyHarness
             {
                 files += result.ops().size();
             }
+            boolean sweptRates = false;
+            for (final RunResult result : results)
+            {
+                sweptRates |= result.rate() != results.get(0).rate();
+            }
             for (final RunResult result : results)
             {
                 for (final Op op : result.ops())
                 {
                     final Path file = 1 == files ? settings.hgrm : suffixed(settings.hgrm,
-                        "-" + result.target() + "-" + (results.size() > 1 && result.rate() != results.get(0).rate() ?
-                        result.rate() + "-" : "") + op.label());
+                        "-" + result.target() + "-" + (sweptRates ? result.rate() + "-" : "") + op.label());
                     result.writeHgrm(op, file);
                     System.out.println("wrote " + file);
                 }
