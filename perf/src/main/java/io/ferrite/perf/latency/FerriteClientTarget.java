@@ -77,7 +77,16 @@ final class FerriteClientTarget implements Target
                 .partitionMaxItems((long)EngineFixture.HEADROOM * records)
                 .averageKeyBytes(EngineFixture.AVERAGE_KEY_BYTES)
                 .averageItemBytes(Dataset.ITEM_BYTES));
-        node = Node.launch(config);
+        try
+        {
+            node = Node.launch(config);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            IoUtil.delete(dataDir.toFile(), true);
+            IoUtil.delete(aeronDir.toFile(), true);
+            throw ex;
+        }
         final long startNs = System.nanoTime();
         try
         {
