@@ -161,7 +161,7 @@ final class FerriteClientTarget implements Target
             client.close();
             throw new IllegalArgumentException("client maxInFlight must be below " + RING);
         }
-        return new ClientSession(client, new Dataset(records, seed), recorder);
+        return new ClientSession(client, new Dataset(records, seed, Dataset.Layout.YCSB), recorder);
     }
 
     public void close()

@@ -161,7 +161,7 @@ final class RedisTarget implements Target
     public Session newSession(final Recorder recorder, final long seed)
     {
         final StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisSession(connection, new Dataset(records, seed), recorder);
+        return new RedisSession(connection, new Dataset(records, seed, Dataset.Layout.YCSB), recorder);
     }
 
     public void close()
