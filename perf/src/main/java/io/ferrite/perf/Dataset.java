@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
  * {@value #ITEMS_PER_PARTITION}), so that every partition key holds exactly {@value #ITEMS_PER_PARTITION}
  * items and a Query of one partition key returns {@value #ITEMS_PER_PARTITION} items.
  * <p>
+ * The other attributes follow a {@link Layout}: an order's fields and a binary payload ({@link Layout#ORDER},
+ * the JMH benchmarks'), or YCSB's ten fields ({@link Layout#YCSB}, the latency harness's).
+ * <p>
  * Item {@code i} has {@code pk = i / 10} and {@code sk = i % 10 + 1}. Items, key items and index keys are
  * produced by patching the seven partition key digits into one pre-encoded template per sort key value, so
  * that making the input of an operation costs a few nanoseconds and allocates nothing; the benchmarks
@@ -43,7 +46,23 @@ public final class Dataset
     private static final String PK_TEMPLATE = "p0000000";
     private static final int INDEX_KEY_HEADER = 10;
 
+    /** What the attributes besides the keys are. */
+    public enum Layout
+    {
+        /** An order: price, qty, side, status, account, ts and a binary payload filling the item to 1 KB. */
+        ORDER,
+        /** YCSB's record: ten binary fields {@code field0}..{@code field9} of about 90 bytes each, 1 KB in all. */
+        YCSB
+    }
+
+    /** Fields of a {@link Layout#YCSB} record. */
+    public static final int YCSB_FIELDS = 10;
+
+    private static final String[] YCSB_FIELD_NAMES = {
+        "field0", "field1", "field2", "field3", "field4", "field5", "field6", "field7", "field8", "field9" };
+
     private final int items;
+    private final Layout layout;
     private final UnsafeBuffer[] itemTemplates = new UnsafeBuffer[ITEMS_PER_PARTITION];
     private final int[] itemLengths = new int[ITEMS_PER_PARTITION];
     private final int[] itemPkOffsets = new int[ITEMS_PER_PARTITION];
@@ -63,12 +82,23 @@ public final class Dataset
      */
     public Dataset(final int items, final long seed)
     {
+        this(items, seed, Layout.ORDER);
+    }
+
+    /**
+     * @param items  how many items the data set has; a multiple of {@value #ITEMS_PER_PARTITION}.
+     * @param seed   of the random item choice.
+     * @param layout the attributes besides the keys.
+     */
+    public Dataset(final int items, final long seed, final Layout layout)
+    {
         if (items <= 0 || 0 != items % ITEMS_PER_PARTITION || items / ITEMS_PER_PARTITION > 10_000_000)
         {
             throw new IllegalArgumentException("items must be a positive multiple of " + ITEMS_PER_PARTITION +
                 " with at most 10^7 partition keys: " + items);
         }
         this.items = items;
+        this.layout = layout;
         this.randomState = new SplittableRandom(seed).nextLong() | 1;
 
         final byte[] padding = new byte[ITEM_BYTES];
@@ -79,9 +109,9 @@ public final class Dataset
         {
             final int sk = s + 1;
             int paddingLength = 0;
-            int length = writeItem(writer, sk, padding, paddingLength);
+            int length = writeItem(writer, layout, sk, padding, paddingLength);
             paddingLength = ITEM_BYTES - length;
-            length = writeItem(writer, sk, padding, paddingLength);
+            length = writeItem(writer, layout, sk, padding, paddingLength);
             if (ITEM_BYTES != length)
             {
                 throw new IllegalStateException("item template is " + length + " bytes, wanted " + ITEM_BYTES);
@@ -236,8 +266,30 @@ public final class Dataset
         return x;
     }
 
-    private static int writeItem(final ItemWriter writer, final int sk, final byte[] padding, final int paddingLength)
+    /**
+     * @return the data set's item layout.
+     */
+    public Layout layout()
     {
+        return layout;
+    }
+
+    private static int writeItem(
+        final ItemWriter writer, final Layout layout, final int sk, final byte[] padding, final int paddingLength)
+    {
+        if (Layout.YCSB == layout)
+        {
+            // The payload bytes are spread over ten fields, the last taking the remainder.
+            final UnsafeBuffer paddingBuffer = new UnsafeBuffer(padding);
+            writer.reset().string(PK, PK_TEMPLATE).number(SK, sk);
+            final int each = Math.max(paddingLength, 0) / YCSB_FIELDS;
+            for (int f = 0; f < YCSB_FIELDS; f++)
+            {
+                final int length = YCSB_FIELDS - 1 == f ? Math.max(paddingLength, 0) - each * (YCSB_FIELDS - 1) : each;
+                writer.binary(YCSB_FIELD_NAMES[f], paddingBuffer, f * each, length);
+            }
+            return writer.finish();
+        }
         final UnsafeBuffer paddingBuffer = new UnsafeBuffer(padding, 0, Math.max(paddingLength, 0));
         return writer.reset()
             .string(PK, PK_TEMPLATE)

@@ -22,7 +22,7 @@ final class ChronicleMapTarget implements Target
 
     ChronicleMapTarget(final int records)
     {
-        dataset = new Dataset(records, 42);
+        dataset = new Dataset(records, 42, Dataset.Layout.YCSB);
         fixture = new RawChronicleMapFixture(dataset);
     }
 
@@ -43,7 +43,7 @@ final class ChronicleMapTarget implements Target
 
     public Session newSession(final Recorder recorder, final long seed)
     {
-        return new MapSession(fixture, new Dataset(dataset.items(), seed), recorder);
+        return new MapSession(fixture, new Dataset(dataset.items(), seed, Dataset.Layout.YCSB), recorder);
     }
 
     public void close()

@@ -25,7 +25,7 @@ final class EmbeddedTarget implements Target
 
     EmbeddedTarget(final int records)
     {
-        dataset = new Dataset(records, 42);
+        dataset = new Dataset(records, 42, Dataset.Layout.YCSB);
         fixture = new EngineFixture(dataset, FsyncPolicy.NONE);
     }
 
@@ -46,7 +46,8 @@ final class EmbeddedTarget implements Target
 
     public Session newSession(final Recorder recorder, final long seed)
     {
-        return new EmbeddedSession(fixture.shard(), fixture.table(), new Dataset(dataset.items(), seed), recorder);
+        return new EmbeddedSession(fixture.shard(), fixture.table(),
+            new Dataset(dataset.items(), seed, Dataset.Layout.YCSB), recorder);
     }
 
     public void close()

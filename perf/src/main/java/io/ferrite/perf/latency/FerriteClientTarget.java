@@ -77,23 +77,39 @@ final class FerriteClientTarget implements Target
                 .partitionMaxItems((long)EngineFixture.HEADROOM * records)
                 .averageKeyBytes(EngineFixture.AVERAGE_KEY_BYTES)
                 .averageItemBytes(Dataset.ITEM_BYTES));
-        node = Node.launch(config);
-        try (FerriteBlockingClient admin = FerriteBlockingClient.connect(clientConfig()))
+        try
         {
-            admin.createTable(TableSpec.of(Dataset.TABLE).partitionKey(Dataset.PK, KeyType.S)
-                .sortKey(Dataset.SK, KeyType.N));
+            node = Node.launch(config);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            IoUtil.delete(dataDir.toFile(), true);
+            IoUtil.delete(aeronDir.toFile(), true);
+            throw ex;
         }
         final long startNs = System.nanoTime();
-        final Recorder loadRecorder = new Recorder(System::nanoTime);
-        try (Session loader = newSession(loadRecorder, 7))
+        try
         {
-            OpenLoop.load(loader, records);
+            try (FerriteBlockingClient admin = FerriteBlockingClient.connect(clientConfig()))
+            {
+                admin.createTable(TableSpec.of(Dataset.TABLE).partitionKey(Dataset.PK, KeyType.S)
+                    .sortKey(Dataset.SK, KeyType.N));
+            }
+            final Recorder loadRecorder = new Recorder(System::nanoTime);
+            try (Session loader = newSession(loadRecorder, 7))
+            {
+                OpenLoop.load(loader, records);
+            }
+            if (loadRecorder.errors(Op.INSERT) > 0)
+            {
+                throw new IllegalStateException("loading " + records + " records failed " +
+                    loadRecorder.errors(Op.INSERT) + " times");
+            }
         }
-        if (loadRecorder.errors(Op.INSERT) > 0)
+        catch (final RuntimeException ex)
         {
             close();
-            throw new IllegalStateException("loading " + records + " records failed " +
-                loadRecorder.errors(Op.INSERT) + " times");
+            throw ex;
         }
         System.out.printf("loaded %,d records of %d B through the %s client in %.1f s%n",
             records, Dataset.ITEM_BYTES, name(), (System.nanoTime() - startNs) / 1e9);
@@ -145,7 +161,7 @@ final class FerriteClientTarget implements Target
             client.close();
             throw new IllegalArgumentException("client maxInFlight must be below " + RING);
         }
-        return new ClientSession(client, new Dataset(records, seed), recorder);
+        return new ClientSession(client, new Dataset(records, seed, Dataset.Layout.YCSB), recorder);
     }
 
     public void close()

@@ -49,8 +49,8 @@ public final class OpenLoop
     }
 
     /**
-     * Runs the schedule, then waits (up to {@code drainTimeoutNs}) for answers still in flight; operations
-     * still unanswered then are counted as errors by nobody: they are returned in {@link Session#inFlight()}.
+     * Runs the schedule, then waits (up to {@code drainTimeoutNs}) for answers still in flight; how many are
+     * still unanswered then, {@link Session#inFlight()} tells.
      *
      * @param ratePerSecond  operations per second.
      * @param durationNs     how long the schedule lasts.

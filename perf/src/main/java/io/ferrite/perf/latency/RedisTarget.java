@@ -50,28 +50,49 @@ final class RedisTarget implements Target
     {
         this.records = records;
         final String executable = findOnPath("redis-server");
+        final int port;
         try
         {
             dir = Files.createTempDirectory("ferrite-perf-redis-");
-            final int port = freeTcpPort();
+            port = freeTcpPort();
             server = new ProcessBuilder(executable, "--bind", "127.0.0.1", "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
-            awaitListening(port);
-            resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
-            client = RedisClient.create(resources, RedisURI.create("127.0.0.1", port));
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
         }
+        try
+        {
+            awaitListening(port);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            server.destroyForcibly();
+            IoUtil.delete(dir.toFile(), true);
+            throw ex instanceof IOException ? new UncheckedIOException((IOException)ex) : (RuntimeException)ex;
+        }
+        resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        client = RedisClient.create(resources, RedisURI.create("127.0.0.1", port));
         final long startNs = System.nanoTime();
         final Recorder loadRecorder = new Recorder(System::nanoTime);
         try (Session loader = newSession(loadRecorder, 7))
         {
             OpenLoop.load(loader, records);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+        if (loadRecorder.errors(Op.INSERT) > 0)
+        {
+            close();
+            throw new IllegalStateException("loading " + records + " records into Redis failed " +
+                loadRecorder.errors(Op.INSERT) + " times");
         }
         System.out.printf("loaded %,d records of %d B into redis-server (pid %d) in %.1f s%n",
             records, Dataset.ITEM_BYTES, server.pid(), (System.nanoTime() - startNs) / 1e9);
@@ -140,7 +161,7 @@ final class RedisTarget implements Target
     public Session newSession(final Recorder recorder, final long seed)
     {
         final StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-        return new RedisSession(connection, new Dataset(records, seed), recorder);
+        return new RedisSession(connection, new Dataset(records, seed, Dataset.Layout.YCSB), recorder);
     }
 
     public void close()

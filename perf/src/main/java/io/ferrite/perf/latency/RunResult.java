@@ -127,7 +127,7 @@ public final class RunResult
     }
 
     /**
-     * @return operations never sent because the target fell behind.
+     * @return operations never sent because the target fell behind, or never answered.
      */
     public long missed()
     {
@@ -237,7 +237,7 @@ public final class RunResult
                 us(h.getValueAtPercentile(99.9)), us(h.getValueAtPercentile(99.99)), us(h.getMaxValue())));
         }
         out.append(String.format(Locale.ROOT, "%-13s throttles=%d missed=%d%s%n", target, throttles, missed,
-            missed > 0 ? " (the target fell behind: the offered rate was not held)" : ""));
+            missed > 0 ? " (never sent, or unanswered 5 s after the schedule ended: the offered rate was not held)" : ""));
         return out.toString();
     }
 
