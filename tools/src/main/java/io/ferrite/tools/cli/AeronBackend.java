@@ -109,6 +109,11 @@ public final class AeronBackend implements CliBackend
     /**
      * {@inheritDoc}
      */
+    public TableDescription updateTable(final String tableName, final io.ferrite.engine.admission.TableCapacity capacity)
+    {
+        return client.updateTable(tableName, capacity);
+    }
+
     public TableDescription describeTable(final String tableName)
     {
         return client.describeTable(tableName);

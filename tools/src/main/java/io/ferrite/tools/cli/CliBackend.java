@@ -106,6 +106,11 @@ public interface CliBackend extends AutoCloseable
     TableDescription createTable(TableSpec spec);
 
     /**
+     * UpdateTable: a new billing mode or provisioned throughput.
+     */
+    TableDescription updateTable(String tableName, io.ferrite.engine.admission.TableCapacity capacity);
+
+    /**
      * @param tableName the table.
      * @return its description.
      */

@@ -1,5 +1,7 @@
 package io.ferrite.transport.client;
 
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemCodec;
@@ -133,6 +135,22 @@ public final class FerriteBlockingClient implements AutoCloseable
     {
         final BlockingCall call = new BlockingCall();
         executeTableOperation(call, () -> client.deleteTable(tableName, call));
+        return tableDescription(call);
+    }
+
+    /**
+     * UpdateTable: changes the billing mode or provisioned throughput; the node applies it at once (the answer's
+     * status is ACTIVE).
+     *
+     * @param tableName the table.
+     * @param capacity  the new capacity ({@link TableCapacity#provisioned} or {@link TableCapacity#ON_DEMAND}).
+     * @return the table's description with its new capacity.
+     */
+    public TableDescription updateTable(final String tableName, final TableCapacity capacity)
+    {
+        final BlockingCall call = new BlockingCall();
+        executeTableOperation(call, () -> client.updateTable(tableName, capacity.billingMode(),
+            capacity.readCapacityUnits(), capacity.writeCapacityUnits(), call));
         return tableDescription(call);
     }
 
@@ -650,7 +668,10 @@ public final class FerriteBlockingClient implements AutoCloseable
                 rangeType = type;
             }
         }
-        TableSpec spec = TableSpec.of(decoder.tableName()).partitionKey(hashName, hashType);
+        final TableCapacity capacity = io.ferrite.codecs.sbe.BillingMode.PROVISIONED == decoder.billingMode() ?
+            new TableCapacity(BillingMode.PROVISIONED, decoder.readCapacityUnits(), decoder.writeCapacityUnits()) :
+            TableCapacity.ON_DEMAND;
+        TableSpec spec = TableSpec.of(decoder.tableName()).partitionKey(hashName, hashType).capacity(capacity);
         if (null != rangeName)
         {
             spec = spec.sortKey(rangeName, rangeType);

@@ -23,6 +23,8 @@ import io.ferrite.codecs.sbe.CreateTableRequestEncoder;
 import io.ferrite.codecs.sbe.DeleteItemRequestEncoder;
 import io.ferrite.codecs.sbe.DeleteTableRequestEncoder;
 import io.ferrite.codecs.sbe.DescribeTableRequestEncoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestEncoder;
+import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.codecs.sbe.DisconnectEncoder;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.ErrorResponseDecoder;
@@ -139,6 +141,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final CreateTableRequestEncoder createTableEncoder = new CreateTableRequestEncoder();
     private final DeleteTableRequestEncoder deleteTableEncoder = new DeleteTableRequestEncoder();
     private final DescribeTableRequestEncoder describeTableEncoder = new DescribeTableRequestEncoder();
+    private final UpdateTableRequestEncoder updateTableEncoder = new UpdateTableRequestEncoder();
     private final ListTablesRequestEncoder listTablesEncoder = new ListTablesRequestEncoder();
     private final BatchGetItemRequestEncoder batchGetEncoder = new BatchGetItemRequestEncoder();
     private final BatchWriteItemRequestEncoder batchWriteEncoder = new BatchWriteItemRequestEncoder();
@@ -538,7 +541,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     /**
      * CreateTable.
      *
-     * @param spec    name and key schema.
+     * @param spec    name, key schema and capacity (billing mode and provisioned throughput).
      * @param handler receives the {@code TableDescriptionResponse} ({@link ResponseHandler#onResponse}).
      * @return the request id (positive), or a negative send status.
      */
@@ -555,6 +558,10 @@ public final class FerriteClient implements Agent, AutoCloseable
             .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
             .correlationId(nextCorrelationId)
             .requestId(nextRequestId)
+            .billingMode(BillingMode.PROVISIONED == spec.capacity().billingMode() ?
+                io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(spec.capacity().readCapacityUnits())
+            .writeCapacityUnits(spec.capacity().writeCapacityUnits())
             .keySchemaCount((hasPartitionKey ? 1 : 0) + (hasSortKey ? 1 : 0));
         if (hasPartitionKey)
         {
@@ -593,6 +600,42 @@ public final class FerriteClient implements Agent, AutoCloseable
             .requestId(nextRequestId)
             .putTableName(nameBuffer, 0, nameLength);
         return dispatch(slot, HEADER_LENGTH + deleteTableEncoder.encodedLength(), handler);
+    }
+
+    /**
+     * UpdateTable: changes a table's billing mode or provisioned throughput (DynamoDB's rules: units only for
+     * PROVISIONED; a table switching to PROVISIONED must be given both).
+     *
+     * @param tableName          the table.
+     * @param billingMode        the new mode, or null to keep the table's.
+     * @param readCapacityUnits  new RCU, or 0 to keep them.
+     * @param writeCapacityUnits new WCU, or 0 to keep them.
+     * @param handler            receives the {@code TableDescriptionResponse} ({@link ResponseHandler#onResponse}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long updateTable(
+        final CharSequence tableName,
+        final BillingMode billingMode,
+        final long readCapacityUnits,
+        final long writeCapacityUnits,
+        final ResponseHandler handler)
+    {
+        final int slot = acquireSlot();
+        if (slot < 0)
+        {
+            return slot;
+        }
+        final int nameLength = encodeName(tableName);
+        updateTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .billingMode(null == billingMode ? io.ferrite.codecs.sbe.BillingMode.NULL_VAL :
+                BillingMode.PROVISIONED == billingMode ? io.ferrite.codecs.sbe.BillingMode.PROVISIONED :
+                io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(readCapacityUnits)
+            .writeCapacityUnits(writeCapacityUnits)
+            .putTableName(nameBuffer, 0, nameLength);
+        return dispatch(slot, HEADER_LENGTH + updateTableEncoder.encodedLength(), handler);
     }
 
     /**
@@ -1361,6 +1404,10 @@ public final class FerriteClient implements Agent, AutoCloseable
             {
                 errorDecoder.wrap(buffer, offset + HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version());
                 final ErrorCode code = errorCode(errorDecoder.errorCodeRaw());
+                if (RetryPolicy.isThrottle(code))
+                {
+                    counters.onThrottled();
+                }
                 if (RetryPolicy.isRetryable(code) && scheduleRetry(slot, code, nowNs))
                 {
                     return;

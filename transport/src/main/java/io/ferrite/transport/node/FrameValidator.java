@@ -17,6 +17,7 @@ import io.ferrite.codecs.sbe.PutItemRequestDecoder;
 import io.ferrite.codecs.sbe.QueryRequestDecoder;
 import io.ferrite.codecs.sbe.ScanRequestDecoder;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -32,6 +33,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class FrameValidator
 {
+    /**
+     * CreateTableRequest's block before schema version 3 appended billingMode and the capacity units.
+     */
+    static final int CREATE_TABLE_V2_BLOCK_LENGTH = 16;
+
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final ConnectRequestDecoder connect = new ConnectRequestDecoder();
     private final KeepAliveDecoder keepAlive = new KeepAliveDecoder();
@@ -40,6 +46,7 @@ final class FrameValidator
     private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
     private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
     private final ListTablesRequestDecoder listTables = new ListTablesRequestDecoder();
+    private final UpdateTableRequestDecoder updateTable = new UpdateTableRequestDecoder();
     private final PutItemRequestDecoder putItem = new PutItemRequestDecoder();
     private final GetItemRequestDecoder getItem = new GetItemRequestDecoder();
     private final DeleteItemRequestDecoder deleteItem = new DeleteItemRequestDecoder();
@@ -142,7 +149,9 @@ final class FrameValidator
 
             case CreateTableRequestDecoder.TEMPLATE_ID:
             {
-                start("CreateTableRequest", blockLength, CreateTableRequestDecoder.BLOCK_LENGTH);
+                // a version 2 frame ends its block before the capacity fields version 3 appended
+                start("CreateTableRequest", blockLength, version < 3 ? CREATE_TABLE_V2_BLOCK_LENGTH :
+                    CreateTableRequestDecoder.BLOCK_LENGTH);
                 createTable.wrap(view, body, blockLength, version);
                 final CreateTableRequestDecoder.KeySchemaDecoder keySchema = createTable.keySchema();
                 while (keySchema.hasNext())
@@ -165,6 +174,12 @@ final class FrameValidator
                 describeTable.wrap(view, body, blockLength, version);
                 var(describeTable.limit(), describeTable.skipTableName(), describeTable.limit(), "tableName");
                 return end(describeTable.limit());
+
+            case UpdateTableRequestDecoder.TEMPLATE_ID:
+                start("UpdateTableRequest", blockLength, UpdateTableRequestDecoder.BLOCK_LENGTH);
+                updateTable.wrap(view, body, blockLength, version);
+                var(updateTable.limit(), updateTable.skipTableName(), updateTable.limit(), "tableName");
+                return end(updateTable.limit());
 
             case ListTablesRequestDecoder.TEMPLATE_ID:
                 start("ListTablesRequest", blockLength, ListTablesRequestDecoder.BLOCK_LENGTH);

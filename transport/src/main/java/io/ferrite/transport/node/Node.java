@@ -102,10 +102,11 @@ public final class Node implements AutoCloseable
             }
             final RingBuffer replies = new ManyToOneRingBuffer(ring(config.shardQueueBytes()));
             final AtomicReferenceArray<ResponseTarget> slots = new AtomicReferenceArray<>(config.maxSessions());
+            final AtomicReferenceArray<TableAdmission> admissions = new AtomicReferenceArray<>(RoutingMetadata.MAX_ROUTES);
             final ShardLoop[] loops = new ShardLoop[shardCount];
             for (int i = 0; i < shardCount; i++)
             {
-                loops[i] = new ShardLoop(i, shards[i], toShards[i], replies, slots, counters,
+                loops[i] = new ShardLoop(i, shards[i], toShards[i], replies, slots, admissions, counters,
                     config.responseBackPressureTimeoutNs(), config.dataDir().resolve("histograms"));
                 for (final TableRoute route : metadata.tables())
                 {
@@ -131,7 +132,7 @@ public final class Node implements AutoCloseable
             {
                 channels.add("aeron:udp?endpoint=" + config.udpEndpoint());
             }
-            router = new Router(config, counters, metadata, toShards, replies, slots, aeron, channels);
+            router = new Router(config, counters, metadata, toShards, replies, slots, admissions, aeron, channels);
             if (null != config.udpEndpoint())
             {
                 udpEndpoint = awaitBound(router.subscription(1), driverInvoker);

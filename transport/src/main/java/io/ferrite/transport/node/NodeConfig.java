@@ -1,5 +1,6 @@
 package io.ferrite.transport.node;
 
+import io.ferrite.engine.admission.TokenBucket;
 import io.ferrite.transport.AeronDirectory;
 
 import io.ferrite.engine.config.EngineConfig;
@@ -88,6 +89,7 @@ public final class NodeConfig
     private int maxFrameBytes = 1024 * 1024;
     private int shardQueueBytes = 16 * 1024 * 1024;
     private int maxSessions = 1024;
+    private int admissionBurstSeconds = 300;
     private EngineConfig engine = new EngineConfig();
 
     /**
@@ -123,6 +125,8 @@ public final class NodeConfig
         config.maxFrameBytes(settings.intValue(PREFIX + "maxFrameBytes", config.maxFrameBytes, 1024, 64 * 1024 * 1024));
         config.shardQueueBytes(settings.intValue(PREFIX + "shardQueueBytes", config.shardQueueBytes, 64 * 1024, 1 << 30));
         config.maxSessions(settings.intValue(PREFIX + "maxSessions", config.maxSessions, 1, 65_536));
+        config.admissionBurstSeconds(settings.intValue(
+            PREFIX + "admissionBurstSeconds", config.admissionBurstSeconds, 1, (int)TokenBucket.MAX_BURST_SECONDS));
         config.engine(EngineConfig.from(settings));
         return config;
     }
@@ -503,6 +507,29 @@ public final class NodeConfig
     }
 
     /**
+     * @return the seconds of unused capacity a table's admission buckets keep (DynamoDB: 300).
+     */
+    public int admissionBurstSeconds()
+    {
+        return admissionBurstSeconds;
+    }
+
+    /**
+     * @param admissionBurstSeconds seconds of unused capacity a table may burst on, 1 to 3600.
+     * @return this.
+     */
+    public NodeConfig admissionBurstSeconds(final int admissionBurstSeconds)
+    {
+        if (admissionBurstSeconds < 1 || admissionBurstSeconds > TokenBucket.MAX_BURST_SECONDS)
+        {
+            throw new IllegalArgumentException("admissionBurstSeconds must be 1 to " + TokenBucket.MAX_BURST_SECONDS +
+                ": " + admissionBurstSeconds);
+        }
+        this.admissionBurstSeconds = admissionBurstSeconds;
+        return this;
+    }
+
+    /**
      * @return the engine settings every shard uses (its data directory is set per shard).
      */
     public EngineConfig engine()
@@ -563,6 +590,7 @@ public final class NodeConfig
             ", maxFrameBytes=" + maxFrameBytes +
             ", shardQueueBytes=" + shardQueueBytes +
             ", maxSessions=" + maxSessions +
+            ", admissionBurstSeconds=" + admissionBurstSeconds +
             ", engine=" + engine +
             '}';
     }

@@ -41,6 +41,10 @@ import io.ferrite.codecs.sbe.TableDescriptionResponseDecoder;
 import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
 import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
+import io.ferrite.engine.admission.CapacityUnits;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.admission.TokenBucket;
 import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.table.KeyType;
@@ -86,6 +90,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Router implements Agent
 {
     private static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+    static final String THROTTLE_MESSAGE = "The level of configured provisioned throughput for the table was exceeded. " +
+        "Consider increasing your provisioning level with the UpdateTable API.";
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final NodeConfig config;
@@ -120,6 +126,7 @@ final class Router implements Agent
     private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
     private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
     private final ListTablesRequestDecoder listTables = new ListTablesRequestDecoder();
+    private final UpdateTableRequestDecoder updateTable = new UpdateTableRequestDecoder();
     private final BatchGetItemRequestDecoder batchGet = new BatchGetItemRequestDecoder();
     private final BatchWriteItemRequestDecoder batchWrite = new BatchWriteItemRequestDecoder();
     private final TableDescriptionResponseDecoder tableReply = new TableDescriptionResponseDecoder();
@@ -142,6 +149,8 @@ final class Router implements Agent
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer backlogView = new UnsafeBuffer(0, 0);
     private final MessageHandler replyHandler = this::onReply;
+    private final AtomicReferenceArray<TableAdmission> admissions;
+    private final UnsafeBuffer throttleMessage = new UnsafeBuffer(THROTTLE_MESSAGE.getBytes(StandardCharsets.UTF_8));
 
     private volatile boolean draining;
     private long nowNs;
@@ -158,9 +167,11 @@ final class Router implements Agent
         final RingBuffer[] toShards,
         final RingBuffer replies,
         final AtomicReferenceArray<ResponseTarget> slots,
+        final AtomicReferenceArray<TableAdmission> admissions,
         final Aeron aeron,
         final List<String> requestChannels)
     {
+        this.admissions = admissions;
         this.config = config;
         this.counters = counters;
         this.metadata = metadata;
@@ -189,9 +200,11 @@ final class Router implements Agent
                 (buffer, offset, length, fragmentHeader) -> onFrame(subscriptionIndex, buffer, offset, length, fragmentHeader),
                 64 * 1024, true);
         }
+        final long startNs = System.nanoTime();
         for (final TableRoute route : metadata.tables())
         {
             route.requests = counters.newTableCounter(route.name());
+            openAdmission(route, startNs);
         }
         counters.routingEpoch.setRelease(metadata.epoch());
     }
@@ -313,9 +326,10 @@ final class Router implements Agent
             case Operations.GET_ITEM:
             {
                 final GetItemRequestDecoder d = getItem.wrap(buffer, body, blockLength, version);
+                final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(), -halfUnits, buffer, offset, length);
             }
 
             case Operations.PUT_ITEM:
@@ -323,7 +337,8 @@ final class Router implements Agent
                 final PutItemRequestDecoder d = putItem.wrap(buffer, body, blockLength, version);
                 d.wrapTableName(nameView);
                 d.wrapItem(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(),
+                    CapacityUnits.writeUnits(0, keyView.capacity()), buffer, offset, length);
             }
 
             case Operations.DELETE_ITEM:
@@ -331,7 +346,7 @@ final class Router implements Agent
                 final DeleteItemRequestDecoder d = deleteItem.wrap(buffer, body, blockLength, version);
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(), 1, buffer, offset, length);
             }
 
             case Operations.UPDATE_ITEM:
@@ -339,12 +354,13 @@ final class Router implements Agent
                 final UpdateItemRequestDecoder d = updateItem.wrap(buffer, body, blockLength, version);
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(), 1, buffer, offset, length);
             }
 
             case Operations.QUERY:
             {
                 final QueryRequestDecoder d = query.wrap(buffer, body, blockLength, version);
+                final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
                 d.wrapTableName(nameView);
                 final TableRoute route = activeRoute(session, d.correlationId());
                 if (null == route)
@@ -355,7 +371,8 @@ final class Router implements Agent
                 d.wrapPartitionKeyValue(keyView);
                 final int shard = partitionKeys.hashValue(keyView, 0, keyView.capacity()) ?
                     metadata.shardFor(partitionKeys.hash()) : 0;
-                return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, buffer, offset, length);
+                return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation,
+                    d.correlationId(), -halfUnits, buffer, offset, length);
             }
 
             case Operations.SCAN:
@@ -373,10 +390,14 @@ final class Router implements Agent
         }
     }
 
+    /**
+     * @param units the capacity charged up front: write units when positive, half read units when negative.
+     */
     private ControlledFragmentHandler.Action routeByKeyAttribute(
         final Session session,
         final int operation,
         final long correlationId,
+        final long units,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -389,7 +410,8 @@ final class Router implements Agent
         }
         final int shard = partitionKeys.hashAttribute(keyView, 0, keyView.capacity(), route.partitionKeyName) ?
             metadata.shardFor(partitionKeys.hash()) : 0;
-        return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, buffer, offset, length);
+        return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, correlationId, units,
+            buffer, offset, length);
     }
 
     private ControlledFragmentHandler.Action onScan(
@@ -403,6 +425,7 @@ final class Router implements Agent
         final int version)
     {
         final ScanRequestDecoder d = scan.wrap(buffer, body, blockLength, version);
+        final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
         final int segment = d.segment();
         final int totalSegments = d.totalSegments();
         d.wrapTableName(nameView);
@@ -433,7 +456,8 @@ final class Router implements Agent
         {
             firstShard = Math.min(metadata.shardFor(partitionKeys.hash()), lastShard);
         }
-        return dispatchOrAbort(RingLayout.OP_SCAN, firstShard, lastShard, 0, session, route, operation, buffer, offset, length);
+        return dispatchOrAbort(RingLayout.OP_SCAN, firstShard, lastShard, 0, session, route, operation, d.correlationId(),
+            -halfUnits, buffer, offset, length);
     }
 
     private ControlledFragmentHandler.Action dispatchOrAbort(
@@ -444,6 +468,8 @@ final class Router implements Agent
         final Session session,
         final TableRoute route,
         final int operation,
+        final long correlationId,
+        final long units,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -454,6 +480,17 @@ final class Router implements Agent
         {
             counters.shardQueueFull.incrementRelease();
             return ControlledFragmentHandler.Action.ABORT;
+        }
+        // charged only once the ring has room: an aborted fragment comes back next duty cycle and must not pay twice
+        final TableAdmission admission = route.admission;
+        if (null != admission &&
+            TokenBucket.ADMITTED != (units > 0 ? admission.tryWrite(nowNs, units) : admission.tryRead(nowNs, -units)))
+        {
+            ring.abort(index);
+            countRequest(operation, length);
+            route.requests.incrementRelease();
+            sendThrottle(session, correlationId, admission);
+            return ControlledFragmentHandler.Action.CONTINUE;
         }
         final AtomicBuffer ringBuffer = ring.buffer();
         ringBuffer.putLong(index + RingLayout.TOKEN_OFFSET, session.token);
@@ -695,6 +732,36 @@ final class Router implements Agent
         }
     }
 
+    private void sendThrottle(final Session session, final long correlationId, final TableAdmission admission)
+    {
+        counters.error(ErrorCode.ProvisionedThroughputExceededException);
+        counters.throttles.incrementRelease();
+        admission.throttles.incrementRelease();
+        errorResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(ErrorCode.ProvisionedThroughputExceededException)
+            .putMessage(throttleMessage, 0, throttleMessage.capacity());
+        send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength());
+    }
+
+    private void openAdmission(final TableRoute route, final long nowNs)
+    {
+        final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
+        admission.throttles = counters.newTableThrottleCounter(route.name());
+        route.admission = admission;
+        admissions.set(route.routeId, admission);
+    }
+
+    private void closeAdmission(final TableRoute route)
+    {
+        if (null != route.admission)
+        {
+            admissions.set(route.routeId, null);
+            route.admission.throttles.close();
+            route.admission = null;
+        }
+    }
+
     private void sendError(final Session session, final long correlationId, final ErrorCode code, final String message)
     {
         counters.error(code);
@@ -858,6 +925,24 @@ final class Router implements Agent
                 {
                     final String name = describeTable.wrap(buffer, body, blockLength, version).tableName();
                     final TableRoute route = requireRoute(name, false);
+                    broadcast(session, correlationId, operation, route, buffer, frameOffset, frameLength);
+                    break;
+                }
+                case Operations.UPDATE_TABLE:
+                {
+                    final UpdateTableRequestDecoder d = updateTable.wrap(buffer, body, blockLength, version);
+                    final io.ferrite.engine.admission.BillingMode mode = TableRequests.billingMode(d.billingModeRaw());
+                    final long readUnits = d.readCapacityUnits();
+                    final long writeUnits = d.writeCapacityUnits();
+                    final String name = d.tableName();
+                    final TableRoute route = requireRoute(name, true);
+                    final TableCapacity capacity = TableCapacity.forUpdate(route.spec.capacity(), mode, readUnits, writeUnits);
+                    metadata.capacity(route, capacity);
+                    if (null != route.admission)
+                    {
+                        route.admission.reconfigure(capacity);
+                    }
+                    counters.routingEpoch.setRelease(metadata.epoch());
                     broadcast(session, correlationId, operation, route, buffer, frameOffset, frameLength);
                     break;
                 }
@@ -1188,6 +1273,7 @@ final class Router implements Agent
                 finishDeleteTable(gather, session);
                 break;
             case Operations.DESCRIBE_TABLE:
+            case Operations.UPDATE_TABLE:
                 if (null != session)
                 {
                     answerTableGather(gather, session, gather.route.status);
@@ -1217,6 +1303,7 @@ final class Router implements Agent
         if (0 == failures)
         {
             route.requests = counters.newTableCounter(route.name());
+            openAdmission(route, nowNs);
             metadata.status(route, TableStatus.ACTIVE);
             counters.routingEpoch.setRelease(metadata.epoch());
             if (null != session)
@@ -1264,6 +1351,7 @@ final class Router implements Agent
                 route.requests.close();
                 route.requests = null;
             }
+            closeAdmission(route);
             if (null != session)
             {
                 answerTableGather(gather, session, TableStatus.DELETING);
@@ -1310,6 +1398,9 @@ final class Router implements Agent
             .sizeBytes(bytes)
             .createdEpochMs(route.createdEpochMs)
             .partitionCount(partitions);
+        final TableCapacity capacity = spec.capacity();
+        tableResponse.billingMode(TableRequests.wireBillingMode(capacity)).readCapacityUnits(capacity.readCapacityUnits())
+            .writeCapacityUnits(capacity.writeCapacityUnits());
         final TableDescriptionResponseEncoder.KeySchemaEncoder keys =
             tableResponse.keySchemaCount(null == spec.sortKeyName() ? 1 : 2);
         keys.next().keyRole(KeyRole.HASH).attributeType(TableRequests.attributeType(spec.partitionKeyType()))

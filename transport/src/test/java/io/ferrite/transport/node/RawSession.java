@@ -251,6 +251,10 @@ final class RawSession implements AutoCloseable
     // Requests
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * CreateTable as a client of schema version 2 sends it (no capacity fields: the node makes an on-demand table),
+     * so that every node test also proves older frames are still served.
+     */
     byte[] createTable(final String table, final String pk, final AttributeType pkType, final String sk, final AttributeType skType)
     {
         final long c = nextCorrelationId();
@@ -262,6 +266,27 @@ final class RawSession implements AutoCloseable
         {
             keys.next().keyRole(KeyRole.RANGE).attributeType(skType).attributeName(sk);
         }
+        e.tableName(table);
+        final int v3Length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        // version 2's block is the first 16 bytes (correlationId, requestId); cut the 17 bytes version 3 appended
+        final int v2Block = 16;
+        final int cut = CreateTableRequestEncoder.BLOCK_LENGTH - v2Block;
+        final int groupsStart = MessageHeaderEncoder.ENCODED_LENGTH + CreateTableRequestEncoder.BLOCK_LENGTH;
+        buffer.putBytes(groupsStart - cut, buffer, groupsStart, v3Length - groupsStart);
+        header.wrap(buffer, 0).blockLength(v2Block).version(2);
+        return call(c, v3Length - cut);
+    }
+
+    /**
+     * CreateTable of schema version 3 with a capacity.
+     */
+    byte[] createProvisionedTable(final String table, final String pk, final AttributeType pkType, final long read, final long write)
+    {
+        final long c = nextCorrelationId();
+        final CreateTableRequestEncoder e = new CreateTableRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(c).requestId(c).billingMode(io.ferrite.codecs.sbe.BillingMode.PROVISIONED)
+            .readCapacityUnits(read).writeCapacityUnits(write);
+        e.keySchemaCount(1).next().keyRole(KeyRole.HASH).attributeType(pkType).attributeName(pk);
         e.tableName(table);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }

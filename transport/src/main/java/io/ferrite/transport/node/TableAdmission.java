@@ -1,0 +1,138 @@
+package io.ferrite.transport.node;
+
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.admission.TokenBucket;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * One table's admission state at the router: a read bucket counting half read capacity units and a write bucket
+ * counting write capacity units ({@link io.ferrite.engine.admission.CapacityUnits}), each refilled at the table's
+ * rate and holding up to {@code burstSeconds} of unused capacity (DynamoDB keeps 300 s). Decision 0009.
+ * <p>
+ * <b>Provisioned</b> tables: reads at 2 x RCU half units/s, writes at WCU/s.
+ * <b>On-demand</b> tables: DynamoDB serves "up to double the previous peak"; approximated here by tracking, per
+ * one-second window, the units the router admitted, keeping the highest window as the peak, and setting each bucket's
+ * rate to max(initial, 2 x peak), where the initial rate is what DynamoDB gives a new on-demand table (4,000 WCU and
+ * 12,000 RCU per second). The peak is not persisted: a restarted node starts again from the initial rate.
+ * <p>
+ * <b>Threading:</b> {@link #tryRead}, {@link #tryWrite}, {@link #reconfigure} and the peak tracking run on the
+ * router thread; a shard loop may call {@link #chargeReadsAfter} (the bucket's {@code consume}, lock-free) for the
+ * part of a read's cost known only once the item or page is read. Nothing here allocates per request; a rising
+ * on-demand peak reconfigures a bucket (one small object), at most once a second per table.
+ */
+final class TableAdmission
+{
+    static final long ON_DEMAND_INITIAL_READ_HALF_UNITS = 2 * 12_000;
+    static final long ON_DEMAND_INITIAL_WRITE_UNITS = 4_000;
+    static final long PEAK_WINDOW_NS = 1_000_000_000L;
+
+    final TokenBucket reads;
+    final TokenBucket writes;
+    final long burstSeconds;
+    AtomicCounter throttles;
+
+    private boolean onDemand;
+    private long windowStartNs;
+    private long windowReads;
+    private long windowWrites;
+    private long peakReads;
+    private long peakWrites;
+
+    TableAdmission(final TableCapacity capacity, final long burstSeconds, final long nowNs)
+    {
+        this.burstSeconds = burstSeconds;
+        this.reads = new TokenBucket(readRate(capacity), burstSeconds * readRate(capacity), nowNs);
+        this.writes = new TokenBucket(writeRate(capacity), burstSeconds * writeRate(capacity), nowNs);
+        this.onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
+        this.windowStartNs = nowNs;
+    }
+
+    /**
+     * New capacity (UpdateTable): takes effect for requests admitted after this returns.
+     */
+    void reconfigure(final TableCapacity capacity)
+    {
+        onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
+        final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, 2 * peakReads) : readRate(capacity);
+        final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
+        reads.reconfigure(readRate, burstSeconds * readRate);
+        writes.reconfigure(writeRate, burstSeconds * writeRate);
+    }
+
+    /**
+     * @return {@link TokenBucket#ADMITTED} or the nanoseconds until the half units would fit.
+     */
+    long tryRead(final long nowNs, final long halfUnits)
+    {
+        final long result = reads.tryAcquire(nowNs, halfUnits);
+        if (onDemand && TokenBucket.ADMITTED == result)
+        {
+            roll(nowNs);
+            windowReads += halfUnits;
+        }
+        return result;
+    }
+
+    /**
+     * @return {@link TokenBucket#ADMITTED} or the nanoseconds until the units would fit.
+     */
+    long tryWrite(final long nowNs, final long units)
+    {
+        final long result = writes.tryAcquire(nowNs, units);
+        if (onDemand && TokenBucket.ADMITTED == result)
+        {
+            roll(nowNs);
+            windowWrites += units;
+        }
+        return result;
+    }
+
+    /**
+     * Charges what a read cost beyond the estimate taken up front (any thread; the bucket may go into debt).
+     */
+    void chargeReadsAfter(final long nowNs, final long halfUnits)
+    {
+        if (halfUnits > 0)
+        {
+            reads.consume(nowNs, Math.min(halfUnits, TokenBucket.MAX_UNITS_PER_CALL));
+        }
+    }
+
+    private void roll(final long nowNs)
+    {
+        if (nowNs - windowStartNs < PEAK_WINDOW_NS)
+        {
+            return;
+        }
+        windowStartNs = nowNs;
+        boolean raised = false;
+        if (windowReads > peakReads)
+        {
+            peakReads = windowReads;
+            raised |= 2 * peakReads > reads.ratePerSecond();
+        }
+        if (windowWrites > peakWrites)
+        {
+            peakWrites = windowWrites;
+            raised |= 2 * peakWrites > writes.ratePerSecond();
+        }
+        windowReads = 0;
+        windowWrites = 0;
+        if (raised)
+        {
+            reconfigure(TableCapacity.ON_DEMAND);
+        }
+    }
+
+    private static long readRate(final TableCapacity capacity)
+    {
+        return BillingMode.PROVISIONED == capacity.billingMode() ?
+            2 * capacity.readCapacityUnits() : ON_DEMAND_INITIAL_READ_HALF_UNITS;
+    }
+
+    private static long writeRate(final TableCapacity capacity)
+    {
+        return BillingMode.PROVISIONED == capacity.billingMode() ? capacity.writeCapacityUnits() : ON_DEMAND_INITIAL_WRITE_UNITS;
+    }
+}

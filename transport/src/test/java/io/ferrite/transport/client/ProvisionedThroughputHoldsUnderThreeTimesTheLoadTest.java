@@ -1,0 +1,218 @@
+package io.ferrite.transport.client;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.node.Node;
+import io.ferrite.transport.node.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admission control end to end (decision 0009): a table provisioned at R write capacity units, written at 3R by
+ * three clients on one hot partition key of a two-shard node, admits R (within 10%) and throttles the rest at once;
+ * a short spike after an idle second is absorbed by burst capacity; UpdateTable to 2R makes 2R hold; capacity
+ * survives a restart. The node keeps 1 s of burst (ferrite.node.admissionBurstSeconds=1) so that the burst is
+ * drained within the first half second and the measurement, which starts after 1 s, sees the rate alone.
+ */
+class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
+{
+    private static final int R = 200;
+    private static final int CLIENTS = 3;
+
+    @TempDir
+    Path tempDir;
+
+    private Node node;
+    private final List<FerriteBlockingClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void closeAll()
+    {
+        clients.forEach(FerriteBlockingClient::close);
+        clients.clear();
+        if (null != node)
+        {
+            node.close();
+        }
+    }
+
+    private NodeConfig nodeConfig()
+    {
+        return new NodeConfig()
+            .dataDir(tempDir.resolve("data"))
+            .aeronDir(tempDir.resolve("aeron-node").toString())
+            .udpEndpoint("127.0.0.1:0")
+            .shardCount(2)
+            .admissionBurstSeconds(1);
+    }
+
+    private FerriteBlockingClient connect()
+    {
+        final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
+            .aeronDir(node.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .maxAttempts(1));
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void admittedWritesHoldTheProvisionedRateOnAHotKeyAndFollowUpdateTable() throws Exception
+    {
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient admin = connect();
+        final TableDescription created = admin.createTable(TableSpec.of("metered").partitionKey("pk", KeyType.S)
+            .sortKey("sk", KeyType.N).capacity(TableCapacity.provisioned(R, R)));
+        assertEquals(TableCapacity.provisioned(R, R), created.spec().capacity());
+        for (int i = 0; i < CLIENTS; i++)
+        {
+            connect();
+        }
+
+        // 3R for 4 s; the 1 s burst (R units) is gone after 0.5 s at a net drain of 2R/s; measure from 1 s to 4 s
+        final Run steady = drive(3 * R, 4_000, 1_000);
+        final double admittedPerSecond = steady.admittedInWindow / 3.0;
+        assertTrue(Math.abs(admittedPerSecond - R) <= 0.1 * R,
+            "admitted " + admittedPerSecond + "/s, provisioned " + R + " (" + steady + ")");
+        assertTrue(steady.throttled > steady.admitted.get() / 2, "the rest is throttled: " + steady);
+
+        // an idle second and a half refills the burst (R units); a spike of R/2 writes at once is absorbed
+        Thread.sleep(1_500);
+        final FerriteBlockingClient spiker = clients.get(1);
+        int spikeThrottled = 0;
+        for (int i = 0; i < R / 2; i++)
+        {
+            try
+            {
+                spiker.putItem("metered", Map.of("pk", s("hot"), "sk", n(1_000_000 + i)));
+            }
+            catch (final FerriteException ex)
+            {
+                assertEquals(ErrorCode.ProvisionedThroughputExceededException, ex.code(), ex.getMessage());
+                spikeThrottled++;
+            }
+        }
+        assertEquals(0, spikeThrottled, "a spike within the burst is absorbed");
+
+        final TableDescription updated = admin.updateTable("metered", TableCapacity.provisioned(R, 2 * R));
+        assertEquals(TableCapacity.provisioned(R, 2 * R), updated.spec().capacity());
+        assertEquals("ACTIVE", updated.status());
+        final Run faster = drive(3 * R, 3_000, 1_000);
+        final double fasterPerSecond = faster.admittedInWindow / 2.0;
+        assertTrue(Math.abs(fasterPerSecond - 2 * R) <= 0.1 * 2 * R,
+            "after UpdateTable admitted " + fasterPerSecond + "/s, provisioned " + 2 * R + " (" + faster + ")");
+        assertTrue(clients.get(1).counters().throttled() > 0, clients.get(1).counters().toString());
+
+        // the node counts the throttles, and the capacity survives a restart
+        clients.forEach(FerriteBlockingClient::close);
+        clients.clear();
+        node.close();
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient again = connect();
+        assertEquals(TableCapacity.provisioned(R, 2 * R), again.describeTable("metered").spec().capacity());
+        assertEquals(BillingMode.PAY_PER_REQUEST,
+            again.updateTable("metered", TableCapacity.ON_DEMAND).spec().capacity().billingMode());
+        final FerriteException invalid = assertThrows(FerriteException.class,
+            () -> again.updateTable("metered", TableCapacity.provisioned(0, 5)));
+        assertEquals(ErrorCode.ValidationException, invalid.code());
+    }
+
+    /**
+     * Drives {@code ratePerSecond} PutItems on one partition key, split over the clients, each paced on its own thread.
+     */
+    private Run drive(final int ratePerSecond, final long durationMs, final long windowStartMs) throws InterruptedException
+    {
+        final Run run = new Run();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(durationMs);
+        final long windowStartNs = startNs + TimeUnit.MILLISECONDS.toNanos(windowStartMs);
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) * CLIENTS / ratePerSecond;
+        final AtomicInteger sequence = new AtomicInteger();
+        final List<Thread> threads = new ArrayList<>();
+        final AtomicLong failures = new AtomicLong();
+        for (int c = 1; c <= CLIENTS; c++)
+        {
+            final FerriteBlockingClient client = clients.get(c);
+            final long offsetNs = intervalNs * c / CLIENTS;
+            final Thread thread = new Thread(() ->
+            {
+                long due = startNs + offsetNs;
+                while (due < endNs)
+                {
+                    final long waitNs = due - System.nanoTime();
+                    if (waitNs > 0)
+                    {
+                        LockSupport.parkNanos(waitNs);
+                    }
+                    due += intervalNs;
+                    try
+                    {
+                        client.putItem("metered", Map.of("pk", s("hot"), "sk", n(sequence.incrementAndGet())));
+                        run.admitted.incrementAndGet();
+                        if (System.nanoTime() >= windowStartNs)
+                        {
+                            run.admittedInWindowCounter.incrementAndGet();
+                        }
+                    }
+                    catch (final FerriteException ex)
+                    {
+                        if (ErrorCode.ProvisionedThroughputExceededException == ex.code())
+                        {
+                            run.throttledCounter.incrementAndGet();
+                        }
+                        else
+                        {
+                            failures.incrementAndGet();
+                        }
+                    }
+                }
+            }, "driver-" + c);
+            threads.add(thread);
+            thread.start();
+        }
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        assertEquals(0, failures.get(), "only throttles may fail");
+        run.admittedInWindow = run.admittedInWindowCounter.get();
+        run.throttled = run.throttledCounter.get();
+        return run;
+    }
+
+    private static final class Run
+    {
+        final AtomicLong admitted = new AtomicLong();
+        final AtomicLong admittedInWindowCounter = new AtomicLong();
+        final AtomicLong throttledCounter = new AtomicLong();
+        long admittedInWindow;
+        long throttled;
+
+        public String toString()
+        {
+            return "admitted=" + admitted + " admittedInWindow=" + admittedInWindowCounter + " throttled=" + throttledCounter;
+        }
+    }
+}
