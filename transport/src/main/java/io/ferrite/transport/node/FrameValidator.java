@@ -34,7 +34,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class FrameValidator
 {
     /**
-     * CreateTableRequest's block before schema version 3 appended billingMode and the capacity units.
+     * CreateTableRequest's block before schema version 3 appended billingMode and the capacity units (the item
+     * requests' version 2 blocks, before returnConsumedCapacity, are the literal lengths in {@link #walk}).
      */
     static final int CREATE_TABLE_V2_BLOCK_LENGTH = 16;
 
@@ -190,7 +191,7 @@ final class FrameValidator
 
             case PutItemRequestDecoder.TEMPLATE_ID:
             {
-                start("PutItemRequest", blockLength, PutItemRequestDecoder.BLOCK_LENGTH);
+                start("PutItemRequest", blockLength, version < 3 ? 17 : PutItemRequestDecoder.BLOCK_LENGTH);
                 final PutItemRequestDecoder d = putItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipItem(), d.limit(), "item");
@@ -202,7 +203,7 @@ final class FrameValidator
 
             case GetItemRequestDecoder.TEMPLATE_ID:
             {
-                start("GetItemRequest", blockLength, GetItemRequestDecoder.BLOCK_LENGTH);
+                start("GetItemRequest", blockLength, version < 3 ? 17 : GetItemRequestDecoder.BLOCK_LENGTH);
                 final GetItemRequestDecoder d = getItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
@@ -213,7 +214,7 @@ final class FrameValidator
 
             case DeleteItemRequestDecoder.TEMPLATE_ID:
             {
-                start("DeleteItemRequest", blockLength, DeleteItemRequestDecoder.BLOCK_LENGTH);
+                start("DeleteItemRequest", blockLength, version < 3 ? 17 : DeleteItemRequestDecoder.BLOCK_LENGTH);
                 final DeleteItemRequestDecoder d = deleteItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
@@ -225,7 +226,7 @@ final class FrameValidator
 
             case UpdateItemRequestDecoder.TEMPLATE_ID:
             {
-                start("UpdateItemRequest", blockLength, UpdateItemRequestDecoder.BLOCK_LENGTH);
+                start("UpdateItemRequest", blockLength, version < 3 ? 17 : UpdateItemRequestDecoder.BLOCK_LENGTH);
                 final UpdateItemRequestDecoder d = updateItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
@@ -241,7 +242,7 @@ final class FrameValidator
 
             case QueryRequestDecoder.TEMPLATE_ID:
             {
-                start("QueryRequest", blockLength, QueryRequestDecoder.BLOCK_LENGTH);
+                start("QueryRequest", blockLength, version < 3 ? 23 : QueryRequestDecoder.BLOCK_LENGTH);
                 final QueryRequestDecoder d = query.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipPartitionKeyValue(), d.limit(), "partitionKeyValue");
@@ -260,7 +261,7 @@ final class FrameValidator
 
             case ScanRequestDecoder.TEMPLATE_ID:
             {
-                start("ScanRequest", blockLength, ScanRequestDecoder.BLOCK_LENGTH);
+                start("ScanRequest", blockLength, version < 3 ? 29 : ScanRequestDecoder.BLOCK_LENGTH);
                 final ScanRequestDecoder d = scan.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipExclusiveStartKey(), d.limit(), "exclusiveStartKey");

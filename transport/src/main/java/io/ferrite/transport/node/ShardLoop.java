@@ -347,7 +347,12 @@ final class ShardLoop implements Agent, MessageHandler
         startItemResponse(d.correlationId());
         shard.getItem(table, keyView, 0, keyView.capacity(), itemHandler);
         final boolean consistent = 1 == d.consistentReadRaw();
-        chargeReadsAfter(routeId, CapacityUnits.readHalfUnits(itemWritten ? itemLength : 0, consistent) - (consistent ? 2 : 1));
+        final long halfUnits = CapacityUnits.readHalfUnits(itemWritten ? itemLength : 0, consistent);
+        chargeReadsAfter(routeId, halfUnits - (consistent ? 2 : 1));
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);
+        }
         return finishItemResponse();
     }
 
@@ -360,6 +365,10 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapItem(itemView);
         startItemResponse(d.correlationId());
         shard.putItem(table, itemView, 0, itemView.capacity(), null, returnValues, itemHandler);
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(CapacityUnits.writeUnits(0, itemView.capacity()));
+        }
         return finishItemResponse();
     }
 
@@ -372,6 +381,10 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapKey(keyView);
         startItemResponse(d.correlationId());
         shard.deleteItem(table, keyView, 0, keyView.capacity(), null, returnValues, itemHandler);
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(1);
+        }
         return finishItemResponse();
     }
 
@@ -397,6 +410,10 @@ final class ShardLoop implements Agent, MessageHandler
             removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
         startItemResponse(d.correlationId());
         shard.updateItem(table, keyView, 0, keyView.capacity(), attributeUpdates, null, returnValues, itemHandler);
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(1);
+        }
         return finishItemResponse();
     }
 
@@ -419,15 +436,30 @@ final class ShardLoop implements Agent, MessageHandler
     /**
      * A page is charged on the bytes of the items it read (DynamoDB sums the sizes, then rounds up once).
      */
-    private void chargePageAfter(final int routeId, final boolean consistent)
+    private void chargePageAfter(final int routeId, final boolean consistent, final boolean report)
     {
         final long bytes = pagePosition - pageStart - 4L * pageCount;
-        chargeReadsAfter(routeId, CapacityUnits.queryHalfUnits(bytes, consistent) - (consistent ? 2 : 1));
+        final long halfUnits = CapacityUnits.queryHalfUnits(bytes, consistent);
+        chargeReadsAfter(routeId, halfUnits - (consistent ? 2 : 1));
+        if (report)
+        {
+            pageResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);
+        }
+    }
+
+    /**
+     * @return true when a request's raw ReturnConsumedCapacity is TOTAL or INDEXES (NONE, absent or null: false).
+     */
+    private static boolean asked(final short returnConsumedCapacityRaw)
+    {
+        return 1 == returnConsumedCapacityRaw || 2 == returnConsumedCapacityRaw;
     }
 
     private void startItemResponse(final long correlationId)
     {
-        itemResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).found(BooleanType.FALSE);
+        itemResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).found(BooleanType.FALSE)
+            .consumedReadHalfUnits(ItemResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemResponseEncoder.consumedWriteUnitsNullValue());
         itemWritten = false;
     }
 
@@ -478,7 +510,7 @@ final class ShardLoop implements Agent, MessageHandler
         q.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.query(table, q, pageHandler);
-        chargePageAfter(routeId, 1 == d.consistentReadRaw());
+        chargePageAfter(routeId, 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
         return finishPage(q.count(), q.scannedCount(), q.lastEvaluatedKey(), q.lastEvaluatedKeyLength());
     }
 
@@ -502,7 +534,7 @@ final class ShardLoop implements Agent, MessageHandler
         s.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.scan(shardTable.table, s, pageHandler);
-        chargePageAfter(routeId, 1 == d.consistentReadRaw());
+        chargePageAfter(routeId, 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
 
         final int lastShard = buffer.getInt(index + RingLayout.SCAN_LAST_SHARD_OFFSET);
         if (!s.hasLastEvaluatedKey() && shardIndex < lastShard)
@@ -523,7 +555,9 @@ final class ShardLoop implements Agent, MessageHandler
 
     private void startPage(final long correlationId)
     {
-        pageResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).count(0).scannedCount(0);
+        pageResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).count(0).scannedCount(0)
+            .consumedReadHalfUnits(ItemsPageResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemsPageResponseEncoder.consumedWriteUnitsNullValue());
         final int groupOffset = pageResponse.limit();
         sendBuffer.putShort(groupOffset, (short)0, ByteOrder.LITTLE_ENDIAN);
         sendBuffer.putShort(groupOffset + 2, (short)0, ByteOrder.LITTLE_ENDIAN);

@@ -2,7 +2,12 @@ package io.ferrite.transport.client;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ConsumedCapacity;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.api.Query;
+import org.agrona.DirectBuffer;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
@@ -32,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Admission control end to end (decision 0009): a table provisioned at R write capacity units, written at 3R by
  * three clients on one hot partition key of a two-shard node, admits R (within 10%) and throttles the rest at once;
  * a short spike after an idle second is absorbed by burst capacity; UpdateTable to 2R makes 2R hold; capacity
- * survives a restart. The node keeps 1 s of burst (ferrite.node.admissionBurstSeconds=1) so that the burst is
+ * survives a restart; ReturnConsumedCapacity reports DynamoDB's units through both client APIs. The node keeps 1 s of burst (ferrite.node.admissionBurstSeconds=1) so that the burst is
  * drained within the first half second and the measurement, which starts after 1 s, sees the rate alone.
  */
 class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
@@ -137,6 +142,72 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         final FerriteException invalid = assertThrows(FerriteException.class,
             () -> again.updateTable("metered", TableCapacity.provisioned(0, 5)));
         assertEquals(ErrorCode.ValidationException, invalid.code());
+    }
+
+    @Test
+    void returnConsumedCapacityReportsDynamoDbsUnitsThroughBothClientApis()
+    {
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient client = connect();
+        client.createTable(TableSpec.of("units").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
+            .capacity(TableCapacity.provisioned(100, 100)));
+        client.putItem("units", Map.of("pk", s("a"), "sk", n(1)));
+        assertEquals(null, client.lastConsumedCapacity(), "NONE by default");
+
+        client.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+        client.putItem("units", Map.of("pk", s("a"), "sk", n(2), "blob", s("x".repeat(1500))));
+        assertEquals(new ConsumedCapacity("units", 2.0, 0.0, 2.0), client.lastConsumedCapacity(), "1.5 KB: 2 WCU");
+        client.putItem("units", Map.of("pk", s("a"), "sk", n(3), "blob", s("y".repeat(5000))));
+        client.getItem("units", Map.of("pk", s("a"), "sk", n(1)));
+        assertEquals(new ConsumedCapacity("units", 0.5, 0.5, 0.0), client.lastConsumedCapacity(), "eventually consistent");
+        client.getItem("units", Map.of("pk", s("a"), "sk", n(3)), true);
+        assertEquals(new ConsumedCapacity("units", 2.0, 2.0, 0.0), client.lastConsumedCapacity(), "5 KB consistent: 2 RCU");
+        client.query(Query.on("units").partitionKey(s("a")));
+        assertEquals(new ConsumedCapacity("units", 1.0, 1.0, 0.0), client.lastConsumedCapacity(),
+            "Query: ~6.5 KB read, rounded up once to 8 KB, eventually consistent: 1 RCU");
+        client.deleteItem("units", Map.of("pk", s("a"), "sk", n(1)));
+        assertEquals(new ConsumedCapacity("units", 1.0, 0.0, 1.0), client.lastConsumedCapacity());
+
+        final FerriteClient async = client.async().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES);
+        final long[] reported = { -1, -1 };
+        final boolean[] answered = { false };
+        final ItemWriter key = new ItemWriter();
+        key.reset().string("pk", "a").number("sk", 3);
+        final long requestId = async.getItem("units", key.buffer(), 0, key.finish(), false, new ResponseHandler()
+        {
+            public void onConsumedCapacity(final long id, final long readHalfUnits, final long writeUnits)
+            {
+                reported[0] = readHalfUnits;
+                reported[1] = writeUnits;
+            }
+
+            public void onItem(final long id, final boolean found, final DirectBuffer buffer, final int offset, final int length)
+            {
+                answered[0] = true;
+            }
+
+            public void onError(final long id, final ErrorCode code, final String message)
+            {
+                answered[0] = true;
+            }
+
+            public void onFailure(final long id, final ClientFailure failure, final String message)
+            {
+                answered[0] = true;
+            }
+        });
+        assertTrue(requestId > 0);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!answered[0] && System.nanoTime() < deadline)
+        {
+            if (0 == async.poll())
+            {
+                Thread.onSpinWait();
+            }
+        }
+        assertTrue(answered[0]);
+        assertEquals(2, reported[0], "5 KB eventually consistent: 2 half units (1 RCU)");
+        assertEquals(0, reported[1]);
     }
 
     /**
