@@ -70,6 +70,9 @@ public final class Node implements AutoCloseable
     private Aeron aeron;
     private Router router;
     private AgentRunner routerRunner;
+    private AgentRunner admissionRunner;
+    private AdmissionService admissionService;
+    private String admissionServiceChannel;
     private final AgentRunner[] shardRunners;
     private String udpEndpoint;
     private boolean agentsShareOneThread;
@@ -132,7 +135,16 @@ public final class Node implements AutoCloseable
             {
                 channels.add("aeron:udp?endpoint=" + config.udpEndpoint());
             }
-            router = new Router(config, counters, metadata, toShards, replies, slots, admissions, aeron, channels);
+            String admissionChannel = config.admissionServiceChannel();
+            if (config.admissionService())
+            {
+                admissionService = new AdmissionService(aeron,
+                    null == admissionChannel ? "aeron:udp?endpoint=127.0.0.1:0" : admissionChannel);
+                admissionChannel = "aeron:udp?endpoint=" + awaitBound(admissionService.subscription(), driverInvoker);
+                admissionServiceChannel = admissionChannel;
+            }
+            router = new Router(config, counters, metadata, toShards, replies, slots, admissions, aeron, channels,
+                admissionChannel);
             if (null != config.udpEndpoint())
             {
                 udpEndpoint = awaitBound(router.subscription(1), driverInvoker);
@@ -155,6 +167,18 @@ public final class Node implements AutoCloseable
                 }
             }
             routerThread.add(router);
+            if (null != admissionService)
+            {
+                if (agentsShareOneThread)
+                {
+                    routerThread.add(admissionService);
+                }
+                else
+                {
+                    admissionRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null, admissionService);
+                    AgentRunner.startOnThread(admissionRunner);
+                }
+            }
             if (null != driverInvoker)
             {
                 routerThread.add(new InvokedAgent(driverInvoker, "ferrite-driver"));
@@ -202,6 +226,16 @@ public final class Node implements AutoCloseable
     public String ipcChannel()
     {
         return IPC_CHANNEL;
+    }
+
+    /**
+     * @return the channel this node's global admission service listens on (its bound port), or null when the node
+     *     does not host one ({@code ferrite.node.admissionService}); other nodes set it as their
+     *     {@code ferrite.node.admissionServiceChannel}.
+     */
+    public String admissionServiceChannel()
+    {
+        return admissionServiceChannel;
     }
 
     /**
@@ -292,6 +326,7 @@ public final class Node implements AutoCloseable
             CloseHelper.quietClose(runner);
         }
         CloseHelper.quietClose(routerRunner);
+        CloseHelper.quietClose(admissionRunner);
         closeShardsNotRunning();
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
@@ -306,6 +341,7 @@ public final class Node implements AutoCloseable
             CloseHelper.quietClose(runner);
         }
         CloseHelper.quietClose(routerRunner);
+        CloseHelper.quietClose(admissionRunner);
         closeShardsNotRunning();
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);

@@ -5,6 +5,7 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
@@ -42,6 +43,8 @@ import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
 import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
 import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
+import io.ferrite.codecs.sbe.AdmissionDemandEncoder;
+import io.ferrite.codecs.sbe.AdmissionGrantDecoder;
 import io.ferrite.engine.admission.CapacityUnits;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.admission.TokenBucket;
@@ -150,6 +153,16 @@ final class Router implements Agent
     private final UnsafeBuffer backlogView = new UnsafeBuffer(0, 0);
     private final MessageHandler replyHandler = this::onReply;
     private final AtomicReferenceArray<TableAdmission> admissions;
+    private final long routerId = new java.util.SplittableRandom().nextLong();
+    private final Publication demandPublication;
+    private final Subscription grants;
+    private final FragmentHandler grantHandler = this::onGrant;
+    private final AdmissionDemandEncoder demandEncoder = new AdmissionDemandEncoder();
+    private final AdmissionGrantDecoder grantDecoder = new AdmissionGrantDecoder();
+    private final UnsafeBuffer demandBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+    private final UnsafeBuffer grantChannelBytes = new UnsafeBuffer(new byte[256]);
+    private int grantChannelLength;
+    private long lastDemandReportNs;
     private final UnsafeBuffer throttleMessage = new UnsafeBuffer(THROTTLE_MESSAGE.getBytes(StandardCharsets.UTF_8));
 
     private volatile boolean draining;
@@ -169,9 +182,20 @@ final class Router implements Agent
         final AtomicReferenceArray<ResponseTarget> slots,
         final AtomicReferenceArray<TableAdmission> admissions,
         final Aeron aeron,
-        final List<String> requestChannels)
+        final List<String> requestChannels,
+        final String admissionServiceChannel)
     {
         this.admissions = admissions;
+        if (null != admissionServiceChannel)
+        {
+            demandPublication = aeron.addExclusivePublication(admissionServiceChannel, AdmissionService.DEMAND_STREAM_ID);
+            grants = aeron.addSubscription(config.admissionGrantChannel(), AdmissionService.GRANT_STREAM_ID);
+        }
+        else
+        {
+            demandPublication = null;
+            grants = null;
+        }
         this.config = config;
         this.counters = counters;
         this.metadata = metadata;
@@ -252,6 +276,15 @@ final class Router implements Agent
         {
             work += housekeeping();
         }
+        if (null != grants)
+        {
+            work += grants.poll(grantHandler, 16);
+            if (nowNs - lastDemandReportNs >= config.admissionIntervalNs())
+            {
+                lastDemandReportNs = nowNs;
+                work += reportDemand();
+            }
+        }
         return work;
     }
 
@@ -265,6 +298,8 @@ final class Router implements Agent
         {
             CloseHelper.quietClose(subscription);
         }
+        CloseHelper.quietClose(grants);
+        CloseHelper.quietClose(demandPublication);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -742,6 +777,67 @@ final class Router implements Agent
             .errorCode(ErrorCode.ProvisionedThroughputExceededException)
             .putMessage(throttleMessage, 0, throttleMessage.capacity());
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength());
+    }
+
+    /**
+     * Sends each provisioned table's demand since the last report to the admission service (decision 0009).
+     */
+    private int reportDemand()
+    {
+        if (0 == grantChannelLength)
+        {
+            final List<String> bound = grants.localSocketAddresses();
+            if (bound.isEmpty())
+            {
+                return 0;
+            }
+            final String channel = "aeron:udp?endpoint=" + bound.get(0);
+            grantChannelLength = grantChannelBytes.putStringWithoutLengthUtf8(0, channel);
+        }
+        int sent = 0;
+        for (final TableRoute route : metadata.tables())
+        {
+            final TableAdmission admission = route.admission;
+            if (null == admission || !admission.isProvisioned())
+            {
+                continue;
+            }
+            final TableCapacity capacity = route.spec.capacity();
+            demandEncoder.wrapAndApplyHeader(demandBuffer, 0, headerEncoder)
+                .routerId(routerId)
+                .grantStreamId(AdmissionService.GRANT_STREAM_ID)
+                .readRate(2 * capacity.readCapacityUnits())
+                .writeRate(capacity.writeCapacityUnits())
+                .readDemand(admission.readDemand)
+                .writeDemand(admission.writeDemand)
+                .putTableName(route.nameBytes, 0, route.nameBytes.length)
+                .putGrantChannel(grantChannelBytes, 0, grantChannelLength);
+            admission.readDemand = 0;
+            admission.writeDemand = 0;
+            if (demandPublication.offer(demandBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + demandEncoder.encodedLength()) > 0)
+            {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private void onGrant(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() != AdmissionGrantDecoder.TEMPLATE_ID || header.schemaId() != AdmissionGrantDecoder.SCHEMA_ID)
+        {
+            return;
+        }
+        grantDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long readRate = grantDecoder.readRate();
+        final long writeRate = grantDecoder.writeRate();
+        grantDecoder.wrapTableName(nameView);
+        final TableRoute route = metadata.lookup(nameView, 0, nameView.capacity());
+        if (null != route && null != route.admission)
+        {
+            route.admission.applyShare(readRate, writeRate);
+        }
     }
 
     private void openAdmission(final TableRoute route, final long nowNs)

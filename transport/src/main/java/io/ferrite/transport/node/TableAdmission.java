@@ -16,6 +16,10 @@ import org.agrona.concurrent.status.AtomicCounter;
  * rate to max(initial, 2 x peak), where the initial rate is what DynamoDB gives a new on-demand table (4,000 WCU and
  * 12,000 RCU per second). The peak is not persisted: a restarted node starts again from the initial rate.
  * <p>
+ * <b>Global admission:</b> with an admission service configured, the router reports each provisioned table's demand
+ * ({@link #readDemand}, {@link #writeDemand}: units asked for, admitted or not) and {@link #applyShare} sets the
+ * buckets to the share the service grants; until the first grant a router admits the table's whole rate.
+ * <p>
  * <b>Threading:</b> {@link #tryRead}, {@link #tryWrite}, {@link #reconfigure} and the peak tracking run on the
  * router thread; a shard loop may call {@link #chargeReadsAfter} (the bucket's {@code consume}, lock-free) for the
  * part of a read's cost known only once the item or page is read. Nothing here allocates per request; a rising
@@ -32,6 +36,8 @@ final class TableAdmission
     final long burstSeconds;
     AtomicCounter throttles;
 
+    long readDemand;
+    long writeDemand;
     private boolean onDemand;
     private long windowStartNs;
     private long windowReads;
@@ -61,11 +67,36 @@ final class TableAdmission
     }
 
     /**
+     * This router's share of a provisioned table's rate, from the global admission service (router thread).
+     */
+    void applyShare(final long readRate, final long writeRate)
+    {
+        if (onDemand || readRate < 1 || writeRate < 1)
+        {
+            return;
+        }
+        if (readRate != reads.ratePerSecond())
+        {
+            reads.reconfigure(readRate, burstSeconds * readRate);
+        }
+        if (writeRate != writes.ratePerSecond())
+        {
+            writes.reconfigure(writeRate, burstSeconds * writeRate);
+        }
+    }
+
+    boolean isProvisioned()
+    {
+        return !onDemand;
+    }
+
+    /**
      * @return {@link TokenBucket#ADMITTED} or the nanoseconds until the half units would fit.
      */
     long tryRead(final long nowNs, final long halfUnits)
     {
         final long result = reads.tryAcquire(nowNs, halfUnits);
+        readDemand += halfUnits;
         if (onDemand && TokenBucket.ADMITTED == result)
         {
             roll(nowNs);
@@ -80,6 +111,7 @@ final class TableAdmission
     long tryWrite(final long nowNs, final long units)
     {
         final long result = writes.tryAcquire(nowNs, units);
+        writeDemand += units;
         if (onDemand && TokenBucket.ADMITTED == result)
         {
             roll(nowNs);

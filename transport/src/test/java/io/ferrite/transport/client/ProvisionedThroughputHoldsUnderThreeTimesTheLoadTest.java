@@ -49,6 +49,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     Path tempDir;
 
     private Node node;
+    private Node otherNode;
     private final List<FerriteBlockingClient> clients = new ArrayList<>();
 
     @AfterEach
@@ -56,6 +57,10 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     {
         clients.forEach(FerriteBlockingClient::close);
         clients.clear();
+        if (null != otherNode)
+        {
+            otherNode.close();
+        }
         if (null != node)
         {
             node.close();
@@ -145,6 +150,42 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     }
 
     @Test
+    void twoRoutersShareTheTablesRateThroughTheGlobalAdmissionService() throws Exception
+    {
+        // two nodes, each a router in front of the table (nodes do not share data yet: each holds its own copy);
+        // the first hosts the admission service, the second reaches it over UDP
+        node = Node.launch(nodeConfig().admissionService(true).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
+        otherNode = Node.launch(nodeConfig().dataDir(tempDir.resolve("data-b")).aeronDir(tempDir.resolve("aeron-b").toString())
+            .admissionServiceChannel(node.admissionServiceChannel()).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
+        final TableSpec spec = TableSpec.of("metered").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
+            .capacity(TableCapacity.provisioned(R, R));
+        connect().createTable(spec);
+        connectTo(otherNode).createTable(spec);
+        connect();
+        connect();
+        connectTo(otherNode);
+
+        // 3R in all: 2R through the first router (clients 1, 2), R through the second (client 3)
+        final Run run = drive(3 * R, 4_000, 1_500);
+        final double totalPerSecond = run.admittedInWindow / 2.5;
+        assertTrue(Math.abs(totalPerSecond - R) <= 0.1 * R,
+            "admitted " + totalPerSecond + "/s through both routers, provisioned " + R + " for the table (" + run + ")");
+        assertTrue(run.admittedByClient[2] > 0 && run.admittedByClient[0] + run.admittedByClient[1] > run.admittedByClient[2],
+            "both routers admit, in proportion to their demand: " + java.util.Arrays.toString(run.admittedByClient));
+    }
+
+    private FerriteBlockingClient connectTo(final Node target)
+    {
+        final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
+            .aeronDir(target.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .maxAttempts(1));
+        clients.add(client);
+        return client;
+    }
+
+    @Test
     void returnConsumedCapacityReportsDynamoDbsUnitsThroughBothClientApis()
     {
         node = Node.launch(nodeConfig());
@@ -225,7 +266,8 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         final AtomicLong failures = new AtomicLong();
         for (int c = 1; c <= CLIENTS; c++)
         {
-            final FerriteBlockingClient client = clients.get(c);
+            final FerriteBlockingClient client = clients.get(clients.size() - CLIENTS - 1 + c);
+            final int index = c;
             final long offsetNs = intervalNs * c / CLIENTS;
             final Thread thread = new Thread(() ->
             {
@@ -245,6 +287,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
                         if (System.nanoTime() >= windowStartNs)
                         {
                             run.admittedInWindowCounter.incrementAndGet();
+                            run.admittedByClientCounter.incrementAndGet(index - 1);
                         }
                     }
                     catch (final FerriteException ex)
@@ -270,6 +313,10 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         assertEquals(0, failures.get(), "only throttles may fail");
         run.admittedInWindow = run.admittedInWindowCounter.get();
         run.throttled = run.throttledCounter.get();
+        for (int i = 0; i < CLIENTS; i++)
+        {
+            run.admittedByClient[i] = run.admittedByClientCounter.get(i);
+        }
         return run;
     }
 
@@ -278,6 +325,9 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         final AtomicLong admitted = new AtomicLong();
         final AtomicLong admittedInWindowCounter = new AtomicLong();
         final AtomicLong throttledCounter = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicLongArray admittedByClientCounter =
+            new java.util.concurrent.atomic.AtomicLongArray(CLIENTS);
+        final long[] admittedByClient = new long[CLIENTS];
         long admittedInWindow;
         long throttled;
 
