@@ -840,6 +840,58 @@ final class Router implements Agent
         }
     }
 
+    /**
+     * A batch is admitted whole or throttled whole (DynamoDB would process part and return the rest as unprocessed;
+     * Ferrite answers ProvisionedThroughputExceeded when any of its tables lacks the units): every table's bucket is
+     * checked before any is charged, on this thread, so a throttled batch takes nothing.
+     */
+    private boolean admitBatch(final Map<TableRoute, Long> charges, final boolean writes)
+    {
+        for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
+        {
+            final TableAdmission admission = charge.getKey().admission;
+            if (null != admission)
+            {
+                // a batch costing more than the whole burst is admitted on a full bucket and leaves it in debt
+                final TokenBucket bucket = writes ? admission.writes : admission.reads;
+                if (bucket.availableUnits(nowNs) < Math.min(charge.getValue(), bucket.burstUnits()))
+                {
+                    return false;
+                }
+            }
+        }
+        for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
+        {
+            final TableAdmission admission = charge.getKey().admission;
+            if (null != admission)
+            {
+                final long units = Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL);
+                if (writes)
+                {
+                    admission.tryWrite(nowNs, units);
+                }
+                else
+                {
+                    admission.tryRead(nowNs, units);
+                }
+            }
+        }
+        return true;
+    }
+
+    private void throttleBatch(final Session session, final long correlationId, final Map<TableRoute, Long> charges)
+    {
+        for (final TableRoute route : charges.keySet())
+        {
+            final TableAdmission admission = route.admission;
+            if (null != admission)
+            {
+                sendThrottle(session, correlationId, admission);
+                return;
+            }
+        }
+    }
+
     private void openAdmission(final TableRoute route, final long nowNs)
     {
         final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
@@ -1185,6 +1237,18 @@ final class Router implements Agent
                 " keys, the limit is " + Shard.MAX_BATCH_GET_KEYS);
         }
 
+        final Map<TableRoute, Long> readCharges = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
+        {
+            readCharges.put(requireRoute(entry.getKey(), false),
+                (consistent.get(entry.getKey()) ? 2L : 1L) * entry.getValue().size());
+        }
+        if (!admitBatch(readCharges, false))
+        {
+            throttleBatch(session, correlationId, readCharges);
+            return;
+        }
+
         final TreeMap<Integer, Map<String, List<byte[]>>> byShard = new TreeMap<>();
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
         {
@@ -1268,6 +1332,23 @@ final class Router implements Agent
                 byShard.computeIfAbsent(shard, s -> new LinkedHashMap<>())
                     .computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(i);
             }
+        }
+
+        final Map<TableRoute, Long> writeCharges = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : puts.entrySet())
+        {
+            long units = 0;
+            final List<Boolean> kinds = isPut.get(entry.getKey());
+            for (int i = 0; i < entry.getValue().size(); i++)
+            {
+                units += kinds.get(i) ? CapacityUnits.writeUnits(0, entry.getValue().get(i).length) : 1;
+            }
+            writeCharges.put(requireRoute(entry.getKey(), false), units);
+        }
+        if (!admitBatch(writeCharges, true))
+        {
+            throttleBatch(session, correlationId, writeCharges);
+            return;
         }
 
         final Gather gather = newGather(session, correlationId, Operations.BATCH_WRITE_ITEM, byShard.size());

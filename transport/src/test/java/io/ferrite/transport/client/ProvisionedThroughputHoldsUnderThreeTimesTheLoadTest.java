@@ -174,6 +174,28 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
             "both routers admit, in proportion to their demand: " + java.util.Arrays.toString(run.admittedByClient));
     }
 
+    @Test
+    void aBatchIsAdmittedWholeOrThrottledWholeAtOnce()
+    {
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient client = connect();
+        client.createTable(TableSpec.of("batched").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(5, 5)));
+        final List<io.ferrite.engine.shard.WriteRequest> writes = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            writes.add(io.ferrite.engine.shard.WriteRequest.put(
+                io.ferrite.codecs.item.ItemCodec.encode(Map.of("pk", s("k" + i)))));
+        }
+        // 10 WCU against a full bucket of 5 (1 s of burst): admitted, leaving the bucket 5 units in debt
+        assertTrue(client.batchWriteItem(Map.of("batched", writes)).isEmpty());
+        final FerriteException throttled = assertThrows(FerriteException.class,
+            () -> client.batchWriteItem(Map.of("batched", writes)));
+        assertEquals(ErrorCode.ProvisionedThroughputExceededException, throttled.code());
+        assertEquals("The level of configured provisioned throughput for the table was exceeded. Consider increasing " +
+            "your provisioning level with the UpdateTable API.", throttled.getMessage());
+        assertEquals(1, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
+    }
+
     private FerriteBlockingClient connectTo(final Node target)
     {
         final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
