@@ -1,6 +1,8 @@
 package io.ferrite.tools.cli;
 
 import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ConsumedCapacity;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
@@ -484,8 +486,10 @@ final class Verbs
         final ReturnValues returnValues = returnValues(args, true);
         final Map<String, AttributeValue> item = item(args, "item", "Item");
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> old = backend.putItem(args.string("table-name"), item, returnValues);
-        return Response.of(null == old ? new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(old)));
+        return withConsumedCapacity(Response.of(null == old ? new LinkedHashMap<>() :
+            single("Attributes", DynamoJson.fromItem(old))), consumed);
     }
 
     private Response getItem(final CliArgs args)
@@ -494,10 +498,11 @@ final class Verbs
         final Map<String, AttributeValue> key = item(args, "key", "Key");
         final List<String> projection = projection(args, expressions);
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> item = backend.getItem(args.string("table-name"), key,
             args.bool("consistent-read", false));
-        return Response.of(null == item ? new LinkedHashMap<>() :
-            single("Item", DynamoJson.fromItem(project(item, projection))));
+        return withConsumedCapacity(Response.of(null == item ? new LinkedHashMap<>() :
+            single("Item", DynamoJson.fromItem(project(item, projection)))), consumed);
     }
 
     private Response updateItem(final CliArgs args)
@@ -525,10 +530,11 @@ final class Verbs
             attributeUpdates(args.structure("attribute-updates"), set, remove);
         }
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> returned = backend.updateItem(args.string("table-name"), key, set, remove,
             returnValues);
-        return Response.of(null == returned || ReturnValues.NONE == returnValues ? new LinkedHashMap<>() :
-            single("Attributes", DynamoJson.fromItem(returned)));
+        return withConsumedCapacity(Response.of(null == returned || ReturnValues.NONE == returnValues ?
+            new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(returned))), consumed);
     }
 
     private Response deleteItem(final CliArgs args)
@@ -538,8 +544,58 @@ final class Verbs
         final ReturnValues returnValues = returnValues(args, true);
         final Map<String, AttributeValue> key = item(args, "key", "Key");
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> old = backend.deleteItem(args.string("table-name"), key, returnValues);
-        return Response.of(null == old ? new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(old)));
+        return withConsumedCapacity(Response.of(null == old ? new LinkedHashMap<>() :
+            single("Attributes", DynamoJson.fromItem(old))), consumed);
+    }
+
+    /**
+     * Reads --return-consumed-capacity (NONE, TOTAL, INDEXES) and tells the backend, before the operation.
+     */
+    private ReturnConsumedCapacity returnConsumedCapacity(final CliArgs args)
+    {
+        final String value = args.string("return-consumed-capacity");
+        final ReturnConsumedCapacity mode;
+        if (null == value || "NONE".equals(value))
+        {
+            mode = ReturnConsumedCapacity.NONE;
+        }
+        else if ("TOTAL".equals(value) || "INDEXES".equals(value))
+        {
+            mode = ReturnConsumedCapacity.valueOf(value);
+        }
+        else
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + value + "' at " +
+                "'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: " +
+                "[INDEXES, TOTAL, NONE]");
+        }
+        backend.returnConsumedCapacity(mode);
+        return mode;
+    }
+
+    /**
+     * Adds DynamoDB's ConsumedCapacity to an answer when it was asked for and the backend knows it (a node does; the
+     * embedded engine does not count capacity): TOTAL gives TableName and CapacityUnits, INDEXES adds the table's
+     * own share under "Table" (Ferrite's tables have no secondary indexes).
+     */
+    private Response withConsumedCapacity(final Response response, final ReturnConsumedCapacity mode)
+    {
+        final ConsumedCapacity consumed = backend.lastConsumedCapacity();
+        if (ReturnConsumedCapacity.NONE == mode || null == consumed)
+        {
+            return response;
+        }
+        final Map<String, Object> capacity = new LinkedHashMap<>();
+        capacity.put("TableName", consumed.tableName());
+        capacity.put("CapacityUnits", consumed.capacityUnits());
+        if (ReturnConsumedCapacity.INDEXES == mode)
+        {
+            capacity.put("Table", single("CapacityUnits", consumed.capacityUnits()));
+        }
+        response.tree().put("ConsumedCapacity", capacity);
+        return response;
     }
 
     private static void attributeUpdates(

@@ -101,6 +101,21 @@ class CliAgainstANodeTest
         final String[] missing = cli("aeron:ipc", "update-table", "--table-name", "capacity", "--billing-mode", "PROVISIONED");
         assertEquals("254", missing[2], missing[1]);
         assertTrue(missing[1].contains("ProvisionedThroughput must be specified when BillingMode is PROVISIONED"), missing[1]);
+
+        assertEquals("{\n    \"ConsumedCapacity\": {\n        \"TableName\": \"capacity\",\n        \"CapacityUnits\": 2.0\n    }\n}\n",
+            ok("aeron:ipc", "put-item", "--table-name", "capacity", "--item",
+                "{\"pk\": {\"S\": \"big\"}, \"blob\": {\"S\": \"" + "b".repeat(1500) + "\"}}",
+                "--return-consumed-capacity", "TOTAL"));
+        assertEquals("{\n    \"Item\": {\n        \"pk\": {\n            \"S\": \"a\"\n        }\n    },\n" +
+            "    \"ConsumedCapacity\": {\n        \"TableName\": \"capacity\",\n        \"CapacityUnits\": 0.5,\n" +
+            "        \"Table\": {\n            \"CapacityUnits\": 0.5\n        }\n    }\n}\n",
+            ok("aeron:ipc", "put-item", "--table-name", "capacity", "--item", "pk={S=a}").isEmpty() ?
+                ok("aeron:ipc", "get-item", "--table-name", "capacity", "--key", "pk={S=a}", "--return-consumed-capacity",
+                    "INDEXES") : "put-item printed something");
+        final String[] badMode = cli("aeron:ipc", "get-item", "--table-name", "capacity", "--key", "pk={S=a}",
+            "--return-consumed-capacity", "ALL");
+        assertEquals("254", badMode[2], badMode[1]);
+        assertTrue(badMode[1].contains("Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint"), badMode[1]);
     }
 
     @ParameterizedTest
