@@ -139,7 +139,8 @@ public final class Node implements AutoCloseable
             if (config.admissionService())
             {
                 admissionService = new AdmissionService(aeron,
-                    null == admissionChannel ? "aeron:udp?endpoint=127.0.0.1:0" : admissionChannel);
+                    null == admissionChannel ? "aeron:udp?endpoint=127.0.0.1:0" : admissionChannel,
+                    config.admissionIntervalNs());
                 admissionChannel = "aeron:udp?endpoint=" + awaitBound(admissionService.subscription(), driverInvoker);
                 admissionServiceChannel = admissionChannel;
             }

@@ -333,6 +333,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
             thread.join();
         }
         assertEquals(0, failures.get(), "only throttles may fail");
+        System.out.println("admission run at " + ratePerSecond + "/s for " + durationMs + " ms: " + run);
         run.admittedInWindow = run.admittedInWindowCounter.get();
         run.throttled = run.throttledCounter.get();
         for (int i = 0; i < CLIENTS; i++)
