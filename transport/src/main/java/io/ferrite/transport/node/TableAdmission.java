@@ -12,7 +12,8 @@ import org.agrona.concurrent.status.AtomicCounter;
  * <p>
  * <b>Provisioned</b> tables: reads at 2 x RCU half units/s, writes at WCU/s.
  * <b>On-demand</b> tables: DynamoDB serves "up to double the previous peak"; approximated here by tracking, per
- * one-second window, the units the router admitted, keeping the highest window as the peak, and setting each bucket's
+ * window of at least one second, the units the router admitted, keeping the highest window as the peak (raised in steps
+ * of at least 10%, so a steady load does not reconfigure the bucket every second), and setting each bucket's
  * rate to max(initial, 2 x peak), where the initial rate is what DynamoDB gives a new on-demand table (4,000 WCU and
  * 12,000 RCU per second). The peak is not persisted: a restarted node starts again from the initial rate.
  * <p>
@@ -138,23 +139,25 @@ final class TableAdmission
             return;
         }
         windowStartNs = nowNs;
-        boolean raised = false;
-        if (windowReads > peakReads)
+        // the peak is raised in steps of at least 10%, so that a steady load does not reconfigure every second
+        if (windowReads > peakReads + peakReads / 10)
         {
             peakReads = windowReads;
-            raised |= 2 * peakReads > reads.ratePerSecond();
+            if (2 * peakReads > reads.ratePerSecond())
+            {
+                reads.reconfigure(2 * peakReads, burstSeconds * 2 * peakReads);
+            }
         }
-        if (windowWrites > peakWrites)
+        if (windowWrites > peakWrites + peakWrites / 10)
         {
             peakWrites = windowWrites;
-            raised |= 2 * peakWrites > writes.ratePerSecond();
+            if (2 * peakWrites > writes.ratePerSecond())
+            {
+                writes.reconfigure(2 * peakWrites, burstSeconds * 2 * peakWrites);
+            }
         }
         windowReads = 0;
         windowWrites = 0;
-        if (raised)
-        {
-            reconfigure(TableCapacity.ON_DEMAND);
-        }
     }
 
     private static long readRate(final TableCapacity capacity)
