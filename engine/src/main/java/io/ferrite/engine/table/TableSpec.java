@@ -1,10 +1,14 @@
 package io.ferrite.engine.table;
 
+import io.ferrite.engine.admission.TableCapacity;
+
 import java.util.Objects;
 
 /**
  * What CreateTable asks for: a table name and its primary key schema (a partition key and an optional
- * sort key, each with a name and a {@link KeyType}).
+ * sort key, each with a name and a {@link KeyType}), and its capacity settings ({@link TableCapacity}, on-demand
+ * unless set). Capacity is enforced by a node's router; the embedded engine keeps the key schema in its catalog and
+ * neither persists nor enforces capacity. Equality is by name and key schema (the table's identity), not capacity.
  * <p>
  * Immutable; create with {@link #of(String)} and the fluent methods, which return new instances.
  */
@@ -15,14 +19,17 @@ public final class TableSpec
     private final KeyType partitionKeyType;
     private final String sortKeyName;
     private final KeyType sortKeyType;
+    private final TableCapacity capacity;
 
     private TableSpec(
         final String tableName,
         final String partitionKeyName,
         final KeyType partitionKeyType,
         final String sortKeyName,
-        final KeyType sortKeyType)
+        final KeyType sortKeyType,
+        final TableCapacity capacity)
     {
+        this.capacity = Objects.requireNonNull(capacity, "capacity");
         this.tableName = tableName;
         this.partitionKeyName = partitionKeyName;
         this.partitionKeyType = partitionKeyType;
@@ -36,7 +43,7 @@ public final class TableSpec
      */
     public static TableSpec of(final String tableName)
     {
-        return new TableSpec(tableName, null, null, null, null);
+        return new TableSpec(tableName, null, null, null, null, TableCapacity.ON_DEMAND);
     }
 
     /**
@@ -46,7 +53,7 @@ public final class TableSpec
      */
     public TableSpec partitionKey(final String name, final KeyType type)
     {
-        return new TableSpec(tableName, name, type, sortKeyName, sortKeyType);
+        return new TableSpec(tableName, name, type, sortKeyName, sortKeyType, capacity);
     }
 
     /**
@@ -56,7 +63,24 @@ public final class TableSpec
      */
     public TableSpec sortKey(final String name, final KeyType type)
     {
-        return new TableSpec(tableName, partitionKeyName, partitionKeyType, name, type);
+        return new TableSpec(tableName, partitionKeyName, partitionKeyType, name, type, capacity);
+    }
+
+    /**
+     * @param capacity the billing mode and provisioned throughput.
+     * @return a new spec with this capacity.
+     */
+    public TableSpec capacity(final TableCapacity capacity)
+    {
+        return new TableSpec(tableName, partitionKeyName, partitionKeyType, sortKeyName, sortKeyType, capacity);
+    }
+
+    /**
+     * @return the billing mode and provisioned throughput ({@link TableCapacity#ON_DEMAND} unless set).
+     */
+    public TableCapacity capacity()
+    {
+        return capacity;
     }
 
     /**
@@ -130,6 +154,8 @@ public final class TableSpec
     public String toString()
     {
         return tableName + "(HASH " + partitionKeyName + ":" + partitionKeyType +
-            (null == sortKeyName ? "" : ", RANGE " + sortKeyName + ":" + sortKeyType) + ")";
+            (null == sortKeyName ? "" : ", RANGE " + sortKeyName + ":" + sortKeyType) + ")" +
+            (TableCapacity.ON_DEMAND.equals(capacity) ? "" :
+            " PROVISIONED(" + capacity.readCapacityUnits() + " RCU, " + capacity.writeCapacityUnits() + " WCU)");
     }
 }

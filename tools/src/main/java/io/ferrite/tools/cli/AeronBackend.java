@@ -109,6 +109,21 @@ public final class AeronBackend implements CliBackend
     /**
      * {@inheritDoc}
      */
+    public void returnConsumedCapacity(final io.ferrite.engine.admission.ReturnConsumedCapacity mode)
+    {
+        client.returnConsumedCapacity(mode);
+    }
+
+    public io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
+    {
+        return client.lastConsumedCapacity();
+    }
+
+    public TableDescription updateTable(final String tableName, final io.ferrite.engine.admission.TableCapacity capacity)
+    {
+        return client.updateTable(tableName, capacity);
+    }
+
     public TableDescription describeTable(final String tableName)
     {
         return client.describeTable(tableName);

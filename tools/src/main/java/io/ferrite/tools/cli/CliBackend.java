@@ -106,6 +106,26 @@ public interface CliBackend extends AutoCloseable
     TableDescription createTable(TableSpec spec);
 
     /**
+     * ReturnConsumedCapacity for the item operations that follow (a node's backend asks the node; others ignore it).
+     */
+    default void returnConsumedCapacity(final io.ferrite.engine.admission.ReturnConsumedCapacity mode)
+    {
+    }
+
+    /**
+     * @return what the last item operation consumed, when asked and known; null otherwise.
+     */
+    default io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
+    {
+        return null;
+    }
+
+    /**
+     * UpdateTable: a new billing mode or provisioned throughput.
+     */
+    TableDescription updateTable(String tableName, io.ferrite.engine.admission.TableCapacity capacity);
+
+    /**
      * @param tableName the table.
      * @return its description.
      */

@@ -103,6 +103,12 @@ public final class EmbeddedBackend implements CliBackend
     /**
      * {@inheritDoc}
      */
+    public TableDescription updateTable(final String tableName, final io.ferrite.engine.admission.TableCapacity capacity)
+    {
+        throw io.ferrite.codecs.error.FerriteException.validation("update-table needs a node (--endpoint-url aeron:...): the embedded engine " +
+            "neither keeps nor enforces capacity");
+    }
+
     public TableDescription describeTable(final String tableName)
     {
         return db.describeTable(tableName);

@@ -1,5 +1,9 @@
 package io.ferrite.tools.cli;
 
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ConsumedCapacity;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.engine.api.Page;
@@ -84,6 +88,11 @@ final class Verbs
             opt("stream-specification", Kind.STRUCTURE), opt("sse-specification", Kind.STRUCTURE),
             opt("tags", Kind.LIST), opt("table-class", Kind.STRING), opt("deletion-protection-enabled", Kind.BOOLEAN)),
             false, Verbs::createTable),
+        new Verb("update-table", "UpdateTable", List.of(
+            req("table-name", Kind.STRING), opt("billing-mode", Kind.STRING), opt("provisioned-throughput", Kind.STRUCTURE),
+            opt("attribute-definitions", Kind.LIST), opt("global-secondary-index-updates", Kind.LIST),
+            opt("stream-specification", Kind.STRUCTURE), opt("replica-updates", Kind.LIST)),
+            false, Verbs::updateTable),
         new Verb("describe-table", "DescribeTable", List.of(req("table-name", Kind.STRING)), false,
             Verbs::describeTable),
         new Verb("list-tables", "ListTables", List.of(
@@ -224,44 +233,7 @@ final class Verbs
                 DynamoJson.requireString(element.get("KeyType"), "KeySchema[" + i + "].KeyType") });
         }
 
-        final String billingMode = null == args.string("billing-mode") ? "PROVISIONED" : args.string("billing-mode");
-        final CliArgs.Value throughput = args.structure("provisioned-throughput");
-        if (null != throughput)
-        {
-            final Map<String, Object> units = structure(throughput, "ProvisionedThroughput",
-                List.of("ReadCapacityUnits", "WriteCapacityUnits"), List.of("ReadCapacityUnits", "WriteCapacityUnits"));
-            for (final String unit : List.of("ReadCapacityUnits", "WriteCapacityUnits"))
-            {
-                final long value = integer(units.get(unit), "ProvisionedThroughput." + unit, throughput.shorthand());
-                if (value < 1)
-                {
-                    throw ParamException.validation("Invalid value for parameter ProvisionedThroughput." + unit +
-                        ", value: " + value + ", valid min value: 1");
-                }
-            }
-        }
-        switch (billingMode)
-        {
-            case "PROVISIONED" ->
-            {
-                if (null == throughput)
-                {
-                    throw FerriteException.validation("One or more parameter values were invalid: ReadCapacityUnits " +
-                        "and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
-                }
-            }
-            case "PAY_PER_REQUEST" ->
-            {
-                if (null != throughput)
-                {
-                    throw FerriteException.validation("One or more parameter values were invalid: Neither " +
-                        "ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-                }
-            }
-            default -> throw FerriteException.validation("1 validation error detected: Value '" + billingMode +
-                "' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: " +
-                "[PROVISIONED, PAY_PER_REQUEST]");
-        }
+        final TableCapacity capacity = capacity(args, true);
 
         if (keySchema.size() > 2)
         {
@@ -302,7 +274,74 @@ final class Verbs
         {
             spec = spec.sortKey(keySchema.get(1)[0], KeyType.valueOf(definitions.get(keySchema.get(1)[0])));
         }
-        return Response.of(single("TableDescription", tableDescription(backend.createTable(spec))));
+        return Response.of(single("TableDescription", tableDescription(backend.createTable(spec.capacity(capacity)))));
+    }
+
+    private Response updateTable(final CliArgs args)
+    {
+        final String tableName = args.string("table-name");
+        for (final String unsupported : List.of("attribute-definitions", "global-secondary-index-updates",
+            "stream-specification", "replica-updates"))
+        {
+            if (args.has(unsupported))
+            {
+                throw FerriteException.validation("ferrite does not support --" + unsupported + " yet: update-table " +
+                    "changes --billing-mode and --provisioned-throughput only");
+            }
+        }
+        final TableCapacity current = backend.describeTable(tableName).spec().capacity();
+        final TableCapacity requested = capacity(args, false);
+        final String mode = args.string("billing-mode");
+        final TableCapacity capacity = TableCapacity.forUpdate(current,
+            null == mode ? null : BillingMode.valueOf(mode), requested.readCapacityUnits(), requested.writeCapacityUnits());
+        return Response.of(single("TableDescription", tableDescription(backend.updateTable(tableName, capacity))));
+    }
+
+    /**
+     * Reads --billing-mode and --provisioned-throughput with the AWS CLI's and DynamoDB's checks. For create-table the
+     * result is the table's capacity (no --billing-mode means PROVISIONED, as DynamoDB's default); for update-table
+     * it holds the units given (0 when not given) for {@link TableCapacity#forUpdate}.
+     */
+    private static TableCapacity capacity(final CliArgs args, final boolean forCreate)
+    {
+        final String billingMode = args.string("billing-mode");
+        if (null != billingMode && !billingMode.equals("PROVISIONED") && !billingMode.equals("PAY_PER_REQUEST"))
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + billingMode +
+                "' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: " +
+                "[PROVISIONED, PAY_PER_REQUEST]");
+        }
+        final CliArgs.Value throughput = args.structure("provisioned-throughput");
+        long read = 0;
+        long write = 0;
+        if (null != throughput)
+        {
+            final Map<String, Object> units = structure(throughput, "ProvisionedThroughput",
+                List.of("ReadCapacityUnits", "WriteCapacityUnits"), List.of("ReadCapacityUnits", "WriteCapacityUnits"));
+            for (final String unit : List.of("ReadCapacityUnits", "WriteCapacityUnits"))
+            {
+                final long value = integer(units.get(unit), "ProvisionedThroughput." + unit, throughput.shorthand());
+                if (value < 1)
+                {
+                    throw ParamException.validation("Invalid value for parameter ProvisionedThroughput." + unit +
+                        ", value: " + value + ", valid min value: 1");
+                }
+                if (unit.equals("ReadCapacityUnits"))
+                {
+                    read = value;
+                }
+                else
+                {
+                    write = value;
+                }
+            }
+        }
+        if (!forCreate)
+        {
+            return new TableCapacity(BillingMode.PROVISIONED, read, write);
+        }
+        return TableCapacity.forCreate(null == billingMode ? BillingMode.PROVISIONED : BillingMode.valueOf(billingMode),
+            read, write);
     }
 
     private Response describeTable(final CliArgs args)
@@ -410,15 +449,19 @@ final class Verbs
         tree.put("KeySchema", keySchema);
         tree.put("TableStatus", description.status());
         tree.put("CreationDateTime", isoDateTime(description.createdEpochMs()));
+        final TableCapacity capacity = spec.capacity();
         final Map<String, Object> throughput = new LinkedHashMap<>();
         throughput.put("NumberOfDecreasesToday", 0);
-        throughput.put("ReadCapacityUnits", 0);
-        throughput.put("WriteCapacityUnits", 0);
+        throughput.put("ReadCapacityUnits", capacity.readCapacityUnits());
+        throughput.put("WriteCapacityUnits", capacity.writeCapacityUnits());
         tree.put("ProvisionedThroughput", throughput);
         tree.put("TableSizeBytes", description.sizeBytes());
         tree.put("ItemCount", description.itemCount());
         tree.put("TableArn", TABLE_ARN_PREFIX + spec.tableName());
-        tree.put("BillingModeSummary", single("BillingMode", "PAY_PER_REQUEST"));
+        if (BillingMode.PAY_PER_REQUEST == capacity.billingMode())
+        {
+            tree.put("BillingModeSummary", single("BillingMode", "PAY_PER_REQUEST"));
+        }
         return tree;
     }
 
@@ -443,8 +486,10 @@ final class Verbs
         final ReturnValues returnValues = returnValues(args, true);
         final Map<String, AttributeValue> item = item(args, "item", "Item");
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> old = backend.putItem(args.string("table-name"), item, returnValues);
-        return Response.of(null == old ? new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(old)));
+        return withConsumedCapacity(Response.of(null == old ? new LinkedHashMap<>() :
+            single("Attributes", DynamoJson.fromItem(old))), consumed);
     }
 
     private Response getItem(final CliArgs args)
@@ -453,10 +498,11 @@ final class Verbs
         final Map<String, AttributeValue> key = item(args, "key", "Key");
         final List<String> projection = projection(args, expressions);
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> item = backend.getItem(args.string("table-name"), key,
             args.bool("consistent-read", false));
-        return Response.of(null == item ? new LinkedHashMap<>() :
-            single("Item", DynamoJson.fromItem(project(item, projection))));
+        return withConsumedCapacity(Response.of(null == item ? new LinkedHashMap<>() :
+            single("Item", DynamoJson.fromItem(project(item, projection)))), consumed);
     }
 
     private Response updateItem(final CliArgs args)
@@ -484,10 +530,11 @@ final class Verbs
             attributeUpdates(args.structure("attribute-updates"), set, remove);
         }
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> returned = backend.updateItem(args.string("table-name"), key, set, remove,
             returnValues);
-        return Response.of(null == returned || ReturnValues.NONE == returnValues ? new LinkedHashMap<>() :
-            single("Attributes", DynamoJson.fromItem(returned)));
+        return withConsumedCapacity(Response.of(null == returned || ReturnValues.NONE == returnValues ?
+            new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(returned))), consumed);
     }
 
     private Response deleteItem(final CliArgs args)
@@ -497,8 +544,58 @@ final class Verbs
         final ReturnValues returnValues = returnValues(args, true);
         final Map<String, AttributeValue> key = item(args, "key", "Key");
         expressions.checkAllUsed();
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> old = backend.deleteItem(args.string("table-name"), key, returnValues);
-        return Response.of(null == old ? new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(old)));
+        return withConsumedCapacity(Response.of(null == old ? new LinkedHashMap<>() :
+            single("Attributes", DynamoJson.fromItem(old))), consumed);
+    }
+
+    /**
+     * Reads --return-consumed-capacity (NONE, TOTAL, INDEXES) and tells the backend, before the operation.
+     */
+    private ReturnConsumedCapacity returnConsumedCapacity(final CliArgs args)
+    {
+        final String value = args.string("return-consumed-capacity");
+        final ReturnConsumedCapacity mode;
+        if (null == value || "NONE".equals(value))
+        {
+            mode = ReturnConsumedCapacity.NONE;
+        }
+        else if ("TOTAL".equals(value) || "INDEXES".equals(value))
+        {
+            mode = ReturnConsumedCapacity.valueOf(value);
+        }
+        else
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + value + "' at " +
+                "'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: " +
+                "[INDEXES, TOTAL, NONE]");
+        }
+        backend.returnConsumedCapacity(mode);
+        return mode;
+    }
+
+    /**
+     * Adds DynamoDB's ConsumedCapacity to an answer when it was asked for and the backend knows it (a node does; the
+     * embedded engine does not count capacity): TOTAL gives TableName and CapacityUnits, INDEXES adds the table's
+     * own share under "Table" (Ferrite's tables have no secondary indexes).
+     */
+    private Response withConsumedCapacity(final Response response, final ReturnConsumedCapacity mode)
+    {
+        final ConsumedCapacity consumed = backend.lastConsumedCapacity();
+        if (ReturnConsumedCapacity.NONE == mode || null == consumed)
+        {
+            return response;
+        }
+        final Map<String, Object> capacity = new LinkedHashMap<>();
+        capacity.put("TableName", consumed.tableName());
+        capacity.put("CapacityUnits", consumed.capacityUnits());
+        if (ReturnConsumedCapacity.INDEXES == mode)
+        {
+            capacity.put("Table", single("CapacityUnits", consumed.capacityUnits()));
+        }
+        response.tree().put("ConsumedCapacity", capacity);
+        return response;
     }
 
     private static void attributeUpdates(

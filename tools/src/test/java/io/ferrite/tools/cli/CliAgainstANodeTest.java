@@ -74,6 +74,50 @@ class CliAgainstANodeTest
         return run[0];
     }
 
+    @org.junit.jupiter.api.Test
+    void createTableKeepsProvisionedThroughputAndUpdateTableChangesIt()
+    {
+        final String created = ok("aeron:ipc", "create-table", "--table-name", "capacity", "--attribute-definitions",
+            "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH",
+            "--provisioned-throughput", "ReadCapacityUnits=7,WriteCapacityUnits=3");
+        assertTrue(created.contains("\"ReadCapacityUnits\": 7,\n            \"WriteCapacityUnits\": 3\n"), created);
+        assertTrue(!created.contains("BillingModeSummary"), created);
+
+        final String updated = ok("aeron:ipc", "update-table", "--table-name", "capacity",
+            "--provisioned-throughput", "ReadCapacityUnits=5,WriteCapacityUnits=5");
+        assertTrue(updated.startsWith("{\n    \"TableDescription\": {"), updated);
+        assertTrue(updated.contains("\"ReadCapacityUnits\": 5,\n            \"WriteCapacityUnits\": 5\n"), updated);
+        final String described = ok("aeron:ipc", "describe-table", "--table-name", "capacity");
+        assertTrue(described.contains("\"ReadCapacityUnits\": 5,\n            \"WriteCapacityUnits\": 5\n"), described);
+
+        final String onDemand = ok("aeron:ipc", "update-table", "--table-name", "capacity", "--billing-mode", "PAY_PER_REQUEST");
+        assertTrue(onDemand.contains("\"BillingMode\": \"PAY_PER_REQUEST\""), onDemand);
+        final String[] stray = cli("aeron:ipc", "update-table", "--table-name", "capacity", "--billing-mode",
+            "PAY_PER_REQUEST", "--provisioned-throughput", "ReadCapacityUnits=5,WriteCapacityUnits=5");
+        assertEquals("254", stray[2], stray[1]);
+        assertTrue(stray[1].contains("An error occurred (ValidationException) when calling the UpdateTable operation: " +
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be " +
+            "specified when BillingMode is PAY_PER_REQUEST"), stray[1]);
+        final String[] missing = cli("aeron:ipc", "update-table", "--table-name", "capacity", "--billing-mode", "PROVISIONED");
+        assertEquals("254", missing[2], missing[1]);
+        assertTrue(missing[1].contains("ProvisionedThroughput must be specified when BillingMode is PROVISIONED"), missing[1]);
+
+        assertEquals("{\n    \"ConsumedCapacity\": {\n        \"TableName\": \"capacity\",\n        \"CapacityUnits\": 2.0\n    }\n}\n",
+            ok("aeron:ipc", "put-item", "--table-name", "capacity", "--item",
+                "{\"pk\": {\"S\": \"big\"}, \"blob\": {\"S\": \"" + "b".repeat(1500) + "\"}}",
+                "--return-consumed-capacity", "TOTAL"));
+        assertEquals("{\n    \"Item\": {\n        \"pk\": {\n            \"S\": \"a\"\n        }\n    },\n" +
+            "    \"ConsumedCapacity\": {\n        \"TableName\": \"capacity\",\n        \"CapacityUnits\": 0.5,\n" +
+            "        \"Table\": {\n            \"CapacityUnits\": 0.5\n        }\n    }\n}\n",
+            ok("aeron:ipc", "put-item", "--table-name", "capacity", "--item", "pk={S=a}").isEmpty() ?
+                ok("aeron:ipc", "get-item", "--table-name", "capacity", "--key", "pk={S=a}", "--return-consumed-capacity",
+                    "INDEXES") : "put-item printed something");
+        final String[] badMode = cli("aeron:ipc", "get-item", "--table-name", "capacity", "--key", "pk={S=a}",
+            "--return-consumed-capacity", "ALL");
+        assertEquals("254", badMode[2], badMode[1]);
+        assertTrue(badMode[1].contains("Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint"), badMode[1]);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "ipc", "udp" })
     void everyKindOfVerbWorksOverTheNetwork(final String transport)

@@ -160,7 +160,7 @@ class CliErrorsAndExitCodesTest
             "put-item", "--table-name", "errs", "--item", "pk={S=a}", "--bogus", "3");
         assertFails(252, usage + "the following arguments are required: --table-name, --item\n", "put-item");
         assertFails(252, usage + "ferrite cli: error: argument command: Invalid choice 'put-itemz', valid choices " +
-            "are: create-table, describe-table, list-tables, delete-table, put-item, get-item, update-item, " +
+            "are: create-table, update-table, describe-table, list-tables, delete-table, put-item, get-item, update-item, " +
             "delete-item, query, scan, batch-get-item, batch-write-item, wait table-exists, wait table-not-exists\n",
             "put-itemz");
         assertFails(252, usage + "ferrite cli: error: argument --output: Invalid choice 'yaml', valid choices are: " +

@@ -28,6 +28,11 @@ class DelegatingBackend implements CliBackend
         return delegate.createTable(spec);
     }
 
+    public TableDescription updateTable(final String tableName, final io.ferrite.engine.admission.TableCapacity capacity)
+    {
+        return delegate.updateTable(tableName, capacity);
+    }
+
     public TableDescription describeTable(final String tableName)
     {
         return delegate.describeTable(tableName);

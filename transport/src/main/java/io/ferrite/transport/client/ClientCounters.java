@@ -25,7 +25,9 @@ public final class ClientCounters
     private static final int ERRORS_BASE = 9;
     private static final int ERROR_CODES = 16;
 
-    private final AtomicLongArray values = new AtomicLongArray(ERRORS_BASE + ERROR_CODES);
+    private static final int THROTTLED = ERRORS_BASE + ERROR_CODES;
+
+    private final AtomicLongArray values = new AtomicLongArray(THROTTLED + 1);
 
     ClientCounters()
     {
@@ -79,6 +81,20 @@ public final class ClientCounters
     void onKeepAlive()
     {
         increment(KEEP_ALIVES);
+    }
+
+    void onThrottled()
+    {
+        increment(THROTTLED);
+    }
+
+    /**
+     * @return throttling answers received (ProvisionedThroughputExceeded, Throttling, RequestLimitExceeded), each
+     *     one whether it was then retried or handed to the caller.
+     */
+    public long throttled()
+    {
+        return values.get(THROTTLED);
     }
 
     void onError(final ErrorCode code)
@@ -179,6 +195,7 @@ public final class ClientCounters
             .append(" completed=").append(completed())
             .append(" timeouts=").append(timeouts())
             .append(" retries=").append(retries())
+            .append(" throttled=").append(throttled())
             .append(" backPressured=").append(backPressured())
             .append(" inFlightLimit=").append(inFlightLimitReached())
             .append(" unmatched=").append(unmatched())

@@ -1,5 +1,9 @@
 package io.ferrite.transport.client;
 
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ConsumedCapacity;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemCodec;
@@ -59,6 +63,8 @@ public final class FerriteBlockingClient implements AutoCloseable
         1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ItemWriter writer = new ItemWriter();
+
+    private ConsumedCapacity lastConsumedCapacity;
 
     /**
      * Uses a client the caller connected (and still owns: closing this closes it).
@@ -134,6 +140,47 @@ public final class FerriteBlockingClient implements AutoCloseable
         final BlockingCall call = new BlockingCall();
         executeTableOperation(call, () -> client.deleteTable(tableName, call));
         return tableDescription(call);
+    }
+
+    /**
+     * UpdateTable: changes the billing mode or provisioned throughput; the node applies it at once (the answer's
+     * status is ACTIVE).
+     *
+     * @param tableName the table.
+     * @param capacity  the new capacity ({@link TableCapacity#provisioned} or {@link TableCapacity#ON_DEMAND}).
+     * @return the table's description with its new capacity.
+     */
+    public TableDescription updateTable(final String tableName, final TableCapacity capacity)
+    {
+        final BlockingCall call = new BlockingCall();
+        executeTableOperation(call, () -> client.updateTable(tableName, capacity.billingMode(),
+            capacity.readCapacityUnits(), capacity.writeCapacityUnits(), call));
+        return tableDescription(call);
+    }
+
+    /**
+     * Sets DynamoDB's ReturnConsumedCapacity for the item operations called from now on (NONE by default); with TOTAL
+     * or INDEXES, {@link #lastConsumedCapacity()} says what the last one consumed.
+     *
+     * @param mode NONE, TOTAL or INDEXES.
+     * @return this.
+     */
+    public FerriteBlockingClient returnConsumedCapacity(final ReturnConsumedCapacity mode)
+    {
+        client.returnConsumedCapacity(mode);
+        if (ReturnConsumedCapacity.NONE == mode)
+        {
+            lastConsumedCapacity = null;
+        }
+        return this;
+    }
+
+    /**
+     * @return what the last item operation that reported it consumed (DynamoDB's ConsumedCapacity), or null.
+     */
+    public ConsumedCapacity lastConsumedCapacity()
+    {
+        return lastConsumedCapacity;
     }
 
     /**
@@ -241,7 +288,7 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     public byte[] putItem(final String tableName, final byte[] item, final ReturnValues returnValues)
     {
-        final BlockingCall call = new BlockingCall();
+        final BlockingCall call = new BlockingCall(tableName);
         execute(call, () -> client.putItem(tableName, client.view(item), 0, item.length, returnValues, call));
         return call.found ? call.item : null;
     }
@@ -282,7 +329,7 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     public byte[] getItem(final String tableName, final byte[] key, final boolean consistentRead)
     {
-        final BlockingCall call = new BlockingCall();
+        final BlockingCall call = new BlockingCall(tableName);
         execute(call, () -> client.getItem(tableName, client.view(key), 0, key.length, consistentRead, call));
         return call.found ? call.item : null;
     }
@@ -322,7 +369,7 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     public byte[] deleteItem(final String tableName, final byte[] key, final ReturnValues returnValues)
     {
-        final BlockingCall call = new BlockingCall();
+        final BlockingCall call = new BlockingCall(tableName);
         execute(call, () -> client.deleteItem(tableName, client.view(key), 0, key.length, returnValues, call));
         return call.found ? call.item : null;
     }
@@ -353,7 +400,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             removeMap.put(name, AttributeValue.nul());
         }
         final byte[] removeBytes = ItemCodec.encode(removeMap);
-        final BlockingCall call = new BlockingCall();
+        final BlockingCall call = new BlockingCall(tableName);
         execute(call, () -> client.updateItem(tableName,
             new UnsafeBuffer(keyBytes), 0, keyBytes.length,
             new UnsafeBuffer(setBytes), 0, setBytes.length,
@@ -404,7 +451,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         {
             params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
         }
-        final BlockingCall call = new BlockingCall();
+        final BlockingCall call = new BlockingCall(query.tableName());
         execute(call, () -> client.query(params, call));
         return page(call);
     }
@@ -430,7 +477,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         {
             params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
         }
-        final BlockingCall call = new BlockingCall();
+        final BlockingCall call = new BlockingCall(scan.tableName());
         execute(call, () -> client.scan(params, call));
         return page(call);
     }
@@ -577,6 +624,10 @@ public final class FerriteBlockingClient implements AutoCloseable
         {
             idle.idle(client.poll());
         }
+        if (call.consumedReported)
+        {
+            lastConsumedCapacity = ConsumedCapacity.of(call.tableName, call.consumedReadHalfUnits, call.consumedWriteUnits);
+        }
         call.throwIfFailed();
     }
 
@@ -650,7 +701,10 @@ public final class FerriteBlockingClient implements AutoCloseable
                 rangeType = type;
             }
         }
-        TableSpec spec = TableSpec.of(decoder.tableName()).partitionKey(hashName, hashType);
+        final TableCapacity capacity = io.ferrite.codecs.sbe.BillingMode.PROVISIONED == decoder.billingMode() ?
+            new TableCapacity(BillingMode.PROVISIONED, decoder.readCapacityUnits(), decoder.writeCapacityUnits()) :
+            TableCapacity.ON_DEMAND;
+        TableSpec spec = TableSpec.of(decoder.tableName()).partitionKey(hashName, hashType).capacity(capacity);
         if (null != rangeName)
         {
             spec = spec.sortKey(rangeName, rangeType);
@@ -663,7 +717,29 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     private static final class BlockingCall implements ResponseHandler
     {
+        final String tableName;
+        boolean consumedReported;
+        long consumedReadHalfUnits;
+        long consumedWriteUnits;
         boolean done;
+
+        BlockingCall()
+        {
+            this(null);
+        }
+
+        BlockingCall(final String tableName)
+        {
+            this.tableName = tableName;
+        }
+
+        public void onConsumedCapacity(final long requestId, final long readHalfUnits, final long writeUnits)
+        {
+            consumedReported = true;
+            consumedReadHalfUnits = readHalfUnits;
+            consumedWriteUnits = writeUnits;
+        }
+
         boolean found;
         byte[] item;
         final List<byte[]> items = new ArrayList<>();

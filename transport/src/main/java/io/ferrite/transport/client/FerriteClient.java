@@ -23,6 +23,10 @@ import io.ferrite.codecs.sbe.CreateTableRequestEncoder;
 import io.ferrite.codecs.sbe.DeleteItemRequestEncoder;
 import io.ferrite.codecs.sbe.DeleteTableRequestEncoder;
 import io.ferrite.codecs.sbe.DescribeTableRequestEncoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestEncoder;
+import io.ferrite.codecs.sbe.ReturnConsumedCapacityType;
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
 import io.ferrite.codecs.sbe.DisconnectEncoder;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.ErrorResponseDecoder;
@@ -139,6 +143,8 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final CreateTableRequestEncoder createTableEncoder = new CreateTableRequestEncoder();
     private final DeleteTableRequestEncoder deleteTableEncoder = new DeleteTableRequestEncoder();
     private final DescribeTableRequestEncoder describeTableEncoder = new DescribeTableRequestEncoder();
+    private final UpdateTableRequestEncoder updateTableEncoder = new UpdateTableRequestEncoder();
+    private ReturnConsumedCapacityType returnConsumedCapacity = ReturnConsumedCapacityType.NONE;
     private final ListTablesRequestEncoder listTablesEncoder = new ListTablesRequestEncoder();
     private final BatchGetItemRequestEncoder batchGetEncoder = new BatchGetItemRequestEncoder();
     private final BatchWriteItemRequestEncoder batchWriteEncoder = new BatchWriteItemRequestEncoder();
@@ -330,6 +336,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .correlationId(nextCorrelationId)
             .requestId(nextRequestId)
             .returnValues(returnValuesType(returnValues))
+            .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength)
             .putItem(item, offset, length)
             .putConditionExpression(EMPTY, 0, 0)
@@ -367,6 +374,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .correlationId(nextCorrelationId)
             .requestId(nextRequestId)
             .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+            .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength)
             .putKey(key, offset, length)
             .putProjectionExpression(EMPTY, 0, 0)
@@ -403,6 +411,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .correlationId(nextCorrelationId)
             .requestId(nextRequestId)
             .returnValues(returnValuesType(returnValues))
+            .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength)
             .putKey(key, offset, length)
             .putConditionExpression(EMPTY, 0, 0)
@@ -454,6 +463,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .correlationId(nextCorrelationId)
             .requestId(nextRequestId)
             .returnValues(returnValuesType(returnValues))
+            .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength)
             .putKey(key, keyOffset, keyLength)
             .putSetAttributes(null == set ? EMPTY : set, null == set ? 0 : setOffset, null == set ? 0 : setLength)
@@ -488,6 +498,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .scanIndexForward(query.forward ? BooleanType.TRUE : BooleanType.FALSE)
             .consistentRead(query.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
             .pageLimit(query.limit)
+            .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength);
         putOptional(query.partitionKey, query.partitionKeyOffset, query.partitionKeyLength, VarField.PARTITION_KEY);
         putOptional(query.sortKey, query.sortKeyOffset, query.sortKeyLength, VarField.SORT_KEY);
@@ -525,6 +536,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .totalSegments(scan.totalSegments)
             .consistentRead(scan.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
             .pageLimit(scan.limit)
+            .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength);
         putOptional(scan.exclusiveStartKey, scan.exclusiveStartKeyOffset, scan.exclusiveStartKeyLength, VarField.SCAN_START);
         scanEncoder
@@ -538,7 +550,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     /**
      * CreateTable.
      *
-     * @param spec    name and key schema.
+     * @param spec    name, key schema and capacity (billing mode and provisioned throughput).
      * @param handler receives the {@code TableDescriptionResponse} ({@link ResponseHandler#onResponse}).
      * @return the request id (positive), or a negative send status.
      */
@@ -555,6 +567,10 @@ public final class FerriteClient implements Agent, AutoCloseable
             .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
             .correlationId(nextCorrelationId)
             .requestId(nextRequestId)
+            .billingMode(BillingMode.PROVISIONED == spec.capacity().billingMode() ?
+                io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(spec.capacity().readCapacityUnits())
+            .writeCapacityUnits(spec.capacity().writeCapacityUnits())
             .keySchemaCount((hasPartitionKey ? 1 : 0) + (hasSortKey ? 1 : 0));
         if (hasPartitionKey)
         {
@@ -593,6 +609,67 @@ public final class FerriteClient implements Agent, AutoCloseable
             .requestId(nextRequestId)
             .putTableName(nameBuffer, 0, nameLength);
         return dispatch(slot, HEADER_LENGTH + deleteTableEncoder.encodedLength(), handler);
+    }
+
+    /**
+     * Sets DynamoDB's ReturnConsumedCapacity for the item requests (Put, Get, Delete, UpdateItem, Query, Scan) sent
+     * from now on: with TOTAL or INDEXES the node says what each consumed, delivered to
+     * {@link ResponseHandler#onConsumedCapacity} before the answer. NONE (the default) asks for nothing.
+     *
+     * @param mode NONE, TOTAL or INDEXES.
+     * @return this.
+     */
+    public FerriteClient returnConsumedCapacity(final ReturnConsumedCapacity mode)
+    {
+        switch (mode)
+        {
+            case TOTAL:
+                returnConsumedCapacity = ReturnConsumedCapacityType.TOTAL;
+                break;
+            case INDEXES:
+                returnConsumedCapacity = ReturnConsumedCapacityType.INDEXES;
+                break;
+            default:
+                returnConsumedCapacity = ReturnConsumedCapacityType.NONE;
+                break;
+        }
+        return this;
+    }
+
+    /**
+     * UpdateTable: changes a table's billing mode or provisioned throughput (DynamoDB's rules: units only for
+     * PROVISIONED; a table switching to PROVISIONED must be given both).
+     *
+     * @param tableName          the table.
+     * @param billingMode        the new mode, or null to keep the table's.
+     * @param readCapacityUnits  new RCU, or 0 to keep them.
+     * @param writeCapacityUnits new WCU, or 0 to keep them.
+     * @param handler            receives the {@code TableDescriptionResponse} ({@link ResponseHandler#onResponse}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long updateTable(
+        final CharSequence tableName,
+        final BillingMode billingMode,
+        final long readCapacityUnits,
+        final long writeCapacityUnits,
+        final ResponseHandler handler)
+    {
+        final int slot = acquireSlot();
+        if (slot < 0)
+        {
+            return slot;
+        }
+        final int nameLength = encodeName(tableName);
+        updateTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .billingMode(null == billingMode ? io.ferrite.codecs.sbe.BillingMode.NULL_VAL :
+                BillingMode.PROVISIONED == billingMode ? io.ferrite.codecs.sbe.BillingMode.PROVISIONED :
+                io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(readCapacityUnits)
+            .writeCapacityUnits(writeCapacityUnits)
+            .putTableName(nameBuffer, 0, nameLength);
+        return dispatch(slot, HEADER_LENGTH + updateTableEncoder.encodedLength(), handler);
     }
 
     /**
@@ -1342,10 +1419,16 @@ public final class FerriteClient implements Agent, AutoCloseable
             {
                 itemDecoder.wrap(buffer, offset + HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version());
                 final boolean found = BooleanType.TRUE == itemDecoder.found();
+                final long readHalfUnits = itemDecoder.consumedReadHalfUnits();
+                final long writeUnits = itemDecoder.consumedWriteUnits();
                 final int lengthOffset = itemDecoder.limit();
                 final int itemLength = buffer.getInt(lengthOffset, ByteOrder.LITTLE_ENDIAN);
                 releaseSlot(slot);
                 counters.onCompleted();
+                if (ItemResponseDecoder.consumedReadHalfUnitsNullValue() != readHalfUnits)
+                {
+                    handler.onConsumedCapacity(requestId, readHalfUnits, writeUnits);
+                }
                 handler.onItem(requestId, found, buffer, lengthOffset + ItemResponseDecoder.itemHeaderLength(), itemLength);
                 break;
             }
@@ -1354,6 +1437,10 @@ public final class FerriteClient implements Agent, AutoCloseable
                 page.wrap(buffer, offset, headerDecoder);
                 releaseSlot(slot);
                 counters.onCompleted();
+                if (ItemsPageResponseDecoder.consumedReadHalfUnitsNullValue() != page.consumedReadHalfUnits())
+                {
+                    handler.onConsumedCapacity(requestId, page.consumedReadHalfUnits(), 0);
+                }
                 handler.onPage(requestId, page);
                 break;
             }
@@ -1361,6 +1448,10 @@ public final class FerriteClient implements Agent, AutoCloseable
             {
                 errorDecoder.wrap(buffer, offset + HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version());
                 final ErrorCode code = errorCode(errorDecoder.errorCodeRaw());
+                if (RetryPolicy.isThrottle(code))
+                {
+                    counters.onThrottled();
+                }
                 if (RetryPolicy.isRetryable(code) && scheduleRetry(slot, code, nowNs))
                 {
                     return;

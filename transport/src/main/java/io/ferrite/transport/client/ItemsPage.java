@@ -67,6 +67,14 @@ public final class ItemsPage
     }
 
     /**
+     * @return half read capacity units the page consumed, or {@link Long#MIN_VALUE} when not asked for.
+     */
+    public long consumedReadHalfUnits()
+    {
+        return decoder.consumedReadHalfUnits();
+    }
+
+    /**
      * @return the correlation id the page answers.
      */
     public long correlationId()

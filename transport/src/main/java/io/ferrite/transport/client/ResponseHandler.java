@@ -31,6 +31,18 @@ public interface ResponseHandler
     }
 
     /**
+     * What the request consumed, when it asked ({@link FerriteClient#returnConsumedCapacity}) and the node said:
+     * called just before {@link #onItem} or {@link #onPage} for the same request.
+     *
+     * @param requestId     the id the send call returned.
+     * @param readHalfUnits half read capacity units consumed.
+     * @param writeUnits    write capacity units consumed.
+     */
+    default void onConsumedCapacity(final long requestId, final long readHalfUnits, final long writeUnits)
+    {
+    }
+
+    /**
      * The answer to Query or Scan: one page ({@code ItemsPageResponse}).
      *
      * @param requestId the id the send call returned.

@@ -62,6 +62,17 @@ public final class RetryPolicy
     }
 
     /**
+     * @param code the node's error code.
+     * @return true for the node's throttling answers (ProvisionedThroughputExceeded, Throttling, RequestLimitExceeded),
+     *     which the client counts ({@link ClientCounters#throttled()}) and retries within its budget.
+     */
+    public static boolean isThrottle(final ErrorCode code)
+    {
+        return ErrorCode.ProvisionedThroughputExceededException == code || ErrorCode.ThrottlingException == code ||
+            ErrorCode.RequestLimitExceeded == code;
+    }
+
+    /**
      * @param attemptsMade attempts already made (at least 1).
      * @return true when the budget allows another attempt.
      */

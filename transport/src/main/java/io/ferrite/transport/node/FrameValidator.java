@@ -17,6 +17,7 @@ import io.ferrite.codecs.sbe.PutItemRequestDecoder;
 import io.ferrite.codecs.sbe.QueryRequestDecoder;
 import io.ferrite.codecs.sbe.ScanRequestDecoder;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -32,6 +33,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class FrameValidator
 {
+    /**
+     * CreateTableRequest's block before schema version 3 appended billingMode and the capacity units (the item
+     * requests' version 2 blocks, before returnConsumedCapacity, are the literal lengths in {@link #walk}).
+     */
+    static final int CREATE_TABLE_V2_BLOCK_LENGTH = 16;
+
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final ConnectRequestDecoder connect = new ConnectRequestDecoder();
     private final KeepAliveDecoder keepAlive = new KeepAliveDecoder();
@@ -40,6 +47,7 @@ final class FrameValidator
     private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
     private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
     private final ListTablesRequestDecoder listTables = new ListTablesRequestDecoder();
+    private final UpdateTableRequestDecoder updateTable = new UpdateTableRequestDecoder();
     private final PutItemRequestDecoder putItem = new PutItemRequestDecoder();
     private final GetItemRequestDecoder getItem = new GetItemRequestDecoder();
     private final DeleteItemRequestDecoder deleteItem = new DeleteItemRequestDecoder();
@@ -142,7 +150,9 @@ final class FrameValidator
 
             case CreateTableRequestDecoder.TEMPLATE_ID:
             {
-                start("CreateTableRequest", blockLength, CreateTableRequestDecoder.BLOCK_LENGTH);
+                // a version 2 frame ends its block before the capacity fields version 3 appended
+                start("CreateTableRequest", blockLength, version < 3 ? CREATE_TABLE_V2_BLOCK_LENGTH :
+                    CreateTableRequestDecoder.BLOCK_LENGTH);
                 createTable.wrap(view, body, blockLength, version);
                 final CreateTableRequestDecoder.KeySchemaDecoder keySchema = createTable.keySchema();
                 while (keySchema.hasNext())
@@ -166,6 +176,12 @@ final class FrameValidator
                 var(describeTable.limit(), describeTable.skipTableName(), describeTable.limit(), "tableName");
                 return end(describeTable.limit());
 
+            case UpdateTableRequestDecoder.TEMPLATE_ID:
+                start("UpdateTableRequest", blockLength, UpdateTableRequestDecoder.BLOCK_LENGTH);
+                updateTable.wrap(view, body, blockLength, version);
+                var(updateTable.limit(), updateTable.skipTableName(), updateTable.limit(), "tableName");
+                return end(updateTable.limit());
+
             case ListTablesRequestDecoder.TEMPLATE_ID:
                 start("ListTablesRequest", blockLength, ListTablesRequestDecoder.BLOCK_LENGTH);
                 listTables.wrap(view, body, blockLength, version);
@@ -175,7 +191,7 @@ final class FrameValidator
 
             case PutItemRequestDecoder.TEMPLATE_ID:
             {
-                start("PutItemRequest", blockLength, PutItemRequestDecoder.BLOCK_LENGTH);
+                start("PutItemRequest", blockLength, version < 3 ? 17 : PutItemRequestDecoder.BLOCK_LENGTH);
                 final PutItemRequestDecoder d = putItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipItem(), d.limit(), "item");
@@ -187,7 +203,7 @@ final class FrameValidator
 
             case GetItemRequestDecoder.TEMPLATE_ID:
             {
-                start("GetItemRequest", blockLength, GetItemRequestDecoder.BLOCK_LENGTH);
+                start("GetItemRequest", blockLength, version < 3 ? 17 : GetItemRequestDecoder.BLOCK_LENGTH);
                 final GetItemRequestDecoder d = getItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
@@ -198,7 +214,7 @@ final class FrameValidator
 
             case DeleteItemRequestDecoder.TEMPLATE_ID:
             {
-                start("DeleteItemRequest", blockLength, DeleteItemRequestDecoder.BLOCK_LENGTH);
+                start("DeleteItemRequest", blockLength, version < 3 ? 17 : DeleteItemRequestDecoder.BLOCK_LENGTH);
                 final DeleteItemRequestDecoder d = deleteItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
@@ -210,7 +226,7 @@ final class FrameValidator
 
             case UpdateItemRequestDecoder.TEMPLATE_ID:
             {
-                start("UpdateItemRequest", blockLength, UpdateItemRequestDecoder.BLOCK_LENGTH);
+                start("UpdateItemRequest", blockLength, version < 3 ? 17 : UpdateItemRequestDecoder.BLOCK_LENGTH);
                 final UpdateItemRequestDecoder d = updateItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
@@ -226,7 +242,7 @@ final class FrameValidator
 
             case QueryRequestDecoder.TEMPLATE_ID:
             {
-                start("QueryRequest", blockLength, QueryRequestDecoder.BLOCK_LENGTH);
+                start("QueryRequest", blockLength, version < 3 ? 23 : QueryRequestDecoder.BLOCK_LENGTH);
                 final QueryRequestDecoder d = query.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipPartitionKeyValue(), d.limit(), "partitionKeyValue");
@@ -245,7 +261,7 @@ final class FrameValidator
 
             case ScanRequestDecoder.TEMPLATE_ID:
             {
-                start("ScanRequest", blockLength, ScanRequestDecoder.BLOCK_LENGTH);
+                start("ScanRequest", blockLength, version < 3 ? 29 : ScanRequestDecoder.BLOCK_LENGTH);
                 final ScanRequestDecoder d = scan.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipExclusiveStartKey(), d.limit(), "exclusiveStartKey");

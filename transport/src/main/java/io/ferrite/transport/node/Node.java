@@ -70,6 +70,9 @@ public final class Node implements AutoCloseable
     private Aeron aeron;
     private Router router;
     private AgentRunner routerRunner;
+    private AgentRunner admissionRunner;
+    private AdmissionService admissionService;
+    private String admissionServiceChannel;
     private final AgentRunner[] shardRunners;
     private String udpEndpoint;
     private boolean agentsShareOneThread;
@@ -102,10 +105,11 @@ public final class Node implements AutoCloseable
             }
             final RingBuffer replies = new ManyToOneRingBuffer(ring(config.shardQueueBytes()));
             final AtomicReferenceArray<ResponseTarget> slots = new AtomicReferenceArray<>(config.maxSessions());
+            final AtomicReferenceArray<TableAdmission> admissions = new AtomicReferenceArray<>(RoutingMetadata.MAX_ROUTES);
             final ShardLoop[] loops = new ShardLoop[shardCount];
             for (int i = 0; i < shardCount; i++)
             {
-                loops[i] = new ShardLoop(i, shards[i], toShards[i], replies, slots, counters,
+                loops[i] = new ShardLoop(i, shards[i], toShards[i], replies, slots, admissions, counters,
                     config.responseBackPressureTimeoutNs(), config.dataDir().resolve("histograms"));
                 for (final TableRoute route : metadata.tables())
                 {
@@ -131,7 +135,17 @@ public final class Node implements AutoCloseable
             {
                 channels.add("aeron:udp?endpoint=" + config.udpEndpoint());
             }
-            router = new Router(config, counters, metadata, toShards, replies, slots, aeron, channels);
+            String admissionChannel = config.admissionServiceChannel();
+            if (config.admissionService())
+            {
+                admissionService = new AdmissionService(aeron,
+                    null == admissionChannel ? "aeron:udp?endpoint=127.0.0.1:0" : admissionChannel,
+                    config.admissionIntervalNs());
+                admissionChannel = "aeron:udp?endpoint=" + awaitBound(admissionService.subscription(), driverInvoker);
+                admissionServiceChannel = admissionChannel;
+            }
+            router = new Router(config, counters, metadata, toShards, replies, slots, admissions, aeron, channels,
+                admissionChannel);
             if (null != config.udpEndpoint())
             {
                 udpEndpoint = awaitBound(router.subscription(1), driverInvoker);
@@ -154,6 +168,18 @@ public final class Node implements AutoCloseable
                 }
             }
             routerThread.add(router);
+            if (null != admissionService)
+            {
+                if (agentsShareOneThread)
+                {
+                    routerThread.add(admissionService);
+                }
+                else
+                {
+                    admissionRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null, admissionService);
+                    AgentRunner.startOnThread(admissionRunner);
+                }
+            }
             if (null != driverInvoker)
             {
                 routerThread.add(new InvokedAgent(driverInvoker, "ferrite-driver"));
@@ -201,6 +227,16 @@ public final class Node implements AutoCloseable
     public String ipcChannel()
     {
         return IPC_CHANNEL;
+    }
+
+    /**
+     * @return the channel this node's global admission service listens on (its bound port), or null when the node
+     *     does not host one ({@code ferrite.node.admissionService}); other nodes set it as their
+     *     {@code ferrite.node.admissionServiceChannel}.
+     */
+    public String admissionServiceChannel()
+    {
+        return admissionServiceChannel;
     }
 
     /**
@@ -291,6 +327,7 @@ public final class Node implements AutoCloseable
             CloseHelper.quietClose(runner);
         }
         CloseHelper.quietClose(routerRunner);
+        CloseHelper.quietClose(admissionRunner);
         closeShardsNotRunning();
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
@@ -305,6 +342,7 @@ public final class Node implements AutoCloseable
             CloseHelper.quietClose(runner);
         }
         CloseHelper.quietClose(routerRunner);
+        CloseHelper.quietClose(admissionRunner);
         closeShardsNotRunning();
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);

@@ -1,5 +1,6 @@
 package io.ferrite.transport.node;
 
+import io.ferrite.engine.admission.TokenBucket;
 import io.ferrite.transport.AeronDirectory;
 
 import io.ferrite.engine.config.EngineConfig;
@@ -88,6 +89,11 @@ public final class NodeConfig
     private int maxFrameBytes = 1024 * 1024;
     private int shardQueueBytes = 16 * 1024 * 1024;
     private int maxSessions = 1024;
+    private int admissionBurstSeconds = 300;
+    private boolean admissionService;
+    private String admissionServiceChannel;
+    private String admissionGrantChannel = "aeron:udp?endpoint=127.0.0.1:0";
+    private long admissionIntervalNs = TimeUnit.MILLISECONDS.toNanos(250);
     private EngineConfig engine = new EngineConfig();
 
     /**
@@ -123,6 +129,13 @@ public final class NodeConfig
         config.maxFrameBytes(settings.intValue(PREFIX + "maxFrameBytes", config.maxFrameBytes, 1024, 64 * 1024 * 1024));
         config.shardQueueBytes(settings.intValue(PREFIX + "shardQueueBytes", config.shardQueueBytes, 64 * 1024, 1 << 30));
         config.maxSessions(settings.intValue(PREFIX + "maxSessions", config.maxSessions, 1, 65_536));
+        config.admissionBurstSeconds(settings.intValue(
+            PREFIX + "admissionBurstSeconds", config.admissionBurstSeconds, 1, (int)TokenBucket.MAX_BURST_SECONDS));
+        config.admissionService(Boolean.parseBoolean(settings.string(PREFIX + "admissionService", "false")));
+        config.admissionServiceChannel(settings.string(PREFIX + "admissionServiceChannel", null));
+        config.admissionGrantChannel(settings.string(PREFIX + "admissionGrantChannel", config.admissionGrantChannel));
+        config.admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(settings.intValue(
+            PREFIX + "admissionIntervalMs", (int)TimeUnit.NANOSECONDS.toMillis(config.admissionIntervalNs), 10, 60_000)));
         config.engine(EngineConfig.from(settings));
         return config;
     }
@@ -503,6 +516,104 @@ public final class NodeConfig
     }
 
     /**
+     * @return the seconds of unused capacity a table's admission buckets keep (DynamoDB: 300).
+     */
+    public int admissionBurstSeconds()
+    {
+        return admissionBurstSeconds;
+    }
+
+    /**
+     * @param admissionBurstSeconds seconds of unused capacity a table may burst on, 1 to 3600.
+     * @return this.
+     */
+    public NodeConfig admissionBurstSeconds(final int admissionBurstSeconds)
+    {
+        if (admissionBurstSeconds < 1 || admissionBurstSeconds > TokenBucket.MAX_BURST_SECONDS)
+        {
+            throw new IllegalArgumentException("admissionBurstSeconds must be 1 to " + TokenBucket.MAX_BURST_SECONDS +
+                ": " + admissionBurstSeconds);
+        }
+        this.admissionBurstSeconds = admissionBurstSeconds;
+        return this;
+    }
+
+    /**
+     * @return true when this node hosts the global admission service (decision 0009).
+     */
+    public boolean admissionService()
+    {
+        return admissionService;
+    }
+
+    /**
+     * @param admissionService host the global admission service, on {@link #admissionServiceChannel()} (default
+     *                         {@code aeron:udp?endpoint=127.0.0.1:0}, an ephemeral port: see
+     *                         {@link Node#admissionServiceChannel()}).
+     * @return this.
+     */
+    public NodeConfig admissionService(final boolean admissionService)
+    {
+        this.admissionService = admissionService;
+        return this;
+    }
+
+    /**
+     * @return where the admission service listens (hosting node) or is reached (other nodes); null: none, each
+     *     router admits its tables' whole rate alone.
+     */
+    public String admissionServiceChannel()
+    {
+        return admissionServiceChannel;
+    }
+
+    /**
+     * @param admissionServiceChannel an Aeron channel, e.g. {@code aeron:udp?endpoint=10.0.0.1:40200}.
+     * @return this.
+     */
+    public NodeConfig admissionServiceChannel(final String admissionServiceChannel)
+    {
+        this.admissionServiceChannel = admissionServiceChannel;
+        return this;
+    }
+
+    /**
+     * @return the channel the router receives its grants on (port 0: ephemeral, reported to the service).
+     */
+    public String admissionGrantChannel()
+    {
+        return admissionGrantChannel;
+    }
+
+    /**
+     * @param admissionGrantChannel a UDP channel on an address the service can reach.
+     * @return this.
+     */
+    public NodeConfig admissionGrantChannel(final String admissionGrantChannel)
+    {
+        this.admissionGrantChannel = admissionGrantChannel;
+        return this;
+    }
+
+    /**
+     * @return how often a router reports its demand and receives its share.
+     */
+    public long admissionIntervalNs()
+    {
+        return admissionIntervalNs;
+    }
+
+    /**
+     * @param admissionIntervalNs report interval in nanoseconds (default 250 ms).
+     * @return this.
+     */
+    public NodeConfig admissionIntervalNs(final long admissionIntervalNs)
+    {
+        this.admissionIntervalNs = admissionIntervalNs;
+        return this;
+    }
+
+    /**
      * @return the engine settings every shard uses (its data directory is set per shard).
      */
     public EngineConfig engine()
@@ -563,6 +674,10 @@ public final class NodeConfig
             ", maxFrameBytes=" + maxFrameBytes +
             ", shardQueueBytes=" + shardQueueBytes +
             ", maxSessions=" + maxSessions +
+            ", admissionBurstSeconds=" + admissionBurstSeconds +
+            ", admissionService=" + admissionService +
+            ", admissionServiceChannel=" + admissionServiceChannel +
+            ", admissionIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(admissionIntervalNs) +
             ", engine=" + engine +
             '}';
     }

@@ -167,6 +167,11 @@ public final class NodeCounters implements AutoCloseable
         return manager.newCounter("table " + tableName + " requests", TYPE_TABLE);
     }
 
+    AtomicCounter newTableThrottleCounter(final String tableName)
+    {
+        return manager.newCounter("table " + tableName + " throttled requests", TYPE_TABLE);
+    }
+
     void error(final ErrorCode code)
     {
         final AtomicCounter counter = errors[code.ordinal()];

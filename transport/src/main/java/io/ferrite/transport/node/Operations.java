@@ -15,6 +15,7 @@ import io.ferrite.codecs.sbe.PutItemRequestDecoder;
 import io.ferrite.codecs.sbe.QueryRequestDecoder;
 import io.ferrite.codecs.sbe.ScanRequestDecoder;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
 
 /**
  * The requests a node takes, numbered densely for counters and latency histograms, and mapped from
@@ -37,12 +38,13 @@ final class Operations
     static final int SCAN = 12;
     static final int BATCH_GET_ITEM = 13;
     static final int BATCH_WRITE_ITEM = 14;
-    static final int COUNT = 15;
+    static final int UPDATE_TABLE = 15;
+    static final int COUNT = 16;
     static final int NONE = -1;
 
     private static final String[] NAMES = {
         "Connect", "KeepAlive", "Disconnect", "CreateTable", "DeleteTable", "DescribeTable", "ListTables",
-        "PutItem", "GetItem", "DeleteItem", "UpdateItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem" };
+        "PutItem", "GetItem", "DeleteItem", "UpdateItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "UpdateTable" };
 
     private static final int[] BY_TEMPLATE = new int[128];
 
@@ -64,6 +66,7 @@ final class Operations
         BY_TEMPLATE[ScanRequestDecoder.TEMPLATE_ID] = SCAN;
         BY_TEMPLATE[BatchGetItemRequestDecoder.TEMPLATE_ID] = BATCH_GET_ITEM;
         BY_TEMPLATE[BatchWriteItemRequestDecoder.TEMPLATE_ID] = BATCH_WRITE_ITEM;
+        BY_TEMPLATE[UpdateTableRequestDecoder.TEMPLATE_ID] = UPDATE_TABLE;
     }
 
     private Operations()

@@ -5,6 +5,7 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
@@ -41,6 +42,12 @@ import io.ferrite.codecs.sbe.TableDescriptionResponseDecoder;
 import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
 import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
+import io.ferrite.codecs.sbe.AdmissionDemandEncoder;
+import io.ferrite.codecs.sbe.AdmissionGrantDecoder;
+import io.ferrite.engine.admission.CapacityUnits;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.admission.TokenBucket;
 import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.table.KeyType;
@@ -86,6 +93,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Router implements Agent
 {
     private static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+    static final String THROTTLE_MESSAGE = "The level of configured provisioned throughput for the table was exceeded. " +
+        "Consider increasing your provisioning level with the UpdateTable API.";
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final NodeConfig config;
@@ -120,6 +129,7 @@ final class Router implements Agent
     private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
     private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
     private final ListTablesRequestDecoder listTables = new ListTablesRequestDecoder();
+    private final UpdateTableRequestDecoder updateTable = new UpdateTableRequestDecoder();
     private final BatchGetItemRequestDecoder batchGet = new BatchGetItemRequestDecoder();
     private final BatchWriteItemRequestDecoder batchWrite = new BatchWriteItemRequestDecoder();
     private final TableDescriptionResponseDecoder tableReply = new TableDescriptionResponseDecoder();
@@ -142,6 +152,18 @@ final class Router implements Agent
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer backlogView = new UnsafeBuffer(0, 0);
     private final MessageHandler replyHandler = this::onReply;
+    private final AtomicReferenceArray<TableAdmission> admissions;
+    private final long routerId = new java.util.SplittableRandom().nextLong();
+    private final Publication demandPublication;
+    private final Subscription grants;
+    private final FragmentHandler grantHandler = this::onGrant;
+    private final AdmissionDemandEncoder demandEncoder = new AdmissionDemandEncoder();
+    private final AdmissionGrantDecoder grantDecoder = new AdmissionGrantDecoder();
+    private final UnsafeBuffer demandBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+    private final UnsafeBuffer grantChannelBytes = new UnsafeBuffer(new byte[256]);
+    private int grantChannelLength;
+    private long lastDemandReportNs;
+    private final UnsafeBuffer throttleMessage = new UnsafeBuffer(THROTTLE_MESSAGE.getBytes(StandardCharsets.UTF_8));
 
     private volatile boolean draining;
     private long nowNs;
@@ -158,9 +180,22 @@ final class Router implements Agent
         final RingBuffer[] toShards,
         final RingBuffer replies,
         final AtomicReferenceArray<ResponseTarget> slots,
+        final AtomicReferenceArray<TableAdmission> admissions,
         final Aeron aeron,
-        final List<String> requestChannels)
+        final List<String> requestChannels,
+        final String admissionServiceChannel)
     {
+        this.admissions = admissions;
+        if (null != admissionServiceChannel)
+        {
+            demandPublication = aeron.addExclusivePublication(admissionServiceChannel, AdmissionService.DEMAND_STREAM_ID);
+            grants = aeron.addSubscription(config.admissionGrantChannel(), AdmissionService.GRANT_STREAM_ID);
+        }
+        else
+        {
+            demandPublication = null;
+            grants = null;
+        }
         this.config = config;
         this.counters = counters;
         this.metadata = metadata;
@@ -189,9 +224,11 @@ final class Router implements Agent
                 (buffer, offset, length, fragmentHeader) -> onFrame(subscriptionIndex, buffer, offset, length, fragmentHeader),
                 64 * 1024, true);
         }
+        final long startNs = System.nanoTime();
         for (final TableRoute route : metadata.tables())
         {
             route.requests = counters.newTableCounter(route.name());
+            openAdmission(route, startNs);
         }
         counters.routingEpoch.setRelease(metadata.epoch());
     }
@@ -239,6 +276,15 @@ final class Router implements Agent
         {
             work += housekeeping();
         }
+        if (null != grants)
+        {
+            work += grants.poll(grantHandler, 16);
+            if (nowNs - lastDemandReportNs >= config.admissionIntervalNs())
+            {
+                lastDemandReportNs = nowNs;
+                work += reportDemand();
+            }
+        }
         return work;
     }
 
@@ -252,6 +298,8 @@ final class Router implements Agent
         {
             CloseHelper.quietClose(subscription);
         }
+        CloseHelper.quietClose(grants);
+        CloseHelper.quietClose(demandPublication);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -313,9 +361,10 @@ final class Router implements Agent
             case Operations.GET_ITEM:
             {
                 final GetItemRequestDecoder d = getItem.wrap(buffer, body, blockLength, version);
+                final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(), -halfUnits, buffer, offset, length);
             }
 
             case Operations.PUT_ITEM:
@@ -323,7 +372,8 @@ final class Router implements Agent
                 final PutItemRequestDecoder d = putItem.wrap(buffer, body, blockLength, version);
                 d.wrapTableName(nameView);
                 d.wrapItem(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(),
+                    CapacityUnits.writeUnits(0, keyView.capacity()), buffer, offset, length);
             }
 
             case Operations.DELETE_ITEM:
@@ -331,7 +381,7 @@ final class Router implements Agent
                 final DeleteItemRequestDecoder d = deleteItem.wrap(buffer, body, blockLength, version);
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(), 1, buffer, offset, length);
             }
 
             case Operations.UPDATE_ITEM:
@@ -339,12 +389,13 @@ final class Router implements Agent
                 final UpdateItemRequestDecoder d = updateItem.wrap(buffer, body, blockLength, version);
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
-                return routeByKeyAttribute(session, operation, d.correlationId(), buffer, offset, length);
+                return routeByKeyAttribute(session, operation, d.correlationId(), 1, buffer, offset, length);
             }
 
             case Operations.QUERY:
             {
                 final QueryRequestDecoder d = query.wrap(buffer, body, blockLength, version);
+                final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
                 d.wrapTableName(nameView);
                 final TableRoute route = activeRoute(session, d.correlationId());
                 if (null == route)
@@ -355,7 +406,8 @@ final class Router implements Agent
                 d.wrapPartitionKeyValue(keyView);
                 final int shard = partitionKeys.hashValue(keyView, 0, keyView.capacity()) ?
                     metadata.shardFor(partitionKeys.hash()) : 0;
-                return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, buffer, offset, length);
+                return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation,
+                    d.correlationId(), -halfUnits, buffer, offset, length);
             }
 
             case Operations.SCAN:
@@ -373,10 +425,14 @@ final class Router implements Agent
         }
     }
 
+    /**
+     * @param units the capacity charged up front: write units when positive, half read units when negative.
+     */
     private ControlledFragmentHandler.Action routeByKeyAttribute(
         final Session session,
         final int operation,
         final long correlationId,
+        final long units,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -389,7 +445,8 @@ final class Router implements Agent
         }
         final int shard = partitionKeys.hashAttribute(keyView, 0, keyView.capacity(), route.partitionKeyName) ?
             metadata.shardFor(partitionKeys.hash()) : 0;
-        return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, buffer, offset, length);
+        return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, correlationId, units,
+            buffer, offset, length);
     }
 
     private ControlledFragmentHandler.Action onScan(
@@ -403,6 +460,7 @@ final class Router implements Agent
         final int version)
     {
         final ScanRequestDecoder d = scan.wrap(buffer, body, blockLength, version);
+        final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
         final int segment = d.segment();
         final int totalSegments = d.totalSegments();
         d.wrapTableName(nameView);
@@ -433,7 +491,8 @@ final class Router implements Agent
         {
             firstShard = Math.min(metadata.shardFor(partitionKeys.hash()), lastShard);
         }
-        return dispatchOrAbort(RingLayout.OP_SCAN, firstShard, lastShard, 0, session, route, operation, buffer, offset, length);
+        return dispatchOrAbort(RingLayout.OP_SCAN, firstShard, lastShard, 0, session, route, operation, d.correlationId(),
+            -halfUnits, buffer, offset, length);
     }
 
     private ControlledFragmentHandler.Action dispatchOrAbort(
@@ -444,6 +503,8 @@ final class Router implements Agent
         final Session session,
         final TableRoute route,
         final int operation,
+        final long correlationId,
+        final long units,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -454,6 +515,17 @@ final class Router implements Agent
         {
             counters.shardQueueFull.incrementRelease();
             return ControlledFragmentHandler.Action.ABORT;
+        }
+        // charged only once the ring has room: an aborted fragment comes back next duty cycle and must not pay twice
+        final TableAdmission admission = route.admission;
+        if (null != admission &&
+            TokenBucket.ADMITTED != (units > 0 ? admission.tryWrite(nowNs, units) : admission.tryRead(nowNs, -units)))
+        {
+            ring.abort(index);
+            countRequest(operation, length);
+            route.requests.incrementRelease();
+            sendThrottle(session, correlationId, admission);
+            return ControlledFragmentHandler.Action.CONTINUE;
         }
         final AtomicBuffer ringBuffer = ring.buffer();
         ringBuffer.putLong(index + RingLayout.TOKEN_OFFSET, session.token);
@@ -695,6 +767,149 @@ final class Router implements Agent
         }
     }
 
+    private void sendThrottle(final Session session, final long correlationId, final TableAdmission admission)
+    {
+        counters.error(ErrorCode.ProvisionedThroughputExceededException);
+        counters.throttles.incrementRelease();
+        admission.throttles.incrementRelease();
+        errorResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(ErrorCode.ProvisionedThroughputExceededException)
+            .putMessage(throttleMessage, 0, throttleMessage.capacity());
+        send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength());
+    }
+
+    /**
+     * Sends each provisioned table's demand since the last report to the admission service (decision 0009).
+     */
+    private int reportDemand()
+    {
+        if (0 == grantChannelLength)
+        {
+            final List<String> bound = grants.localSocketAddresses();
+            if (bound.isEmpty())
+            {
+                return 0;
+            }
+            final String channel = "aeron:udp?endpoint=" + bound.get(0);
+            grantChannelLength = grantChannelBytes.putStringWithoutLengthUtf8(0, channel);
+        }
+        int sent = 0;
+        for (final TableRoute route : metadata.tables())
+        {
+            final TableAdmission admission = route.admission;
+            if (null == admission || !admission.isProvisioned())
+            {
+                continue;
+            }
+            final TableCapacity capacity = route.spec.capacity();
+            demandEncoder.wrapAndApplyHeader(demandBuffer, 0, headerEncoder)
+                .routerId(routerId)
+                .grantStreamId(AdmissionService.GRANT_STREAM_ID)
+                .readRate(2 * capacity.readCapacityUnits())
+                .writeRate(capacity.writeCapacityUnits())
+                .readDemand(admission.readDemand)
+                .writeDemand(admission.writeDemand)
+                .putTableName(route.nameBytes, 0, route.nameBytes.length)
+                .putGrantChannel(grantChannelBytes, 0, grantChannelLength);
+            admission.readDemand = 0;
+            admission.writeDemand = 0;
+            if (demandPublication.offer(demandBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + demandEncoder.encodedLength()) > 0)
+            {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private void onGrant(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() != AdmissionGrantDecoder.TEMPLATE_ID || header.schemaId() != AdmissionGrantDecoder.SCHEMA_ID)
+        {
+            return;
+        }
+        grantDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final long readRate = grantDecoder.readRate();
+        final long writeRate = grantDecoder.writeRate();
+        grantDecoder.wrapTableName(nameView);
+        final TableRoute route = metadata.lookup(nameView, 0, nameView.capacity());
+        if (null != route && null != route.admission)
+        {
+            route.admission.applyShare(readRate, writeRate);
+        }
+    }
+
+    /**
+     * A batch is admitted whole or throttled whole (DynamoDB would process part and return the rest as unprocessed;
+     * Ferrite answers ProvisionedThroughputExceeded when any of its tables lacks the units): every table's bucket is
+     * checked before any is charged, on this thread, so a throttled batch takes nothing.
+     */
+    private boolean admitBatch(final Map<TableRoute, Long> charges, final boolean writes)
+    {
+        for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
+        {
+            final TableAdmission admission = charge.getKey().admission;
+            if (null != admission)
+            {
+                // a batch costing more than the whole burst is admitted on a full bucket and leaves it in debt
+                final TokenBucket bucket = writes ? admission.writes : admission.reads;
+                if (bucket.availableUnits(nowNs) < Math.min(charge.getValue(), bucket.burstUnits()))
+                {
+                    return false;
+                }
+            }
+        }
+        for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
+        {
+            final TableAdmission admission = charge.getKey().admission;
+            if (null != admission)
+            {
+                final long units = Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL);
+                if (writes)
+                {
+                    admission.tryWrite(nowNs, units);
+                }
+                else
+                {
+                    admission.tryRead(nowNs, units);
+                }
+            }
+        }
+        return true;
+    }
+
+    private void throttleBatch(final Session session, final long correlationId, final Map<TableRoute, Long> charges)
+    {
+        for (final TableRoute route : charges.keySet())
+        {
+            final TableAdmission admission = route.admission;
+            if (null != admission)
+            {
+                sendThrottle(session, correlationId, admission);
+                return;
+            }
+        }
+    }
+
+    private void openAdmission(final TableRoute route, final long nowNs)
+    {
+        final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
+        admission.throttles = counters.newTableThrottleCounter(route.name());
+        route.admission = admission;
+        admissions.set(route.routeId, admission);
+    }
+
+    private void closeAdmission(final TableRoute route)
+    {
+        if (null != route.admission)
+        {
+            admissions.set(route.routeId, null);
+            route.admission.throttles.close();
+            route.admission = null;
+        }
+    }
+
     private void sendError(final Session session, final long correlationId, final ErrorCode code, final String message)
     {
         counters.error(code);
@@ -861,6 +1076,24 @@ final class Router implements Agent
                     broadcast(session, correlationId, operation, route, buffer, frameOffset, frameLength);
                     break;
                 }
+                case Operations.UPDATE_TABLE:
+                {
+                    final UpdateTableRequestDecoder d = updateTable.wrap(buffer, body, blockLength, version);
+                    final io.ferrite.engine.admission.BillingMode mode = TableRequests.billingMode(d.billingModeRaw());
+                    final long readUnits = d.readCapacityUnits();
+                    final long writeUnits = d.writeCapacityUnits();
+                    final String name = d.tableName();
+                    final TableRoute route = requireRoute(name, true);
+                    final TableCapacity capacity = TableCapacity.forUpdate(route.spec.capacity(), mode, readUnits, writeUnits);
+                    metadata.capacity(route, capacity);
+                    if (null != route.admission)
+                    {
+                        route.admission.reconfigure(capacity);
+                    }
+                    counters.routingEpoch.setRelease(metadata.epoch());
+                    broadcast(session, correlationId, operation, route, buffer, frameOffset, frameLength);
+                    break;
+                }
                 case Operations.BATCH_GET_ITEM:
                     onBatchGet(session, correlationId, buffer, body, blockLength, version);
                     break;
@@ -1004,6 +1237,18 @@ final class Router implements Agent
                 " keys, the limit is " + Shard.MAX_BATCH_GET_KEYS);
         }
 
+        final Map<TableRoute, Long> readCharges = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
+        {
+            readCharges.put(requireRoute(entry.getKey(), false),
+                (consistent.get(entry.getKey()) ? 2L : 1L) * entry.getValue().size());
+        }
+        if (!admitBatch(readCharges, false))
+        {
+            throttleBatch(session, correlationId, readCharges);
+            return;
+        }
+
         final TreeMap<Integer, Map<String, List<byte[]>>> byShard = new TreeMap<>();
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
         {
@@ -1087,6 +1332,23 @@ final class Router implements Agent
                 byShard.computeIfAbsent(shard, s -> new LinkedHashMap<>())
                     .computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(i);
             }
+        }
+
+        final Map<TableRoute, Long> writeCharges = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : puts.entrySet())
+        {
+            long units = 0;
+            final List<Boolean> kinds = isPut.get(entry.getKey());
+            for (int i = 0; i < entry.getValue().size(); i++)
+            {
+                units += kinds.get(i) ? CapacityUnits.writeUnits(0, entry.getValue().get(i).length) : 1;
+            }
+            writeCharges.put(requireRoute(entry.getKey(), false), units);
+        }
+        if (!admitBatch(writeCharges, true))
+        {
+            throttleBatch(session, correlationId, writeCharges);
+            return;
         }
 
         final Gather gather = newGather(session, correlationId, Operations.BATCH_WRITE_ITEM, byShard.size());
@@ -1188,6 +1450,7 @@ final class Router implements Agent
                 finishDeleteTable(gather, session);
                 break;
             case Operations.DESCRIBE_TABLE:
+            case Operations.UPDATE_TABLE:
                 if (null != session)
                 {
                     answerTableGather(gather, session, gather.route.status);
@@ -1217,6 +1480,7 @@ final class Router implements Agent
         if (0 == failures)
         {
             route.requests = counters.newTableCounter(route.name());
+            openAdmission(route, nowNs);
             metadata.status(route, TableStatus.ACTIVE);
             counters.routingEpoch.setRelease(metadata.epoch());
             if (null != session)
@@ -1264,6 +1528,7 @@ final class Router implements Agent
                 route.requests.close();
                 route.requests = null;
             }
+            closeAdmission(route);
             if (null != session)
             {
                 answerTableGather(gather, session, TableStatus.DELETING);
@@ -1310,6 +1575,9 @@ final class Router implements Agent
             .sizeBytes(bytes)
             .createdEpochMs(route.createdEpochMs)
             .partitionCount(partitions);
+        final TableCapacity capacity = spec.capacity();
+        tableResponse.billingMode(TableRequests.wireBillingMode(capacity)).readCapacityUnits(capacity.readCapacityUnits())
+            .writeCapacityUnits(capacity.writeCapacityUnits());
         final TableDescriptionResponseEncoder.KeySchemaEncoder keys =
             tableResponse.keySchemaCount(null == spec.sortKeyName() ? 1 : 2);
         keys.next().keyRole(KeyRole.HASH).attributeType(TableRequests.attributeType(spec.partitionKeyType()))

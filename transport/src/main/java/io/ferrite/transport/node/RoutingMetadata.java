@@ -7,6 +7,7 @@ import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import io.ferrite.codecs.sbe.RoutingMetadataDecoder;
 import io.ferrite.codecs.sbe.RoutingMetadataEncoder;
 import io.ferrite.codecs.sbe.TableStatus;
+import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.table.TableSpec;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -27,6 +28,7 @@ import java.util.TreeMap;
 
 /**
  * The node's routing metadata: the shards' contiguous hash ranges and, per table, its key schema,
+ * capacity (billing mode and provisioned throughput; absent in files of schema version 2, which load as on-demand),
  * status and partitions (one per shard, each the shard's hash range), with an epoch that grows with
  * every change. The authoritative form is the SBE-encoded {@code RoutingMetadata} message held in
  * {@link #encoded()} and persisted to {@value #FILE_NAME} (written to a temporary file, synced, then
@@ -99,6 +101,8 @@ final class RoutingMetadata
             final TableStatus status = table.status();
             final long created = table.createdEpochMs();
             final long changed = table.changedEpoch();
+            final TableCapacity capacity = TableRequests.capacity(
+                io.ferrite.codecs.sbe.BillingMode.get(table.billingModeRaw()), table.readCapacityUnits(), table.writeCapacityUnits());
             String hashName = null;
             String rangeName = null;
             AttributeType hashType = null;
@@ -122,7 +126,7 @@ final class RoutingMetadata
             {
                 spec = spec.sortKey(rangeName, TableRequests.keyType(rangeType, rangeName));
             }
-            metadata.add(new TableRoute(routeId, spec, status, created, changed));
+            metadata.add(new TableRoute(routeId, spec.capacity(capacity), status, created, changed));
         }
         metadata.encode();
         return metadata;
@@ -254,6 +258,18 @@ final class RoutingMetadata
     }
 
     /**
+     * Changes a table's capacity (UpdateTable), bumps the epoch, re-encodes and persists.
+     */
+    void capacity(final TableRoute route, final TableCapacity capacity)
+    {
+        epoch++;
+        route.spec = route.spec.capacity(capacity);
+        route.changedEpoch = epoch;
+        encode();
+        persist();
+    }
+
+    /**
      * Removes a table, bumps the epoch, re-encodes and persists.
      */
     void remove(final String name)
@@ -361,6 +377,9 @@ final class RoutingMetadata
             tables.next().routeId(route.routeId).status(route.status).createdEpochMs(route.createdEpochMs)
                 .changedEpoch(route.changedEpoch);
             final TableSpec spec = route.spec;
+            final TableCapacity capacity = spec.capacity();
+            tables.billingMode(TableRequests.wireBillingMode(capacity)).readCapacityUnits(capacity.readCapacityUnits())
+                .writeCapacityUnits(capacity.writeCapacityUnits());
             final RoutingMetadataEncoder.TablesEncoder.KeySchemaEncoder keys =
                 tables.keySchemaCount(null == spec.sortKeyName() ? 1 : 2);
             keys.next().keyRole(KeyRole.HASH).attributeType(TableRequests.attributeType(spec.partitionKeyType()))

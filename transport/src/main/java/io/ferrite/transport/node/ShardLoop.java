@@ -28,7 +28,9 @@ import io.ferrite.codecs.sbe.ScanRequestDecoder;
 import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
 import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
 import io.ferrite.codecs.sbe.WriteOp;
+import io.ferrite.engine.admission.CapacityUnits;
 import io.ferrite.engine.shard.AttributeUpdates;
 import io.ferrite.engine.shard.BatchGetResult;
 import io.ferrite.engine.shard.BatchWriteResult;
@@ -93,6 +95,7 @@ final class ShardLoop implements Agent, MessageHandler
     private final RingBuffer inbound;
     private final RingBuffer replies;
     private final AtomicReferenceArray<ResponseTarget> slots;
+    private final AtomicReferenceArray<TableAdmission> admissions;
     private final NodeCounters counters;
     private final ResponseSender sender;
     private final Path histogramDir;
@@ -110,6 +113,7 @@ final class ShardLoop implements Agent, MessageHandler
     private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
     private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
     private final BatchGetItemRequestDecoder batchGet = new BatchGetItemRequestDecoder();
+    private final UpdateTableRequestDecoder updateTable = new UpdateTableRequestDecoder();
     private final BatchWriteItemRequestDecoder batchWrite = new BatchWriteItemRequestDecoder();
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -137,6 +141,9 @@ final class ShardLoop implements Agent, MessageHandler
     private final ItemHandler itemHandler = this::onItem;
     private final ItemHandler pageHandler = this::onPageItem;
     private boolean itemWritten;
+    private int itemLength;
+    private int pageStart;
+    private long receivedNs;
     private int pagePosition;
     private int pageCount;
     private int lastItemOffset;
@@ -150,6 +157,7 @@ final class ShardLoop implements Agent, MessageHandler
         final RingBuffer inbound,
         final RingBuffer replies,
         final AtomicReferenceArray<ResponseTarget> slots,
+        final AtomicReferenceArray<TableAdmission> admissions,
         final NodeCounters counters,
         final long backPressureTimeoutNs,
         final Path histogramDir)
@@ -159,6 +167,7 @@ final class ShardLoop implements Agent, MessageHandler
         this.inbound = inbound;
         this.replies = replies;
         this.slots = slots;
+        this.admissions = admissions;
         this.counters = counters;
         this.sender = new ResponseSender(backPressureTimeoutNs, counters);
         this.histogramDir = histogramDir;
@@ -233,6 +242,7 @@ final class ShardLoop implements Agent, MessageHandler
         final int blockLength = header.blockLength();
         final int version = header.version();
         final int operation = Operations.ofTemplate(templateId);
+        receivedNs = buffer.getLong(index + RingLayout.RECEIVED_NS_OFFSET);
         int responseLength;
         long correlationId = 0;
         try
@@ -336,6 +346,13 @@ final class ShardLoop implements Agent, MessageHandler
         d.skipExpressionAttributeNames();
         startItemResponse(d.correlationId());
         shard.getItem(table, keyView, 0, keyView.capacity(), itemHandler);
+        final boolean consistent = 1 == d.consistentReadRaw();
+        final long halfUnits = CapacityUnits.readHalfUnits(itemWritten ? itemLength : 0, consistent);
+        chargeReadsAfter(routeId, halfUnits - (consistent ? 2 : 1));
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);
+        }
         return finishItemResponse();
     }
 
@@ -348,6 +365,10 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapItem(itemView);
         startItemResponse(d.correlationId());
         shard.putItem(table, itemView, 0, itemView.capacity(), null, returnValues, itemHandler);
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(CapacityUnits.writeUnits(0, itemView.capacity()));
+        }
         return finishItemResponse();
     }
 
@@ -360,6 +381,10 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapKey(keyView);
         startItemResponse(d.correlationId());
         shard.deleteItem(table, keyView, 0, keyView.capacity(), null, returnValues, itemHandler);
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(1);
+        }
         return finishItemResponse();
     }
 
@@ -385,12 +410,56 @@ final class ShardLoop implements Agent, MessageHandler
             removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
         startItemResponse(d.correlationId());
         shard.updateItem(table, keyView, 0, keyView.capacity(), attributeUpdates, null, returnValues, itemHandler);
+        if (asked(d.returnConsumedCapacityRaw()))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(1);
+        }
         return finishItemResponse();
+    }
+
+    /**
+     * Charges the table's read bucket what a read cost beyond the minimum the router took up front (decision 0009),
+     * on the router's clock reading for this request.
+     */
+    private void chargeReadsAfter(final int routeId, final long halfUnits)
+    {
+        if (halfUnits > 0)
+        {
+            final TableAdmission admission = admissions.get(routeId);
+            if (null != admission)
+            {
+                admission.chargeReadsAfter(receivedNs, halfUnits);
+            }
+        }
+    }
+
+    /**
+     * A page is charged on the bytes of the items it read (DynamoDB sums the sizes, then rounds up once).
+     */
+    private void chargePageAfter(final int routeId, final boolean consistent, final boolean report)
+    {
+        final long bytes = pagePosition - pageStart - 4L * pageCount;
+        final long halfUnits = CapacityUnits.queryHalfUnits(bytes, consistent);
+        chargeReadsAfter(routeId, halfUnits - (consistent ? 2 : 1));
+        if (report)
+        {
+            pageResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);
+        }
+    }
+
+    /**
+     * @return true when a request's raw ReturnConsumedCapacity is TOTAL or INDEXES (NONE, absent or null: false).
+     */
+    private static boolean asked(final short returnConsumedCapacityRaw)
+    {
+        return 1 == returnConsumedCapacityRaw || 2 == returnConsumedCapacityRaw;
     }
 
     private void startItemResponse(final long correlationId)
     {
-        itemResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).found(BooleanType.FALSE);
+        itemResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).found(BooleanType.FALSE)
+            .consumedReadHalfUnits(ItemResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemResponseEncoder.consumedWriteUnitsNullValue());
         itemWritten = false;
     }
 
@@ -399,6 +468,7 @@ final class ShardLoop implements Agent, MessageHandler
         itemResponse.putItem(buffer, offset, length);
         itemResponse.found(BooleanType.TRUE);
         itemWritten = true;
+        itemLength = length;
     }
 
     private int finishItemResponse()
@@ -440,6 +510,7 @@ final class ShardLoop implements Agent, MessageHandler
         q.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.query(table, q, pageHandler);
+        chargePageAfter(routeId, 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
         return finishPage(q.count(), q.scannedCount(), q.lastEvaluatedKey(), q.lastEvaluatedKeyLength());
     }
 
@@ -463,6 +534,7 @@ final class ShardLoop implements Agent, MessageHandler
         s.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.scan(shardTable.table, s, pageHandler);
+        chargePageAfter(routeId, 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
 
         final int lastShard = buffer.getInt(index + RingLayout.SCAN_LAST_SHARD_OFFSET);
         if (!s.hasLastEvaluatedKey() && shardIndex < lastShard)
@@ -483,11 +555,14 @@ final class ShardLoop implements Agent, MessageHandler
 
     private void startPage(final long correlationId)
     {
-        pageResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).count(0).scannedCount(0);
+        pageResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).count(0).scannedCount(0)
+            .consumedReadHalfUnits(ItemsPageResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemsPageResponseEncoder.consumedWriteUnitsNullValue());
         final int groupOffset = pageResponse.limit();
         sendBuffer.putShort(groupOffset, (short)0, ByteOrder.LITTLE_ENDIAN);
         sendBuffer.putShort(groupOffset + 2, (short)0, ByteOrder.LITTLE_ENDIAN);
         pagePosition = groupOffset + 4;
+        pageStart = pagePosition;
         pageCount = 0;
         lastItemOffset = 0;
         lastItemLength = 0;
@@ -562,6 +637,13 @@ final class ShardLoop implements Agent, MessageHandler
                 {
                     correlationId = describeTable.wrap(buffer, body, blockLength, version).correlationId();
                     length = encodeDescription(correlationId, shard.describeTable(describeTable.tableName()), TableStatus.ACTIVE);
+                    break;
+                }
+                case UpdateTableRequestDecoder.TEMPLATE_ID:
+                {
+                    // the router changed the capacity (routing metadata); a shard contributes its counts and sizes
+                    correlationId = updateTable.wrap(buffer, body, blockLength, version).correlationId();
+                    length = encodeDescription(correlationId, shard.describeTable(updateTable.tableName()), TableStatus.ACTIVE);
                     break;
                 }
                 case BatchGetItemRequestDecoder.TEMPLATE_ID:

@@ -4,6 +4,8 @@ import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.sbe.AttributeType;
 import io.ferrite.codecs.sbe.CreateTableRequestDecoder;
 import io.ferrite.codecs.sbe.KeyRole;
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 
@@ -23,6 +25,9 @@ final class TableRequests
      */
     static TableSpec spec(final CreateTableRequestDecoder decoder)
     {
+        final TableCapacity capacity = TableCapacity.forCreate(
+            billingMode(decoder.billingModeRaw()),
+            nullAsZero(decoder.readCapacityUnits()), nullAsZero(decoder.writeCapacityUnits()));
         String hashName = null;
         KeyType hashType = null;
         String rangeName = null;
@@ -58,7 +63,7 @@ final class TableRequests
             }
         }
         final String tableName = decoder.tableName();
-        TableSpec spec = TableSpec.of(tableName);
+        TableSpec spec = TableSpec.of(tableName).capacity(capacity);
         if (null != hashName)
         {
             spec = spec.partitionKey(hashName, hashType);
@@ -68,6 +73,49 @@ final class TableRequests
             spec = spec.sortKey(rangeName, rangeType);
         }
         return spec;
+    }
+
+    /**
+     * @return the engine's mode for the wire's, or null when the field is absent (an older frame) or null.
+     * @throws FerriteException ValidationException for a value outside the enum.
+     */
+    static BillingMode billingMode(final short raw)
+    {
+        switch (raw)
+        {
+            case 1:
+                return BillingMode.PROVISIONED;
+            case 2:
+                return BillingMode.PAY_PER_REQUEST;
+            case 255:
+                return null;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'billingMode' " +
+                    "failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+        }
+    }
+
+    static io.ferrite.codecs.sbe.BillingMode wireBillingMode(final TableCapacity capacity)
+    {
+        return BillingMode.PROVISIONED == capacity.billingMode() ?
+            io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST;
+    }
+
+    /**
+     * @return the capacity a stored or described table has (an older record without the fields: on-demand).
+     */
+    static TableCapacity capacity(final io.ferrite.codecs.sbe.BillingMode wire, final long read, final long write)
+    {
+        if (io.ferrite.codecs.sbe.BillingMode.PROVISIONED == wire)
+        {
+            return TableCapacity.provisioned(read, write);
+        }
+        return TableCapacity.ON_DEMAND;
+    }
+
+    static long nullAsZero(final long value)
+    {
+        return Long.MIN_VALUE == value ? 0 : value;
     }
 
     static KeyType keyType(final AttributeType attributeType, final String name)

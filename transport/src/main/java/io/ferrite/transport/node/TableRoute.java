@@ -15,13 +15,14 @@ import java.nio.charset.StandardCharsets;
 final class TableRoute
 {
     final int routeId;
-    final TableSpec spec;
+    TableSpec spec;
     final byte[] nameBytes;
     final byte[] partitionKeyName;
     final long createdEpochMs;
     TableStatus status;
     long changedEpoch;
     AtomicCounter requests;
+    TableAdmission admission;
     TableRoute nextWithSameHash;
 
     TableRoute(final int routeId, final TableSpec spec, final TableStatus status, final long createdEpochMs, final long changedEpoch)

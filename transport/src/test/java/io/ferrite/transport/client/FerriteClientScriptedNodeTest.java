@@ -391,8 +391,26 @@ class FerriteClientScriptedNodeTest
             assertTrue(correlationIds.add(received.correlationId()));
         }
         assertEquals(2, client.counters().retries());
+        assertEquals(2, client.counters().throttled());
         assertEquals(1, client.counters().sent());
         assertEquals(1, client.counters().completed());
+    }
+
+    @Test
+    void persistentThrottlingReachesTheCallerAsProvisionedThroughputExceededOnceTheBudgetIsSpent()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().maxAttempts(4));
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.error(correlationId, ErrorCode.ProvisionedThroughputExceededException, "over the rate", out));
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> recorder.done.contains(id));
+        assertEquals("ProvisionedThroughputExceededException: over the rate", recorder.failures.get(id));
+        assertEquals(4, node.received.size());
+        assertEquals(3, client.counters().retries());
+        assertEquals(4, client.counters().throttled());
+        assertEquals(1, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
     }
 
     @Test

@@ -255,7 +255,9 @@ final class ScriptedNode implements Agent, AutoCloseable
         final ItemResponseEncoder encoder = new ItemResponseEncoder()
             .wrapAndApplyHeader(out, 0, new MessageHeaderEncoder())
             .correlationId(correlationId)
-            .found(found ? BooleanType.TRUE : BooleanType.FALSE);
+            .found(found ? BooleanType.TRUE : BooleanType.FALSE)
+            .consumedReadHalfUnits(ItemResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemResponseEncoder.consumedWriteUnitsNullValue());
         if (null == item)
         {
             encoder.putItem(new byte[0], 0, 0);

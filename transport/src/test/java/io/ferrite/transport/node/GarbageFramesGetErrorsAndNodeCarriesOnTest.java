@@ -107,7 +107,7 @@ class GarbageFramesGetErrorsAndNodeCarriesOnTest
             final byte[] shortBlock = put.clone();
             new UnsafeBuffer(shortBlock).putShort(0, (short)4, ByteOrder.LITTLE_ENDIAN);
             send(bad, shortBlock);
-            expectedReasons.add("block length 4 is shorter than the 17 bytes of PutItemRequest");
+            expectedReasons.add("block length 4 is shorter than the " + PutItemRequestEncoder.BLOCK_LENGTH + " bytes of PutItemRequest");
             expectedCorrelationIds.add(0L);
 
             // oversize

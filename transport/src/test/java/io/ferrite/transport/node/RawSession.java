@@ -251,6 +251,10 @@ final class RawSession implements AutoCloseable
     // Requests
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * CreateTable as a client of schema version 2 sends it (no capacity fields: the node makes an on-demand table),
+     * so that every node test also proves older frames are still served.
+     */
     byte[] createTable(final String table, final String pk, final AttributeType pkType, final String sk, final AttributeType skType)
     {
         final long c = nextCorrelationId();
@@ -262,6 +266,36 @@ final class RawSession implements AutoCloseable
         {
             keys.next().keyRole(KeyRole.RANGE).attributeType(skType).attributeName(sk);
         }
+        e.tableName(table);
+        // version 2's block is the first 16 bytes (correlationId, requestId)
+        return call(c, toVersion2(MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength(), CreateTableRequestEncoder.BLOCK_LENGTH, 16));
+    }
+
+    /**
+     * Turns the version 3 frame in the buffer into the version 2 frame an older client sends: the block is cut to its
+     * version 2 length (the fields version 3 appended at its end go) and the header says version 2.
+     *
+     * @return the new frame length.
+     */
+    private int toVersion2(final int v3Length, final int v3Block, final int v2Block)
+    {
+        final int cut = v3Block - v2Block;
+        final int afterBlock = MessageHeaderEncoder.ENCODED_LENGTH + v3Block;
+        buffer.putBytes(afterBlock - cut, buffer, afterBlock, v3Length - afterBlock);
+        header.wrap(buffer, 0).blockLength(v2Block).version(2);
+        return v3Length - cut;
+    }
+
+    /**
+     * CreateTable of schema version 3 with a capacity.
+     */
+    byte[] createProvisionedTable(final String table, final String pk, final AttributeType pkType, final long read, final long write)
+    {
+        final long c = nextCorrelationId();
+        final CreateTableRequestEncoder e = new CreateTableRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(c).requestId(c).billingMode(io.ferrite.codecs.sbe.BillingMode.PROVISIONED)
+            .readCapacityUnits(read).writeCapacityUnits(write);
+        e.keySchemaCount(1).next().keyRole(KeyRole.HASH).attributeType(pkType).attributeName(pk);
         e.tableName(table);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
@@ -295,7 +329,8 @@ final class RawSession implements AutoCloseable
         final long c = nextCorrelationId();
         final byte[] bytes = ItemCodec.encode(item);
         final PutItemRequestEncoder e = new PutItemRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .correlationId(c).requestId(c).returnValues(returnValues).tableName(table).putItem(bytes, 0, bytes.length)
+            .correlationId(c).requestId(c).returnValues(returnValues)
+            .returnConsumedCapacity(io.ferrite.codecs.sbe.ReturnConsumedCapacityType.NONE).tableName(table).putItem(bytes, 0, bytes.length)
             .conditionExpression("").putExpressionAttributeNames(new byte[0], 0, 0).putExpressionAttributeValues(new byte[0], 0, 0);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
@@ -307,7 +342,8 @@ final class RawSession implements AutoCloseable
         final GetItemRequestEncoder e = new GetItemRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
             .correlationId(c).requestId(c).consistentRead(BooleanType.TRUE).tableName(table).putKey(bytes, 0, bytes.length)
             .projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0);
-        return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        // sent as a schema version 2 client would (no returnConsumedCapacity): older frames must still be served
+        return call(c, toVersion2(MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength(), GetItemRequestEncoder.BLOCK_LENGTH, 17));
     }
 
     byte[] deleteItem(final String table, final Map<String, AttributeValue> key, final ReturnValuesType returnValues)
@@ -315,7 +351,8 @@ final class RawSession implements AutoCloseable
         final long c = nextCorrelationId();
         final byte[] bytes = ItemCodec.encode(key);
         final DeleteItemRequestEncoder e = new DeleteItemRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .correlationId(c).requestId(c).returnValues(returnValues).tableName(table).putKey(bytes, 0, bytes.length)
+            .correlationId(c).requestId(c).returnValues(returnValues)
+            .returnConsumedCapacity(io.ferrite.codecs.sbe.ReturnConsumedCapacityType.NONE).tableName(table).putKey(bytes, 0, bytes.length)
             .conditionExpression("").putExpressionAttributeNames(new byte[0], 0, 0).putExpressionAttributeValues(new byte[0], 0, 0);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
@@ -328,7 +365,8 @@ final class RawSession implements AutoCloseable
         final byte[] setBytes = null == set ? new byte[0] : ItemCodec.encode(set);
         final byte[] removeBytes = null == remove ? new byte[0] : ItemCodec.encode(remove);
         final UpdateItemRequestEncoder e = new UpdateItemRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .correlationId(c).requestId(c).returnValues(returnValues).tableName(table).putKey(keyBytes, 0, keyBytes.length)
+            .correlationId(c).requestId(c).returnValues(returnValues)
+            .returnConsumedCapacity(io.ferrite.codecs.sbe.ReturnConsumedCapacityType.NONE).tableName(table).putKey(keyBytes, 0, keyBytes.length)
             .putSetAttributes(setBytes, 0, setBytes.length).putRemoveAttributes(removeBytes, 0, removeBytes.length)
             .updateExpression(updateExpression).conditionExpression("")
             .putExpressionAttributeNames(new byte[0], 0, 0).putExpressionAttributeValues(new byte[0], 0, 0);

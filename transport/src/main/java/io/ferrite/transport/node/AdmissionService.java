@@ -1,0 +1,171 @@
+package io.ferrite.transport.node;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.ferrite.codecs.sbe.AdmissionDemandDecoder;
+import io.ferrite.codecs.sbe.AdmissionGrantEncoder;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Global admission control (decision 0009): divides each provisioned table's rate among the routers that ask for
+ * it. Routers send {@code AdmissionDemand} every {@code ferrite.node.admissionIntervalMs} per table (the table's
+ * rate and the units they were asked for, admitted or throttled, since their last report). Every interval the service
+ * divides each table's rate among the routers heard from within the last second, all at once from the same demand
+ * figures, and sends each an {@code AdmissionGrant}: {@code rate x its demand / the total demand}, at least 1% of the
+ * rate so that an idle router can start; with no demand anywhere, an equal split. Computing every share from one
+ * snapshot makes them add up to the table's rate (plus at most those floors); answering each report as it came, with
+ * the others' older figures, let the shares add up to 12% more than the rate under a noisy load.
+ * <p>
+ * <b>Threading:</b> an agent on its own thread (or the node's shared one); all state is its own. It is not on any
+ * request's path and allocates when it decodes table names and meets a new router.
+ */
+final class AdmissionService implements Agent, FragmentHandler
+{
+    static final int DEMAND_STREAM_ID = 1101;
+    static final int GRANT_STREAM_ID = 1102;
+    private static final long FORGET_AFTER_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Aeron aeron;
+    private final Subscription demands;
+    private final Map<String, Map<Long, RouterDemand>> byTable = new HashMap<>();
+    private final Map<String, Publication> grantPublications = new HashMap<>();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final AdmissionDemandDecoder demand = new AdmissionDemandDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final AdmissionGrantEncoder grant = new AdmissionGrantEncoder();
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+
+    private final long intervalNs;
+    private long lastGrantNs;
+
+    AdmissionService(final Aeron aeron, final String channel, final long intervalNs)
+    {
+        this.aeron = aeron;
+        this.intervalNs = intervalNs;
+        this.demands = aeron.addSubscription(channel, DEMAND_STREAM_ID);
+    }
+
+    Subscription subscription()
+    {
+        return demands;
+    }
+
+    public String roleName()
+    {
+        return "ferrite-admission";
+    }
+
+    public int doWork()
+    {
+        int work = demands.poll(this, 16);
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastGrantNs >= intervalNs)
+        {
+            lastGrantNs = nowNs;
+            work += grantAll(nowNs);
+        }
+        return work;
+    }
+
+    private int grantAll(final long nowNs)
+    {
+        int sent = 0;
+        for (final Map.Entry<String, Map<Long, RouterDemand>> table : byTable.entrySet())
+        {
+            final Map<Long, RouterDemand> routers = table.getValue();
+            routers.values().removeIf(other -> nowNs - other.lastSeenNs > FORGET_AFTER_NS);
+            long readTotal = 0;
+            long writeTotal = 0;
+            long readRate = 0;
+            long writeRate = 0;
+            for (final RouterDemand router : routers.values())
+            {
+                readTotal += router.readDemand;
+                writeTotal += router.writeDemand;
+                readRate = router.readRate;
+                writeRate = router.writeRate;
+            }
+            for (final RouterDemand router : routers.values())
+            {
+                grant.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                    .readRate(share(readRate, router.readDemand, readTotal, routers.size()))
+                    .writeRate(share(writeRate, router.writeDemand, writeTotal, routers.size()))
+                    .tableName(table.getKey());
+                if (router.publication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + grant.encodedLength()) > 0)
+                {
+                    sent++;
+                }
+            }
+        }
+        return sent;
+    }
+
+    public void onClose()
+    {
+        grantPublications.values().forEach(CloseHelper::quietClose);
+        CloseHelper.quietClose(demands);
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() != AdmissionDemandDecoder.TEMPLATE_ID || header.schemaId() != AdmissionDemandDecoder.SCHEMA_ID)
+        {
+            return;
+        }
+        demand.wrapAndApplyHeader(buffer, offset, header);
+        final long nowNs = System.nanoTime();
+        final long routerId = demand.routerId();
+        final int grantStreamId = demand.grantStreamId();
+        final long readRate = demand.readRate();
+        final long writeRate = demand.writeRate();
+        final String tableName = demand.tableName();
+        final String grantChannel = demand.grantChannel();
+        final Map<Long, RouterDemand> routers = byTable.computeIfAbsent(tableName, name -> new HashMap<>());
+        final RouterDemand self = routers.computeIfAbsent(routerId, id -> new RouterDemand());
+        // the rate a router reports is the table's (the latest UpdateTable it has seen)
+        self.readRate = readRate;
+        self.writeRate = writeRate;
+        self.readDemand = demand.readDemand();
+        self.writeDemand = demand.writeDemand();
+        self.lastSeenNs = nowNs;
+        self.publication = grantPublications.computeIfAbsent(grantChannel + '|' + grantStreamId,
+            key -> aeron.addPublication(grantChannel, grantStreamId));
+    }
+
+    /**
+     * @return this router's share of the rate: proportional to its demand, at least 1% of the rate (and 1 unit).
+     */
+    static long share(final long rate, final long demand, final long totalDemand, final int routers)
+    {
+        final long floor = Math.max(1, rate / 100);
+        if (totalDemand <= 0)
+        {
+            return Math.max(floor, rate / Math.max(1, routers));
+        }
+        return Math.max(floor, (long)((double)rate * demand / totalDemand));
+    }
+
+    private static final class RouterDemand
+    {
+        Publication publication;
+        long readRate;
+        long writeRate;
+        long readDemand;
+        long writeDemand;
+        long lastSeenNs;
+    }
+}

@@ -1,0 +1,173 @@
+package io.ferrite.transport.node;
+
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.admission.TokenBucket;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * One table's admission state at the router: a read bucket counting half read capacity units and a write bucket
+ * counting write capacity units ({@link io.ferrite.engine.admission.CapacityUnits}), each refilled at the table's
+ * rate and holding up to {@code burstSeconds} of unused capacity (DynamoDB keeps 300 s). Decision 0009.
+ * <p>
+ * <b>Provisioned</b> tables: reads at 2 x RCU half units/s, writes at WCU/s.
+ * <b>On-demand</b> tables: DynamoDB serves "up to double the previous peak"; approximated here by tracking, per
+ * window of at least one second, the units the router admitted, keeping the highest window as the peak (raised in steps
+ * of at least 10%, so a steady load does not reconfigure the bucket every second), and setting each bucket's
+ * rate to max(initial, 2 x peak), where the initial rate is what DynamoDB gives a new on-demand table (4,000 WCU and
+ * 12,000 RCU per second). The peak is not persisted: a restarted node starts again from the initial rate.
+ * <p>
+ * <b>Global admission:</b> with an admission service configured, the router reports each provisioned table's demand
+ * ({@link #readDemand}, {@link #writeDemand}: units asked for, admitted or not) and {@link #applyShare} sets the
+ * buckets to the share the service grants; until the first grant a router admits the table's whole rate.
+ * <p>
+ * <b>Threading:</b> {@link #tryRead}, {@link #tryWrite}, {@link #reconfigure} and the peak tracking run on the
+ * router thread; a shard loop may call {@link #chargeReadsAfter} (the bucket's {@code consume}, lock-free) for the
+ * part of a read's cost known only once the item or page is read. Nothing here allocates per request; a rising
+ * on-demand peak reconfigures a bucket (one small object), at most once a second per table.
+ */
+final class TableAdmission
+{
+    static final long ON_DEMAND_INITIAL_READ_HALF_UNITS = 2 * 12_000;
+    static final long ON_DEMAND_INITIAL_WRITE_UNITS = 4_000;
+    static final long PEAK_WINDOW_NS = 1_000_000_000L;
+
+    final TokenBucket reads;
+    final TokenBucket writes;
+    final long burstSeconds;
+    AtomicCounter throttles;
+
+    long readDemand;
+    long writeDemand;
+    private boolean onDemand;
+    private long windowStartNs;
+    private long windowReads;
+    private long windowWrites;
+    private long peakReads;
+    private long peakWrites;
+
+    TableAdmission(final TableCapacity capacity, final long burstSeconds, final long nowNs)
+    {
+        this.burstSeconds = burstSeconds;
+        this.reads = new TokenBucket(readRate(capacity), burstSeconds * readRate(capacity), nowNs);
+        this.writes = new TokenBucket(writeRate(capacity), burstSeconds * writeRate(capacity), nowNs);
+        this.onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
+        this.windowStartNs = nowNs;
+    }
+
+    /**
+     * New capacity (UpdateTable): takes effect for requests admitted after this returns.
+     */
+    void reconfigure(final TableCapacity capacity)
+    {
+        onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
+        final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, 2 * peakReads) : readRate(capacity);
+        final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
+        reads.reconfigure(readRate, burstSeconds * readRate);
+        writes.reconfigure(writeRate, burstSeconds * writeRate);
+    }
+
+    /**
+     * This router's share of a provisioned table's rate, from the global admission service (router thread).
+     */
+    void applyShare(final long readRate, final long writeRate)
+    {
+        if (onDemand || readRate < 1 || writeRate < 1)
+        {
+            return;
+        }
+        if (readRate != reads.ratePerSecond())
+        {
+            reads.reconfigure(readRate, burstSeconds * readRate);
+        }
+        if (writeRate != writes.ratePerSecond())
+        {
+            writes.reconfigure(writeRate, burstSeconds * writeRate);
+        }
+    }
+
+    boolean isProvisioned()
+    {
+        return !onDemand;
+    }
+
+    /**
+     * @return {@link TokenBucket#ADMITTED} or the nanoseconds until the half units would fit.
+     */
+    long tryRead(final long nowNs, final long halfUnits)
+    {
+        final long result = reads.tryAcquire(nowNs, halfUnits);
+        readDemand += halfUnits;
+        if (onDemand && TokenBucket.ADMITTED == result)
+        {
+            roll(nowNs);
+            windowReads += halfUnits;
+        }
+        return result;
+    }
+
+    /**
+     * @return {@link TokenBucket#ADMITTED} or the nanoseconds until the units would fit.
+     */
+    long tryWrite(final long nowNs, final long units)
+    {
+        final long result = writes.tryAcquire(nowNs, units);
+        writeDemand += units;
+        if (onDemand && TokenBucket.ADMITTED == result)
+        {
+            roll(nowNs);
+            windowWrites += units;
+        }
+        return result;
+    }
+
+    /**
+     * Charges what a read cost beyond the estimate taken up front (any thread; the bucket may go into debt).
+     */
+    void chargeReadsAfter(final long nowNs, final long halfUnits)
+    {
+        if (halfUnits > 0)
+        {
+            reads.consume(nowNs, Math.min(halfUnits, TokenBucket.MAX_UNITS_PER_CALL));
+        }
+    }
+
+    private void roll(final long nowNs)
+    {
+        if (nowNs - windowStartNs < PEAK_WINDOW_NS)
+        {
+            return;
+        }
+        windowStartNs = nowNs;
+        // the peak is raised in steps of at least 10%, so that a steady load does not reconfigure every second
+        if (windowReads > peakReads + peakReads / 10)
+        {
+            peakReads = windowReads;
+            if (2 * peakReads > reads.ratePerSecond())
+            {
+                reads.reconfigure(2 * peakReads, burstSeconds * 2 * peakReads);
+            }
+        }
+        if (windowWrites > peakWrites + peakWrites / 10)
+        {
+            peakWrites = windowWrites;
+            if (2 * peakWrites > writes.ratePerSecond())
+            {
+                writes.reconfigure(2 * peakWrites, burstSeconds * 2 * peakWrites);
+            }
+        }
+        windowReads = 0;
+        windowWrites = 0;
+    }
+
+    private static long readRate(final TableCapacity capacity)
+    {
+        return BillingMode.PROVISIONED == capacity.billingMode() ?
+            2 * capacity.readCapacityUnits() : ON_DEMAND_INITIAL_READ_HALF_UNITS;
+    }
+
+    private static long writeRate(final TableCapacity capacity)
+    {
+        return BillingMode.PROVISIONED == capacity.billingMode() ? capacity.writeCapacityUnits() : ON_DEMAND_INITIAL_WRITE_UNITS;
+    }
+}

@@ -1,0 +1,362 @@
+package io.ferrite.transport.client;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ConsumedCapacity;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.api.Query;
+import org.agrona.DirectBuffer;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.node.Node;
+import io.ferrite.transport.node.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admission control end to end (decision 0009): a table provisioned at R write capacity units, written at 3R by
+ * three clients on one hot partition key of a two-shard node, admits R (within 10%) and throttles the rest at once;
+ * a short spike after an idle second is absorbed by burst capacity; UpdateTable to 2R makes 2R hold; capacity
+ * survives a restart; ReturnConsumedCapacity reports DynamoDB's units through both client APIs. The node keeps 1 s of burst (ferrite.node.admissionBurstSeconds=1) so that the burst is
+ * drained within the first half second and the measurement, which starts after 1 s, sees the rate alone.
+ */
+class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
+{
+    private static final int R = 200;
+    private static final int CLIENTS = 3;
+
+    @TempDir
+    Path tempDir;
+
+    private Node node;
+    private Node otherNode;
+    private final List<FerriteBlockingClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void closeAll()
+    {
+        clients.forEach(FerriteBlockingClient::close);
+        clients.clear();
+        if (null != otherNode)
+        {
+            otherNode.close();
+        }
+        if (null != node)
+        {
+            node.close();
+        }
+    }
+
+    private NodeConfig nodeConfig()
+    {
+        return new NodeConfig()
+            .dataDir(tempDir.resolve("data"))
+            .aeronDir(tempDir.resolve("aeron-node").toString())
+            .udpEndpoint("127.0.0.1:0")
+            .shardCount(2)
+            .admissionBurstSeconds(1);
+    }
+
+    private FerriteBlockingClient connect()
+    {
+        final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
+            .aeronDir(node.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .maxAttempts(1));
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void admittedWritesHoldTheProvisionedRateOnAHotKeyAndFollowUpdateTable() throws Exception
+    {
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient admin = connect();
+        final TableDescription created = admin.createTable(TableSpec.of("metered").partitionKey("pk", KeyType.S)
+            .sortKey("sk", KeyType.N).capacity(TableCapacity.provisioned(R, R)));
+        assertEquals(TableCapacity.provisioned(R, R), created.spec().capacity());
+        for (int i = 0; i < CLIENTS; i++)
+        {
+            connect();
+        }
+
+        // 3R for 4 s; the 1 s burst (R units) is gone after 0.5 s at a net drain of 2R/s; measure from 1 s to 4 s
+        final Run steady = drive(3 * R, 4_000, 1_000);
+        final double admittedPerSecond = steady.admittedInWindow / 3.0;
+        assertTrue(Math.abs(admittedPerSecond - R) <= 0.1 * R,
+            "admitted " + admittedPerSecond + "/s, provisioned " + R + " (" + steady + ")");
+        assertTrue(steady.throttled > steady.admitted.get() / 2, "the rest is throttled: " + steady);
+
+        // an idle second and a half refills the burst (R units); a spike of R/2 writes at once is absorbed
+        Thread.sleep(1_500);
+        final FerriteBlockingClient spiker = clients.get(1);
+        int spikeThrottled = 0;
+        for (int i = 0; i < R / 2; i++)
+        {
+            try
+            {
+                spiker.putItem("metered", Map.of("pk", s("hot"), "sk", n(1_000_000 + i)));
+            }
+            catch (final FerriteException ex)
+            {
+                assertEquals(ErrorCode.ProvisionedThroughputExceededException, ex.code(), ex.getMessage());
+                spikeThrottled++;
+            }
+        }
+        assertEquals(0, spikeThrottled, "a spike within the burst is absorbed");
+
+        final TableDescription updated = admin.updateTable("metered", TableCapacity.provisioned(R, 2 * R));
+        assertEquals(TableCapacity.provisioned(R, 2 * R), updated.spec().capacity());
+        assertEquals("ACTIVE", updated.status());
+        final Run faster = drive(3 * R, 3_000, 1_000);
+        final double fasterPerSecond = faster.admittedInWindow / 2.0;
+        assertTrue(Math.abs(fasterPerSecond - 2 * R) <= 0.1 * 2 * R,
+            "after UpdateTable admitted " + fasterPerSecond + "/s, provisioned " + 2 * R + " (" + faster + ")");
+        assertTrue(clients.get(1).counters().throttled() > 0, clients.get(1).counters().toString());
+
+        // the node counts the throttles, and the capacity survives a restart
+        clients.forEach(FerriteBlockingClient::close);
+        clients.clear();
+        node.close();
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient again = connect();
+        assertEquals(TableCapacity.provisioned(R, 2 * R), again.describeTable("metered").spec().capacity());
+        assertEquals(BillingMode.PAY_PER_REQUEST,
+            again.updateTable("metered", TableCapacity.ON_DEMAND).spec().capacity().billingMode());
+        final FerriteException invalid = assertThrows(FerriteException.class,
+            () -> again.updateTable("metered", TableCapacity.provisioned(0, 5)));
+        assertEquals(ErrorCode.ValidationException, invalid.code());
+    }
+
+    @Test
+    void twoRoutersShareTheTablesRateThroughTheGlobalAdmissionService() throws Exception
+    {
+        // two nodes, each a router in front of the table (nodes do not share data yet: each holds its own copy);
+        // the first hosts the admission service, the second reaches it over UDP
+        node = Node.launch(nodeConfig().admissionService(true).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
+        otherNode = Node.launch(nodeConfig().dataDir(tempDir.resolve("data-b")).aeronDir(tempDir.resolve("aeron-b").toString())
+            .admissionServiceChannel(node.admissionServiceChannel()).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
+        final TableSpec spec = TableSpec.of("metered").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
+            .capacity(TableCapacity.provisioned(R, R));
+        connect().createTable(spec);
+        connectTo(otherNode).createTable(spec);
+        connect();
+        connect();
+        connectTo(otherNode);
+
+        // 3R in all: 2R through the first router (clients 1, 2), R through the second (client 3)
+        final Run run = drive(3 * R, 4_000, 1_500);
+        final double totalPerSecond = run.admittedInWindow / 2.5;
+        assertTrue(Math.abs(totalPerSecond - R) <= 0.1 * R,
+            "admitted " + totalPerSecond + "/s through both routers, provisioned " + R + " for the table (" + run + ")");
+        assertTrue(run.admittedByClient[2] > 0 && run.admittedByClient[0] + run.admittedByClient[1] > run.admittedByClient[2],
+            "both routers admit, in proportion to their demand: " + java.util.Arrays.toString(run.admittedByClient));
+    }
+
+    @Test
+    void aBatchIsAdmittedWholeOrThrottledWholeAtOnce()
+    {
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient client = connect();
+        client.createTable(TableSpec.of("batched").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(5, 5)));
+        final List<io.ferrite.engine.shard.WriteRequest> writes = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            writes.add(io.ferrite.engine.shard.WriteRequest.put(
+                io.ferrite.codecs.item.ItemCodec.encode(Map.of("pk", s("k" + i)))));
+        }
+        // 10 WCU against a full bucket of 5 (1 s of burst): admitted, leaving the bucket 5 units in debt
+        assertTrue(client.batchWriteItem(Map.of("batched", writes)).isEmpty());
+        final FerriteException throttled = assertThrows(FerriteException.class,
+            () -> client.batchWriteItem(Map.of("batched", writes)));
+        assertEquals(ErrorCode.ProvisionedThroughputExceededException, throttled.code());
+        assertEquals("The level of configured provisioned throughput for the table was exceeded. Consider increasing " +
+            "your provisioning level with the UpdateTable API.", throttled.getMessage());
+        assertEquals(1, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
+    }
+
+    private FerriteBlockingClient connectTo(final Node target)
+    {
+        final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
+            .aeronDir(target.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .maxAttempts(1));
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void returnConsumedCapacityReportsDynamoDbsUnitsThroughBothClientApis()
+    {
+        node = Node.launch(nodeConfig());
+        final FerriteBlockingClient client = connect();
+        client.createTable(TableSpec.of("units").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
+            .capacity(TableCapacity.provisioned(100, 100)));
+        client.putItem("units", Map.of("pk", s("a"), "sk", n(1)));
+        assertEquals(null, client.lastConsumedCapacity(), "NONE by default");
+
+        client.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+        client.putItem("units", Map.of("pk", s("a"), "sk", n(2), "blob", s("x".repeat(1500))));
+        assertEquals(new ConsumedCapacity("units", 2.0, 0.0, 2.0), client.lastConsumedCapacity(), "1.5 KB: 2 WCU");
+        client.putItem("units", Map.of("pk", s("a"), "sk", n(3), "blob", s("y".repeat(5000))));
+        client.getItem("units", Map.of("pk", s("a"), "sk", n(1)));
+        assertEquals(new ConsumedCapacity("units", 0.5, 0.5, 0.0), client.lastConsumedCapacity(), "eventually consistent");
+        client.getItem("units", Map.of("pk", s("a"), "sk", n(3)), true);
+        assertEquals(new ConsumedCapacity("units", 2.0, 2.0, 0.0), client.lastConsumedCapacity(), "5 KB consistent: 2 RCU");
+        client.query(Query.on("units").partitionKey(s("a")));
+        assertEquals(new ConsumedCapacity("units", 1.0, 1.0, 0.0), client.lastConsumedCapacity(),
+            "Query: ~6.5 KB read, rounded up once to 8 KB, eventually consistent: 1 RCU");
+        client.deleteItem("units", Map.of("pk", s("a"), "sk", n(1)));
+        assertEquals(new ConsumedCapacity("units", 1.0, 0.0, 1.0), client.lastConsumedCapacity());
+
+        final FerriteClient async = client.async().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES);
+        final long[] reported = { -1, -1 };
+        final boolean[] answered = { false };
+        final ItemWriter key = new ItemWriter();
+        key.reset().string("pk", "a").number("sk", 3);
+        final long requestId = async.getItem("units", key.buffer(), 0, key.finish(), false, new ResponseHandler()
+        {
+            public void onConsumedCapacity(final long id, final long readHalfUnits, final long writeUnits)
+            {
+                reported[0] = readHalfUnits;
+                reported[1] = writeUnits;
+            }
+
+            public void onItem(final long id, final boolean found, final DirectBuffer buffer, final int offset, final int length)
+            {
+                answered[0] = true;
+            }
+
+            public void onError(final long id, final ErrorCode code, final String message)
+            {
+                answered[0] = true;
+            }
+
+            public void onFailure(final long id, final ClientFailure failure, final String message)
+            {
+                answered[0] = true;
+            }
+        });
+        assertTrue(requestId > 0);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!answered[0] && System.nanoTime() < deadline)
+        {
+            if (0 == async.poll())
+            {
+                Thread.onSpinWait();
+            }
+        }
+        assertTrue(answered[0]);
+        assertEquals(2, reported[0], "5 KB eventually consistent: 2 half units (1 RCU)");
+        assertEquals(0, reported[1]);
+    }
+
+    /**
+     * Drives {@code ratePerSecond} PutItems on one partition key, split over the clients, each paced on its own thread.
+     */
+    private Run drive(final int ratePerSecond, final long durationMs, final long windowStartMs) throws InterruptedException
+    {
+        final Run run = new Run();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(durationMs);
+        final long windowStartNs = startNs + TimeUnit.MILLISECONDS.toNanos(windowStartMs);
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) * CLIENTS / ratePerSecond;
+        final AtomicInteger sequence = new AtomicInteger();
+        final List<Thread> threads = new ArrayList<>();
+        final AtomicLong failures = new AtomicLong();
+        for (int c = 1; c <= CLIENTS; c++)
+        {
+            final FerriteBlockingClient client = clients.get(clients.size() - CLIENTS - 1 + c);
+            final int index = c;
+            final long offsetNs = intervalNs * c / CLIENTS;
+            final Thread thread = new Thread(() ->
+            {
+                long due = startNs + offsetNs;
+                while (due < endNs)
+                {
+                    final long waitNs = due - System.nanoTime();
+                    if (waitNs > 0)
+                    {
+                        LockSupport.parkNanos(waitNs);
+                    }
+                    due += intervalNs;
+                    try
+                    {
+                        client.putItem("metered", Map.of("pk", s("hot"), "sk", n(sequence.incrementAndGet())));
+                        run.admitted.incrementAndGet();
+                        if (System.nanoTime() >= windowStartNs)
+                        {
+                            run.admittedInWindowCounter.incrementAndGet();
+                            run.admittedByClientCounter.incrementAndGet(index - 1);
+                        }
+                    }
+                    catch (final FerriteException ex)
+                    {
+                        if (ErrorCode.ProvisionedThroughputExceededException == ex.code())
+                        {
+                            run.throttledCounter.incrementAndGet();
+                        }
+                        else
+                        {
+                            failures.incrementAndGet();
+                        }
+                    }
+                }
+            }, "driver-" + c);
+            threads.add(thread);
+            thread.start();
+        }
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        assertEquals(0, failures.get(), "only throttles may fail");
+        System.out.println("admission run at " + ratePerSecond + "/s for " + durationMs + " ms: " + run);
+        run.admittedInWindow = run.admittedInWindowCounter.get();
+        run.throttled = run.throttledCounter.get();
+        for (int i = 0; i < CLIENTS; i++)
+        {
+            run.admittedByClient[i] = run.admittedByClientCounter.get(i);
+        }
+        return run;
+    }
+
+    private static final class Run
+    {
+        final AtomicLong admitted = new AtomicLong();
+        final AtomicLong admittedInWindowCounter = new AtomicLong();
+        final AtomicLong throttledCounter = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicLongArray admittedByClientCounter =
+            new java.util.concurrent.atomic.AtomicLongArray(CLIENTS);
+        final long[] admittedByClient = new long[CLIENTS];
+        long admittedInWindow;
+        long throttled;
+
+        public String toString()
+        {
+            return "admitted=" + admitted + " admittedInWindow=" + admittedInWindowCounter + " throttled=" + throttledCounter;
+        }
+    }
+}
