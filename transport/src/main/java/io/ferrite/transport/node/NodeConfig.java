@@ -21,6 +21,8 @@ public final class NodeConfig
 {
     /** Prefix of every node setting. */
     public static final String PREFIX = "ferrite.node.";
+    static final int MAX_PARTITION_UNITS = 40_000;
+    static final int MAX_NODE_UNITS = 100_000_000;
     /** The request stream id of 0004. */
     public static final int DEFAULT_REQUEST_STREAM_ID = 1001;
     /** Default UDP request endpoint. */
@@ -90,6 +92,10 @@ public final class NodeConfig
     private int shardQueueBytes = 16 * 1024 * 1024;
     private int maxSessions = 1024;
     private int admissionBurstSeconds = 300;
+    private int admissionPartitionReadUnits = 3_000;
+    private int admissionPartitionWriteUnits = 1_000;
+    private int admissionNodeReadUnits = 120_000;
+    private int admissionNodeWriteUnits = 40_000;
     private boolean admissionService;
     private String admissionServiceChannel;
     private String admissionGrantChannel = "aeron:udp?endpoint=127.0.0.1:0";
@@ -131,6 +137,14 @@ public final class NodeConfig
         config.maxSessions(settings.intValue(PREFIX + "maxSessions", config.maxSessions, 1, 65_536));
         config.admissionBurstSeconds(settings.intValue(
             PREFIX + "admissionBurstSeconds", config.admissionBurstSeconds, 1, (int)TokenBucket.MAX_BURST_SECONDS));
+        config.admissionPartitionReadUnits(settings.intValue(PREFIX + "admissionPartitionReadUnits",
+            config.admissionPartitionReadUnits, 1, MAX_PARTITION_UNITS));
+        config.admissionPartitionWriteUnits(settings.intValue(PREFIX + "admissionPartitionWriteUnits",
+            config.admissionPartitionWriteUnits, 1, MAX_PARTITION_UNITS));
+        config.admissionNodeReadUnits(settings.intValue(PREFIX + "admissionNodeReadUnits",
+            config.admissionNodeReadUnits, 1, MAX_NODE_UNITS));
+        config.admissionNodeWriteUnits(settings.intValue(PREFIX + "admissionNodeWriteUnits",
+            config.admissionNodeWriteUnits, 1, MAX_NODE_UNITS));
         config.admissionService(Boolean.parseBoolean(settings.string(PREFIX + "admissionService", "false")));
         config.admissionServiceChannel(settings.string(PREFIX + "admissionServiceChannel", null));
         config.admissionGrantChannel(settings.string(PREFIX + "admissionGrantChannel", config.admissionGrantChannel));
@@ -539,6 +553,87 @@ public final class NodeConfig
     }
 
     /**
+     * @return each partition's read ceiling in RCU per second (DynamoDB: 3,000), decision 0009.
+     */
+    public int admissionPartitionReadUnits()
+    {
+        return admissionPartitionReadUnits;
+    }
+
+    /**
+     * @param units each partition's read ceiling in RCU per second, 1 to 40,000.
+     * @return this.
+     */
+    public NodeConfig admissionPartitionReadUnits(final int units)
+    {
+        this.admissionPartitionReadUnits = checkUnits("admissionPartitionReadUnits", units, MAX_PARTITION_UNITS);
+        return this;
+    }
+
+    /**
+     * @return each partition's write ceiling in WCU per second (DynamoDB: 1,000), decision 0009.
+     */
+    public int admissionPartitionWriteUnits()
+    {
+        return admissionPartitionWriteUnits;
+    }
+
+    /**
+     * @param units each partition's write ceiling in WCU per second, 1 to 40,000.
+     * @return this.
+     */
+    public NodeConfig admissionPartitionWriteUnits(final int units)
+    {
+        this.admissionPartitionWriteUnits = checkUnits("admissionPartitionWriteUnits", units, MAX_PARTITION_UNITS);
+        return this;
+    }
+
+    /**
+     * @return the node's read capacity in RCU per second: partitions burst only while it has room (decision 0009).
+     */
+    public int admissionNodeReadUnits()
+    {
+        return admissionNodeReadUnits;
+    }
+
+    /**
+     * @param units the node's read capacity in RCU per second, 1 to 100,000,000.
+     * @return this.
+     */
+    public NodeConfig admissionNodeReadUnits(final int units)
+    {
+        this.admissionNodeReadUnits = checkUnits("admissionNodeReadUnits", units, MAX_NODE_UNITS);
+        return this;
+    }
+
+    /**
+     * @return the node's write capacity in WCU per second: partitions burst only while it has room (decision 0009).
+     */
+    public int admissionNodeWriteUnits()
+    {
+        return admissionNodeWriteUnits;
+    }
+
+    /**
+     * @param units the node's write capacity in WCU per second, 1 to 100,000,000.
+     * @return this.
+     */
+    public NodeConfig admissionNodeWriteUnits(final int units)
+    {
+        this.admissionNodeWriteUnits = checkUnits("admissionNodeWriteUnits", units, MAX_NODE_UNITS);
+        return this;
+    }
+
+    private static int checkUnits(final String name, final int units, final int max)
+    {
+        if (units < 1 || units > max)
+        {
+            throw new IllegalArgumentException(name + " must be 1 to " + max + " units per second: " + units);
+        }
+        return units;
+    }
+
+    /**
      * @return true when this node hosts the global admission service (decision 0009).
      */
     public boolean admissionService()
@@ -675,6 +770,10 @@ public final class NodeConfig
             ", shardQueueBytes=" + shardQueueBytes +
             ", maxSessions=" + maxSessions +
             ", admissionBurstSeconds=" + admissionBurstSeconds +
+            ", admissionPartitionReadUnits=" + admissionPartitionReadUnits +
+            ", admissionPartitionWriteUnits=" + admissionPartitionWriteUnits +
+            ", admissionNodeReadUnits=" + admissionNodeReadUnits +
+            ", admissionNodeWriteUnits=" + admissionNodeWriteUnits +
             ", admissionService=" + admissionService +
             ", admissionServiceChannel=" + admissionServiceChannel +
             ", admissionIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(admissionIntervalNs) +

@@ -93,6 +93,8 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter[] operations = new AtomicCounter[Operations.COUNT];
     final AtomicCounter[] errors = new AtomicCounter[ErrorCode.values().length];
     final AtomicCounter throttles;
+    final AtomicCounter partitionThrottles;
+    final AtomicCounter partitionBursts;
     final AtomicCounter bytesIn;
     final AtomicCounter bytesOut;
     final AtomicCounter inFlight;
@@ -134,6 +136,8 @@ public final class NodeCounters implements AutoCloseable
             }
         }
         throttles = manager.newCounter("throttled requests", TYPE_NODE);
+        partitionThrottles = manager.newCounter("partition throttled requests", TYPE_NODE);
+        partitionBursts = manager.newCounter("partition burst requests", TYPE_NODE);
         bytesIn = manager.newCounter("bytes in", TYPE_NODE);
         bytesOut = manager.newCounter("bytes out", TYPE_NODE);
         inFlight = manager.newCounter("requests in flight", TYPE_NODE);

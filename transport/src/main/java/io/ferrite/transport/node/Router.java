@@ -153,6 +153,8 @@ final class Router implements Agent
     private final UnsafeBuffer backlogView = new UnsafeBuffer(0, 0);
     private final MessageHandler replyHandler = this::onReply;
     private final AtomicReferenceArray<TableAdmission> admissions;
+    private final NodeAdmission nodeAdmission;
+    private final int enginePartitions;
     private final long routerId = new java.util.SplittableRandom().nextLong();
     private final Publication demandPublication;
     private final Subscription grants;
@@ -225,6 +227,9 @@ final class Router implements Agent
                 64 * 1024, true);
         }
         final long startNs = System.nanoTime();
+        enginePartitions = config.engine().initialPartitions();
+        nodeAdmission = new NodeAdmission(
+            2L * config.admissionNodeReadUnits(), config.admissionNodeWriteUnits(), startNs);
         for (final TableRoute route : metadata.tables())
         {
             route.requests = counters.newTableCounter(route.name());
@@ -404,10 +409,11 @@ final class Router implements Agent
                     return ControlledFragmentHandler.Action.CONTINUE;
                 }
                 d.wrapPartitionKeyValue(keyView);
-                final int shard = partitionKeys.hashValue(keyView, 0, keyView.capacity()) ?
-                    metadata.shardFor(partitionKeys.hash()) : 0;
+                final boolean hashed = partitionKeys.hashValue(keyView, 0, keyView.capacity());
+                final int shard = hashed ? metadata.shardFor(partitionKeys.hash()) : 0;
+                final int partition = hashed ? PartitionAdmission.slot(shard, partitionKeys.hash(), enginePartitions) : -1;
                 return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation,
-                    d.correlationId(), -halfUnits, buffer, offset, length);
+                    d.correlationId(), -halfUnits, partition, buffer, offset, length);
             }
 
             case Operations.SCAN:
@@ -443,10 +449,11 @@ final class Router implements Agent
             countRequest(operation, length);
             return ControlledFragmentHandler.Action.CONTINUE;
         }
-        final int shard = partitionKeys.hashAttribute(keyView, 0, keyView.capacity(), route.partitionKeyName) ?
-            metadata.shardFor(partitionKeys.hash()) : 0;
+        final boolean hashed = partitionKeys.hashAttribute(keyView, 0, keyView.capacity(), route.partitionKeyName);
+        final int shard = hashed ? metadata.shardFor(partitionKeys.hash()) : 0;
+        final int partition = hashed ? PartitionAdmission.slot(shard, partitionKeys.hash(), enginePartitions) : -1;
         return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation, correlationId, units,
-            buffer, offset, length);
+            partition, buffer, offset, length);
     }
 
     private ControlledFragmentHandler.Action onScan(
@@ -492,7 +499,7 @@ final class Router implements Agent
             firstShard = Math.min(metadata.shardFor(partitionKeys.hash()), lastShard);
         }
         return dispatchOrAbort(RingLayout.OP_SCAN, firstShard, lastShard, 0, session, route, operation, d.correlationId(),
-            -halfUnits, buffer, offset, length);
+            -halfUnits, -1, buffer, offset, length);
     }
 
     private ControlledFragmentHandler.Action dispatchOrAbort(
@@ -505,6 +512,7 @@ final class Router implements Agent
         final int operation,
         final long correlationId,
         final long units,
+        final int partition,
         final DirectBuffer buffer,
         final int offset,
         final int length)
@@ -518,14 +526,25 @@ final class Router implements Agent
         }
         // charged only once the ring has room: an aborted fragment comes back next duty cycle and must not pay twice
         final TableAdmission admission = route.admission;
-        if (null != admission &&
-            TokenBucket.ADMITTED != (units > 0 ? admission.tryWrite(nowNs, units) : admission.tryRead(nowNs, -units)))
+        if (null != admission)
         {
-            ring.abort(index);
-            countRequest(operation, length);
-            route.requests.incrementRelease();
-            sendThrottle(session, correlationId, admission);
-            return ControlledFragmentHandler.Action.CONTINUE;
+            final long admitted = admission.tryAt(nowNs, units > 0, Math.abs(units), partition, nodeAdmission);
+            if (TokenBucket.ADMITTED != admitted)
+            {
+                ring.abort(index);
+                countRequest(operation, length);
+                route.requests.incrementRelease();
+                if (TableAdmission.PARTITION_THROTTLED == admitted)
+                {
+                    counters.partitionThrottles.incrementRelease();
+                }
+                sendThrottle(session, correlationId, admission);
+                return ControlledFragmentHandler.Action.CONTINUE;
+            }
+            if (PartitionAdmission.BURST == admission.lastAdmittedAs)
+            {
+                counters.partitionBursts.incrementRelease();
+            }
         }
         final AtomicBuffer ringBuffer = ring.buffer();
         ringBuffer.putLong(index + RingLayout.TOKEN_OFFSET, session.token);
@@ -895,6 +914,9 @@ final class Router implements Agent
     private void openAdmission(final TableRoute route, final long nowNs)
     {
         final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
+        admission.partitions = new PartitionAdmission(PartitionAdmission.slots(metadata.shardCount(), enginePartitions),
+            2L * config.admissionPartitionReadUnits(), config.admissionPartitionWriteUnits(), config.admissionBurstSeconds(),
+            nowNs);
         admission.throttles = counters.newTableThrottleCounter(route.name());
         route.admission = admission;
         admissions.set(route.routeId, admission);

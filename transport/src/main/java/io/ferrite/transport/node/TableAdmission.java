@@ -21,6 +21,9 @@ import org.agrona.concurrent.status.AtomicCounter;
  * ({@link #readDemand}, {@link #writeDemand}: units asked for, admitted or not) and {@link #applyShare} sets the
  * buckets to the share the service grants; until the first grant a router admits the table's whole rate.
  * <p>
+ * <b>Partitions:</b> {@link #tryAt} adds the partition's ceiling and burst and the node's room
+ * ({@link PartitionAdmission}, {@link NodeAdmission}) under this table-wide limit.
+ * <p>
  * <b>Threading:</b> {@link #tryRead}, {@link #tryWrite}, {@link #reconfigure} and the peak tracking run on the
  * router thread; a shard loop may call {@link #chargeReadsAfter} (the bucket's {@code consume}, lock-free) for the
  * part of a read's cost known only once the item or page is read. Nothing here allocates per request; a rising
@@ -31,6 +34,13 @@ final class TableAdmission
     static final long ON_DEMAND_INITIAL_READ_HALF_UNITS = 2 * 12_000;
     static final long ON_DEMAND_INITIAL_WRITE_UNITS = 4_000;
     static final long PEAK_WINDOW_NS = 1_000_000_000L;
+    /** {@link #tryAt}: the partition is over its ceiling and may not burst. */
+    static final long PARTITION_THROTTLED = -1;
+
+    /** The partition-level buckets, null when the router admits at table level only. */
+    PartitionAdmission partitions;
+    /** How {@link #tryAt} last admitted: {@link PartitionAdmission#ALLOCATED} or {@link PartitionAdmission#BURST}. */
+    int lastAdmittedAs;
 
     final TokenBucket reads;
     final TokenBucket writes;
@@ -117,6 +127,39 @@ final class TableAdmission
         {
             roll(nowNs);
             windowWrites += units;
+        }
+        return result;
+    }
+
+    /**
+     * Admits at all three levels (decision 0009): the partition's allocated bucket, or else its burst while the node
+     * has room, is checked without taking; then the table's bucket decides; only an admitted request is charged to
+     * the partition and the node. A throttle at the partition is not counted as the table's demand: a larger share of
+     * the table's rate would not help it.
+     *
+     * @param write     true for write units, false for half read units.
+     * @param partition the partition's slot ({@link PartitionAdmission#slot}), or -1 for a request with no single
+     *                  partition (Scan, a key that did not hash): table level only.
+     * @return {@link TokenBucket#ADMITTED}, {@link #PARTITION_THROTTLED}, or the nanoseconds until the table's
+     * bucket would have the units.
+     */
+    long tryAt(final long nowNs, final boolean write, final long units, final int partition, final NodeAdmission node)
+    {
+        if (null == partitions || partition < 0)
+        {
+            lastAdmittedAs = PartitionAdmission.ALLOCATED;
+            return write ? tryWrite(nowNs, units) : tryRead(nowNs, units);
+        }
+        final int how = partitions.check(nowNs, partition, write, units, node);
+        if (PartitionAdmission.THROTTLED == how)
+        {
+            return PARTITION_THROTTLED;
+        }
+        final long result = write ? tryWrite(nowNs, units) : tryRead(nowNs, units);
+        if (TokenBucket.ADMITTED == result)
+        {
+            partitions.take(nowNs, partition, write, units, how, node);
+            lastAdmittedAs = how;
         }
         return result;
     }
