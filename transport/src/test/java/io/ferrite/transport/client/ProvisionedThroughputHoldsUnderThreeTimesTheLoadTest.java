@@ -175,6 +175,56 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     }
 
     @Test
+    void aPartitionOverItsCeilingIsThrottledWhileTheTableHasCapacityAndOtherPartitionsAreServed()
+    {
+        // a 20 WCU partition ceiling under a 1,000 WCU table; the node's 20 WCU leave no room to burst
+        node = Node.launch(nodeConfig().admissionPartitionWriteUnits(20).admissionNodeWriteUnits(20));
+        final FerriteBlockingClient client = connect();
+        client.createTable(TableSpec.of("ceiling").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
+            .capacity(TableCapacity.provisioned(1_000, 1_000)));
+        final long startNs = System.nanoTime();
+        int admitted = 0;
+        int throttled = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                client.putItem("ceiling", Map.of("pk", s("hot"), "sk", n(i)));
+                admitted++;
+            }
+            catch (final FerriteException ex)
+            {
+                assertEquals(ErrorCode.ProvisionedThroughputExceededException, ex.code(), ex.getMessage());
+                throttled++;
+            }
+        }
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        // the partition's one second of allocation (20) plus what refilled meanwhile, far below the table's 1,000
+        assertTrue(admitted >= 20 && admitted <= 20 + 20 * seconds + 1,
+            admitted + " admitted in " + seconds + " s at a ceiling of 20/s");
+        assertTrue(throttled > 0);
+        final long partitionThrottles = io.ferrite.transport.node.NodeCounters.valueOf(
+            node.counters().reader(), "partition throttled requests");
+        assertEquals(throttled, partitionThrottles, "every throttle was the partition's, not the table's");
+
+        // keys on the other shard's partition are still admitted (hot's own shard may refuse some)
+        int otherAdmitted = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            try
+            {
+                client.putItem("ceiling", Map.of("pk", s("other-" + i), "sk", n(i)));
+                otherAdmitted++;
+            }
+            catch (final FerriteException ex)
+            {
+                assertEquals(ErrorCode.ProvisionedThroughputExceededException, ex.code(), ex.getMessage());
+            }
+        }
+        assertTrue(otherAdmitted >= 3, otherAdmitted + " of 20 writes on other keys admitted");
+    }
+
+    @Test
     void aBatchIsAdmittedWholeOrThrottledWholeAtOnce()
     {
         node = Node.launch(nodeConfig());
