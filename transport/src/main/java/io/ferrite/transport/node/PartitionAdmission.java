@@ -6,7 +6,8 @@ import io.ferrite.engine.admission.TokenBucket;
  * The partition and node levels of admission (decision 0009), on the router thread only.
  * <p>
  * Each partition of a table has, for reads (half RCUs) and writes (WCUs), an <b>allocated</b> bucket at the
- * per-partition ceiling (DynamoDB: 3,000 RCU, 1,000 WCU) holding one second of it, and a <b>burst</b> bucket at the same
+ * per-partition ceiling (DynamoDB: 3,000 RCU, 1,000 WCU; raised to the partition's even share of the table's rate
+ * when that is higher, {@link #followTableRate}) holding one second of it, and a <b>burst</b> bucket at the same
  * rate holding {@code burstSeconds} of it, which every admitted request also drains (never below empty): it holds
  * the capacity the partition left unused. A request on a partition whose allocated bucket lacks the units is admitted
  * from the burst bucket only while the node's bucket (the node's capacity, drained by every admitted request, holding
@@ -31,6 +32,9 @@ final class PartitionAdmission
     /** {@link #check}: over the partition's ceiling with no burst usable: throttle. */
     static final int THROTTLED = 2;
 
+    private final long ceilingReadHalfUnits;
+    private final long ceilingWriteUnits;
+    private final long burstSeconds;
     private final TokenBucket[] allocatedReads;
     private final TokenBucket[] burstReads;
     private final TokenBucket[] allocatedWrites;
@@ -50,6 +54,9 @@ final class PartitionAdmission
         final long burstSeconds,
         final long nowNs)
     {
+        this.ceilingReadHalfUnits = ceilingReadHalfUnits;
+        this.ceilingWriteUnits = ceilingWriteUnits;
+        this.burstSeconds = burstSeconds;
         allocatedReads = new TokenBucket[partitions];
         burstReads = new TokenBucket[partitions];
         allocatedWrites = new TokenBucket[partitions];
@@ -60,6 +67,36 @@ final class PartitionAdmission
             burstReads[i] = new TokenBucket(ceilingReadHalfUnits, burstSeconds * ceilingReadHalfUnits, nowNs);
             allocatedWrites[i] = new TokenBucket(ceilingWriteUnits, ceilingWriteUnits, nowNs);
             burstWrites[i] = new TokenBucket(ceilingWriteUnits, burstSeconds * ceilingWriteUnits, nowNs);
+        }
+    }
+
+    /**
+     * Follows the table's rate at this router (new table, UpdateTable, a global share, a rising on-demand peak): each
+     * partition's allocated rate is the configured ceiling or, when higher, its even share of the table's rate.
+     * DynamoDB gives a table enough partitions for its rate (RCU / 3,000, WCU / 1,000) by splitting; Ferrite's
+     * partitions do not split, so without this a table spread evenly over its few partitions could never reach its
+     * rate. Reconfigures (one small object per bucket) only the buckets whose rate changes; not for the request path.
+     *
+     * @param tableReadHalfUnits the table's read rate, half RCUs per second.
+     * @param tableWriteUnits    the table's write rate, WCUs per second.
+     */
+    void followTableRate(final long tableReadHalfUnits, final long tableWriteUnits)
+    {
+        final int partitions = allocatedReads.length;
+        final long readRate = Math.max(ceilingReadHalfUnits, (tableReadHalfUnits + partitions - 1) / partitions);
+        final long writeRate = Math.max(ceilingWriteUnits, (tableWriteUnits + partitions - 1) / partitions);
+        for (int i = 0; i < partitions; i++)
+        {
+            if (allocatedReads[i].ratePerSecond() != readRate)
+            {
+                allocatedReads[i].reconfigure(readRate, readRate);
+                burstReads[i].reconfigure(readRate, burstSeconds * readRate);
+            }
+            if (allocatedWrites[i].ratePerSecond() != writeRate)
+            {
+                allocatedWrites[i].reconfigure(writeRate, writeRate);
+                burstWrites[i].reconfigure(writeRate, burstSeconds * writeRate);
+            }
         }
     }
 

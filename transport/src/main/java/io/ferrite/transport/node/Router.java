@@ -914,9 +914,9 @@ final class Router implements Agent
     private void openAdmission(final TableRoute route, final long nowNs)
     {
         final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
-        admission.partitions = new PartitionAdmission(PartitionAdmission.slots(metadata.shardCount(), enginePartitions),
+        admission.attach(new PartitionAdmission(PartitionAdmission.slots(metadata.shardCount(), enginePartitions),
             2L * config.admissionPartitionReadUnits(), config.admissionPartitionWriteUnits(), config.admissionBurstSeconds(),
-            nowNs);
+            nowNs));
         admission.throttles = counters.newTableThrottleCounter(route.name());
         route.admission = admission;
         admissions.set(route.routeId, admission);

@@ -37,7 +37,7 @@ final class TableAdmission
     /** {@link #tryAt}: the partition is over its ceiling and may not burst. */
     static final long PARTITION_THROTTLED = -1;
 
-    /** The partition-level buckets, null when the router admits at table level only. */
+    /** The partition-level buckets, null when the router admits at table level only ({@link #attach}). */
     PartitionAdmission partitions;
     /** How {@link #tryAt} last admitted: {@link PartitionAdmission#ALLOCATED} or {@link PartitionAdmission#BURST}. */
     int lastAdmittedAs;
@@ -66,6 +66,23 @@ final class TableAdmission
     }
 
     /**
+     * Adds the partition level under this table's buckets, its ceilings following the table's rate.
+     */
+    void attach(final PartitionAdmission partitions)
+    {
+        this.partitions = partitions;
+        followRate();
+    }
+
+    private void followRate()
+    {
+        if (null != partitions)
+        {
+            partitions.followTableRate(reads.ratePerSecond(), writes.ratePerSecond());
+        }
+    }
+
+    /**
      * New capacity (UpdateTable): takes effect for requests admitted after this returns.
      */
     void reconfigure(final TableCapacity capacity)
@@ -75,6 +92,7 @@ final class TableAdmission
         final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
         reads.reconfigure(readRate, burstSeconds * readRate);
         writes.reconfigure(writeRate, burstSeconds * writeRate);
+        followRate();
     }
 
     /**
@@ -94,6 +112,7 @@ final class TableAdmission
         {
             writes.reconfigure(writeRate, burstSeconds * writeRate);
         }
+        followRate();
     }
 
     boolean isProvisioned()
@@ -199,6 +218,7 @@ final class TableAdmission
                 writes.reconfigure(2 * peakWrites, burstSeconds * 2 * peakWrites);
             }
         }
+        followRate();
         windowReads = 0;
         windowWrites = 0;
     }

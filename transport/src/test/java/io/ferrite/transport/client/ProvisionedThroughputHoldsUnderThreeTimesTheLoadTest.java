@@ -177,11 +177,12 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     @Test
     void aPartitionOverItsCeilingIsThrottledWhileTheTableHasCapacityAndOtherPartitionsAreServed()
     {
-        // a 20 WCU partition ceiling under a 1,000 WCU table; the node's 20 WCU leave no room to burst
+        // a 20 WCU partition ceiling under a 40 WCU table over two partitions (shards), an even share of 20; the node's
+        // 20 WCU leave no room to burst
         node = Node.launch(nodeConfig().admissionPartitionWriteUnits(20).admissionNodeWriteUnits(20));
         final FerriteBlockingClient client = connect();
         client.createTable(TableSpec.of("ceiling").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
-            .capacity(TableCapacity.provisioned(1_000, 1_000)));
+            .capacity(TableCapacity.provisioned(1_000, 40)));
         final long startNs = System.nanoTime();
         int admitted = 0;
         int throttled = 0;
@@ -199,7 +200,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
             }
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
-        // the partition's one second of allocation (20) plus what refilled meanwhile, far below the table's 1,000
+        // the partition's one second of allocation (20) plus what refilled meanwhile, while the table's bucket held 40
         assertTrue(admitted >= 20 && admitted <= 20 + 20 * seconds + 1,
             admitted + " admitted in " + seconds + " s at a ceiling of 20/s");
         assertTrue(throttled > 0);

@@ -22,8 +22,9 @@ class PartitionAdmissionTest
     @Test
     void aPartitionAboveItsCeilingIsThrottledEvenWhenTheTableHasCapacity()
     {
+        // 1,000 WCU over 100 partitions: an even share of 10, the ceiling
         final TableAdmission table = new TableAdmission(TableCapacity.provisioned(1_000, 1_000), 300, 0);
-        table.partitions = new PartitionAdmission(2, 20, 10, 2, 0);
+        table.attach(new PartitionAdmission(100, 20, 10, 2, 0));
         final NodeAdmission node = new NodeAdmission(1_000_000, 1_000_000, 0);
 
         // at once: 1 s of the ceiling from the allocated bucket, then the 2 s of saved capacity less what that used
@@ -57,7 +58,7 @@ class PartitionAdmissionTest
     void anIdlePartitionBurstsAboveItsAllocatedRateOnlyWhileTheNodeHasRoom()
     {
         final TableAdmission table = new TableAdmission(TableCapacity.provisioned(1_000, 1_000), 300, 0);
-        table.partitions = new PartitionAdmission(1, 20, 10, 300, 0);
+        table.attach(new PartitionAdmission(100, 20, 10, 300, 0));
         final NodeAdmission node = new NodeAdmission(1_000, 50, 0);
 
         // saved capacity: a new partition starts with a full burst bucket (300 s of 10 WCU)
@@ -82,8 +83,8 @@ class PartitionAdmissionTest
     @Test
     void burstIsRefusedWhenTheNodeBucketIsExhausted()
     {
-        final TableAdmission table = new TableAdmission(TableCapacity.provisioned(1_000, 1_000), 300, 0);
-        table.partitions = new PartitionAdmission(6, 20, 10, 300, 0);
+        final TableAdmission table = new TableAdmission(TableCapacity.provisioned(60, 60), 300, 0);
+        table.attach(new PartitionAdmission(6, 20, 10, 300, 0));
         final NodeAdmission node = new NodeAdmission(1_000, 50, 0);
 
         for (int second = 0; second <= 5; second++)
@@ -111,7 +112,7 @@ class PartitionAdmissionTest
     {
         // 800 WCU over four partitions: an even split would give each 200/s; the DynamoDB ceiling is 1,000
         final TableAdmission table = new TableAdmission(TableCapacity.provisioned(1_000, 800), 1, 0);
-        table.partitions = new PartitionAdmission(4, 2 * 3_000, 1_000, 300, 0);
+        table.attach(new PartitionAdmission(4, 2 * 3_000, 1_000, 300, 0));
         final NodeAdmission node = new NodeAdmission(2 * 120_000, 40_000, 0);
         long admitted = 0;
         for (int i = 0; i < 20_000; i++)
@@ -125,6 +126,36 @@ class PartitionAdmissionTest
         }
         // 10 s driven at 2,000/s: the table's 800/s plus its 1 s burst, all on one partition
         assertEquals(8_800, admitted, 2);
+    }
+
+    @Test
+    void aPartitionsCeilingIsAtLeastItsEvenShareOfTheTablesRate()
+    {
+        // Ferrite's partitions do not split: 40,000 WCU over two partitions must still be reachable when spread evenly
+        final TableAdmission table = new TableAdmission(TableCapacity.provisioned(1_000, 40_000), 300, 0);
+        table.attach(new PartitionAdmission(2, 2 * 3_000, 1_000, 300, 0));
+        assertEquals(20_000, table.partitions.allocated(0, true).ratePerSecond());
+        assertEquals(2 * 3_000, table.partitions.allocated(1, false).ratePerSecond(), "2,000 RCU a partition: the ceiling");
+        assertEquals(300 * 20_000, table.partitions.burst(1, true).burstUnits());
+
+        // the share follows UpdateTable and the global admission service
+        table.reconfigure(TableCapacity.provisioned(1_000, 1_000));
+        assertEquals(1_000, table.partitions.allocated(0, true).ratePerSecond());
+        table.applyShare(2 * 20_000, 500);
+        assertEquals(20_000, table.partitions.allocated(1, false).ratePerSecond());
+        assertEquals(1_000, table.partitions.allocated(1, true).ratePerSecond());
+
+        // and an on-demand table's rising peak
+        final TableAdmission onDemand = new TableAdmission(TableCapacity.ON_DEMAND, 1, 0);
+        onDemand.attach(new PartitionAdmission(1, 2 * 3_000, 1_000, 300, 0));
+        assertEquals(TableAdmission.ON_DEMAND_INITIAL_WRITE_UNITS, onDemand.partitions.allocated(0, true).ratePerSecond());
+        final NodeAdmission node = new NodeAdmission(1_000_000, 1_000_000, 0);
+        for (int i = 0; i < 3_000; i++)
+        {
+            assertEquals(TokenBucket.ADMITTED, onDemand.tryAt(i * SECOND / 3_000, true, 1, 0, node));
+        }
+        onDemand.tryAt(SECOND, true, 1, 0, node);
+        assertEquals(6_000, onDemand.partitions.allocated(0, true).ratePerSecond(), "twice the previous peak");
     }
 
     @Test
