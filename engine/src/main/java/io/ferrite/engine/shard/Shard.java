@@ -1259,7 +1259,8 @@ public final class Shard implements AutoCloseable
             .directory(config.dataDir().resolve("wal"))
             .fsyncPolicy(config.fsyncPolicy())
             .batchIntervalNs(config.fsyncBatchIntervalNs())
-            .batchMaxRecords(config.fsyncBatchMaxRecords());
+            .batchMaxRecords(config.fsyncBatchMaxRecords())
+            .pretouchAheadBytes(config.walPretouchAheadBytes());
     }
 
     private TableDescription describe(final Table table, final String status)
