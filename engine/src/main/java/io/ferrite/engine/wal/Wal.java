@@ -46,6 +46,9 @@ import java.util.zip.CRC32C;
  * {@link FsyncPolicy#BATCH} the WAL starts one daemon thread of its own, the syncer, which only forces the
  * file being written ({@code fdatasync}); it shares nothing with the owner but the sync file's channel
  * (under a lock the owner takes only to force, roll or close) and two sequences (release/volatile).
+ * Unless {@link WalConfig#pretouchAheadBytes()} is 0, the WAL also starts a daemon pretoucher thread, which only
+ * reads the file being written ahead of the owner (see {@code runPretoucher}); it shares with the owner one
+ * position (release) and one reference to the current file (volatile), and is stopped and joined by {@link #close}.
  * <p>
  * <b>Record layout</b> (one Chronicle document each; Chronicle's own 4-byte document header, which
  * holds the length and a not-complete bit, precedes it; all fields little-endian):
