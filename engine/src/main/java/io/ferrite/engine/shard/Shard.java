@@ -53,7 +53,9 @@ import java.util.stream.Stream;
  * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
  * thread calling these methods directly ("direct mode"), or a {@link io.ferrite.engine.queued.ShardAgent}
  * draining a command queue ("queued mode"). No method is safe to call from two threads, and handlers passed in must not
- * call back into the shard.
+ * call back into the shard. Behind it run three daemon threads of the engine's own, which never touch the shard's
+ * state: the WAL's BATCH syncer and pretoucher, and the {@link Checkpointer}, which completes periodic checkpoints
+ * (store sync, {@code checkpoint.bin}) while the loop goes on.
  * <p>
  * <b>Durability:</b> every mutation is appended to the WAL (and synced per the configured
  * {@link io.ferrite.engine.wal.FsyncPolicy}) before it is applied to the store and before the call
