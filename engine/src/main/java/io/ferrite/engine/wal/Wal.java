@@ -961,6 +961,7 @@ public final class Wal implements AutoCloseable
         FileChannel channel = null;
         int generation = -1;
         long touchedUpTo = 0;
+        long lastPublished = -1;
         try
         {
             while (!stopPretoucher)
@@ -968,10 +969,12 @@ public final class Wal implements AutoCloseable
                 LockSupport.parkNanos(this, PRETOUCH_PERIOD_NS);
                 final long published = pretouchPosition.get();
                 final PretouchTarget target = pretouchTarget;
-                if (published < 0 || null == target || target.generation() != (int)(published >>> POSITION_BITS))
+                if (published == lastPublished || published < 0 || null == target ||
+                    target.generation() != (int)(published >>> POSITION_BITS))
                 {
-                    continue;
+                    continue; // nothing appended since the last round (no syscall when idle), or a roll half published
                 }
+                lastPublished = published;
                 final long position = published & POSITION_MASK;
                 if (target.generation() != generation)
                 {
