@@ -1,6 +1,7 @@
 package io.ferrite.engine.config;
 
 import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.engine.wal.WalConfig;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ public final class EngineConfig
     private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
     private long fsyncBatchIntervalNs = TimeUnit.MILLISECONDS.toNanos(2);
     private int fsyncBatchMaxRecords = 256;
+    private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;
     private int initialPartitions = 1;
     private long partitionMaxItems = 1_000_000;
     private int averageItemBytes = 1024;
@@ -46,6 +48,8 @@ public final class EngineConfig
         config.fsyncBatchIntervalNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
             PREFIX + "fsyncBatchIntervalUs", TimeUnit.NANOSECONDS.toMicros(config.fsyncBatchIntervalNs), 1, 10_000_000)));
         config.fsyncBatchMaxRecords(settings.intValue(PREFIX + "fsyncBatchMaxRecords", config.fsyncBatchMaxRecords, 1, 1 << 20));
+        config.walPretouchAheadBytes(settings.longValue(
+            PREFIX + "walPretouchAheadBytes", config.walPretouchAheadBytes, 0, WalConfig.MAX_PRETOUCH_AHEAD_BYTES));
         config.initialPartitions(settings.intValue(PREFIX + "initialPartitions", config.initialPartitions, 1, 1024));
         config.partitionMaxItems(settings.longValue(PREFIX + "partitionMaxItems", config.partitionMaxItems, 16, 1L << 32));
         config.averageItemBytes(settings.intValue(PREFIX + "averageItemBytes", config.averageItemBytes, 16, 409_600));
@@ -69,6 +73,11 @@ public final class EngineConfig
         if (null == dataDir)
         {
             throw new IllegalStateException(PREFIX + "dataDir is not set: the engine needs a data directory");
+        }
+        if (walPretouchAheadBytes < 0 || walPretouchAheadBytes > WalConfig.MAX_PRETOUCH_AHEAD_BYTES)
+        {
+            throw new IllegalStateException(PREFIX + "walPretouchAheadBytes=" + walPretouchAheadBytes +
+                " must be between 0 (no WAL pretoucher) and " + WalConfig.MAX_PRETOUCH_AHEAD_BYTES);
         }
         if (Integer.bitCount(commandQueueBytes) != 1)
         {
@@ -146,6 +155,27 @@ public final class EngineConfig
     public EngineConfig fsyncBatchMaxRecords(final int fsyncBatchMaxRecords)
     {
         this.fsyncBatchMaxRecords = fsyncBatchMaxRecords;
+        return this;
+    }
+
+    /**
+     * @return how far ahead of its write position the WAL's pretoucher thread reads the file being written; 0
+     * for none. See {@link WalConfig#pretouchAheadBytes(long)}.
+     */
+    public long walPretouchAheadBytes()
+    {
+        return walPretouchAheadBytes;
+    }
+
+    /**
+     * @param walPretouchAheadBytes how far ahead of its write position the WAL's pretoucher thread reads the file
+     *                              being written, so that the shard thread never pays the kernel's read-around
+     *                              of a fresh file region; 0 starts no pretoucher.
+     * @return this.
+     */
+    public EngineConfig walPretouchAheadBytes(final long walPretouchAheadBytes)
+    {
+        this.walPretouchAheadBytes = walPretouchAheadBytes;
         return this;
     }
 
@@ -285,6 +315,7 @@ public final class EngineConfig
             ", fsync=" + fsyncPolicy +
             ", fsyncBatchIntervalUs=" + TimeUnit.NANOSECONDS.toMicros(fsyncBatchIntervalNs) +
             ", fsyncBatchMaxRecords=" + fsyncBatchMaxRecords +
+            ", walPretouchAheadBytes=" + walPretouchAheadBytes +
             ", initialPartitions=" + initialPartitions +
             ", partitionMaxItems=" + partitionMaxItems +
             ", averageItemBytes=" + averageItemBytes +

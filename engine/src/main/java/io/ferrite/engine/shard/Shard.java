@@ -53,7 +53,9 @@ import java.util.stream.Stream;
  * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
  * thread calling these methods directly ("direct mode"), or a {@link io.ferrite.engine.queued.ShardAgent}
  * draining a command queue ("queued mode"). No method is safe to call from two threads, and handlers passed in must not
- * call back into the shard.
+ * call back into the shard. Behind it run three daemon threads of the engine's own, which never touch the shard's
+ * state: the WAL's BATCH syncer and pretoucher, and the {@link Checkpointer}, which completes periodic checkpoints
+ * (store sync, {@code checkpoint.bin}) while the loop goes on.
  * <p>
  * <b>Durability:</b> every mutation is appended to the WAL (and synced per the configured
  * {@link io.ferrite.engine.wal.FsyncPolicy}) before it is applied to the store and before the call
@@ -99,6 +101,7 @@ public final class Shard implements AutoCloseable
     private final Catalog catalog;
     private final Wal wal;
     private final CheckpointFile checkpointFile;
+    private final Checkpointer checkpointer;
     private final Map<String, Table> tablesByName = new HashMap<>();
     private final Int2ObjectHashMap<Table> tablesById = new Int2ObjectHashMap<>();
     private final RecoveryReport recoveryReport;
@@ -116,6 +119,8 @@ public final class Shard implements AutoCloseable
     private final ProjectingHandler projectingHandler = new ProjectingHandler(projected);
 
     private long checkpointSequence;
+    /** Sequence of the periodic checkpoint the {@link Checkpointer} is completing; -1 when none. */
+    private long pendingCheckpointSequence = -1;
     private long lastCheckpointNs;
     private boolean closed;
 
@@ -210,6 +215,7 @@ public final class Shard implements AutoCloseable
                 wal.lastSequence(),
                 items,
                 (System.nanoTime() - startNs) / 1_000_000);
+            checkpointer = new Checkpointer(openedCheckpoint, dataDir.toString());
         }
         catch (final RuntimeException ex)
         {
@@ -324,6 +330,7 @@ public final class Shard implements AutoCloseable
         tablesByName.remove(tableName);
         tablesById.remove(table.tableId());
         table.markDeleted();
+        awaitCheckpoint(); // the checkpointer may be syncing this table's stores
         for (final Partition partition : table.partitions())
         {
             final Path file = storeFile(table.tableId(), partition.partitionId());
@@ -1058,14 +1065,95 @@ public final class Shard implements AutoCloseable
             return 0;
         }
         int work = wal.flushIfDue(nowNs);
+        if (checkpointer.inFlight())
+        {
+            return work;
+        }
+        if (pendingCheckpointSequence >= 0)
+        {
+            finishCheckpoint();
+            work++;
+        }
         final long sinceCheckpoint = wal.lastSequence() - checkpointSequence;
         if (sinceCheckpoint >= config.checkpointIntervalRecords() ||
             (sinceCheckpoint > 0 && nowNs - lastCheckpointNs >= config.checkpointIntervalNs()))
         {
-            checkpoint();
+            startCheckpoint();
             work++;
         }
         return work;
+    }
+
+    /**
+     * A periodic checkpoint's first half, on the shard thread: takes the WAL's last sequence, syncs the WAL and
+     * hands the stores to the {@link Checkpointer}, which syncs them and writes {@code checkpoint.bin} on its own
+     * thread (the store sync is the slow part: 52-132 ms measured with 100,000 items on disk, decision 0007). A
+     * later duty cycle finishes it ({@link #finishCheckpoint()}). Writes the shard applies meanwhile may reach
+     * the synced files too; replay after the checkpoint re-applies whole images, so that is harmless.
+     */
+    private void startCheckpoint()
+    {
+        final long sequence = wal.lastSequence();
+        wal.sync();
+        int count = 0;
+        for (final Table table : tablesByName.values())
+        {
+            count += table.partitions().length;
+        }
+        final PartitionStore[] stores = checkpointer.stores(count);
+        int i = 0;
+        for (final Table table : tablesByName.values())
+        {
+            for (final Partition partition : table.partitions())
+            {
+                stores[i++] = partition.store();
+            }
+        }
+        checkpointer.start(count, sequence);
+        pendingCheckpointSequence = sequence;
+        lastCheckpointNs = System.nanoTime();
+    }
+
+    /**
+     * A periodic checkpoint's second half, once the {@link Checkpointer} is done: the sequence becomes the
+     * checkpoint and the WAL files wholly before it are purged; or, if it failed, the previous checkpoint stands
+     * and the failure is thrown (the next due checkpoint tries again).
+     */
+    private void finishCheckpoint()
+    {
+        final long sequence = pendingCheckpointSequence;
+        pendingCheckpointSequence = -1;
+        final Throwable failure = checkpointer.failure();
+        if (null != failure)
+        {
+            if (failure instanceof RuntimeException)
+            {
+                throw (RuntimeException)failure;
+            }
+            throw new IllegalStateException("checkpoint " + sequence + " failed", failure);
+        }
+        checkpointSequence = sequence;
+        wal.purgeUpTo(sequence);
+    }
+
+    /**
+     * @return whether a periodic checkpoint is being completed on the checkpoint thread (for tests).
+     */
+    boolean checkpointInFlight()
+    {
+        return checkpointer.inFlight();
+    }
+
+    /**
+     * Waits for the periodic checkpoint in flight, if any, and finishes it.
+     */
+    private void awaitCheckpoint()
+    {
+        checkpointer.await();
+        if (pendingCheckpointSequence >= 0)
+        {
+            finishCheckpoint();
+        }
     }
 
     /**
@@ -1075,6 +1163,7 @@ public final class Shard implements AutoCloseable
     public void checkpoint()
     {
         checkOpen();
+        awaitCheckpoint();
         final long sequence = wal.lastSequence();
         wal.sync();
         for (final Table table : tablesByName.values())
@@ -1106,6 +1195,7 @@ public final class Shard implements AutoCloseable
         finally
         {
             closed = true;
+            CloseHelper.quietClose(checkpointer);
             CloseHelper.quietClose(wal);
             CloseHelper.quietClose(checkpointFile);
             closeTables();
@@ -1259,7 +1349,8 @@ public final class Shard implements AutoCloseable
             .directory(config.dataDir().resolve("wal"))
             .fsyncPolicy(config.fsyncPolicy())
             .batchIntervalNs(config.fsyncBatchIntervalNs())
-            .batchMaxRecords(config.fsyncBatchMaxRecords());
+            .batchMaxRecords(config.fsyncBatchMaxRecords())
+            .pretouchAheadBytes(config.walPretouchAheadBytes());
     }
 
     private TableDescription describe(final Table table, final String status)

@@ -46,6 +46,9 @@ import java.util.zip.CRC32C;
  * {@link FsyncPolicy#BATCH} the WAL starts one daemon thread of its own, the syncer, which only forces the
  * file being written ({@code fdatasync}); it shares nothing with the owner but the sync file's channel
  * (under a lock the owner takes only to force, roll or close) and two sequences (release/volatile).
+ * Unless {@link WalConfig#pretouchAheadBytes()} is 0, the WAL also starts a daemon pretoucher thread, which only
+ * reads the file being written ahead of the owner (see {@code runPretoucher}); it shares with the owner one
+ * position (release) and one reference to the current file (volatile), and is stopped and joined by {@link #close}.
  * <p>
  * <b>Record layout</b> (one Chronicle document each; Chronicle's own 4-byte document header, which
  * holds the length and a not-complete bit, precedes it; all fields little-endian):
@@ -128,6 +131,10 @@ public final class Wal implements AutoCloseable
     private static final int CHECKSUM_OFFSET = HEADER_LENGTH + WalRecordEncoder.checksumEncodingOffset();
     private static final int CHECKSUM_END = CHECKSUM_OFFSET + WalRecordEncoder.checksumEncodingLength();
     private static final int UNFINISHED_PROBE_LENGTH = 256;
+    private static final int POSITION_BITS = 40;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
+    private static final int PRETOUCH_READ_BYTES = 64 * 1024;
+    private static final long PRETOUCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final FsyncPolicy fsyncPolicy;
     private final long batchIntervalNs;
@@ -155,6 +162,25 @@ public final class Wal implements AutoCloseable
     private volatile Throwable syncFailure;
     private volatile boolean stopSyncer;
     private long earlyWakeSequence;
+
+    /** Pretoucher: how far ahead of the write position it reads; 0 when there is none. */
+    private final long pretouchAheadBytes;
+    private final Thread pretoucher;
+    /**
+     * Pretoucher: the file being written, with a generation, published by the owner (volatile) when the
+     * appender starts a file.
+     */
+    private volatile PretouchTarget pretouchTarget;
+    /**
+     * Pretoucher: {@code generation << POSITION_BITS | write position}, published by the owner (release) after
+     * each append; -1 before the first.
+     */
+    private final AtomicLong pretouchPosition = new AtomicLong(-1);
+    private final AtomicLong pretouchedBytes = new AtomicLong();
+    private volatile boolean stopPretoucher;
+    private volatile Throwable pretouchFailure;
+    private int pretouchCycle = Integer.MIN_VALUE;
+    private int pretouchGeneration;
 
     private ExcerptAppender appender;
     private FileChannel syncChannel;
@@ -216,6 +242,18 @@ public final class Wal implements AutoCloseable
         {
             batchSyncer = null;
         }
+
+        pretouchAheadBytes = config.pretouchAheadBytes();
+        if (pretouchAheadBytes > 0)
+        {
+            pretoucher = new Thread(this::runPretoucher, "ferrite-wal-pretouch " + directory);
+            pretoucher.setDaemon(true);
+            pretoucher.start();
+        }
+        else
+        {
+            pretoucher = null;
+        }
     }
 
     /**
@@ -265,6 +303,7 @@ public final class Wal implements AutoCloseable
         encode(scratchBuffer, sequence, tableId, partitionId, op, key, keyOff, keyLen,
             image, imageOff, imageLen, timestampNs);
 
+        long end;
         try (DocumentContext context = appender.writingDocument())
         {
             boolean written = false;
@@ -285,6 +324,7 @@ public final class Wal implements AutoCloseable
                     // the record would straddle two mapped chunks: let Chronicle copy it across
                     bytes.write(scratchStore, 0L, (long)length);
                 }
+                end = bytes.writePosition();
                 written = true;
             }
             finally
@@ -297,6 +337,10 @@ public final class Wal implements AutoCloseable
         }
 
         lastSequence = sequence;
+        if (null != pretoucher)
+        {
+            publishPretouchPosition(end);
+        }
         afterAppend();
 
         return sequence;
@@ -516,6 +560,7 @@ public final class Wal implements AutoCloseable
             return;
         }
         closed = true;
+        stopPretoucher();
         stopBatchSyncer();
         try
         {
@@ -874,6 +919,150 @@ public final class Wal implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * Owner side of the pretoucher: publishes the end of the record just written, and the file, when the
+     * appender has started a new one (once per file; the only allocation).
+     */
+    private void publishPretouchPosition(final long end)
+    {
+        final int cycle = appender.cycle();
+        if (cycle != pretouchCycle)
+        {
+            final File file = appender.currentFile();
+            if (null == file)
+            {
+                return;
+            }
+            pretouchCycle = cycle;
+            pretouchGeneration = (pretouchGeneration + 1) & 0x7F_FFFF;
+            pretouchTarget = new PretouchTarget(file, pretouchGeneration);
+        }
+        pretouchPosition.lazySet(((long)pretouchGeneration << POSITION_BITS) | (end & POSITION_MASK));
+    }
+
+    /**
+     * The pretoucher: every millisecond, reads ({@code pread}) the file being written from where it stopped
+     * up to {@code pretouchAheadBytes} past the owner's write position (bounded by the file's size, which
+     * Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those pages,
+     * zero-filled, before the owner's stores into its mapping reach them.
+     * <p>
+     * Why: on a disk-backed file system Chronicle's file grows sparse (ftruncate), and the first store to a
+     * page not in the page cache faults, and the kernel's read-around for a mapping fault fills a whole
+     * read-ahead window ({@code read_ahead_kb}; 8 MiB on the project's VM) of zeroed pages on the faulting
+     * thread: measured ~21 ms on the shard thread every 8 MiB of WAL. Here that cost is paid on this thread.
+     * It only reads, so durability is untouched; a failure stops the pretoucher (the owner's stores then
+     * fault as they would without it) and is kept for {@link #pretouchFailure()}.
+     */
+    private void runPretoucher()
+    {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(PRETOUCH_READ_BYTES);
+        FileChannel channel = null;
+        int generation = -1;
+        long touchedUpTo = 0;
+        long lastPublished = -1;
+        try
+        {
+            while (!stopPretoucher)
+            {
+                LockSupport.parkNanos(this, PRETOUCH_PERIOD_NS);
+                final long published = pretouchPosition.get();
+                final PretouchTarget target = pretouchTarget;
+                if (published == lastPublished || published < 0 || null == target ||
+                    target.generation() != (int)(published >>> POSITION_BITS))
+                {
+                    continue; // nothing appended since the last round (no syscall when idle), or a roll half published
+                }
+                lastPublished = published;
+                final long position = published & POSITION_MASK;
+                if (target.generation() != generation)
+                {
+                    if (null != channel)
+                    {
+                        channel.close();
+                    }
+                    channel = FileChannel.open(target.file().toPath(), StandardOpenOption.READ);
+                    generation = target.generation();
+                    touchedUpTo = position & ~4095L;
+                }
+                final long limit = Math.min(position + pretouchAheadBytes, channel.size());
+                while (touchedUpTo < limit && !stopPretoucher)
+                {
+                    buffer.clear();
+                    final int read = channel.read(buffer, touchedUpTo);
+                    if (read <= 0)
+                    {
+                        break;
+                    }
+                    touchedUpTo += read;
+                    pretouchedBytes.getAndAdd(read);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            pretouchFailure = ex;
+        }
+        finally
+        {
+            if (null != channel)
+            {
+                try
+                {
+                    channel.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // a read-only descriptor: nothing to lose
+                }
+            }
+        }
+    }
+
+    private void stopPretoucher()
+    {
+        if (null != pretoucher)
+        {
+            stopPretoucher = true;
+            LockSupport.unpark(pretoucher);
+            try
+            {
+                pretoucher.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * @return bytes of the file being written that the pretoucher has read ahead of the owner so far.
+     */
+    long pretouchedBytes()
+    {
+        return pretouchedBytes.get();
+    }
+
+    /**
+     * @return what stopped the pretoucher, or null.
+     */
+    Throwable pretouchFailure()
+    {
+        return pretouchFailure;
+    }
+
+    /**
+     * @return the pretoucher thread, or null when {@link WalConfig#pretouchAheadBytes()} is 0.
+     */
+    Thread pretoucherThread()
+    {
+        return pretoucher;
+    }
+
+    private record PretouchTarget(File file, int generation)
+    {
     }
 
     private void stopBatchSyncer()

@@ -1,0 +1,43 @@
+package io.ferrite.engine.config;
+
+import io.ferrite.engine.wal.WalConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ferrite.engine.walPretouchAheadBytes}: default, size suffixes, 0 to disable, out-of-range values refused
+ * naming the key.
+ */
+class WalPretouchSettingTest
+{
+    private static final String KEY = EngineConfig.PREFIX + "walPretouchAheadBytes";
+
+    @Test
+    void defaultsTo16MiBAndReadsSizesAndZero()
+    {
+        assertEquals(WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES, new EngineConfig().walPretouchAheadBytes());
+        assertEquals(16L << 20, WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES);
+        assertEquals(32L << 20, EngineConfig.from(Settings.fromSystemProperties().set(KEY, "32m")).walPretouchAheadBytes());
+        assertEquals(0, EngineConfig.from(Settings.fromSystemProperties().set(KEY, "0")).walPretouchAheadBytes());
+    }
+
+    @Test
+    void refusesOutOfRangeValuesNamingTheKey()
+    {
+        final IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+            () -> EngineConfig.from(Settings.fromSystemProperties().set(KEY, "-1")));
+        assertTrue(negative.getMessage().contains(KEY), negative.getMessage());
+        final IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
+            () -> EngineConfig.from(Settings.fromSystemProperties().set(KEY, "2g")));
+        assertTrue(huge.getMessage().contains(KEY), huge.getMessage());
+
+        final IllegalStateException fluent = assertThrows(IllegalStateException.class,
+            () -> new EngineConfig().dataDir(Path.of("data")).walPretouchAheadBytes(-5).validate());
+        assertTrue(fluent.getMessage().contains(KEY), fluent.getMessage());
+    }
+}
