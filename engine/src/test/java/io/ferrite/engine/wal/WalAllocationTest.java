@@ -50,16 +50,27 @@ class WalAllocationTest
                 }
             }
 
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            final long startNs = System.nanoTime();
-            appendMany(wal, key, image, MEASURED);
-            final long elapsedNs = System.nanoTime() - startNs;
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-
-            System.out.println(policy + ": " + MEASURED + " appends of ~230 B allocated " + allocated +
-                " bytes, " + (elapsedNs / MEASURED) + " ns/append average");
-            // observed 0 B (BATCH) and 0-600 B (NONE, sporadic, inside Chronicle) per 10k appends
-            assertTrue(allocated < 4096, policy + " steady-state appends allocated " + allocated + " bytes");
+            // Five measured windows: garbage made per append (16 B or more each) would show in every window
+            // (160 KB+), while a one-off inside Chronicle (mapping the next chunk, a recompilation after the
+            // first chunk crossing deoptimised the path: up to 27 KB once in several runs) shows in one. The
+            // median window is the steady state.
+            final long[] allocated = new long[5];
+            long elapsedNs = 0;
+            for (int window = 0; window < allocated.length; window++)
+            {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                final long startNs = System.nanoTime();
+                appendMany(wal, key, image, MEASURED);
+                elapsedNs += System.nanoTime() - startNs;
+                allocated[window] = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            System.out.println(policy + ": windows of " + MEASURED + " appends of ~230 B allocated " +
+                java.util.Arrays.toString(allocated) + " bytes, " + (elapsedNs / (MEASURED * allocated.length)) +
+                " ns/append average");
+            final long[] sorted = allocated.clone();
+            java.util.Arrays.sort(sorted);
+            assertTrue(sorted[sorted.length / 2] < 4096, policy + " steady-state appends allocated " +
+                java.util.Arrays.toString(allocated) + " bytes per window of " + MEASURED);
         }
     }
 
