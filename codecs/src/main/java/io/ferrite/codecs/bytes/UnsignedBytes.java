@@ -40,7 +40,17 @@ public final class UnsignedBytes
             }
         }
         final int rest = common - i;
-        if (rest > 0 && aOffset + i + 8 <= a.capacity() && bOffset + i + 8 <= b.capacity())
+        if (rest > 0)
+        {
+            // most names that differ, differ in their first byte: settle that before anything wider
+            final int x = a.getByte(aOffset + i) & 0xFF;
+            final int y = b.getByte(bOffset + i) & 0xFF;
+            if (x != y)
+            {
+                return x - y;
+            }
+        }
+        if (rest > 1 && aOffset + i + 8 <= a.capacity() && bOffset + i + 8 <= b.capacity())
         {
             // Fewer than eight bytes left but eight readable in both buffers: one word each, keeping only the
             // `rest` leading bytes (short names, the common case, cost one comparison instead of a byte loop).

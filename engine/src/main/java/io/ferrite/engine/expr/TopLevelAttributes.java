@@ -2,7 +2,6 @@ package io.ferrite.engine.expr;
 
 import io.ferrite.codecs.item.ItemFormat;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,7 +18,6 @@ import java.util.TreeSet;
 final class TopLevelAttributes
 {
     private final byte[][] names;
-    private final UnsafeBuffer[] paddedNames;
     private final int[] offsets;
     private boolean valid;
 
@@ -36,11 +34,6 @@ final class TopLevelAttributes
         for (final String name : sorted)
         {
             names[i++] = name.getBytes(StandardCharsets.UTF_8);
-        }
-        paddedNames = new UnsafeBuffer[names.length];
-        for (int n = 0; n < names.length; n++)
-        {
-            paddedNames[n] = new UnsafeBuffer(Arrays.copyOf(names[n], names[n].length + 8)); // word-at-a-time compares
         }
         offsets = new int[names.length];
         for (final Operand.Path path : paths)
@@ -82,7 +75,7 @@ final class TopLevelAttributes
             final int valueOffset = nameOffset + nameLength;
             int cmp;
             while (wanted < names.length &&
-                (cmp = ItemFormat.compareNames(item, nameOffset, nameLength, paddedNames[wanted], 0, names[wanted].length)) >= 0)
+                (cmp = ItemFormat.compareNames(item, nameOffset, nameLength, names[wanted], 0, names[wanted].length)) >= 0)
             {
                 if (0 == cmp)
                 {
