@@ -112,6 +112,7 @@ public final class Shard implements AutoCloseable
     private final UnsafeBuffer lastKeyBuffer =
         new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
     private final UnsafeBuffer oldItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
+    private int lastWriteChargeBytes;
     private final UnsafeBuffer newItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     private final UnsafeBuffer readItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     private final UnsafeBuffer projected = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
@@ -449,6 +450,7 @@ public final class Shard implements AutoCloseable
         wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
             item, offset, length, clock.nanoTime());
         final boolean existed = applyPut(table, partition, keyLength, item, offset, length);
+        lastWriteChargeBytes = Math.max(oldLength, length); // oldLength is negative when it was not read
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
@@ -545,6 +547,7 @@ public final class Shard implements AutoCloseable
         final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
         final int oldLength = currentItemForWrite(partition, keyLength, condition, returnValues);
+        lastWriteChargeBytes = Math.max(0, oldLength);
         if (ABSENT == oldLength)
         {
             return false;
@@ -596,6 +599,7 @@ public final class Shard implements AutoCloseable
         }
 
         final int newLength = update.apply(table, key, offset, length, oldItem, 0, oldLength, newItem, 0);
+        lastWriteChargeBytes = Math.max(0, Math.max(oldLength, newLength));
         if (newLength >= 0)
         {
             try
@@ -657,6 +661,19 @@ public final class Shard implements AutoCloseable
             }
         }
         return oldLength >= 0;
+    }
+
+    /**
+     * What DynamoDB charges the last successful PutItem, UpdateItem or DeleteItem of this shard on: the larger of
+     * the item before and after, in bytes. The item before is known to an UpdateItem always, and to a PutItem or
+     * DeleteItem when it read it (a condition or ReturnValues ALL_OLD); otherwise a PutItem counts its new item
+     * only and a DeleteItem 0 bytes (one unit). Owner thread only.
+     *
+     * @return bytes, 0 or more.
+     */
+    public int lastWriteChargeBytes()
+    {
+        return lastWriteChargeBytes;
     }
 
     // ---------------------------------------------------------------------------------------------

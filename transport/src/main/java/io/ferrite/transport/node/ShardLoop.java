@@ -365,10 +365,7 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapItem(itemView);
         startItemResponse(d.correlationId());
         shard.putItem(table, itemView, 0, itemView.capacity(), null, returnValues, itemHandler);
-        if (asked(d.returnConsumedCapacityRaw()))
-        {
-            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(CapacityUnits.writeUnits(0, itemView.capacity()));
-        }
+        chargeWrite(routeId, CapacityUnits.writeUnits(0, itemView.capacity()), d.returnConsumedCapacityRaw());
         return finishItemResponse();
     }
 
@@ -381,10 +378,7 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapKey(keyView);
         startItemResponse(d.correlationId());
         shard.deleteItem(table, keyView, 0, keyView.capacity(), null, returnValues, itemHandler);
-        if (asked(d.returnConsumedCapacityRaw()))
-        {
-            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(1);
-        }
+        chargeWrite(routeId, 1, d.returnConsumedCapacityRaw());
         return finishItemResponse();
     }
 
@@ -410,11 +404,30 @@ final class ShardLoop implements Agent, MessageHandler
             removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
         startItemResponse(d.correlationId());
         shard.updateItem(table, keyView, 0, keyView.capacity(), attributeUpdates, null, returnValues, itemHandler);
-        if (asked(d.returnConsumedCapacityRaw()))
-        {
-            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(1);
-        }
+        chargeWrite(routeId, 1, d.returnConsumedCapacityRaw());
         return finishItemResponse();
+    }
+
+    /**
+     * A successful write costs the larger of its item before and after (DynamoDB's rule, as far as the shard knows the
+     * item before: {@link io.ferrite.engine.shard.Shard#lastWriteChargeBytes()}); the router charged
+     * {@code chargedUpFront} when it admitted the request, and the table's write bucket is charged the rest.
+     */
+    private void chargeWrite(final int routeId, final long chargedUpFront, final short returnConsumedCapacity)
+    {
+        final long units = CapacityUnits.writeUnits(0, shard.lastWriteChargeBytes());
+        if (units > chargedUpFront)
+        {
+            final TableAdmission admission = admissions.get(routeId);
+            if (null != admission)
+            {
+                admission.chargeWritesAfter(receivedNs, units - chargedUpFront);
+            }
+        }
+        if (asked(returnConsumedCapacity))
+        {
+            itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(Math.max(units, chargedUpFront));
+        }
     }
 
     /**

@@ -194,6 +194,17 @@ final class TableAdmission
         }
     }
 
+    /**
+     * Charges what a write cost beyond the estimate taken up front (any thread; the bucket may go into debt).
+     */
+    void chargeWritesAfter(final long nowNs, final long units)
+    {
+        if (units > 0)
+        {
+            writes.consume(nowNs, Math.min(units, TokenBucket.MAX_UNITS_PER_CALL));
+        }
+    }
+
     private void roll(final long nowNs)
     {
         if (nowNs - windowStartNs < PEAK_WINDOW_NS)

@@ -281,6 +281,19 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
             "Query: ~6.5 KB read, rounded up once to 8 KB, eventually consistent: 1 RCU");
         client.deleteItem("units", Map.of("pk", s("a"), "sk", n(1)));
         assertEquals(new ConsumedCapacity("units", 1.0, 0.0, 1.0), client.lastConsumedCapacity());
+        // a write is charged on the larger of the item before and after: a small change to a 5 KB item costs 5 WCU,
+        // and so does removing the attribute that made it large
+        client.putItem("units", Map.of("pk", s("b"), "sk", n(3), "blob", s("z".repeat(5000))));
+        assertEquals(new ConsumedCapacity("units", 5.0, 0.0, 5.0), client.lastConsumedCapacity(), "put of 5 KB");
+        client.updateItem("units", Map.of("pk", s("b"), "sk", n(3)), Map.of("tag", s("t")), List.of(),
+            io.ferrite.engine.shard.ReturnValues.NONE);
+        assertEquals(new ConsumedCapacity("units", 5.0, 0.0, 5.0), client.lastConsumedCapacity(), "update of a 5 KB item");
+        client.updateItem("units", Map.of("pk", s("b"), "sk", n(3)), Map.of(), List.of("blob"),
+            io.ferrite.engine.shard.ReturnValues.NONE);
+        assertEquals(new ConsumedCapacity("units", 5.0, 0.0, 5.0), client.lastConsumedCapacity(), "shrinking it, too");
+        client.updateItem("units", Map.of("pk", s("b"), "sk", n(3)), Map.of("tag", s("u")), List.of(),
+            io.ferrite.engine.shard.ReturnValues.NONE);
+        assertEquals(new ConsumedCapacity("units", 1.0, 0.0, 1.0), client.lastConsumedCapacity(), "now small: 1 WCU");
 
         final FerriteClient async = client.async().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES);
         final long[] reported = { -1, -1 };
