@@ -90,11 +90,10 @@ public final class TokenBucket
         while (true)
         {
             final long tat = theoreticalArrival.get();
-            final long ahead = tat - now > 0 ? tat - now : 0; // how far from full the bucket is
+            final long ahead = ahead(tat, now);
             final long needed = ahead + cost; // ahead is at most the burst plus the debt cap: no overflow
-            if (needed > limits.toleranceScaled && ahead > 0)
+            if (overdraws(ahead, needed, limits))
             {
-                // Would overdraw; a request bigger than the whole burst waits for a full bucket (ahead == 0).
                 final long waitScaled = Math.min(ahead, needed - limits.toleranceScaled);
                 return Math.max(1, (waitScaled + (1L << TIME_SHIFT) - 1) >>> TIME_SHIFT);
             }
@@ -121,7 +120,7 @@ public final class TokenBucket
         while (true)
         {
             final long tat = theoreticalArrival.get();
-            final long ahead = tat - now > 0 ? tat - now : 0;
+            final long ahead = ahead(tat, now);
             if (theoreticalArrival.compareAndSet(tat, now + Math.min(ahead + cost, limits.toleranceScaled + MAX_DEBT_SCALED)))
             {
                 return;
@@ -137,10 +136,36 @@ public final class TokenBucket
     {
         final Limits limits = this.limits;
         final long now = scaled(nowNs);
-        final long tat = theoreticalArrival.get();
-        final long ahead = tat - now > 0 ? tat - now : 0;
-        final long room = limits.toleranceScaled - ahead;
+        final long room = limits.toleranceScaled - ahead(theoreticalArrival.get(), now);
         return room <= 0 ? 0 : room / limits.intervalScaled;
+    }
+
+    /**
+     * Whether {@link #tryAcquire} would admit {@code units} now, without taking them: for a caller that must check
+     * several buckets before it charges any (a batch, or a partition's bucket under its table's).
+     *
+     * @param nowNs the clock.
+     * @param units the units, 0 to {@link #MAX_UNITS_PER_CALL}.
+     * @return true if the bucket holds them (or, for a request larger than the whole burst, if it is full).
+     */
+    public boolean wouldAdmit(final long nowNs, final long units)
+    {
+        checkUnits(units);
+        final Limits limits = this.limits;
+        final long ahead = ahead(theoreticalArrival.get(), scaled(nowNs));
+        return !overdraws(ahead, ahead + units * limits.intervalScaled, limits);
+    }
+
+    /** How far from full the bucket is: how far the theoretical arrival time is ahead of now (never negative). */
+    private static long ahead(final long tat, final long now)
+    {
+        return tat - now > 0 ? tat - now : 0;
+    }
+
+    /** Taking would overdraw; a request bigger than the whole burst waits for a full bucket (ahead == 0). */
+    private static boolean overdraws(final long ahead, final long needed, final Limits limits)
+    {
+        return needed > limits.toleranceScaled && ahead > 0;
     }
 
     /**

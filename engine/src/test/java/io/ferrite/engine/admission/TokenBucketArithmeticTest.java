@@ -179,4 +179,37 @@ class TokenBucketArithmeticTest
         assertEquals("units must be 0 to 16777216, got -1",
             assertThrows(IllegalArgumentException.class, () -> bucket.tryAcquire(0, -1)).getMessage());
     }
+
+    @Test
+    void wouldAdmitForeseesEveryTryAcquireWithoutTakingAnything()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(61206);
+        final TokenBucket bucket = new TokenBucket(1_000, 50, 0);
+        long now = 0;
+        int admitted = 0;
+        int refused = 0;
+        for (int i = 0; i < 100_000; i++)
+        {
+            now += random.nextInt(3) * random.nextLong(0, 12 * MS);
+            final long units = 0 == random.nextInt(50) ? random.nextLong(51, 200) : random.nextLong(1, 20);
+            if (0 == random.nextInt(100))
+            {
+                bucket.consume(now, random.nextLong(0, 100)); // debt, sometimes
+            }
+            final long before = bucket.availableUnits(now);
+            final boolean foreseen = bucket.wouldAdmit(now, units);
+            assertEquals(before, bucket.availableUnits(now), "wouldAdmit takes nothing");
+            final boolean actual = ADMITTED == bucket.tryAcquire(now, units);
+            assertEquals(foreseen, actual, "step " + i + ": " + units + " units at " + now + " ns");
+            if (actual)
+            {
+                admitted++;
+            }
+            else
+            {
+                refused++;
+            }
+        }
+        assertTrue(admitted > 1_000 && refused > 1_000, admitted + " admitted, " + refused + " refused");
+    }
 }

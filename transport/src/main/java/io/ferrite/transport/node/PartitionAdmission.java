@@ -135,7 +135,7 @@ final class PartitionAdmission
     int check(final long nowNs, final int partition, final boolean write, final long units, final NodeAdmission node)
     {
         final TokenBucket allocated = write ? allocatedWrites[partition] : allocatedReads[partition];
-        if (allocated.availableUnits(nowNs) >= Math.min(units, allocated.burstUnits()))
+        if (allocated.wouldAdmit(nowNs, units))
         {
             return ALLOCATED;
         }

@@ -873,7 +873,7 @@ final class Router implements Agent
             {
                 // a batch costing more than the whole burst is admitted on a full bucket and leaves it in debt
                 final TokenBucket bucket = writes ? admission.writes : admission.reads;
-                if (bucket.availableUnits(nowNs) < Math.min(charge.getValue(), bucket.burstUnits()))
+                if (!bucket.wouldAdmit(nowNs, Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL)))
                 {
                     return false;
                 }

@@ -348,7 +348,7 @@ final class ShardLoop implements Agent, MessageHandler
         shard.getItem(table, keyView, 0, keyView.capacity(), itemHandler);
         final boolean consistent = 1 == d.consistentReadRaw();
         final long halfUnits = CapacityUnits.readHalfUnits(itemWritten ? itemLength : 0, consistent);
-        chargeReadsAfter(routeId, halfUnits - (consistent ? 2 : 1));
+        chargeAfter(routeId, false, halfUnits - (consistent ? 2 : 1));
         if (asked(d.returnConsumedCapacityRaw()))
         {
             itemResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);
@@ -416,14 +416,7 @@ final class ShardLoop implements Agent, MessageHandler
     private void chargeWrite(final int routeId, final long chargedUpFront, final short returnConsumedCapacity)
     {
         final long units = CapacityUnits.writeUnits(0, shard.lastWriteChargeBytes());
-        if (units > chargedUpFront)
-        {
-            final TableAdmission admission = admissions.get(routeId);
-            if (null != admission)
-            {
-                admission.chargeWritesAfter(receivedNs, units - chargedUpFront);
-            }
-        }
+        chargeAfter(routeId, true, units - chargedUpFront);
         if (asked(returnConsumedCapacity))
         {
             itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(Math.max(units, chargedUpFront));
@@ -431,17 +424,17 @@ final class ShardLoop implements Agent, MessageHandler
     }
 
     /**
-     * Charges the table's read bucket what a read cost beyond the minimum the router took up front (decision 0009),
-     * on the router's clock reading for this request.
+     * Charges the table's read (half units) or write bucket what the work cost beyond what the router took up front
+     * (decision 0009), on the router's clock reading for this request.
      */
-    private void chargeReadsAfter(final int routeId, final long halfUnits)
+    private void chargeAfter(final int routeId, final boolean write, final long units)
     {
-        if (halfUnits > 0)
+        if (units > 0)
         {
             final TableAdmission admission = admissions.get(routeId);
             if (null != admission)
             {
-                admission.chargeReadsAfter(receivedNs, halfUnits);
+                admission.chargeAfter(receivedNs, write, units);
             }
         }
     }
@@ -453,7 +446,7 @@ final class ShardLoop implements Agent, MessageHandler
     {
         final long bytes = pagePosition - pageStart - 4L * pageCount;
         final long halfUnits = CapacityUnits.queryHalfUnits(bytes, consistent);
-        chargeReadsAfter(routeId, halfUnits - (consistent ? 2 : 1));
+        chargeAfter(routeId, false, halfUnits - (consistent ? 2 : 1));
         if (report)
         {
             pageResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);

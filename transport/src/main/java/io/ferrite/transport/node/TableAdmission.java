@@ -25,7 +25,7 @@ import org.agrona.concurrent.status.AtomicCounter;
  * ({@link PartitionAdmission}, {@link NodeAdmission}) under this table-wide limit.
  * <p>
  * <b>Threading:</b> {@link #tryRead}, {@link #tryWrite}, {@link #reconfigure} and the peak tracking run on the
- * router thread; a shard loop may call {@link #chargeReadsAfter} (the bucket's {@code consume}, lock-free) for the
+ * router thread; a shard loop may call {@link #chargeAfter} (the bucket's {@code consume}, lock-free) for the
  * part of a read's cost known only once the item or page is read. Nothing here allocates per request; a rising
  * on-demand peak reconfigures a bucket (one small object), at most once a second per table.
  */
@@ -90,8 +90,8 @@ final class TableAdmission
         onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
         final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, 2 * peakReads) : readRate(capacity);
         final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
-        reads.reconfigure(readRate, burstSeconds * readRate);
-        writes.reconfigure(writeRate, burstSeconds * writeRate);
+        setRate(reads, readRate);
+        setRate(writes, writeRate);
         followRate();
     }
 
@@ -104,14 +104,8 @@ final class TableAdmission
         {
             return;
         }
-        if (readRate != reads.ratePerSecond())
-        {
-            reads.reconfigure(readRate, burstSeconds * readRate);
-        }
-        if (writeRate != writes.ratePerSecond())
-        {
-            writes.reconfigure(writeRate, burstSeconds * writeRate);
-        }
+        setRate(reads, readRate);
+        setRate(writes, writeRate);
         followRate();
     }
 
@@ -184,24 +178,23 @@ final class TableAdmission
     }
 
     /**
-     * Charges what a read cost beyond the estimate taken up front (any thread; the bucket may go into debt).
+     * Charges what a read (half read units) or a write (write units) cost beyond the estimate taken up front (any
+     * thread; the bucket may go into debt).
      */
-    void chargeReadsAfter(final long nowNs, final long halfUnits)
-    {
-        if (halfUnits > 0)
-        {
-            reads.consume(nowNs, Math.min(halfUnits, TokenBucket.MAX_UNITS_PER_CALL));
-        }
-    }
-
-    /**
-     * Charges what a write cost beyond the estimate taken up front (any thread; the bucket may go into debt).
-     */
-    void chargeWritesAfter(final long nowNs, final long units)
+    void chargeAfter(final long nowNs, final boolean write, final long units)
     {
         if (units > 0)
         {
-            writes.consume(nowNs, Math.min(units, TokenBucket.MAX_UNITS_PER_CALL));
+            (write ? writes : reads).consume(nowNs, Math.min(units, TokenBucket.MAX_UNITS_PER_CALL));
+        }
+    }
+
+    /** A new rate, keeping {@link #burstSeconds} of it as burst; nothing (no allocation) when it is unchanged. */
+    private void setRate(final TokenBucket bucket, final long ratePerSecond)
+    {
+        if (ratePerSecond != bucket.ratePerSecond())
+        {
+            bucket.reconfigure(ratePerSecond, burstSeconds * ratePerSecond);
         }
     }
 
@@ -218,7 +211,7 @@ final class TableAdmission
             peakReads = windowReads;
             if (2 * peakReads > reads.ratePerSecond())
             {
-                reads.reconfigure(2 * peakReads, burstSeconds * 2 * peakReads);
+                setRate(reads, 2 * peakReads);
             }
         }
         if (windowWrites > peakWrites + peakWrites / 10)
@@ -226,7 +219,7 @@ final class TableAdmission
             peakWrites = windowWrites;
             if (2 * peakWrites > writes.ratePerSecond())
             {
-                writes.reconfigure(2 * peakWrites, burstSeconds * 2 * peakWrites);
+                setRate(writes, 2 * peakWrites);
             }
         }
         followRate();
