@@ -1181,19 +1181,8 @@ public final class Shard implements AutoCloseable
     {
         checkOpen();
         awaitCheckpoint();
-        final long sequence = wal.lastSequence();
-        wal.sync();
-        for (final Table table : tablesByName.values())
-        {
-            for (final Partition partition : table.partitions())
-            {
-                partition.store().sync();
-            }
-        }
-        checkpointFile.write(sequence);
-        checkpointSequence = sequence;
-        lastCheckpointNs = System.nanoTime();
-        wal.purgeUpTo(sequence);
+        startCheckpoint(); // the periodic checkpoint's steps, waited for here
+        awaitCheckpoint();
     }
 
     /**

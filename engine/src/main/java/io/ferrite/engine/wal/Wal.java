@@ -1025,15 +1025,7 @@ public final class Wal implements AutoCloseable
         if (null != pretoucher)
         {
             stopPretoucher = true;
-            LockSupport.unpark(pretoucher);
-            try
-            {
-                pretoucher.join(TimeUnit.SECONDS.toMillis(10));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            wakeAndJoin(pretoucher);
         }
     }
 
@@ -1070,15 +1062,21 @@ public final class Wal implements AutoCloseable
         if (null != batchSyncer)
         {
             stopSyncer = true;
-            LockSupport.unpark(batchSyncer);
-            try
-            {
-                batchSyncer.join(TimeUnit.SECONDS.toMillis(10));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            wakeAndJoin(batchSyncer);
+        }
+    }
+
+    /** Wakes a background thread that has been told to stop and waits (up to 10 s) for it to end. */
+    private static void wakeAndJoin(final Thread thread)
+    {
+        LockSupport.unpark(thread);
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
