@@ -110,7 +110,8 @@ public final class UpdateExpression implements ItemUpdate
         }
 
         writer.reset();
-        mergeEntries(trie.root, base, ItemFormat.firstEntry(baseOffset), ItemFormat.attributeCount(base, baseOffset));
+        mergeEntries(trie.root, base, ItemFormat.firstEntry(baseOffset), ItemFormat.attributeCount(base, baseOffset),
+            baseOffset + baseLength);
         final int length = writer.finish();
         if (length > dst.capacity() - dstOffset)
         {
@@ -146,8 +147,12 @@ public final class UpdateExpression implements ItemUpdate
         }
     }
 
-    /** Writes the entries of an item or map, applying the node's children to the entries they name. */
-    private void mergeEntries(final PathTrie.Node node, final DirectBuffer buf, final int firstEntry, final int count)
+    /**
+     * Writes the entries of an item or map (which end at {@code end}), applying the node's children to the entries
+     * they name.
+     */
+    private void mergeEntries(
+        final PathTrie.Node node, final DirectBuffer buf, final int firstEntry, final int count, final int end)
     {
         final PathTrie.Node[] children = node.children;
         int c = 0;
@@ -162,13 +167,8 @@ public final class UpdateExpression implements ItemUpdate
             final int entryLength = valueOffset - entry + ItemFormat.valueLength(buf, valueOffset);
             if (c == children.length)
             {
-                // nothing more to change here: the rest is one run
+                // nothing more to change here: the rest, to the container's end, is one run
                 runCount += count - i;
-                int end = entry;
-                for (int j = i; j < count; j++)
-                {
-                    end += ItemFormat.entryLength(buf, end);
-                }
                 entry = end;
                 break;
             }
@@ -269,7 +269,8 @@ public final class UpdateExpression implements ItemUpdate
         if (!indexes)
         {
             writer.beginMap();
-            mergeEntries(node, buf, ItemFormat.firstChild(value), ItemFormat.containerCount(buf, value));
+            mergeEntries(node, buf, ItemFormat.firstChild(value), ItemFormat.containerCount(buf, value),
+                value + ItemFormat.valueLength(buf, value));
             writer.endMap();
             return;
         }
