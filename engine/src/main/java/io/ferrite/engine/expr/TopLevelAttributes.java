@@ -18,6 +18,7 @@ import java.util.TreeSet;
 final class TopLevelAttributes
 {
     private final byte[][] names;
+    private final int[] firstBytes;
     private final int[] offsets;
     private boolean valid;
 
@@ -34,6 +35,11 @@ final class TopLevelAttributes
         for (final String name : sorted)
         {
             names[i++] = name.getBytes(StandardCharsets.UTF_8);
+        }
+        firstBytes = new int[names.length];
+        for (int n = 0; n < names.length; n++)
+        {
+            firstBytes[n] = 0 == names[n].length ? 0 : names[n][0] & 0xFF;
         }
         offsets = new int[names.length];
         for (final Operand.Path path : paths)
@@ -73,10 +79,15 @@ final class TopLevelAttributes
             final int nameLength = ItemFormat.nameLength(item, entry);
             final int nameOffset = ItemFormat.nameOffset(entry);
             final int valueOffset = nameOffset + nameLength;
-            int cmp;
-            while (wanted < names.length &&
-                (cmp = ItemFormat.compareNames(item, nameOffset, nameLength, names[wanted], 0, names[wanted].length)) >= 0)
+            final int first = item.getByte(nameOffset) & 0xFF;
+            while (wanted < names.length && first >= firstBytes[wanted])
             {
+                final int cmp = first > firstBytes[wanted] ? 1 :
+                    ItemFormat.compareNames(item, nameOffset, nameLength, names[wanted], 0, names[wanted].length);
+                if (cmp < 0)
+                {
+                    break;
+                }
                 if (0 == cmp)
                 {
                     offsets[wanted] = valueOffset;
