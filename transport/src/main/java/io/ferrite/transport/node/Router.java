@@ -814,7 +814,7 @@ final class Router implements Agent
             grantChannelLength = grantChannelBytes.putStringWithoutLengthUtf8(0, channel);
         }
         int sent = 0;
-        for (final TableRoute route : metadata.tables())
+        for (final TableRoute route : metadata.routes())
         {
             final TableAdmission admission = route.admission;
             if (null == admission || !admission.isProvisioned())

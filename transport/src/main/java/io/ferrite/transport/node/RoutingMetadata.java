@@ -47,6 +47,7 @@ final class RoutingMetadata
     private final long step;
     private final TreeMap<String, TableRoute> byName = new TreeMap<>();
     private final Int2ObjectHashMap<TableRoute> byNameHash = new Int2ObjectHashMap<>();
+    private TableRoute[] routes = new TableRoute[0];
     private final UnsafeBuffer encoded = new UnsafeBuffer(ByteBuffer.allocate(1024 * 1024));
     private int encodedLength;
     private long epoch;
@@ -157,6 +158,15 @@ final class RoutingMetadata
     Collection<TableRoute> tables()
     {
         return byName.values();
+    }
+
+    /**
+     * @return every table's route, in name order, as an array rebuilt when a table is added or removed, so a
+     * periodic walk on the router thread (admission demand reports) allocates no iterator. Do not modify.
+     */
+    TableRoute[] routes()
+    {
+        return routes;
     }
 
     /**
@@ -323,6 +333,7 @@ final class RoutingMetadata
         final int hash = hash(new UnsafeBuffer(route.nameBytes), 0, route.nameBytes.length);
         route.nextWithSameHash = byNameHash.get(hash);
         byNameHash.put(hash, route);
+        routes = byName.values().toArray(new TableRoute[0]);
     }
 
     private void remove0(final String name)
@@ -359,6 +370,7 @@ final class RoutingMetadata
             byNameHash.put(hash, head);
         }
         removed.nextWithSameHash = null;
+        routes = byName.values().toArray(new TableRoute[0]);
     }
 
     private void encode()
