@@ -638,6 +638,23 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     public Ferrite.BatchGet batchGetItem(final Map<String, List<Map<String, AttributeValue>>> keysByTable)
     {
+        return batchGetItem(keysByTable, null, null);
+    }
+
+    /**
+     * BatchGetItem with a ProjectionExpression (and its ExpressionAttributeNames) per table (the embedded API's
+     * signature).
+     *
+     * @param keysByTable        keys per table name (at most 100 in all).
+     * @param projectionsByTable ProjectionExpression per table name; tables without one return whole items; or null.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @return the (projected) items found per table, and the unprocessed keys per table (to retry).
+     */
+    public Ferrite.BatchGet batchGetItem(
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable)
+    {
         final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
         keysByTable.forEach((table, keys) ->
         {
@@ -646,7 +663,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             encoded.put(table, list);
         });
         final BlockingCall call = new BlockingCall();
-        execute(call, () -> client.batchGetItem(encoded, false, call));
+        execute(call, () -> client.batchGetItem(encoded, false, projectionsByTable, namesByTable, call));
 
         final BatchGetItemResponseDecoder decoder = new BatchGetItemResponseDecoder();
         final UnsafeBuffer buffer = new UnsafeBuffer(call.message);

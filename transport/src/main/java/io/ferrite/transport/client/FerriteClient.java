@@ -912,6 +912,27 @@ public final class FerriteClient implements Agent, AutoCloseable
     public long batchGetItem(
         final Map<String, List<byte[]>> keysByTable, final boolean consistentRead, final ResponseHandler handler)
     {
+        return batchGetItem(keysByTable, consistentRead, null, null, handler);
+    }
+
+    /**
+     * BatchGetItem with a ProjectionExpression (and its ExpressionAttributeNames) per table (allocates: not a hot-path
+     * call).
+     *
+     * @param keysByTable        key item bytes per table name.
+     * @param consistentRead     true for strongly consistent reads.
+     * @param projectionsByTable ProjectionExpression per table name (tables without one return whole items), or null.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @param handler            receives the {@code BatchGetItemResponse} ({@link ResponseHandler#onResponse}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long batchGetItem(
+        final Map<String, List<byte[]>> keysByTable,
+        final boolean consistentRead,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -931,6 +952,11 @@ public final class FerriteClient implements Agent, AutoCloseable
                 keys.next().putKey(key, 0, key.length);
             }
             tables.tableName(entry.getKey());
+            final String projection = null == projectionsByTable ? null : projectionsByTable.get(entry.getKey());
+            final byte[] names = null == namesByTable ? null : ExpressionParams.encodeNames(namesByTable.get(entry.getKey()));
+            tables.projectionExpression(null == projection ? "" : projection)
+                .putExpressionAttributeNames(null == names ? EMPTY : new UnsafeBuffer(names), 0,
+                    null == names ? 0 : names.length);
         }
         return dispatch(slot, HEADER_LENGTH + batchGetEncoder.encodedLength(), handler);
     }

@@ -290,6 +290,8 @@ final class FrameValidator
                         var(d.limit(), keys.skipKey(), d.limit(), "tables.keys.key");
                     }
                     var(d.limit(), tables.skipTableName(), d.limit(), "tables.tableName");
+                    var(d.limit(), tables.skipProjectionExpression(), d.limit(), "tables.projectionExpression");
+                    var(d.limit(), tables.skipExpressionAttributeNames(), d.limit(), "tables.expressionAttributeNames");
                 }
                 return end(d.limit());
             }

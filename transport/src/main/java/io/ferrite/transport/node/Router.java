@@ -1264,6 +1264,8 @@ final class Router implements Agent
     {
         final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
         final Map<String, Boolean> consistent = new LinkedHashMap<>();
+        final Map<String, String> projections = new LinkedHashMap<>();
+        final Map<String, byte[]> names = new LinkedHashMap<>();
         int total = 0;
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.wrap(buffer, body, blockLength, version).tables())
         {
@@ -1276,8 +1278,13 @@ final class Router implements Agent
                 keys.add(bytes);
             }
             final String name = table.tableName();
+            final String projection = table.projectionExpression();
+            final byte[] namesBytes = new byte[table.expressionAttributeNamesLength()];
+            table.getExpressionAttributeNames(namesBytes, 0, namesBytes.length);
             keysByTable.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys);
             consistent.put(name, consistentRead);
+            projections.put(name, projection);
+            names.put(name, namesBytes);
             total += keys.size();
         }
         if (0 == total)
@@ -1329,7 +1336,9 @@ final class Router implements Agent
                 {
                     keys.next().putKey(key, 0, key.length);
                 }
-                tables.tableName(entry.getKey());
+                final byte[] namesBytes = names.get(entry.getKey());
+                tables.tableName(entry.getKey()).projectionExpression(projections.get(entry.getKey()))
+                    .putExpressionAttributeNames(namesBytes, 0, namesBytes.length);
             }
             enqueue(part.getKey(), gather, 0, frame, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchGetRequest.encodedLength());
         }

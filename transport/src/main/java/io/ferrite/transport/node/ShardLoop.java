@@ -788,6 +788,7 @@ final class ShardLoop implements Agent, MessageHandler
     private int onBatchGet(final long correlationId)
     {
         final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
+        final Map<String, io.ferrite.engine.shard.ItemProjection> projections = new LinkedHashMap<>();
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.tables())
         {
             final List<byte[]> keys = new ArrayList<>();
@@ -797,9 +798,19 @@ final class ShardLoop implements Agent, MessageHandler
                 key.getKey(bytes, 0, bytes.length);
                 keys.add(bytes);
             }
-            keysByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(keys);
+            final String tableName = table.tableName();
+            keysByTable.computeIfAbsent(tableName, k -> new ArrayList<>()).addAll(keys);
+            table.wrapProjectionExpression(projectionView);
+            table.wrapExpressionAttributeNames(namesView);
+            final WireExpressions.Compiled compiled = expressions.compile(BatchGetItemRequestDecoder.TEMPLATE_ID,
+                null, null, null, null, projectionView, namesView, null);
+            if (null != compiled.projection)
+            {
+                projections.put(tableName, compiled.projection);
+            }
         }
-        final BatchGetResult result = shard.batchGetItem(keysByTable);
+        final BatchGetResult result = projections.isEmpty() ? shard.batchGetItem(keysByTable) :
+            shard.batchGetItem(keysByTable, projections);
 
         // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
         final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH - 64 * 1024;

@@ -279,6 +279,32 @@ class ExpressionsOverTheWireEndToEndTest
     }
 
     @Test
+    void batchGetItemProjectsEachTableByItsOwnExpression()
+    {
+        fillOrders();
+        client.createTable(TableSpec.of("devices").partitionKey("device", KeyType.S));
+        client.putItem("devices", Map.of("device", s("d1"), "model", s("m"), "firmware", n(3)));
+        final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (int c = 0; c < CUSTOMERS; c++)
+        {
+            keys.add(key("c" + c, 2));
+        }
+        final io.ferrite.engine.api.Ferrite.BatchGet result = client.batchGetItem(
+            Map.of("orders", keys, "devices", List.of(Map.of("device", s("d1")))),
+            Map.of("orders", "#t, id"), Map.of("orders", Map.of("#t", "total")));
+        assertEquals(CUSTOMERS, result.responses().get("orders").size());
+        for (final Map<String, AttributeValue> item : result.responses().get("orders"))
+        {
+            assertEquals(Map.of("total", n(20), "id", n(2)), item);
+        }
+        assertEquals(List.of(Map.of("device", s("d1"), "model", s("m"), "firmware", n(3))),
+            result.responses().get("devices"));
+        assertEquals("Value provided in ExpressionAttributeNames unused in expressions: keys: {#x}", validation(() ->
+            client.batchGetItem(Map.of("orders", keys), Map.of("orders", "id"), Map.of("orders", Map.of("#x", "x"))))
+            .getMessage());
+    }
+
+    @Test
     void invalidExpressionsAreValidationExceptionsInDynamoDbsWords()
     {
         client.putItem("orders", Map.of("customer", s("dee"), "id", n(1)));

@@ -507,7 +507,7 @@ final class RawSession implements AutoCloseable
             final byte[] bytes = ItemCodec.encode(key);
             group.next().putKey(bytes, 0, bytes.length);
         }
-        tables.tableName(table);
+        tables.tableName(table).projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
