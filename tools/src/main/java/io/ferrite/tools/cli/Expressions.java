@@ -2,28 +2,20 @@ package io.ferrite.tools.cli;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
-import io.ferrite.engine.shard.SortKeyCondition;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The part of DynamoDB's expression language that the engine can execute today, translated on the client:
- * <ul>
- *   <li>KeyConditionExpression: {@code pk = :v}, optionally {@code AND} one sort key condition
- *   ({@code sk = | < | <= | > | >= :w}, {@code sk BETWEEN :a AND :b}, {@code begins_with(sk, :p)}), either
- *   way round;</li>
- *   <li>UpdateExpression: {@code SET a = :x, b = :y} and {@code REMOVE c, d} (whole top-level attributes);</li>
- *   <li>ProjectionExpression: top-level attribute names, applied to what the database returned.</li>
- * </ul>
- * Attribute names may be {@code #placeholders} from ExpressionAttributeNames; values are {@code :placeholders}
- * from ExpressionAttributeValues. Anything else is a ValidationException saying it is not supported yet,
- * and DynamoDB's own checks (undefined or unused placeholders) are made with DynamoDB's messages.
+ * The ProjectionExpressions the CLI applies itself, to what BatchGetItem returned (the SBE BatchGetItemRequest has
+ * no projection field; decision 0010) and for the legacy AttributesToGet: top-level attribute names, possibly
+ * {@code #placeholders} from ExpressionAttributeNames, with DynamoDB's checks of undefined or unused placeholders.
+ * Every other expression (condition, update, key condition, filter, and the projections of GetItem, Query and Scan)
+ * goes to the database as given, which compiles it (decision 0008).
  * <p>
  * Threading: one instance per request, one thread.
  */
@@ -35,36 +27,6 @@ public final class Expressions
     private final Set<String> usedValues = new HashSet<>();
 
     /**
-     * A key condition in the engine's terms.
-     *
-     * @param partitionKeyName the attribute compared with {@code =}.
-     * @param partitionKey     its value.
-     * @param sortKeyName      the sort key attribute, or null without a sort key condition.
-     * @param condition        the sort key condition, NONE without one.
-     * @param sortKeyValue     its operand (BETWEEN's lower bound), or null.
-     * @param sortKeyUpper     BETWEEN's upper bound, or null.
-     */
-    public record KeyCondition(
-        String partitionKeyName,
-        AttributeValue partitionKey,
-        String sortKeyName,
-        SortKeyCondition condition,
-        AttributeValue sortKeyValue,
-        AttributeValue sortKeyUpper)
-    {
-    }
-
-    /**
-     * An update in the engine's attribute-level terms.
-     *
-     * @param set    attributes to set, in the expression's order.
-     * @param remove attributes to remove.
-     */
-    public record Update(Map<String, AttributeValue> set, List<String> remove)
-    {
-    }
-
-    /**
      * @param names  ExpressionAttributeNames, or null.
      * @param values ExpressionAttributeValues, or null.
      */
@@ -72,109 +34,6 @@ public final class Expressions
     {
         this.names = null == names ? Map.of() : names;
         this.values = null == values ? Map.of() : values;
-    }
-
-    /**
-     * @param expression a KeyConditionExpression.
-     * @return the condition, with the partition key condition first whichever way it was written.
-     */
-    public KeyCondition keyCondition(final String expression)
-    {
-        final String what = "KeyConditionExpression";
-        final Tokens tokens = new Tokens(expression, what);
-        final Comparison first = comparison(tokens, what, expression);
-        Comparison second = null;
-        if (tokens.hasNext())
-        {
-            if (!tokens.nextIs("AND"))
-            {
-                throw unsupportedKeyCondition(expression);
-            }
-            tokens.next();
-            second = comparison(tokens, what, expression);
-        }
-        if (tokens.hasNext())
-        {
-            throw unsupportedKeyCondition(expression);
-        }
-
-        Comparison partition = first;
-        Comparison sort = second;
-        if (null != second && first.condition != SortKeyCondition.EQ && second.condition == SortKeyCondition.EQ)
-        {
-            partition = second;
-            sort = first;
-        }
-        if (partition.condition != SortKeyCondition.EQ)
-        {
-            throw FerriteException.validation("Query key condition not supported: the partition key must be " +
-                "compared with '=' (" + expression + ")");
-        }
-        if (null == sort)
-        {
-            return new KeyCondition(partition.name, partition.value, null, SortKeyCondition.NONE, null, null);
-        }
-        return new KeyCondition(partition.name, partition.value, sort.name, sort.condition, sort.value, sort.upper);
-    }
-
-    /**
-     * @param expression an UpdateExpression of SET and REMOVE clauses.
-     * @return the attributes to set and remove.
-     */
-    public Update update(final String expression)
-    {
-        final String what = "UpdateExpression";
-        final Tokens tokens = new Tokens(expression, what);
-        final Map<String, AttributeValue> set = new LinkedHashMap<>();
-        final List<String> remove = new ArrayList<>();
-        final Set<String> clauses = new HashSet<>();
-        if (!tokens.hasNext())
-        {
-            throw FerriteException.validation("Invalid UpdateExpression: The expression can not be empty;");
-        }
-        while (tokens.hasNext())
-        {
-            final String clause = tokens.next().toUpperCase();
-            if (!clause.equals("SET") && !clause.equals("REMOVE"))
-            {
-                throw unsupportedUpdate(expression, "clause " + clause);
-            }
-            if (!clauses.add(clause))
-            {
-                throw FerriteException.validation("Invalid UpdateExpression: The \"" + clause + "\" section can only " +
-                    "be used once in an update expression;");
-            }
-            do
-            {
-                final String name = attributeName(tokens, what, expression, false);
-                if (clause.equals("SET"))
-                {
-                    tokens.expect("=", expression);
-                    final String operand = tokens.hasNext() ? tokens.next() : "";
-                    if (!operand.startsWith(":") || (tokens.hasNext() && !tokens.nextIs(",") &&
-                        !tokens.nextIsKeyword()))
-                    {
-                        throw unsupportedUpdate(expression, "SET operand other than a single :value");
-                    }
-                    set.put(name, value(operand, what));
-                }
-                else
-                {
-                    remove.add(name);
-                }
-            }
-            while (tokens.skipIf(","));
-        }
-        for (final String name : remove)
-        {
-            if (set.containsKey(name))
-            {
-                throw FerriteException.validation("Invalid UpdateExpression: Two document paths overlap with each " +
-                    "other; must remove or rewrite one of these paths; path one: [" + name + "], path two: [" +
-                    name + "]");
-            }
-        }
-        return new Update(set, remove);
     }
 
     /**
@@ -221,57 +80,6 @@ public final class Expressions
         }
     }
 
-    private static final class Comparison
-    {
-        String name;
-        SortKeyCondition condition;
-        AttributeValue value;
-        AttributeValue upper;
-    }
-
-    private Comparison comparison(final Tokens tokens, final String what, final String expression)
-    {
-        final Comparison comparison = new Comparison();
-        if (tokens.nextIs("begins_with"))
-        {
-            tokens.next();
-            tokens.expect("(", expression);
-            comparison.name = attributeName(tokens, what, expression, false);
-            tokens.expect(",", expression);
-            comparison.value = value(tokens.hasNext() ? tokens.next() : "", what);
-            tokens.expect(")", expression);
-            comparison.condition = SortKeyCondition.BEGINS_WITH;
-            return comparison;
-        }
-        comparison.name = attributeName(tokens, what, expression, false);
-        if (!tokens.hasNext())
-        {
-            throw unsupportedKeyCondition(expression);
-        }
-        final String operator = tokens.next();
-        switch (operator.toUpperCase())
-        {
-            case "=" -> comparison.condition = SortKeyCondition.EQ;
-            case "<" -> comparison.condition = SortKeyCondition.LT;
-            case "<=" -> comparison.condition = SortKeyCondition.LE;
-            case ">" -> comparison.condition = SortKeyCondition.GT;
-            case ">=" -> comparison.condition = SortKeyCondition.GE;
-            case "BETWEEN" -> comparison.condition = SortKeyCondition.BETWEEN;
-            default -> throw unsupportedKeyCondition(expression);
-        }
-        comparison.value = value(tokens.hasNext() ? tokens.next() : "", what);
-        if (SortKeyCondition.BETWEEN == comparison.condition)
-        {
-            if (!tokens.nextIs("AND"))
-            {
-                throw unsupportedKeyCondition(expression);
-            }
-            tokens.next();
-            comparison.upper = value(tokens.hasNext() ? tokens.next() : "", what);
-        }
-        return comparison;
-    }
-
     private String attributeName(final Tokens tokens, final String what, final String expression, final boolean projection)
     {
         if (!tokens.hasNext())
@@ -304,23 +112,6 @@ public final class Expressions
         return token;
     }
 
-    private AttributeValue value(final String token, final String what)
-    {
-        if (!token.startsWith(":"))
-        {
-            throw FerriteException.validation("Invalid " + what + ": ferrite supports only :placeholder values " +
-                "(from --expression-attribute-values) as operands yet; got: \"" + token + "\"");
-        }
-        final AttributeValue value = values.get(token);
-        if (null == value)
-        {
-            throw FerriteException.validation("Invalid " + what + ": An expression attribute value used in " +
-                "expression is not defined; attribute value: " + token);
-        }
-        usedValues.add(token);
-        return value;
-    }
-
     private static boolean isIdentifier(final String token)
     {
         if (token.isEmpty() || !(Character.isLetter(token.charAt(0)) || token.charAt(0) == '_'))
@@ -336,20 +127,6 @@ public final class Expressions
             }
         }
         return true;
-    }
-
-    private static FerriteException unsupportedKeyCondition(final String expression)
-    {
-        return FerriteException.validation("Invalid KeyConditionExpression: ferrite supports only " +
-            "'pk = :v' optionally AND one sort key condition ('sk = :w', <, <=, >, >=, 'sk BETWEEN :a AND :b', " +
-            "'begins_with(sk, :p)') yet; got: " + expression);
-    }
-
-    private static FerriteException unsupportedUpdate(final String expression, final String what)
-    {
-        return FerriteException.validation("Invalid UpdateExpression: ferrite supports only 'SET a = :x, " +
-            "b = :y' and 'REMOVE c, d' on top-level attributes yet (no ADD, DELETE, arithmetic, functions or " +
-            "nested paths); unsupported " + what + " in: " + expression);
     }
 
     private static final class Tokens
