@@ -355,9 +355,10 @@ public final class ChaosDriver
         for (final long[] kill : kills)
         {
             final int after = firstAfter(answered, kill[0]);
-            out.println(String.format(Locale.ROOT, "chaos: kill of member %d at t=%.1fs: first successful operation " +
-                "after %s", kill[1], seconds(kill[0] - startNs), after < answered.length ?
-                TimeUnit.NANOSECONDS.toMillis(answered[after] - kill[0]) + " ms" : "never"));
+            out.println(String.format(Locale.ROOT, "chaos: kill of member %d at t=%.1fs: %s", kill[1],
+                seconds(kill[0] - startNs), after < answered.length ? "first successful operation " +
+                TimeUnit.NANOSECONDS.toMillis(answered[after] - kill[0]) + " ms after it" :
+                "no successful operation after it"));
         }
         long gap = 0;
         long gapFrom = startNs;

@@ -58,6 +58,7 @@ public final class NodeTarget implements ChaosTarget
     static final String VALUE = "v";
     private static final long READY_TIMEOUT_MS = 120_000;
     private static final int OUTPUT_LINES_KEPT = 200;
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final Path runDir;
     private final PrintStream out;
@@ -126,7 +127,8 @@ public final class NodeTarget implements ChaosTarget
             .aeron(aeron)
             .requestChannel("aeron:udp?endpoint=127.0.0.1:" + udpPort)
             .responseChannel("aeron:udp?endpoint=127.0.0.1:0")
-            .connectTimeoutNs(timeoutNs)
+            // A node just restarted on a loaded machine can take seconds to answer its first handshake.
+            .connectTimeoutNs(Math.max(timeoutNs, CONNECT_TIMEOUT_NS))
             .requestTimeoutNs(timeoutNs);
     }
 
