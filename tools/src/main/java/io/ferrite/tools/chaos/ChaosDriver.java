@@ -21,7 +21,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The game day: load at a fixed rate from several clients against a {@link ChaosTarget}, a killer that SIGKILLs a
  * member every K seconds (the leader half the time, when the target has one) and restarts it, then final reads
- * and the history check ({@link HistoryCheck}).
+ * and the history check ({@link HistoryCheck}). A kill waits for the previous restart to finish and leaves the
+ * restarted member at least K/2 seconds of service, so a slow restart stretches the schedule rather than stacking
+ * kills.
  * <p>
  * <b>Load:</b> {@code clients} threads share the total rate, each on its own schedule of intended start times (open
  * loop: a slow answer does not slow the schedule). An operation is a write of a value unique in the run, a
@@ -337,7 +339,7 @@ public final class ChaosDriver
         {
             count += recorder.size();
         }
-        long[] answered = new long[count];
+        final long[][] byInvoke = new long[count][];
         int n = 0;
         for (final OpRecorder recorder : recorders)
         {
@@ -346,24 +348,41 @@ public final class ChaosDriver
                 final long at = recorder.answeredAt(i);
                 if (at >= 0)
                 {
-                    answered[n++] = at;
+                    byInvoke[n++] = new long[]{ recorder.invokedAt(i), at };
                 }
             }
         }
-        answered = Arrays.copyOf(answered, n);
-        Arrays.sort(answered);
+        final long[][] answered = Arrays.copyOf(byInvoke, n);
+        Arrays.sort(answered, (a, b) -> Long.compare(a[0], b[0]));
+        // Earliest completion among the operations sent at or after each one.
+        final long[] firstDoneFrom = new long[n + 1];
+        firstDoneFrom[n] = Long.MAX_VALUE;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            firstDoneFrom[i] = Math.min(firstDoneFrom[i + 1], answered[i][1]);
+        }
         for (final long[] kill : kills)
         {
-            final int after = firstAfter(answered, kill[0]);
+            int from = 0;
+            while (from < n && answered[from][0] < kill[0])
+            {
+                from++;
+            }
             out.println(String.format(Locale.ROOT, "chaos: kill of member %d at t=%.1fs: %s", kill[1],
-                seconds(kill[0] - startNs), after < answered.length ? "first successful operation " +
-                TimeUnit.NANOSECONDS.toMillis(answered[after] - kill[0]) + " ms after it" :
-                "no successful operation after it"));
+                seconds(kill[0] - startNs), Long.MAX_VALUE != firstDoneFrom[from] ? "first operation sent after it " +
+                "succeeded " + TimeUnit.NANOSECONDS.toMillis(firstDoneFrom[from] - kill[0]) + " ms after it" :
+                "no operation sent after it succeeded"));
         }
+        final long[] done = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            done[i] = answered[i][1];
+        }
+        Arrays.sort(done);
         long gap = 0;
         long gapFrom = startNs;
         long previous = startNs;
-        for (final long at : answered)
+        for (final long at : done)
         {
             if (at - previous > gap)
             {
@@ -379,13 +398,6 @@ public final class ChaosDriver
         }
         out.println(String.format(Locale.ROOT, "chaos: longest gap without a successful operation: %d ms (from " +
             "t=%.1fs); successful operations: %d", TimeUnit.NANOSECONDS.toMillis(gap), seconds(gapFrom - startNs), n));
-    }
-
-    private static int firstAfter(final long[] sorted, final long time)
-    {
-        int index = Arrays.binarySearch(sorted, time);
-        index = index < 0 ? -index - 1 : index + 1;
-        return index;
     }
 
     private static double seconds(final long nanos)

@@ -103,6 +103,15 @@ public final class OpRecorder
 
     /**
      * @param i an operation's index in this recorder.
+     * @return when it was sent.
+     */
+    public long invokedAt(final int i)
+    {
+        return invokeNs[i];
+    }
+
+    /**
+     * @param i an operation's index in this recorder.
      * @return its completion time when answered successfully, else -1.
      */
     public long answeredAt(final int i)
