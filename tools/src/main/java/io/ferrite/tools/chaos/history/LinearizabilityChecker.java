@@ -45,7 +45,8 @@ import java.util.SplittableRandom;
  * now" happen at any point after the first was invoked without tracking which (the supply is taken as unlimited:
  * this can only accept a rare violation that needs one such write to take effect twice, never reject a correct
  * history); (3) an unknown operation is never placed where it would not change the register (leaving it out is
- * the same).
+ * the same); (4) once every operation that observes an unknown operation's value has completed, that operation
+ * joins (2) and whether it was placed drops out of the configuration.
  * <p>
  * <b>Witness:</b> when no order exists, the result names the operation the search could place least far: the
  * deepest point reached, the values the register could hold there, the operations last placed before it and
@@ -140,14 +141,24 @@ public final class LinearizabilityChecker
         private final long top;
         /** Earliest invoke of an unknown plain write of an unobserved value, or MAX_VALUE. */
         private final long firstUnobservedWrite;
+        /**
+         * Per optional operation: the last completion of an operation that observes its value (a read of it, a
+         * conditional write expecting it). Past that, whether it was placed no longer matters: the search stops
+         * trying it and leaves it out of the configuration (the unobserved-write move stands for it).
+         */
+        private final long[] relevantUntil;
         /** Per expected value, the earliest invoke of an unknown conditional write of an unobserved value. */
         private final Map<Long, Long> firstUnobservedConditionalWrite = new HashMap<>();
         private final Set<Configuration> seen = new HashSet<>();
+        /** Every required word below this is all placed; every word at or above {@link #highWord} is empty. */
+        private int lowWord;
+        private int highWord;
 
         private int bestDepth = -1;
         private int stuckOp = -1;
         private final Set<Long> stuckStates = new LinkedHashSet<>();
-        private List<RegisterOp> stuckPrefix = List.of();
+        /** The operations (indexes into {@link #ops}) placed last before the deepest stuck point. */
+        private List<Integer> stuckPrefix = List.of();
 
         Search(final List<RegisterOp> history, final long budget)
         {
@@ -157,6 +168,7 @@ public final class LinearizabilityChecker
             final Map<Long, Long> mustHoldBy = new HashMap<>();
             final Map<Long, Integer> writers = new HashMap<>();
             final Set<Long> used = new HashSet<>();
+            final Map<Long, Long> lastObservedBy = new HashMap<>();
             for (final RegisterOp op : history)
             {
                 used.add(op.value());
@@ -171,6 +183,7 @@ public final class LinearizabilityChecker
                     {
                         observed.add(op.value());
                         mustHoldBy.merge(op.value(), op.completeNs(), Math::min);
+                        lastObservedBy.merge(op.value(), op.completeNs(), Math::max);
                     }
                     continue;
                 }
@@ -178,6 +191,7 @@ public final class LinearizabilityChecker
                 if (Kind.CONDITIONAL_WRITE == op.kind())
                 {
                     observed.add(op.expected());
+                    lastObservedBy.merge(op.expected(), op.completionBound(), Math::max);
                     if (Outcome.OK == op.outcome())
                     {
                         mustHoldBy.merge(op.expected(), op.completeNs(), Math::min);
@@ -237,12 +251,17 @@ public final class LinearizabilityChecker
             final int n = required + optionalOps.size();
             ops = new RegisterOp[n];
             effectiveValue = new long[n];
+            relevantUntil = new long[n - required];
             for (int i = 0; i < n; i++)
             {
                 final RegisterOp op = i < required ? requiredOps.get(i) : optionalOps.get(i - required);
                 ops[i] = op;
                 // Values nobody observed behave alike: every comparison with them is false.
                 effectiveValue[i] = observed.contains(op.value()) ? op.value() : top;
+                if (i >= required)
+                {
+                    relevantUntil[i - required] = lastObservedBy.getOrDefault(op.value(), Long.MIN_VALUE);
+                }
             }
 
             final SplittableRandom random = new SplittableRandom(0x5eed_f00dL);
@@ -297,16 +316,18 @@ public final class LinearizabilityChecker
                 {
                     return new Result(Verdict.LINEARIZABLE, steps, ops.length, "", -1);
                 }
-                if (++steps > budget)
+                // A step: an attempt to place an operation (or the unobserved write) or an undo; walking past
+                // operations that cannot be placed is not counted (it is bounded by the operations pending).
+                if (steps > budget)
                 {
-                    return new Result(Verdict.UNKNOWN, steps - 1, ops.length, "gave up after " + budget +
+                    return new Result(Verdict.UNKNOWN, budget, ops.length, "gave up after " + budget +
                         " search steps (" + ops.length + " operations to place, " + seen.size() +
                         " configurations seen): raise the budget or shorten the run", -1);
                 }
                 if (UNOBSERVED_MOVE == entry)
                 {
                     entry = next[head];
-                    if (unobservedWriteMayTakeEffect(state) && seen.add(configuration(hash, top)))
+                    if (unobservedWriteMayTakeEffect(state) && ++steps > 0 && seen.add(configuration(hash, top)))
                     {
                         stackCall[depth] = UNOBSERVED_MOVE;
                         stackState[depth] = state;
@@ -321,8 +342,9 @@ public final class LinearizabilityChecker
                     final boolean allowed = allowed(ops[op], state);
                     final long after = allowed ? after(ops[op], effectiveValue[op], state) : state;
                     // An optional operation that would not change the register is as good as left out.
-                    if (allowed && (op < required || after != state))
+                    if (allowed && (op < required || (after != state && !expired(op))))
                     {
+                        steps++;
                         setPlaced(op, true);
                         hash ^= zobrist[op];
                         if (seen.add(configuration(hash, after)))
@@ -356,6 +378,7 @@ public final class LinearizabilityChecker
                     return new Result(Verdict.NOT_LINEARIZABLE, steps, ops.length, witness(),
                         -1 == stuckOp ? -1 : ops[stuckOp].id());
                 }
+                steps++;
                 depth--;
                 final int call = stackCall[depth];
                 state = stackState[depth];
@@ -390,16 +413,45 @@ public final class LinearizabilityChecker
             }
             final Long conditional = firstUnobservedConditionalWrite.get(state);
             final long earliest = Math.min(firstUnobservedWrite, null == conditional ? Long.MAX_VALUE : conditional);
-            if (Long.MAX_VALUE == earliest)
+            if (Long.MAX_VALUE == earliest && 0 == relevantUntil.length)
             {
                 return false;
             }
+            final long frontier = frontierTime();
+            if (earliest <= frontier)
+            {
+                return true;
+            }
+            // An optional operation nothing can observe any more is one more write of "a value nobody reads".
+            for (int i = 0; i < relevantUntil.length; i++)
+            {
+                final RegisterOp op = ops[required + i];
+                if (relevantUntil[i] < frontier && op.invokeNs() <= frontier &&
+                    (Kind.WRITE == op.kind() || state == op.expected()))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * @return the time of the first return still in the list (the latest instant the next placed operation can
+         *     take effect), or MAX_VALUE when none is left.
+         */
+        private long frontierTime()
+        {
             int event = next[head];
             while (-1 != event && 0 == (event & 1))
             {
                 event = next[event];
             }
-            return -1 == event || earliest <= eventTime(event);
+            return -1 == event ? Long.MAX_VALUE : eventTime(event);
+        }
+
+        private boolean expired(final int op)
+        {
+            return op >= required && relevantUntil[op - required] < frontierTime();
         }
 
         private static boolean allowed(final RegisterOp op, final long state)
@@ -474,6 +526,12 @@ public final class LinearizabilityChecker
         {
             final long[] bits = op < required ? requiredPlaced : optionalPlaced;
             final int index = op < required ? op : op - required;
+            if (op < required)
+            {
+                // Bounds of the words that are neither all placed nor all unplaced, kept for configuration().
+                lowWord = Math.min(lowWord, index >>> 6);
+                highWord = Math.max(highWord, (index >>> 6) + 1);
+            }
             if (placed)
             {
                 bits[index >>> 6] |= 1L << index;
@@ -491,20 +549,33 @@ public final class LinearizabilityChecker
          */
         private Configuration configuration(final long hash, final long state)
         {
-            int from = 0;
-            while (from < requiredPlaced.length && -1L == requiredPlaced[from])
+            while (lowWord < requiredPlaced.length && -1L == requiredPlaced[lowWord])
             {
-                from++;
+                lowWord++;
             }
-            int to = requiredPlaced.length;
-            while (to > from && 0 == requiredPlaced[to - 1])
+            while (highWord > lowWord && 0 == requiredPlaced[highWord - 1])
             {
-                to--;
+                highWord--;
             }
+            final int from = lowWord;
+            final int to = Math.max(from, highWord);
             final long[] words = new long[to - from + optionalPlaced.length];
             System.arraycopy(requiredPlaced, from, words, 0, to - from);
             System.arraycopy(optionalPlaced, 0, words, to - from, optionalPlaced.length);
-            return new Configuration(hash * 0x9E3779B97F4A7C15L + state, state, from, to - from, words);
+            long liveHash = hash;
+            if (relevantUntil.length > 0)
+            {
+                final long frontier = frontierTime();
+                for (int i = 0; i < relevantUntil.length; i++)
+                {
+                    if (relevantUntil[i] < frontier && 0 != (optionalPlaced[i >>> 6] & (1L << i)))
+                    {
+                        words[to - from + (i >>> 6)] &= ~(1L << i);
+                        liveHash ^= zobrist[required + i];
+                    }
+                }
+            }
+            return new Configuration(liveHash * 0x9E3779B97F4A7C15L + state, state, from, to - from, words);
         }
 
         private void noteStuck(final int op, final int placedRequired, final long state, final int[] stackCall,
@@ -515,12 +586,12 @@ public final class LinearizabilityChecker
                 bestDepth = placedRequired;
                 stuckOp = op;
                 stuckStates.clear();
-                final List<RegisterOp> prefix = new ArrayList<>();
+                final List<Integer> prefix = new ArrayList<>();
                 for (int i = depth - 1; i >= 0 && prefix.size() < WITNESS_CONTEXT; i--)
                 {
                     if (UNOBSERVED_MOVE != stackCall[i])
                     {
-                        prefix.add(0, original(ops[stackCall[i] >>> 1]));
+                        prefix.add(0, stackCall[i] >>> 1);
                     }
                 }
                 stuckPrefix = prefix;
@@ -559,12 +630,12 @@ public final class LinearizabilityChecker
             text.append(": with ").append(bestDepth).append(" of ").append(required)
                 .append(" answered operations placed, the register could hold only ");
             final List<String> states = new ArrayList<>();
-            stuckStates.forEach(s -> states.add(top == s ? "a value nobody read" : RegisterOp.show(s)));
+            stuckStates.forEach(s -> states.add(top == s ? "a value no read returned" : RegisterOp.show(s)));
             text.append(states).append(" just before it");
             text.append("\n    last placed: ").append(stuckPrefix.isEmpty() ? "(none)" : "");
-            for (final RegisterOp op : stuckPrefix)
+            for (final int op : stuckPrefix)
             {
-                text.append("\n      ").append(op);
+                text.append("\n      ").append(original(ops[op]));
             }
             text.append("\n    overlapping or just before it:");
             final List<RegisterOp> around = new ArrayList<>();

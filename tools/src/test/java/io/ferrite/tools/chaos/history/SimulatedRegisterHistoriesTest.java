@@ -4,6 +4,7 @@ import io.ferrite.tools.chaos.history.LinearizabilityChecker.Result;
 import io.ferrite.tools.chaos.history.LinearizabilityChecker.Verdict;
 import io.ferrite.tools.chaos.history.RegisterOp.Kind;
 import io.ferrite.tools.chaos.history.RegisterOp.Outcome;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -56,6 +57,27 @@ class SimulatedRegisterHistoriesTest
         assertEquals(Verdict.NOT_LINEARIZABLE, lost.verdict(), "seed " + seed + ": read #" + emptied);
     }
 
+    @Test
+    void tenThousandOperationsOnOneKeyAreDecidedBothWays()
+    {
+        final List<RegisterOp> history = simulate(new SplittableRandom(99), 10_000);
+        final Result good = LinearizabilityChecker.check(history);
+        assertEquals(Verdict.LINEARIZABLE, good.verdict(), good::witness);
+
+        int late = -1;
+        for (final RegisterOp op : history)
+        {
+            if (Kind.READ == op.kind() && Outcome.OK == op.outcome() && op.id() > 9_000)
+            {
+                late = op.id();
+                break;
+            }
+        }
+        final Result bad = LinearizabilityChecker.check(corrupt(history, late, 999_999_999L));
+        assertEquals(Verdict.NOT_LINEARIZABLE, bad.verdict(), bad::witness);
+        assertEquals(late, bad.stuckOp(), bad::witness);
+    }
+
     private static long firstAckedWriteEnd(final List<RegisterOp> history)
     {
         long end = Long.MAX_VALUE;
@@ -85,12 +107,17 @@ class SimulatedRegisterHistoriesTest
      */
     static List<RegisterOp> simulate(final SplittableRandom random)
     {
+        return simulate(random, OPS);
+    }
+
+    static List<RegisterOp> simulate(final SplittableRandom random, final int count)
+    {
         final long[] clientFree = new long[CLIENTS];
         final long[] lastRead = new long[CLIENTS];
         final List<long[]> planned = new ArrayList<>(); // {id, kind, expected, value, invoke, effect, complete, outcome}
         long nextValue = 1;
         final List<Long> written = new ArrayList<>();
-        for (int i = 0; i < OPS; i++)
+        for (int i = 0; i < count; i++)
         {
             final int client = random.nextInt(CLIENTS);
             final long invoke = clientFree[client] + random.nextLong(0, 20);
@@ -169,7 +196,7 @@ class SimulatedRegisterHistoriesTest
                     break;
             }
         }
-        final List<RegisterOp> history = new ArrayList<>(OPS);
+        final List<RegisterOp> history = new ArrayList<>(count);
         for (final long[] p : planned)
         {
             history.add(new RegisterOp((int)p[0], Kind.values()[(int)p[1]], p[2], p[3], p[4], p[6],
