@@ -14,6 +14,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * {@code ferrite chaos}, two forms:
@@ -131,6 +132,17 @@ final class ChaosCommand
             options.longValue("rate", 200), (int)clients, (int)keys, options.longValue("timeout-ms", 1_000),
             options.longValue("seed", System.nanoTime()));
         final String runDirOption = options.string("data-dir", null);
+        if (null != runDirOption && Files.isDirectory(Path.of(runDirOption)))
+        {
+            try (Stream<Path> entries = Files.list(Path.of(runDirOption)))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    throw new IllegalArgumentException("--data-dir " + runDirOption + " is not empty: the game day " +
+                        "checks every key against what its clients wrote, so it needs a fresh directory");
+                }
+            }
+        }
         final Path runDir = null == runDirOption ? Files.createTempDirectory("ferrite-chaos-" + target + "-") :
             Files.createDirectories(Path.of(runDirOption));
         System.out.println("chaos: run directory " + runDir.toAbsolutePath());
