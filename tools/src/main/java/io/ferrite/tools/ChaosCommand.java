@@ -2,6 +2,7 @@ package io.ferrite.tools;
 
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.tools.chaos.ChaosDriver;
+import io.ferrite.tools.chaos.ChaosTarget;
 import io.ferrite.tools.chaos.EmbeddedChaos;
 import io.ferrite.tools.chaos.NodeTarget;
 import io.ferrite.tools.chaos.history.HistoryCheck;
@@ -147,7 +148,7 @@ final class ChaosCommand
             Files.createDirectories(Path.of(runDirOption));
         System.out.println("chaos: run directory " + runDir.toAbsolutePath());
         final HistoryCheck.Report report =
-            new ChaosDriver(new NodeTarget(runDir, System.out), settings, System.out).run();
+            new ChaosDriver(newTarget(target, runDir), settings, System.out).run();
         if (null == runDirOption)
         {
             if (report.passed())
@@ -160,6 +161,16 @@ final class ChaosCommand
             }
         }
         return report.passed() ? 0 : 1;
+    }
+
+    /** The game day's targets by name: a new target (the cell) is one more case here. */
+    private static ChaosTarget newTarget(final String target, final Path runDir)
+    {
+        if ("node".equals(target))
+        {
+            return new NodeTarget(runDir, System.out);
+        }
+        throw new IllegalArgumentException("no game day target '" + target + "'");
     }
 
     private static FsyncPolicy fsyncPolicy(final String name)
