@@ -14,6 +14,13 @@ import io.ferrite.tools.chaos.history.RegisterOp.Outcome;
 public interface ChaosClient extends AutoCloseable
 {
     /**
+     * Connects now unless connected (the driver calls it before the load starts).
+     *
+     * @return true when connected.
+     */
+    boolean connect();
+
+    /**
      * Writes {@code value} to a key.
      *
      * @param key       the key's index.

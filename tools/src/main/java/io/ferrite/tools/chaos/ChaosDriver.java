@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -42,6 +43,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class ChaosDriver
 {
     private static final long FINAL_READ_DEADLINE_MS = 60_000;
+    private static final long CONNECT_WAIT_MS = 60_000;
 
     /**
      * The run's parameters.
@@ -138,8 +140,10 @@ public final class ChaosDriver
         try
         {
             target.members().forEach(m -> out.println("chaos: member " + m));
-            startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-            endNs = startNs + TimeUnit.SECONDS.toNanos(settings.durationS());
+            // Clients connect before the load starts, so the run measures failovers, not the first connections.
+            final CountDownLatch connected = new CountDownLatch(settings.clients());
+            final CountDownLatch go = new CountDownLatch(1);
+            final long[] window = new long[2];
             final Thread[] threads = new Thread[settings.clients()];
             final Throwable[] failures = new Throwable[settings.clients()];
             for (int c = 0; c < threads.length; c++)
@@ -149,7 +153,7 @@ public final class ChaosDriver
                 {
                     try
                     {
-                        runClient(client, recorders[client], startNs, endNs, timeoutNs, conditional);
+                        runClient(client, recorders[client], connected, go, window, timeoutNs, conditional);
                     }
                     catch (final Throwable ex)
                     {
@@ -158,6 +162,15 @@ public final class ChaosDriver
                 }, "chaos-client-" + c);
                 threads[c].start();
             }
+            if (!connected.await(CONNECT_WAIT_MS, TimeUnit.MILLISECONDS))
+            {
+                out.println("chaos: not every client connected within " + CONNECT_WAIT_MS + " ms; starting anyway");
+            }
+            startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            endNs = startNs + TimeUnit.SECONDS.toNanos(settings.durationS());
+            window[0] = startNs;
+            window[1] = endNs;
+            go.countDown(); // publishes window[] to the client threads (they read it after await)
             final Thread killer = new Thread(() -> runKiller(startNs, endNs), "chaos-killer");
             killer.start();
             for (final Thread thread : threads)
@@ -203,16 +216,29 @@ public final class ChaosDriver
         return report;
     }
 
-    private void runClient(final int client, final OpRecorder recorder, final long startNs, final long endNs,
-        final long timeoutNs, final boolean conditional)
+    private void runClient(final int client, final OpRecorder recorder, final CountDownLatch connected,
+        final CountDownLatch go, final long[] window, final long timeoutNs, final boolean conditional)
+        throws InterruptedException
     {
         final SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + client);
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) * settings.clients() / settings.rate();
         final long[] lastSeen = new long[settings.keys()];
-        long intended = startNs + TimeUnit.SECONDS.toNanos(1) * client / settings.rate();
         long sequence = 0;
-        try (ChaosClient connection = target.newClient(client, timeoutNs))
+        ChaosClient newClient = null;
+        try
         {
+            newClient = target.newClient(client, timeoutNs);
+            newClient.connect();
+        }
+        finally
+        {
+            connected.countDown();
+        }
+        try (ChaosClient connection = newClient)
+        {
+            go.await();
+            final long endNs = window[1];
+            long intended = window[0] + TimeUnit.SECONDS.toNanos(1) * client / settings.rate();
             while (intended < endNs && !recorder.full())
             {
                 long now = System.nanoTime();

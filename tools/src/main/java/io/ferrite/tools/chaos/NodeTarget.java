@@ -301,6 +301,11 @@ public final class NodeTarget implements ChaosTarget
             this.keyNames = keyNames;
         }
 
+        public boolean connect()
+        {
+            return connected();
+        }
+
         public Outcome write(final int key, final long value, final long requestId)
         {
             writer.reset().string(KEY, keyNames.get(key)).number(VALUE, value);

@@ -192,6 +192,11 @@ class ChaosDriverJudgesFakeTargetsTest
             {
                 private long lastValue;
 
+                public boolean connect()
+                {
+                    return true;
+                }
+
                 public Outcome write(final int key, final long value, final long requestId)
                 {
                     return change(key, RegisterOp.ABSENT, value, false);
