@@ -121,8 +121,8 @@ public final class ChaosDriver
             settings.keys() + " timeout=" + settings.timeoutMs() + "ms seed=" + settings.seed());
         if (!conditional)
         {
-            out.println("chaos: target " + target.name() + " does no conditional writes (the node does not accept " +
-                "condition expressions over the wire yet): the load is writes and strongly consistent reads");
+            out.println("chaos: target " + target.name() + " does no conditional writes: the load is writes and " +
+                "strongly consistent reads");
         }
         final int capacity = (int)Math.min(Integer.MAX_VALUE / (settings.clients() + 1),
             settings.rate() * settings.durationS() / settings.clients() * 2 + 1_000);
@@ -212,6 +212,21 @@ public final class ChaosDriver
         report.problems().forEach(p -> out.println("  " + p));
         out.println("chaos: requests=" + report.requests() + " answered in time=" + report.answered() + " kills=" +
             kills.size());
+        final long[] byKind = new long[Kind.values().length * Outcome.values().length];
+        opsByKey.values().forEach(ops -> ops.forEach(op -> byKind[op.kind().ordinal() * Outcome.values().length +
+            op.outcome().ordinal()]++));
+        final StringBuilder mix = new StringBuilder("chaos: operations by kind and outcome (final reads included):");
+        for (final Kind kind : Kind.values())
+        {
+            mix.append(' ').append(kind).append('[');
+            for (final Outcome outcome : Outcome.values())
+            {
+                mix.append(outcome).append('=').append(byKind[kind.ordinal() * Outcome.values().length + outcome.ordinal()])
+                    .append(outcome.ordinal() + 1 < Outcome.values().length ? " " : "");
+            }
+            mix.append(']');
+        }
+        out.println(mix);
         out.println(report.summaryLine());
         return report;
     }

@@ -11,6 +11,7 @@ import io.ferrite.tools.chaos.history.RegisterOp;
 import io.ferrite.tools.chaos.history.RegisterOp.Outcome;
 import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.ClientFailure;
+import io.ferrite.transport.client.ExpressionParams;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import io.ferrite.transport.client.FerriteClient;
 import io.ferrite.transport.client.ResponseHandler;
@@ -45,9 +46,9 @@ import java.util.concurrent.TimeUnit;
  * driver in this process (so they outlive the node's embedded driver), one {@link FerriteClient} per client thread.
  * <p>
  * Keys are items {@code {pk: "r<i>", v: <value>}} of table {@value #TABLE}. A write is PutItem; a strongly
- * consistent read is GetItem with ConsistentRead. Conditional writes are not offered
- * ({@link #supportsConditionalWrites()} is false): the node answers ValidationException for condition expressions
- * and its client does not send them yet.
+ * consistent read is GetItem with ConsistentRead. A conditional write is PutItem with the ConditionExpression
+ * {@code v = :e} (or {@code attribute_not_exists(pk)} when it expects no item); a failed condition is the
+ * ConditionalCheckFailedException outcome.
  * <p>
  * <b>Threading:</b> as {@link ChaosTarget}; member methods are synchronized (one killer, plus {@link #close}).
  */
@@ -113,7 +114,7 @@ public final class NodeTarget implements ChaosTarget
 
     public boolean supportsConditionalWrites()
     {
-        return false;
+        return true;
     }
 
     public ChaosClient newClient(final int clientIndex, final long timeoutNs)
@@ -280,11 +281,16 @@ public final class NodeTarget implements ChaosTarget
     {
         private static final int PUT = 1;
         private static final int GET = 2;
+        private static final int PUT_IF_ABSENT = 3;
+        private static final int PUT_IF_EQUAL = 4;
 
         private final ClientConfig config;
         private final long timeoutNs;
         private final List<String> keyNames;
         private final ItemWriter writer = new ItemWriter();
+        private final ItemWriter expected = new ItemWriter();
+        private final ExpressionParams ifAbsent = new ExpressionParams().conditionExpression("attribute_not_exists(" + KEY + ")");
+        private final ExpressionParams ifEqual = new ExpressionParams().conditionExpression(VALUE + " = :e");
         private final IdleStrategy idle = new BackoffIdleStrategy(
             1, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
         private FerriteClient client;
@@ -312,10 +318,15 @@ public final class NodeTarget implements ChaosTarget
             return call(PUT, writer.finish());
         }
 
-        public Outcome conditionalWrite(final int key, final long expected, final long value, final long requestId)
+        public Outcome conditionalWrite(final int key, final long expectedValue, final long value, final long requestId)
         {
-            throw new UnsupportedOperationException("target node does not do conditional writes: the node does not " +
-                "accept condition expressions over the wire yet");
+            if (RegisterOp.ABSENT != expectedValue)
+            {
+                final int length = expected.reset().number(":e", expectedValue).finish();
+                ifEqual.expressionAttributeValues(expected.buffer(), 0, length);
+            }
+            writer.reset().string(KEY, keyNames.get(key)).number(VALUE, value);
+            return call(RegisterOp.ABSENT == expectedValue ? PUT_IF_ABSENT : PUT_IF_EQUAL, writer.finish());
         }
 
         public Outcome read(final int key, final long requestId)
@@ -342,9 +353,9 @@ public final class NodeTarget implements ChaosTarget
             idle.reset();
             while (true)
             {
-                final long id = GET == op ?
-                    client.getItem(TABLE, writer.buffer(), 0, length, true, this) :
-                    client.putItem(TABLE, writer.buffer(), 0, length, ReturnValues.NONE, this);
+                final long id = GET == op ? client.getItem(TABLE, writer.buffer(), 0, length, true, this) :
+                    client.putItem(TABLE, writer.buffer(), 0, length, ReturnValues.NONE,
+                        PUT == op ? null : PUT_IF_ABSENT == op ? ifAbsent : ifEqual, this);
                 if (id > 0)
                 {
                     break;
