@@ -1,0 +1,252 @@
+package io.ferrite.cell;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.ferrite.engine.config.EngineConfig;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The clustered service of a cell member: its state is a {@link CellState} (an engine shard in direct mode on
+ * this service thread), fed the cluster log in order. Every member applies every message; each answers on
+ * the client's session, and Aeron Cluster delivers only the leader's answer (a follower's session offers are
+ * no-ops). Snapshots hold the shard's tables and items and the dedupe table; {@link #onStart} starts from an
+ * empty engine directory and loads the latest snapshot, after which the cluster replays the log from there.
+ * <p>
+ * <b>Threading:</b> the callbacks run on the service container's thread; the volatile fields are read by the
+ * member's status writer.
+ */
+final class CellService implements ClusteredService
+{
+    private static final long ANSWER_BACK_PRESSURE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final EngineConfig engineConfig;
+    private final Path memberDir;
+    private Cluster cluster;
+    private IdleStrategy idle;
+    private CellState state;
+    private ClientSession session;
+    private final CellState.Answer answer = this::answer;
+
+    volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    volatile long appliedPosition;
+    volatile long appliedMessages;
+    volatile long deduplicated;
+    volatile int leaderMemberId = -1;
+    volatile long leadershipTermId = -1;
+    volatile long snapshotsTaken;
+    volatile long snapshotLoadedItems = -1;
+    volatile long droppedAnswers;
+
+    CellService(final EngineConfig engineConfig, final Path memberDir)
+    {
+        this.engineConfig = engineConfig;
+        this.memberDir = memberDir;
+    }
+
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        this.idle = cluster.idleStrategy();
+        this.role = cluster.role();
+        state = new CellState(engineConfig);
+        if (null != snapshotImage)
+        {
+            loadSnapshot(snapshotImage);
+            snapshotLoadedItems = state.checksum().items;
+        }
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final boolean[] done = new boolean[1];
+        final FragmentAssembler assembler = new FragmentAssembler(
+            (buffer, offset, length, header) -> done[0] |= state.loadSnapshotRecord(buffer, offset, length));
+        idle.reset();
+        while (!done[0])
+        {
+            final int fragments = image.poll(assembler, 1);
+            if (0 == fragments)
+            {
+                if (image.isClosed() || image.isEndOfStream())
+                {
+                    if (!done[0])
+                    {
+                        throw new IllegalStateException("the cell snapshot ended before its end marker");
+                    }
+                }
+                idle.idle();
+            }
+            else
+            {
+                idle.reset();
+            }
+        }
+    }
+
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        state.time(cluster.timeUnit().toNanos(timestamp));
+        this.session = session;
+        final boolean checksum = length >= CellProtocol.HEADER_LENGTH &&
+            CellProtocol.KIND_CHECKSUM == CellProtocol.kind(buffer, offset);
+        state.onMessage(buffer, offset, length, header.position(), cluster.memberId(), answer);
+        this.session = null;
+        appliedPosition = header.position();
+        appliedMessages = state.applied();
+        deduplicated = state.deduplicated();
+        if (checksum && null != state.lastChecksum())
+        {
+            writeChecksumFile(state.lastChecksum());
+        }
+    }
+
+    private void answer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final ClientSession target = session;
+        if (null == target)
+        {
+            return;
+        }
+        long deadlineNs = 0;
+        while (true)
+        {
+            final long result = target.offer(buffer, offset, length);
+            if (result > 0 || ClientSession.MOCKED_OFFER == result)
+            {
+                return;
+            }
+            if (Publication.NOT_CONNECTED == result || Publication.CLOSED == result ||
+                Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                droppedAnswers++; // the client is gone; a retry of a write gets the recorded answer
+                return;
+            }
+            final long now = System.nanoTime(); // bounds a wait only, never state
+            if (0 == deadlineNs)
+            {
+                deadlineNs = now + ANSWER_BACK_PRESSURE_TIMEOUT_NS;
+            }
+            else if (now > deadlineNs)
+            {
+                droppedAnswers++;
+                return;
+            }
+            idle.idle();
+        }
+    }
+
+    private void writeChecksumFile(final CellState.Checksum sum)
+    {
+        final String text = "checksum=" + sum.checksum + "\nitems=" + sum.items + "\nlogPosition=" + sum.logPosition + "\n";
+        writeAtomically(memberDir.resolve("checksum.properties"), text);
+    }
+
+    static void writeAtomically(final Path file, final String text)
+    {
+        try
+        {
+            final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("ferrite cell: cannot write " + file + ": " + ex);
+        }
+    }
+
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+    }
+
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        state.writeSnapshot((buffer, offset, length) ->
+        {
+            idle.reset();
+            while (true)
+            {
+                final long result = snapshotPublication.offer(buffer, offset, length);
+                if (result > 0)
+                {
+                    return;
+                }
+                if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                {
+                    throw new IllegalStateException("the snapshot publication refused a record: " + result);
+                }
+                idle.idle();
+            }
+        });
+        snapshotsTaken++;
+    }
+
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+    }
+
+    public void onTerminate(final Cluster cluster)
+    {
+        closeState();
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        this.leaderMemberId = leaderMemberId;
+        this.leadershipTermId = leadershipTermId;
+    }
+
+    public int doBackgroundWork(final long nowNs)
+    {
+        final CellState current = state;
+        return null == current ? 0 : current.doDutyCycle(nowNs);
+    }
+
+    void closeState()
+    {
+        final CellState current = state;
+        state = null;
+        if (null != current)
+        {
+            current.close();
+        }
+    }
+}
