@@ -49,6 +49,56 @@ final class CellFixture implements AutoCloseable
         return CellClient.connect(new CellClientConfig().ingressEndpoints(launcher.layout().ingressEndpoints()));
     }
 
+    int leader() throws InterruptedException
+    {
+        return launcher.awaitLeader(30_000, 1);
+    }
+
+    int aFollower() throws InterruptedException
+    {
+        final int leader = leader();
+        return (leader + 1) % 3;
+    }
+
+    /**
+     * Asks for a checksum through the log and waits until every member in {@code members} wrote its own for
+     * the same log position.
+     *
+     * @return the checksum properties of each member.
+     */
+    List<Properties> checksums(final CellClient client, final int... members) throws Exception
+    {
+        final CellResult asked = client.checksum(10_000);
+        if (!asked.ok())
+        {
+            throw new AssertionError("checksum request failed: " + asked + "\n" + logs());
+        }
+        final String position = asked.item().get("logPosition").asNumber();
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            final List<Properties> all = new java.util.ArrayList<>();
+            for (final int member : members)
+            {
+                final Properties p = checksumOf(member);
+                if (position.equals(p.getProperty("logPosition")))
+                {
+                    all.add(p);
+                }
+            }
+            if (all.size() == members.length)
+            {
+                return all;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("members " + java.util.Arrays.toString(members) + " did not all reach log " +
+                    "position " + position + ": " + launcher.status() + "\n" + logs());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     Properties checksumOf(final int member) throws IOException
     {
         final Path file = launcher.layout().memberDir(member).resolve("checksum.properties");
