@@ -611,8 +611,8 @@ public final class CellClient implements AutoCloseable
     {
         final String what = null == cluster || cluster.isClosed() ?
             "no leader reachable (" + lastProblem + ")" :
-            (sent ? "sent " + attempts + " time(s) to leader " + leaderMemberId + " without an answer (no majority to " +
-                "commit it?)" : lastProblem);
+            (sent ? "sent " + attempts + " time(s) without an answer (last known leader: member " + leaderMemberId +
+                "; no majority to commit it?)" : lastProblem);
         return new CellResult(CellResult.Outcome.TIMED_OUT, requestId, null, List.of(), null, null,
             "the cell did not answer within " + timeoutMs + " ms: " + what + "; a write may or may not be applied, " +
             "retry it with request id " + requestId, attempts);

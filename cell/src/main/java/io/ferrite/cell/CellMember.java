@@ -145,10 +145,54 @@ public final class CellMember
         }
     }
 
+    /**
+     * Holds {@code member.lock} for the life of this process, so two processes never run one member's directory.
+     */
+    private static void lockMemberDir(final Path memberDir) throws java.io.IOException
+    {
+        final java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(memberDir.resolve("member.lock"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        final java.nio.channels.FileLock lock = channel.tryLock();
+        if (null == lock)
+        {
+            channel.close();
+            throw new IllegalStateException("member directory " + memberDir + " is in use by another process (member.lock)");
+        }
+        LOCKS.add(lock); // released when the process exits
+    }
+
+    private static final java.util.List<java.nio.channels.FileLock> LOCKS = new java.util.ArrayList<>();
+
+    /**
+     * After a SIGKILL the archive's and consensus module's mark files still look active for a while (their
+     * heartbeat is recent) and Aeron refuses to start on them; holding the member lock, we know nothing else runs
+     * here, so they are stale and are removed.
+     */
+    private static void removeStaleMarkFiles(final Path memberDir) throws java.io.IOException
+    {
+        for (final String dir : new String[] { "archive", "cluster" })
+        {
+            final Path path = memberDir.resolve(dir);
+            if (Files.isDirectory(path))
+            {
+                try (java.util.stream.Stream<Path> files = Files.list(path))
+                {
+                    for (final Path file : files.filter(f -> f.getFileName().toString().endsWith("-mark.dat") ||
+                        f.getFileName().toString().matches(".*-mark-service-\\d+\\.dat")).toList())
+                    {
+                        Files.delete(file);
+                    }
+                }
+            }
+        }
+    }
+
     static Running start(final CellLayout layout, final int memberId, final Settings settings) throws Exception
     {
         final Path memberDir = layout.memberDir(memberId);
         Files.createDirectories(memberDir);
+        lockMemberDir(memberDir);
+        removeStaleMarkFiles(memberDir);
         Files.writeString(memberDir.resolve("member.pid"), ProcessHandle.current().pid() + "\n");
         Files.deleteIfExists(memberDir.resolve("status.properties"));
         final long heartbeatMs = settings.longValue("ferrite.cell.heartbeatTimeoutMs", DEFAULT_HEARTBEAT_TIMEOUT_MS, 100, 600_000);
