@@ -106,7 +106,8 @@ public final class CellClient implements AutoCloseable
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final ItemWriter writer = new ItemWriter();
 
-    private long nextRequestId = 1;
+    // Starts from the clock so that a client restarted with its old id (to retry old writes) does not reuse ids.
+    private long nextRequestId = System.currentTimeMillis() << 10;
     private long nextCorrelationId = 1;
     private long pendingCorrelationId;
     private boolean answered;

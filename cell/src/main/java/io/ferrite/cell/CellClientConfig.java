@@ -90,7 +90,8 @@ public final class CellClientConfig
 
     /**
      * @param clientId this client's id, under which the cell remembers its recent writes (random by default; give
-     *                 a restarted client its old id to retry its old request ids).
+     *                 a restarted client its old id to retry its old request ids; new ids from
+     *                 {@link CellClient#newRequestId()} start above any it gave out before, being clock based).
      * @return this.
      */
     public CellClientConfig clientId(final long clientId)

@@ -319,6 +319,74 @@ public final class CellLauncher
     }
 
     /**
+     * Asks the leader for a snapshot and waits until every running member has taken one more.
+     *
+     * @return the snapshot count of each member afterwards.
+     */
+    public List<Long> snapshot(final long timeoutMs) throws InterruptedException
+    {
+        final List<Long> before = new ArrayList<>();
+        final List<Integer> running = new ArrayList<>();
+        for (int i = 0; i < layout.members(); i++)
+        {
+            final Optional<Properties> p = statusProperties(i);
+            before.add(p.map(s -> Long.parseLong(s.getProperty("snapshots", "0"))).orElse(-1L));
+            if (MemberStatus.read(layout, i).map(MemberStatus::alive).orElse(false))
+            {
+                running.add(i);
+                try
+                {
+                    Files.writeString(layout.memberDir(i).resolve("snapshot.request"), "1\n");
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final List<Long> after = new ArrayList<>();
+            boolean all = true;
+            for (int i = 0; i < layout.members(); i++)
+            {
+                final long count = statusProperties(i).map(s -> Long.parseLong(s.getProperty("snapshots", "0"))).orElse(-1L);
+                after.add(count);
+                all &= !running.contains(i) || count > before.get(i);
+            }
+            if (all)
+            {
+                return after;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("no snapshot on every running member within " + timeoutMs + " ms: before " +
+                    before + " after " + after);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * @return member {@code i}'s status file as properties, if readable now.
+     */
+    public Optional<Properties> statusProperties(final int member)
+    {
+        final Path file = layout.memberDir(member).resolve("status.properties");
+        final Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file))
+        {
+            p.load(in);
+            return Optional.of(p);
+        }
+        catch (final IOException ex)
+        {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Deletes a (stopped) member's directory: its log, snapshots and engine data. Started again, it rejoins empty
      * and is rebuilt from the other members.
      */

@@ -96,6 +96,8 @@ public final class CellMember
         final ClusteredServiceContainer container;
         final CellService service;
         volatile boolean closed;
+        long snapshotIntervalMs;
+        long lastSnapshotRequestMs = System.currentTimeMillis();
 
         Running(
             final int memberId, final Path memberDir, final ClusteredMediaDriver driver,
@@ -117,6 +119,7 @@ public final class CellMember
             final ConsensusModule.Context cm = driver.consensusModule().context();
             final long roleCode = cm.clusterNodeRoleCounter().get();
             final Cluster.Role role = Cluster.Role.get(roleCode);
+            requestSnapshotIfDue(cm, role);
             final ElectionState election = ElectionState.get(cm.electionStateCounter().get());
             final String text =
                 "memberId=" + memberId + "\n" +
@@ -130,9 +133,45 @@ public final class CellMember
                 "appliedMessages=" + service.appliedMessages + "\n" +
                 "deduplicated=" + service.deduplicated + "\n" +
                 "snapshots=" + cm.snapshotCounter().get() + "\n" +
+                "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
                 "errors=" + cm.errorCounter().get() + "\n" +
                 "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";
             CellService.writeAtomically(memberDir.resolve("status.properties"), text);
+        }
+
+        /**
+         * The leader asks its consensus module for a snapshot (Aeron's control toggle, as ClusterTool does) when
+         * {@code snapshot.request} appears in its directory ({@code ferrite cell snapshot}) or every
+         * {@code ferrite.cell.snapshotIntervalMs}; every member then snapshots at the same log position.
+         */
+        private void requestSnapshotIfDue(final ConsensusModule.Context cm, final Cluster.Role role)
+        {
+            final Path request = memberDir.resolve("snapshot.request");
+            final boolean asked = Files.exists(request);
+            final long now = System.currentTimeMillis();
+            final boolean due = snapshotIntervalMs > 0 && now - lastSnapshotRequestMs >= snapshotIntervalMs;
+            if (Cluster.Role.LEADER == role && (asked || due) &&
+                io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(cm.controlToggleCounter()))
+            {
+                lastSnapshotRequestMs = now;
+                deleteQuietly(request);
+            }
+            else if (asked && Cluster.Role.LEADER != role)
+            {
+                deleteQuietly(request); // only the leader starts a snapshot
+            }
+        }
+
+        private static void deleteQuietly(final Path file)
+        {
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // asked again next time
+            }
         }
 
         public void close()
@@ -277,7 +316,9 @@ public final class CellMember
         {
             driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
-            return new Running(memberId, memberDir, driver, container, service);
+            final Running running = new Running(memberId, memberDir, driver, container, service);
+            running.snapshotIntervalMs = settings.longValue("ferrite.cell.snapshotIntervalMs", 0, 0, Long.MAX_VALUE);
+            return running;
         }
         catch (final RuntimeException ex)
         {

@@ -20,7 +20,7 @@ final class CellCommand
 {
     static final String USAGE = "cell start --dir D [--members 3] [--base-port P] [--timeout-ms MS] | " +
         "cell status --dir D | cell stop --dir D | cell kill --dir D --member I | " +
-        "cell restart --dir D --member I [--wipe] | cell checksum --dir D   a local replicated cell (one process " +
+        "cell restart --dir D --member I [--wipe] | cell checksum --dir D | cell snapshot --dir D   a local replicated cell (one process " +
         "per member, 127.0.0.1 ports from --base-port, default " + CellLayout.DEFAULT_BASE_PORT + ")";
 
     private CellCommand()
@@ -31,7 +31,7 @@ final class CellCommand
     {
         if (0 == args.length)
         {
-            throw new IllegalArgumentException("cell needs a subcommand: start, status, stop, kill, restart or checksum");
+            throw new IllegalArgumentException("cell needs a subcommand: start, status, stop, kill, restart, checksum or snapshot");
         }
         final String sub = args[0];
         final Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length),
@@ -77,9 +77,15 @@ final class CellCommand
             }
             case "checksum":
                 return checksum(CellLauncher.open(dir));
+            case "snapshot":
+            {
+                final List<Long> counts = CellLauncher.open(dir).snapshot(options.longValue("timeout-ms", 30_000));
+                System.out.println("ferrite cell: snapshot taken; snapshots per member: " + counts);
+                return 0;
+            }
             default:
                 throw new IllegalArgumentException("unknown cell subcommand '" + sub +
-                    "' (start, status, stop, kill, restart, checksum)");
+                    "' (start, status, stop, kill, restart, checksum, snapshot)");
         }
     }
 
