@@ -65,8 +65,10 @@ import java.util.concurrent.TimeUnit;
  * Every call has a timeout; a call that gets no answer in time returns {@link CellResult.Outcome#TIMED_OUT}
  * with what the client knew (e.g. no leader reachable) instead of hanging.
  * <p>
- * Reads: every call goes through the cell's log, GetItem and Query included, so reads are linearizable
- * whatever {@code consistentRead} says (docs/decisions/0010-cells.md); the flag is carried on the wire.
+ * Reads: a strongly consistent GetItem or Query ({@code consistentRead} true) goes through the cell's log, so it is
+ * linearizable (docs/decisions/0010-cells.md). An eventually consistent one goes, when the config names the read
+ * endpoints, straight to one member (any role), which answers from the state it has applied so far, possibly behind
+ * the leader; otherwise through the log as well.
  * <p>
  * <b>Threading:</b> one owner thread makes every call (no locks). Requests are encoded with the schema's
  * generated SBE encoders, as the node's client does. Allocates per call (results are Java values); not for
@@ -118,11 +120,49 @@ public final class CellClient implements AutoCloseable
     private long resends;
     private boolean closed;
 
+    private final io.aeron.Subscription readReplies;
+    private final io.aeron.ExclusivePublication[] readPublications;
+    private final io.aeron.FragmentAssembler readAssembler;
+    private byte[] readReplyChannel;
+    private int readMember;
+    private long readsAnswered;
+
     private CellClient(final CellClientConfig config, final MediaDriver driver, final Aeron aeron)
     {
         this.config = config;
         this.driver = driver;
         this.aeron = aeron;
+        final String readEndpoints = config.readEndpoints();
+        if (null == readEndpoints || readEndpoints.isBlank())
+        {
+            readReplies = null;
+            readPublications = new io.aeron.ExclusivePublication[0];
+            readAssembler = null;
+        }
+        else
+        {
+            final String[] endpoints = readEndpoints.split(",");
+            readPublications = new io.aeron.ExclusivePublication[endpoints.length];
+            for (int i = 0; i < endpoints.length; i++)
+            {
+                readPublications[i] = aeron.addExclusivePublication(
+                    "aeron:udp?endpoint=" + endpoints[i].trim(), CellProtocol.READ_STREAM_ID);
+            }
+            readReplies = aeron.addSubscription("aeron:udp?endpoint=" + CellLayout.HOST + ":0", READ_REPLY_STREAM_ID);
+            readAssembler = new io.aeron.FragmentAssembler(
+                (buffer, offset, length, header) -> egress.onMessage(0, 0, buffer, offset, length, header));
+            readMember = ThreadLocalRandom.current().nextInt(endpoints.length);
+        }
+    }
+
+    private static final int READ_REPLY_STREAM_ID = 1202;
+
+    /**
+     * @return how many eventually consistent reads were answered by a member outside the log.
+     */
+    public long readsAnsweredOutsideTheLog()
+    {
+        return readsAnswered;
     }
 
     /**
@@ -275,7 +315,8 @@ public final class CellClient implements AutoCloseable
         final byte[] keyBytes = ItemCodec.encode(key);
         final long correlationId = nextCorrelationId++;
         final long requestId = newRequestId();
-        final int start = CellProtocol.HEADER_LENGTH;
+        final boolean direct = !consistentRead && null != readReplies;
+        final int start = direct ? readFrameStart() : CellProtocol.HEADER_LENGTH;
         getEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
             .correlationId(correlationId)
             .requestId(requestId)
@@ -285,8 +326,9 @@ public final class CellClient implements AutoCloseable
             .putKey(keyBytes, 0, keyBytes.length)
             .projectionExpression("")
             .putExpressionAttributeNames(EMPTY, 0, 0);
-        return call(CellProtocol.KIND_REQUEST, start + MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength(),
-            correlationId, requestId, timeoutMs);
+        final int length = start + MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength();
+        return direct ? readCall(length, correlationId, requestId, timeoutMs) :
+            call(CellProtocol.KIND_REQUEST, length, correlationId, requestId, timeoutMs);
     }
 
     /**
@@ -374,7 +416,8 @@ public final class CellClient implements AutoCloseable
     {
         final long correlationId = nextCorrelationId++;
         final long requestId = newRequestId();
-        final int start = CellProtocol.HEADER_LENGTH;
+        final boolean direct = !consistentRead && null != readReplies;
+        final int start = direct ? readFrameStart() : CellProtocol.HEADER_LENGTH;
         final SortKeyCondition condition = null == sortKeyCondition ? SortKeyCondition.NONE : sortKeyCondition;
         queryEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
             .correlationId(correlationId)
@@ -391,8 +434,9 @@ public final class CellClient implements AutoCloseable
         putBytes(null == exclusiveStartKey ? null : ItemCodec.encode(exclusiveStartKey), queryEncoder::putExclusiveStartKey);
         queryEncoder.keyConditionExpression("").filterExpression("").projectionExpression("")
             .putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
-        return call(CellProtocol.KIND_REQUEST, start + MessageHeaderEncoder.ENCODED_LENGTH + queryEncoder.encodedLength(),
-            correlationId, requestId, timeoutMs);
+        final int length = start + MessageHeaderEncoder.ENCODED_LENGTH + queryEncoder.encodedLength();
+        return direct ? readCall(length, correlationId, requestId, timeoutMs) :
+            call(CellProtocol.KIND_REQUEST, length, correlationId, requestId, timeoutMs);
     }
 
     /**
@@ -543,6 +587,92 @@ public final class CellClient implements AutoCloseable
                     {
                         lastProblem = Publication.NOT_CONNECTED == result ? "the leader's ingress is not connected" :
                             "the leader's ingress is back-pressured";
+                    }
+                }
+                idle.idle(work);
+            }
+        }
+        finally
+        {
+            pendingCorrelationId = 0;
+        }
+    }
+
+    /**
+     * Where a read frame starts after the envelope and the reply address; resolves the reply subscription's port
+     * on first use.
+     */
+    private int readFrameStart()
+    {
+        if (null == readReplyChannel)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            String resolved;
+            while (null == (resolved = readReplies.tryResolveChannelEndpointPort()))
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new IllegalStateException("the read reply subscription did not bind a port within 5 s");
+                }
+                Thread.onSpinWait();
+            }
+            readReplyChannel = resolved.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return CellProtocol.HEADER_LENGTH + 8 + readReplyChannel.length;
+    }
+
+    /**
+     * An eventually consistent read: sent to one member's read endpoint, answered from that member's applied state
+     * without the log; asked of the next member when unanswered for {@link CellClientConfig#readRetryMs()}.
+     */
+    private CellResult readCall(final int length, final long correlationId, final long requestId, final long timeoutMs)
+    {
+        CellProtocol.writeHeader(sendBuffer, 0, CellProtocol.KIND_READ, config.clientId());
+        sendBuffer.putInt(CellProtocol.HEADER_LENGTH, READ_REPLY_STREAM_ID, ByteOrder.LITTLE_ENDIAN);
+        sendBuffer.putInt(CellProtocol.HEADER_LENGTH + 4, readReplyChannel.length, ByteOrder.LITTLE_ENDIAN);
+        sendBuffer.putBytes(CellProtocol.HEADER_LENGTH + 8, readReplyChannel);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final long retryNs = TimeUnit.MILLISECONDS.toNanos(config.readRetryMs());
+        pendingCorrelationId = correlationId;
+        answered = false;
+        int attempts = 0;
+        long nextSendNs = 0;
+        long askedSinceNs = System.nanoTime();
+        idle.reset();
+        try
+        {
+            while (true)
+            {
+                final long now = System.nanoTime();
+                if (now - deadlineNs >= 0)
+                {
+                    return new CellResult(CellResult.Outcome.TIMED_OUT, requestId, null, List.of(), null, null,
+                        "no member answered the eventually consistent read within " + timeoutMs + " ms (" + attempts +
+                        " attempt(s) over " + readPublications.length + " read endpoints)", attempts);
+                }
+                int work = readReplies.poll(readAssembler, 16);
+                if (answered)
+                {
+                    readsAnswered++;
+                    return decodeAnswer(requestId, attempts);
+                }
+                if (now - nextSendNs >= 0)
+                {
+                    if (now - askedSinceNs >= retryNs)
+                    {
+                        readMember = (readMember + 1) % readPublications.length; // this one is slow, down or behind
+                        askedSinceNs = now;
+                    }
+                    final long result = readPublications[readMember].offer(sendBuffer, 0, length);
+                    if (result > 0)
+                    {
+                        attempts++;
+                        nextSendNs = now + retryNs / 4; // the member drops reads until its reply publication connects
+                        work++;
+                    }
+                    else
+                    {
+                        nextSendNs = now + TimeUnit.MILLISECONDS.toNanos(1);
                     }
                 }
                 idle.idle(work);
@@ -794,7 +924,9 @@ public final class CellClient implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            CloseHelper.quietCloseAll(connecting, cluster, aeron, driver);
+            CloseHelper.quietCloseAll(connecting, cluster);
+            CloseHelper.quietCloseAll(readPublications);
+            CloseHelper.quietCloseAll(readReplies, aeron, driver);
         }
     }
 }

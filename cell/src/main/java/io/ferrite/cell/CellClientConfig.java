@@ -12,7 +12,12 @@ public final class CellClientConfig
     /** An unanswered request is sent again (same request id) this often, and at once on a new leader. */
     public static final long DEFAULT_RESEND_INTERVAL_MS = 1_000;
 
+    /** An unanswered eventually consistent read is sent to the next member after this long. */
+    public static final long DEFAULT_READ_RETRY_MS = 100;
+
     private String ingressEndpoints;
+    private String readEndpoints;
+    private long readRetryMs = DEFAULT_READ_RETRY_MS;
     private String aeronDir;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long resendIntervalMs = DEFAULT_RESEND_INTERVAL_MS;
@@ -32,6 +37,42 @@ public final class CellClientConfig
     public String ingressEndpoints()
     {
         return ingressEndpoints;
+    }
+
+    /**
+     * @param readEndpoints the members' read endpoints, {@code 127.0.0.1:r0,127.0.0.1:r1,...}
+     *                      ({@link CellLayout#readEndpoints()}), for eventually consistent reads served by one member
+     *                      outside the log; null (the default) sends those through the log too.
+     * @return this.
+     */
+    public CellClientConfig readEndpoints(final String readEndpoints)
+    {
+        this.readEndpoints = readEndpoints;
+        return this;
+    }
+
+    public String readEndpoints()
+    {
+        return readEndpoints;
+    }
+
+    /**
+     * @param readRetryMs how long an eventually consistent read waits for one member before asking the next.
+     * @return this.
+     */
+    public CellClientConfig readRetryMs(final long readRetryMs)
+    {
+        if (readRetryMs < 1)
+        {
+            throw new IllegalArgumentException("readRetryMs must be positive, got " + readRetryMs);
+        }
+        this.readRetryMs = readRetryMs;
+        return this;
+    }
+
+    public long readRetryMs()
+    {
+        return readRetryMs;
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.StringJoiner;
 /**
  * Where a local cell's members live: each member's ports (derived from one base port) and directories
  * (under one cell directory). Member {@code i} uses ports {@code base + 10 i + k}: k = 0 client ingress,
- * 1 consensus, 2 log, 3 catch-up, 4 archive control. Immutable.
+ * 1 consensus, 2 log, 3 catch-up, 4 archive control, 5 eventually consistent reads. Immutable.
  *
  * @param cellDir  the cell's directory.
  * @param members  how many members (3 for a cell; 1 or 5 work too).
@@ -55,6 +55,27 @@ public record CellLayout(Path cellDir, int members, int basePort)
     public String ingressEndpoint(final int member)
     {
         return HOST + ":" + port(member, 0);
+    }
+
+    /**
+     * @return member {@code i}'s read endpoint (eventually consistent reads outside the log), {@code 127.0.0.1:port}.
+     */
+    public String readEndpoint(final int member)
+    {
+        return HOST + ":" + port(member, 5);
+    }
+
+    /**
+     * @return the read endpoints, in member order, comma-separated.
+     */
+    public String readEndpoints()
+    {
+        final StringJoiner joiner = new StringJoiner(",");
+        for (int i = 0; i < members; i++)
+        {
+            joiner.add(readEndpoint(i));
+        }
+        return joiner.toString();
     }
 
     String archiveEndpoint(final int member)

@@ -132,6 +132,8 @@ public final class CellMember
                 "appliedPosition=" + service.appliedPosition + "\n" +
                 "appliedMessages=" + service.appliedMessages + "\n" +
                 "deduplicated=" + service.deduplicated + "\n" +
+                "readsServed=" + service.readsServed + "\n" +
+                "readsDropped=" + service.readsDropped + "\n" +
                 "snapshots=" + cm.snapshotCounter().get() + "\n" +
                 "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
                 "errors=" + cm.errorCounter().get() + "\n" +
@@ -302,7 +304,7 @@ public final class CellMember
             .idleStrategySupplier(idle)
             .deleteDirOnStart(false);
 
-        final CellService service = new CellService(engine, memberDir);
+        final CellService service = new CellService(engine, memberDir, "aeron:udp?endpoint=" + layout.readEndpoint(memberId));
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchive.clone())

@@ -8,7 +8,8 @@ import org.agrona.DirectBuffer;
  * a cluster session id is not (a client that reconnects gets a new one).
  * <pre>
  *   0  int32  magic "FCEL" (0x4C454346, little-endian)
- *   4  uint16 kind: REQUEST (body = one SBE request frame of Ferrite's schema) or CHECKSUM (body = int64 correlation id)
+ *   4  uint16 kind: REQUEST (body = one SBE request frame of Ferrite's schema), CHECKSUM (body = int64 correlation id),
+ *               or READ (to a member's read endpoint, not through the log; see {@link #KIND_READ})
  *   6  uint16 envelope version (1)
  *   8  int64  client id, chosen by the client, kept for its whole life
  *  16  body
@@ -29,6 +30,13 @@ public final class CellProtocol
     public static final int KIND_REQUEST = 1;
     /** Asks every member to compute the replica checksum at this log position. */
     public static final int KIND_CHECKSUM = 2;
+    /**
+     * An eventually consistent read sent straight to one member's read endpoint, outside the log: body =
+     * int32 reply stream id, int32 reply channel length, the reply channel (UTF-8), then one SBE read frame.
+     */
+    public static final int KIND_READ = 3;
+    /** The stream a member's read endpoint subscribes to. */
+    public static final int READ_STREAM_ID = 1201;
 
     static final int MAGIC_OFFSET = 0;
     static final int KIND_OFFSET = 4;

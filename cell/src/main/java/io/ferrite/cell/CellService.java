@@ -34,8 +34,18 @@ final class CellService implements ClusteredService
 {
     private static final long ANSWER_BACK_PRESSURE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
+    private static final int MAX_READ_REPLY_PUBLICATIONS = 64;
+
     private final EngineConfig engineConfig;
     private final Path memberDir;
+    private final String readChannel;
+    private io.aeron.Subscription readSubscription;
+    private final java.util.Map<String, ExclusivePublication> readReplies = new java.util.HashMap<>();
+    private final FragmentAssembler readAssembler = new FragmentAssembler(this::onRead);
+    private ExclusivePublication readReply;
+    private final CellState.Answer readAnswer = this::answerRead;
+    volatile long readsServed;
+    volatile long readsDropped;
     private Cluster cluster;
     private IdleStrategy idle;
     private CellState state;
@@ -52,10 +62,15 @@ final class CellService implements ClusteredService
     volatile long snapshotLoadedItems = -1;
     volatile long droppedAnswers;
 
-    CellService(final EngineConfig engineConfig, final Path memberDir)
+    /**
+     * @param readChannel the channel of this member's read endpoint (eventually consistent reads outside the log),
+     *                    or null for none.
+     */
+    CellService(final EngineConfig engineConfig, final Path memberDir, final String readChannel)
     {
         this.engineConfig = engineConfig;
         this.memberDir = memberDir;
+        this.readChannel = readChannel;
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -68,6 +83,72 @@ final class CellService implements ClusteredService
         {
             loadSnapshot(snapshotImage);
             snapshotLoadedItems = state.checksum().items;
+        }
+        if (null != readChannel)
+        {
+            readSubscription = cluster.aeron().addSubscription(readChannel, CellProtocol.READ_STREAM_ID);
+        }
+    }
+
+    /**
+     * An eventually consistent read from a client's read path: answered from this member's applied state (which
+     * may be behind the leader's), on a publication to the reply channel the client named; dropped while that
+     * publication is not connected yet (the client sends again).
+     */
+    private void onRead(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (null != CellProtocol.check(buffer, offset, length) || CellProtocol.KIND_READ != CellProtocol.kind(buffer, offset) ||
+            length < CellProtocol.HEADER_LENGTH + 8)
+        {
+            readsDropped++;
+            return;
+        }
+        final int at = offset + CellProtocol.HEADER_LENGTH;
+        final int streamId = buffer.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN);
+        final int channelLength = buffer.getInt(at + 4, java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (channelLength <= 0 || channelLength > 1024 || at + 8 + channelLength > offset + length)
+        {
+            readsDropped++;
+            return;
+        }
+        final String channel = buffer.getStringWithoutLengthUtf8(at + 8, channelLength);
+        final String key = streamId + " " + channel;
+        ExclusivePublication reply = readReplies.get(key);
+        if (null == reply)
+        {
+            if (readReplies.size() >= MAX_READ_REPLY_PUBLICATIONS)
+            {
+                readReplies.values().forEach(org.agrona.CloseHelper::quietClose);
+                readReplies.clear();
+            }
+            try
+            {
+                reply = cluster.aeron().addExclusivePublication(channel, streamId);
+            }
+            catch (final RuntimeException ex)
+            {
+                readsDropped++;
+                return;
+            }
+            readReplies.put(key, reply);
+        }
+        if (!reply.isConnected())
+        {
+            readsDropped++;
+            return;
+        }
+        final int frameOffset = at + 8 + channelLength;
+        readReply = reply;
+        state.read(buffer, frameOffset, offset + length - frameOffset, readAnswer);
+        readReply = null;
+        readsServed++;
+    }
+
+    private void answerRead(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (readReply.offer(buffer, offset, length) < 0)
+        {
+            readsDropped++; // the client sends again
         }
     }
 
@@ -237,7 +318,16 @@ final class CellService implements ClusteredService
     public int doBackgroundWork(final long nowNs)
     {
         final CellState current = state;
-        return null == current ? 0 : current.doDutyCycle(nowNs);
+        if (null == current)
+        {
+            return 0;
+        }
+        int work = current.doDutyCycle(nowNs);
+        if (null != readSubscription)
+        {
+            work += readSubscription.poll(readAssembler, 16);
+        }
+        return work;
     }
 
     void closeState()

@@ -269,9 +269,39 @@ final class CellState implements AutoCloseable
     }
 
     /**
-     * Applies one SBE request frame (deduplicating writes by client and request id).
+     * Serves a read outside the log (an eventually consistent read on this member's applied state): GetItem,
+     * Query, Scan, DescribeTable or ListTables; anything else is refused, since only the log may change state.
+     */
+    void read(final DirectBuffer buffer, final int offset, final int length, final Answer answer)
+    {
+        if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 16)
+        {
+            final int templateId = header.wrap(buffer, offset).templateId();
+            if (GetItemRequestDecoder.TEMPLATE_ID != templateId && QueryRequestDecoder.TEMPLATE_ID != templateId &&
+                ScanRequestDecoder.TEMPLATE_ID != templateId && DescribeTableRequestDecoder.TEMPLATE_ID != templateId &&
+                ListTablesRequestDecoder.TEMPLATE_ID != templateId)
+            {
+                final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+                answer.send(sendBuffer, 0, encodeError(correlationId, ErrorCode.ValidationException, "template " +
+                    templateId + " is not a read: a member's read endpoint serves GetItem, Query, Scan, DescribeTable " +
+                    "and ListTables; writes go through the cell's log"));
+                return;
+            }
+        }
+        handle(0, buffer, offset, length, answer, false);
+    }
+
+    /**
+     * Applies one SBE request frame from the log (deduplicating writes by client and request id).
      */
     void apply(final long clientId, final DirectBuffer buffer, final int offset, final int length, final Answer answer)
+    {
+        handle(clientId, buffer, offset, length, answer, true);
+    }
+
+    private void handle(
+        final long clientId, final DirectBuffer buffer, final int offset, final int length, final Answer answer,
+        final boolean logged)
     {
         frame.wrap(buffer, offset, length);
         if (length < MessageHeaderDecoder.ENCODED_LENGTH + 16)
@@ -293,7 +323,7 @@ final class CellState implements AutoCloseable
                 MessageHeaderDecoder.SCHEMA_ID + " up to version " + MessageHeaderDecoder.SCHEMA_VERSION + ")"));
             return;
         }
-        final boolean write = isWrite(templateId);
+        final boolean write = logged && isWrite(templateId);
         if (write)
         {
             final byte[] earlier = dedupe.find(clientId, requestId);
@@ -325,7 +355,7 @@ final class CellState implements AutoCloseable
         {
             responseLength = encodeError(correlationId, ErrorCode.InternalServerError, "Internal error in the cell: " + ex);
         }
-        applied++;
+        applied += logged ? 1 : 0;
         if (write)
         {
             dedupe.record(clientId, requestId, sendBuffer, 0, responseLength);

@@ -46,7 +46,8 @@ final class CellFixture implements AutoCloseable
 
     CellClient client()
     {
-        return CellClient.connect(new CellClientConfig().ingressEndpoints(launcher.layout().ingressEndpoints()));
+        return CellClient.connect(new CellClientConfig().ingressEndpoints(launcher.layout().ingressEndpoints())
+            .readEndpoints(launcher.layout().readEndpoints()));
     }
 
     int leader() throws InterruptedException

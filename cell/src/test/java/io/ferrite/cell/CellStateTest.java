@@ -124,6 +124,33 @@ class CellStateTest
     }
 
     @Test
+    void theReadPathServesReadsAndRefusesWrites()
+    {
+        try (CellState state = new CellState(config("d")))
+        {
+            createTable(state, 1);
+            add(state, 2, 4);
+            final byte[] key = ItemCodec.encode(Map.of("pk", s("c")));
+            final byte[] values = ItemCodec.encode(Map.of(":a", n(1)));
+            final UpdateItemRequestEncoder e = new UpdateItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(77).requestId(3).returnValues(ReturnValuesType.NONE).tableName("counters")
+                .putKey(key, 0, key.length).putSetAttributes(new byte[0], 0, 0).putRemoveAttributes(new byte[0], 0, 0)
+                .updateExpression("ADD hits :a").conditionExpression("")
+                .putExpressionAttributeNames(new byte[0], 0, 0).putExpressionAttributeValues(values, 0, values.length);
+            state.read(frame, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength(), this::capture);
+            assertEquals(ErrorCode.ValidationException, errorOf(lastAnswer));
+            assertTrue(messageOf(lastAnswer).contains("writes go through the cell's log"), messageOf(lastAnswer));
+
+            final GetItemRequestEncoder g = new GetItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(78).requestId(4).consistentRead(BooleanType.FALSE).tableName("counters")
+                .putKey(key, 0, key.length).projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0);
+            state.read(frame, 0, MessageHeaderEncoder.ENCODED_LENGTH + g.encodedLength(), this::capture);
+            assertEquals(ItemResponseDecoder.TEMPLATE_ID, templateOf(lastAnswer));
+            assertEquals(n(4), get(state).get("hits"), "the refused write changed nothing");
+        }
+    }
+
+    @Test
     void garbageGetsAnErrorNamingTheProblem()
     {
         try (CellState state = new CellState(config("c")))
