@@ -551,7 +551,17 @@ public final class CellClient implements AutoCloseable
                     idle.idle();
                     continue;
                 }
-                work += cluster.pollEgress();
+                try
+                {
+                    work += cluster.pollEgress();
+                }
+                catch (final RuntimeException ex)
+                {
+                    lastProblem = "the cluster session failed: " + ex.getMessage();
+                    CloseHelper.quietClose(cluster);
+                    cluster = null;
+                    continue;
+                }
                 if (answered)
                 {
                     return decodeAnswer(requestId, attempts);
@@ -563,7 +573,16 @@ public final class CellClient implements AutoCloseable
                 }
                 if (!sent || newLeader || now - resendAtNs >= 0)
                 {
-                    final long result = cluster.offer(sendBuffer, 0, length);
+                    long result;
+                    try
+                    {
+                        result = cluster.offer(sendBuffer, 0, length);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        lastProblem = "offering to the cell failed: " + ex.getMessage();
+                        result = Publication.CLOSED;
+                    }
                     if (result > 0)
                     {
                         if (sent)

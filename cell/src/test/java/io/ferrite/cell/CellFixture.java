@@ -30,7 +30,7 @@ final class CellFixture implements AutoCloseable
         final String classpath = Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator +
             Files.readString(Path.of("target", "launcher", "classpath.txt"), StandardCharsets.UTF_8).trim();
         final CellLauncher launcher = CellLauncher.create(dir, 3, basePort,
-            List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), classpath);
+            List.of("-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), classpath);
         final CellFixture fixture = new CellFixture(launcher, dir);
         try
         {
