@@ -78,6 +78,11 @@ public final class CellClient implements AutoCloseable
 {
     private static final long CONNECT_ATTEMPT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * A session whose leader went away and that hears of no new one within this (a failover takes about two seconds
+     * here) is closed by Aeron's client, and the call reconnects: e.g. a session the new leader never learnt of.
+     */
+    private static final long NEW_LEADER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(4);
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final CellClientConfig config;
@@ -729,6 +734,7 @@ public final class CellClient implements AutoCloseable
                     .ingressEndpoints(config.ingressEndpoints())
                     .egressChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0")
                     .messageTimeoutNs(CONNECT_ATTEMPT_TIMEOUT_NS)
+                    .newLeaderTimeoutNs(NEW_LEADER_TIMEOUT_NS)
                     .egressListener(egress));
             }
             final AeronCluster ready = connecting.poll();
