@@ -90,6 +90,7 @@ class LeaderSigkillUnderLoadLosesAndDoublesNothingTest
                     " failed=" + failures.size() + " resends=" + client.resends() + " longest gap between acks=" +
                     TimeUnit.NANOSECONDS.toMillis(longestGapNs[0]) + " ms");
                 assertTrue(failures.isEmpty(), "every write succeeded through the failover: " + failures);
+                assertTrue(client.resends() > 0, "the write in flight at the kill was sent again (same request id)");
 
                 int present = 0;
                 for (int i = 0; i < attempted[0]; i++)
