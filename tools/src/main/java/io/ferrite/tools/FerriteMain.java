@@ -35,6 +35,7 @@ public final class FerriteMain
         register("stat", StatCommand::run, StatCommand.USAGE);
         register("cli", CliCommand::run, CliCommand.USAGE);
         register("ping", PingCommand::run, PingCommand.USAGE);
+        register("cell", CellCommand::run, CellCommand.USAGE);
     }
 
     private FerriteMain()

@@ -1,0 +1,331 @@
+package io.ferrite.cell;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.ElectionState;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.config.Settings;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One member of a cell, as its own process: an embedded media driver, an archive and a consensus module
+ * ({@link ClusteredMediaDriver}) and a service container running {@link CellService}, all with SHARED
+ * threading and back-off idle strategies (busy-spin starves a small machine, STACK.md). Writes
+ * {@code member.pid} and, every 200 ms, {@code status.properties} (role, commit and applied positions, election
+ * state, leader, a heartbeat) into its directory; SIGTERM closes it.
+ * <p>
+ * Usage: {@code CellMember --dir CELL_DIR --member-id I [--members 3] [--base-port P]}; settings
+ * {@code ferrite.cell.*} and {@code ferrite.engine.*} as system properties.
+ */
+public final class CellMember
+{
+    /** Leader heartbeat timeout: with the election timeout, a failover of about two seconds here. */
+    public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 1000;
+    /** Election timeout. */
+    public static final long DEFAULT_ELECTION_TIMEOUT_MS = 300;
+    /** A client session with nothing (not even a keep-alive) for this long is closed by the cell. */
+    public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
+    private CellMember()
+    {
+    }
+
+    /**
+     * @param args {@code --dir D --member-id I [--members N] [--base-port P]}.
+     * @throws Exception when the member cannot start.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        Path dir = null;
+        int memberId = -1;
+        int members = 3;
+        int basePort = CellLayout.DEFAULT_BASE_PORT;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--dir" -> dir = Path.of(value);
+                case "--member-id" -> memberId = Integer.parseInt(value);
+                case "--members" -> members = Integer.parseInt(value);
+                case "--base-port" -> basePort = Integer.parseInt(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+            i++;
+        }
+        if (null == dir || memberId < 0 || memberId >= members)
+        {
+            throw new IllegalArgumentException("usage: CellMember --dir D --member-id I [--members N] [--base-port P]");
+        }
+        final CellLayout layout = new CellLayout(dir, members, basePort);
+        final Running running = start(layout, memberId, Settings.fromSystemProperties());
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cell-member-shutdown"));
+        System.out.println("ferrite cell member " + memberId + " started: ingress=" + layout.ingressEndpoint(memberId) +
+            " dir=" + layout.memberDir(memberId) + " pid=" + ProcessHandle.current().pid());
+        while (!running.closed)
+        {
+            running.writeStatus();
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * A started member (in this process).
+     */
+    static final class Running implements AutoCloseable
+    {
+        final int memberId;
+        final Path memberDir;
+        final ClusteredMediaDriver driver;
+        final ClusteredServiceContainer container;
+        final CellService service;
+        volatile boolean closed;
+        long snapshotIntervalMs;
+        long lastSnapshotRequestMs = System.currentTimeMillis();
+
+        Running(
+            final int memberId, final Path memberDir, final ClusteredMediaDriver driver,
+            final ClusteredServiceContainer container, final CellService service)
+        {
+            this.memberId = memberId;
+            this.memberDir = memberDir;
+            this.driver = driver;
+            this.container = container;
+            this.service = service;
+        }
+
+        void writeStatus()
+        {
+            if (closed)
+            {
+                return;
+            }
+            final ConsensusModule.Context cm = driver.consensusModule().context();
+            final long roleCode = cm.clusterNodeRoleCounter().get();
+            final Cluster.Role role = Cluster.Role.get(roleCode);
+            requestSnapshotIfDue(cm, role);
+            final ElectionState election = ElectionState.get(cm.electionStateCounter().get());
+            final String text =
+                "memberId=" + memberId + "\n" +
+                "pid=" + ProcessHandle.current().pid() + "\n" +
+                "role=" + role + "\n" +
+                "electionState=" + election + "\n" +
+                "leaderMemberId=" + service.leaderMemberId + "\n" +
+                "leadershipTermId=" + cm.leadershipTermIdCounter().get() + "\n" +
+                "commitPosition=" + cm.commitPositionCounter().get() + "\n" +
+                "appliedPosition=" + service.appliedPosition + "\n" +
+                "appliedMessages=" + service.appliedMessages + "\n" +
+                "deduplicated=" + service.deduplicated + "\n" +
+                "readsServed=" + service.readsServed + "\n" +
+                "readsDropped=" + service.readsDropped + "\n" +
+                "snapshots=" + cm.snapshotCounter().get() + "\n" +
+                "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
+                "errors=" + cm.errorCounter().get() + "\n" +
+                "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";
+            CellService.writeAtomically(memberDir.resolve("status.properties"), text);
+        }
+
+        /**
+         * The leader asks its consensus module for a snapshot (Aeron's control toggle, as ClusterTool does) when
+         * {@code snapshot.request} appears in its directory ({@code ferrite cell snapshot}) or every
+         * {@code ferrite.cell.snapshotIntervalMs}; every member then snapshots at the same log position.
+         */
+        private void requestSnapshotIfDue(final ConsensusModule.Context cm, final Cluster.Role role)
+        {
+            final Path request = memberDir.resolve("snapshot.request");
+            final boolean asked = Files.exists(request);
+            final long now = System.currentTimeMillis();
+            final boolean due = snapshotIntervalMs > 0 && now - lastSnapshotRequestMs >= snapshotIntervalMs;
+            if (Cluster.Role.LEADER == role && (asked || due) &&
+                io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(cm.controlToggleCounter()))
+            {
+                lastSnapshotRequestMs = now;
+                deleteQuietly(request);
+            }
+            else if (asked && Cluster.Role.LEADER != role)
+            {
+                deleteQuietly(request); // only the leader starts a snapshot
+            }
+        }
+
+        private static void deleteQuietly(final Path file)
+        {
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // asked again next time
+            }
+        }
+
+        public void close()
+        {
+            if (!closed)
+            {
+                closed = true;
+                CloseHelper.quietCloseAll(container, driver);
+            }
+        }
+    }
+
+    /**
+     * Holds {@code member.lock} for the life of this process, so two processes never run one member's directory.
+     */
+    private static void lockMemberDir(final Path memberDir) throws java.io.IOException
+    {
+        final java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(memberDir.resolve("member.lock"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        final java.nio.channels.FileLock lock = channel.tryLock();
+        if (null == lock)
+        {
+            channel.close();
+            throw new IllegalStateException("member directory " + memberDir + " is in use by another process (member.lock)");
+        }
+        LOCKS.add(lock); // released when the process exits
+    }
+
+    private static final java.util.List<java.nio.channels.FileLock> LOCKS = new java.util.ArrayList<>();
+
+    /**
+     * After a SIGKILL the archive's and consensus module's mark files still look active for a while (their
+     * heartbeat is recent) and Aeron refuses to start on them; holding the member lock, we know nothing else runs
+     * here, so they are stale and are removed.
+     */
+    private static void removeStaleMarkFiles(final Path memberDir) throws java.io.IOException
+    {
+        for (final String dir : new String[] { "archive", "cluster" })
+        {
+            final Path path = memberDir.resolve(dir);
+            if (Files.isDirectory(path))
+            {
+                try (java.util.stream.Stream<Path> files = Files.list(path))
+                {
+                    for (final Path file : files.filter(f -> f.getFileName().toString().endsWith("-mark.dat") ||
+                        f.getFileName().toString().matches(".*-mark-service-\\d+\\.dat")).toList())
+                    {
+                        Files.delete(file);
+                    }
+                }
+            }
+        }
+    }
+
+    static Running start(final CellLayout layout, final int memberId, final Settings settings) throws Exception
+    {
+        final Path memberDir = layout.memberDir(memberId);
+        Files.createDirectories(memberDir);
+        lockMemberDir(memberDir);
+        removeStaleMarkFiles(memberDir);
+        Files.writeString(memberDir.resolve("member.pid"), ProcessHandle.current().pid() + "\n");
+        Files.deleteIfExists(memberDir.resolve("status.properties"));
+        final long heartbeatMs = settings.longValue("ferrite.cell.heartbeatTimeoutMs", DEFAULT_HEARTBEAT_TIMEOUT_MS, 100, 600_000);
+        final long electionMs = settings.longValue("ferrite.cell.electionTimeoutMs", DEFAULT_ELECTION_TIMEOUT_MS, 50, 600_000);
+        final long sessionMs = settings.longValue("ferrite.cell.sessionTimeoutMs", DEFAULT_SESSION_TIMEOUT_MS, 1000, 3_600_000);
+        final String logTermLength = settings.string("ferrite.cell.logTermLength", "8m");
+
+        final EngineConfig engine = EngineConfig.from(settings);
+        // A cell's shard defaults to smaller stores than a node's: three members share one machine here.
+        if (null == System.getProperty("ferrite.engine.partitionMaxItems"))
+        {
+            engine.partitionMaxItems(200_000);
+        }
+        if (null == System.getProperty("ferrite.engine.averageItemBytes"))
+        {
+            engine.averageItemBytes(256);
+        }
+        engine.dataDir(memberDir.resolve("engine"));
+
+        final String aeronDir = memberDir.resolve("aeron").toString();
+        final File clusterDir = memberDir.resolve("cluster").toFile();
+        final Supplier<IdleStrategy> idle = () -> new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+
+        final MediaDriver.Context driverContext = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle.get())
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+
+        final AeronArchive.Context replicationClient = new AeronArchive.Context()
+            .controlResponseChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0");
+        final Archive.Context archiveContext = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(memberDir.resolve("archive").toFile())
+            .archiveId(memberId)
+            .controlChannel("aeron:udp?endpoint=" + layout.archiveEndpoint(memberId))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0")
+            .archiveClientContext(replicationClient)
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(idle)
+            .deleteArchiveOnStart(false);
+
+        final AeronArchive.Context localArchive = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveContext.localControlChannel())
+            .controlRequestStreamId(archiveContext.localControlStreamId())
+            .controlResponseChannel(archiveContext.localControlChannel())
+            .aeronDirectoryName(aeronDir);
+
+        final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
+            .clusterMemberId(memberId)
+            .clusterMembers(layout.clusterMembers())
+            .clusterDir(clusterDir)
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(localArchive.clone())
+            .ingressChannel("aeron:udp")
+            .logChannel("aeron:udp?term-length=" + logTermLength)
+            .replicationChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0")
+            .leaderHeartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(heartbeatMs))
+            .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(Math.max(20, heartbeatMs / 10)))
+            .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(electionMs))
+            .startupCanvassTimeoutNs(TimeUnit.MILLISECONDS.toNanos(Math.max(2 * heartbeatMs, 2000)))
+            .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(sessionMs))
+            .idleStrategySupplier(idle)
+            .deleteDirOnStart(false);
+
+        final CellService service = new CellService(engine, memberDir, "aeron:udp?endpoint=" + layout.readEndpoint(memberId));
+        final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(localArchive.clone())
+            .clusterDir(clusterDir)
+            .clusteredService(service)
+            .idleStrategySupplier(idle)
+            .serviceId(0);
+
+        ClusteredMediaDriver driver = null;
+        try
+        {
+            driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
+            final Running running = new Running(memberId, memberDir, driver, container, service);
+            running.snapshotIntervalMs = settings.longValue("ferrite.cell.snapshotIntervalMs", 0, 0, Long.MAX_VALUE);
+            return running;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+}

@@ -1,0 +1,342 @@
+package io.ferrite.cell;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.ferrite.engine.config.EngineConfig;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The clustered service of a cell member: its state is a {@link CellState} (an engine shard in direct mode on
+ * this service thread), fed the cluster log in order. Every member applies every message; each answers on
+ * the client's session, and Aeron Cluster delivers only the leader's answer (a follower's session offers are
+ * no-ops). Snapshots hold the shard's tables and items and the dedupe table; {@link #onStart} starts from an
+ * empty engine directory and loads the latest snapshot, after which the cluster replays the log from there.
+ * <p>
+ * <b>Threading:</b> the callbacks run on the service container's thread; the volatile fields are read by the
+ * member's status writer.
+ */
+final class CellService implements ClusteredService
+{
+    private static final long ANSWER_BACK_PRESSURE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private static final int MAX_READ_REPLY_PUBLICATIONS = 64;
+
+    private final EngineConfig engineConfig;
+    private final Path memberDir;
+    private final String readChannel;
+    private io.aeron.Subscription readSubscription;
+    private final java.util.Map<String, ExclusivePublication> readReplies = new java.util.HashMap<>();
+    private final FragmentAssembler readAssembler = new FragmentAssembler(this::onRead);
+    private ExclusivePublication readReply;
+    private final CellState.Answer readAnswer = this::answerRead;
+    volatile long readsServed;
+    volatile long readsDropped;
+    private Cluster cluster;
+    private IdleStrategy idle;
+    private CellState state;
+    private ClientSession session;
+    private final CellState.Answer answer = this::answer;
+
+    volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    volatile long appliedPosition;
+    volatile long appliedMessages;
+    volatile long deduplicated;
+    volatile int leaderMemberId = -1;
+    volatile long leadershipTermId = -1;
+    volatile long snapshotsTaken;
+    volatile long snapshotLoadedItems = -1;
+    volatile long droppedAnswers;
+
+    /**
+     * @param readChannel the channel of this member's read endpoint (eventually consistent reads outside the log),
+     *                    or null for none.
+     */
+    CellService(final EngineConfig engineConfig, final Path memberDir, final String readChannel)
+    {
+        this.engineConfig = engineConfig;
+        this.memberDir = memberDir;
+        this.readChannel = readChannel;
+    }
+
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        this.idle = cluster.idleStrategy();
+        this.role = cluster.role();
+        state = new CellState(engineConfig);
+        if (null != snapshotImage)
+        {
+            loadSnapshot(snapshotImage);
+            snapshotLoadedItems = state.checksum().items;
+        }
+        if (null != readChannel)
+        {
+            readSubscription = cluster.aeron().addSubscription(readChannel, CellProtocol.READ_STREAM_ID);
+        }
+    }
+
+    /**
+     * An eventually consistent read from a client's read path: answered from this member's applied state (which
+     * may be behind the leader's), on a publication to the reply channel the client named; dropped while that
+     * publication is not connected yet (the client sends again).
+     */
+    private void onRead(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (null != CellProtocol.check(buffer, offset, length) || CellProtocol.KIND_READ != CellProtocol.kind(buffer, offset) ||
+            length < CellProtocol.HEADER_LENGTH + 8)
+        {
+            readsDropped++;
+            return;
+        }
+        final int at = offset + CellProtocol.HEADER_LENGTH;
+        final int streamId = buffer.getInt(at, java.nio.ByteOrder.LITTLE_ENDIAN);
+        final int channelLength = buffer.getInt(at + 4, java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (channelLength <= 0 || channelLength > 1024 || at + 8 + channelLength > offset + length)
+        {
+            readsDropped++;
+            return;
+        }
+        final String channel = buffer.getStringWithoutLengthUtf8(at + 8, channelLength);
+        final String key = streamId + " " + channel;
+        ExclusivePublication reply = readReplies.get(key);
+        if (null == reply)
+        {
+            if (readReplies.size() >= MAX_READ_REPLY_PUBLICATIONS)
+            {
+                readReplies.values().forEach(org.agrona.CloseHelper::quietClose);
+                readReplies.clear();
+            }
+            try
+            {
+                reply = cluster.aeron().addExclusivePublication(channel, streamId);
+            }
+            catch (final RuntimeException ex)
+            {
+                readsDropped++;
+                return;
+            }
+            readReplies.put(key, reply);
+        }
+        if (!reply.isConnected())
+        {
+            readsDropped++;
+            return;
+        }
+        final int frameOffset = at + 8 + channelLength;
+        readReply = reply;
+        state.read(buffer, frameOffset, offset + length - frameOffset, readAnswer);
+        readReply = null;
+        readsServed++;
+    }
+
+    private void answerRead(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (readReply.offer(buffer, offset, length) < 0)
+        {
+            readsDropped++; // the client sends again
+        }
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final boolean[] done = new boolean[1];
+        final FragmentAssembler assembler = new FragmentAssembler(
+            (buffer, offset, length, header) -> done[0] |= state.loadSnapshotRecord(buffer, offset, length));
+        idle.reset();
+        while (!done[0])
+        {
+            final int fragments = image.poll(assembler, 1);
+            if (0 == fragments)
+            {
+                if (image.isClosed() || image.isEndOfStream())
+                {
+                    if (!done[0])
+                    {
+                        throw new IllegalStateException("the cell snapshot ended before its end marker");
+                    }
+                }
+                idle.idle();
+            }
+            else
+            {
+                idle.reset();
+            }
+        }
+    }
+
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        state.time(cluster.timeUnit().toNanos(timestamp));
+        this.session = session;
+        final boolean checksum = length >= CellProtocol.HEADER_LENGTH &&
+            CellProtocol.KIND_CHECKSUM == CellProtocol.kind(buffer, offset);
+        state.onMessage(buffer, offset, length, header.position(), cluster.memberId(), answer);
+        this.session = null;
+        appliedPosition = header.position();
+        appliedMessages = state.applied();
+        deduplicated = state.deduplicated();
+        if (checksum && null != state.lastChecksum())
+        {
+            writeChecksumFile(state.lastChecksum());
+        }
+    }
+
+    private void answer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final ClientSession target = session;
+        if (null == target)
+        {
+            return;
+        }
+        long deadlineNs = 0;
+        while (true)
+        {
+            final long result = target.offer(buffer, offset, length);
+            if (result > 0 || ClientSession.MOCKED_OFFER == result)
+            {
+                return;
+            }
+            if (Publication.NOT_CONNECTED == result || Publication.CLOSED == result ||
+                Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                droppedAnswers++; // the client is gone; a retry of a write gets the recorded answer
+                return;
+            }
+            final long now = System.nanoTime(); // bounds a wait only, never state
+            if (0 == deadlineNs)
+            {
+                deadlineNs = now + ANSWER_BACK_PRESSURE_TIMEOUT_NS;
+            }
+            else if (now > deadlineNs)
+            {
+                droppedAnswers++;
+                return;
+            }
+            idle.idle();
+        }
+    }
+
+    private void writeChecksumFile(final CellState.Checksum sum)
+    {
+        final String text = "checksum=" + sum.checksum + "\nitems=" + sum.items + "\nlogPosition=" + sum.logPosition + "\n";
+        writeAtomically(memberDir.resolve("checksum.properties"), text);
+    }
+
+    static void writeAtomically(final Path file, final String text)
+    {
+        try
+        {
+            final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("ferrite cell: cannot write " + file + ": " + ex);
+        }
+    }
+
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+    }
+
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        state.writeSnapshot((buffer, offset, length) ->
+        {
+            idle.reset();
+            while (true)
+            {
+                final long result = snapshotPublication.offer(buffer, offset, length);
+                if (result > 0)
+                {
+                    return;
+                }
+                if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                {
+                    throw new IllegalStateException("the snapshot publication refused a record: " + result);
+                }
+                idle.idle();
+            }
+        });
+        snapshotsTaken++;
+    }
+
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+    }
+
+    public void onTerminate(final Cluster cluster)
+    {
+        closeState();
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        this.leaderMemberId = leaderMemberId;
+        this.leadershipTermId = leadershipTermId;
+    }
+
+    public int doBackgroundWork(final long nowNs)
+    {
+        final CellState current = state;
+        if (null == current)
+        {
+            return 0;
+        }
+        int work = current.doDutyCycle(nowNs);
+        if (null != readSubscription)
+        {
+            work += readSubscription.poll(readAssembler, 16);
+        }
+        return work;
+    }
+
+    void closeState()
+    {
+        final CellState current = state;
+        state = null;
+        if (null != current)
+        {
+            current.close();
+        }
+    }
+}

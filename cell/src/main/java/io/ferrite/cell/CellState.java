@@ -1,0 +1,1286 @@
+package io.ferrite.cell;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.item.ItemCodec;
+import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.item.ItemValidator;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.key.KeyHash;
+import io.ferrite.codecs.sbe.AttributeType;
+import io.ferrite.codecs.sbe.BooleanType;
+import io.ferrite.codecs.sbe.CreateTableRequestDecoder;
+import io.ferrite.codecs.sbe.DeleteItemRequestDecoder;
+import io.ferrite.codecs.sbe.DeleteTableRequestDecoder;
+import io.ferrite.codecs.sbe.DescribeTableRequestDecoder;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.ErrorResponseEncoder;
+import io.ferrite.codecs.sbe.GetItemRequestDecoder;
+import io.ferrite.codecs.sbe.ItemResponseEncoder;
+import io.ferrite.codecs.sbe.ItemsPageResponseEncoder;
+import io.ferrite.codecs.sbe.KeyRole;
+import io.ferrite.codecs.sbe.ListTablesRequestDecoder;
+import io.ferrite.codecs.sbe.ListTablesResponseEncoder;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import io.ferrite.codecs.sbe.PutItemRequestDecoder;
+import io.ferrite.codecs.sbe.QueryRequestDecoder;
+import io.ferrite.codecs.sbe.ScanRequestDecoder;
+import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
+import io.ferrite.codecs.sbe.TableStatus;
+import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.expr.ConditionExpression;
+import io.ferrite.engine.expr.ExpressionCompiler;
+import io.ferrite.engine.expr.ProjectionExpression;
+import io.ferrite.engine.expr.UpdateExpression;
+import io.ferrite.engine.shard.AttributeUpdates;
+import io.ferrite.engine.shard.ItemHandler;
+import io.ferrite.engine.shard.ItemUpdate;
+import io.ferrite.engine.shard.KeyValue;
+import io.ferrite.engine.shard.QueryRequest;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.ScanRequest;
+import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableDescription;
+import io.ferrite.engine.table.TableSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The replicated state of a cell member: one engine {@link Shard} in direct mode (its own data directory, so
+ * its own Chronicle Queue WAL), the table of recent write answers ({@link DedupeTable}) and the cell clock.
+ * Requests are applied in the order given, which in a cell is log order; the answer of each is encoded
+ * into a buffer and handed to an {@link Answer}. The same state, fed the same requests with the same
+ * timestamps, gives the same answers and the same items on every member.
+ * <p>
+ * <b>Time:</b> nothing here reads the wall clock for state. The shard's clock (stamped into WAL records and
+ * into a table's creation time) is {@link #time(long)}, set from the cluster timestamp of each log message.
+ * <p>
+ * <b>Threading:</b> the service thread only. Allocates: decoding expression names and values, dedupe entries,
+ * table management, snapshots.
+ */
+final class CellState implements AutoCloseable
+{
+    /** Receives an answer; the buffer is reused after the call returns. */
+    @FunctionalInterface
+    interface Answer
+    {
+        void send(DirectBuffer buffer, int offset, int length);
+    }
+
+    /** Receives snapshot records; the buffer is reused after the call returns. */
+    @FunctionalInterface
+    interface SnapshotSink
+    {
+        void write(DirectBuffer buffer, int offset, int length);
+    }
+
+    static final int DEFAULT_DEDUPE_PER_CLIENT = 4096;
+    static final int DEFAULT_DEDUPE_TOTAL = 262_144;
+
+    private static final int SNAPSHOT_VERSION = 1;
+    private static final int REC_HEADER = 1;
+    private static final int REC_TABLE = 2;
+    private static final int REC_ITEMS = 3;
+    private static final int REC_DEDUPE = 4;
+    private static final int REC_END = 5;
+    private static final int SNAPSHOT_BATCH_BYTES = 256 * 1024;
+    private static final int MAX_PAGE_ITEMS = 0xFFFF;
+    private static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+
+    private final EngineConfig config;
+    private final CellClock clock = new CellClock();
+    private final DedupeTable dedupe;
+    private final ExpressionCompiler expressions = new ExpressionCompiler();
+    private Shard shard;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final GetItemRequestDecoder getItem = new GetItemRequestDecoder();
+    private final PutItemRequestDecoder putItem = new PutItemRequestDecoder();
+    private final DeleteItemRequestDecoder deleteItem = new DeleteItemRequestDecoder();
+    private final UpdateItemRequestDecoder updateItem = new UpdateItemRequestDecoder();
+    private final QueryRequestDecoder query = new QueryRequestDecoder();
+    private final ScanRequestDecoder scan = new ScanRequestDecoder();
+    private final CreateTableRequestDecoder createTable = new CreateTableRequestDecoder();
+    private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
+    private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
+    private final ListTablesRequestDecoder listTables = new ListTablesRequestDecoder();
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ItemResponseEncoder itemResponse = new ItemResponseEncoder();
+    private final ItemsPageResponseEncoder pageResponse = new ItemsPageResponseEncoder();
+    private final ErrorResponseEncoder errorResponse = new ErrorResponseEncoder();
+    private final TableDescriptionResponseEncoder tableResponse = new TableDescriptionResponseEncoder();
+    private final ListTablesResponseEncoder listResponse = new ListTablesResponseEncoder();
+
+    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(SEND_BUFFER_BYTES));
+    private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer itemView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer removeView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer upperView = new UnsafeBuffer(0, 0);
+    private final QueryRequest queryRequest = new QueryRequest();
+    private final ScanRequest scanRequest = new ScanRequest();
+    private final AttributeUpdates attributeUpdates = new AttributeUpdates();
+    private final ItemWriter writer = new ItemWriter();
+    private final ExpandableDirectByteBuffer snapshotBuffer = new ExpandableDirectByteBuffer(SNAPSHOT_BATCH_BYTES + 64 * 1024);
+
+    private final ItemHandler itemHandler = this::onItem;
+    private final ItemHandler pageHandler = this::onPageItem;
+    private boolean itemWritten;
+    private int pageStart;
+    private int pagePosition;
+    private int pageCount;
+
+    private long applied;
+    private long deduplicated;
+
+    /**
+     * @param config the engine configuration; its data directory is deleted and created afresh (a member's state
+     *               is rebuilt from the cluster's snapshot and log, never from this directory).
+     */
+    CellState(final EngineConfig config)
+    {
+        this(config, DEFAULT_DEDUPE_PER_CLIENT, DEFAULT_DEDUPE_TOTAL);
+    }
+
+    CellState(final EngineConfig config, final int dedupePerClient, final int dedupeTotal)
+    {
+        this.config = config;
+        this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal);
+        deleteRecursively(config.dataDir());
+        shard = Shard.open(config, clock);
+    }
+
+    Shard shard()
+    {
+        return shard;
+    }
+
+    /**
+     * Sets the cell clock (the cluster time of the message being applied).
+     */
+    void time(final long epochNanos)
+    {
+        clock.nowNs = epochNanos;
+    }
+
+    long applied()
+    {
+        return applied;
+    }
+
+    long deduplicated()
+    {
+        return deduplicated;
+    }
+
+    int dedupeSize()
+    {
+        return dedupe.size();
+    }
+
+    /**
+     * Runs the shard's background duties (WAL syncs, periodic checkpoints of its own directory).
+     */
+    int doDutyCycle(final long nowNs)
+    {
+        return shard.doDutyCycle(nowNs);
+    }
+
+    /**
+     * Applies one cell message (envelope + body) and hands its answer to {@code answer}.
+     *
+     * @param logPosition where the message is in the log (reported by a checksum).
+     * @param memberId    this member (reported by a checksum).
+     */
+    void onMessage(
+        final DirectBuffer buffer, final int offset, final int length, final long logPosition, final int memberId,
+        final Answer answer)
+    {
+        final String problem = CellProtocol.check(buffer, offset, length);
+        if (null != problem)
+        {
+            answer.send(sendBuffer, 0, encodeError(0, ErrorCode.SerializationException, problem));
+            return;
+        }
+        final int kind = CellProtocol.kind(buffer, offset);
+        final long clientId = CellProtocol.clientId(buffer, offset);
+        final int bodyOffset = offset + CellProtocol.HEADER_LENGTH;
+        final int bodyLength = length - CellProtocol.HEADER_LENGTH;
+        if (CellProtocol.KIND_CHECKSUM == kind)
+        {
+            final long correlationId = bodyLength >= 8 ? buffer.getLong(bodyOffset, ByteOrder.LITTLE_ENDIAN) : 0;
+            final Checksum sum = checksum();
+            sum.logPosition = logPosition;
+            writer.reset().number("checksum", sum.checksum).number("items", sum.items)
+                .number("logPosition", logPosition).number("memberId", memberId);
+            startItemResponse(correlationId);
+            itemResponse.putItem(writer.buffer(), 0, writer.finish());
+            itemResponse.found(BooleanType.TRUE);
+            itemWritten = true;
+            lastChecksum = sum;
+            answer.send(sendBuffer, 0, finishItemResponse());
+            return;
+        }
+        if (CellProtocol.KIND_REQUEST != kind)
+        {
+            answer.send(sendBuffer, 0, encodeError(0, ErrorCode.SerializationException,
+                "unknown cell message kind " + kind + " (1 = request, 2 = checksum)"));
+            return;
+        }
+        apply(clientId, buffer, bodyOffset, bodyLength, answer);
+    }
+
+    private Checksum lastChecksum;
+
+    /**
+     * @return the checksum the last CHECKSUM message computed, or null.
+     */
+    Checksum lastChecksum()
+    {
+        return lastChecksum;
+    }
+
+    /**
+     * Serves a read outside the log (an eventually consistent read on this member's applied state): GetItem,
+     * Query, Scan, DescribeTable or ListTables; anything else is refused, since only the log may change state.
+     */
+    void read(final DirectBuffer buffer, final int offset, final int length, final Answer answer)
+    {
+        if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 16)
+        {
+            final int templateId = header.wrap(buffer, offset).templateId();
+            if (GetItemRequestDecoder.TEMPLATE_ID != templateId && QueryRequestDecoder.TEMPLATE_ID != templateId &&
+                ScanRequestDecoder.TEMPLATE_ID != templateId && DescribeTableRequestDecoder.TEMPLATE_ID != templateId &&
+                ListTablesRequestDecoder.TEMPLATE_ID != templateId)
+            {
+                final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+                answer.send(sendBuffer, 0, encodeError(correlationId, ErrorCode.ValidationException, "template " +
+                    templateId + " is not a read: a member's read endpoint serves GetItem, Query, Scan, DescribeTable " +
+                    "and ListTables; writes go through the cell's log"));
+                return;
+            }
+        }
+        handle(0, buffer, offset, length, answer, false);
+    }
+
+    /**
+     * Applies one SBE request frame from the log (deduplicating writes by client and request id).
+     */
+    void apply(final long clientId, final DirectBuffer buffer, final int offset, final int length, final Answer answer)
+    {
+        handle(clientId, buffer, offset, length, answer, true);
+    }
+
+    private void handle(
+        final long clientId, final DirectBuffer buffer, final int offset, final int length, final Answer answer,
+        final boolean logged)
+    {
+        frame.wrap(buffer, offset, length);
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + 16)
+        {
+            answer.send(sendBuffer, 0, encodeError(0, ErrorCode.SerializationException,
+                "a request frame needs at least " + (MessageHeaderDecoder.ENCODED_LENGTH + 16) + " bytes (header, " +
+                "correlationId, requestId), got " + length));
+            return;
+        }
+        header.wrap(frame, 0);
+        final int body = MessageHeaderDecoder.ENCODED_LENGTH;
+        final long correlationId = frame.getLong(body, ByteOrder.LITTLE_ENDIAN);
+        final long requestId = frame.getLong(body + 8, ByteOrder.LITTLE_ENDIAN);
+        final int templateId = header.templateId();
+        if (MessageHeaderDecoder.SCHEMA_ID != header.schemaId() || header.version() > MessageHeaderDecoder.SCHEMA_VERSION)
+        {
+            answer.send(sendBuffer, 0, encodeError(correlationId, ErrorCode.SerializationException,
+                "schema " + header.schemaId() + " version " + header.version() + " is not Ferrite's (schema " +
+                MessageHeaderDecoder.SCHEMA_ID + " up to version " + MessageHeaderDecoder.SCHEMA_VERSION + ")"));
+            return;
+        }
+        final boolean write = logged && isWrite(templateId);
+        if (write)
+        {
+            final byte[] earlier = dedupe.find(clientId, requestId);
+            if (null != earlier)
+            {
+                deduplicated++;
+                sendBuffer.putBytes(0, earlier);
+                sendBuffer.putLong(MessageHeaderEncoder.ENCODED_LENGTH, correlationId, ByteOrder.LITTLE_ENDIAN);
+                answer.send(sendBuffer, 0, earlier.length);
+                return;
+            }
+        }
+
+        int responseLength;
+        try
+        {
+            responseLength = execute(templateId, body, header.blockLength(), header.version());
+        }
+        catch (final FerriteException ex)
+        {
+            responseLength = encodeError(correlationId, ex.code(), ex.getMessage());
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            responseLength = encodeError(correlationId, ErrorCode.SerializationException,
+                "the request frame is malformed: a field runs past its " + length + " bytes (" + ex.getMessage() + ")");
+        }
+        catch (final RuntimeException ex)
+        {
+            responseLength = encodeError(correlationId, ErrorCode.InternalServerError, "Internal error in the cell: " + ex);
+        }
+        applied += logged ? 1 : 0;
+        if (write)
+        {
+            dedupe.record(clientId, requestId, sendBuffer, 0, responseLength);
+        }
+        answer.send(sendBuffer, 0, responseLength);
+    }
+
+    private static boolean isWrite(final int templateId)
+    {
+        return PutItemRequestDecoder.TEMPLATE_ID == templateId ||
+            DeleteItemRequestDecoder.TEMPLATE_ID == templateId ||
+            UpdateItemRequestDecoder.TEMPLATE_ID == templateId ||
+            CreateTableRequestDecoder.TEMPLATE_ID == templateId ||
+            DeleteTableRequestDecoder.TEMPLATE_ID == templateId;
+    }
+
+    private int execute(final int templateId, final int body, final int blockLength, final int version)
+    {
+        switch (templateId)
+        {
+            case GetItemRequestDecoder.TEMPLATE_ID:
+                getItem.wrap(frame, body, blockLength, version);
+                return onGetItem();
+            case PutItemRequestDecoder.TEMPLATE_ID:
+                putItem.wrap(frame, body, blockLength, version);
+                return onPutItem();
+            case DeleteItemRequestDecoder.TEMPLATE_ID:
+                deleteItem.wrap(frame, body, blockLength, version);
+                return onDeleteItem();
+            case UpdateItemRequestDecoder.TEMPLATE_ID:
+                updateItem.wrap(frame, body, blockLength, version);
+                return onUpdateItem();
+            case QueryRequestDecoder.TEMPLATE_ID:
+                query.wrap(frame, body, blockLength, version);
+                return onQuery();
+            case ScanRequestDecoder.TEMPLATE_ID:
+                scan.wrap(frame, body, blockLength, version);
+                return onScan();
+            case CreateTableRequestDecoder.TEMPLATE_ID:
+                createTable.wrap(frame, body, blockLength, version);
+                return onCreateTable();
+            case DeleteTableRequestDecoder.TEMPLATE_ID:
+            {
+                deleteTable.wrap(frame, body, blockLength, version);
+                final long correlationId = deleteTable.correlationId();
+                return encodeDescription(correlationId, shard.deleteTable(deleteTable.tableName()), TableStatus.DELETING);
+            }
+            case DescribeTableRequestDecoder.TEMPLATE_ID:
+            {
+                describeTable.wrap(frame, body, blockLength, version);
+                final long correlationId = describeTable.correlationId();
+                return encodeDescription(correlationId, shard.describeTable(describeTable.tableName()), TableStatus.ACTIVE);
+            }
+            case ListTablesRequestDecoder.TEMPLATE_ID:
+                listTables.wrap(frame, body, blockLength, version);
+                return onListTables();
+            default:
+                throw FerriteException.validation("a cell does not serve template " + templateId + " yet (it serves " +
+                    "PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan, CreateTable, DeleteTable, DescribeTable and " +
+                    "ListTables; batches and UpdateTable are not replicated yet)");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Items
+    // ---------------------------------------------------------------------------------------------
+
+    private int onGetItem()
+    {
+        final GetItemRequestDecoder d = getItem;
+        final long correlationId = d.correlationId();
+        final Table table = shard.table(d.tableName());
+        d.wrapKey(keyView);
+        final String projectionText = d.projectionExpression();
+        final Map<String, String> names = names(d);
+        startItemResponse(correlationId);
+        final ProjectionExpression projection = projectionText.isEmpty() ? null : expressions.projection(projectionText, names);
+        if (null != projection)
+        {
+            ExpressionCompiler.checkAllUsed(names, null, projection.usedNames(), Set.of());
+        }
+        shard.getItem(table, keyView, 0, keyView.capacity(), projection, itemHandler);
+        return finishItemResponse();
+    }
+
+    private static Map<String, String> names(final GetItemRequestDecoder d)
+    {
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        d.wrapExpressionAttributeNames(view);
+        return namesOf(view);
+    }
+
+    private int onPutItem()
+    {
+        final PutItemRequestDecoder d = putItem;
+        final long correlationId = d.correlationId();
+        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final Table table = shard.table(d.tableName());
+        d.wrapItem(itemView);
+        final String conditionText = d.conditionExpression();
+        final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final ConditionExpression condition = condition(conditionText, null, namesView, valuesView);
+        startItemResponse(correlationId);
+        shard.putItem(table, itemView, 0, itemView.capacity(), condition, returnValues, itemHandler);
+        return finishItemResponse();
+    }
+
+    private int onDeleteItem()
+    {
+        final DeleteItemRequestDecoder d = deleteItem;
+        final long correlationId = d.correlationId();
+        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final Table table = shard.table(d.tableName());
+        d.wrapKey(keyView);
+        final String conditionText = d.conditionExpression();
+        final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final ConditionExpression condition = condition(conditionText, null, namesView, valuesView);
+        startItemResponse(correlationId);
+        shard.deleteItem(table, keyView, 0, keyView.capacity(), condition, returnValues, itemHandler);
+        return finishItemResponse();
+    }
+
+    private int onUpdateItem()
+    {
+        final UpdateItemRequestDecoder d = updateItem;
+        final long correlationId = d.correlationId();
+        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final Table table = shard.table(d.tableName());
+        d.wrapKey(keyView);
+        d.wrapSetAttributes(itemView);
+        d.wrapRemoveAttributes(removeView);
+        final String updateText = d.updateExpression();
+        final String conditionText = d.conditionExpression();
+        final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+
+        final ItemUpdate update;
+        UpdateExpression expression = null;
+        if (!updateText.isEmpty())
+        {
+            if (itemView.capacity() > 0 || removeView.capacity() > 0)
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the same " +
+                    "request: Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}");
+            }
+            expression = expressions.update(updateText, namesOf(namesView), valuesOf(valuesView));
+            update = expression;
+        }
+        else
+        {
+            if (itemView.capacity() > 0)
+            {
+                ItemValidator.validate(itemView, 0, itemView.capacity());
+            }
+            if (removeView.capacity() > 0)
+            {
+                ItemValidator.validate(removeView, 0, removeView.capacity());
+            }
+            update = attributeUpdates.wrap(
+                itemView.capacity() > 0 ? itemView : null, 0, itemView.capacity(),
+                removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
+        }
+        final ConditionExpression condition = condition(conditionText, expression, namesView, valuesView);
+        startItemResponse(correlationId);
+        shard.updateItem(table, keyView, 0, keyView.capacity(), update, condition, returnValues, itemHandler);
+        return finishItemResponse();
+    }
+
+    /**
+     * Compiles a write's condition (null when the text is empty) and checks that every name and value given is
+     * used by it or the update, as DynamoDB does.
+     */
+    private ConditionExpression condition(
+        final String text, final UpdateExpression update, final DirectBuffer namesView, final DirectBuffer valuesView)
+    {
+        if (text.isEmpty() && null == update && 0 == namesView.capacity() && 0 == valuesView.capacity())
+        {
+            return null;
+        }
+        final Map<String, String> names = namesOf(namesView);
+        final Map<String, AttributeValue> values = valuesOf(valuesView);
+        final ConditionExpression condition = text.isEmpty() ? null : expressions.condition(text, names, values);
+        final Set<String> usedNames = new HashSet<>();
+        final Set<String> usedValues = new HashSet<>();
+        if (null != condition)
+        {
+            usedNames.addAll(condition.usedNames());
+            usedValues.addAll(condition.usedValues());
+        }
+        if (null != update)
+        {
+            usedNames.addAll(update.usedNames());
+            usedValues.addAll(update.usedValues());
+        }
+        ExpressionCompiler.checkAllUsed(names, values, usedNames, usedValues);
+        return condition;
+    }
+
+    private static Map<String, String> namesOf(final DirectBuffer view)
+    {
+        if (0 == view.capacity())
+        {
+            return null;
+        }
+        ItemValidator.validate(view, 0, view.capacity());
+        final Map<String, String> names = new HashMap<>();
+        ItemCodec.decode(view, 0, view.capacity()).forEach((name, value) ->
+        {
+            if (ItemFormat.TYPE_S != value.type())
+            {
+                throw FerriteException.validation("ExpressionAttributeNames: " + name + " must map to a string");
+            }
+            names.put(name, value.asString());
+        });
+        return names;
+    }
+
+    private static Map<String, AttributeValue> valuesOf(final DirectBuffer view)
+    {
+        if (0 == view.capacity())
+        {
+            return null;
+        }
+        ItemValidator.validate(view, 0, view.capacity());
+        return ItemCodec.decode(view, 0, view.capacity());
+    }
+
+    private void startItemResponse(final long correlationId)
+    {
+        itemResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).found(BooleanType.FALSE)
+            .consumedReadHalfUnits(ItemResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemResponseEncoder.consumedWriteUnitsNullValue());
+        itemWritten = false;
+    }
+
+    private void onItem(final DirectBuffer buffer, final int offset, final int length)
+    {
+        itemResponse.putItem(buffer, offset, length);
+        itemResponse.found(BooleanType.TRUE);
+        itemWritten = true;
+    }
+
+    private int finishItemResponse()
+    {
+        if (!itemWritten)
+        {
+            itemResponse.putItem(sendBuffer, 0, 0);
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + itemResponse.encodedLength();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Query and Scan
+    // ---------------------------------------------------------------------------------------------
+
+    private int onQuery()
+    {
+        final QueryRequestDecoder d = query;
+        final long correlationId = d.correlationId();
+        final QueryRequest q = queryRequest.reset();
+        final SortKeyCondition condition = condition(d.conditionRaw());
+        q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
+        final int pageLimit = d.pageLimit();
+        final Table table = shard.table(d.tableName());
+        d.wrapPartitionKeyValue(valueView);
+        if (valueView.capacity() > 0)
+        {
+            keyValue(valueView, q.partitionKey(), "partitionKeyValue");
+        }
+        d.wrapSortKeyValue(valueView);
+        final KeyValue low = q.sortKey(condition);
+        if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
+        {
+            keyValue(valueView, low, "sortKeyValue");
+        }
+        d.wrapSortKeyUpper(upperView);
+        if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
+        {
+            keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+        }
+        d.wrapExclusiveStartKey(keyView);
+        q.exclusiveStartKey(keyView, 0, keyView.capacity());
+        if (0 != d.keyConditionExpressionLength() || 0 != d.filterExpressionLength() || 0 != d.projectionExpressionLength())
+        {
+            throw FerriteException.validation("a cell's Query takes its key condition as fields (condition, " +
+                "partitionKeyValue, sortKeyValue); key condition, filter and projection expressions are not served yet");
+        }
+        q.limit(pageLimit(pageLimit));
+        startPage(correlationId);
+        shard.query(table, q, pageHandler);
+        return finishPage(q.count(), q.scannedCount(), q.lastEvaluatedKey(), q.lastEvaluatedKeyLength());
+    }
+
+    private int onScan()
+    {
+        final ScanRequestDecoder d = scan;
+        final long correlationId = d.correlationId();
+        final ScanRequest s = scanRequest.reset();
+        s.segment(d.segment(), d.totalSegments());
+        final int pageLimit = d.pageLimit();
+        final Table table = shard.table(d.tableName());
+        d.wrapExclusiveStartKey(keyView);
+        s.exclusiveStartKey(keyView, 0, keyView.capacity());
+        if (0 != d.filterExpressionLength() || 0 != d.projectionExpressionLength())
+        {
+            throw FerriteException.validation("a cell's Scan does not serve filter or projection expressions yet");
+        }
+        s.limit(pageLimit(pageLimit));
+        startPage(correlationId);
+        shard.scan(table, s, pageHandler);
+        return finishPage(s.count(), s.scannedCount(), s.lastEvaluatedKey(), s.lastEvaluatedKeyLength());
+    }
+
+    private static int pageLimit(final int pageLimit)
+    {
+        if (pageLimit < 0)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + pageLimit + "' at 'limit' failed " +
+                "to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+        return 0 == pageLimit ? MAX_PAGE_ITEMS : Math.min(pageLimit, MAX_PAGE_ITEMS);
+    }
+
+    private void startPage(final long correlationId)
+    {
+        pageResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).count(0).scannedCount(0)
+            .consumedReadHalfUnits(ItemsPageResponseEncoder.consumedReadHalfUnitsNullValue())
+            .consumedWriteUnits(ItemsPageResponseEncoder.consumedWriteUnitsNullValue());
+        // the items group is written in place below and its count patched at the end
+        pageStart = MessageHeaderEncoder.ENCODED_LENGTH + ItemsPageResponseEncoder.BLOCK_LENGTH;
+        sendBuffer.putShort(pageStart, (short)0, ByteOrder.LITTLE_ENDIAN); // group block length (only var data)
+        sendBuffer.putShort(pageStart + 2, (short)0, ByteOrder.LITTLE_ENDIAN); // numInGroup, patched at the end
+        pagePosition = pageStart + 4;
+        pageCount = 0;
+    }
+
+    private void onPageItem(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (pagePosition + 4L + length > SEND_BUFFER_BYTES - 64 * 1024)
+        {
+            throw FerriteException.validation("the page does not fit the cell's response buffer; use a Limit");
+        }
+        sendBuffer.putInt(pagePosition, length, ByteOrder.LITTLE_ENDIAN);
+        sendBuffer.putBytes(pagePosition + 4, buffer, offset, length);
+        pagePosition += 4 + length;
+        pageCount++;
+    }
+
+    private int finishPage(final int count, final int scannedCount, final DirectBuffer lastKey, final int lastKeyLength)
+    {
+        sendBuffer.putShort(pageStart, (short)0, ByteOrder.LITTLE_ENDIAN);
+        sendBuffer.putShort(pageStart + 2, (short)pageCount, ByteOrder.LITTLE_ENDIAN);
+        pageResponse.count(count).scannedCount(scannedCount);
+        sendBuffer.putInt(pagePosition, lastKeyLength, ByteOrder.LITTLE_ENDIAN);
+        if (lastKeyLength > 0)
+        {
+            sendBuffer.putBytes(pagePosition + 4, lastKey, 0, lastKeyLength);
+        }
+        return pagePosition + 4 + lastKeyLength;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Tables
+    // ---------------------------------------------------------------------------------------------
+
+    private int onCreateTable()
+    {
+        final CreateTableRequestDecoder d = createTable;
+        final long correlationId = d.correlationId();
+        final TableCapacity capacity = TableCapacity.forCreate(
+            billingMode(d.billingModeRaw()), nullAsZero(d.readCapacityUnits()), nullAsZero(d.writeCapacityUnits()));
+        String hashName = null;
+        KeyType hashType = null;
+        String rangeName = null;
+        KeyType rangeType = null;
+        for (final CreateTableRequestDecoder.KeySchemaDecoder element : d.keySchema())
+        {
+            final KeyRole role = element.keyRole();
+            final AttributeType attributeType = element.attributeType();
+            final String name = element.attributeName();
+            final KeyType type = keyType(attributeType, name);
+            if (KeyRole.HASH == role && null == hashName)
+            {
+                hashName = name;
+                hashType = type;
+            }
+            else if (KeyRole.RANGE == role && null == rangeName)
+            {
+                rangeName = name;
+                rangeType = type;
+            }
+            else
+            {
+                throw FerriteException.validation("Invalid KeySchema: one HASH key and at most one RANGE key (got " +
+                    element.keyRoleRaw() + " for " + name + ")");
+            }
+        }
+        TableSpec spec = TableSpec.of(d.tableName()).capacity(capacity);
+        if (null != hashName)
+        {
+            spec = spec.partitionKey(hashName, hashType);
+        }
+        if (null != rangeName)
+        {
+            spec = spec.sortKey(rangeName, rangeType);
+        }
+        return encodeDescription(correlationId, shard.createTable(spec), TableStatus.ACTIVE);
+    }
+
+    private int onListTables()
+    {
+        final ListTablesRequestDecoder d = listTables;
+        final long correlationId = d.correlationId();
+        final int limit = 0 == d.pageLimit() ? 100 : d.pageLimit();
+        final String start = d.exclusiveStartTableName();
+        final List<String> names = new ArrayList<>();
+        final String last = shard.listTables(start.isEmpty() ? null : start, limit, names);
+        listResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId);
+        final ListTablesResponseEncoder.TableNamesEncoder group = listResponse.tableNamesCount(names.size());
+        for (final String name : names)
+        {
+            group.next().tableName(name);
+        }
+        listResponse.lastEvaluatedTableName(null == last ? "" : last);
+        return MessageHeaderEncoder.ENCODED_LENGTH + listResponse.encodedLength();
+    }
+
+    private int encodeDescription(final long correlationId, final TableDescription description, final TableStatus status)
+    {
+        final TableSpec spec = description.spec();
+        final TableCapacity capacity = null == spec.capacity() ? TableCapacity.ON_DEMAND : spec.capacity();
+        tableResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .tableId(description.tableId())
+            .status(status)
+            .itemCount(description.itemCount())
+            .sizeBytes(description.sizeBytes())
+            .createdEpochMs(description.createdEpochMs())
+            .partitionCount(description.partitionCount())
+            .billingMode(BillingMode.PROVISIONED == capacity.billingMode() ?
+                io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(capacity.readCapacityUnits())
+            .writeCapacityUnits(capacity.writeCapacityUnits());
+        final TableDescriptionResponseEncoder.KeySchemaEncoder keys =
+            tableResponse.keySchemaCount(null == spec.sortKeyName() ? 1 : 2);
+        keys.next().keyRole(KeyRole.HASH).attributeType(attributeType(spec.partitionKeyType()))
+            .attributeName(spec.partitionKeyName());
+        if (null != spec.sortKeyName())
+        {
+            keys.next().keyRole(KeyRole.RANGE).attributeType(attributeType(spec.sortKeyType())).attributeName(spec.sortKeyName());
+        }
+        tableResponse.tableName(spec.tableName());
+        return MessageHeaderEncoder.ENCODED_LENGTH + tableResponse.encodedLength();
+    }
+
+    private int encodeError(final long correlationId, final ErrorCode code, final String message)
+    {
+        errorResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode(code)
+            .message(message);
+        return MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Checksum
+    // ---------------------------------------------------------------------------------------------
+
+    /** A replica checksum: equal on members that hold the same items. */
+    static final class Checksum
+    {
+        long checksum;
+        long items;
+        long logPosition;
+
+        public String toString()
+        {
+            return "checksum=" + checksum + " items=" + items + " logPosition=" + logPosition;
+        }
+    }
+
+    /**
+     * @return an order-independent checksum of every item of every table (the sum of each item's xxh64, seeded
+     * by its table name's), and the item count.
+     */
+    Checksum checksum()
+    {
+        final Checksum sum = new Checksum();
+        final List<String> names = tableNames();
+        for (final String name : names)
+        {
+            final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            final long seed = KeyHash.xxh64(new UnsafeBuffer(nameBytes), 0, nameBytes.length, 0);
+            forEachItem(shard.table(name), (buffer, offset, length) ->
+            {
+                sum.checksum += KeyHash.xxh64(buffer, offset, length, seed);
+                sum.items++;
+            });
+        }
+        return sum;
+    }
+
+    private List<String> tableNames()
+    {
+        final List<String> names = new ArrayList<>();
+        String start = null;
+        do
+        {
+            start = shard.listTables(start, 100, names);
+        }
+        while (null != start);
+        return names;
+    }
+
+    private void forEachItem(final Table table, final ItemHandler handler)
+    {
+        final ScanRequest s = new ScanRequest().reset();
+        s.limit(1024);
+        do
+        {
+            shard.scan(table, s, handler);
+        }
+        while (s.continueFromLastEvaluatedKey());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Snapshot
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Writes the whole state as a sequence of records: a header, each table (spec, capacity, creation time),
+     * its items in batches, the dedupe table in insertion order, an end marker.
+     */
+    void writeSnapshot(final SnapshotSink sink)
+    {
+        final MutableDirectBuffer b = snapshotBuffer;
+        final List<String> names = tableNames();
+        int p = 0;
+        b.putInt(p, REC_HEADER, ByteOrder.LITTLE_ENDIAN);
+        b.putInt(p + 4, SNAPSHOT_VERSION, ByteOrder.LITTLE_ENDIAN);
+        b.putLong(p + 8, clock.nowNs, ByteOrder.LITTLE_ENDIAN);
+        b.putInt(p + 16, names.size(), ByteOrder.LITTLE_ENDIAN);
+        b.putLong(p + 20, dedupe.size(), ByteOrder.LITTLE_ENDIAN);
+        sink.write(b, 0, 28);
+
+        for (final String name : names)
+        {
+            final TableDescription description = shard.describeTable(name);
+            final TableSpec spec = description.spec();
+            final TableCapacity capacity = null == spec.capacity() ? TableCapacity.ON_DEMAND : spec.capacity();
+            p = 0;
+            b.putInt(p, REC_TABLE, ByteOrder.LITTLE_ENDIAN);
+            b.putLong(p + 4, description.createdEpochMs(), ByteOrder.LITTLE_ENDIAN);
+            b.putByte(p + 12, (byte)(BillingMode.PROVISIONED == capacity.billingMode() ? 1 : 0));
+            b.putLong(p + 13, capacity.readCapacityUnits(), ByteOrder.LITTLE_ENDIAN);
+            b.putLong(p + 21, capacity.writeCapacityUnits(), ByteOrder.LITTLE_ENDIAN);
+            p = 29;
+            p = putString(b, p, spec.tableName());
+            p = putString(b, p, spec.partitionKeyName());
+            b.putByte(p++, (byte)spec.partitionKeyType().ordinal());
+            p = putString(b, p, spec.sortKeyName());
+            b.putByte(p++, (byte)(null == spec.sortKeyType() ? -1 : spec.sortKeyType().ordinal()));
+            sink.write(b, 0, p);
+
+            final int[] batch = new int[2]; // position, count
+            final int itemsStart = putString(b, 4, name) + 4;
+            startItems(b, batch, itemsStart);
+            forEachItem(shard.table(name), (buffer, offset, length) ->
+            {
+                if (batch[0] + 4 + length > SNAPSHOT_BATCH_BYTES && batch[1] > 0)
+                {
+                    flushItems(sink, b, batch, itemsStart);
+                    startItems(b, batch, itemsStart);
+                }
+                b.putInt(batch[0], length, ByteOrder.LITTLE_ENDIAN);
+                b.putBytes(batch[0] + 4, buffer, offset, length);
+                batch[0] += 4 + length;
+                batch[1]++;
+            });
+            if (batch[1] > 0)
+            {
+                flushItems(sink, b, batch, itemsStart);
+            }
+        }
+
+        final int[] batch = new int[2];
+        batch[0] = 8;
+        dedupe.forEach(entry ->
+        {
+            final byte[] answer = entry.getValue();
+            if (batch[0] + 20 + answer.length > SNAPSHOT_BATCH_BYTES && batch[1] > 0)
+            {
+                flushDedupe(sink, b, batch);
+            }
+            b.putLong(batch[0], entry.getKey().clientId(), ByteOrder.LITTLE_ENDIAN);
+            b.putLong(batch[0] + 8, entry.getKey().requestId(), ByteOrder.LITTLE_ENDIAN);
+            b.putInt(batch[0] + 16, answer.length, ByteOrder.LITTLE_ENDIAN);
+            b.putBytes(batch[0] + 20, answer);
+            batch[0] += 20 + answer.length;
+            batch[1]++;
+        });
+        if (batch[1] > 0)
+        {
+            flushDedupe(sink, b, batch);
+        }
+        b.putInt(0, REC_END, ByteOrder.LITTLE_ENDIAN);
+        sink.write(b, 0, 4);
+    }
+
+    private static void startItems(final MutableDirectBuffer b, final int[] batch, final int itemsStart)
+    {
+        batch[0] = itemsStart;
+        batch[1] = 0;
+    }
+
+    private static void flushItems(final SnapshotSink sink, final MutableDirectBuffer b, final int[] batch, final int itemsStart)
+    {
+        b.putInt(0, REC_ITEMS, ByteOrder.LITTLE_ENDIAN);
+        b.putInt(itemsStart - 4, batch[1], ByteOrder.LITTLE_ENDIAN);
+        sink.write(b, 0, batch[0]);
+    }
+
+    private static void flushDedupe(final SnapshotSink sink, final MutableDirectBuffer b, final int[] batch)
+    {
+        b.putInt(0, REC_DEDUPE, ByteOrder.LITTLE_ENDIAN);
+        b.putInt(4, batch[1], ByteOrder.LITTLE_ENDIAN);
+        sink.write(b, 0, batch[0]);
+        batch[0] = 8;
+        batch[1] = 0;
+    }
+
+    /**
+     * Loads one snapshot record (in the order written).
+     *
+     * @return true after the end marker.
+     */
+    boolean loadSnapshotRecord(final DirectBuffer b, final int offset, final int length)
+    {
+        final int type = b.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+        switch (type)
+        {
+            case REC_HEADER:
+            {
+                final int version = b.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
+                if (SNAPSHOT_VERSION != version)
+                {
+                    throw new IllegalStateException("cell snapshot version " + version + " is not " + SNAPSHOT_VERSION);
+                }
+                clock.nowNs = b.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN);
+                return false;
+            }
+            case REC_TABLE:
+            {
+                final long createdEpochMs = b.getLong(offset + 4, ByteOrder.LITTLE_ENDIAN);
+                final boolean provisioned = 1 == b.getByte(offset + 12);
+                final long read = b.getLong(offset + 13, ByteOrder.LITTLE_ENDIAN);
+                final long write = b.getLong(offset + 21, ByteOrder.LITTLE_ENDIAN);
+                final int[] p = { offset + 29 };
+                final String tableName = getString(b, p);
+                final String pkName = getString(b, p);
+                final KeyType pkType = KeyType.values()[b.getByte(p[0]++)];
+                final String skName = getString(b, p);
+                final byte skType = b.getByte(p[0]++);
+                TableSpec spec = TableSpec.of(tableName).partitionKey(pkName, pkType)
+                    .capacity(provisioned ? TableCapacity.provisioned(read, write) : TableCapacity.ON_DEMAND);
+                if (null != skName)
+                {
+                    spec = spec.sortKey(skName, KeyType.values()[skType]);
+                }
+                final long now = clock.nowNs;
+                clock.nowNs = createdEpochMs * 1_000_000L; // the table keeps its creation time
+                shard.createTable(spec);
+                clock.nowNs = now;
+                return false;
+            }
+            case REC_ITEMS:
+            {
+                final int[] p = { offset + 4 };
+                final Table table = shard.table(getString(b, p));
+                final int count = b.getInt(p[0], ByteOrder.LITTLE_ENDIAN);
+                int q = p[0] + 4;
+                for (int i = 0; i < count; i++)
+                {
+                    final int itemLength = b.getInt(q, ByteOrder.LITTLE_ENDIAN);
+                    shard.putItem(table, b, q + 4, itemLength, null, ReturnValues.NONE, null);
+                    q += 4 + itemLength;
+                }
+                return false;
+            }
+            case REC_DEDUPE:
+            {
+                final int count = b.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
+                int q = offset + 8;
+                for (int i = 0; i < count; i++)
+                {
+                    final long clientId = b.getLong(q, ByteOrder.LITTLE_ENDIAN);
+                    final long requestId = b.getLong(q + 8, ByteOrder.LITTLE_ENDIAN);
+                    final byte[] answer = new byte[b.getInt(q + 16, ByteOrder.LITTLE_ENDIAN)];
+                    b.getBytes(q + 20, answer);
+                    dedupe.restore(clientId, requestId, answer);
+                    q += 20 + answer.length;
+                }
+                return false;
+            }
+            case REC_END:
+                return true;
+            default:
+                throw new IllegalStateException("unknown cell snapshot record type " + type + " (" + length + " bytes)");
+        }
+    }
+
+    private static int putString(final MutableDirectBuffer b, final int p, final String s)
+    {
+        if (null == s)
+        {
+            b.putInt(p, -1, ByteOrder.LITTLE_ENDIAN);
+            return p + 4;
+        }
+        final byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.putInt(p, bytes.length, ByteOrder.LITTLE_ENDIAN);
+        b.putBytes(p + 4, bytes);
+        return p + 4 + bytes.length;
+    }
+
+    private static String getString(final DirectBuffer b, final int[] p)
+    {
+        final int length = b.getInt(p[0], ByteOrder.LITTLE_ENDIAN);
+        p[0] += 4;
+        if (length < 0)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[length];
+        b.getBytes(p[0], bytes);
+        p[0] += length;
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers
+    // ---------------------------------------------------------------------------------------------
+
+    private static ReturnValues returnValues(final short raw)
+    {
+        switch (raw)
+        {
+            case 0:
+            case 255:
+                return ReturnValues.NONE;
+            case 1:
+                return ReturnValues.ALL_OLD;
+            case 2:
+                return ReturnValues.UPDATED_OLD;
+            case 3:
+                return ReturnValues.ALL_NEW;
+            case 4:
+                return ReturnValues.UPDATED_NEW;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'returnValues' " +
+                    "failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, " +
+                    "NONE, UPDATED_NEW]");
+        }
+    }
+
+    private static SortKeyCondition condition(final short raw)
+    {
+        switch (raw)
+        {
+            case 0:
+            case 255:
+                return SortKeyCondition.NONE;
+            case 1:
+                return SortKeyCondition.EQ;
+            case 2:
+                return SortKeyCondition.LT;
+            case 3:
+                return SortKeyCondition.LE;
+            case 4:
+                return SortKeyCondition.GT;
+            case 5:
+                return SortKeyCondition.GE;
+            case 6:
+                return SortKeyCondition.BETWEEN;
+            case 7:
+                return SortKeyCondition.BEGINS_WITH;
+            default:
+                throw FerriteException.validation("Invalid KeyConditionExpression: unknown sort key condition " + raw +
+                    " (expected EQ, LT, LE, GT, GE, BETWEEN or BEGINS_WITH)");
+        }
+    }
+
+    /**
+     * Sets a key value from an item-format value (tag + body).
+     */
+    private static void keyValue(final DirectBuffer value, final KeyValue target, final String field)
+    {
+        final int length = value.capacity();
+        final byte tag = value.getByte(0);
+        final KeyType type;
+        final int payloadOffset;
+        final int payloadLength;
+        if (ItemFormat.TYPE_S == tag || ItemFormat.TYPE_B == tag)
+        {
+            type = ItemFormat.TYPE_S == tag ? KeyType.S : KeyType.B;
+            payloadOffset = 5;
+            payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
+        }
+        else if (ItemFormat.TYPE_N == tag)
+        {
+            type = KeyType.N;
+            payloadOffset = 2;
+            payloadLength = length >= 2 ? value.getByte(1) & 0xFF : -1;
+        }
+        else
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: " + field + " has type tag " +
+                tag + ", but a key value must be S, N or B");
+        }
+        if (payloadLength < 0 || payloadOffset + payloadLength != length)
+        {
+            throw new FerriteException(ErrorCode.SerializationException, field + " is malformed: " + length +
+                " bytes do not hold one " + type + " value");
+        }
+        target.payload(type, value, payloadOffset, payloadLength);
+    }
+
+    private static BillingMode billingMode(final short raw)
+    {
+        switch (raw)
+        {
+            case 1:
+                return BillingMode.PROVISIONED;
+            case 2:
+                return BillingMode.PAY_PER_REQUEST;
+            case 255:
+                return null;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'billingMode' " +
+                    "failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+        }
+    }
+
+    private static long nullAsZero(final long value)
+    {
+        return Long.MIN_VALUE == value ? 0 : value;
+    }
+
+    private static KeyType keyType(final AttributeType attributeType, final String name)
+    {
+        if (null == attributeType)
+        {
+            throw FerriteException.validation("key attribute " + name + " has no valid type (S, N or B)");
+        }
+        switch (attributeType)
+        {
+            case S:
+                return KeyType.S;
+            case N:
+                return KeyType.N;
+            case B:
+                return KeyType.B;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + attributeType + "' at " +
+                    "'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy " +
+                    "enum value set: [B, N, S] (key attribute " + name + ")");
+        }
+    }
+
+    private static AttributeType attributeType(final KeyType keyType)
+    {
+        switch (keyType)
+        {
+            case S:
+                return AttributeType.S;
+            case N:
+                return AttributeType.N;
+            default:
+                return AttributeType.B;
+        }
+    }
+
+    static void deleteRecursively(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + dir, ex);
+        }
+    }
+
+    public void close()
+    {
+        if (null != shard)
+        {
+            shard.close();
+            shard = null;
+        }
+    }
+
+    /** The cell clock: the cluster time of the message being applied, in epoch nanoseconds. */
+    static final class CellClock implements EpochNanoClock
+    {
+        long nowNs;
+
+        public long nanoTime()
+        {
+            return nowNs;
+        }
+    }
+}

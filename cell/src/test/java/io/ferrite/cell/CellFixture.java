@@ -1,0 +1,177 @@
+package io.ferrite.cell;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * A three-member cell of child JVMs for a test: free ports, its own directory, every member killed on close.
+ */
+final class CellFixture implements AutoCloseable
+{
+    final CellLauncher launcher;
+    final Path dir;
+
+    private CellFixture(final CellLauncher launcher, final Path dir)
+    {
+        this.launcher = launcher;
+        this.dir = dir;
+    }
+
+    static CellFixture start(final Path dir) throws Exception
+    {
+        final int basePort = freeBasePort(3 * CellLayout.PORTS_PER_MEMBER);
+        final String classpath = Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator +
+            Files.readString(Path.of("target", "launcher", "classpath.txt"), StandardCharsets.UTF_8).trim();
+        final CellLauncher launcher = CellLauncher.create(dir, 3, basePort,
+            List.of("-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), classpath);
+        final CellFixture fixture = new CellFixture(launcher, dir);
+        try
+        {
+            launcher.start(90_000);
+        }
+        catch (final Exception | Error ex)
+        {
+            fixture.close();
+            throw ex;
+        }
+        return fixture;
+    }
+
+    CellClient client()
+    {
+        return CellClient.connect(new CellClientConfig().ingressEndpoints(launcher.layout().ingressEndpoints())
+            .readEndpoints(launcher.layout().readEndpoints()));
+    }
+
+    int leader() throws InterruptedException
+    {
+        return launcher.awaitLeader(30_000, 1);
+    }
+
+    int aFollower() throws InterruptedException
+    {
+        final int leader = leader();
+        return (leader + 1) % 3;
+    }
+
+    /**
+     * Asks for a checksum through the log and waits until every member in {@code members} wrote its own for
+     * the same log position.
+     *
+     * @return the checksum properties of each member.
+     */
+    List<Properties> checksums(final CellClient client, final int... members) throws Exception
+    {
+        final CellResult asked = client.checksum(10_000);
+        if (!asked.ok())
+        {
+            throw new AssertionError("checksum request failed: " + asked + "\n" + logs());
+        }
+        final String position = asked.item().get("logPosition").asNumber();
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            final List<Properties> all = new java.util.ArrayList<>();
+            for (final int member : members)
+            {
+                final Properties p = checksumOf(member);
+                if (position.equals(p.getProperty("logPosition")))
+                {
+                    all.add(p);
+                }
+            }
+            if (all.size() == members.length)
+            {
+                return all;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("members " + java.util.Arrays.toString(members) + " did not all reach log " +
+                    "position " + position + ": " + launcher.status() + "\n" + logs());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    Properties checksumOf(final int member) throws IOException
+    {
+        final Path file = launcher.layout().memberDir(member).resolve("checksum.properties");
+        final Properties properties = new Properties();
+        if (Files.exists(file))
+        {
+            try (var in = Files.newInputStream(file))
+            {
+                properties.load(in);
+            }
+        }
+        return properties;
+    }
+
+    String logs() throws IOException
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 3; i++)
+        {
+            final Path log = launcher.layout().memberDir(i).resolve("member.log");
+            if (Files.exists(log))
+            {
+                final List<String> lines = Files.readAllLines(log);
+                text.append("--- member ").append(i).append(" (last 40 lines)\n");
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> text.append(l).append('\n'));
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * A base port whose next {@code count} UDP and TCP ports are free now.
+     */
+    static int freeBasePort(final int count) throws IOException
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int base;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+            {
+                base = probe.getLocalPort();
+            }
+            if (base + count > 60_000 || base < 20_000)
+            {
+                continue;
+            }
+            boolean free = true;
+            for (int p = base; p < base + count && free; p++)
+            {
+                try (DatagramSocket udp = new DatagramSocket(p, InetAddress.getLoopbackAddress()))
+                {
+                    udp.getLocalPort();
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no run of " + count + " free ports found");
+    }
+
+    public void close()
+    {
+        launcher.stop(0);
+        for (int i = 0; i < 3; i++)
+        {
+            launcher.kill(i);
+        }
+    }
+}
