@@ -25,6 +25,8 @@ final class DocumentPath
     final byte[][] utf8Names;
     /** Each name followed by eight zero bytes (comparisons read names a word at a time); null for an index. */
     private final UnsafeBuffer[] paddedNames;
+    /** The name index fingerprint of the first name (ItemFormat.nameFingerprint), for indexed items. */
+    private final int firstNameFingerprint;
     final int[] indexes;
 
     DocumentPath(final List<String> names, final List<Integer> indexes)
@@ -41,6 +43,8 @@ final class DocumentPath
                 new UnsafeBuffer(Arrays.copyOf(utf8Names[i], utf8Names[i].length + 8));
             this.indexes[i] = indexes.get(i);
         }
+        this.firstNameFingerprint = length > 0 && null != utf8Names[0] && utf8Names[0].length > 0 ?
+            ItemFormat.nameFingerprint(utf8Names[0], 0, utf8Names[0].length) : -1;
     }
 
     int length()
@@ -62,6 +66,11 @@ final class DocumentPath
         if (itemLen < 0)
         {
             return -1;
+        }
+        if (ItemFormat.isIndexed(item, itemOff))
+        {
+            return resolveFrom(item, ItemFormat.findIndexed(
+                item, itemOff, itemLen, utf8Names[0], 0, utf8Names[0].length, firstNameFingerprint));
         }
         return resolveFrom(item, ItemFormat.findAttribute(item, itemOff, itemLen, paddedNames[0], 0, utf8Names[0].length));
     }

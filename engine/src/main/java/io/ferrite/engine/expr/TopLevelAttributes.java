@@ -19,6 +19,7 @@ final class TopLevelAttributes
 {
     private final byte[][] names;
     private final int[] firstBytes;
+    private final int[] fingerprints;
     private final int[] offsets;
     private boolean valid;
 
@@ -37,9 +38,11 @@ final class TopLevelAttributes
             names[i++] = name.getBytes(StandardCharsets.UTF_8);
         }
         firstBytes = new int[names.length];
+        fingerprints = new int[names.length];
         for (int n = 0; n < names.length; n++)
         {
             firstBytes[n] = 0 == names[n].length ? 0 : names[n][0] & 0xFF;
+            fingerprints[n] = 0 == names[n].length ? -1 : ItemFormat.nameFingerprint(names[n], 0, names[n].length);
         }
         offsets = new int[names.length];
         for (final Operand.Path path : paths)
@@ -69,6 +72,14 @@ final class TopLevelAttributes
         valid = true;
         if (itemLen < 0 || 0 == names.length)
         {
+            return;
+        }
+        if (ItemFormat.isIndexed(item, itemOff))
+        {
+            for (int n = 0; n < names.length; n++)
+            {
+                offsets[n] = ItemFormat.findIndexed(item, itemOff, itemLen, names[n], 0, names[n].length, fingerprints[n]);
+            }
             return;
         }
         final int count = ItemFormat.attributeCount(item, itemOff);
