@@ -102,8 +102,6 @@ public final class ItemFormat
     /** Bytes the name index takes per attribute: a fingerprint byte and a u32 entry offset. */
     public static final int INDEX_BYTES_PER_ATTRIBUTE = 1 + 4;
 
-    private static final long LANES_ONE = 0x0101_0101_0101_0101L;
-    private static final long LANES_HIGH = 0x8080_8080_8080_8080L;
 
     private static final String[] TYPE_NAMES = {"?", "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
 
@@ -231,83 +229,23 @@ public final class ItemFormat
     }
 
     /**
-     * Find a top-level attribute through the item's name index.
+     * Find a top-level attribute through the item's name index; {@link IndexedName} does the same with the name's
+     * lookup words prepared once.
      *
-     * @param buf         holding the item, which must be {@link #isIndexed indexed}.
-     * @param itemOff     offset of the item.
-     * @param itemLen     length of the item.
-     * @param name        array holding the UTF-8 name.
-     * @param nameOff     offset of the name.
-     * @param nameLen     length of the name.
-     * @param fingerprint {@link #nameFingerprint} of the name.
+     * @param buf     holding the item, which must be {@link #isIndexed indexed}.
+     * @param itemOff offset of the item.
+     * @param itemLen length of the item.
+     * @param name    array holding the UTF-8 name.
+     * @param nameOff offset of the name.
+     * @param nameLen length of the name, at least 1.
      * @return offset of the attribute's value, or -1 if absent.
      */
     public static int findIndexed(
-        final DirectBuffer buf,
-        final int itemOff,
-        final int itemLen,
-        final byte[] name,
-        final int nameOff,
-        final int nameLen,
-        final int fingerprint)
+        final DirectBuffer buf, final int itemOff, final int itemLen, final byte[] name, final int nameOff, final int nameLen)
     {
-        final int count = attributeCount(buf, itemOff);
-        final int fingerprints = itemOff + itemLen - count * INDEX_BYTES_PER_ATTRIBUTE;
-        final int offsets = fingerprints + count;
-        final long pattern = (fingerprint & 0xFFL) * LANES_ONE;
-        int i = 0;
-        for (; i + 8 <= count; i += 8)
-        {
-            final long x = buf.getLong(fingerprints + i, ByteOrder.LITTLE_ENDIAN) ^ pattern;
-            long hits = (x - LANES_ONE) & ~x & LANES_HIGH; // a lane's high bit: that byte may equal the fingerprint
-            while (0 != hits)
-            {
-                final int value = indexedCandidate(
-                    buf, itemOff, offsets, i + (Long.numberOfTrailingZeros(hits) >>> 3), name, nameOff, nameLen);
-                if (value >= 0)
-                {
-                    return value;
-                }
-                hits &= hits - 1;
-            }
-        }
-        for (; i < count; i++)
-        {
-            if ((buf.getByte(fingerprints + i) & 0xFF) == fingerprint)
-            {
-                final int value = indexedCandidate(buf, itemOff, offsets, i, name, nameOff, nameLen);
-                if (value >= 0)
-                {
-                    return value;
-                }
-            }
-        }
-        return -1;
-    }
-
-    private static int indexedCandidate(
-        final DirectBuffer buf,
-        final int itemOff,
-        final int offsets,
-        final int index,
-        final byte[] name,
-        final int nameOff,
-        final int nameLen)
-    {
-        final int entry = itemOff + buf.getInt(offsets + index * 4, ByteOrder.LITTLE_ENDIAN);
-        if (nameLength(buf, entry) != nameLen)
-        {
-            return -1;
-        }
-        final int entryName = nameOffset(entry);
-        for (int b = 0; b < nameLen; b++)
-        {
-            if (buf.getByte(entryName + b) != name[nameOff + b])
-            {
-                return -1;
-            }
-        }
-        return entryName + nameLen;
+        return IndexedName.find(buf, itemOff, itemLen, name, nameOff, nameLen,
+            IndexedName.pattern(name, nameOff, nameLen), IndexedName.head(name, nameOff, nameLen),
+            IndexedName.headMask(nameLen));
     }
 
     /**
@@ -563,8 +501,7 @@ public final class ItemFormat
     {
         if (utf8Name.length > 0 && isIndexed(buf, itemOff))
         {
-            return findIndexed(buf, itemOff, itemLen, utf8Name, 0, utf8Name.length,
-                nameFingerprint(utf8Name, 0, utf8Name.length));
+            return findIndexed(buf, itemOff, itemLen, utf8Name, 0, utf8Name.length);
         }
         return findEntry(buf, firstEntry(itemOff), attributeCount(buf, itemOff), itemOff + itemLen,
             utf8Name, 0, utf8Name.length);

@@ -78,6 +78,20 @@ class ItemNameIndexTest
                 }
                 lookups++;
             }
+            if (ItemFormat.isIndexed(a, 0))
+            {
+                final IndexedName[] several = new IndexedName[1 + random.nextInt(6)];
+                final int[] values = new int[several.length];
+                for (int k = 0; k < several.length; k++)
+                {
+                    several[k] = new IndexedName((0 == k % 2 ? pick(random, item) : name(random)).getBytes(StandardCharsets.UTF_8));
+                }
+                IndexedName.findAll(several, a, 0, indexed.length, values);
+                for (int k = 0; k < several.length; k++)
+                {
+                    assertEquals(several[k].find(a, 0, indexed.length), values[k], "findAll agrees with find");
+                }
+            }
         }
         assertTrue(lookups > 10_000);
     }

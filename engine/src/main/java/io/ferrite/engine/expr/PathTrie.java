@@ -1,5 +1,6 @@
 package io.ferrite.engine.expr;
 
+import io.ferrite.codecs.item.IndexedName;
 import io.ferrite.codecs.item.ItemFormat;
 
 import io.ferrite.codecs.bytes.UnsignedBytes;
@@ -26,8 +27,8 @@ final class PathTrie
         /** The name followed by eight zero bytes, so comparisons can read it a word at a time; length as utf8Name. */
         final UnsafeBuffer paddedName;
         final int nameLength;
-        /** ItemFormat.nameFingerprint of the name (decision 0012), or -1 for a list index. */
-        final int nameFingerprint;
+        /** The name prepared for items' name indexes (decision 0012); null for a list index. */
+        final IndexedName indexedName;
         final int index;
         Node[] children = new Node[0];
         UpdateAction action;
@@ -40,7 +41,8 @@ final class PathTrie
             this.utf8Name = null == utf8 ? null : new UnsafeBuffer(utf8);
             this.paddedName = null == utf8 ? null : new UnsafeBuffer(java.util.Arrays.copyOf(utf8, utf8.length + 8));
             this.nameLength = null == utf8 ? 0 : utf8.length;
-            this.nameFingerprint = null == utf8 || 0 == utf8.length ? -1 : ItemFormat.nameFingerprint(utf8, 0, utf8.length);
+            this.indexedName = null == utf8 || 0 == utf8.length || utf8.length > ItemFormat.MAX_NAME_LENGTH ? null :
+                new IndexedName(utf8);
             this.index = index;
         }
 

@@ -32,8 +32,7 @@ final class Projector
             // the item's name index finds each top-level name without walking the entries before it
             for (final PathTrie.Node child : children)
             {
-                final int value = ItemFormat.findIndexed(item, offset, length,
-                    child.utf8Name.byteArray(), 0, child.nameLength, child.nameFingerprint);
+                final int value = null == child.indexedName ? -1 : child.indexedName.find(item, offset, length);
                 if (value >= 0 && present(child, item, value))
                 {
                     writer.name(child.utf8Name, 0, child.utf8Name.capacity());

@@ -1,5 +1,6 @@
 package io.ferrite.engine.expr;
 
+import io.ferrite.codecs.item.IndexedName;
 import io.ferrite.codecs.item.ItemFormat;
 import org.agrona.DirectBuffer;
 
@@ -19,7 +20,8 @@ final class TopLevelAttributes
 {
     private final byte[][] names;
     private final int[] firstBytes;
-    private final int[] fingerprints;
+    /** The names prepared for items' name indexes (decision 0012); null when one of them cannot be in one. */
+    private final IndexedName[] indexedNames;
     private final int[] offsets;
     private boolean valid;
 
@@ -38,12 +40,20 @@ final class TopLevelAttributes
             names[i++] = name.getBytes(StandardCharsets.UTF_8);
         }
         firstBytes = new int[names.length];
-        fingerprints = new int[names.length];
+        IndexedName[] prepared = names.length <= 64 ? new IndexedName[names.length] : null;
         for (int n = 0; n < names.length; n++)
         {
             firstBytes[n] = 0 == names[n].length ? 0 : names[n][0] & 0xFF;
-            fingerprints[n] = 0 == names[n].length ? -1 : ItemFormat.nameFingerprint(names[n], 0, names[n].length);
+            if (null != prepared)
+            {
+                prepared = 0 == names[n].length || names[n].length > ItemFormat.MAX_NAME_LENGTH ? null : prepared;
+            }
+            if (null != prepared)
+            {
+                prepared[n] = new IndexedName(names[n]);
+            }
         }
+        indexedNames = prepared;
         offsets = new int[names.length];
         for (final Operand.Path path : paths)
         {
@@ -74,12 +84,9 @@ final class TopLevelAttributes
         {
             return;
         }
-        if (ItemFormat.isIndexed(item, itemOff))
+        if (null != indexedNames && ItemFormat.isIndexed(item, itemOff))
         {
-            for (int n = 0; n < names.length; n++)
-            {
-                offsets[n] = ItemFormat.findIndexed(item, itemOff, itemLen, names[n], 0, names[n].length, fingerprints[n]);
-            }
+            IndexedName.findAll(indexedNames, item, itemOff, itemLen, offsets);
             return;
         }
         final int count = ItemFormat.attributeCount(item, itemOff);
