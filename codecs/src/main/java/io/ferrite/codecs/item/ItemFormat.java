@@ -2,6 +2,7 @@ package io.ferrite.codecs.item;
 
 import io.ferrite.codecs.bytes.UnsignedBytes;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
 
@@ -16,6 +17,8 @@ import java.nio.ByteOrder;
  *  |                        attribute count                        |
  *  +---------------------------------------------------------------+
  *  |                 entries, sorted by name bytes                ...
+ *  +---------------------------------------------------------------+
+ *  |   name index, when the count's top bit is set (see below)    ...
  *  +---------------------------------------------------------------+
  * entry:
  *  +-------------------------------+-------------------------------+
@@ -36,6 +39,14 @@ import java.nio.ByteOrder;
  *   SS, BS:     size:u32  count:u32  (length:u32 bytes)*   sorted, unique, count >= 1
  *   NS:         size:u32  count:u32  (length:u8 number)*   sorted, unique, count >= 1
  * </pre>
+ * Name index (decision 0012): the count's top bit ({@link #INDEXED_FLAG}) says the item ends with
+ * {@code fingerprint:u8[count] entryOffset:u32[count]}, in entry order: each entry's
+ * {@link #nameFingerprint one-byte name fingerprint} and its offset from the item's start. A reader finds a
+ * top-level attribute by scanning the fingerprints eight at a time and comparing the names they point to,
+ * instead of walking every entry before it. {@link ItemWriter} writes the index for items of
+ * {@link #INDEX_MIN_ATTRIBUTES} attributes or more; items without it (smaller ones, or written before the index
+ * existed) are read by walking, as before.
+ * <p>
  * Offsets passed in and returned are absolute buffer indices. A "value offset" is the offset of a value's
  * tag; an "entry offset" is the offset of an entry's name length; an "element offset" of a set element is
  * the offset of its length field.
@@ -84,6 +95,13 @@ public final class ItemFormat
     public static final int CONTAINER_HEADER_LENGTH = TAG_LENGTH + SIZE_LENGTH + COUNT_LENGTH;
     /** Bytes of an empty item. */
     public static final int EMPTY_ITEM_LENGTH = COUNT_LENGTH;
+    /** Set in an item's count field when the item ends with a name index; the count is the other 31 bits. */
+    public static final int INDEXED_FLAG = 0x8000_0000;
+    /** {@link ItemWriter} indexes items with at least this many top-level attributes; below, a walk is as fast. */
+    public static final int INDEX_MIN_ATTRIBUTES = 8;
+    /** Bytes the name index takes per attribute: a fingerprint byte and a u32 entry offset. */
+    public static final int INDEX_BYTES_PER_ATTRIBUTE = 1 + 4;
+
 
     private static final String[] TYPE_NAMES = {"?", "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
 
@@ -107,7 +125,127 @@ public final class ItemFormat
      */
     public static int attributeCount(final DirectBuffer buf, final int itemOff)
     {
-        return buf.getInt(itemOff, ByteOrder.LITTLE_ENDIAN);
+        return buf.getInt(itemOff, ByteOrder.LITTLE_ENDIAN) & ~INDEXED_FLAG;
+    }
+
+    /**
+     * @param buf     holding the item.
+     * @param itemOff offset of the item.
+     * @return true when the item ends with a name index.
+     */
+    public static boolean isIndexed(final DirectBuffer buf, final int itemOff)
+    {
+        return buf.getInt(itemOff, ByteOrder.LITTLE_ENDIAN) < 0;
+    }
+
+    /**
+     * @param buf     holding the item.
+     * @param itemOff offset of the item.
+     * @return bytes of the item's name index at its end; 0 when it has none.
+     */
+    public static int indexLength(final DirectBuffer buf, final int itemOff)
+    {
+        final int raw = buf.getInt(itemOff, ByteOrder.LITTLE_ENDIAN);
+        return raw < 0 ? (raw & ~INDEXED_FLAG) * INDEX_BYTES_PER_ATTRIBUTE : 0;
+    }
+
+    /**
+     * @param buf     holding the item.
+     * @param itemOff offset of the item.
+     * @param itemLen length of the item.
+     * @return offset just after the last entry: the item's end, or where its name index starts.
+     */
+    public static int entriesEnd(final DirectBuffer buf, final int itemOff, final int itemLen)
+    {
+        return itemOff + itemLen - indexLength(buf, itemOff);
+    }
+
+    /**
+     * The one-byte fingerprint of an attribute name kept in the name index: a mix of the name's length and its
+     * first, middle and last bytes, so computing it reads four bytes whatever the name's length.
+     *
+     * @param name    buffer holding the UTF-8 name.
+     * @param nameOff offset of the name.
+     * @param nameLen length of the name, at least 1.
+     * @return the fingerprint, 0..255.
+     */
+    public static int nameFingerprint(final DirectBuffer name, final int nameOff, final int nameLen)
+    {
+        return fingerprint(nameLen, name.getByte(nameOff), name.getByte(nameOff + (nameLen >> 1)),
+            name.getByte(nameOff + nameLen - 1));
+    }
+
+    /**
+     * {@link #nameFingerprint(DirectBuffer, int, int)} of a name held in an array.
+     *
+     * @param name    array holding the UTF-8 name.
+     * @param nameOff offset of the name.
+     * @param nameLen length of the name, at least 1.
+     * @return the fingerprint, 0..255.
+     */
+    public static int nameFingerprint(final byte[] name, final int nameOff, final int nameLen)
+    {
+        return fingerprint(nameLen, name[nameOff], name[nameOff + (nameLen >> 1)], name[nameOff + nameLen - 1]);
+    }
+
+    private static int fingerprint(final int length, final byte first, final byte middle, final byte last)
+    {
+        int h = length;
+        h = 31 * h + (first & 0xFF);
+        h = 31 * h + (middle & 0xFF);
+        h = 31 * h + (last & 0xFF);
+        return (h * 0x9E37_79B1) >>> 24;
+    }
+
+    /**
+     * Appends a name index to an item whose entries were written without one (by a writer other than
+     * {@link ItemWriter}) and sets the count's flag, when the item has {@link #INDEX_MIN_ATTRIBUTES} attributes or
+     * more and the buffer has room; otherwise leaves it as it is, which is as valid, only slower to search.
+     *
+     * @param buf        holding the item.
+     * @param itemOff    offset of the item, whose count field holds the plain count.
+     * @param entriesEnd offset just after its last entry.
+     * @return offset just after the item: after its index if one was written, else {@code entriesEnd}.
+     */
+    public static int appendNameIndex(final MutableDirectBuffer buf, final int itemOff, final int entriesEnd)
+    {
+        final int count = buf.getInt(itemOff, ByteOrder.LITTLE_ENDIAN);
+        if (count < INDEX_MIN_ATTRIBUTES || (long)entriesEnd + (long)count * INDEX_BYTES_PER_ATTRIBUTE > buf.capacity())
+        {
+            return entriesEnd;
+        }
+        final int fingerprints = entriesEnd;
+        final int offsets = fingerprints + count;
+        int entry = firstEntry(itemOff);
+        for (int i = 0; i < count; i++)
+        {
+            final int nameLength = nameLength(buf, entry);
+            buf.putByte(fingerprints + i, (byte)nameFingerprint(buf, nameOffset(entry), nameLength));
+            buf.putInt(offsets + 4 * i, entry - itemOff, ByteOrder.LITTLE_ENDIAN);
+            entry = nextEntry(buf, entry);
+        }
+        buf.putInt(itemOff, count | INDEXED_FLAG, ByteOrder.LITTLE_ENDIAN);
+        return offsets + 4 * count;
+    }
+
+    /**
+     * Find a top-level attribute through the item's name index; {@link IndexedName} does the same with the name's
+     * lookup words prepared once.
+     *
+     * @param buf     holding the item, which must be {@link #isIndexed indexed}.
+     * @param itemOff offset of the item.
+     * @param itemLen length of the item.
+     * @param name    array holding the UTF-8 name.
+     * @param nameOff offset of the name.
+     * @param nameLen length of the name, at least 1.
+     * @return offset of the attribute's value, or -1 if absent.
+     */
+    public static int findIndexed(
+        final DirectBuffer buf, final int itemOff, final int itemLen, final byte[] name, final int nameOff, final int nameLen)
+    {
+        return IndexedName.find(buf, itemOff, itemLen, name, nameOff, nameLen,
+            IndexedName.pattern(name, nameOff, nameLen), IndexedName.head(name, nameOff, nameLen),
+            IndexedName.headMask(nameLen));
     }
 
     /**
@@ -346,7 +484,7 @@ public final class ItemFormat
         final int nameOff,
         final int nameLen)
     {
-        return findEntry(buf, firstEntry(itemOff), attributeCount(buf, itemOff), itemOff + itemLen,
+        return findEntry(buf, firstEntry(itemOff), attributeCount(buf, itemOff), entriesEnd(buf, itemOff, itemLen),
             name, nameOff, nameLen);
     }
 
@@ -361,6 +499,10 @@ public final class ItemFormat
      */
     public static int findAttribute(final DirectBuffer buf, final int itemOff, final int itemLen, final byte[] utf8Name)
     {
+        if (utf8Name.length > 0 && isIndexed(buf, itemOff))
+        {
+            return findIndexed(buf, itemOff, itemLen, utf8Name, 0, utf8Name.length);
+        }
         return findEntry(buf, firstEntry(itemOff), attributeCount(buf, itemOff), itemOff + itemLen,
             utf8Name, 0, utf8Name.length);
     }

@@ -69,14 +69,57 @@ public final class ItemValidator
                 " bytes is shorter than its attribute count or outside the buffer");
         }
 
-        final int count = buf.getInt(off, ByteOrder.LITTLE_ENDIAN);
-        final int size = validateEntries(buf, off + COUNT_LENGTH, off + len, count, 0, false);
+        final int raw = buf.getInt(off, ByteOrder.LITTLE_ENDIAN);
+        final int count = raw & ~ItemFormat.INDEXED_FLAG;
+        int entriesEnd = off + len;
+        if (raw < 0)
+        {
+            final long indexLength = (long)count * ItemFormat.INDEX_BYTES_PER_ATTRIBUTE;
+            if (0 == count || indexLength > len - COUNT_LENGTH)
+            {
+                throw FerriteException.validation(INVALID + "name index of " + count + " attributes does not fit in " +
+                    len + " bytes");
+            }
+            entriesEnd -= (int)indexLength;
+        }
+        final int size = validateEntries(buf, off + COUNT_LENGTH, entriesEnd, count, 0, false);
+        if (raw < 0)
+        {
+            validateIndex(buf, off, entriesEnd, count);
+        }
         if (size > maxSize)
         {
             throw FerriteException.validation("Item size has exceeded the maximum allowed size");
         }
 
         return size;
+    }
+
+    /**
+     * The name index must list every entry, in order, with its offset and its name's fingerprint: a reader trusts it.
+     */
+    private static void validateIndex(final DirectBuffer buf, final int off, final int entriesEnd, final int count)
+    {
+        final int fingerprints = entriesEnd;
+        final int offsets = fingerprints + count;
+        int entry = off + COUNT_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            final int listed = buf.getInt(offsets + 4 * i, ByteOrder.LITTLE_ENDIAN);
+            if (off + listed != entry)
+            {
+                throw FerriteException.validation(INVALID + "name index entry " + i + " gives offset " + listed +
+                    ", the attribute is at " + (entry - off));
+            }
+            final int nameLen = ItemFormat.nameLength(buf, entry);
+            final int fingerprint = ItemFormat.nameFingerprint(buf, ItemFormat.nameOffset(entry), nameLen);
+            if ((buf.getByte(fingerprints + i) & 0xFF) != fingerprint)
+            {
+                throw FerriteException.validation(INVALID + "name index entry " + i + " has fingerprint " +
+                    (buf.getByte(fingerprints + i) & 0xFF) + ", its name's is " + fingerprint);
+            }
+            entry = ItemFormat.nextEntry(buf, entry);
+        }
     }
 
     private static int validateEntries(

@@ -666,9 +666,38 @@ public final class ItemWriter
                 (namePending ? " and a name without a value" : ""));
         }
         sortEntries();
-        buffer.putInt(0, frameCount[0], ByteOrder.LITTLE_ENDIAN);
+        final int count = frameCount[0];
+        if (count >= ItemFormat.INDEX_MIN_ATTRIBUTES && childTop - frameFirstChild[0] == count)
+        {
+            writeNameIndex(count);
+            buffer.putInt(0, count | ItemFormat.INDEXED_FLAG, ByteOrder.LITTLE_ENDIAN);
+        }
+        else
+        {
+            buffer.putInt(0, count, ByteOrder.LITTLE_ENDIAN);
+        }
         finished = true;
         return position;
+    }
+
+    /**
+     * Appends the name index (decision 0012) after the sorted top-level entries, whose offsets are
+     * {@code childOffsets[0, count)} in order.
+     */
+    private void writeNameIndex(final int count)
+    {
+        final int first = frameFirstChild[0];
+        final int fingerprints = position;
+        final int offsets = fingerprints + count;
+        buffer.checkLimit(offsets + 4 * count);
+        for (int i = 0; i < count; i++)
+        {
+            final int entry = childOffsets[first + i];
+            final int nameLength = buffer.getShort(entry, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            buffer.putByte(fingerprints + i, (byte)ItemFormat.nameFingerprint(buffer, entry + NAME_LENGTH_LENGTH, nameLength));
+            buffer.putInt(offsets + 4 * i, entry, ByteOrder.LITTLE_ENDIAN);
+        }
+        position = offsets + 4 * count;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ferrite.engine.expr;
 
+import io.ferrite.codecs.item.IndexedName;
 import io.ferrite.codecs.item.ItemFormat;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,6 +26,8 @@ final class DocumentPath
     final byte[][] utf8Names;
     /** Each name followed by eight zero bytes (comparisons read names a word at a time); null for an index. */
     private final UnsafeBuffer[] paddedNames;
+    /** The first name prepared for items' name indexes (decision 0012); null when it cannot be in one. */
+    private final IndexedName firstName;
     final int[] indexes;
 
     DocumentPath(final List<String> names, final List<Integer> indexes)
@@ -41,6 +44,8 @@ final class DocumentPath
                 new UnsafeBuffer(Arrays.copyOf(utf8Names[i], utf8Names[i].length + 8));
             this.indexes[i] = indexes.get(i);
         }
+        this.firstName = length > 0 && null != utf8Names[0] && utf8Names[0].length > 0 &&
+            utf8Names[0].length <= ItemFormat.MAX_NAME_LENGTH ? new IndexedName(utf8Names[0]) : null;
     }
 
     int length()
@@ -62,6 +67,10 @@ final class DocumentPath
         if (itemLen < 0)
         {
             return -1;
+        }
+        if (ItemFormat.isIndexed(item, itemOff))
+        {
+            return null == firstName ? -1 : resolveFrom(item, firstName.find(item, itemOff, itemLen));
         }
         return resolveFrom(item, ItemFormat.findAttribute(item, itemOff, itemLen, paddedNames[0], 0, utf8Names[0].length));
     }

@@ -1,5 +1,8 @@
 package io.ferrite.engine.expr;
 
+import io.ferrite.codecs.item.IndexedName;
+import io.ferrite.codecs.item.ItemFormat;
+
 import io.ferrite.codecs.bytes.UnsignedBytes;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -24,6 +27,8 @@ final class PathTrie
         /** The name followed by eight zero bytes, so comparisons can read it a word at a time; length as utf8Name. */
         final UnsafeBuffer paddedName;
         final int nameLength;
+        /** The name prepared for items' name indexes (decision 0012); null for a list index. */
+        final IndexedName indexedName;
         final int index;
         Node[] children = new Node[0];
         UpdateAction action;
@@ -36,6 +41,8 @@ final class PathTrie
             this.utf8Name = null == utf8 ? null : new UnsafeBuffer(utf8);
             this.paddedName = null == utf8 ? null : new UnsafeBuffer(java.util.Arrays.copyOf(utf8, utf8.length + 8));
             this.nameLength = null == utf8 ? 0 : utf8.length;
+            this.indexedName = null == utf8 || 0 == utf8.length || utf8.length > ItemFormat.MAX_NAME_LENGTH ? null :
+                new IndexedName(utf8);
             this.index = index;
         }
 

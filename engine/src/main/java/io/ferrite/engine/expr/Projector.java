@@ -26,29 +26,45 @@ final class Projector
         final int dstOffset)
     {
         writer.reset();
-        // entries and the trie's top-level names are both sorted: one merge walk finds every one
         final PathTrie.Node[] children = trie.root.children;
-        final int count = ItemFormat.attributeCount(item, offset);
-        int entry = ItemFormat.firstEntry(offset);
-        int c = 0;
-        for (int i = 0; i < count && c < children.length; i++)
+        if (ItemFormat.isIndexed(item, offset))
         {
-            final int nameLength = ItemFormat.nameLength(item, entry);
-            final int nameOffset = ItemFormat.nameOffset(entry);
-            final int value = nameOffset + nameLength;
-            int cmp;
-            while (c < children.length && (cmp = ItemFormat.compareNames(item, nameOffset, nameLength,
-                children[c].paddedName, 0, children[c].nameLength)) >= 0)
+            // the item's name index finds each top-level name without walking the entries before it
+            for (final PathTrie.Node child : children)
             {
-                final PathTrie.Node child = children[c];
-                if (0 == cmp && present(child, item, value))
+                final int value = null == child.indexedName ? -1 : child.indexedName.find(item, offset, length);
+                if (value >= 0 && present(child, item, value))
                 {
                     writer.name(child.utf8Name, 0, child.utf8Name.capacity());
                     emit(child, item, value);
                 }
-                c++;
             }
-            entry = value + ItemFormat.valueLength(item, value);
+        }
+        else
+        {
+            // entries and the trie's top-level names are both sorted: one merge walk finds every one
+            final int count = ItemFormat.attributeCount(item, offset);
+            int entry = ItemFormat.firstEntry(offset);
+            int c = 0;
+            for (int i = 0; i < count && c < children.length; i++)
+            {
+                final int nameLength = ItemFormat.nameLength(item, entry);
+                final int nameOffset = ItemFormat.nameOffset(entry);
+                final int value = nameOffset + nameLength;
+                int cmp;
+                while (c < children.length && (cmp = ItemFormat.compareNames(item, nameOffset, nameLength,
+                    children[c].paddedName, 0, children[c].nameLength)) >= 0)
+                {
+                    final PathTrie.Node child = children[c];
+                    if (0 == cmp && present(child, item, value))
+                    {
+                        writer.name(child.utf8Name, 0, child.utf8Name.capacity());
+                        emit(child, item, value);
+                    }
+                    c++;
+                }
+                entry = value + ItemFormat.valueLength(item, value);
+            }
         }
         final int projected = writer.finish();
         dst.putBytes(dstOffset, writer.buffer(), 0, projected);

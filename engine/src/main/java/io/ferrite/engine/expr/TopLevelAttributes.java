@@ -1,5 +1,6 @@
 package io.ferrite.engine.expr;
 
+import io.ferrite.codecs.item.IndexedName;
 import io.ferrite.codecs.item.ItemFormat;
 import org.agrona.DirectBuffer;
 
@@ -19,6 +20,8 @@ final class TopLevelAttributes
 {
     private final byte[][] names;
     private final int[] firstBytes;
+    /** The names prepared for items' name indexes (decision 0012); null when one of them cannot be in one. */
+    private final IndexedName[] indexedNames;
     private final int[] offsets;
     private boolean valid;
 
@@ -37,10 +40,20 @@ final class TopLevelAttributes
             names[i++] = name.getBytes(StandardCharsets.UTF_8);
         }
         firstBytes = new int[names.length];
+        IndexedName[] prepared = names.length <= 64 ? new IndexedName[names.length] : null;
         for (int n = 0; n < names.length; n++)
         {
             firstBytes[n] = 0 == names[n].length ? 0 : names[n][0] & 0xFF;
+            if (null != prepared)
+            {
+                prepared = 0 == names[n].length || names[n].length > ItemFormat.MAX_NAME_LENGTH ? null : prepared;
+            }
+            if (null != prepared)
+            {
+                prepared[n] = new IndexedName(names[n]);
+            }
         }
+        indexedNames = prepared;
         offsets = new int[names.length];
         for (final Operand.Path path : paths)
         {
@@ -69,6 +82,11 @@ final class TopLevelAttributes
         valid = true;
         if (itemLen < 0 || 0 == names.length)
         {
+            return;
+        }
+        if (null != indexedNames && ItemFormat.isIndexed(item, itemOff))
+        {
+            IndexedName.findAll(indexedNames, item, itemOff, itemLen, offsets);
             return;
         }
         final int count = ItemFormat.attributeCount(item, itemOff);

@@ -111,7 +111,7 @@ public final class UpdateExpression implements ItemUpdate
 
         writer.reset();
         mergeEntries(trie.root, base, ItemFormat.firstEntry(baseOffset), ItemFormat.attributeCount(base, baseOffset),
-            baseOffset + baseLength);
+            ItemFormat.entriesEnd(base, baseOffset, baseLength));
         final int length = writer.finish();
         if (length > dst.capacity() - dstOffset)
         {

@@ -141,7 +141,7 @@ public final class AttributeUpdates implements ItemUpdate
         }
 
         dst.putInt(dstOffset, count, ByteOrder.LITTLE_ENDIAN);
-        return position - dstOffset;
+        return ItemFormat.appendNameIndex(dst, dstOffset, position) - dstOffset;
     }
 
     /**
@@ -166,7 +166,7 @@ public final class AttributeUpdates implements ItemUpdate
             e += entryLength;
         }
         dst.putInt(dstOffset, count, ByteOrder.LITTLE_ENDIAN);
-        return position - dstOffset;
+        return ItemFormat.appendNameIndex(dst, dstOffset, position) - dstOffset;
     }
 
     private static boolean contains(

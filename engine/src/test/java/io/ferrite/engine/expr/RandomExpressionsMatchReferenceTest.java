@@ -36,6 +36,8 @@ class RandomExpressionsMatchReferenceTest
     private static final int CONDITION_CASES = 6000;
     private static final int UPDATE_CASES = 4000;
     private static final String[] ATTRIBUTES = {"a", "b", "c", "doc", "lst"};
+    /** Attributes no expression names, interleaved with ATTRIBUTES: items with them are big enough for a name index. */
+    private static final String[] FILLERS = {"a1", "b1", "c1", "d", "doc1", "lst1", "m", "pk1", "z"};
     private static final String[] TYPE_NAMES = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
     private static final String[] STRINGS = {"", "a", "ab", "abc", "b", "\u00e9t\u00e9", "\ud83d\ude00", "z"};
     private static final String[] NUMBERS = {"0", "1", "-1", "2", "1.5", "-0.5", "3", "10", "1E+125", "-1E-130",
@@ -269,6 +271,13 @@ class RandomExpressionsMatchReferenceTest
             {
                 item.put(name, "doc".equals(name) && random.nextInt(3) > 0 ? value(random, 0) :
                     "lst".equals(name) && random.nextInt(3) > 0 ? value(random, 0) : value(random, 1));
+            }
+        }
+        if (random.nextBoolean())
+        {
+            for (final String name : FILLERS)
+            {
+                item.put(name, value(random, 1));
             }
         }
         return item;

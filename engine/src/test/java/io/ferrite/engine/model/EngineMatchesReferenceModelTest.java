@@ -100,6 +100,7 @@ class EngineMatchesReferenceModelTest
     private static final String[] LETTERS = {"a", "b", "é", "日本", "😀", "\uE000", "\u0000"};
     private static final byte[] BYTES = {0x00, 0x01, 0x7F, (byte)0x80, (byte)0xFF};
     private static final String[] ATTRIBUTE_NAMES = {"a", "b", "note", "é", "日本", "count", "tags"};
+    private static final String[] EXTRA_NAMES = {"a0", "b9", "c", "d", "n", "note2", "p", "tag", "z", "zz", "é2", "日"};
     private static final ReturnValues[] UPDATE_RETURNS = ReturnValues.values();
     private static final SortKeyCondition[] CONDITIONS = SortKeyCondition.values();
     private static final int[] SEGMENT_COUNTS = {1, 2, 3, 4, 7, 16, 100};
@@ -873,6 +874,15 @@ class EngineMatchesReferenceModelTest
         for (int i = 0; i < attributes; i++)
         {
             item.put(pick(ATTRIBUTE_NAMES), randomValue(0));
+        }
+        if (random.nextInt(4) == 0)
+        {
+            // enough attributes for the item to carry a name index (decision 0012); updates then add and remove
+            // ATTRIBUTE_NAMES among these, so indexed items shrink below the threshold and grow back
+            for (int i = 0, extra = 4 + random.nextInt(8); i < extra; i++)
+            {
+                item.put(pick(EXTRA_NAMES), randomValue(1));
+            }
         }
         final boolean heavy = ORDERS == table.spec && s(HEAVY_CUSTOMER).equals(item.get(ORDERS.partitionKeyName()));
         if (heavy || random.nextInt(300) == 0)

@@ -33,8 +33,8 @@ final class PartitionKeys
         {
             return false;
         }
-        final int count = buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN);
-        if (count < 0 || count > length)
+        final int count = buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN) & ~ItemFormat.INDEXED_FLAG; // not validated yet
+        if (count > length)
         {
             return false;
         }
