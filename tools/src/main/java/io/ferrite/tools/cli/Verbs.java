@@ -1,5 +1,6 @@
 package io.ferrite.tools.cli;
 
+import io.ferrite.http.Expressions;
 import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.engine.admission.ConsumedCapacity;
 import io.ferrite.engine.admission.ReturnConsumedCapacity;

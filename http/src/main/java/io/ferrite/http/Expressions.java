@@ -1,4 +1,4 @@
-package io.ferrite.tools.cli;
+package io.ferrite.http;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
@@ -13,7 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The part of DynamoDB's expression language that the engine can execute today, translated on the client:
+ * The part of DynamoDB's expression language that the node's requests can carry today, translated on the client side
+ * (shared by the CLI and the HTTP front, which therefore lives in this module):
  * <ul>
  *   <li>KeyConditionExpression: {@code pk = :v}, optionally {@code AND} one sort key condition
  *   ({@code sk = | < | <= | > | >= :w}, {@code sk BETWEEN :a AND :b}, {@code begins_with(sk, :p)}), either
