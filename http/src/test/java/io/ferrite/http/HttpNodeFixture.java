@@ -34,10 +34,16 @@ final class HttpNodeFixture implements AutoCloseable
 
     HttpNodeFixture(final Path dataDir, final Consumer<HttpConfig> customize)
     {
+        this(dataDir, customize, config -> { });
+    }
+
+    HttpNodeFixture(final Path dataDir, final Consumer<HttpConfig> customize, final Consumer<NodeConfig> customizeNode)
+    {
         final String aeronDir = (Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
             System.getProperty("java.io.tmpdir")) + "/ferrite-http-test-" + UUID.randomUUID();
         final NodeConfig config = new NodeConfig().dataDir(dataDir).aeronDir(aeronDir).udpEndpoint("none").shardCount(2);
         config.engine().partitionMaxItems(20_000).averageItemBytes(256).fsyncPolicy(FsyncPolicy.NONE);
+        customizeNode.accept(config);
         node = Node.launch(config);
         final HttpConfig httpConfig = new HttpConfig().host("127.0.0.1").port("0");
         customize.accept(httpConfig);
