@@ -135,6 +135,20 @@ public final class HttpFront implements AutoCloseable
     }
 
     /**
+     * @return the ids of the event loop threads (for allocation measurements), one per event loop.
+     */
+    public long[] eventLoopThreadIds()
+    {
+        final long[] ids = new long[dispatchers.size()];
+        int i = 0;
+        for (final EventExecutor loop : dispatchers.keySet())
+        {
+            ids[i++] = loop.submit(() -> Thread.currentThread().getId()).syncUninterruptibly().getNow();
+        }
+        return ids;
+    }
+
+    /**
      * Stops listening, closes the connections and every client session (requests still with the node are
      * abandoned; their connections are closed).
      */
