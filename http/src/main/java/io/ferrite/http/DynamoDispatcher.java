@@ -6,9 +6,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.ferrite.codecs.error.FerriteException;
-import io.ferrite.codecs.item.AttributeValue;
-import io.ferrite.codecs.item.ItemCodec;
-import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.BatchGetItemResponseDecoder;
 import io.ferrite.codecs.sbe.BatchWriteItemResponseDecoder;
@@ -22,11 +19,12 @@ import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.engine.admission.ReturnConsumedCapacity;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.shard.ReturnValues;
-import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure;
 import io.ferrite.transport.client.ClientFailure;
+import io.ferrite.transport.client.ExpressionParams;
 import io.ferrite.transport.client.FerriteClient;
 import io.ferrite.transport.client.ItemsPage;
 import io.ferrite.transport.client.QueryParams;
@@ -36,7 +34,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.EventExecutor;
 import org.agrona.DirectBuffer;
@@ -59,11 +56,10 @@ import java.util.Map;
  * and writes each SBE answer straight out as DynamoDB's JSON. Requests in flight are matched to their HTTP
  * connections by the client's request id.
  * <p>
- * Expressions: the node does not take expression fields yet, so the parts of the expression language that map
- * onto its requests are translated here ({@link Expressions}: key conditions, SET/REMOVE of whole attributes,
- * projections of top-level attributes); condition and filter expressions are refused with a ValidationException.
- * A Query needs the table's key attribute names to translate its key condition: they are cached per table from
- * every table description this front sees, and a Query to a table not in the cache first asks DescribeTable.
+ * Expressions (condition, update, key condition, filter, projection, ExpressionAttributeNames/Values,
+ * ReturnValuesOnConditionCheckFailure) travel to the node as they came, in the client's {@link ExpressionParams},
+ * {@link QueryParams} and {@link ScanParams}, and BatchGetItem's per-table ProjectionExpression and
+ * ExpressionAttributeNames in its request; the node compiles and checks them (decisions 0008, 0010).
  * <p>
  * Threading: every method runs on its event loop's thread, which also polls the client (while requests are in
  * flight, a poll task re-submits itself; otherwise a timer polls for keep-alives).
@@ -80,14 +76,9 @@ final class DynamoDispatcher implements ResponseHandler
     private final DynamoRequest request = new DynamoRequest();
     private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
     private final ArrayDeque<Pending> pool = new ArrayDeque<>();
-    private final Map<String, String[]> keySchemas = new HashMap<>();
     private final QueryParams queryParams = new QueryParams();
     private final ScanParams scanParams = new ScanParams();
-    private final ItemWriter partitionValue = new ItemWriter(64);
-    private final ItemWriter sortValue = new ItemWriter(64);
-    private final ItemWriter sortUpper = new ItemWriter(64);
-    private final ItemWriter setWriter = new ItemWriter();
-    private final ItemWriter removeWriter = new ItemWriter();
+    private final ExpressionParams expressionParams = new ExpressionParams();
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final TableDescriptionResponseDecoder tableDecoder = new TableDescriptionResponseDecoder();
     private final ListTablesResponseDecoder listDecoder = new ListTablesResponseDecoder();
@@ -109,10 +100,8 @@ final class DynamoDispatcher implements ResponseHandler
         Operation operation;
         boolean answered;
         boolean selectCount;
-        boolean describeForQuery;
-        byte[] retryBody;
-        List<String> projection;
-        Map<String, List<String>> batchProjections;
+        Map<String, String> batchProjections;
+        Map<String, Map<String, String>> batchNames;
         Map<String, Boolean> batchConsistent;
         ReturnConsumedCapacity capacity = ReturnConsumedCapacity.NONE;
         final ItemJson.Chars tableName = new ItemJson.Chars();
@@ -126,10 +115,8 @@ final class DynamoDispatcher implements ResponseHandler
             operation = null;
             answered = false;
             selectCount = false;
-            describeForQuery = false;
-            retryBody = null;
-            projection = null;
             batchProjections = null;
+            batchNames = null;
             batchConsistent = null;
             capacity = ReturnConsumedCapacity.NONE;
             tableName.clear();
@@ -229,6 +216,7 @@ final class DynamoDispatcher implements ResponseHandler
             if (null != batchKeys)
             {
                 pending.batchProjections = new HashMap<>();
+                pending.batchNames = new HashMap<>();
                 pending.batchConsistent = new HashMap<>();
                 request.batch = parser -> readBatchGet(parser, batchKeys, pending);
             }
@@ -256,7 +244,7 @@ final class DynamoDispatcher implements ResponseHandler
                 throw new FerriteException(ErrorCode.SerializationException, "Malformed JSON in the request body: " +
                     ex.getOriginalMessage());
             }
-            send(pending, body, batchKeys, batchWrites);
+            send(pending, batchKeys, batchWrites);
         }
         catch (final FerriteException ex)
         {
@@ -273,7 +261,6 @@ final class DynamoDispatcher implements ResponseHandler
 
     private void send(
         final Pending pending,
-        final ByteBuf body,
         final Map<String, List<byte[]>> batchKeys,
         final Map<String, List<WriteRequest>> batchWrites)
     {
@@ -300,46 +287,29 @@ final class DynamoDispatcher implements ResponseHandler
             case PutItem ->
             {
                 require(r.hasItem, "Item");
-                refuseExpression("ConditionExpression", r.conditionExpression);
-                checkPlaceholdersUnused(r);
                 requestId = client.putItem(r.tableName, r.item.buffer(), 0, r.item.finish(),
-                    returnValues(r.returnValues, true), this);
+                    returnValues(r.returnValues, true), expressions(r).conditionExpression(r.conditionExpression), this);
             }
             case DeleteItem ->
             {
                 require(r.hasKey, "Key");
-                refuseExpression("ConditionExpression", r.conditionExpression);
-                checkPlaceholdersUnused(r);
                 requestId = client.deleteItem(r.tableName, r.key.buffer(), 0, r.key.finish(),
-                    returnValues(r.returnValues, true), this);
+                    returnValues(r.returnValues, true), expressions(r).conditionExpression(r.conditionExpression), this);
             }
             case GetItem ->
             {
                 require(r.hasKey, "Key");
-                final Expressions expressions = expressions(r);
-                pending.projection = null == r.projectionExpression ? null : expressions.projection(r.projectionExpression);
-                if (null != expressions)
-                {
-                    expressions.checkAllUsed();
-                }
-                requestId = client.getItem(r.tableName, r.key.buffer(), 0, r.key.finish(), r.consistentRead, this);
+                requestId = client.getItem(r.tableName, r.key.buffer(), 0, r.key.finish(), r.consistentRead,
+                    expressions(r).projectionExpression(r.projectionExpression), this);
             }
-            case UpdateItem -> requestId = sendUpdate(r);
-            case Query ->
+            case UpdateItem ->
             {
-                final String[] schema = keySchemas.get(pending.tableName.toString());
-                if (null == schema)
-                {
-                    pending.describeForQuery = true;
-                    pending.retryBody = new byte[body.readableBytes()];
-                    body.getBytes(body.readerIndex(), pending.retryBody);
-                    requestId = client.describeTable(r.tableName, this);
-                }
-                else
-                {
-                    requestId = sendQuery(pending, r, schema);
-                }
+                require(r.hasKey, "Key");
+                requestId = client.updateItem(r.tableName, r.key.buffer(), 0, r.key.finish(),
+                    returnValues(r.returnValues, false), expressions(r).updateExpression(r.updateExpression)
+                    .conditionExpression(r.conditionExpression), this);
             }
+            case Query -> requestId = sendQuery(pending, r);
             case Scan -> requestId = sendScan(pending, r);
             case CreateTable -> requestId = client.createTable(tableSpec(r), this);
             case DeleteTable -> requestId = client.deleteTable(r.tableName, this);
@@ -375,7 +345,7 @@ final class DynamoDispatcher implements ResponseHandler
                 {
                     consistent |= each;
                 }
-                requestId = client.batchGetItem(batchKeys, consistent, this);
+                requestId = client.batchGetItem(batchKeys, consistent, pending.batchProjections, pending.batchNames, this);
             }
             case BatchWriteItem ->
             {
@@ -428,75 +398,25 @@ final class DynamoDispatcher implements ResponseHandler
         schedulePoll();
     }
 
-    private long sendUpdate(final DynamoRequest r)
+    private long sendQuery(final Pending pending, final DynamoRequest r)
     {
-        require(r.hasKey, "Key");
-        refuseExpression("ConditionExpression", r.conditionExpression);
-        final Expressions expressions = expressions(r);
-        int setLength = 0;
-        int removeLength = 0;
-        if (null != r.updateExpression)
-        {
-            final Expressions.Update update = expressions.update(r.updateExpression);
-            expressions.checkAllUsed();
-            if (!update.set().isEmpty())
-            {
-                setLength = ItemCodec.encode(update.set(), setWriter.reset());
-            }
-            if (!update.remove().isEmpty())
-            {
-                removeWriter.reset();
-                for (final String name : update.remove())
-                {
-                    removeWriter.nul(name);
-                }
-                removeLength = removeWriter.finish();
-            }
-        }
-        else
-        {
-            checkPlaceholdersUnused(r);
-        }
-        return client.updateItem(r.tableName, r.key.buffer(), 0, r.key.finish(),
-            0 == setLength ? null : setWriter.buffer(), 0, setLength,
-            0 == removeLength ? null : removeWriter.buffer(), 0, removeLength,
-            returnValues(r.returnValues, false), this);
-    }
-
-    private long sendQuery(final Pending pending, final DynamoRequest r, final String[] schema)
-    {
-        refuseExpression("FilterExpression", r.filterExpression);
         if (null == r.keyConditionExpression)
         {
             throw FerriteException.validation("Either the KeyConditions or KeyConditionExpression parameter must be " +
                 "specified in the request.");
         }
-        final Expressions expressions = expressions(r);
-        final Expressions.KeyCondition condition = expressions.keyCondition(r.keyConditionExpression);
-        pending.projection = null == r.projectionExpression ? null : expressions.projection(r.projectionExpression);
-        expressions.checkAllUsed();
-        if (!condition.partitionKeyName().equals(schema[0]))
-        {
-            throw FerriteException.validation("Query condition missed key schema element: " + schema[0]);
-        }
-        if (null != condition.sortKeyName() && !condition.sortKeyName().equals(schema[1]))
-        {
-            throw FerriteException.validation("Query condition missed key schema element: " +
-                (null == schema[1] ? condition.sortKeyName() : schema[1]));
-        }
         pending.selectCount = select(r.select);
-        queryParams.reset().tableName(r.tableName).scanIndexForward(r.scanIndexForward).consistentRead(r.consistentRead);
-        value(partitionValue, condition.partitionKey());
-        queryParams.partitionKey(partitionValue.buffer(), valueOffset(partitionValue), valueLength(partitionValue));
-        if (SortKeyCondition.NONE != condition.condition())
+        queryParams.reset().tableName(r.tableName).scanIndexForward(r.scanIndexForward).consistentRead(r.consistentRead)
+            .keyConditionExpression(r.keyConditionExpression)
+            .filterExpression(r.filterExpression)
+            .projectionExpression(r.projectionExpression);
+        if (r.hasNames)
         {
-            value(sortValue, condition.sortKeyValue());
-            queryParams.sortKey(condition.condition(), sortValue.buffer(), valueOffset(sortValue), valueLength(sortValue));
-            if (null != condition.sortKeyUpper())
-            {
-                value(sortUpper, condition.sortKeyUpper());
-                queryParams.sortKeyUpper(sortUpper.buffer(), valueOffset(sortUpper), valueLength(sortUpper));
-            }
+            queryParams.expressionAttributeNames(r.names.buffer(), 0, r.names.finish());
+        }
+        if (r.hasValues)
+        {
+            queryParams.expressionAttributeValues(r.values.buffer(), 0, r.values.finish());
         }
         if (r.hasLimit)
         {
@@ -511,15 +431,18 @@ final class DynamoDispatcher implements ResponseHandler
 
     private long sendScan(final Pending pending, final DynamoRequest r)
     {
-        refuseExpression("FilterExpression", r.filterExpression);
-        final Expressions expressions = expressions(r);
-        pending.projection = null == r.projectionExpression ? null : expressions.projection(r.projectionExpression);
-        if (null != expressions)
-        {
-            expressions.checkAllUsed();
-        }
         pending.selectCount = select(r.select);
-        scanParams.reset().tableName(r.tableName).consistentRead(r.consistentRead);
+        scanParams.reset().tableName(r.tableName).consistentRead(r.consistentRead)
+            .filterExpression(r.filterExpression)
+            .projectionExpression(r.projectionExpression);
+        if (r.hasNames)
+        {
+            scanParams.expressionAttributeNames(r.names.buffer(), 0, r.names.finish());
+        }
+        if (r.hasValues)
+        {
+            scanParams.expressionAttributeValues(r.values.buffer(), 0, r.values.finish());
+        }
         if (r.hasSegment != r.hasTotalSegments)
         {
             throw FerriteException.validation("The TotalSegments parameter is required but was not present in the " +
@@ -668,9 +591,11 @@ final class DynamoDispatcher implements ResponseHandler
             }
             if (null != projection)
             {
-                final Expressions expressions = new Expressions(names, null);
-                pending.batchProjections.put(table, expressions.projection(projection));
-                expressions.checkAllUsed();
+                pending.batchProjections.put(table, projection);
+            }
+            if (null != names)
+            {
+                pending.batchNames.put(table, names);
             }
             pending.batchConsistent.put(table, consistent);
             keys.put(table, tableKeys);
@@ -729,9 +654,8 @@ final class DynamoDispatcher implements ResponseHandler
                 }
                 if (1 != requests)
                 {
-                    throw FerriteException.validation("Supplied AttributeValue has more than one datatypes set, must " +
-                        "contain exactly one of the supported datatypes: each write request must hold exactly one of " +
-                        "PutRequest and DeleteRequest");
+                    throw FerriteException.validation("One or more parameter values were invalid: a WriteRequest of " +
+                        "RequestItems." + table + " must hold exactly one of PutRequest and DeleteRequest");
                 }
             }
             writes.put(table, tableWrites);
@@ -774,7 +698,7 @@ final class DynamoDispatcher implements ResponseHandler
             if (found && length > 0)
             {
                 out.writeFieldName(Operation.GetItem == pending.operation ? "Item" : "Attributes");
-                items.writeItem(out, buffer, offset, pending.projection);
+                items.writeItem(out, buffer, offset);
             }
             writeConsumed(out, pending);
             out.writeEndObject();
@@ -806,7 +730,7 @@ final class DynamoDispatcher implements ResponseHandler
                 out.writeArrayFieldStart("Items");
                 while (page.nextItem())
                 {
-                    items.writeItem(out, page.buffer(), page.itemOffset(), pending.projection);
+                    items.writeItem(out, page.buffer(), page.itemOffset());
                 }
                 out.writeEndArray();
             }
@@ -837,16 +761,6 @@ final class DynamoDispatcher implements ResponseHandler
         final Pending pending = lookup(requestId, true);
         if (null == pending)
         {
-            return;
-        }
-        if (pending.describeForQuery && TableDescriptionResponseDecoder.TEMPLATE_ID == templateId)
-        {
-            tableDecoder.wrapAndApplyHeader(buffer, offset, header);
-            rememberKeySchema(tableDecoder, false);
-            final DynamoHttpHandler http = pending.http;
-            final byte[] retry = pending.retryBody;
-            release(pending);
-            dispatch(http, Operation.Query, Unpooled.wrappedBuffer(retry));
             return;
         }
         final ByteBuf body = body(pending);
@@ -900,11 +814,39 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        if (ErrorCode.ResourceNotFoundException == code)
-        {
-            keySchemas.remove(pending.tableName.toString());
-        }
         answerError(pending, DynamoErrors.status(code), DynamoErrors.type(code), message);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onConditionalCheckFailed(
+        final long requestId, final String message, final DirectBuffer item, final int offset, final int length)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        final ByteBuf body = body(pending);
+        try (JsonGenerator out = generator(body))
+        {
+            out.writeStartObject();
+            out.writeStringField("__type", DynamoErrors.type(ErrorCode.ConditionalCheckFailedException));
+            out.writeStringField("message", message);
+            if (length > 0)
+            {
+                out.writeFieldName("Item");
+                items.writeItem(out, item, offset);
+            }
+            out.writeEndObject();
+        }
+        catch (final IOException ex)
+        {
+            internal(pending, body, ex);
+            return;
+        }
+        answer(pending, DynamoErrors.status(ErrorCode.ConditionalCheckFailedException), body);
     }
 
     /**
@@ -929,7 +871,13 @@ final class DynamoDispatcher implements ResponseHandler
     private void writeTableDescription(final JsonGenerator out, final TableDescriptionResponseDecoder d,
         final boolean deleting) throws IOException
     {
-        final String[] schema = rememberKeySchema(d, deleting);
+        final String[] schema = new String[2];
+        d.sbeRewind();
+        for (final TableDescriptionResponseDecoder.KeySchemaDecoder key : d.keySchema())
+        {
+            schema[KeyRole.HASH == key.keyRole() ? 0 : 1] = key.attributeName();
+        }
+        d.tableName();
         final String[] types = new String[2];
         d.sbeRewind();
         for (final TableDescriptionResponseDecoder.KeySchemaDecoder key : d.keySchema())
@@ -982,26 +930,6 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private String[] rememberKeySchema(final TableDescriptionResponseDecoder d, final boolean deleting)
-    {
-        final String[] schema = new String[2];
-        d.sbeRewind();
-        for (final TableDescriptionResponseDecoder.KeySchemaDecoder key : d.keySchema())
-        {
-            schema[KeyRole.HASH == key.keyRole() ? 0 : 1] = key.attributeName();
-        }
-        final String name = d.tableName();
-        if (deleting)
-        {
-            keySchemas.remove(name);
-        }
-        else
-        {
-            keySchemas.put(name, schema);
-        }
-        return schema;
-    }
-
     private void writeBatchGet(final JsonGenerator out, final Pending pending, final DirectBuffer buffer, final int offset)
         throws IOException
     {
@@ -1034,12 +962,11 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeObjectFieldStart("Responses");
         for (final Map.Entry<String, List<byte[]>> table : responses.entrySet())
         {
-            final List<String> projection = pending.batchProjections.get(table.getKey());
             out.writeArrayFieldStart(table.getKey());
             for (final byte[] item : table.getValue())
             {
                 view.wrap(item);
-                items.writeItem(out, view, 0, projection);
+                items.writeItem(out, view, 0);
             }
             out.writeEndArray();
         }
@@ -1237,41 +1164,38 @@ final class DynamoDispatcher implements ResponseHandler
         }
     }
 
-    private static void refuseExpression(final String member, final String expression)
+    /**
+     * The request's ExpressionAttributeNames/Values and ReturnValuesOnConditionCheckFailure in the reused
+     * {@link ExpressionParams}; the caller adds the expressions its operation carries.
+     */
+    private ExpressionParams expressions(final DynamoRequest r)
     {
-        if (null != expression)
+        expressionParams.reset().returnValuesOnConditionCheckFailure(onConditionCheckFailure(
+            r.returnValuesOnConditionCheckFailure));
+        if (r.hasNames)
         {
-            throw FerriteException.validation("Ferrite's HTTP front does not evaluate " + member + " yet (the node " +
-                "does not carry expressions): " + expression);
+            expressionParams.expressionAttributeNames(r.names.buffer(), 0, r.names.finish());
         }
-    }
-
-    private static void checkPlaceholdersUnused(final DynamoRequest r)
-    {
         if (r.hasValues)
         {
-            throw FerriteException.validation("ExpressionAttributeValues can only be specified when using expressions");
+            expressionParams.expressionAttributeValues(r.values.buffer(), 0, r.values.finish());
         }
-        if (null != r.names)
-        {
-            throw FerriteException.validation("ExpressionAttributeNames can only be specified when using expressions");
-        }
+        return expressionParams;
     }
 
-    private static Expressions expressions(final DynamoRequest r)
+    private static ReturnValuesOnConditionCheckFailure onConditionCheckFailure(final String value)
     {
-        Map<String, AttributeValue> values = null;
-        if (r.hasValues)
+        if (null == value || "NONE".equals(value))
         {
-            final int length = r.values.finish();
-            values = ItemCodec.decode(r.values.buffer(), 0, length);
+            return ReturnValuesOnConditionCheckFailure.NONE;
         }
-        if (null == values && null == r.names && null == r.projectionExpression && null == r.updateExpression &&
-            null == r.keyConditionExpression)
+        if ("ALL_OLD".equals(value))
         {
-            return null;
+            return ReturnValuesOnConditionCheckFailure.ALL_OLD;
         }
-        return new Expressions(r.names, values);
+        throw FerriteException.validation("1 validation error detected: Value '" + value + "' at " +
+            "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: " +
+            "[ALL_OLD, NONE]");
     }
 
     private static ReturnValues returnValues(final String value, final boolean allOldOnly)
@@ -1338,20 +1262,5 @@ final class DynamoDispatcher implements ResponseHandler
                 "to satisfy constraint: Member must have value greater than or equal to 1");
         }
         return limit;
-    }
-
-    private static void value(final ItemWriter writer, final AttributeValue value)
-    {
-        ItemCodec.encode(Map.of("v", value), writer.reset());
-    }
-
-    private static int valueOffset(final ItemWriter writer)
-    {
-        return ItemFormat.valueOffset(writer.buffer(), ItemFormat.firstEntry(0));
-    }
-
-    private static int valueLength(final ItemWriter writer)
-    {
-        return ItemFormat.valueLength(writer.buffer(), valueOffset(writer));
     }
 }

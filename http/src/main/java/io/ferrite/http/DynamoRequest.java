@@ -32,9 +32,12 @@ final class DynamoRequest
     boolean hasStartKey;
     final ItemWriter values = new ItemWriter();
     boolean hasValues;
-    Map<String, String> names;
+    /** ExpressionAttributeNames as an item-format map of {@code #name} to S. */
+    final ItemWriter names = new ItemWriter(256);
+    boolean hasNames;
     String returnValues;
     String returnConsumedCapacity;
+    String returnValuesOnConditionCheckFailure;
     String select;
     boolean consistentRead;
     boolean scanIndexForward;
@@ -84,9 +87,11 @@ final class DynamoRequest
         hasStartKey = false;
         values.reset();
         hasValues = false;
-        names = null;
+        names.reset();
+        hasNames = false;
         returnValues = null;
         returnConsumedCapacity = null;
+        returnValuesOnConditionCheckFailure = null;
         select = null;
         consistentRead = false;
         scanIndexForward = true;
@@ -162,11 +167,15 @@ final class DynamoRequest
                     json.readItem(parser, values, member);
                     hasValues = true;
                 }
-                case "ExpressionAttributeNames" -> names = readStringMap(parser, member);
+                case "ExpressionAttributeNames" ->
+                {
+                    readNames(parser, json, member);
+                    hasNames = true;
+                }
                 case "ReturnValues" -> returnValues = string(parser, member);
                 case "ReturnConsumedCapacity" -> returnConsumedCapacity = string(parser, member);
-                case "ReturnItemCollectionMetrics", "ReturnValuesOnConditionCheckFailure", "TableClass" ->
-                    string(parser, member);
+                case "ReturnValuesOnConditionCheckFailure" -> returnValuesOnConditionCheckFailure = string(parser, member);
+                case "ReturnItemCollectionMetrics", "TableClass" -> string(parser, member);
                 case "Select" -> select = string(parser, member);
                 case "ConsistentRead" -> consistentRead = bool(parser, member);
                 case "ScanIndexForward" -> scanIndexForward = bool(parser, member);
@@ -362,17 +371,16 @@ final class DynamoRequest
         }
     }
 
-    private static Map<String, String> readStringMap(final JsonParser parser, final String member) throws IOException
+    private void readNames(final JsonParser parser, final ItemJson json, final String member) throws IOException
     {
         ItemJson.expect(parser, JsonToken.START_OBJECT, member);
-        final Map<String, String> map = new LinkedHashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME)
         {
-            final String name = parser.currentName();
+            names.name(json.chars(parser));
             parser.nextToken();
-            map.put(name, string(parser, member + "." + name));
+            ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
+            names.string(json.chars(parser));
         }
-        return map;
     }
 
     static String lowerFirst(final String member)

@@ -270,36 +270,6 @@ final class ItemJson
         out.writeEndObject();
     }
 
-    /**
-     * Writes item bytes keeping only the top-level attributes named (ProjectionExpression of top-level names).
-     *
-     * @param out       the generator.
-     * @param buffer    holding the item.
-     * @param offset    where it starts.
-     * @param projected the names to keep, or null for all.
-     */
-    void writeItem(final JsonGenerator out, final DirectBuffer buffer, final int offset, final java.util.List<String> projected)
-        throws IOException
-    {
-        if (null == projected)
-        {
-            writeItem(out, buffer, offset);
-            return;
-        }
-        out.writeStartObject();
-        final int count = attributeCount(buffer, offset);
-        int entry = firstEntry(offset);
-        for (int i = 0; i < count; i++)
-        {
-            if (projected.contains(name(buffer, entry)))
-            {
-                writeEntry(out, buffer, entry);
-            }
-            entry = nextEntry(buffer, entry);
-        }
-        out.writeEndObject();
-    }
-
     private void writeEntry(final JsonGenerator out, final DirectBuffer buffer, final int entry) throws IOException
     {
         out.writeFieldName(name(buffer, entry));

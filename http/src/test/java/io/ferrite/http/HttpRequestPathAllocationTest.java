@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class HttpRequestPathAllocationTest
 {
     private static final String TARGET = "DynamoDB_20120810.";
-    private static final int WARM_UP = 1_500;
-    private static final int MEASURED = 1_000;
+    private static final int WARM_UP = 1_000;
+    private static final int MEASURED = 600;
     private static final long BUDGET_BYTES_PER_REQUEST = 8 * 1024;
 
     @TempDir

@@ -137,7 +137,8 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
             assertError(http.exchange(TARGET + "Query", "{\"TableName\": \"tbl\", \"KeyConditions\": {}}"), 400,
                 "ValidationException", "KeyConditionExpression");
             assertError(http.exchange(TARGET + "PutItem", "{\"TableName\": \"tbl\", \"Item\": {\"k\": {\"S\": \"a\"}}, " +
-                "\"ConditionExpression\": \"attribute_not_exists(k)\"}"), 400, "ValidationException", "ConditionExpression");
+                "\"ConditionExpression\": \"attribute_not_exists(k\"}"), 400, "ValidationException",
+                "Invalid ConditionExpression");
             assertError(http.exchange(TARGET + "GetItem", "{\"Key\": {\"k\": {\"S\": \"a\"}}}"), 400,
                 "ValidationException", "tableName");
         }

@@ -16,7 +16,10 @@ public final class ConditionalCheckFailedException extends RuntimeException
 
     private final transient Map<String, AttributeValue> item;
 
-    ConditionalCheckFailedException(final Map<String, AttributeValue> item)
+    /**
+     * @param item the item that failed the condition (the SBE client builds one from the node's answer).
+     */
+    public ConditionalCheckFailedException(final Map<String, AttributeValue> item)
     {
         super("The conditional request failed", null, false, false);
         this.item = item;

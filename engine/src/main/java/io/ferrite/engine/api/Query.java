@@ -241,4 +241,44 @@ public final class Query
     {
         return exclusiveStartKey;
     }
+
+    /**
+     * @return the KeyConditionExpression, or null.
+     */
+    public String keyConditionExpression()
+    {
+        return keyConditionExpression;
+    }
+
+    /**
+     * @return the FilterExpression, or null.
+     */
+    public String filterExpression()
+    {
+        return filterExpression;
+    }
+
+    /**
+     * @return the ProjectionExpression, or null.
+     */
+    public String projectionExpression()
+    {
+        return projectionExpression;
+    }
+
+    /**
+     * @return ExpressionAttributeNames, or null.
+     */
+    public Map<String, String> expressionAttributeNames()
+    {
+        return names;
+    }
+
+    /**
+     * @return ExpressionAttributeValues, or null.
+     */
+    public Map<String, AttributeValue> expressionAttributeValues()
+    {
+        return values;
+    }
 }

@@ -156,4 +156,36 @@ public final class Scan
     {
         return exclusiveStartKey;
     }
+
+    /**
+     * @return the FilterExpression, or null.
+     */
+    public String filterExpression()
+    {
+        return filterExpression;
+    }
+
+    /**
+     * @return the ProjectionExpression, or null.
+     */
+    public String projectionExpression()
+    {
+        return projectionExpression;
+    }
+
+    /**
+     * @return ExpressionAttributeNames, or null.
+     */
+    public Map<String, String> expressionAttributeNames()
+    {
+        return names;
+    }
+
+    /**
+     * @return ExpressionAttributeValues, or null.
+     */
+    public Map<String, AttributeValue> expressionAttributeValues()
+    {
+        return values;
+    }
 }

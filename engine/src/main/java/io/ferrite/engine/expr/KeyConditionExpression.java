@@ -99,6 +99,27 @@ public final class KeyConditionExpression
         }
     }
 
+    /**
+     * The {@code :value} placeholder compared for equality with the partition key, so that a front can route a
+     * Query by the partition key's value before the shard applies the expression.
+     *
+     * @param partitionKeyName the table's partition key attribute.
+     * @return the placeholder (e.g. {@code ":pk"}), or null when no term is {@code partitionKeyName = :value}.
+     */
+    public String partitionKeyPlaceholder(final String partitionKeyName)
+    {
+        for (final Predicate term : terms)
+        {
+            if (attributeName(term).equals(partitionKeyName) && term instanceof Predicate.Compare &&
+                Predicate.Comparator.EQ == ((Predicate.Compare)term).comparator &&
+                ((Predicate.Compare)term).right instanceof Operand.Constant)
+            {
+                return ((Operand.Constant)((Predicate.Compare)term).right).placeholder;
+            }
+        }
+        return null;
+    }
+
     private boolean namesAttribute(final String name)
     {
         for (final Predicate term : terms)

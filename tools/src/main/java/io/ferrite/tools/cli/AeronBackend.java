@@ -152,18 +152,26 @@ public final class AeronBackend implements CliBackend
      * {@inheritDoc}
      */
     public Map<String, AttributeValue> putItem(
-        final String tableName, final Map<String, AttributeValue> item, final ReturnValues returnValues)
+        final String tableName,
+        final Map<String, AttributeValue> item,
+        final ReturnValues returnValues,
+        final ExpressionSpec e)
     {
-        return client.putItem(tableName, item, returnValues);
+        return client.putItem(tableName, item, e.conditionExpression(), e.names(), e.values(), returnValues,
+            e.onConditionFailure());
     }
 
     /**
      * {@inheritDoc}
      */
     public Map<String, AttributeValue> getItem(
-        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead)
+        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead, final ExpressionSpec e)
     {
-        return client.getItem(tableName, key, consistentRead);
+        if (null == e.projectionExpression() && null == e.names())
+        {
+            return client.getItem(tableName, key, consistentRead);
+        }
+        return client.getItem(tableName, key, e.projectionExpression(), e.names());
     }
 
     /**
@@ -182,10 +190,21 @@ public final class AeronBackend implements CliBackend
     /**
      * {@inheritDoc}
      */
-    public Map<String, AttributeValue> deleteItem(
-        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues)
+    public Map<String, AttributeValue> updateItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues, final ExpressionSpec e)
     {
-        return client.deleteItem(tableName, key, returnValues);
+        return client.updateItem(tableName, key, e.updateExpression(), e.conditionExpression(), e.names(), e.values(),
+            returnValues, e.onConditionFailure());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues, final ExpressionSpec e)
+    {
+        return client.deleteItem(tableName, key, e.conditionExpression(), e.names(), e.values(), returnValues,
+            e.onConditionFailure());
     }
 
     /**
@@ -193,21 +212,7 @@ public final class AeronBackend implements CliBackend
      */
     public Page query(final QuerySpec spec)
     {
-        final Query query = Query.on(spec.tableName()).partitionKey(spec.partitionKey())
-            .scanIndexForward(spec.forward()).exclusiveStartKey(spec.exclusiveStartKey());
-        if (SortKeyCondition.BETWEEN == spec.condition())
-        {
-            query.sortKey(spec.condition(), spec.sortKeyValue(), spec.sortKeyUpper());
-        }
-        else if (SortKeyCondition.NONE != spec.condition())
-        {
-            query.sortKey(spec.condition(), spec.sortKeyValue());
-        }
-        if (spec.limit() != 0)
-        {
-            query.limit(spec.limit());
-        }
-        return client.query(query);
+        return client.query(ExpressionSpec.query(spec));
     }
 
     /**
@@ -215,13 +220,7 @@ public final class AeronBackend implements CliBackend
      */
     public Page scan(final ScanSpec spec)
     {
-        final Scan scan = Scan.on(spec.tableName()).segment(spec.segment(), spec.totalSegments())
-            .exclusiveStartKey(spec.exclusiveStartKey());
-        if (spec.limit() != 0)
-        {
-            scan.limit(spec.limit());
-        }
-        return client.scan(scan);
+        return client.scan(ExpressionSpec.scan(spec));
     }
 
     /**

@@ -32,6 +32,84 @@ import java.util.Map;
 public interface CliBackend extends AutoCloseable
 {
     /**
+     * A request's DynamoDB expressions, passed to the database as given (it compiles and checks them, decision 0008;
+     * over the node they travel as decision 0010 says). Every field may be null.
+     *
+     * @param conditionExpression    ConditionExpression (PutItem, UpdateItem, DeleteItem).
+     * @param updateExpression       UpdateExpression (UpdateItem).
+     * @param keyConditionExpression KeyConditionExpression (Query).
+     * @param filterExpression       FilterExpression (Query, Scan).
+     * @param projectionExpression   ProjectionExpression (GetItem, Query, Scan).
+     * @param names                  ExpressionAttributeNames.
+     * @param values                 ExpressionAttributeValues.
+     * @param onConditionFailure     ReturnValuesOnConditionCheckFailure (null: NONE).
+     */
+    record ExpressionSpec(
+        String conditionExpression,
+        String updateExpression,
+        String keyConditionExpression,
+        String filterExpression,
+        String projectionExpression,
+        Map<String, String> names,
+        Map<String, AttributeValue> values,
+        io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        /** No expressions. */
+        public static final ExpressionSpec NONE = new ExpressionSpec(null, null, null, null, null, null, null, null);
+
+        /**
+         * @return the query as the embedded API and the blocking client take it.
+         */
+        static io.ferrite.engine.api.Query query(final QuerySpec spec)
+        {
+            final io.ferrite.engine.api.Query query = io.ferrite.engine.api.Query.on(spec.tableName())
+                .scanIndexForward(spec.forward()).exclusiveStartKey(spec.exclusiveStartKey());
+            if (null != spec.partitionKey())
+            {
+                query.partitionKey(spec.partitionKey());
+            }
+            if (SortKeyCondition.BETWEEN == spec.condition())
+            {
+                query.sortKey(spec.condition(), spec.sortKeyValue(), spec.sortKeyUpper());
+            }
+            else if (SortKeyCondition.NONE != spec.condition())
+            {
+                query.sortKey(spec.condition(), spec.sortKeyValue());
+            }
+            if (spec.limit() != 0)
+            {
+                query.limit(spec.limit());
+            }
+            final ExpressionSpec e = spec.expressions();
+            if (null != e)
+            {
+                query.keyCondition(e.keyConditionExpression()).filter(e.filterExpression())
+                    .projection(e.projectionExpression()).names(e.names()).values(e.values());
+            }
+            return query;
+        }
+
+        /**
+         * @return the scan as the embedded API and the blocking client take it.
+         */
+        static io.ferrite.engine.api.Scan scan(final ScanSpec spec)
+        {
+            final io.ferrite.engine.api.Scan scan = io.ferrite.engine.api.Scan.on(spec.tableName())
+                .segment(spec.segment(), spec.totalSegments()).exclusiveStartKey(spec.exclusiveStartKey());
+            if (spec.limit() != 0)
+            {
+                scan.limit(spec.limit());
+            }
+            final ExpressionSpec e = spec.expressions();
+            if (null != e)
+            {
+                scan.filter(e.filterExpression()).projection(e.projectionExpression()).names(e.names()).values(e.values());
+            }
+            return scan;
+        }
+    }
+
+    /**
      * One Query request (a single page).
      *
      * @param tableName         the table.
@@ -43,6 +121,8 @@ public interface CliBackend extends AutoCloseable
      * @param limit             Limit, or 0 for none.
      * @param exclusiveStartKey where to start, or null.
      * @param consistentRead    ConsistentRead.
+     * @param expressions       KeyConditionExpression (instead of the key values), FilterExpression,
+     *                          ProjectionExpression, names and values.
      */
     record QuerySpec(
         String tableName,
@@ -53,7 +133,8 @@ public interface CliBackend extends AutoCloseable
         boolean forward,
         int limit,
         Map<String, AttributeValue> exclusiveStartKey,
-        boolean consistentRead)
+        boolean consistentRead,
+        ExpressionSpec expressions)
     {
     }
 
@@ -66,6 +147,7 @@ public interface CliBackend extends AutoCloseable
      * @param limit             Limit, or 0 for none.
      * @param exclusiveStartKey where to start, or null.
      * @param consistentRead    ConsistentRead.
+     * @param expressions       FilterExpression, ProjectionExpression, names and values.
      */
     record ScanSpec(
         String tableName,
@@ -73,7 +155,8 @@ public interface CliBackend extends AutoCloseable
         int totalSegments,
         int limit,
         Map<String, AttributeValue> exclusiveStartKey,
-        boolean consistentRead)
+        boolean consistentRead,
+        ExpressionSpec expressions)
     {
     }
 
@@ -151,7 +234,24 @@ public interface CliBackend extends AutoCloseable
      * @param returnValues NONE or ALL_OLD.
      * @return the replaced item for ALL_OLD, else null.
      */
-    Map<String, AttributeValue> putItem(String tableName, Map<String, AttributeValue> item, ReturnValues returnValues);
+    default Map<String, AttributeValue> putItem(
+        final String tableName, final Map<String, AttributeValue> item, final ReturnValues returnValues)
+    {
+        return putItem(tableName, item, returnValues, ExpressionSpec.NONE);
+    }
+
+    /**
+     * PutItem with a ConditionExpression.
+     *
+     * @param tableName    the table.
+     * @param item         the item.
+     * @param returnValues NONE or ALL_OLD.
+     * @param expressions  the condition, its names and values, and ReturnValuesOnConditionCheckFailure.
+     * @return the replaced item for ALL_OLD, else null.
+     * @throws io.ferrite.engine.api.ConditionalCheckFailedException when the condition failed and ALL_OLD found an item.
+     */
+    Map<String, AttributeValue> putItem(
+        String tableName, Map<String, AttributeValue> item, ReturnValues returnValues, ExpressionSpec expressions);
 
     /**
      * @param tableName      the table.
@@ -159,7 +259,23 @@ public interface CliBackend extends AutoCloseable
      * @param consistentRead ConsistentRead.
      * @return the item, or null.
      */
-    Map<String, AttributeValue> getItem(String tableName, Map<String, AttributeValue> key, boolean consistentRead);
+    default Map<String, AttributeValue> getItem(
+        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead)
+    {
+        return getItem(tableName, key, consistentRead, ExpressionSpec.NONE);
+    }
+
+    /**
+     * GetItem with a ProjectionExpression.
+     *
+     * @param tableName      the table.
+     * @param key            the key.
+     * @param consistentRead ConsistentRead.
+     * @param expressions    the projection and its names.
+     * @return the (projected) item, or null.
+     */
+    Map<String, AttributeValue> getItem(
+        String tableName, Map<String, AttributeValue> key, boolean consistentRead, ExpressionSpec expressions);
 
     /**
      * Attribute-level UpdateItem (SET whole attributes, REMOVE attributes).
@@ -184,7 +300,35 @@ public interface CliBackend extends AutoCloseable
      * @param returnValues NONE or ALL_OLD.
      * @return the deleted item for ALL_OLD, else null.
      */
-    Map<String, AttributeValue> deleteItem(String tableName, Map<String, AttributeValue> key, ReturnValues returnValues);
+    default Map<String, AttributeValue> deleteItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues)
+    {
+        return deleteItem(tableName, key, returnValues, ExpressionSpec.NONE);
+    }
+
+    /**
+     * DeleteItem with a ConditionExpression.
+     *
+     * @param tableName    the table.
+     * @param key          the key.
+     * @param returnValues NONE or ALL_OLD.
+     * @param expressions  the condition, its names and values, and ReturnValuesOnConditionCheckFailure.
+     * @return the deleted item for ALL_OLD, else null.
+     */
+    Map<String, AttributeValue> deleteItem(
+        String tableName, Map<String, AttributeValue> key, ReturnValues returnValues, ExpressionSpec expressions);
+
+    /**
+     * UpdateItem by UpdateExpression, with an optional ConditionExpression.
+     *
+     * @param tableName    the table.
+     * @param key          the key.
+     * @param returnValues which attributes to return.
+     * @param expressions  the update and condition, names, values and ReturnValuesOnConditionCheckFailure.
+     * @return the returned attributes, or null.
+     */
+    Map<String, AttributeValue> updateItem(
+        String tableName, Map<String, AttributeValue> key, ReturnValues returnValues, ExpressionSpec expressions);
 
     /**
      * @param spec the query.

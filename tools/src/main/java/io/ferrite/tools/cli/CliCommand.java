@@ -243,6 +243,14 @@ public final class CliCommand
                 ex.getMessage());
             return EXIT_SERVICE_ERROR;
         }
+        catch (final io.ferrite.engine.api.ConditionalCheckFailedException ex)
+        {
+            // with ReturnValuesOnConditionCheckFailure ALL_OLD: the AWS CLI prints the error only, as here
+            err.println();
+            err.println("An error occurred (" + ex.code().name() + ") when calling the " + operation + " operation: " +
+                ex.getMessage());
+            return EXIT_SERVICE_ERROR;
+        }
         catch (final RuntimeException ex)
         {
             err.println();

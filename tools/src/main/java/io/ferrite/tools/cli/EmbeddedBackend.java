@@ -134,18 +134,22 @@ public final class EmbeddedBackend implements CliBackend
      * {@inheritDoc}
      */
     public Map<String, AttributeValue> putItem(
-        final String tableName, final Map<String, AttributeValue> item, final ReturnValues returnValues)
+        final String tableName,
+        final Map<String, AttributeValue> item,
+        final ReturnValues returnValues,
+        final ExpressionSpec e)
     {
-        return db.putItem(tableName, item, null, returnValues);
+        return db.putItem(tableName, item, e.conditionExpression(), e.names(), e.values(), returnValues,
+            e.onConditionFailure());
     }
 
     /**
      * {@inheritDoc}
      */
     public Map<String, AttributeValue> getItem(
-        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead)
+        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead, final ExpressionSpec e)
     {
-        return db.getItem(tableName, key);
+        return db.getItem(tableName, key, e.projectionExpression(), e.names());
     }
 
     /**
@@ -164,10 +168,21 @@ public final class EmbeddedBackend implements CliBackend
     /**
      * {@inheritDoc}
      */
-    public Map<String, AttributeValue> deleteItem(
-        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues)
+    public Map<String, AttributeValue> updateItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues, final ExpressionSpec e)
     {
-        return db.deleteItem(tableName, key, null, returnValues);
+        return db.updateItem(tableName, key, e.updateExpression(), e.conditionExpression(), e.names(), e.values(),
+            returnValues, e.onConditionFailure());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues, final ExpressionSpec e)
+    {
+        return db.deleteItem(tableName, key, e.conditionExpression(), e.names(), e.values(), returnValues,
+            e.onConditionFailure());
     }
 
     /**
@@ -175,21 +190,7 @@ public final class EmbeddedBackend implements CliBackend
      */
     public Page query(final QuerySpec spec)
     {
-        final Query query = Query.on(spec.tableName()).partitionKey(spec.partitionKey())
-            .scanIndexForward(spec.forward()).exclusiveStartKey(spec.exclusiveStartKey());
-        if (SortKeyCondition.BETWEEN == spec.condition())
-        {
-            query.sortKey(spec.condition(), spec.sortKeyValue(), spec.sortKeyUpper());
-        }
-        else if (SortKeyCondition.NONE != spec.condition())
-        {
-            query.sortKey(spec.condition(), spec.sortKeyValue());
-        }
-        if (spec.limit() != 0)
-        {
-            query.limit(spec.limit());
-        }
-        return db.query(query);
+        return db.query(ExpressionSpec.query(spec));
     }
 
     /**
@@ -197,13 +198,7 @@ public final class EmbeddedBackend implements CliBackend
      */
     public Page scan(final ScanSpec spec)
     {
-        final Scan scan = Scan.on(spec.tableName()).segment(spec.segment(), spec.totalSegments())
-            .exclusiveStartKey(spec.exclusiveStartKey());
-        if (spec.limit() != 0)
-        {
-            scan.limit(spec.limit());
-        }
-        return db.scan(scan);
+        return db.scan(ExpressionSpec.scan(spec));
     }
 
     /**

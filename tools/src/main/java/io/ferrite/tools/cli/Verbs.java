@@ -1,6 +1,5 @@
 package io.ferrite.tools.cli;
 
-import io.ferrite.http.Expressions;
 import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.engine.admission.ConsumedCapacity;
 import io.ferrite.engine.admission.ReturnConsumedCapacity;
@@ -8,6 +7,7 @@ import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.engine.api.Page;
+import io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
@@ -482,33 +482,31 @@ final class Verbs
 
     private Response putItem(final CliArgs args)
     {
-        final Expressions expressions = expressions(args);
+        final CliBackend.ExpressionSpec expressions = expressionSpec(args);
         rejectConditions(args);
         final ReturnValues returnValues = returnValues(args, true);
         final Map<String, AttributeValue> item = item(args, "item", "Item");
-        expressions.checkAllUsed();
         final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
-        final Map<String, AttributeValue> old = backend.putItem(args.string("table-name"), item, returnValues);
+        final Map<String, AttributeValue> old = backend.putItem(args.string("table-name"), item, returnValues, expressions);
         return withConsumedCapacity(Response.of(null == old ? new LinkedHashMap<>() :
             single("Attributes", DynamoJson.fromItem(old))), consumed);
     }
 
     private Response getItem(final CliArgs args)
     {
-        final Expressions expressions = expressions(args);
+        final CliBackend.ExpressionSpec expressions = expressionSpec(args);
         final Map<String, AttributeValue> key = item(args, "key", "Key");
-        final List<String> projection = projection(args, expressions);
-        expressions.checkAllUsed();
+        final List<String> projection = attributesToGet(args);
         final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, AttributeValue> item = backend.getItem(args.string("table-name"), key,
-            args.bool("consistent-read", false));
+            args.bool("consistent-read", false), expressions);
         return withConsumedCapacity(Response.of(null == item ? new LinkedHashMap<>() :
             single("Item", DynamoJson.fromItem(project(item, projection)))), consumed);
     }
 
     private Response updateItem(final CliArgs args)
     {
-        final Expressions expressions = expressions(args);
+        final CliBackend.ExpressionSpec expressions = expressionSpec(args);
         rejectConditions(args);
         final ReturnValues returnValues = returnValues(args, false);
         final Map<String, AttributeValue> key = item(args, "key", "Key");
@@ -520,33 +518,35 @@ final class Verbs
                 "same request: Non-expression parameters: {AttributeUpdates} Expression parameters: " +
                 "{UpdateExpression}");
         }
-        if (args.has("update-expression"))
+        final boolean byExpression = !args.has("attribute-updates");
+        if (!byExpression)
         {
-            final Expressions.Update update = expressions.update(args.string("update-expression"));
-            set.putAll(update.set());
-            remove.addAll(update.remove());
-        }
-        else if (args.has("attribute-updates"))
-        {
+            if (args.has("condition-expression") || args.has("expression-attribute-names") ||
+                args.has("expression-attribute-values"))
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {AttributeUpdates} Expression parameters: " +
+                    "{ConditionExpression}");
+            }
             attributeUpdates(args.structure("attribute-updates"), set, remove);
         }
-        expressions.checkAllUsed();
         final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
-        final Map<String, AttributeValue> returned = backend.updateItem(args.string("table-name"), key, set, remove,
-            returnValues);
+        final Map<String, AttributeValue> returned = byExpression ?
+            backend.updateItem(args.string("table-name"), key, returnValues, expressions) :
+            backend.updateItem(args.string("table-name"), key, set, remove, returnValues);
         return withConsumedCapacity(Response.of(null == returned || ReturnValues.NONE == returnValues ?
             new LinkedHashMap<>() : single("Attributes", DynamoJson.fromItem(returned))), consumed);
     }
 
     private Response deleteItem(final CliArgs args)
     {
-        final Expressions expressions = expressions(args);
+        final CliBackend.ExpressionSpec expressions = expressionSpec(args);
         rejectConditions(args);
         final ReturnValues returnValues = returnValues(args, true);
         final Map<String, AttributeValue> key = item(args, "key", "Key");
-        expressions.checkAllUsed();
         final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
-        final Map<String, AttributeValue> old = backend.deleteItem(args.string("table-name"), key, returnValues);
+        final Map<String, AttributeValue> old = backend.deleteItem(args.string("table-name"), key, returnValues,
+            expressions);
         return withConsumedCapacity(Response.of(null == old ? new LinkedHashMap<>() :
             single("Attributes", DynamoJson.fromItem(old))), consumed);
     }
@@ -642,32 +642,16 @@ final class Verbs
                 "specified in the request.");
         }
         final String tableName = args.string("table-name");
-        final Expressions expressions = expressions(args);
-        final Expressions.KeyCondition keyCondition = expressions.keyCondition(args.string("key-condition-expression"));
-        final List<String> projection = projection(args, expressions);
+        final CliBackend.ExpressionSpec expressions = expressionSpec(args);
+        final List<String> projection = attributesToGet(args);
         final boolean countOnly = select(args, projection);
         final Map<String, AttributeValue> exclusiveStartKey = optionalItem(args, "exclusive-start-key", "ExclusiveStartKey");
-        expressions.checkAllUsed();
-
-        final TableSpec spec = backend.describeTable(tableName).spec();
-        if (!keyCondition.partitionKeyName().equals(spec.partitionKeyName()))
-        {
-            throw FerriteException.validation("Query condition missed key schema element: " +
-                spec.partitionKeyName());
-        }
-        if (null != keyCondition.sortKeyName() && !keyCondition.sortKeyName().equals(spec.sortKeyName()))
-        {
-            throw FerriteException.validation("Query key condition not supported: " + keyCondition.sortKeyName() +
-                " is not the table's sort key" + (null == spec.sortKeyName() ? " (it has none)" :
-                " (" + spec.sortKeyName() + ")"));
-        }
         final boolean forward = args.bool("scan-index-forward", true);
         final boolean consistent = args.bool("consistent-read", false);
         final Pager.Fetch fetch = (start, pageSize) ->
         {
-            final Page page = backend.query(new CliBackend.QuerySpec(tableName, keyCondition.partitionKey(),
-                keyCondition.condition(), keyCondition.sortKeyValue(), keyCondition.sortKeyUpper(), forward, pageSize,
-                toKey(start), consistent));
+            final Page page = backend.query(new CliBackend.QuerySpec(tableName, null, io.ferrite.engine.shard.SortKeyCondition.NONE, null, null,
+                forward, pageSize, toKey(start), consistent, expressions));
             return chunk(page, projection, countOnly);
         };
         return itemsResponse(args, fetch, exclusiveStartKey, countOnly);
@@ -677,11 +661,10 @@ final class Verbs
     {
         rejectUnsupportedReads(args);
         final String tableName = args.string("table-name");
-        final Expressions expressions = expressions(args);
-        final List<String> projection = projection(args, expressions);
+        final CliBackend.ExpressionSpec expressions = expressionSpec(args);
+        final List<String> projection = attributesToGet(args);
         final boolean countOnly = select(args, projection);
         final Map<String, AttributeValue> exclusiveStartKey = optionalItem(args, "exclusive-start-key", "ExclusiveStartKey");
-        expressions.checkAllUsed();
         if (args.has("segment") != args.has("total-segments"))
         {
             throw FerriteException.validation(args.has("segment") ?
@@ -694,7 +677,7 @@ final class Verbs
         final int totalSegments = args.integer("total-segments", 1);
         final boolean consistent = args.bool("consistent-read", false);
         final Pager.Fetch fetch = (start, pageSize) -> chunk(backend.scan(new CliBackend.ScanSpec(tableName, segment,
-            totalSegments, pageSize, toKey(start), consistent)), projection, countOnly);
+            totalSegments, pageSize, toKey(start), consistent, expressions)), projection, countOnly);
         return itemsResponse(args, fetch, exclusiveStartKey, countOnly);
     }
 
@@ -770,8 +753,10 @@ final class Verbs
         return null == start ? null : DynamoJson.toItem(start, "ExclusiveStartKey", false);
     }
 
-    private static boolean select(final CliArgs args, final List<String> projection)
+    private static boolean select(final CliArgs args, final List<String> attributesToGet)
     {
+        final List<String> projection = null != attributesToGet || !args.has("projection-expression") ?
+            attributesToGet : List.of();
         final String select = args.string("select");
         if (null == select)
         {
@@ -812,11 +797,6 @@ final class Verbs
 
     private static void rejectUnsupportedReads(final CliArgs args)
     {
-        if (args.has("filter-expression"))
-        {
-            throw FerriteException.validation("ferrite does not support --filter-expression yet (the engine has " +
-                "no expression language); filter the output instead");
-        }
         if (args.has("index-name"))
         {
             throw FerriteException.validation("ferrite does not support --index-name yet: tables have no secondary " +
@@ -1006,19 +986,51 @@ final class Verbs
         return args.has(option) ? item(args, option, path) : null;
     }
 
-    private static Expressions expressions(final CliArgs args)
+    /**
+     * The request's expressions as given, for the database to compile and check (decisions 0008, 0010).
+     */
+    private static CliBackend.ExpressionSpec expressionSpec(final CliArgs args)
     {
         Map<String, String> names = null;
         if (args.has("expression-attribute-names"))
         {
             names = names(args.structure("expression-attribute-names").tree(), "ExpressionAttributeNames");
         }
-        Map<String, AttributeValue> values = null;
-        if (args.has("expression-attribute-values"))
+        final Map<String, AttributeValue> values = optionalItem(args, "expression-attribute-values",
+            "ExpressionAttributeValues");
+        if (args.has("projection-expression") && args.has("attributes-to-get"))
         {
-            values = item(args, "expression-attribute-values", "ExpressionAttributeValues");
+            throw FerriteException.validation("Can not use both expression and non-expression parameters in the same " +
+                "request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
         }
-        return new Expressions(names, values);
+        return new CliBackend.ExpressionSpec(args.string("condition-expression"), args.string("update-expression"),
+            args.string("key-condition-expression"), args.string("filter-expression"),
+            args.string("projection-expression"), names, values, onConditionFailure(args));
+    }
+
+    private static ReturnValuesOnConditionCheckFailure onConditionFailure(final CliArgs args)
+    {
+        final String text = args.string("return-values-on-condition-check-failure");
+        if (null == text || "NONE".equals(text))
+        {
+            return ReturnValuesOnConditionCheckFailure.NONE;
+        }
+        if ("ALL_OLD".equals(text))
+        {
+            return ReturnValuesOnConditionCheckFailure.ALL_OLD;
+        }
+        throw FerriteException.validation("1 validation error detected: Value '" + text + "' at " +
+            "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: " +
+            "[ALL_OLD, NONE]");
+    }
+
+    /**
+     * The legacy AttributesToGet, applied by the CLI to the items returned (a ProjectionExpression goes to the
+     * database).
+     */
+    private static List<String> attributesToGet(final CliArgs args)
+    {
+        return args.has("attributes-to-get") ? projection(args, new Expressions(null, null)) : null;
     }
 
     private static Map<String, String> names(final Object tree, final String path)
@@ -1082,12 +1094,12 @@ final class Verbs
 
     private static void rejectConditions(final CliArgs args)
     {
-        for (final String option : List.of("condition-expression", "expected"))
+        for (final String option : List.of("expected", "conditional-operator"))
         {
             if (args.has(option))
             {
-                throw FerriteException.validation("ferrite does not support --" + option + " yet (the engine has " +
-                    "no condition expressions); run the write without it");
+                throw FerriteException.validation("ferrite does not support the legacy --" + option + " parameter: " +
+                    "use --condition-expression");
             }
         }
     }

@@ -118,6 +118,55 @@ class CliAgainstANodeTest
         assertTrue(badMode[1].contains("Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint"), badMode[1]);
     }
 
+    @org.junit.jupiter.api.Test
+    void expressionsTravelToTheNode()
+    {
+        ok("aeron:ipc", "create-table", "--table-name", "exprs", "--attribute-definitions",
+            "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N", "--key-schema",
+            "AttributeName=pk,KeyType=HASH", "AttributeName=sk,KeyType=RANGE", "--billing-mode", "PAY_PER_REQUEST");
+        assertEquals("", ok("aeron:ipc", "put-item", "--table-name", "exprs", "--item",
+            "pk={S=a},sk={N=1},version={N=1},tags={SS=[x,y]},n={N=10}", "--condition-expression",
+            "attribute_not_exists(pk)"));
+
+        // an update the node evaluates: arithmetic, ADD, DELETE from a set, REMOVE, with a version check
+        assertEquals("{\"Attributes\": {\"count\": {\"N\": \"2\"}, \"n\": {\"N\": \"7\"}, " +
+            "\"tags\": {\"SS\": [\"y\"]}, \"version\": {\"N\": \"2\"}}}",
+            CliVerbsEndToEndTest.compact(ok("aeron:ipc", "update-item", "--table-name", "exprs",
+                "--key", "pk={S=a},sk={N=1}",
+                "--update-expression", "SET #v = #v + :one, n = n - :three ADD #c :two DELETE tags :x",
+                "--condition-expression", "#v = :expected",
+                "--expression-attribute-names", "{\"#v\": \"version\", \"#c\": \"count\"}",
+                "--expression-attribute-values", "{\":one\": {\"N\": \"1\"}, \":three\": {\"N\": \"3\"}, " +
+                    "\":two\": {\"N\": \"2\"}, \":x\": {\"SS\": [\"x\"]}, \":expected\": {\"N\": \"1\"}}",
+                "--return-values", "UPDATED_NEW")));
+
+        // the same version check again fails on the node: ConditionalCheckFailedException, exit 254
+        final String[] stale = cli("aeron:ipc", "update-item", "--table-name", "exprs", "--key", "pk={S=a},sk={N=1}",
+            "--update-expression", "SET #v = #v + :one", "--condition-expression", "#v = :expected",
+            "--expression-attribute-names", "{\"#v\": \"version\"}",
+            "--expression-attribute-values", "{\":one\": {\"N\": \"1\"}, \":expected\": {\"N\": \"1\"}}",
+            "--return-values-on-condition-check-failure", "ALL_OLD");
+        assertEquals("254", stale[2], stale[1]);
+        assertEquals("\nAn error occurred (ConditionalCheckFailedException) when calling the UpdateItem operation: " +
+            "The conditional request failed\n", stale[1]);
+
+        // query by key condition with a filter and a projection, and a scan with a filter
+        ok("aeron:ipc", "put-item", "--table-name", "exprs", "--item", "pk={S=a},sk={N=2},n={N=1}");
+        assertEquals("{\"Items\": [{\"sk\": {\"N\": \"1\"}}], \"Count\": 1, \"ScannedCount\": 2}",
+            CliVerbsEndToEndTest.compact(ok("aeron:ipc", "query", "--table-name", "exprs",
+                "--key-condition-expression", "pk = :a AND sk BETWEEN :lo AND :hi", "--filter-expression", "n > :min",
+                "--projection-expression", "sk", "--expression-attribute-values",
+                "{\":a\": {\"S\": \"a\"}, \":lo\": {\"N\": \"1\"}, \":hi\": {\"N\": \"5\"}, \":min\": {\"N\": \"5\"}}")));
+        assertEquals("{\"Count\": 1, \"ScannedCount\": 2}", CliVerbsEndToEndTest.compact(ok("aeron:ipc", "scan",
+            "--table-name", "exprs", "--filter-expression", "attribute_exists(tags)", "--select", "COUNT")));
+
+        final String[] reserved = cli("aeron:ipc", "update-item", "--table-name", "exprs", "--key", "pk={S=a},sk={N=1}",
+            "--update-expression", "SET status = :s", "--expression-attribute-values", "{\":s\": {\"S\": \"x\"}}");
+        assertEquals("254", reserved[2], reserved[1]);
+        assertEquals("\nAn error occurred (ValidationException) when calling the UpdateItem operation: Invalid " +
+            "UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status\n", reserved[1]);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "ipc", "udp" })
     void everyKindOfVerbWorksOverTheNetwork(final String transport)

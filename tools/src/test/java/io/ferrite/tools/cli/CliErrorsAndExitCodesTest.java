@@ -92,28 +92,29 @@ class CliErrorsAndExitCodesTest
     }
 
     @Test
-    void unsupportedExpressionsAreValidationErrorsThatSaySo()
+    void expressionErrorsAreTheDatabasesValidationExceptionsAndFailedConditionsExit254()
     {
-        final CliHarness.Run filter = cli.run("scan", "--table-name", "errs", "--filter-expression", "a = :a");
-        assertEquals(254, filter.exitCode());
-        assertTrue(filter.err().contains("(ValidationException) when calling the Scan operation: ferrite does not " +
-            "support --filter-expression yet"), filter.err());
-
-        final CliHarness.Run add = cli.run("update-item", "--table-name", "errs", "--key", "pk={S=a}",
-            "--update-expression", "ADD n :one", "--expression-attribute-values", "{\":one\": {\"N\": \"1\"}}");
-        assertEquals(254, add.exitCode());
-        assertTrue(add.err().contains("Invalid UpdateExpression: ferrite supports only 'SET a = :x, b = :y' and " +
-            "'REMOVE c, d'"), add.err());
-
-        final CliHarness.Run arithmetic = cli.run("update-item", "--table-name", "errs", "--key", "pk={S=a}",
-            "--update-expression", "SET n = n + :one", "--expression-attribute-values", "{\":one\": {\"N\": \"1\"}}");
-        assertEquals(254, arithmetic.exitCode());
-        assertTrue(arithmetic.err().contains("unsupported SET operand other than a single :value"), arithmetic.err());
-
-        final CliHarness.Run or = cli.run("query", "--table-name", "errs", "--key-condition-expression",
-            "pk = :a OR pk = :b", "--expression-attribute-values", "{\":a\": {\"S\": \"a\"}, \":b\": {\"S\": \"b\"}}");
-        assertEquals(254, or.exitCode());
-        assertTrue(or.err().contains("Invalid KeyConditionExpression: ferrite supports only 'pk = :v'"), or.err());
+        assertFails(254, "\nAn error occurred (ValidationException) when calling the Scan operation: Invalid " +
+            "FilterExpression: An expression attribute value used in expression is not defined; attribute value: :a\n",
+            "scan", "--table-name", "errs", "--filter-expression", "a = :a");
+        assertFails(254, "\nAn error occurred (ValidationException) when calling the UpdateItem operation: Invalid " +
+            "UpdateExpression: Attribute name is a reserved keyword; reserved keyword: total\n",
+            "update-item", "--table-name", "errs", "--key", "pk={S=a}", "--update-expression", "ADD total :one",
+            "--expression-attribute-values", "{\":one\": {\"N\": \"1\"}}");
+        assertFails(254, "\nAn error occurred (ValidationException) when calling the Query operation: Invalid operator " +
+            "used in KeyConditionExpression: OR\n",
+            "query", "--table-name", "errs", "--key-condition-expression", "pk = :a OR pk = :b",
+            "--expression-attribute-values", "{\":a\": {\"S\": \"a\"}, \":b\": {\"S\": \"b\"}}");
+        assertEquals(0, cli.run("put-item", "--table-name", "errs", "--item", "pk={S=held},n={N=1}").exitCode());
+        assertFails(254, "\nAn error occurred (ConditionalCheckFailedException) when calling the PutItem operation: " +
+            "The conditional request failed\n",
+            "put-item", "--table-name", "errs", "--item", "pk={S=held}", "--condition-expression",
+            "attribute_not_exists(pk)", "--return-values-on-condition-check-failure", "ALL_OLD");
+        assertFails(254, "\nAn error occurred (ValidationException) when calling the PutItem operation: 1 validation " +
+            "error detected: Value 'SOME' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member " +
+            "must satisfy enum value set: [ALL_OLD, NONE]\n",
+            "put-item", "--table-name", "errs", "--item", "pk={S=held}", "--condition-expression",
+            "attribute_not_exists(pk)", "--return-values-on-condition-check-failure", "SOME");
 
         assertFails(254, "\nAn error occurred (ValidationException) when calling the Query operation: Invalid " +
             "KeyConditionExpression: An expression attribute value used in expression is not defined; attribute " +
@@ -125,7 +126,7 @@ class CliErrorsAndExitCodesTest
             "{\":a\": {\"S\": \"a\"}, \":extra\": {\"S\": \"b\"}}");
         assertFails(254, "\nAn error occurred (ValidationException) when calling the Query operation: Query " +
             "condition missed key schema element: pk\n",
-            "query", "--table-name", "errs", "--key-condition-expression", "other = :a", "--expression-attribute-values",
+            "query", "--table-name", "errs", "--key-condition-expression", "colour = :a", "--expression-attribute-values",
             "{\":a\": {\"S\": \"a\"}}");
     }
 

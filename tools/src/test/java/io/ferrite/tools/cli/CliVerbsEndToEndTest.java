@@ -186,8 +186,8 @@ class CliVerbsEndToEndTest
 
         final CliHarness.Run updated = ok(cli, "update-item", "--table-name", "items",
             "--key", "customer={S=alice},id={N=1}",
-            "--update-expression", "SET #s = :s, note = :n REMOVE total",
-            "--expression-attribute-names", "{\"#s\": \"status\"}",
+            "--update-expression", "SET #s = :s, note = :n REMOVE #t",
+            "--expression-attribute-names", "{\"#s\": \"status\", \"#t\": \"total\"}",
             "--expression-attribute-values", "{\":s\": {\"S\": \"shipped\"}, \":n\": {\"L\": [{\"BOOL\": false}]}}",
             "--return-values", "ALL_NEW");
         assertEquals("{\"Attributes\": {\"customer\": {\"S\": \"alice\"}, \"id\": {\"N\": \"1\"}, " +
@@ -480,7 +480,7 @@ class CliVerbsEndToEndTest
         }
     }
 
-    private static String compact(final String json)
+    static String compact(final String json)
     {
         try
         {

@@ -76,6 +76,34 @@ class DelegatingBackend implements CliBackend
         return delegate.deleteItem(tableName, key, returnValues);
     }
 
+    public Map<String, AttributeValue> putItem(
+        final String tableName, final Map<String, AttributeValue> item, final ReturnValues returnValues,
+        final ExpressionSpec expressions)
+    {
+        return delegate.putItem(tableName, item, returnValues, expressions);
+    }
+
+    public Map<String, AttributeValue> getItem(
+        final String tableName, final Map<String, AttributeValue> key, final boolean consistentRead,
+        final ExpressionSpec expressions)
+    {
+        return delegate.getItem(tableName, key, consistentRead, expressions);
+    }
+
+    public Map<String, AttributeValue> updateItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues,
+        final ExpressionSpec expressions)
+    {
+        return delegate.updateItem(tableName, key, returnValues, expressions);
+    }
+
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName, final Map<String, AttributeValue> key, final ReturnValues returnValues,
+        final ExpressionSpec expressions)
+    {
+        return delegate.deleteItem(tableName, key, returnValues, expressions);
+    }
+
     public Page query(final QuerySpec spec)
     {
         return delegate.query(spec);

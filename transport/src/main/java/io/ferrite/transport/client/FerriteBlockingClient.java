@@ -17,7 +17,9 @@ import io.ferrite.codecs.sbe.ListTablesResponseDecoder;
 import io.ferrite.codecs.sbe.MessageHeaderDecoder;
 import io.ferrite.codecs.sbe.TableDescriptionResponseDecoder;
 import io.ferrite.codecs.sbe.WriteOp;
+import io.ferrite.engine.api.ConditionalCheckFailedException;
 import io.ferrite.engine.api.Ferrite;
+import io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure;
 import io.ferrite.engine.api.Page;
 import io.ferrite.engine.api.Query;
 import io.ferrite.engine.api.Scan;
@@ -410,6 +412,124 @@ public final class FerriteBlockingClient implements AutoCloseable
     }
 
     /**
+     * GetItem with a ProjectionExpression.
+     *
+     * @param tableName            the table.
+     * @param key                  the key attributes, exactly.
+     * @param projectionExpression the attributes (document paths) to return, or null for all.
+     * @param names                ExpressionAttributeNames, or null.
+     * @return the (projected) item, or null when there is none.
+     */
+    public Map<String, AttributeValue> getItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final String projectionExpression,
+        final Map<String, String> names)
+    {
+        final byte[] keyBytes = ItemCodec.encode(key);
+        final ExpressionParams expressions = new ExpressionParams().projectionExpression(projectionExpression)
+            .expressionAttributeNames(names);
+        final BlockingCall call = new BlockingCall(tableName);
+        execute(call, () -> client.getItem(tableName, client.view(keyBytes), 0, keyBytes.length, false, expressions, call));
+        return call.found ? decode(call.item) : null;
+    }
+
+    /**
+     * PutItem with a ConditionExpression.
+     *
+     * @param tableName           the table.
+     * @param item                the item.
+     * @param conditionExpression a condition on the current item, or null.
+     * @param names               ExpressionAttributeNames, or null.
+     * @param values              ExpressionAttributeValues, or null.
+     * @param returnValues        NONE or ALL_OLD.
+     * @param onConditionFailure  ALL_OLD to get the current item in a {@link ConditionalCheckFailedException}.
+     * @return the replaced item for ALL_OLD when there was one, else null.
+     * @throws ConditionalCheckFailedException when the condition failed and ALL_OLD found an item; otherwise a failed
+     *                                         condition is a {@link FerriteException} with that code.
+     */
+    public Map<String, AttributeValue> putItem(
+        final String tableName,
+        final Map<String, AttributeValue> item,
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final ReturnValues returnValues,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        final byte[] bytes = ItemCodec.encode(item);
+        final ExpressionParams expressions = new ExpressionParams().conditionExpression(conditionExpression)
+            .expressionAttributeNames(names).expressionAttributeValues(values)
+            .returnValuesOnConditionCheckFailure(onConditionFailure);
+        final BlockingCall call = new BlockingCall(tableName);
+        execute(call, () -> client.putItem(tableName, client.view(bytes), 0, bytes.length, returnValues, expressions, call));
+        return call.found ? decode(call.item) : null;
+    }
+
+    /**
+     * DeleteItem with a ConditionExpression.
+     *
+     * @param tableName           the table.
+     * @param key                 the key attributes.
+     * @param conditionExpression a condition on the current item, or null.
+     * @param names               ExpressionAttributeNames, or null.
+     * @param values              ExpressionAttributeValues, or null.
+     * @param returnValues        NONE or ALL_OLD.
+     * @param onConditionFailure  ALL_OLD to get the current item in a {@link ConditionalCheckFailedException}.
+     * @return the deleted item for ALL_OLD when there was one, else null.
+     */
+    public Map<String, AttributeValue> deleteItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final ReturnValues returnValues,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        final byte[] bytes = ItemCodec.encode(key);
+        final ExpressionParams expressions = new ExpressionParams().conditionExpression(conditionExpression)
+            .expressionAttributeNames(names).expressionAttributeValues(values)
+            .returnValuesOnConditionCheckFailure(onConditionFailure);
+        final BlockingCall call = new BlockingCall(tableName);
+        execute(call, () -> client.deleteItem(tableName, client.view(bytes), 0, bytes.length, returnValues, expressions, call));
+        return call.found ? decode(call.item) : null;
+    }
+
+    /**
+     * UpdateItem with an UpdateExpression and an optional ConditionExpression (the embedded API's signature).
+     *
+     * @param tableName           the table.
+     * @param key                 the key attributes.
+     * @param updateExpression    SET / REMOVE / ADD / DELETE clauses.
+     * @param conditionExpression a condition on the current item, or null.
+     * @param names               ExpressionAttributeNames (shared by both expressions), or null.
+     * @param values              ExpressionAttributeValues (shared by both expressions), or null.
+     * @param returnValues        NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW.
+     * @param onConditionFailure  ALL_OLD to get the current item in a {@link ConditionalCheckFailedException}.
+     * @return the returned attributes, or null for NONE or when there are none.
+     */
+    public Map<String, AttributeValue> updateItem(
+        final String tableName,
+        final Map<String, AttributeValue> key,
+        final String updateExpression,
+        final String conditionExpression,
+        final Map<String, String> names,
+        final Map<String, AttributeValue> values,
+        final ReturnValues returnValues,
+        final ReturnValuesOnConditionCheckFailure onConditionFailure)
+    {
+        final byte[] keyBytes = ItemCodec.encode(key);
+        final ExpressionParams expressions = new ExpressionParams().updateExpression(updateExpression)
+            .conditionExpression(conditionExpression).expressionAttributeNames(names).expressionAttributeValues(values)
+            .returnValuesOnConditionCheckFailure(onConditionFailure);
+        final BlockingCall call = new BlockingCall(tableName);
+        execute(call, () -> client.updateItem(tableName, client.view(keyBytes), 0, keyBytes.length, returnValues,
+            expressions, call));
+        return call.found ? decode(call.item) : null;
+    }
+
+    /**
      * Query: one page.
      *
      * @param query the query (partition key, sort key condition, direction, Limit, ExclusiveStartKey).
@@ -421,25 +541,41 @@ public final class FerriteBlockingClient implements AutoCloseable
         {
             checkLimit(query.limit());
         }
-        if (null == query.partitionKey())
+        if (null == query.partitionKey() && null == query.keyConditionExpression())
         {
             throw FerriteException.validation("Query condition missed key schema element: the partition key " +
                 "value is not set");
         }
-        final byte[] partitionKey = valueBytes(query.partitionKey());
+        final byte[] partitionKey = null == query.partitionKey() ? null : valueBytes(query.partitionKey());
         final byte[] sortKey = null == query.sortKeyValue() ? null : valueBytes(query.sortKeyValue());
         final byte[] sortKeyUpper = null == query.sortKeyUpper() ? null : valueBytes(query.sortKeyUpper());
         final byte[] start = null == query.exclusiveStartKey() ? null : ItemCodec.encode(query.exclusiveStartKey());
         final QueryParams params = new QueryParams()
             .tableName(query.tableName())
-            .partitionKey(new UnsafeBuffer(partitionKey), 0, partitionKey.length)
             .scanIndexForward(query.scanIndexForward())
-            .limit(query.hasLimit() ? query.limit() : 0);
+            .limit(query.hasLimit() ? query.limit() : 0)
+            .keyConditionExpression(query.keyConditionExpression())
+            .filterExpression(query.filterExpression())
+            .projectionExpression(query.projectionExpression());
+        if (null != partitionKey)
+        {
+            params.partitionKey(new UnsafeBuffer(partitionKey), 0, partitionKey.length);
+        }
+        final byte[] names = ExpressionParams.encodeNames(query.expressionAttributeNames());
+        final byte[] values = ExpressionParams.encodeValues(query.expressionAttributeValues());
+        if (null != names)
+        {
+            params.expressionAttributeNames(new UnsafeBuffer(names), 0, names.length);
+        }
+        if (null != values)
+        {
+            params.expressionAttributeValues(new UnsafeBuffer(values), 0, values.length);
+        }
         if (null != sortKey)
         {
             params.sortKey(query.condition(), new UnsafeBuffer(sortKey), 0, sortKey.length);
         }
-        else
+        else if (null != partitionKey)
         {
             params.sortKey(query.condition(), null, 0, 0);
         }
@@ -472,7 +608,19 @@ public final class FerriteBlockingClient implements AutoCloseable
         final ScanParams params = new ScanParams()
             .tableName(scan.tableName())
             .segment(scan.segment(), scan.totalSegments())
-            .limit(scan.hasLimit() ? scan.limit() : 0);
+            .limit(scan.hasLimit() ? scan.limit() : 0)
+            .filterExpression(scan.filterExpression())
+            .projectionExpression(scan.projectionExpression());
+        final byte[] names = ExpressionParams.encodeNames(scan.expressionAttributeNames());
+        final byte[] values = ExpressionParams.encodeValues(scan.expressionAttributeValues());
+        if (null != names)
+        {
+            params.expressionAttributeNames(new UnsafeBuffer(names), 0, names.length);
+        }
+        if (null != values)
+        {
+            params.expressionAttributeValues(new UnsafeBuffer(values), 0, values.length);
+        }
         if (null != start)
         {
             params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
@@ -490,6 +638,23 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     public Ferrite.BatchGet batchGetItem(final Map<String, List<Map<String, AttributeValue>>> keysByTable)
     {
+        return batchGetItem(keysByTable, null, null);
+    }
+
+    /**
+     * BatchGetItem with a ProjectionExpression (and its ExpressionAttributeNames) per table (the embedded API's
+     * signature).
+     *
+     * @param keysByTable        keys per table name (at most 100 in all).
+     * @param projectionsByTable ProjectionExpression per table name; tables without one return whole items; or null.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @return the (projected) items found per table, and the unprocessed keys per table (to retry).
+     */
+    public Ferrite.BatchGet batchGetItem(
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable)
+    {
         final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
         keysByTable.forEach((table, keys) ->
         {
@@ -498,7 +663,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             encoded.put(table, list);
         });
         final BlockingCall call = new BlockingCall();
-        execute(call, () -> client.batchGetItem(encoded, false, call));
+        execute(call, () -> client.batchGetItem(encoded, false, projectionsByTable, namesByTable, call));
 
         final BatchGetItemResponseDecoder decoder = new BatchGetItemResponseDecoder();
         final UnsafeBuffer buffer = new UnsafeBuffer(call.message);
@@ -796,6 +961,14 @@ public final class FerriteBlockingClient implements AutoCloseable
             done = true;
         }
 
+        public void onConditionalCheckFailed(
+            final long requestId, final String message, final DirectBuffer item, final int offset, final int length)
+        {
+            failedItem = new byte[length];
+            item.getBytes(offset, failedItem);
+            onError(requestId, ErrorCode.ConditionalCheckFailedException, message);
+        }
+
         public void onFailure(final long requestId, final ClientFailure failure, final String message)
         {
             this.failure = failure;
@@ -803,8 +976,14 @@ public final class FerriteBlockingClient implements AutoCloseable
             done = true;
         }
 
+        byte[] failedItem;
+
         void throwIfFailed()
         {
+            if (null != failedItem)
+            {
+                throw new ConditionalCheckFailedException(decode(failedItem));
+            }
             if (null != errorCode)
             {
                 throw new FerriteException(errorCode, failureMessage);

@@ -41,6 +41,7 @@ import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import io.ferrite.codecs.sbe.PutItemRequestEncoder;
 import io.ferrite.codecs.sbe.QueryRequestEncoder;
 import io.ferrite.codecs.sbe.ReturnValuesType;
+import io.ferrite.codecs.sbe.ReturnValuesOnConditionCheckFailureType;
 import io.ferrite.codecs.sbe.ScanRequestEncoder;
 import io.ferrite.codecs.sbe.SortKeyConditionType;
 import io.ferrite.codecs.sbe.UpdateItemRequestEncoder;
@@ -158,6 +159,8 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final ItemsPage page = new ItemsPage();
     private final ExpandableArrayBuffer nameBuffer = new ExpandableArrayBuffer(256);
+    private final ExpandableArrayBuffer textBuffer = new ExpandableArrayBuffer(256);
+    private final UnsafeBuffer failedItemView = new UnsafeBuffer(0, 0);
     private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer byteArrayView = new UnsafeBuffer(new byte[0]);
 
@@ -326,6 +329,33 @@ public final class FerriteClient implements Agent, AutoCloseable
         final ReturnValues returnValues,
         final ResponseHandler handler)
     {
+        return putItem(tableName, item, offset, length, returnValues, null, handler);
+    }
+
+    /**
+     * PutItem with a ConditionExpression (its ExpressionAttributeNames and ExpressionAttributeValues) and
+     * ReturnValuesOnConditionCheckFailure. A failed condition answers {@link ResponseHandler#onError} with
+     * ConditionalCheckFailedException, or {@link ResponseHandler#onConditionalCheckFailed} with the current item
+     * when ALL_OLD was asked and there is one.
+     *
+     * @param tableName    the table.
+     * @param item         buffer holding the item bytes.
+     * @param offset       where they start.
+     * @param length       their length.
+     * @param returnValues NONE or ALL_OLD.
+     * @param expressions  the condition and its names and values (read during this call only), or null.
+     * @param handler      receives the answer ({@link ResponseHandler#onItem}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long putItem(
+        final CharSequence tableName,
+        final DirectBuffer item,
+        final int offset,
+        final int length,
+        final ReturnValues returnValues,
+        final ExpressionParams expressions,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -337,11 +367,21 @@ public final class FerriteClient implements Agent, AutoCloseable
             .requestId(nextRequestId)
             .returnValues(returnValuesType(returnValues))
             .returnConsumedCapacity(returnConsumedCapacity)
+            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
             .putTableName(nameBuffer, 0, nameLength)
-            .putItem(item, offset, length)
-            .putConditionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0)
-            .putExpressionAttributeValues(EMPTY, 0, 0);
+            .putItem(item, offset, length);
+        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+        putEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+        if (null == expressions)
+        {
+            putEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+        }
+        else
+        {
+            putEncoder
+                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+        }
         return dispatch(slot, HEADER_LENGTH + putEncoder.encodedLength(), handler);
     }
 
@@ -364,6 +404,30 @@ public final class FerriteClient implements Agent, AutoCloseable
         final boolean consistentRead,
         final ResponseHandler handler)
     {
+        return getItem(tableName, key, offset, length, consistentRead, null, handler);
+    }
+
+    /**
+     * GetItem with a ProjectionExpression (and its ExpressionAttributeNames).
+     *
+     * @param tableName      the table.
+     * @param key            buffer holding the key's item bytes (the key attributes only).
+     * @param offset         where they start.
+     * @param length         their length.
+     * @param consistentRead true for a strongly consistent read.
+     * @param expressions    the projection and its names (read during this call only), or null for the whole item.
+     * @param handler        receives the answer ({@link ResponseHandler#onItem}; found=false when there is no item).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long getItem(
+        final CharSequence tableName,
+        final DirectBuffer key,
+        final int offset,
+        final int length,
+        final boolean consistentRead,
+        final ExpressionParams expressions,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -376,9 +440,17 @@ public final class FerriteClient implements Agent, AutoCloseable
             .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
             .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength)
-            .putKey(key, offset, length)
-            .putProjectionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0);
+            .putKey(key, offset, length);
+        final int projectionLength = text(null == expressions ? null : expressions.projectionExpression);
+        getEncoder.putProjectionExpression(textBuffer, 0, projectionLength);
+        if (null == expressions)
+        {
+            getEncoder.putExpressionAttributeNames(EMPTY, 0, 0);
+        }
+        else
+        {
+            getEncoder.putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength);
+        }
         return dispatch(slot, HEADER_LENGTH + getEncoder.encodedLength(), handler);
     }
 
@@ -401,6 +473,32 @@ public final class FerriteClient implements Agent, AutoCloseable
         final ReturnValues returnValues,
         final ResponseHandler handler)
     {
+        return deleteItem(tableName, key, offset, length, returnValues, null, handler);
+    }
+
+    /**
+     * DeleteItem with a ConditionExpression (its ExpressionAttributeNames and ExpressionAttributeValues) and
+     * ReturnValuesOnConditionCheckFailure (as {@link #putItem(CharSequence, DirectBuffer, int, int, ReturnValues,
+     * ExpressionParams, ResponseHandler)}).
+     *
+     * @param tableName    the table.
+     * @param key          buffer holding the key's item bytes.
+     * @param offset       where they start.
+     * @param length       their length.
+     * @param returnValues NONE or ALL_OLD.
+     * @param expressions  the condition and its names and values (read during this call only), or null.
+     * @param handler      receives the answer ({@link ResponseHandler#onItem}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long deleteItem(
+        final CharSequence tableName,
+        final DirectBuffer key,
+        final int offset,
+        final int length,
+        final ReturnValues returnValues,
+        final ExpressionParams expressions,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -412,11 +510,21 @@ public final class FerriteClient implements Agent, AutoCloseable
             .requestId(nextRequestId)
             .returnValues(returnValuesType(returnValues))
             .returnConsumedCapacity(returnConsumedCapacity)
+            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
             .putTableName(nameBuffer, 0, nameLength)
-            .putKey(key, offset, length)
-            .putConditionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0)
-            .putExpressionAttributeValues(EMPTY, 0, 0);
+            .putKey(key, offset, length);
+        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+        deleteEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+        if (null == expressions)
+        {
+            deleteEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+        }
+        else
+        {
+            deleteEncoder
+                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+        }
         return dispatch(slot, HEADER_LENGTH + deleteEncoder.encodedLength(), handler);
     }
 
@@ -453,6 +561,70 @@ public final class FerriteClient implements Agent, AutoCloseable
         final ReturnValues returnValues,
         final ResponseHandler handler)
     {
+        return updateItem(tableName, key, keyOffset, keyLength, set, setOffset, setLength, remove, removeOffset,
+            removeLength, returnValues, null, handler);
+    }
+
+    /**
+     * UpdateItem with an UpdateExpression (SET, REMOVE, ADD, DELETE), an optional ConditionExpression, their
+     * ExpressionAttributeNames and ExpressionAttributeValues, and ReturnValuesOnConditionCheckFailure.
+     *
+     * @param tableName    the table.
+     * @param key          buffer holding the key's item bytes.
+     * @param keyOffset    where they start.
+     * @param keyLength    their length.
+     * @param returnValues NONE, ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW.
+     * @param expressions  the update, the condition, their names and values (read during this call only).
+     * @param handler      receives the answer ({@link ResponseHandler#onItem}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long updateItem(
+        final CharSequence tableName,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final ReturnValues returnValues,
+        final ExpressionParams expressions,
+        final ResponseHandler handler)
+    {
+        return updateItem(tableName, key, keyOffset, keyLength, null, 0, 0, null, 0, 0, returnValues, expressions, handler);
+    }
+
+    /**
+     * UpdateItem at attribute level (as {@link #updateItem(CharSequence, DirectBuffer, int, int, DirectBuffer, int,
+     * int, DirectBuffer, int, int, ReturnValues, ResponseHandler)}) or by UpdateExpression, with an optional
+     * ConditionExpression; an UpdateExpression cannot be combined with set or remove attributes.
+     *
+     * @param tableName    the table.
+     * @param key          buffer holding the key's item bytes.
+     * @param keyOffset    where they start.
+     * @param keyLength    their length.
+     * @param set          item bytes of the attributes to set, or null for none.
+     * @param setOffset    where they start.
+     * @param setLength    their length.
+     * @param remove       item bytes whose attribute names are to be removed, or null for none.
+     * @param removeOffset where they start.
+     * @param removeLength their length.
+     * @param returnValues which attributes to return.
+     * @param expressions  update and condition expressions, names and values (read during this call only), or null.
+     * @param handler      receives the answer ({@link ResponseHandler#onItem}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long updateItem(
+        final CharSequence tableName,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer set,
+        final int setOffset,
+        final int setLength,
+        final DirectBuffer remove,
+        final int removeOffset,
+        final int removeLength,
+        final ReturnValues returnValues,
+        final ExpressionParams expressions,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -464,15 +636,26 @@ public final class FerriteClient implements Agent, AutoCloseable
             .requestId(nextRequestId)
             .returnValues(returnValuesType(returnValues))
             .returnConsumedCapacity(returnConsumedCapacity)
+            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
             .putTableName(nameBuffer, 0, nameLength)
             .putKey(key, keyOffset, keyLength)
             .putSetAttributes(null == set ? EMPTY : set, null == set ? 0 : setOffset, null == set ? 0 : setLength)
             .putRemoveAttributes(
-                null == remove ? EMPTY : remove, null == remove ? 0 : removeOffset, null == remove ? 0 : removeLength)
-            .putUpdateExpression(EMPTY, 0, 0)
-            .putConditionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0)
-            .putExpressionAttributeValues(EMPTY, 0, 0);
+                null == remove ? EMPTY : remove, null == remove ? 0 : removeOffset, null == remove ? 0 : removeLength);
+        final int updateLength = text(null == expressions ? null : expressions.updateExpression);
+        updateEncoder.putUpdateExpression(textBuffer, 0, updateLength);
+        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+        updateEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+        if (null == expressions)
+        {
+            updateEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+        }
+        else
+        {
+            updateEncoder
+                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+        }
         return dispatch(slot, HEADER_LENGTH + updateEncoder.encodedLength(), handler);
     }
 
@@ -505,12 +688,12 @@ public final class FerriteClient implements Agent, AutoCloseable
         putOptional(query.sortKeyUpper, query.sortKeyUpperOffset, query.sortKeyUpperLength, VarField.SORT_KEY_UPPER);
         putOptional(
             query.exclusiveStartKey, query.exclusiveStartKeyOffset, query.exclusiveStartKeyLength, VarField.QUERY_START);
+        queryEncoder.putKeyConditionExpression(textBuffer, 0, text(query.keyConditionExpression));
+        queryEncoder.putFilterExpression(textBuffer, 0, text(query.filterExpression));
+        queryEncoder.putProjectionExpression(textBuffer, 0, text(query.projectionExpression));
         queryEncoder
-            .putKeyConditionExpression(EMPTY, 0, 0)
-            .putFilterExpression(EMPTY, 0, 0)
-            .putProjectionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0)
-            .putExpressionAttributeValues(EMPTY, 0, 0);
+            .putExpressionAttributeNames(orEmpty(query.names), query.namesOffset, query.namesLength)
+            .putExpressionAttributeValues(orEmpty(query.values), query.valuesOffset, query.valuesLength);
         return dispatch(slot, HEADER_LENGTH + queryEncoder.encodedLength(), handler);
     }
 
@@ -539,11 +722,11 @@ public final class FerriteClient implements Agent, AutoCloseable
             .returnConsumedCapacity(returnConsumedCapacity)
             .putTableName(nameBuffer, 0, nameLength);
         putOptional(scan.exclusiveStartKey, scan.exclusiveStartKeyOffset, scan.exclusiveStartKeyLength, VarField.SCAN_START);
+        scanEncoder.putFilterExpression(textBuffer, 0, text(scan.filterExpression));
+        scanEncoder.putProjectionExpression(textBuffer, 0, text(scan.projectionExpression));
         scanEncoder
-            .putFilterExpression(EMPTY, 0, 0)
-            .putProjectionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0)
-            .putExpressionAttributeValues(EMPTY, 0, 0);
+            .putExpressionAttributeNames(orEmpty(scan.names), scan.namesOffset, scan.namesLength)
+            .putExpressionAttributeValues(orEmpty(scan.values), scan.valuesOffset, scan.valuesLength);
         return dispatch(slot, HEADER_LENGTH + scanEncoder.encodedLength(), handler);
     }
 
@@ -729,6 +912,27 @@ public final class FerriteClient implements Agent, AutoCloseable
     public long batchGetItem(
         final Map<String, List<byte[]>> keysByTable, final boolean consistentRead, final ResponseHandler handler)
     {
+        return batchGetItem(keysByTable, consistentRead, null, null, handler);
+    }
+
+    /**
+     * BatchGetItem with a ProjectionExpression (and its ExpressionAttributeNames) per table (allocates: not a hot-path
+     * call).
+     *
+     * @param keysByTable        key item bytes per table name.
+     * @param consistentRead     true for strongly consistent reads.
+     * @param projectionsByTable ProjectionExpression per table name (tables without one return whole items), or null.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @param handler            receives the {@code BatchGetItemResponse} ({@link ResponseHandler#onResponse}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long batchGetItem(
+        final Map<String, List<byte[]>> keysByTable,
+        final boolean consistentRead,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -748,6 +952,11 @@ public final class FerriteClient implements Agent, AutoCloseable
                 keys.next().putKey(key, 0, key.length);
             }
             tables.tableName(entry.getKey());
+            final String projection = null == projectionsByTable ? null : projectionsByTable.get(entry.getKey());
+            final byte[] names = null == namesByTable ? null : ExpressionParams.encodeNames(namesByTable.get(entry.getKey()));
+            tables.projectionExpression(null == projection ? "" : projection)
+                .putExpressionAttributeNames(null == names ? EMPTY : new UnsafeBuffer(names), 0,
+                    null == names ? 0 : names.length);
         }
         return dispatch(slot, HEADER_LENGTH + batchGetEncoder.encodedLength(), handler);
     }
@@ -1149,6 +1358,28 @@ public final class FerriteClient implements Agent, AutoCloseable
         return Utf8.encode(name, nameBuffer, 0);
     }
 
+    /**
+     * Encodes an expression's text into the reused text buffer.
+     *
+     * @return its UTF-8 length (0 for null).
+     */
+    private int text(final CharSequence expression)
+    {
+        return null == expression ? 0 : Utf8.encode(expression, textBuffer, 0);
+    }
+
+    private static DirectBuffer orEmpty(final DirectBuffer buffer)
+    {
+        return null == buffer ? EMPTY : buffer;
+    }
+
+    private static ReturnValuesOnConditionCheckFailureType onConditionFailure(final ExpressionParams expressions)
+    {
+        return null != expressions &&
+            io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure.ALL_OLD == expressions.returnValuesOnConditionCheckFailure ?
+            ReturnValuesOnConditionCheckFailureType.ALL_OLD : ReturnValuesOnConditionCheckFailureType.NONE;
+    }
+
     private enum VarField
     {
         PARTITION_KEY, SORT_KEY, SORT_KEY_UPPER, QUERY_START, SCAN_START
@@ -1456,9 +1687,18 @@ public final class FerriteClient implements Agent, AutoCloseable
                 {
                     return;
                 }
+                final String message = errorDecoder.message();
+                errorDecoder.wrapItem(failedItemView);
                 releaseSlot(slot);
                 counters.onError(code);
-                handler.onError(requestId, code, errorDecoder.message());
+                if (ErrorCode.ConditionalCheckFailedException == code && failedItemView.capacity() > 0)
+                {
+                    handler.onConditionalCheckFailed(requestId, message, failedItemView, 0, failedItemView.capacity());
+                }
+                else
+                {
+                    handler.onError(requestId, code, message);
+                }
                 break;
             }
             case io.ferrite.codecs.sbe.TableDescriptionResponseDecoder.TEMPLATE_ID:

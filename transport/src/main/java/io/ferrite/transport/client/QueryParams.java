@@ -30,6 +30,15 @@ public final class QueryParams
     DirectBuffer exclusiveStartKey;
     int exclusiveStartKeyOffset;
     int exclusiveStartKeyLength;
+    CharSequence keyConditionExpression;
+    CharSequence filterExpression;
+    CharSequence projectionExpression;
+    DirectBuffer names;
+    int namesOffset;
+    int namesLength;
+    DirectBuffer values;
+    int valuesOffset;
+    int valuesLength;
 
     /**
      * Forgets everything set.
@@ -51,6 +60,13 @@ public final class QueryParams
         sortKeyUpperLength = 0;
         exclusiveStartKey = null;
         exclusiveStartKeyLength = 0;
+        keyConditionExpression = null;
+        filterExpression = null;
+        projectionExpression = null;
+        names = null;
+        namesLength = 0;
+        values = null;
+        valuesLength = 0;
         return this;
     }
 
@@ -153,6 +169,72 @@ public final class QueryParams
         exclusiveStartKey = buffer;
         exclusiveStartKeyOffset = offset;
         exclusiveStartKeyLength = length;
+        return this;
+    }
+
+    /**
+     * KeyConditionExpression: {@code pk = :v}, optionally {@code AND} one sort key condition ({@code =, <, <=, >, >=,
+     * BETWEEN, begins_with}); an alternative to {@link #partitionKey} and {@link #sortKey}, not to be combined with them.
+     *
+     * @param expression the expression, or null for none.
+     * @return this.
+     */
+    public QueryParams keyConditionExpression(final CharSequence expression)
+    {
+        keyConditionExpression = expression;
+        return this;
+    }
+
+    /**
+     * FilterExpression: applied after the read, so Limit and ScannedCount count items read and Count the items
+     * returned.
+     *
+     * @param expression the expression, or null for none.
+     * @return this.
+     */
+    public QueryParams filterExpression(final CharSequence expression)
+    {
+        filterExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param expression ProjectionExpression (the attributes, or document paths, to return), or null for all.
+     * @return this.
+     */
+    public QueryParams projectionExpression(final CharSequence expression)
+    {
+        projectionExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param buffer ExpressionAttributeNames as an item-format map of {@code #name} to S values (read during the send
+     *               call only; {@link ExpressionParams#encodeNames}), or null.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return this.
+     */
+    public QueryParams expressionAttributeNames(final DirectBuffer buffer, final int offset, final int length)
+    {
+        names = buffer;
+        namesOffset = offset;
+        namesLength = null == buffer ? 0 : length;
+        return this;
+    }
+
+    /**
+     * @param buffer ExpressionAttributeValues as an item-format map of {@code :value} to values (read during the send
+     *               call only; {@link ExpressionParams#encodeValues}), or null.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return this.
+     */
+    public QueryParams expressionAttributeValues(final DirectBuffer buffer, final int offset, final int length)
+    {
+        values = buffer;
+        valuesOffset = offset;
+        valuesLength = null == buffer ? 0 : length;
         return this;
     }
 }

@@ -77,6 +77,23 @@ public interface ResponseHandler
     void onError(long requestId, ErrorCode code, String message);
 
     /**
+     * A ConditionalCheckFailedException that carries the item that failed the condition (the request asked for
+     * ReturnValuesOnConditionCheckFailure ALL_OLD and the item existed). By default it is reported as
+     * {@link #onError} with ConditionalCheckFailedException.
+     *
+     * @param requestId the request's id.
+     * @param message   the node's message ("The conditional request failed").
+     * @param item      buffer holding the current item's bytes, valid during this call only.
+     * @param offset    where they start.
+     * @param length    their length.
+     */
+    default void onConditionalCheckFailed(
+        final long requestId, final String message, final DirectBuffer item, final int offset, final int length)
+    {
+        onError(requestId, ErrorCode.ConditionalCheckFailedException, message);
+    }
+
+    /**
      * The request ended without an answer from the node.
      *
      * @param requestId the id the send call returned.

@@ -18,6 +18,14 @@ public final class ScanParams
     DirectBuffer exclusiveStartKey;
     int exclusiveStartKeyOffset;
     int exclusiveStartKeyLength;
+    CharSequence filterExpression;
+    CharSequence projectionExpression;
+    DirectBuffer names;
+    int namesOffset;
+    int namesLength;
+    DirectBuffer values;
+    int valuesOffset;
+    int valuesLength;
 
     /**
      * Forgets everything set.
@@ -33,6 +41,12 @@ public final class ScanParams
         limit = 0;
         exclusiveStartKey = null;
         exclusiveStartKeyLength = 0;
+        filterExpression = null;
+        projectionExpression = null;
+        names = null;
+        namesLength = 0;
+        values = null;
+        valuesLength = 0;
         return this;
     }
 
@@ -89,6 +103,59 @@ public final class ScanParams
         exclusiveStartKey = buffer;
         exclusiveStartKeyOffset = offset;
         exclusiveStartKeyLength = length;
+        return this;
+    }
+
+    /**
+     * FilterExpression: applied after the read, so Limit and ScannedCount count items read and Count the items
+     * returned.
+     *
+     * @param expression the expression, or null for none.
+     * @return this.
+     */
+    public ScanParams filterExpression(final CharSequence expression)
+    {
+        filterExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param expression ProjectionExpression (the attributes, or document paths, to return), or null for all.
+     * @return this.
+     */
+    public ScanParams projectionExpression(final CharSequence expression)
+    {
+        projectionExpression = expression;
+        return this;
+    }
+
+    /**
+     * @param buffer ExpressionAttributeNames as an item-format map of {@code #name} to S values (read during the send
+     *               call only; {@link ExpressionParams#encodeNames}), or null.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return this.
+     */
+    public ScanParams expressionAttributeNames(final DirectBuffer buffer, final int offset, final int length)
+    {
+        names = buffer;
+        namesOffset = offset;
+        namesLength = null == buffer ? 0 : length;
+        return this;
+    }
+
+    /**
+     * @param buffer ExpressionAttributeValues as an item-format map of {@code :value} to values (read during the send
+     *               call only; {@link ExpressionParams#encodeValues}), or null.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return this.
+     */
+    public ScanParams expressionAttributeValues(final DirectBuffer buffer, final int offset, final int length)
+    {
+        values = buffer;
+        valuesOffset = offset;
+        valuesLength = null == buffer ? 0 : length;
         return this;
     }
 }

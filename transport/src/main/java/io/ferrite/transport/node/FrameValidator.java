@@ -24,7 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Checks a request frame before the router acts on it: header (length, schema id, version, template id,
  * block length) and every var-data field and group of the message, so that nothing downstream reads past
- * the frame; and that no expression field is used (the engine has no expressions yet).
+ * the frame. Expression fields are checked for bounds here and compiled on the shard (decision 0010).
  * <p>
  * The frame is read through a view bounded to the frame's length, so a length field that points past the
  * frame fails here with the field's name, never later on a shard.
@@ -38,6 +38,12 @@ final class FrameValidator
      * requests' version 2 blocks, before returnConsumedCapacity, are the literal lengths in {@link #walk}).
      */
     static final int CREATE_TABLE_V2_BLOCK_LENGTH = 16;
+
+    /**
+     * PutItem, DeleteItem and UpdateItem requests' block before schema version 4 appended
+     * returnValuesOnConditionCheckFailure (version 2: 17 bytes, before returnConsumedCapacity).
+     */
+    static final int WRITE_V3_BLOCK_LENGTH = 18;
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final ConnectRequestDecoder connect = new ConnectRequestDecoder();
@@ -191,14 +197,14 @@ final class FrameValidator
 
             case PutItemRequestDecoder.TEMPLATE_ID:
             {
-                start("PutItemRequest", blockLength, version < 3 ? 17 : PutItemRequestDecoder.BLOCK_LENGTH);
+                start("PutItemRequest", blockLength, writeBlockLength(version, PutItemRequestDecoder.BLOCK_LENGTH));
                 final PutItemRequestDecoder d = putItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipItem(), d.limit(), "item");
-                final int condition = var(d.limit(), d.skipConditionExpression(), d.limit(), "conditionExpression");
-                final int names = var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
-                final int values = var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
-                return end(d.limit()) && noExpressions(condition, "ConditionExpression", names, values);
+                var(d.limit(), d.skipConditionExpression(), d.limit(), "conditionExpression");
+                var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
+                var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
+                return end(d.limit());
             }
 
             case GetItemRequestDecoder.TEMPLATE_ID:
@@ -207,37 +213,36 @@ final class FrameValidator
                 final GetItemRequestDecoder d = getItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
-                final int projection = var(d.limit(), d.skipProjectionExpression(), d.limit(), "projectionExpression");
-                final int names = var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
-                return end(d.limit()) && noExpressions(projection, "ProjectionExpression", names, 0);
+                var(d.limit(), d.skipProjectionExpression(), d.limit(), "projectionExpression");
+                var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
+                return end(d.limit());
             }
 
             case DeleteItemRequestDecoder.TEMPLATE_ID:
             {
-                start("DeleteItemRequest", blockLength, version < 3 ? 17 : DeleteItemRequestDecoder.BLOCK_LENGTH);
+                start("DeleteItemRequest", blockLength, writeBlockLength(version, DeleteItemRequestDecoder.BLOCK_LENGTH));
                 final DeleteItemRequestDecoder d = deleteItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
-                final int condition = var(d.limit(), d.skipConditionExpression(), d.limit(), "conditionExpression");
-                final int names = var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
-                final int values = var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
-                return end(d.limit()) && noExpressions(condition, "ConditionExpression", names, values);
+                var(d.limit(), d.skipConditionExpression(), d.limit(), "conditionExpression");
+                var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
+                var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
+                return end(d.limit());
             }
 
             case UpdateItemRequestDecoder.TEMPLATE_ID:
             {
-                start("UpdateItemRequest", blockLength, version < 3 ? 17 : UpdateItemRequestDecoder.BLOCK_LENGTH);
+                start("UpdateItemRequest", blockLength, writeBlockLength(version, UpdateItemRequestDecoder.BLOCK_LENGTH));
                 final UpdateItemRequestDecoder d = updateItem.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipKey(), d.limit(), "key");
                 var(d.limit(), d.skipSetAttributes(), d.limit(), "setAttributes");
                 var(d.limit(), d.skipRemoveAttributes(), d.limit(), "removeAttributes");
-                final int update = var(d.limit(), d.skipUpdateExpression(), d.limit(), "updateExpression");
-                final int condition = var(d.limit(), d.skipConditionExpression(), d.limit(), "conditionExpression");
-                final int names = var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
-                final int values = var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
-                return end(d.limit()) && noExpressions(update, "UpdateExpression", 0, 0) &&
-                    noExpressions(condition, "ConditionExpression", names, values);
+                var(d.limit(), d.skipUpdateExpression(), d.limit(), "updateExpression");
+                var(d.limit(), d.skipConditionExpression(), d.limit(), "conditionExpression");
+                var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
+                var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
+                return end(d.limit());
             }
 
             case QueryRequestDecoder.TEMPLATE_ID:
@@ -249,14 +254,12 @@ final class FrameValidator
                 var(d.limit(), d.skipSortKeyValue(), d.limit(), "sortKeyValue");
                 var(d.limit(), d.skipSortKeyUpper(), d.limit(), "sortKeyUpper");
                 var(d.limit(), d.skipExclusiveStartKey(), d.limit(), "exclusiveStartKey");
-                final int keyCondition = var(d.limit(), d.skipKeyConditionExpression(), d.limit(), "keyConditionExpression");
-                final int filter = var(d.limit(), d.skipFilterExpression(), d.limit(), "filterExpression");
-                final int projection = var(d.limit(), d.skipProjectionExpression(), d.limit(), "projectionExpression");
-                final int names = var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
-                final int values = var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
-                return end(d.limit()) && noExpressions(keyCondition, "KeyConditionExpression", 0, 0) &&
-                    noExpressions(filter, "FilterExpression", 0, 0) &&
-                    noExpressions(projection, "ProjectionExpression", names, values);
+                var(d.limit(), d.skipKeyConditionExpression(), d.limit(), "keyConditionExpression");
+                var(d.limit(), d.skipFilterExpression(), d.limit(), "filterExpression");
+                var(d.limit(), d.skipProjectionExpression(), d.limit(), "projectionExpression");
+                var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
+                var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
+                return end(d.limit());
             }
 
             case ScanRequestDecoder.TEMPLATE_ID:
@@ -265,12 +268,11 @@ final class FrameValidator
                 final ScanRequestDecoder d = scan.wrap(view, body, blockLength, version);
                 var(d.limit(), d.skipTableName(), d.limit(), "tableName");
                 var(d.limit(), d.skipExclusiveStartKey(), d.limit(), "exclusiveStartKey");
-                final int filter = var(d.limit(), d.skipFilterExpression(), d.limit(), "filterExpression");
-                final int projection = var(d.limit(), d.skipProjectionExpression(), d.limit(), "projectionExpression");
-                final int names = var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
-                final int values = var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
-                return end(d.limit()) && noExpressions(filter, "FilterExpression", 0, 0) &&
-                    noExpressions(projection, "ProjectionExpression", names, values);
+                var(d.limit(), d.skipFilterExpression(), d.limit(), "filterExpression");
+                var(d.limit(), d.skipProjectionExpression(), d.limit(), "projectionExpression");
+                var(d.limit(), d.skipExpressionAttributeNames(), d.limit(), "expressionAttributeNames");
+                var(d.limit(), d.skipExpressionAttributeValues(), d.limit(), "expressionAttributeValues");
+                return end(d.limit());
             }
 
             case BatchGetItemRequestDecoder.TEMPLATE_ID:
@@ -288,6 +290,8 @@ final class FrameValidator
                         var(d.limit(), keys.skipKey(), d.limit(), "tables.keys.key");
                     }
                     var(d.limit(), tables.skipTableName(), d.limit(), "tables.tableName");
+                    var(d.limit(), tables.skipProjectionExpression(), d.limit(), "tables.projectionExpression");
+                    var(d.limit(), tables.skipExpressionAttributeNames(), d.limit(), "tables.expressionAttributeNames");
                 }
                 return end(d.limit());
             }
@@ -353,24 +357,9 @@ final class FrameValidator
         return true;
     }
 
-    private boolean noExpressions(final int expressionLength, final String expression, final int names, final int values)
+    private static int writeBlockLength(final int version, final int current)
     {
-        if (expressionLength > 0)
-        {
-            return fail(ErrorCode.ValidationException, expression + " is not supported yet: Ferrite's engine does not " +
-                "implement expressions (" + messageName + " carries a " + expressionLength + "-byte " + expression + ")");
-        }
-        if (names > 0)
-        {
-            return fail(ErrorCode.ValidationException, "ExpressionAttributeNames can only be specified when using " +
-                "expressions, and Ferrite's engine does not implement expressions yet (" + messageName + ")");
-        }
-        if (values > 0)
-        {
-            return fail(ErrorCode.ValidationException, "ExpressionAttributeValues can only be specified when using " +
-                "expressions, and Ferrite's engine does not implement expressions yet (" + messageName + ")");
-        }
-        return true;
+        return version < 3 ? 17 : version < 4 ? WRITE_V3_BLOCK_LENGTH : current;
     }
 
     private boolean fail(final ErrorCode code, final String message)

@@ -151,6 +151,10 @@ final class Router implements Agent
     private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer backlogView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer keyConditionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+    private final WireExpressions keyConditions = new WireExpressions();
     private final MessageHandler replyHandler = this::onReply;
     private final AtomicReferenceArray<TableAdmission> admissions;
     private final NodeAdmission nodeAdmission;
@@ -409,7 +413,8 @@ final class Router implements Agent
                     return ControlledFragmentHandler.Action.CONTINUE;
                 }
                 d.wrapPartitionKeyValue(keyView);
-                final boolean hashed = partitionKeys.hashValue(keyView, 0, keyView.capacity());
+                final boolean hashed = keyView.capacity() > 0 ? partitionKeys.hashValue(keyView, 0, keyView.capacity()) :
+                    hashKeyCondition(d, route);
                 final int shard = hashed ? metadata.shardFor(partitionKeys.hash()) : 0;
                 final int partition = hashed ? PartitionAdmission.slot(shard, partitionKeys.hash(), enginePartitions) : -1;
                 return dispatchOrAbort(RingLayout.OP_DIRECT, shard, 0, 0, session, route, operation,
@@ -429,6 +434,31 @@ final class Router implements Agent
                 onScatter(session, operation, buffer, offset, length, body, blockLength, version);
                 return ControlledFragmentHandler.Action.CONTINUE;
         }
+    }
+
+    /**
+     * A Query by KeyConditionExpression: finds (cached by expression and names) which ExpressionAttributeValues entry
+     * the partition key is compared with, and hashes that value. The decoder is past partitionKeyValue.
+     *
+     * @return true if the partition key value was found and hashed; else the shard that gets it reports why.
+     */
+    private boolean hashKeyCondition(final QueryRequestDecoder d, final TableRoute route)
+    {
+        d.skipSortKeyValue();
+        d.skipSortKeyUpper();
+        d.skipExclusiveStartKey();
+        d.wrapKeyConditionExpression(keyConditionView);
+        if (0 == keyConditionView.capacity())
+        {
+            return false;
+        }
+        d.skipFilterExpression();
+        d.skipProjectionExpression();
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final byte[] placeholder = keyConditions.partitionKeyPlaceholder(
+            route.routeId, route.partitionKeyName, keyConditionView, namesView, valuesView);
+        return null != placeholder && partitionKeys.hashAttribute(valuesView, 0, valuesView.capacity(), placeholder);
     }
 
     /**
@@ -794,7 +824,8 @@ final class Router implements Agent
         errorResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .errorCode(ErrorCode.ProvisionedThroughputExceededException)
-            .putMessage(throttleMessage, 0, throttleMessage.capacity());
+            .putMessage(throttleMessage, 0, throttleMessage.capacity())
+            .putItem(throttleMessage, 0, 0);
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength());
     }
 
@@ -938,7 +969,8 @@ final class Router implements Agent
         errorResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .errorCode(code)
-            .message(message);
+            .message(message)
+            .putItem(sendBuffer, 0, 0);
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength());
     }
 
@@ -1232,6 +1264,8 @@ final class Router implements Agent
     {
         final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
         final Map<String, Boolean> consistent = new LinkedHashMap<>();
+        final Map<String, String> projections = new LinkedHashMap<>();
+        final Map<String, byte[]> names = new LinkedHashMap<>();
         int total = 0;
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.wrap(buffer, body, blockLength, version).tables())
         {
@@ -1244,8 +1278,13 @@ final class Router implements Agent
                 keys.add(bytes);
             }
             final String name = table.tableName();
+            final String projection = table.projectionExpression();
+            final byte[] namesBytes = new byte[table.expressionAttributeNamesLength()];
+            table.getExpressionAttributeNames(namesBytes, 0, namesBytes.length);
             keysByTable.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys);
             consistent.put(name, consistentRead);
+            projections.put(name, projection);
+            names.put(name, namesBytes);
             total += keys.size();
         }
         if (0 == total)
@@ -1297,7 +1336,9 @@ final class Router implements Agent
                 {
                     keys.next().putKey(key, 0, key.length);
                 }
-                tables.tableName(entry.getKey());
+                final byte[] namesBytes = names.get(entry.getKey());
+                tables.tableName(entry.getKey()).projectionExpression(projections.get(entry.getKey()))
+                    .putExpressionAttributeNames(namesBytes, 0, namesBytes.length);
             }
             enqueue(part.getKey(), gather, 0, frame, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchGetRequest.encodedLength());
         }

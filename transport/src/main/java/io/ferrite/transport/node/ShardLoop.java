@@ -137,6 +137,16 @@ final class ShardLoop implements Agent, MessageHandler
     private final AttributeUpdates attributeUpdates = new AttributeUpdates();
     private final ItemWriter keyWriter = new ItemWriter();
     private final UnsafeBuffer nameBuffer = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer partitionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer conditionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer updateView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer keyConditionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer filterView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer projectionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+    private final WireExpressions expressions = new WireExpressions();
+    private final FailedItemCapture failedItem = new FailedItemCapture();
 
     private final ItemHandler itemHandler = this::onItem;
     private final ItemHandler pageHandler = this::onPageItem;
@@ -245,6 +255,7 @@ final class ShardLoop implements Agent, MessageHandler
         receivedNs = buffer.getLong(index + RingLayout.RECEIVED_NS_OFFSET);
         int responseLength;
         long correlationId = 0;
+        failedItem.reset();
         try
         {
             switch (templateId)
@@ -283,12 +294,19 @@ final class ShardLoop implements Agent, MessageHandler
         }
         catch (final FerriteException ex)
         {
-            responseLength = encodeError(sendBuffer, correlationId, ex.code(), ex.getMessage());
+            responseLength = ErrorCode.ConditionalCheckFailedException == ex.code() && failedItem.captured() ?
+                encodeError(sendBuffer, 0, correlationId, ex.code(), ex.getMessage(), failedItem.buffer,
+                failedItem.length) :
+                encodeError(sendBuffer, correlationId, ex.code(), ex.getMessage());
         }
         catch (final RuntimeException ex)
         {
             responseLength = encodeError(sendBuffer, correlationId, ErrorCode.InternalServerError,
                 "Internal error on shard " + shardIndex + ": " + ex);
+        }
+        finally
+        {
+            failedItem.condition = null;
         }
 
         respond(target, slot, correlationId, responseLength);
@@ -342,10 +360,12 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
         d.wrapKey(keyView);
-        d.skipProjectionExpression();
-        d.skipExpressionAttributeNames();
+        d.wrapProjectionExpression(projectionView);
+        d.wrapExpressionAttributeNames(namesView);
+        final WireExpressions.Compiled compiled = expressions.compile(GetItemRequestDecoder.TEMPLATE_ID,
+            null, null, null, null, projectionView, namesView, null);
         startItemResponse(d.correlationId());
-        shard.getItem(table, keyView, 0, keyView.capacity(), itemHandler);
+        shard.getItem(table, keyView, 0, keyView.capacity(), compiled.projection, itemHandler);
         final boolean consistent = 1 == d.consistentReadRaw();
         final long halfUnits = CapacityUnits.readHalfUnits(itemWritten ? itemLength : 0, consistent);
         chargeAfter(routeId, false, halfUnits - (consistent ? 2 : 1));
@@ -363,8 +383,15 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
         d.wrapItem(itemView);
+        d.wrapConditionExpression(conditionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final WireExpressions.Compiled compiled = expressions.compile(PutItemRequestDecoder.TEMPLATE_ID,
+            conditionView, null, null, null, null, namesView, valuesView);
+        final io.ferrite.engine.shard.ItemCondition condition =
+            failedItem.wrap(compiled.condition, d.returnValuesOnConditionCheckFailureRaw());
         startItemResponse(d.correlationId());
-        shard.putItem(table, itemView, 0, itemView.capacity(), null, returnValues, itemHandler);
+        shard.putItem(table, itemView, 0, itemView.capacity(), condition, returnValues, itemHandler);
         chargeWrite(routeId, CapacityUnits.writeUnits(0, itemView.capacity()), d.returnConsumedCapacityRaw());
         return finishItemResponse();
     }
@@ -376,8 +403,15 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
         d.wrapKey(keyView);
+        d.wrapConditionExpression(conditionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final WireExpressions.Compiled compiled = expressions.compile(DeleteItemRequestDecoder.TEMPLATE_ID,
+            conditionView, null, null, null, null, namesView, valuesView);
+        final io.ferrite.engine.shard.ItemCondition condition =
+            failedItem.wrap(compiled.condition, d.returnValuesOnConditionCheckFailureRaw());
         startItemResponse(d.correlationId());
-        shard.deleteItem(table, keyView, 0, keyView.capacity(), null, returnValues, itemHandler);
+        shard.deleteItem(table, keyView, 0, keyView.capacity(), condition, returnValues, itemHandler);
         chargeWrite(routeId, 1, d.returnConsumedCapacityRaw());
         return finishItemResponse();
     }
@@ -391,19 +425,42 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapKey(keyView);
         d.wrapSetAttributes(itemView);
         d.wrapRemoveAttributes(removeView);
-        if (itemView.capacity() > 0)
+        d.wrapUpdateExpression(updateView);
+        d.wrapConditionExpression(conditionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final WireExpressions.Compiled compiled = expressions.compile(UpdateItemRequestDecoder.TEMPLATE_ID,
+            conditionView, updateView, null, null, null, namesView, valuesView);
+        final io.ferrite.engine.shard.ItemUpdate update;
+        if (null != compiled.update)
         {
-            ItemValidator.validate(itemView, 0, itemView.capacity());
+            if (itemView.capacity() > 0 || removeView.capacity() > 0)
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {AttributeUpdates} Expression parameters: " +
+                    "{UpdateExpression}");
+            }
+            update = compiled.update;
         }
-        if (removeView.capacity() > 0)
+        else
         {
-            ItemValidator.validate(removeView, 0, removeView.capacity());
+            if (itemView.capacity() > 0)
+            {
+                ItemValidator.validate(itemView, 0, itemView.capacity());
+            }
+            if (removeView.capacity() > 0)
+            {
+                ItemValidator.validate(removeView, 0, removeView.capacity());
+            }
+            attributeUpdates.wrap(
+                itemView.capacity() > 0 ? itemView : null, 0, itemView.capacity(),
+                removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
+            update = attributeUpdates;
         }
-        attributeUpdates.wrap(
-            itemView.capacity() > 0 ? itemView : null, 0, itemView.capacity(),
-            removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
+        final io.ferrite.engine.shard.ItemCondition condition =
+            failedItem.wrap(compiled.condition, d.returnValuesOnConditionCheckFailureRaw());
         startItemResponse(d.correlationId());
-        shard.updateItem(table, keyView, 0, keyView.capacity(), attributeUpdates, null, returnValues, itemHandler);
+        shard.updateItem(table, keyView, 0, keyView.capacity(), update, condition, returnValues, itemHandler);
         chargeWrite(routeId, 1, d.returnConsumedCapacityRaw());
         return finishItemResponse();
     }
@@ -495,23 +552,44 @@ final class ShardLoop implements Agent, MessageHandler
         final int pageLimit = d.pageLimit();
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
-        d.wrapPartitionKeyValue(valueView);
-        if (valueView.capacity() > 0)
-        {
-            keyValue(valueView, q.partitionKey(), "partitionKeyValue");
-        }
+        d.wrapPartitionKeyValue(partitionView);
         d.wrapSortKeyValue(valueView);
-        final KeyValue low = q.sortKey(condition);
-        if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
-        {
-            keyValue(valueView, low, "sortKeyValue");
-        }
         d.wrapSortKeyUpper(upperView);
-        if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
-        {
-            keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
-        }
         d.wrapExclusiveStartKey(keyView);
+        d.wrapKeyConditionExpression(keyConditionView);
+        d.wrapFilterExpression(filterView);
+        d.wrapProjectionExpression(projectionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final WireExpressions.Compiled compiled = expressions.compile(QueryRequestDecoder.TEMPLATE_ID,
+            null, null, keyConditionView, filterView, projectionView, namesView, valuesView);
+        if (null != compiled.keyCondition)
+        {
+            if (partitionView.capacity() > 0 || SortKeyCondition.NONE != condition)
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {KeyConditions} Expression parameters: " +
+                    "{KeyConditionExpression}");
+            }
+            compiled.keyCondition.applyTo(table, q);
+        }
+        else
+        {
+            if (partitionView.capacity() > 0)
+            {
+                keyValue(partitionView, q.partitionKey(), "partitionKeyValue");
+            }
+            final KeyValue low = q.sortKey(condition);
+            if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
+            {
+                keyValue(valueView, low, "sortKeyValue");
+            }
+            if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
+            {
+                keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+            }
+        }
+        q.filter(compiled.filter).projection(compiled.projection);
         q.exclusiveStartKey(keyView, 0, keyView.capacity());
         q.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
@@ -532,6 +610,13 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapTableName(nameView);
         final ShardTable shardTable = shardTable(routeId, nameView);
         d.wrapExclusiveStartKey(keyView);
+        d.wrapFilterExpression(filterView);
+        d.wrapProjectionExpression(projectionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final WireExpressions.Compiled compiled = expressions.compile(ScanRequestDecoder.TEMPLATE_ID,
+            null, null, null, filterView, projectionView, namesView, valuesView);
+        s.filter(compiled.filter).projection(compiled.projection);
         final int flags = buffer.getInt(index + RingLayout.FLAGS_OFFSET);
         if (0 == (flags & RingLayout.FLAG_IGNORE_START_KEY))
         {
@@ -703,6 +788,7 @@ final class ShardLoop implements Agent, MessageHandler
     private int onBatchGet(final long correlationId)
     {
         final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
+        final Map<String, io.ferrite.engine.shard.ItemProjection> projections = new LinkedHashMap<>();
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.tables())
         {
             final List<byte[]> keys = new ArrayList<>();
@@ -712,9 +798,19 @@ final class ShardLoop implements Agent, MessageHandler
                 key.getKey(bytes, 0, bytes.length);
                 keys.add(bytes);
             }
-            keysByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(keys);
+            final String tableName = table.tableName();
+            keysByTable.computeIfAbsent(tableName, k -> new ArrayList<>()).addAll(keys);
+            table.wrapProjectionExpression(projectionView);
+            table.wrapExpressionAttributeNames(namesView);
+            final WireExpressions.Compiled compiled = expressions.compile(BatchGetItemRequestDecoder.TEMPLATE_ID,
+                null, null, null, null, projectionView, namesView, null);
+            if (null != compiled.projection)
+            {
+                projections.put(tableName, compiled.projection);
+            }
         }
-        final BatchGetResult result = shard.batchGetItem(keysByTable);
+        final BatchGetResult result = projections.isEmpty() ? shard.batchGetItem(keysByTable) :
+            shard.batchGetItem(keysByTable, projections);
 
         // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
         final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH - 64 * 1024;
@@ -917,11 +1013,24 @@ final class ShardLoop implements Agent, MessageHandler
     private int encodeError(
         final MutableDirectBuffer buffer, final int offset, final long correlationId, final ErrorCode code, final String message)
     {
+        return encodeError(buffer, offset, correlationId, code, message, sendBuffer, 0);
+    }
+
+    private int encodeError(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long correlationId,
+        final ErrorCode code,
+        final String message,
+        final DirectBuffer item,
+        final int itemLength)
+    {
         counters.error(code);
         errorResponse.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .correlationId(correlationId)
             .errorCode(code)
-            .message(message);
+            .message(message)
+            .putItem(item, 0, itemLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength();
     }
 
@@ -978,6 +1087,64 @@ final class ShardLoop implements Agent, MessageHandler
         int keyOf(final DirectBuffer item, final int offset, final int length, final ItemWriter writer)
         {
             return keyItems.keyOf(item, offset, length, writer);
+        }
+    }
+
+    /**
+     * ReturnValuesOnConditionCheckFailure ALL_OLD: wraps a request's condition and copies the item that fails it, so
+     * the ConditionalCheckFailedException carries it (ErrorResponse.item). Reused for every request.
+     */
+    static final class FailedItemCapture implements io.ferrite.engine.shard.ItemCondition
+    {
+        final org.agrona.ExpandableDirectByteBuffer buffer = new org.agrona.ExpandableDirectByteBuffer(4096);
+        int length = -1;
+        io.ferrite.engine.shard.ItemCondition condition;
+
+        void reset()
+        {
+            length = -1;
+            condition = null;
+        }
+
+        boolean captured()
+        {
+            return length >= 0;
+        }
+
+        /**
+         * @return the condition to pass to the shard: this capture for ALL_OLD, else the condition itself.
+         */
+        io.ferrite.engine.shard.ItemCondition wrap(
+            final io.ferrite.engine.shard.ItemCondition condition, final short returnValuesOnConditionCheckFailureRaw)
+        {
+            if (null == condition)
+            {
+                return null;
+            }
+            switch (returnValuesOnConditionCheckFailureRaw)
+            {
+                case 1:
+                    this.condition = condition;
+                    return this;
+                case 0:
+                case 255:
+                    return condition;
+                default:
+                    throw FerriteException.validation("1 validation error detected: Value '" +
+                        returnValuesOnConditionCheckFailureRaw + "' at 'returnValuesOnConditionCheckFailure' failed " +
+                        "to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+            }
+        }
+
+        public boolean test(final DirectBuffer item, final int offset, final int length)
+        {
+            final boolean passed = condition.test(item, offset, length);
+            if (!passed && length >= 0)
+            {
+                buffer.putBytes(0, item, offset, length);
+                this.length = length;
+            }
+            return passed;
         }
     }
 }

@@ -275,7 +275,8 @@ final class ScriptedNode implements Agent, AutoCloseable
             .wrapAndApplyHeader(out, 0, new MessageHeaderEncoder())
             .correlationId(correlationId)
             .errorCode(code)
-            .message(message);
+            .message(message)
+            .putItem(out, 0, 0);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 }

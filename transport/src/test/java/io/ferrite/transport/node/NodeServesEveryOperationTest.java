@@ -83,7 +83,8 @@ class NodeServesEveryOperationTest
             assertNull(item(s.updateItem("Orders", item("pk", "b", "sk", 2), item("n", 1), null, ReturnValuesType.NONE, "")));
             final String expression = error(s.updateItem("Orders", item("pk", "b", "sk", 2), null, null,
                 ReturnValuesType.NONE, "SET a = :v"));
-            assertTrue(expression.startsWith("ValidationException: UpdateExpression is not supported yet"), expression);
+            assertEquals("ValidationException: Invalid UpdateExpression: An expression attribute value used in expression " +
+                "is not defined; attribute value: :v", expression);
 
             // query: every condition, both directions, pages
             final byte[] pkC = value(AttributeValue.s("c"));

@@ -410,6 +410,70 @@ final class RawSession implements AutoCloseable
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    /**
+     * PutItem with a ConditionExpression; names and values as item-format maps (null: none).
+     */
+    byte[] putItemIf(final String table, final Map<String, AttributeValue> item, final String condition,
+        final Map<String, AttributeValue> names, final Map<String, AttributeValue> values)
+    {
+        final long c = nextCorrelationId();
+        final byte[] bytes = ItemCodec.encode(item);
+        final byte[] namesBytes = null == names ? new byte[0] : ItemCodec.encode(names);
+        final byte[] valuesBytes = null == values ? new byte[0] : ItemCodec.encode(values);
+        final PutItemRequestEncoder e = new PutItemRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(c).requestId(c).returnValues(ReturnValuesType.NONE)
+            .returnConsumedCapacity(io.ferrite.codecs.sbe.ReturnConsumedCapacityType.NONE)
+            .returnValuesOnConditionCheckFailure(io.ferrite.codecs.sbe.ReturnValuesOnConditionCheckFailureType.ALL_OLD)
+            .tableName(table).putItem(bytes, 0, bytes.length).conditionExpression(condition)
+            .putExpressionAttributeNames(namesBytes, 0, namesBytes.length)
+            .putExpressionAttributeValues(valuesBytes, 0, valuesBytes.length);
+        return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /**
+     * UpdateItem with an UpdateExpression and an optional ConditionExpression; names and values as item-format maps.
+     */
+    byte[] updateItemExpression(final String table, final Map<String, AttributeValue> key, final String update,
+        final String condition, final Map<String, AttributeValue> names, final Map<String, AttributeValue> values,
+        final ReturnValuesType returnValues)
+    {
+        final long c = nextCorrelationId();
+        final byte[] keyBytes = ItemCodec.encode(key);
+        final byte[] namesBytes = null == names ? new byte[0] : ItemCodec.encode(names);
+        final byte[] valuesBytes = null == values ? new byte[0] : ItemCodec.encode(values);
+        final UpdateItemRequestEncoder e = new UpdateItemRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(c).requestId(c).returnValues(returnValues)
+            .returnConsumedCapacity(io.ferrite.codecs.sbe.ReturnConsumedCapacityType.NONE)
+            .returnValuesOnConditionCheckFailure(io.ferrite.codecs.sbe.ReturnValuesOnConditionCheckFailureType.NONE)
+            .tableName(table).putKey(keyBytes, 0, keyBytes.length)
+            .putSetAttributes(new byte[0], 0, 0).putRemoveAttributes(new byte[0], 0, 0)
+            .updateExpression(update).conditionExpression(null == condition ? "" : condition)
+            .putExpressionAttributeNames(namesBytes, 0, namesBytes.length)
+            .putExpressionAttributeValues(valuesBytes, 0, valuesBytes.length);
+        return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /**
+     * Query by KeyConditionExpression, with an optional FilterExpression; names and values as item-format maps.
+     */
+    byte[] queryExpression(final String table, final String keyCondition, final String filter,
+        final Map<String, AttributeValue> names, final Map<String, AttributeValue> values, final int limit)
+    {
+        final long c = nextCorrelationId();
+        final byte[] empty = new byte[0];
+        final byte[] namesBytes = null == names ? empty : ItemCodec.encode(names);
+        final byte[] valuesBytes = null == values ? empty : ItemCodec.encode(values);
+        final QueryRequestEncoder e = new QueryRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(c).requestId(c).condition(SortKeyConditionType.NONE).scanIndexForward(BooleanType.TRUE)
+            .consistentRead(BooleanType.TRUE).pageLimit(limit).tableName(table)
+            .putPartitionKeyValue(empty, 0, 0).putSortKeyValue(empty, 0, 0).putSortKeyUpper(empty, 0, 0)
+            .putExclusiveStartKey(empty, 0, 0)
+            .keyConditionExpression(keyCondition).filterExpression(null == filter ? "" : filter).projectionExpression("")
+            .putExpressionAttributeNames(namesBytes, 0, namesBytes.length)
+            .putExpressionAttributeValues(valuesBytes, 0, valuesBytes.length);
+        return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
     byte[] batchWrite(final String table, final List<Map<String, AttributeValue>> puts, final List<Map<String, AttributeValue>> deletes)
     {
         final long c = nextCorrelationId();
@@ -443,7 +507,7 @@ final class RawSession implements AutoCloseable
             final byte[] bytes = ItemCodec.encode(key);
             group.next().putKey(bytes, 0, bytes.length);
         }
-        tables.tableName(table);
+        tables.tableName(table).projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 

@@ -20,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The router thread and the shard loop threads allocate nothing per request in steady state while serving GetItem,
- * PutItem, UpdateItem, DeleteItem and Query, measured per thread with HotSpot's
+ * PutItem, UpdateItem, DeleteItem and Query, with and without expressions (a conditional PutItem, an UpdateExpression
+ * with a condition, a Query by KeyConditionExpression with a FilterExpression: compiled once, then found by their
+ * bytes), measured per thread with HotSpot's
  * {@code ThreadMXBean.getThreadAllocatedBytes} (exact to the byte for TLAB and outside-TLAB allocation)
  * around a window of thousands of requests after a warm-up. The test-side client allocates freely; only
  * the node's own threads are measured. A window in which a GC ran is measured again: Chronicle Queue (the
@@ -38,6 +40,11 @@ class RouterAndShardRequestPathAllocatesNothingTest
      * bytes to a few KB per window, from deoptimized code paths and Chronicle internals, not per request.
      */
     private static final long MAX_BYTES_PER_REQUEST = 4;
+    private static final int REQUESTS_PER_ROUND = 8;
+    private static final Map<String, AttributeValue> NAMES = Map.of("#v", AttributeValue.s("v"), "#w", AttributeValue.s("w"));
+    private static final Map<String, AttributeValue> PUT_VALUES = Map.of(":x", AttributeValue.s("x"));
+    private static final Map<String, AttributeValue> UPDATE_VALUES =
+        Map.of(":zero", AttributeValue.n(0), ":one", AttributeValue.n(1), ":x", AttributeValue.s("x"));
 
     @Test
     void steadyStateRequestsAllocateNothingOnRouterOrShards()
@@ -80,8 +87,8 @@ class RouterAndShardRequestPathAllocatesNothingTest
                 {
                     final long bytes = after.get(entry.getKey()) - entry.getValue();
                     System.out.println("node thread " + entry.getKey() + " allocated " + bytes + " bytes in " +
-                        MEASURED_ROUNDS * 5 + " requests");
-                    if (bytes >= MAX_BYTES_PER_REQUEST * MEASURED_ROUNDS * 5)
+                        MEASURED_ROUNDS * REQUESTS_PER_ROUND + " requests");
+                    if (bytes >= MAX_BYTES_PER_REQUEST * MEASURED_ROUNDS * REQUESTS_PER_ROUND)
                     {
                         allocating.add(entry.getKey() + " allocated " + bytes + " bytes");
                     }
@@ -89,12 +96,13 @@ class RouterAndShardRequestPathAllocatesNothingTest
             }
             assertTrue(null != allocating, "no measuring window of " + MEASURED_ROUNDS + " rounds without a GC in " +
                 MAX_ATTEMPTS + " attempts");
-            assertTrue(allocating.isEmpty(), MEASURED_ROUNDS * 5 + " requests: " + allocating);
+            assertTrue(allocating.isEmpty(), MEASURED_ROUNDS * REQUESTS_PER_ROUND + " requests: " + allocating);
         }
     }
 
     /**
-     * One round: a PutItem, a GetItem, an UpdateItem (ALL_NEW), a Query page and a DeleteItem (ALL_OLD).
+     * One round: a PutItem, a GetItem, an UpdateItem (ALL_NEW), a Query page, a conditional PutItem, an UpdateExpression
+     * with a condition (UPDATED_NEW), a Query by KeyConditionExpression with a filter, and a DeleteItem (ALL_OLD).
      */
     private static void rounds(final RawSession s, final int count)
     {
@@ -107,6 +115,12 @@ class RouterAndShardRequestPathAllocatesNothingTest
             ok(s.updateItem("Hot", item("pk", pk, "sk", sk), item("w", i), null, ReturnValuesType.ALL_NEW, ""));
             ok(s.query("Hot", value(AttributeValue.s(pk)), SortKeyConditionType.BETWEEN, value(AttributeValue.n(0)),
                 value(AttributeValue.n(20)), i % 2 == 0, 3, null));
+            ok(s.putItemIf("Hot", item("pk", pk, "sk", sk, "v", "x"), "#v = :x", Map.of("#v", AttributeValue.s("v")),
+                PUT_VALUES));
+            ok(s.updateItemExpression("Hot", item("pk", pk, "sk", sk), "SET #w = if_not_exists(#w, :zero) + :one",
+                "#v = :x", NAMES, UPDATE_VALUES, ReturnValuesType.UPDATED_NEW));
+            ok(s.queryExpression("Hot", "pk = :pk AND sk BETWEEN :lo AND :hi", "attribute_exists(v)", null,
+                Map.of(":pk", AttributeValue.s(pk), ":lo", AttributeValue.n(0), ":hi", AttributeValue.n(20)), 3));
             ok(s.deleteItem("Hot", item("pk", pk, "sk", sk), ReturnValuesType.ALL_OLD));
         }
     }
