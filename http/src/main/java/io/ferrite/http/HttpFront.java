@@ -99,7 +99,17 @@ public final class HttpFront implements AutoCloseable
                             .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard));
                     }
                 });
-            final Channel channel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
+            final Channel channel;
+            try
+            {
+                channel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " for the " +
+                    "DynamoDB HTTP API (" + ex + "); choose another with --http-port PORT (0: any free port) or " +
+                    "turn it off with --http-port none", ex);
+            }
             return new HttpFront(group, dispatchers, channel);
         }
         catch (final RuntimeException ex)

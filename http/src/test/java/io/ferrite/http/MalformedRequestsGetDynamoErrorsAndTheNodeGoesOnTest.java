@@ -211,6 +211,16 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     }
 
     @Test
+    void aSecondFrontOnATakenPortSaysWhichPortAndHowToChooseAnother()
+    {
+        final IllegalStateException taken = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> HttpFront.start(new HttpConfig().host("127.0.0.1").port(Integer.toString(port)),
+                fixture.node.aeronDirectoryName(), fixture.node.ipcChannel(), fixture.node.requestStreamId()));
+        assertTrue(taken.getMessage().contains("127.0.0.1:" + port) && taken.getMessage().contains("--http-port"),
+            taken.getMessage());
+    }
+
+    @Test
     void keepAliveConnectionServesManyRequests() throws Exception
     {
         try (RawHttp http = new RawHttp(port))
