@@ -1,6 +1,8 @@
 package io.ferrite.tools;
 
 import io.ferrite.engine.config.Settings;
+import io.ferrite.http.HttpConfig;
+import io.ferrite.http.HttpFront;
 import io.ferrite.transport.node.Node;
 import io.ferrite.transport.node.NodeConfig;
 
@@ -17,7 +19,9 @@ import java.util.concurrent.CountDownLatch;
  * flight, checkpoints every shard (WAL synced), closes the sessions and the driver.
  * <p>
  * The ready line, for scripts and tests that launch the server as a child process:
- * {@code ferrite: node ready ipc=aeron:ipc/<stream> udp=<host:port|none> aeronDir=<dir> shards=<n> dataDir=<dir>}.
+ * {@code ferrite: node ready ipc=aeron:ipc/<stream> udp=<host:port|none> aeronDir=<dir> shards=<n> dataDir=<dir>},
+ * preceded, unless {@code --http-port none}, by {@code ferrite server: http=http://<host>:<port>} (the DynamoDB-compatible
+ * HTTP/JSON API, {@link HttpFront}; started after the node and stopped before it).
  * <p>
  * SIGTERM and SIGINT are handled here, not by the JVM's shutdown sequence: the node is closed first and the process
  * then exits with status 0, so a supervisor sees a clean stop (not 143), and libraries' own exit hooks (Chronicle
@@ -26,8 +30,10 @@ import java.util.concurrent.CountDownLatch;
  */
 final class ServerCommand
 {
-    static final String USAGE = "server [--config FILE] [--data-dir DIR]   start a node on a data directory " +
-        "(default ./data; settings ferrite.node.* and ferrite.engine.* from FILE and -D); SIGTERM stops it cleanly";
+    static final String USAGE = "server [--config FILE] [--data-dir DIR] [--http-port PORT|0|none]   start a node on a " +
+        "data directory (default ./data; settings ferrite.node.*, ferrite.http.* and ferrite.engine.* from FILE and -D) " +
+        "with the DynamoDB-compatible HTTP API on 127.0.0.1:" + HttpConfig.DEFAULT_PORT + " (0: any free port; none: off); " +
+        "SIGTERM stops it cleanly";
 
     private ServerCommand()
     {
@@ -35,7 +41,7 @@ final class ServerCommand
 
     static int run(final String[] args) throws InterruptedException
     {
-        final Options options = Options.parse(args, new String[]{ "config", "data-dir" }, new String[0]);
+        final Options options = Options.parse(args, new String[]{ "config", "data-dir", "http-port" }, new String[0]);
         final String configFile = options.string("config", null);
         final Settings settings = Settings.load(null == configFile ? null : Path.of(configFile));
         final NodeConfig config = NodeConfig.from(settings);
@@ -45,7 +51,14 @@ final class ServerCommand
             config.dataDir(Path.of(dataDir));
         }
         config.validate();
+        final HttpConfig httpConfig = HttpConfig.from(settings);
+        final String httpPort = options.string("http-port", null);
+        if (null != httpPort)
+        {
+            httpConfig.port(httpPort);
+        }
         System.out.println("ferrite server: " + config);
+        System.out.println("ferrite server: " + httpConfig);
 
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -71,11 +84,28 @@ final class ServerCommand
             node.startupReport().forEach(line -> System.out.println("ferrite server: " + line));
             System.out.println("ferrite server: counters in " + node.counters().file() + " (tools/bin/ferrite stat --dir " +
                 config.dataDir() + ")");
-            System.out.println(node.readyLine());
-            System.out.flush();
-            stop.await();
-            System.out.println("ferrite server: stopping: draining requests, checkpointing shards, closing sessions");
-            System.out.flush();
+            final HttpFront http = httpConfig.enabled() ?
+                HttpFront.start(httpConfig, node.aeronDirectoryName(), node.ipcChannel(), node.requestStreamId()) : null;
+            try
+            {
+                if (null != http)
+                {
+                    System.out.println("ferrite server: http=" + http.endpoint() + " (DynamoDB API, X-Amz-Target " +
+                        "DynamoDB_20120810.*; signatures are not verified)");
+                }
+                System.out.println(node.readyLine());
+                System.out.flush();
+                stop.await();
+                System.out.println("ferrite server: stopping: draining requests, checkpointing shards, closing sessions");
+                System.out.flush();
+            }
+            finally
+            {
+                if (null != http)
+                {
+                    http.close();
+                }
+            }
         }
         finally
         {

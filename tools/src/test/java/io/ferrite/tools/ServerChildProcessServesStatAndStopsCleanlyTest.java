@@ -101,6 +101,7 @@ class ServerChildProcessServesStatAndStopsCleanlyTest
         command.add("-Dferrite.node.aeronDir=" + aeronDir);
         command.add("-Dferrite.node.udpEndpoint=127.0.0.1:0");
         command.add("-Dferrite.node.shards=2");
+        command.add("-Dferrite.http.port=0");
         command.add("-Dferrite.engine.partitionMaxItems=10000");
         command.add("-Dferrite.engine.averageItemBytes=256");
         command.add("-cp");

@@ -161,6 +161,20 @@ public final class ItemFormat
     }
 
     /**
+     * @param buf     holding the item, which must be {@link #isIndexed indexed}.
+     * @param itemOff offset of the item.
+     * @param itemLen length of the item.
+     * @param count   its attribute count.
+     * @param index   an entry's position in name order, 0..count-1.
+     * @return the entry's offset, read from the name index.
+     */
+    public static int indexedEntry(
+        final DirectBuffer buf, final int itemOff, final int itemLen, final int count, final int index)
+    {
+        return itemOff + buf.getInt(itemOff + itemLen - 4 * (count - index), ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * The one-byte fingerprint of an attribute name kept in the name index: a mix of the name's length and its
      * first, middle and last bytes, so computing it reads four bytes whatever the name's length.
      *

@@ -436,6 +436,43 @@ public final class ItemWriter
     }
 
     /**
+     * Copy entries {@code [from, to)} of an item that carries a name index into the item or current map in one
+     * copy, taking their offsets from the index instead of walking them; trusted like
+     * {@link #rawValue(DirectBuffer, int, int)}. The same as {@link #rawEntries} over those entries.
+     *
+     * @param src     buffer holding the item, which must be {@link ItemFormat#isIndexed indexed}.
+     * @param itemOff offset of the item.
+     * @param itemLen length of the item.
+     * @param from    first entry to copy, by position in name order.
+     * @param to      entry after the last one to copy.
+     * @return this writer.
+     */
+    public ItemWriter rawIndexedEntries(
+        final DirectBuffer src, final int itemOff, final int itemLen, final int from, final int to)
+    {
+        if (from >= to)
+        {
+            return this;
+        }
+        final int count = ItemFormat.attributeCount(src, itemOff);
+        final int first = ItemFormat.indexedEntry(src, itemOff, itemLen, count, from);
+        final int end = to < count ?
+            ItemFormat.indexedEntry(src, itemOff, itemLen, count, to) : ItemFormat.entriesEnd(src, itemOff, itemLen);
+        final int start = beginName();
+        childTop--; // beginName pushed the first entry; every entry is pushed below
+        namePending = false;
+        final int shift = start - first;
+        for (int j = from; j < to; j++)
+        {
+            pushChild(ItemFormat.indexedEntry(src, itemOff, itemLen, count, j) + shift);
+        }
+        buffer.putBytes(start, src, first, end - first);
+        position = start + end - first;
+        frameCount[depth] += to - from;
+        return this;
+    }
+
+    /**
      * Shorthand for {@code name(name).string(value)}.
      *
      * @param name  attribute name.

@@ -110,8 +110,15 @@ public final class UpdateExpression implements ItemUpdate
         }
 
         writer.reset();
-        mergeEntries(trie.root, base, ItemFormat.firstEntry(baseOffset), ItemFormat.attributeCount(base, baseOffset),
-            ItemFormat.entriesEnd(base, baseOffset, baseLength));
+        if (ItemFormat.isIndexed(base, baseOffset))
+        {
+            mergeIndexedEntries(trie.root.children, base, baseOffset, baseLength);
+        }
+        else
+        {
+            mergeEntries(trie.root, base, ItemFormat.firstEntry(baseOffset), ItemFormat.attributeCount(base, baseOffset),
+                baseOffset + baseLength);
+        }
         final int length = writer.finish();
         if (length > dst.capacity() - dstOffset)
         {
@@ -202,6 +209,50 @@ public final class UpdateExpression implements ItemUpdate
             entry += entryLength;
         }
         writer.rawEntries(buf, runStart, entry - runStart, runCount);
+        for (; c < children.length; c++)
+        {
+            emit(children[c], buf, -1, true);
+        }
+    }
+
+    /**
+     * {@link #mergeEntries} for a top-level item with a name index (decision 0012): entries are reached through the
+     * index's offsets instead of one after the other, and untouched runs are copied without walking them again.
+     */
+    private void mergeIndexedEntries(
+        final PathTrie.Node[] children, final DirectBuffer buf, final int itemOff, final int itemLen)
+    {
+        final int count = ItemFormat.attributeCount(buf, itemOff);
+        int c = 0;
+        int runFrom = 0; // untouched entries [runFrom, j) are copied in runs, one copy per run
+        for (int j = 0; j < count && c < children.length; j++)
+        {
+            final int entry = ItemFormat.indexedEntry(buf, itemOff, itemLen, count, j);
+            final int nameLength = ItemFormat.nameLength(buf, entry);
+            final int nameOffset = ItemFormat.nameOffset(entry);
+            int cmp = -1;
+            while (c < children.length)
+            {
+                final PathTrie.Node child = children[c];
+                cmp = ItemFormat.compareNames(child.paddedName, 0, child.nameLength, buf, nameOffset, nameLength);
+                if (cmp >= 0)
+                {
+                    break;
+                }
+                writer.rawIndexedEntries(buf, itemOff, itemLen, runFrom, j);
+                runFrom = j;
+                emit(child, buf, -1, true);
+                c++;
+            }
+            if (c < children.length && 0 == cmp)
+            {
+                writer.rawIndexedEntries(buf, itemOff, itemLen, runFrom, j);
+                emit(children[c], buf, nameOffset + nameLength, true);
+                c++;
+                runFrom = j + 1;
+            }
+        }
+        writer.rawIndexedEntries(buf, itemOff, itemLen, runFrom, count);
         for (; c < children.length; c++)
         {
             emit(children[c], buf, -1, true);

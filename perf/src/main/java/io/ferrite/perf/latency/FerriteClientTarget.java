@@ -143,6 +143,14 @@ final class FerriteClientTarget implements Target
         return udp ? "udp" : "ipc";
     }
 
+    /**
+     * @return the node this target launched (for a front started next to it, e.g. the HTTP target's).
+     */
+    Node node()
+    {
+        return node;
+    }
+
     public long capacity()
     {
         return (long)EngineFixture.HEADROOM * records;

@@ -6,7 +6,7 @@ package io.ferrite.perf.latency;
 final class Targets
 {
     /** The names {@code --target} accepts. */
-    static final String NAMES = "embedded|ipc|udp|redis|chronicle-map";
+    static final String NAMES = "embedded|ipc|udp|http|redis|chronicle-map";
 
     private Targets()
     {
@@ -19,6 +19,7 @@ final class Targets
             case "embedded":
             case "ipc":
             case "udp":
+            case "http":
             case "redis":
             case "chronicle-map":
                 return;
@@ -45,6 +46,8 @@ final class Targets
                 return new FerriteClientTarget(false, records);
             case "udp":
                 return new FerriteClientTarget(true, records);
+            case "http":
+                return new HttpTarget(records);
             case "chronicle-map":
                 return new ChronicleMapTarget(records);
             case "redis":

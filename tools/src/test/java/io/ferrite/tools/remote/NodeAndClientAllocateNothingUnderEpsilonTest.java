@@ -59,7 +59,9 @@ class NodeAndClientAllocateNothingUnderEpsilonTest
     void nodeRequestPathAndClientSendReceiveAllocateNothing() throws Exception
     {
         final Path dataDir = tempDir.resolve("data");
-        final NodeProcess node = NodeProcess.start(dataDir, tempDir.resolve("aeron-node"), EPSILON + " -Xmx1g");
+        // The HTTP front (its Netty event loop) is off: this test measures the SBE request path of the node.
+        final NodeProcess node = NodeProcess.start(dataDir, tempDir.resolve("aeron-node"),
+            EPSILON + " -Xmx1g -Dferrite.http.port=none");
         try (NodeCounters.View counters = NodeCounters.View.open(dataDir))
         {
             final ClientConfig config = new ClientConfig().aeronDir(node.aeronDir())

@@ -57,7 +57,7 @@ final class NodeProcess implements AutoCloseable
         }
         final ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--data-dir", dataDir.toString())
             .redirectErrorStream(true);
-        final String opts = "-Xmx512m -Dferrite.node.aeronDir=" + aeronDir + " -Dferrite.node.udpEndpoint=127.0.0.1:0 " +
+        final String opts = "-Xmx512m -Dferrite.node.aeronDir=" + aeronDir + " -Dferrite.node.udpEndpoint=127.0.0.1:0 -Dferrite.http.port=0 " +
             "-Djava.io.tmpdir=" + dataDir.getParent() + " " + extraOpts;
         builder.environment().put("FERRITE_JAVA_OPTS", opts);
         builder.environment().remove("FERRITE_REBUILD");

@@ -1,0 +1,1266 @@
+package io.ferrite.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.sbe.BatchGetItemResponseDecoder;
+import io.ferrite.codecs.sbe.BatchWriteItemResponseDecoder;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.KeyRole;
+import io.ferrite.codecs.sbe.ListTablesResponseDecoder;
+import io.ferrite.codecs.sbe.MessageHeaderDecoder;
+import io.ferrite.codecs.sbe.TableDescriptionResponseDecoder;
+import io.ferrite.codecs.sbe.WriteOp;
+import io.ferrite.engine.admission.BillingMode;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.WriteRequest;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure;
+import io.ferrite.transport.client.ClientFailure;
+import io.ferrite.transport.client.ExpressionParams;
+import io.ferrite.transport.client.FerriteClient;
+import io.ferrite.transport.client.ItemsPage;
+import io.ferrite.transport.client.QueryParams;
+import io.ferrite.transport.client.ResponseHandler;
+import io.ferrite.transport.client.ScanParams;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One event loop's bridge between DynamoDB's JSON operations and the node: it owns one {@link FerriteClient}
+ * session (so every HTTP request goes through the node's router, admission and shards like any SBE request),
+ * reads each request body with Jackson's streaming parser into reused item writers and the client's encoders,
+ * and writes each SBE answer straight out as DynamoDB's JSON. Requests in flight are matched to their HTTP
+ * connections by the client's request id.
+ * <p>
+ * Expressions (condition, update, key condition, filter, projection, ExpressionAttributeNames/Values,
+ * ReturnValuesOnConditionCheckFailure) travel to the node as they came, in the client's {@link ExpressionParams},
+ * {@link QueryParams} and {@link ScanParams}, and BatchGetItem's per-table ProjectionExpression and
+ * ExpressionAttributeNames in its request; the node compiles and checks them (decisions 0008, 0010).
+ * <p>
+ * Threading: every method runs on its event loop's thread, which also polls the client (while requests are in
+ * flight, a poll task re-submits itself; otherwise a timer polls for keep-alives).
+ */
+final class DynamoDispatcher implements ResponseHandler
+{
+    private static final int SPIN_POLLS = 2000;
+
+    private final FerriteClient client;
+    private final EventExecutor loop;
+    private final HttpConfig config;
+    private final JsonFactory json = new JsonFactory();
+    private final ItemJson items = new ItemJson();
+    private final DynamoRequest request = new DynamoRequest();
+    private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Pending> pool = new ArrayDeque<>();
+    private final QueryParams queryParams = new QueryParams();
+    private final ScanParams scanParams = new ScanParams();
+    private final ExpressionParams expressionParams = new ExpressionParams();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final TableDescriptionResponseDecoder tableDecoder = new TableDescriptionResponseDecoder();
+    private final ListTablesResponseDecoder listDecoder = new ListTablesResponseDecoder();
+    private final BatchGetItemResponseDecoder batchGetDecoder = new BatchGetItemResponseDecoder();
+    private final BatchWriteItemResponseDecoder batchWriteDecoder = new BatchWriteItemResponseDecoder();
+    private final Runnable pollTask = this::pollTask;
+    private Pending sending;
+    private boolean pollScheduled;
+    private int idlePolls;
+    private long requestCounter;
+    private final String requestIdPrefix;
+    private final long itemTimeoutNs;
+    private final long tableTimeoutNs;
+
+    /** What one HTTP request waits for. */
+    static final class Pending
+    {
+        DynamoHttpHandler http;
+        Operation operation;
+        boolean answered;
+        boolean selectCount;
+        Map<String, String> batchProjections;
+        Map<String, Map<String, String>> batchNames;
+        Map<String, Boolean> batchConsistent;
+        ReturnConsumedCapacity capacity = ReturnConsumedCapacity.NONE;
+        final ItemJson.Chars tableName = new ItemJson.Chars();
+        long readHalfUnits;
+        long writeUnits;
+        boolean consumed;
+
+        void clear()
+        {
+            http = null;
+            operation = null;
+            answered = false;
+            selectCount = false;
+            batchProjections = null;
+            batchNames = null;
+            batchConsistent = null;
+            capacity = ReturnConsumedCapacity.NONE;
+            tableName.clear();
+            consumed = false;
+        }
+    }
+
+    DynamoDispatcher(final FerriteClient client, final EventExecutor loop, final HttpConfig config)
+    {
+        this.client = client;
+        this.loop = loop;
+        this.config = config;
+        this.requestIdPrefix = Long.toHexString(client.clientId()).toUpperCase() + "-";
+        this.itemTimeoutNs = client.config().requestTimeoutNs();
+        this.tableTimeoutNs = client.config().tableTimeoutNs();
+    }
+
+    String region()
+    {
+        return config.region();
+    }
+
+    String nextRequestId()
+    {
+        return requestIdPrefix + (++requestCounter);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Polling
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Polls the client: called by the keep-alive timer, and by the poll task while requests are in flight.
+     */
+    void pollOnce()
+    {
+        client.poll();
+    }
+
+    private void pollTask()
+    {
+        pollScheduled = false;
+        final int work = client.poll();
+        if (client.inFlight() > 0)
+        {
+            idlePolls = 0 == work ? idlePolls + 1 : 0;
+            pollScheduled = true;
+            if (idlePolls < SPIN_POLLS)
+            {
+                loop.execute(pollTask);
+            }
+            else
+            {
+                loop.schedule(pollTask, 50, java.util.concurrent.TimeUnit.MICROSECONDS);
+            }
+        }
+    }
+
+    private void schedulePoll()
+    {
+        idlePolls = 0;
+        if (!pollScheduled)
+        {
+            pollScheduled = true;
+            loop.execute(pollTask);
+        }
+    }
+
+    void close()
+    {
+        client.close();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Requests
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Reads one request and sends it to the node; its answer comes back through this handler's callbacks.
+     *
+     * @param http      the connection to answer on.
+     * @param operation the operation named by X-Amz-Target.
+     * @param body      the JSON body (read during this call only).
+     */
+    void dispatch(final DynamoHttpHandler http, final Operation operation, final ByteBuf body)
+    {
+        final Pending pending = acquire();
+        pending.http = http;
+        pending.operation = operation;
+        try
+        {
+            request.reset();
+            request.batch = null;
+            final Map<String, List<byte[]>> batchKeys = Operation.BatchGetItem == operation ? new LinkedHashMap<>() : null;
+            final Map<String, List<WriteRequest>> batchWrites =
+                Operation.BatchWriteItem == operation ? new LinkedHashMap<>() : null;
+            if (null != batchKeys)
+            {
+                pending.batchProjections = new HashMap<>();
+                pending.batchNames = new HashMap<>();
+                pending.batchConsistent = new HashMap<>();
+                request.batch = parser -> readBatchGet(parser, batchKeys, pending);
+            }
+            else if (null != batchWrites)
+            {
+                request.batch = parser -> readBatchWrite(parser, batchWrites);
+            }
+            final int bodyLength = body.readableBytes();
+            if (0 == bodyLength)
+            {
+                throw new FerriteException(ErrorCode.SerializationException, "The request body is empty: it must be " +
+                    "a JSON object");
+            }
+            try (JsonParser parser = json.createParser((InputStream)new ByteBufInputStream(body.duplicate())))
+            {
+                request.read(parser, items);
+                if (null != parser.nextToken())
+                {
+                    throw new FerriteException(ErrorCode.SerializationException, "Unexpected data after the JSON " +
+                        "object of the request body");
+                }
+            }
+            catch (final JsonProcessingException ex)
+            {
+                throw new FerriteException(ErrorCode.SerializationException, "Malformed JSON in the request body: " +
+                    ex.getOriginalMessage());
+            }
+            send(pending, batchKeys, batchWrites);
+        }
+        catch (final FerriteException ex)
+        {
+            sending = null;
+            answerError(pending, DynamoErrors.status(ex.code()), DynamoErrors.type(ex.code()), ex.getMessage());
+        }
+        catch (final IllegalStateException | IOException ex)
+        {
+            sending = null;
+            answerError(pending, HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
+                "Could not read the request: " + ex.getMessage());
+        }
+    }
+
+    private void send(
+        final Pending pending,
+        final Map<String, List<byte[]>> batchKeys,
+        final Map<String, List<WriteRequest>> batchWrites)
+    {
+        final DynamoRequest r = request;
+        final Operation operation = pending.operation;
+        if (Operation.ListTables != operation && Operation.BatchGetItem != operation &&
+            Operation.BatchWriteItem != operation)
+        {
+            requireTableName(r);
+            pending.tableName.set(r.tableName);
+        }
+        if (null != r.indexName)
+        {
+            throw FerriteException.validation("Ferrite does not support secondary indexes yet: IndexName " + r.indexName);
+        }
+        pending.capacity = consumedCapacity(r.returnConsumedCapacity);
+        client.returnConsumedCapacity(pending.capacity);
+        // Table changes wait for every shard (the first table of a process takes seconds: Chronicle Map code generation).
+        client.requestTimeoutNs(isTableChange(operation) ? tableTimeoutNs : itemTimeoutNs);
+        sending = pending;
+        final long requestId;
+        switch (operation)
+        {
+            case PutItem ->
+            {
+                require(r.hasItem, "Item");
+                requestId = client.putItem(r.tableName, r.item.buffer(), 0, r.item.finish(),
+                    returnValues(r.returnValues, true), expressions(r).conditionExpression(r.conditionExpression), this);
+            }
+            case DeleteItem ->
+            {
+                require(r.hasKey, "Key");
+                requestId = client.deleteItem(r.tableName, r.key.buffer(), 0, r.key.finish(),
+                    returnValues(r.returnValues, true), expressions(r).conditionExpression(r.conditionExpression), this);
+            }
+            case GetItem ->
+            {
+                require(r.hasKey, "Key");
+                requestId = client.getItem(r.tableName, r.key.buffer(), 0, r.key.finish(), r.consistentRead,
+                    expressions(r).projectionExpression(r.projectionExpression), this);
+            }
+            case UpdateItem ->
+            {
+                require(r.hasKey, "Key");
+                requestId = client.updateItem(r.tableName, r.key.buffer(), 0, r.key.finish(),
+                    returnValues(r.returnValues, false), expressions(r).updateExpression(r.updateExpression)
+                    .conditionExpression(r.conditionExpression), this);
+            }
+            case Query -> requestId = sendQuery(pending, r);
+            case Scan -> requestId = sendScan(pending, r);
+            case CreateTable -> requestId = client.createTable(tableSpec(r), this);
+            case DeleteTable -> requestId = client.deleteTable(r.tableName, this);
+            case DescribeTable -> requestId = client.describeTable(r.tableName, this);
+            case UpdateTable ->
+            {
+                if (r.hasSecondaryIndexes)
+                {
+                    throw FerriteException.validation("Ferrite does not support secondary indexes yet: " +
+                        "GlobalSecondaryIndexUpdates");
+                }
+                requestId = client.updateTable(r.tableName, billingMode(r.billingMode), r.readCapacityUnits,
+                    r.writeCapacityUnits, this);
+            }
+            case ListTables ->
+            {
+                if (r.hasLimit && (r.limit < 1 || r.limit > 100))
+                {
+                    throw FerriteException.validation("1 validation error detected: Value '" + r.limit + "' at " +
+                        "'limit' failed to satisfy constraint: Member must have value between 1 and 100");
+                }
+                requestId = client.listTables(r.hasLimit ? r.limit : 100, r.exclusiveStartTableName, this);
+            }
+            case BatchGetItem ->
+            {
+                if (batchKeys.isEmpty())
+                {
+                    throw FerriteException.validation("1 validation error detected: Value at 'requestItems' failed " +
+                        "to satisfy constraint: Member must have length greater than or equal to 1");
+                }
+                boolean consistent = false;
+                for (final Boolean each : pending.batchConsistent.values())
+                {
+                    consistent |= each;
+                }
+                requestId = client.batchGetItem(batchKeys, consistent, pending.batchProjections, pending.batchNames, this);
+            }
+            case BatchWriteItem ->
+            {
+                if (batchWrites.isEmpty())
+                {
+                    throw FerriteException.validation("1 validation error detected: Value at 'requestItems' failed " +
+                        "to satisfy constraint: Member must have length greater than or equal to 1");
+                }
+                requestId = client.batchWriteItem(batchWrites, this);
+            }
+            default -> throw new IllegalStateException("unhandled operation " + operation);
+        }
+        sent(pending, requestId);
+    }
+
+    private static boolean isTableChange(final Operation operation)
+    {
+        return Operation.CreateTable == operation || Operation.DeleteTable == operation ||
+            Operation.UpdateTable == operation;
+    }
+
+    private void sent(final Pending pending, final long requestId)
+    {
+        sending = null;
+        if (requestId < 0)
+        {
+            if (!pending.answered)
+            {
+                if (FerriteClient.BACK_PRESSURED == requestId || FerriteClient.IN_FLIGHT_LIMIT == requestId)
+                {
+                    answerError(pending, HttpResponseStatus.BAD_REQUEST, DynamoErrors.type(ErrorCode.ThrottlingException),
+                        "The node is busy (" + (FerriteClient.BACK_PRESSURED == requestId ? "back-pressured" :
+                        "too many requests in flight") + "); retry");
+                }
+                else
+                {
+                    answerError(pending, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        DynamoErrors.type(ErrorCode.ServiceUnavailable), "The HTTP front has lost its session with " +
+                        "the node; restart the node");
+                }
+            }
+            return;
+        }
+        if (pending.answered)
+        {
+            release(pending);
+            return;
+        }
+        inFlight.put(requestId, pending);
+        schedulePoll();
+    }
+
+    private long sendQuery(final Pending pending, final DynamoRequest r)
+    {
+        if (null == r.keyConditionExpression)
+        {
+            throw FerriteException.validation("Either the KeyConditions or KeyConditionExpression parameter must be " +
+                "specified in the request.");
+        }
+        pending.selectCount = select(r.select);
+        queryParams.reset().tableName(r.tableName).scanIndexForward(r.scanIndexForward).consistentRead(r.consistentRead)
+            .keyConditionExpression(r.keyConditionExpression)
+            .filterExpression(r.filterExpression)
+            .projectionExpression(r.projectionExpression);
+        if (r.hasNames)
+        {
+            queryParams.expressionAttributeNames(r.names.buffer(), 0, r.names.finish());
+        }
+        if (r.hasValues)
+        {
+            queryParams.expressionAttributeValues(r.values.buffer(), 0, r.values.finish());
+        }
+        if (r.hasLimit)
+        {
+            queryParams.limit(checkLimit(r.limit));
+        }
+        if (r.hasStartKey)
+        {
+            queryParams.exclusiveStartKey(r.startKey.buffer(), 0, r.startKey.finish());
+        }
+        return client.query(queryParams, this);
+    }
+
+    private long sendScan(final Pending pending, final DynamoRequest r)
+    {
+        pending.selectCount = select(r.select);
+        scanParams.reset().tableName(r.tableName).consistentRead(r.consistentRead)
+            .filterExpression(r.filterExpression)
+            .projectionExpression(r.projectionExpression);
+        if (r.hasNames)
+        {
+            scanParams.expressionAttributeNames(r.names.buffer(), 0, r.names.finish());
+        }
+        if (r.hasValues)
+        {
+            scanParams.expressionAttributeValues(r.values.buffer(), 0, r.values.finish());
+        }
+        if (r.hasSegment != r.hasTotalSegments)
+        {
+            throw FerriteException.validation("The TotalSegments parameter is required but was not present in the " +
+                "request when Segment parameter is present");
+        }
+        if (r.hasTotalSegments)
+        {
+            if (r.totalSegments < 1 || r.totalSegments > 1_000_000)
+            {
+                throw FerriteException.validation("1 validation error detected: Value '" + r.totalSegments + "' at " +
+                    "'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000");
+            }
+            if (r.segment < 0 || r.segment >= r.totalSegments)
+            {
+                throw FerriteException.validation("The Segment parameter is zero-based and must be less than " +
+                    "parameter TotalSegments: Segment: " + r.segment + " is not less than TotalSegments: " +
+                    r.totalSegments);
+            }
+            scanParams.segment(r.segment, r.totalSegments);
+        }
+        if (r.hasLimit)
+        {
+            scanParams.limit(checkLimit(r.limit));
+        }
+        if (r.hasStartKey)
+        {
+            scanParams.exclusiveStartKey(r.startKey.buffer(), 0, r.startKey.finish());
+        }
+        return client.scan(scanParams, this);
+    }
+
+    private TableSpec tableSpec(final DynamoRequest r)
+    {
+        if (r.hasSecondaryIndexes)
+        {
+            throw FerriteException.validation("Ferrite does not support secondary indexes yet: GlobalSecondaryIndexes " +
+                "and LocalSecondaryIndexes must be absent");
+        }
+        if (null == r.hashKey)
+        {
+            throw FerriteException.validation("1 validation error detected: Value null at 'keySchema' failed to " +
+                "satisfy constraint: Member must not be null (a KeySchema with one HASH element is required)");
+        }
+        if (r.keySchemaCount != r.attributeDefinitions.size())
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: Number of attributes in " +
+                "KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+        }
+        TableSpec spec = TableSpec.of(r.tableName.toString()).partitionKey(r.hashKey, keyType(r, r.hashKey));
+        if (null != r.rangeKey)
+        {
+            spec = spec.sortKey(r.rangeKey, keyType(r, r.rangeKey));
+        }
+        return spec.capacity(TableCapacity.forCreate(billingMode(r.billingMode), r.readCapacityUnits,
+            r.writeCapacityUnits));
+    }
+
+    private static KeyType keyType(final DynamoRequest r, final String name)
+    {
+        final String type = r.attributeDefinitions.get(name);
+        if (null == type)
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: Some index key attributes " +
+                "are not defined in AttributeDefinitions. Keys: [" + name + "], AttributeDefinitions: " +
+                r.attributeDefinitions.keySet());
+        }
+        return switch (type)
+        {
+            case "S" -> KeyType.S;
+            case "N" -> KeyType.N;
+            case "B" -> KeyType.B;
+            default -> throw FerriteException.validation("1 validation error detected: Value '" + type + "' at " +
+                "'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum " +
+                "value set: [B, N, S]");
+        };
+    }
+
+    private static BillingMode billingMode(final String mode)
+    {
+        if (null == mode)
+        {
+            return null;
+        }
+        return switch (mode)
+        {
+            case "PROVISIONED" -> BillingMode.PROVISIONED;
+            case "PAY_PER_REQUEST" -> BillingMode.PAY_PER_REQUEST;
+            default -> throw FerriteException.validation("1 validation error detected: Value '" + mode + "' at " +
+                "'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, " +
+                "PAY_PER_REQUEST]");
+        };
+    }
+
+    private void readBatchGet(final JsonParser parser, final Map<String, List<byte[]>> keys, final Pending pending)
+        throws IOException
+    {
+        final ItemWriter writer = request.key;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String table = parser.currentName();
+            parser.nextToken();
+            ItemJson.expect(parser, JsonToken.START_OBJECT, "RequestItems." + table);
+            final List<byte[]> tableKeys = new ArrayList<>();
+            String projection = null;
+            Map<String, String> names = null;
+            boolean consistent = false;
+            while (parser.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String member = parser.currentName();
+                parser.nextToken();
+                switch (member)
+                {
+                    case "Keys" ->
+                    {
+                        ItemJson.expect(parser, JsonToken.START_ARRAY, "RequestItems." + table + ".Keys");
+                        while (parser.nextToken() != JsonToken.END_ARRAY)
+                        {
+                            items.readItem(parser, writer.reset(), "Keys");
+                            final int length = writer.finish();
+                            final byte[] key = new byte[length];
+                            writer.buffer().getBytes(0, key);
+                            tableKeys.add(key);
+                        }
+                    }
+                    case "ConsistentRead" -> consistent = DynamoRequest.bool(parser, member);
+                    case "ProjectionExpression" -> projection = DynamoRequest.string(parser, member);
+                    case "ExpressionAttributeNames" ->
+                    {
+                        names = new LinkedHashMap<>();
+                        ItemJson.expect(parser, JsonToken.START_OBJECT, member);
+                        while (parser.nextToken() == JsonToken.FIELD_NAME)
+                        {
+                            final String name = parser.currentName();
+                            parser.nextToken();
+                            names.put(name, DynamoRequest.string(parser, member));
+                        }
+                    }
+                    case "AttributesToGet" -> throw DynamoRequest.legacy(member);
+                    default -> parser.skipChildren();
+                }
+            }
+            if (tableKeys.isEmpty())
+            {
+                throw FerriteException.validation("1 validation error detected: Value at 'requestItems." + table +
+                    ".member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1");
+            }
+            if (null != projection)
+            {
+                pending.batchProjections.put(table, projection);
+            }
+            if (null != names)
+            {
+                pending.batchNames.put(table, names);
+            }
+            pending.batchConsistent.put(table, consistent);
+            keys.put(table, tableKeys);
+        }
+    }
+
+    private void readBatchWrite(final JsonParser parser, final Map<String, List<WriteRequest>> writes) throws IOException
+    {
+        final ItemWriter writer = request.item;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String table = parser.currentName();
+            parser.nextToken();
+            ItemJson.expect(parser, JsonToken.START_ARRAY, "RequestItems." + table);
+            final List<WriteRequest> tableWrites = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY)
+            {
+                ItemJson.expect(parser, JsonToken.START_OBJECT, "RequestItems." + table + "[]");
+                int requests = 0;
+                while (parser.nextToken() == JsonToken.FIELD_NAME)
+                {
+                    final String kind = parser.currentName();
+                    parser.nextToken();
+                    final boolean put = "PutRequest".equals(kind);
+                    if (!put && !"DeleteRequest".equals(kind))
+                    {
+                        parser.skipChildren();
+                        continue;
+                    }
+                    requests++;
+                    ItemJson.expect(parser, JsonToken.START_OBJECT, kind);
+                    boolean found = false;
+                    while (parser.nextToken() == JsonToken.FIELD_NAME)
+                    {
+                        final String member = parser.currentName();
+                        parser.nextToken();
+                        if ((put && "Item".equals(member)) || (!put && "Key".equals(member)))
+                        {
+                            items.readItem(parser, writer.reset(), kind + "." + member);
+                            final int length = writer.finish();
+                            final byte[] bytes = new byte[length];
+                            writer.buffer().getBytes(0, bytes);
+                            tableWrites.add(put ? WriteRequest.put(bytes) : WriteRequest.delete(bytes));
+                            found = true;
+                        }
+                        else
+                        {
+                            parser.skipChildren();
+                        }
+                    }
+                    if (!found)
+                    {
+                        throw FerriteException.validation("1 validation error detected: Value null at '" +
+                            (put ? "item" : "key") + "' failed to satisfy constraint: Member must not be null");
+                    }
+                }
+                if (1 != requests)
+                {
+                    throw FerriteException.validation("One or more parameter values were invalid: a WriteRequest of " +
+                        "RequestItems." + table + " must hold exactly one of PutRequest and DeleteRequest");
+                }
+            }
+            writes.put(table, tableWrites);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Answers
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onConsumedCapacity(final long requestId, final long readHalfUnits, final long writeUnits)
+    {
+        final Pending pending = lookup(requestId, false);
+        if (null != pending)
+        {
+            pending.consumed = true;
+            pending.readHalfUnits = readHalfUnits;
+            pending.writeUnits = writeUnits;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        final ByteBuf body = body(pending);
+        try (JsonGenerator out = generator(body))
+        {
+            out.writeStartObject();
+            if (found && length > 0)
+            {
+                out.writeFieldName(Operation.GetItem == pending.operation ? "Item" : "Attributes");
+                items.writeItem(out, buffer, offset);
+            }
+            writeConsumed(out, pending);
+            out.writeEndObject();
+        }
+        catch (final IOException ex)
+        {
+            internal(pending, body, ex);
+            return;
+        }
+        answer(pending, HttpResponseStatus.OK, body);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onPage(final long requestId, final ItemsPage page)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        final ByteBuf body = body(pending);
+        try (JsonGenerator out = generator(body))
+        {
+            out.writeStartObject();
+            if (!pending.selectCount)
+            {
+                out.writeArrayFieldStart("Items");
+                while (page.nextItem())
+                {
+                    items.writeItem(out, page.buffer(), page.itemOffset());
+                }
+                out.writeEndArray();
+            }
+            out.writeNumberField("Count", page.count());
+            out.writeNumberField("ScannedCount", page.scannedCount());
+            if (page.lastEvaluatedKeyLength() > 0)
+            {
+                out.writeFieldName("LastEvaluatedKey");
+                items.writeItem(out, page.buffer(), page.lastEvaluatedKeyOffset());
+            }
+            writeConsumed(out, pending);
+            out.writeEndObject();
+        }
+        catch (final IOException ex)
+        {
+            internal(pending, body, ex);
+            return;
+        }
+        answer(pending, HttpResponseStatus.OK, body);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onResponse(final long requestId, final int templateId, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        final ByteBuf body = body(pending);
+        try (JsonGenerator out = generator(body))
+        {
+            out.writeStartObject();
+            switch (templateId)
+            {
+                case TableDescriptionResponseDecoder.TEMPLATE_ID ->
+                {
+                    tableDecoder.wrapAndApplyHeader(buffer, offset, header);
+                    out.writeFieldName(Operation.DescribeTable == pending.operation ? "Table" : "TableDescription");
+                    writeTableDescription(out, tableDecoder, Operation.DeleteTable == pending.operation);
+                }
+                case ListTablesResponseDecoder.TEMPLATE_ID ->
+                {
+                    listDecoder.wrapAndApplyHeader(buffer, offset, header);
+                    out.writeArrayFieldStart("TableNames");
+                    for (final ListTablesResponseDecoder.TableNamesDecoder name : listDecoder.tableNames())
+                    {
+                        out.writeString(name.tableName());
+                    }
+                    out.writeEndArray();
+                    final String last = listDecoder.lastEvaluatedTableName();
+                    if (!last.isEmpty())
+                    {
+                        out.writeStringField("LastEvaluatedTableName", last);
+                    }
+                }
+                case BatchGetItemResponseDecoder.TEMPLATE_ID -> writeBatchGet(out, pending, buffer, offset);
+                case BatchWriteItemResponseDecoder.TEMPLATE_ID -> writeBatchWrite(out, buffer, offset);
+                default -> throw new IOException("unexpected response template " + templateId);
+            }
+            out.writeEndObject();
+        }
+        catch (final IOException ex)
+        {
+            internal(pending, body, ex);
+            return;
+        }
+        answer(pending, HttpResponseStatus.OK, body);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onError(final long requestId, final ErrorCode code, final String message)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        answerError(pending, DynamoErrors.status(code), DynamoErrors.type(code), message);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onConditionalCheckFailed(
+        final long requestId, final String message, final DirectBuffer item, final int offset, final int length)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        final ByteBuf body = body(pending);
+        try (JsonGenerator out = generator(body))
+        {
+            out.writeStartObject();
+            out.writeStringField("__type", DynamoErrors.type(ErrorCode.ConditionalCheckFailedException));
+            out.writeStringField("message", message);
+            if (length > 0)
+            {
+                out.writeFieldName("Item");
+                items.writeItem(out, item, offset);
+            }
+            out.writeEndObject();
+        }
+        catch (final IOException ex)
+        {
+            internal(pending, body, ex);
+            return;
+        }
+        answer(pending, DynamoErrors.status(ErrorCode.ConditionalCheckFailedException), body);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onFailure(final long requestId, final ClientFailure failure, final String message)
+    {
+        final Pending pending = lookup(requestId, true);
+        if (null == pending)
+        {
+            return;
+        }
+        final ErrorCode code = switch (failure)
+        {
+            case BACK_PRESSURED -> ErrorCode.ThrottlingException;
+            case NODE_UNAVAILABLE, CLIENT_CLOSED -> ErrorCode.ServiceUnavailable;
+            default -> ErrorCode.InternalServerError;
+        };
+        answerError(pending, DynamoErrors.status(code), DynamoErrors.type(code), failure + ": " + message);
+    }
+
+    private void writeTableDescription(final JsonGenerator out, final TableDescriptionResponseDecoder d,
+        final boolean deleting) throws IOException
+    {
+        final String[] schema = new String[2];
+        d.sbeRewind();
+        for (final TableDescriptionResponseDecoder.KeySchemaDecoder key : d.keySchema())
+        {
+            schema[KeyRole.HASH == key.keyRole() ? 0 : 1] = key.attributeName();
+        }
+        d.tableName();
+        final String[] types = new String[2];
+        d.sbeRewind();
+        for (final TableDescriptionResponseDecoder.KeySchemaDecoder key : d.keySchema())
+        {
+            types[KeyRole.HASH == key.keyRole() ? 0 : 1] = key.attributeType().name();
+            key.attributeName();
+        }
+        final String name = d.tableName();
+        out.writeStartObject();
+        out.writeStringField("TableName", name);
+        out.writeStringField("TableStatus", deleting ? "DELETING" : d.status().name());
+        out.writeNumberField("CreationDateTime", d.createdEpochMs() / 1000.0);
+        out.writeArrayFieldStart("KeySchema");
+        for (int i = 0; i < 2; i++)
+        {
+            if (null != schema[i])
+            {
+                out.writeStartObject();
+                out.writeStringField("AttributeName", schema[i]);
+                out.writeStringField("KeyType", 0 == i ? "HASH" : "RANGE");
+                out.writeEndObject();
+            }
+        }
+        out.writeEndArray();
+        out.writeArrayFieldStart("AttributeDefinitions");
+        for (int i = 0; i < 2; i++)
+        {
+            if (null != schema[i])
+            {
+                out.writeStartObject();
+                out.writeStringField("AttributeName", schema[i]);
+                out.writeStringField("AttributeType", types[i]);
+                out.writeEndObject();
+            }
+        }
+        out.writeEndArray();
+        out.writeNumberField("ItemCount", d.itemCount());
+        out.writeNumberField("TableSizeBytes", d.sizeBytes());
+        out.writeStringField("TableArn", "arn:aws:dynamodb:" + config.region() + ":000000000000:table/" + name);
+        out.writeStringField("TableId", new java.util.UUID(d.tableId(), d.createdEpochMs()).toString());
+        final boolean provisioned = io.ferrite.codecs.sbe.BillingMode.PROVISIONED == d.billingMode();
+        out.writeObjectFieldStart("ProvisionedThroughput");
+        out.writeNumberField("NumberOfDecreasesToday", 0);
+        out.writeNumberField("ReadCapacityUnits", provisioned ? d.readCapacityUnits() : 0);
+        out.writeNumberField("WriteCapacityUnits", provisioned ? d.writeCapacityUnits() : 0);
+        out.writeEndObject();
+        out.writeObjectFieldStart("BillingModeSummary");
+        out.writeStringField("BillingMode", provisioned ? "PROVISIONED" : "PAY_PER_REQUEST");
+        out.writeEndObject();
+        out.writeEndObject();
+    }
+
+    private void writeBatchGet(final JsonGenerator out, final Pending pending, final DirectBuffer buffer, final int offset)
+        throws IOException
+    {
+        batchGetDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
+        for (final BatchGetItemResponseDecoder.ResponsesDecoder table : batchGetDecoder.responses())
+        {
+            final List<byte[]> found = new ArrayList<>();
+            for (final BatchGetItemResponseDecoder.ResponsesDecoder.ItemsDecoder item : table.items())
+            {
+                final byte[] bytes = new byte[item.itemLength()];
+                item.getItem(bytes, 0, bytes.length);
+                found.add(bytes);
+            }
+            responses.computeIfAbsent(table.tableName(), name -> new ArrayList<>()).addAll(found);
+        }
+        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder table : batchGetDecoder.unprocessedKeys())
+        {
+            final List<byte[]> keys = new ArrayList<>();
+            for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder.KeysDecoder key : table.keys())
+            {
+                final byte[] bytes = new byte[key.keyLength()];
+                key.getKey(bytes, 0, bytes.length);
+                keys.add(bytes);
+            }
+            unprocessed.computeIfAbsent(table.tableName(), name -> new ArrayList<>()).addAll(keys);
+        }
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        out.writeObjectFieldStart("Responses");
+        for (final Map.Entry<String, List<byte[]>> table : responses.entrySet())
+        {
+            out.writeArrayFieldStart(table.getKey());
+            for (final byte[] item : table.getValue())
+            {
+                view.wrap(item);
+                items.writeItem(out, view, 0);
+            }
+            out.writeEndArray();
+        }
+        out.writeEndObject();
+        out.writeObjectFieldStart("UnprocessedKeys");
+        for (final Map.Entry<String, List<byte[]>> table : unprocessed.entrySet())
+        {
+            out.writeObjectFieldStart(table.getKey());
+            out.writeArrayFieldStart("Keys");
+            for (final byte[] key : table.getValue())
+            {
+                view.wrap(key);
+                items.writeItem(out, view, 0);
+            }
+            out.writeEndArray();
+            if (Boolean.TRUE.equals(pending.batchConsistent.get(table.getKey())))
+            {
+                out.writeBooleanField("ConsistentRead", true);
+            }
+            out.writeEndObject();
+        }
+        out.writeEndObject();
+    }
+
+    private void writeBatchWrite(final JsonGenerator out, final DirectBuffer buffer, final int offset) throws IOException
+    {
+        batchWriteDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
+        for (final BatchWriteItemResponseDecoder.UnprocessedItemsDecoder table : batchWriteDecoder.unprocessedItems())
+        {
+            final List<WriteRequest> writes = new ArrayList<>();
+            for (final BatchWriteItemResponseDecoder.UnprocessedItemsDecoder.WritesDecoder write : table.writes())
+            {
+                final boolean put = WriteOp.PUT == write.op();
+                final byte[] bytes = new byte[write.itemOrKeyLength()];
+                write.getItemOrKey(bytes, 0, bytes.length);
+                writes.add(put ? WriteRequest.put(bytes) : WriteRequest.delete(bytes));
+            }
+            unprocessed.computeIfAbsent(table.tableName(), name -> new ArrayList<>()).addAll(writes);
+        }
+        out.writeObjectFieldStart("UnprocessedItems");
+        for (final Map.Entry<String, List<WriteRequest>> table : unprocessed.entrySet())
+        {
+            out.writeArrayFieldStart(table.getKey());
+            for (final WriteRequest write : table.getValue())
+            {
+                view.wrap(write.bytes());
+                out.writeStartObject();
+                out.writeObjectFieldStart(write.put() ? "PutRequest" : "DeleteRequest");
+                out.writeFieldName(write.put() ? "Item" : "Key");
+                items.writeItem(out, view, 0);
+                out.writeEndObject();
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+        }
+        out.writeEndObject();
+    }
+
+    private void writeConsumed(final JsonGenerator out, final Pending pending) throws IOException
+    {
+        if (ReturnConsumedCapacity.NONE == pending.capacity || !pending.consumed)
+        {
+            return;
+        }
+        final double units = pending.readHalfUnits / 2.0 + pending.writeUnits;
+        out.writeObjectFieldStart("ConsumedCapacity");
+        out.writeStringField("TableName", pending.tableName.toString());
+        out.writeNumberField("CapacityUnits", units);
+        if (pending.readHalfUnits > 0)
+        {
+            out.writeNumberField("ReadCapacityUnits", pending.readHalfUnits / 2.0);
+        }
+        if (pending.writeUnits > 0)
+        {
+            out.writeNumberField("WriteCapacityUnits", (double)pending.writeUnits);
+        }
+        if (ReturnConsumedCapacity.INDEXES == pending.capacity)
+        {
+            out.writeObjectFieldStart("Table");
+            out.writeNumberField("CapacityUnits", units);
+            out.writeEndObject();
+        }
+        out.writeEndObject();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------------
+
+    ByteBuf errorBody(final ByteBufAllocator alloc, final String type, final String message)
+    {
+        final ByteBuf body = alloc.buffer(128);
+        try (JsonGenerator out = generator(body))
+        {
+            out.writeStartObject();
+            out.writeStringField("__type", type);
+            if (null != message)
+            {
+                out.writeStringField("message", message);
+            }
+            out.writeEndObject();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        return body;
+    }
+
+    private JsonGenerator generator(final ByteBuf body) throws IOException
+    {
+        return json.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body));
+    }
+
+    private static ByteBuf body(final Pending pending)
+    {
+        return pending.http.context().alloc().buffer(256);
+    }
+
+    private void answer(final Pending pending, final HttpResponseStatus status, final ByteBuf body)
+    {
+        final DynamoHttpHandler http = pending.http;
+        release(pending);
+        http.respond(status, body);
+    }
+
+    private void answerError(final Pending pending, final HttpResponseStatus status, final String type,
+        final String message)
+    {
+        final DynamoHttpHandler http = pending.http;
+        pending.answered = true;
+        if (sending != pending)
+        {
+            release(pending);
+        }
+        http.respondError(status, type, message);
+    }
+
+    private void internal(final Pending pending, final ByteBuf body, final IOException ex)
+    {
+        body.release();
+        answerError(pending, HttpResponseStatus.INTERNAL_SERVER_ERROR, DynamoErrors.type(ErrorCode.InternalServerError),
+            "Could not write the response: " + ex);
+    }
+
+    private Pending lookup(final long requestId, final boolean remove)
+    {
+        final Pending pending = remove ? inFlight.remove(requestId) : inFlight.get(requestId);
+        if (null != pending)
+        {
+            return pending;
+        }
+        // An answer during the send call itself (a request that failed at once): not yet in the map.
+        if (null != sending && !sending.answered)
+        {
+            return sending;
+        }
+        return null;
+    }
+
+    private Pending acquire()
+    {
+        final Pending pending = pool.poll();
+        return null == pending ? new Pending() : pending;
+    }
+
+    private void release(final Pending pending)
+    {
+        if (sending == pending)
+        {
+            pending.answered = true;
+            return;
+        }
+        pending.clear();
+        pool.add(pending);
+    }
+
+    private static void requireTableName(final DynamoRequest r)
+    {
+        if (!r.hasTableName)
+        {
+            throw FerriteException.validation("1 validation error detected: Value null at 'tableName' failed to " +
+                "satisfy constraint: Member must not be null");
+        }
+    }
+
+    private static void require(final boolean present, final String member)
+    {
+        if (!present)
+        {
+            throw FerriteException.validation("1 validation error detected: Value null at '" +
+                DynamoRequest.lowerFirst(member) + "' failed to satisfy constraint: Member must not be null");
+        }
+    }
+
+    /**
+     * The request's ExpressionAttributeNames/Values and ReturnValuesOnConditionCheckFailure in the reused
+     * {@link ExpressionParams}; the caller adds the expressions its operation carries.
+     */
+    private ExpressionParams expressions(final DynamoRequest r)
+    {
+        expressionParams.reset().returnValuesOnConditionCheckFailure(onConditionCheckFailure(
+            r.returnValuesOnConditionCheckFailure));
+        if (r.hasNames)
+        {
+            expressionParams.expressionAttributeNames(r.names.buffer(), 0, r.names.finish());
+        }
+        if (r.hasValues)
+        {
+            expressionParams.expressionAttributeValues(r.values.buffer(), 0, r.values.finish());
+        }
+        return expressionParams;
+    }
+
+    private static ReturnValuesOnConditionCheckFailure onConditionCheckFailure(final String value)
+    {
+        if (null == value || "NONE".equals(value))
+        {
+            return ReturnValuesOnConditionCheckFailure.NONE;
+        }
+        if ("ALL_OLD".equals(value))
+        {
+            return ReturnValuesOnConditionCheckFailure.ALL_OLD;
+        }
+        throw FerriteException.validation("1 validation error detected: Value '" + value + "' at " +
+            "'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: " +
+            "[ALL_OLD, NONE]");
+    }
+
+    private static ReturnValues returnValues(final String value, final boolean allOldOnly)
+    {
+        if (null == value)
+        {
+            return ReturnValues.NONE;
+        }
+        final ReturnValues returnValues;
+        try
+        {
+            returnValues = ReturnValues.valueOf(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + value + "' at 'returnValues' " +
+                "failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, " +
+                "UPDATED_NEW]");
+        }
+        if (allOldOnly && ReturnValues.NONE != returnValues && ReturnValues.ALL_OLD != returnValues)
+        {
+            throw FerriteException.validation("Return values set to invalid value");
+        }
+        return returnValues;
+    }
+
+    private static ReturnConsumedCapacity consumedCapacity(final String value)
+    {
+        if (null == value)
+        {
+            return ReturnConsumedCapacity.NONE;
+        }
+        return switch (value)
+        {
+            case "NONE" -> ReturnConsumedCapacity.NONE;
+            case "TOTAL" -> ReturnConsumedCapacity.TOTAL;
+            case "INDEXES" -> ReturnConsumedCapacity.INDEXES;
+            default -> throw FerriteException.validation("1 validation error detected: Value '" + value + "' at " +
+                "'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, " +
+                "TOTAL, NONE]");
+        };
+    }
+
+    private static boolean select(final String select)
+    {
+        if (null == select || "ALL_ATTRIBUTES".equals(select) || "SPECIFIC_ATTRIBUTES".equals(select))
+        {
+            return false;
+        }
+        if ("COUNT".equals(select))
+        {
+            return true;
+        }
+        throw FerriteException.validation("1 validation error detected: Value '" + select + "' at 'select' failed " +
+            "to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, " +
+            "ALL_PROJECTED_ATTRIBUTES]" + ("ALL_PROJECTED_ATTRIBUTES".equals(select) ? " (Ferrite has no indexes)" : ""));
+    }
+
+    private static int checkLimit(final int limit)
+    {
+        if (limit < 1)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed " +
+                "to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+        return limit;
+    }
+}

@@ -1,0 +1,390 @@
+package io.ferrite.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.sbe.ErrorCode;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The members of one DynamoDB request, read by one streaming pass over its JSON: items and keys go straight into
+ * reused {@link ItemWriter}s, scalars into fields; the structured members of table management and batches
+ * (AttributeDefinitions, KeySchema, RequestItems...) are kept as the parser's position is passed to the
+ * operation's own reader. Members DynamoDB does not know are skipped, as DynamoDB does; the legacy members
+ * (AttributesToGet, KeyConditions, QueryFilter, ScanFilter, Expected, ConditionalOperator, AttributeUpdates)
+ * are refused with a ValidationException that names their expression replacement.
+ * <p>
+ * Threading: one instance per event loop, reset per request.
+ */
+final class DynamoRequest
+{
+    final ItemJson.Chars tableName = new ItemJson.Chars();
+    boolean hasTableName;
+    final ItemWriter item = new ItemWriter();
+    boolean hasItem;
+    final ItemWriter key = new ItemWriter();
+    boolean hasKey;
+    final ItemWriter startKey = new ItemWriter();
+    boolean hasStartKey;
+    final ItemWriter values = new ItemWriter();
+    boolean hasValues;
+    /** ExpressionAttributeNames as an item-format map of {@code #name} to S. */
+    final ItemWriter names = new ItemWriter(256);
+    boolean hasNames;
+    String returnValues;
+    String returnConsumedCapacity;
+    String returnValuesOnConditionCheckFailure;
+    String select;
+    boolean consistentRead;
+    boolean scanIndexForward;
+    int limit;
+    boolean hasLimit;
+    int segment;
+    int totalSegments;
+    boolean hasSegment;
+    boolean hasTotalSegments;
+    String conditionExpression;
+    String updateExpression;
+    String keyConditionExpression;
+    String filterExpression;
+    String projectionExpression;
+    String indexName;
+    String exclusiveStartTableName;
+    String billingMode;
+    long readCapacityUnits;
+    long writeCapacityUnits;
+    boolean hasProvisionedThroughput;
+    /** CreateTable: attribute name to type letter, in order. */
+    final Map<String, String> attributeDefinitions = new LinkedHashMap<>();
+    String hashKey;
+    String rangeKey;
+    int keySchemaCount;
+    boolean hasSecondaryIndexes;
+    /** Batches: the RequestItems member, read by the operation's own reader. */
+    BatchReader batch;
+
+    /**
+     * Reads a batch's RequestItems with the parser on its START_OBJECT.
+     */
+    interface BatchReader
+    {
+        void read(JsonParser parser) throws IOException;
+    }
+
+    void reset()
+    {
+        hasTableName = false;
+        tableName.clear();
+        item.reset();
+        hasItem = false;
+        key.reset();
+        hasKey = false;
+        startKey.reset();
+        hasStartKey = false;
+        values.reset();
+        hasValues = false;
+        names.reset();
+        hasNames = false;
+        returnValues = null;
+        returnConsumedCapacity = null;
+        returnValuesOnConditionCheckFailure = null;
+        select = null;
+        consistentRead = false;
+        scanIndexForward = true;
+        limit = 0;
+        hasLimit = false;
+        segment = 0;
+        totalSegments = 0;
+        hasSegment = false;
+        hasTotalSegments = false;
+        conditionExpression = null;
+        updateExpression = null;
+        keyConditionExpression = null;
+        filterExpression = null;
+        projectionExpression = null;
+        indexName = null;
+        exclusiveStartTableName = null;
+        billingMode = null;
+        readCapacityUnits = 0;
+        writeCapacityUnits = 0;
+        hasProvisionedThroughput = false;
+        attributeDefinitions.clear();
+        hashKey = null;
+        rangeKey = null;
+        keySchemaCount = 0;
+        hasSecondaryIndexes = false;
+    }
+
+    /**
+     * Reads the whole request.
+     *
+     * @param parser a fresh parser over the body.
+     * @param json   the item reader.
+     */
+    void read(final JsonParser parser, final ItemJson json) throws IOException
+    {
+        if (parser.nextToken() != JsonToken.START_OBJECT)
+        {
+            throw ItemJson.wrongType(parser, parser.currentToken(), "the request body", "a JSON object");
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String member = parser.currentName();
+            final JsonToken token = parser.nextToken();
+            if (token == JsonToken.VALUE_NULL)
+            {
+                continue;
+            }
+            switch (member)
+            {
+                case "TableName" ->
+                {
+                    ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
+                    tableName.of(parser);
+                    hasTableName = true;
+                }
+                case "Item" ->
+                {
+                    json.readItem(parser, item, member);
+                    hasItem = true;
+                }
+                case "Key" ->
+                {
+                    json.readItem(parser, key, member);
+                    hasKey = true;
+                }
+                case "ExclusiveStartKey" ->
+                {
+                    json.readItem(parser, startKey, member);
+                    hasStartKey = true;
+                }
+                case "ExpressionAttributeValues" ->
+                {
+                    json.readItem(parser, values, member);
+                    hasValues = true;
+                }
+                case "ExpressionAttributeNames" ->
+                {
+                    readNames(parser, json, member);
+                    hasNames = true;
+                }
+                case "ReturnValues" -> returnValues = string(parser, member);
+                case "ReturnConsumedCapacity" -> returnConsumedCapacity = string(parser, member);
+                case "ReturnValuesOnConditionCheckFailure" -> returnValuesOnConditionCheckFailure = string(parser, member);
+                case "ReturnItemCollectionMetrics", "TableClass" -> string(parser, member);
+                case "Select" -> select = string(parser, member);
+                case "ConsistentRead" -> consistentRead = bool(parser, member);
+                case "ScanIndexForward" -> scanIndexForward = bool(parser, member);
+                case "Limit" ->
+                {
+                    limit = integer(parser, member);
+                    hasLimit = true;
+                }
+                case "Segment" ->
+                {
+                    segment = integer(parser, member);
+                    hasSegment = true;
+                }
+                case "TotalSegments" ->
+                {
+                    totalSegments = integer(parser, member);
+                    hasTotalSegments = true;
+                }
+                case "ConditionExpression" -> conditionExpression = string(parser, member);
+                case "UpdateExpression" -> updateExpression = string(parser, member);
+                case "KeyConditionExpression" -> keyConditionExpression = string(parser, member);
+                case "FilterExpression" -> filterExpression = string(parser, member);
+                case "ProjectionExpression" -> projectionExpression = string(parser, member);
+                case "IndexName" -> indexName = string(parser, member);
+                case "ExclusiveStartTableName" -> exclusiveStartTableName = string(parser, member);
+                case "BillingMode" -> billingMode = string(parser, member);
+                case "ProvisionedThroughput" -> readThroughput(parser);
+                case "AttributeDefinitions" -> readAttributeDefinitions(parser);
+                case "KeySchema" -> readKeySchema(parser);
+                case "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "GlobalSecondaryIndexUpdates" ->
+                {
+                    hasSecondaryIndexes = true;
+                    parser.skipChildren();
+                }
+                case "RequestItems" ->
+                {
+                    ItemJson.expect(parser, JsonToken.START_OBJECT, member);
+                    if (null == batch)
+                    {
+                        parser.skipChildren();
+                    }
+                    else
+                    {
+                        batch.read(parser);
+                    }
+                }
+                case "AttributesToGet", "KeyConditions", "QueryFilter", "ScanFilter", "Expected", "ConditionalOperator",
+                    "AttributeUpdates" -> throw legacy(member);
+                default -> parser.skipChildren();
+            }
+        }
+    }
+
+    static FerriteException legacy(final String member)
+    {
+        final String instead = switch (member)
+        {
+            case "AttributesToGet" -> "ProjectionExpression";
+            case "KeyConditions" -> "KeyConditionExpression";
+            case "QueryFilter", "ScanFilter" -> "FilterExpression";
+            case "Expected", "ConditionalOperator" -> "ConditionExpression";
+            default -> "UpdateExpression";
+        };
+        return FerriteException.validation("Ferrite does not support the legacy parameter " + member +
+            "; use " + instead + " instead");
+    }
+
+    private void readThroughput(final JsonParser parser) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_OBJECT, "ProvisionedThroughput");
+        hasProvisionedThroughput = true;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String member = parser.currentName();
+            parser.nextToken();
+            switch (member)
+            {
+                case "ReadCapacityUnits" -> readCapacityUnits = longValue(parser, "ProvisionedThroughput." + member);
+                case "WriteCapacityUnits" -> writeCapacityUnits = longValue(parser, "ProvisionedThroughput." + member);
+                default -> parser.skipChildren();
+            }
+        }
+    }
+
+    private void readAttributeDefinitions(final JsonParser parser) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_ARRAY, "AttributeDefinitions");
+        while (parser.nextToken() != JsonToken.END_ARRAY)
+        {
+            ItemJson.expect(parser, JsonToken.START_OBJECT, "AttributeDefinitions[]");
+            String name = null;
+            String type = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String member = parser.currentName();
+                parser.nextToken();
+                switch (member)
+                {
+                    case "AttributeName" -> name = string(parser, "AttributeDefinitions[]." + member);
+                    case "AttributeType" -> type = string(parser, "AttributeDefinitions[]." + member);
+                    default -> parser.skipChildren();
+                }
+            }
+            if (null == name || null == type)
+            {
+                throw FerriteException.validation("1 validation error detected: AttributeDefinitions members must " +
+                    "have an AttributeName and an AttributeType");
+            }
+            if (null != attributeDefinitions.put(name, type))
+            {
+                throw FerriteException.validation("Cannot have two attributes with the same name: " + name);
+            }
+        }
+    }
+
+    private void readKeySchema(final JsonParser parser) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_ARRAY, "KeySchema");
+        while (parser.nextToken() != JsonToken.END_ARRAY)
+        {
+            ItemJson.expect(parser, JsonToken.START_OBJECT, "KeySchema[]");
+            String name = null;
+            String type = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String member = parser.currentName();
+                parser.nextToken();
+                switch (member)
+                {
+                    case "AttributeName" -> name = string(parser, "KeySchema[]." + member);
+                    case "KeyType" -> type = string(parser, "KeySchema[]." + member);
+                    default -> parser.skipChildren();
+                }
+            }
+            keySchemaCount++;
+            if ("HASH".equals(type) && null == hashKey)
+            {
+                hashKey = name;
+            }
+            else if ("RANGE".equals(type) && null == rangeKey)
+            {
+                rangeKey = name;
+            }
+            else
+            {
+                throw FerriteException.validation("Invalid KeySchema: Some index key schema element is not valid: " +
+                    "KeyType must be HASH (once) then optionally RANGE (once); got " + type + " for " + name);
+            }
+        }
+    }
+
+    static String string(final JsonParser parser, final String member) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
+        return parser.getText();
+    }
+
+    static boolean bool(final JsonParser parser, final String member)
+    {
+        final JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE)
+        {
+            return token == JsonToken.VALUE_TRUE;
+        }
+        throw ItemJson.wrongType(parser, token, member, "a boolean");
+    }
+
+    static int integer(final JsonParser parser, final String member) throws IOException
+    {
+        final long value = longValue(parser, member);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
+        {
+            throw FerriteException.validation("1 validation error detected: Value '" + value + "' at '" +
+                lowerFirst(member) + "' failed to satisfy constraint: Member must be within the integer range");
+        }
+        return (int)value;
+    }
+
+    static long longValue(final JsonParser parser, final String member) throws IOException
+    {
+        if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT)
+        {
+            throw ItemJson.wrongType(parser, parser.currentToken(), member, "an integer");
+        }
+        try
+        {
+            return parser.getLongValue();
+        }
+        catch (final com.fasterxml.jackson.core.exc.InputCoercionException ex)
+        {
+            throw new FerriteException(ErrorCode.SerializationException, member + " is out of range: " +
+                parser.getText());
+        }
+    }
+
+    private void readNames(final JsonParser parser, final ItemJson json, final String member) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_OBJECT, member);
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            names.name(json.chars(parser));
+            parser.nextToken();
+            ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
+            names.string(json.chars(parser));
+        }
+    }
+
+    static String lowerFirst(final String member)
+    {
+        return Character.toLowerCase(member.charAt(0)) + member.substring(1);
+    }
+}

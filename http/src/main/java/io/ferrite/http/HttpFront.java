@@ -1,0 +1,174 @@
+package io.ferrite.http;
+
+import io.ferrite.transport.client.ClientConfig;
+import io.ferrite.transport.client.FerriteClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The DynamoDB-compatible HTTP/JSON front of a node: a Netty HTTP/1.1 server (NIO, keep-alive) whose event loops
+ * each own one {@link FerriteClient} session with the node over Aeron IPC. Start it after the node and close it
+ * before the node.
+ * <p>
+ * Per connection: a request that takes longer than {@link HttpConfig#requestTimeoutMs()} to arrive, or a
+ * connection idle for {@link HttpConfig#idleTimeoutMs()}, is closed; a body over
+ * {@link HttpConfig#maxRequestBytes()} gets 413 and the connection is closed.
+ * <p>
+ * Threading: {@link #start} and {@link #close()} from one controlling thread; everything else runs on the event
+ * loops.
+ */
+public final class HttpFront implements AutoCloseable
+{
+    private final EventLoopGroup group;
+    private final Map<EventExecutor, DynamoDispatcher> dispatchers;
+    private final Channel serverChannel;
+    private final InetSocketAddress address;
+
+    private HttpFront(final EventLoopGroup group, final Map<EventExecutor, DynamoDispatcher> dispatchers,
+        final Channel serverChannel)
+    {
+        this.group = group;
+        this.dispatchers = dispatchers;
+        this.serverChannel = serverChannel;
+        this.address = (InetSocketAddress)serverChannel.localAddress();
+    }
+
+    /**
+     * Connects one client session per event loop to the node and binds the HTTP port.
+     *
+     * @param config          where to listen and the request limits.
+     * @param aeronDir        the node's Aeron directory.
+     * @param requestChannel  the node's request channel (its IPC channel).
+     * @param requestStreamId the node's request stream.
+     * @return the running front.
+     */
+    public static HttpFront start(
+        final HttpConfig config, final String aeronDir, final String requestChannel, final int requestStreamId)
+    {
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), NioIoHandler.newFactory());
+        final Map<EventExecutor, DynamoDispatcher> dispatchers = new IdentityHashMap<>();
+        final List<FerriteClient> clients = new ArrayList<>();
+        try
+        {
+            for (final EventExecutor loop : group)
+            {
+                final FerriteClient client = FerriteClient.connect(new ClientConfig()
+                    .aeronDir(aeronDir)
+                    .embeddedDriver(false)
+                    .requestChannel(requestChannel)
+                    .requestStreamId(requestStreamId));
+                clients.add(client);
+                final DynamoDispatcher dispatcher = new DynamoDispatcher(client, loop, config);
+                dispatchers.put(loop, dispatcher);
+                // The first poll runs on the loop, which owns the client from then on (the submit is the hand-off).
+                loop.scheduleAtFixedRate(dispatcher::pollOnce, 0, 100, TimeUnit.MILLISECONDS);
+            }
+            final ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>()
+                {
+                    protected void initChannel(final SocketChannel channel)
+                    {
+                        final SlowRequestGuard guard = new SlowRequestGuard(config.requestTimeoutMs());
+                        channel.pipeline()
+                            .addLast(new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
+                            .addLast(guard)
+                            .addLast(new HttpServerCodec())
+                            .addLast(new HttpObjectAggregator(config.maxRequestBytes(), true))
+                            .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard));
+                    }
+                });
+            final Channel channel;
+            try
+            {
+                channel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " for the " +
+                    "DynamoDB HTTP API (" + ex + "); choose another with --http-port PORT (0: any free port) or " +
+                    "turn it off with --http-port none", ex);
+            }
+            return new HttpFront(group, dispatchers, channel);
+        }
+        catch (final RuntimeException ex)
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            clients.forEach(FerriteClient::close);
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the port the front listens on (the chosen one when configured with 0).
+     */
+    public int port()
+    {
+        return address.getPort();
+    }
+
+    /**
+     * @return the address the front listens on.
+     */
+    public InetSocketAddress address()
+    {
+        return address;
+    }
+
+    /**
+     * @return the endpoint URL for SDKs and the AWS CLI, e.g. {@code http://127.0.0.1:8000}.
+     */
+    public String endpoint()
+    {
+        return "http://" + address.getHostString() + ":" + address.getPort();
+    }
+
+    /**
+     * @return the ids of the event loop threads (for allocation measurements), one per event loop.
+     */
+    public long[] eventLoopThreadIds()
+    {
+        final long[] ids = new long[dispatchers.size()];
+        int i = 0;
+        for (final EventExecutor loop : dispatchers.keySet())
+        {
+            ids[i++] = loop.submit(() -> Thread.currentThread().getId()).syncUninterruptibly().getNow();
+        }
+        return ids;
+    }
+
+    /**
+     * Stops listening, closes the connections and every client session (requests still with the node are
+     * abandoned; their connections are closed).
+     */
+    public void close()
+    {
+        serverChannel.close().syncUninterruptibly();
+        for (final Map.Entry<EventExecutor, DynamoDispatcher> entry : dispatchers.entrySet())
+        {
+            entry.getKey().submit(entry.getValue()::close).syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,472 @@
+package io.ferrite.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.item.ItemWriter;
+import io.ferrite.codecs.number.DecimalCodec;
+import io.ferrite.codecs.sbe.ErrorCode;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.io.ExpandableDirectBufferOutputStream;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import static io.ferrite.codecs.item.ItemFormat.*;
+
+/**
+ * DynamoDB JSON ({@code {"pk": {"S": "a"}, "n": {"N": "1"}}}) streamed straight into Ferrite's item bytes
+ * ({@link ItemWriter}) and item bytes streamed straight out to a {@link JsonGenerator}: no tree, no
+ * {@code AttributeValue} objects. The CLI's {@code DynamoJson} converts trees (it needs them for shorthand and
+ * botocore's client-side messages); this one is the HTTP front's request path.
+ * <p>
+ * Errors: a JSON shape that does not fit (a number where a string belongs, an unknown type key) is a
+ * SerializationException naming the path; content that DynamoDB rejects (an empty value, two types in one value,
+ * {@code NULL: false}, a bad number or base64) is a ValidationException in DynamoDB's words.
+ * <p>
+ * Threading: one instance per event loop (it holds scratch buffers); allocation-free in steady state except
+ * for attribute names on output (Jackson takes field names as Strings).
+ */
+final class ItemJson
+{
+    private final Chars chars = new Chars();
+    private final ExpandableDirectBufferOutputStream binaryOut =
+        new ExpandableDirectBufferOutputStream(new ExpandableArrayBuffer(256));
+    private final ExpandableArrayBuffer numberText = new ExpandableArrayBuffer(DecimalCodec.MAX_TEXT_LENGTH + 8);
+    private char[] text = new char[256];
+    private byte[] bytes = new byte[256];
+
+    // ------------------------------------------------------------------------------------------------
+    // JSON in
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Reads an attribute map ({@code Item}, {@code Key}, {@code ExclusiveStartKey},
+     * {@code ExpressionAttributeValues}) whose START_OBJECT is the parser's current token, into a reset writer.
+     *
+     * @param parser positioned on START_OBJECT (anything else is a SerializationException).
+     * @param writer a reset writer; finished by the caller.
+     * @param path   the parameter's name, for messages.
+     */
+    void readItem(final JsonParser parser, final ItemWriter writer, final String path) throws IOException
+    {
+        expect(parser, JsonToken.START_OBJECT, path);
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            writer.name(chars.of(parser));
+            parser.nextToken();
+            readValue(parser, writer, path);
+        }
+    }
+
+    /**
+     * Reads one DynamoDB JSON value ({@code {"S": "a"}}) whose START_OBJECT is the current token.
+     *
+     * @param parser positioned on the value's START_OBJECT.
+     * @param writer where the value goes (after a name, in a list, or as a lone value).
+     * @param path   where it is, for messages.
+     */
+    void readValue(final JsonParser parser, final ItemWriter writer, final String path) throws IOException
+    {
+        expect(parser, JsonToken.START_OBJECT, path);
+        int types = 0;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String type = parser.currentName();
+            if (++types > 1)
+            {
+                throw FerriteException.validation("Supplied AttributeValue has more than one datatypes set, must " +
+                    "contain exactly one of the supported datatypes");
+            }
+            final JsonToken token = parser.nextToken();
+            switch (type)
+            {
+                case "S":
+                    expect(parser, JsonToken.VALUE_STRING, path);
+                    writer.string(chars.of(parser));
+                    break;
+                case "N":
+                    expect(parser, JsonToken.VALUE_STRING, path);
+                    writer.number(chars.of(parser));
+                    break;
+                case "B":
+                    expect(parser, JsonToken.VALUE_STRING, path);
+                    writer.binary(base64(parser), 0, binaryOut.position());
+                    break;
+                case "BOOL":
+                    writer.bool(bool(parser, token, path));
+                    break;
+                case "NULL":
+                    if (!bool(parser, token, path))
+                    {
+                        throw FerriteException.validation("One or more parameter values were invalid: Null attribute " +
+                            "value types must have the value of true");
+                    }
+                    writer.nul();
+                    break;
+                case "M":
+                    expect(parser, JsonToken.START_OBJECT, path);
+                    writer.beginMap();
+                    while (parser.nextToken() == JsonToken.FIELD_NAME)
+                    {
+                        writer.name(chars.of(parser));
+                        parser.nextToken();
+                        readValue(parser, writer, path);
+                    }
+                    writer.endMap();
+                    break;
+                case "L":
+                    expect(parser, JsonToken.START_ARRAY, path);
+                    writer.beginList();
+                    while (parser.nextToken() != JsonToken.END_ARRAY)
+                    {
+                        readValue(parser, writer, path);
+                    }
+                    writer.endList();
+                    break;
+                case "SS":
+                case "NS":
+                case "BS":
+                    readSet(parser, writer, type, path);
+                    break;
+                default:
+                    throw new FerriteException(ErrorCode.SerializationException, "Unexpected AttributeValue type \"" +
+                        type + "\" in " + path + ": must be one of S, N, B, SS, NS, BS, M, L, NULL, BOOL");
+            }
+        }
+        if (0 == types)
+        {
+            throw FerriteException.validation("Supplied AttributeValue is empty, must contain exactly one of the " +
+                "supported datatypes");
+        }
+    }
+
+    private void readSet(final JsonParser parser, final ItemWriter writer, final String type, final String path)
+        throws IOException
+    {
+        expect(parser, JsonToken.START_ARRAY, path);
+        if (parser.nextToken() == JsonToken.END_ARRAY)
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: An " +
+                ("SS".equals(type) ? "string" : "NS".equals(type) ? "number" : "binary") + " set  may not be empty");
+        }
+        switch (type)
+        {
+            case "SS" -> writer.beginStringSet();
+            case "NS" -> writer.beginNumberSet();
+            default -> writer.beginBinarySet();
+        }
+        do
+        {
+            expect(parser, JsonToken.VALUE_STRING, path);
+            switch (type)
+            {
+                case "SS" -> writer.string(chars.of(parser));
+                case "NS" -> writer.number(chars.of(parser));
+                default -> writer.binary(base64(parser), 0, binaryOut.position());
+            }
+        }
+        while (parser.nextToken() != JsonToken.END_ARRAY);
+        writer.endSet();
+    }
+
+    private DirectBuffer base64(final JsonParser parser) throws IOException
+    {
+        binaryOut.wrap(binaryOut.buffer());
+        try
+        {
+            parser.readBinaryValue(binaryOut);
+        }
+        catch (final com.fasterxml.jackson.core.JsonParseException ex)
+        {
+            throw FerriteException.validation("One or more parameter values were invalid: Invalid Base64 value: " +
+                ex.getOriginalMessage());
+        }
+        return binaryOut.buffer();
+    }
+
+    private static boolean bool(final JsonParser parser, final JsonToken token, final String path)
+    {
+        if (token == JsonToken.VALUE_TRUE)
+        {
+            return true;
+        }
+        if (token == JsonToken.VALUE_FALSE)
+        {
+            return false;
+        }
+        throw wrongType(parser, token, path, "a boolean");
+    }
+
+    /**
+     * @param parser   the parser.
+     * @param expected the token the shape needs here.
+     * @param path     the parameter, for the message.
+     */
+    static void expect(final JsonParser parser, final JsonToken expected, final String path)
+    {
+        final JsonToken token = parser.currentToken();
+        if (token != expected)
+        {
+            throw wrongType(parser, token, path, switch (expected)
+            {
+                case START_OBJECT -> "an object";
+                case START_ARRAY -> "a list";
+                case VALUE_STRING -> "a string";
+                default -> expected.toString();
+            });
+        }
+    }
+
+    static FerriteException wrongType(final JsonParser parser, final JsonToken token, final String path,
+        final String expected)
+    {
+        final String found = null == token ? "end of input" : switch (token)
+        {
+            case START_OBJECT -> "Start of structure or map";
+            case START_ARRAY -> "Start of list";
+            case VALUE_STRING -> "String value";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "Number value";
+            case VALUE_TRUE, VALUE_FALSE -> "Boolean value";
+            case VALUE_NULL -> "NULL value";
+            default -> token.toString();
+        };
+        return new FerriteException(ErrorCode.SerializationException,
+            found + " found where not expected (" + path + " must be " + expected + ")");
+    }
+
+    /**
+     * The current token's text as a reused {@link CharSequence} (valid until the next token).
+     */
+    Chars chars(final JsonParser parser) throws IOException
+    {
+        return chars.of(parser);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // JSON out
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Writes item bytes as a DynamoDB JSON attribute map.
+     *
+     * @param out    the generator, where an object value may be written.
+     * @param buffer holding the item.
+     * @param offset where it starts.
+     */
+    void writeItem(final JsonGenerator out, final DirectBuffer buffer, final int offset) throws IOException
+    {
+        out.writeStartObject();
+        final int count = attributeCount(buffer, offset);
+        int entry = firstEntry(offset);
+        for (int i = 0; i < count; i++)
+        {
+            writeEntry(out, buffer, entry);
+            entry = nextEntry(buffer, entry);
+        }
+        out.writeEndObject();
+    }
+
+    private void writeEntry(final JsonGenerator out, final DirectBuffer buffer, final int entry) throws IOException
+    {
+        out.writeFieldName(name(buffer, entry));
+        writeValue(out, buffer, valueOffset(buffer, entry));
+    }
+
+    private static String name(final DirectBuffer buffer, final int entry)
+    {
+        return buffer.getStringWithoutLengthUtf8(nameOffset(entry), nameLength(buffer, entry));
+    }
+
+    /**
+     * Writes one value (tag + body) as DynamoDB JSON, e.g. {@code {"N":"1"}}.
+     *
+     * @param out    the generator.
+     * @param buffer holding the value.
+     * @param value  offset of its tag.
+     */
+    void writeValue(final JsonGenerator out, final DirectBuffer buffer, final int value) throws IOException
+    {
+        final byte type = ItemFormat.type(buffer, value);
+        out.writeStartObject();
+        out.writeFieldName(typeName(type));
+        switch (type)
+        {
+            case TYPE_S -> writeUtf8(out, buffer, payloadOffset(value, type), payloadLength(buffer, value));
+            case TYPE_N -> writeNumber(out, buffer, payloadOffset(value, type), payloadLength(buffer, value));
+            case TYPE_B -> writeBinary(out, buffer, payloadOffset(value, type), payloadLength(buffer, value));
+            case TYPE_BOOL -> out.writeBoolean(booleanValue(buffer, value));
+            case TYPE_NULL -> out.writeBoolean(true);
+            case TYPE_M ->
+            {
+                out.writeStartObject();
+                final int count = containerCount(buffer, value);
+                int entry = firstChild(value);
+                for (int i = 0; i < count; i++)
+                {
+                    writeEntry(out, buffer, entry);
+                    entry = nextEntry(buffer, entry);
+                }
+                out.writeEndObject();
+            }
+            case TYPE_L ->
+            {
+                out.writeStartArray();
+                final int count = containerCount(buffer, value);
+                int element = firstChild(value);
+                for (int i = 0; i < count; i++)
+                {
+                    writeValue(out, buffer, element);
+                    element = nextListElement(buffer, element);
+                }
+                out.writeEndArray();
+            }
+            case TYPE_SS, TYPE_NS, TYPE_BS ->
+            {
+                out.writeStartArray();
+                final int count = containerCount(buffer, value);
+                int element = firstChild(value);
+                for (int i = 0; i < count; i++)
+                {
+                    final int payload = setElementPayloadOffset(type, element);
+                    final int length = setElementPayloadLength(buffer, type, element);
+                    switch (type)
+                    {
+                        case TYPE_SS -> writeUtf8(out, buffer, payload, length);
+                        case TYPE_NS -> writeNumber(out, buffer, payload, length);
+                        default -> writeBinary(out, buffer, payload, length);
+                    }
+                    element = nextSetElement(buffer, type, element);
+                }
+                out.writeEndArray();
+            }
+            default -> throw new IllegalStateException("unknown attribute type tag " + type + " at " + value);
+        }
+        out.writeEndObject();
+    }
+
+    private void writeUtf8(final JsonGenerator out, final DirectBuffer buffer, final int offset, final int length)
+        throws IOException
+    {
+        out.writeUTF8String(copy(buffer, offset, length), 0, length);
+    }
+
+    private void writeBinary(final JsonGenerator out, final DirectBuffer buffer, final int offset, final int length)
+        throws IOException
+    {
+        out.writeBinary(copy(buffer, offset, length), 0, length);
+    }
+
+    private void writeNumber(final JsonGenerator out, final DirectBuffer buffer, final int offset, final int length)
+        throws IOException
+    {
+        final int textLength = DecimalCodec.decode(buffer, offset, length, numberText, 0);
+        if (text.length < textLength)
+        {
+            text = new char[textLength * 2];
+        }
+        for (int i = 0; i < textLength; i++)
+        {
+            text[i] = (char)numberText.getByte(i);
+        }
+        out.writeString(text, 0, textLength);
+    }
+
+    private byte[] copy(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (bytes.length < length)
+        {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+        }
+        buffer.getBytes(offset, bytes, 0, length);
+        return bytes;
+    }
+
+    /**
+     * Text of a table or attribute name as a String (off the item path: table names, messages).
+     */
+    static String utf8(final byte[] bytes)
+    {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A reusable {@link CharSequence} over the parser's current text (copied, so it outlives the token).
+     */
+    static final class Chars implements CharSequence
+    {
+        private char[] chars = new char[128];
+        private int length;
+
+        Chars of(final JsonParser parser) throws IOException
+        {
+            final int n = parser.getTextLength();
+            if (chars.length < n)
+            {
+                chars = new char[Math.max(n, chars.length * 2)];
+            }
+            System.arraycopy(parser.getTextCharacters(), parser.getTextOffset(), chars, 0, n);
+            length = n;
+            return this;
+        }
+
+        Chars set(final CharSequence text)
+        {
+            final int n = text.length();
+            if (chars.length < n)
+            {
+                chars = new char[Math.max(n, chars.length * 2)];
+            }
+            for (int i = 0; i < n; i++)
+            {
+                chars[i] = text.charAt(i);
+            }
+            length = n;
+            return this;
+        }
+
+        void clear()
+        {
+            length = 0;
+        }
+
+        public int length()
+        {
+            return length;
+        }
+
+        public char charAt(final int index)
+        {
+            return chars[index];
+        }
+
+        public CharSequence subSequence(final int start, final int end)
+        {
+            return new String(chars, start, end - start);
+        }
+
+        public String toString()
+        {
+            return new String(chars, 0, length);
+        }
+
+        boolean contentEquals(final CharSequence other)
+        {
+            if (other.length() != length)
+            {
+                return false;
+            }
+            for (int i = 0; i < length; i++)
+            {
+                if (chars[i] != other.charAt(i))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.ferrite.http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admission control and full partitions reach the SDK as DynamoDB's shapes: ProvisionedThroughputExceededException
+ * for a provisioned table over its rate (the HTTP front goes through the node's router like any client), and
+ * UnprocessedItems for writes a full partition refused, which the caller can send again.
+ */
+final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
+{
+    @TempDir
+    static Path dataDir;
+    private static HttpNodeFixture fixture;
+    private static DynamoDbClient noRetries;
+
+    @BeforeAll
+    @SuppressWarnings("deprecation")
+    static void start()
+    {
+        fixture = new HttpNodeFixture(dataDir, config -> { }, node ->
+        {
+            node.shardCount(1).admissionBurstSeconds(1);
+            node.engine().partitionMaxItems(16);
+        });
+        noRetries = DynamoDbClient.builder()
+            .endpointOverride(URI.create(fixture.front.endpoint()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+            .httpClient(UrlConnectionHttpClient.create())
+            .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
+            .build();
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        noRetries.close();
+        fixture.close();
+    }
+
+    @Test
+    void aProvisionedTableOverItsRateThrottles()
+    {
+        noRetries.createTable(b -> b.tableName("Slow")
+            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
+            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
+            .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(1L).writeCapacityUnits(1L).build()));
+        int throttled = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            final int n = i % 8;
+            try
+            {
+                noRetries.putItem(b -> b.tableName("Slow").item(Map.of("k", AttributeValue.fromS("k" + n))));
+            }
+            catch (final ProvisionedThroughputExceededException expected)
+            {
+                assertEquals(400, expected.statusCode());
+                throttled++;
+            }
+        }
+        assertTrue(throttled > 0, "20 writes at once to a 1 WCU table with 1 s of burst were all admitted");
+    }
+
+    @Test
+    void writesRefusedByAFullPartitionComeBackAsUnprocessedItems()
+    {
+        noRetries.createTable(b -> b.tableName("Small")
+            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
+            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
+            .billingMode(BillingMode.PAY_PER_REQUEST));
+        final List<WriteRequest> writes = new ArrayList<>();
+        for (int i = 0; i < 25; i++)
+        {
+            writes.add(WriteRequest.builder().putRequest(PutRequest.builder()
+                .item(Map.of("k", AttributeValue.fromS("item" + i), "v", AttributeValue.fromN(Integer.toString(i))))
+                .build()).build());
+        }
+        final BatchWriteItemResponse response = noRetries.batchWriteItem(b -> b.requestItems(Map.of("Small", writes)));
+        final List<WriteRequest> unprocessed = response.unprocessedItems().getOrDefault("Small", List.of());
+        assertFalse(unprocessed.isEmpty(), "25 items fitted a partition of 16");
+        final Set<String> stored = new HashSet<>();
+        noRetries.scanPaginator(b -> b.tableName("Small")).items().forEach(item -> stored.add(item.get("k").s()));
+        assertEquals(25, stored.size() + unprocessed.size());
+        for (final WriteRequest write : unprocessed)
+        {
+            final String key = write.putRequest().item().get("k").s();
+            assertFalse(stored.contains(key), key + " is both stored and unprocessed");
+            assertTrue(write.putRequest().item().containsKey("v"), "an unprocessed item came back without its attributes");
+        }
+    }
+}
