@@ -98,6 +98,9 @@ public final class CellMember
         volatile boolean closed;
         long snapshotIntervalMs;
         long lastSnapshotRequestMs = System.currentTimeMillis();
+        LogRetention retention;
+        private long lastRetentionRunMs;
+        private long lastRetentionSnapshots = -1;
 
         Running(
             final int memberId, final Path memberDir, final ClusteredMediaDriver driver,
@@ -121,6 +124,7 @@ public final class CellMember
             final Cluster.Role role = Cluster.Role.get(roleCode);
             requestSnapshotIfDue(cm, role);
             final ElectionState election = ElectionState.get(cm.electionStateCounter().get());
+            runRetentionIfDue(cm.snapshotCounter().get());
             final String text =
                 "memberId=" + memberId + "\n" +
                 "pid=" + ProcessHandle.current().pid() + "\n" +
@@ -137,6 +141,7 @@ public final class CellMember
                 "snapshots=" + cm.snapshotCounter().get() + "\n" +
                 "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
                 "errors=" + cm.errorCounter().get() + "\n" +
+                (null == retention ? "" : retention.status()) +
                 "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";
             CellService.writeAtomically(memberDir.resolve("status.properties"), text);
         }
@@ -164,6 +169,20 @@ public final class CellMember
             }
         }
 
+        /**
+         * Log retention runs after each snapshot and every 2 s (a peer that was behind may have caught up).
+         */
+        private void runRetentionIfDue(final long snapshots)
+        {
+            final long now = System.currentTimeMillis();
+            if (null != retention && (snapshots != lastRetentionSnapshots || now - lastRetentionRunMs >= 2_000))
+            {
+                lastRetentionSnapshots = snapshots;
+                lastRetentionRunMs = now;
+                retention.run();
+            }
+        }
+
         private static void deleteQuietly(final Path file)
         {
             try
@@ -181,7 +200,7 @@ public final class CellMember
             if (!closed)
             {
                 closed = true;
-                CloseHelper.quietCloseAll(container, driver);
+                CloseHelper.quietCloseAll(retention, container, driver);
             }
         }
     }
@@ -240,6 +259,8 @@ public final class CellMember
         final long electionMs = settings.longValue("ferrite.cell.electionTimeoutMs", DEFAULT_ELECTION_TIMEOUT_MS, 50, 600_000);
         final long sessionMs = settings.longValue("ferrite.cell.sessionTimeoutMs", DEFAULT_SESSION_TIMEOUT_MS, 1000, 3_600_000);
         final String logTermLength = settings.string("ferrite.cell.logTermLength", "8m");
+        final int segmentLength = (int)settings.longValue("ferrite.cell.logSegmentLength", 32 << 20, 64 << 10, 1 << 30);
+        final int keepSnapshots = settings.intValue("ferrite.cell.logRetentionSnapshots", 0, 0, 1000);
 
         final EngineConfig engine = EngineConfig.from(settings);
         // A cell's shard defaults to smaller stores than a node's: three members share one machine here.
@@ -278,6 +299,7 @@ public final class CellMember
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(idle)
+            .segmentFileLength(segmentLength)
             .deleteArchiveOnStart(false);
 
         final AeronArchive.Context localArchive = new AeronArchive.Context()
@@ -320,6 +342,7 @@ public final class CellMember
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
             final Running running = new Running(memberId, memberDir, driver, container, service);
             running.snapshotIntervalMs = settings.longValue("ferrite.cell.snapshotIntervalMs", 0, 0, Long.MAX_VALUE);
+            running.retention = new LogRetention(layout, memberId, clusterDir, localArchive.clone(), keepSnapshots);
             return running;
         }
         catch (final RuntimeException ex)
