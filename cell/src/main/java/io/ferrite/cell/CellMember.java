@@ -260,7 +260,7 @@ public final class CellMember
         final long sessionMs = settings.longValue("ferrite.cell.sessionTimeoutMs", DEFAULT_SESSION_TIMEOUT_MS, 1000, 3_600_000);
         final String logTermLength = settings.string("ferrite.cell.logTermLength", "8m");
         final int segmentLength = (int)settings.longValue("ferrite.cell.logSegmentLength", 32 << 20, 64 << 10, 1 << 30);
-        final int keepSnapshots = settings.intValue("ferrite.cell.logRetentionSnapshots", 0, 0, 1000);
+        final int keepSnapshots = settings.intValue("ferrite.cell.logRetentionSnapshots", 2, 0, 1000);
 
         final EngineConfig engine = EngineConfig.from(settings);
         // A cell's shard defaults to smaller stores than a node's: three members share one machine here.
@@ -278,7 +278,7 @@ public final class CellMember
         final File clusterDir = memberDir.resolve("cluster").toFile();
         final Supplier<IdleStrategy> idle = () -> new BackoffIdleStrategy(10, 20, 1_000, 100_000);
 
-        final MediaDriver.Context driverContext = new MediaDriver.Context()
+        final Supplier<MediaDriver.Context> driverContexts = () -> new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(idle.get())
@@ -286,21 +286,21 @@ public final class CellMember
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true);
 
-        final AeronArchive.Context replicationClient = new AeronArchive.Context()
-            .controlResponseChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0");
-        final Archive.Context archiveContext = new Archive.Context()
+        final Supplier<Archive.Context> archiveContexts = () -> new Archive.Context()
             .aeronDirectoryName(aeronDir)
             .archiveDir(memberDir.resolve("archive").toFile())
             .archiveId(memberId)
             .controlChannel("aeron:udp?endpoint=" + layout.archiveEndpoint(memberId))
             .localControlChannel("aeron:ipc?term-length=64k")
             .replicationChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0")
-            .archiveClientContext(replicationClient)
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0"))
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(idle)
             .segmentFileLength(segmentLength)
             .deleteArchiveOnStart(false);
+        final Archive.Context archiveContext = archiveContexts.get();
 
         final AeronArchive.Context localArchive = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -308,6 +308,12 @@ public final class CellMember
             .controlRequestStreamId(archiveContext.localControlStreamId())
             .controlResponseChannel(archiveContext.localControlChannel())
             .aeronDirectoryName(aeronDir);
+
+        if (CellSeed.seedIfRequested(layout, memberId, driverContexts.get(), archiveContexts.get(), localArchive, clusterDir,
+            settings.longValue("ferrite.cell.seedTimeoutMs", 60_000, 1_000, 3_600_000)))
+        {
+            removeStaleMarkFiles(memberDir);
+        }
 
         final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
             .clusterMemberId(memberId)
@@ -338,7 +344,7 @@ public final class CellMember
         ClusteredMediaDriver driver = null;
         try
         {
-            driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            driver = ClusteredMediaDriver.launch(driverContexts.get(), archiveContext, consensusContext);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
             final Running running = new Running(memberId, memberDir, driver, container, service);
             running.snapshotIntervalMs = settings.longValue("ferrite.cell.snapshotIntervalMs", 0, 0, Long.MAX_VALUE);

@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * cell may still need: the purge point is also bounded by every member's latest snapshot position as its status
  * file shows it (a stopped member's file keeps what its disk holds; a member with no status file - wiped, or never
  * started - stops all purging until it has one). A member whose directory was wiped after its peers purged is
- * seeded from a peer's latest snapshot and log ({@link CellSeed}) before it starts.
+ * seeded from a peer's latest snapshot and log ({@link CellSeed}) before it starts. 0 snapshots to keep: purge nothing.
  */
 final class LogRetention implements AutoCloseable
 {

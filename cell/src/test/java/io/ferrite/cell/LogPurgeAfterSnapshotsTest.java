@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Log retention (keep the newest snapshot and the log from it): after write, snapshot, write, snapshot every member's
  * archived log recording starts past its first segments (those files are gone) and the first snapshot's recordings
- * are deleted; a member stopped across a snapshot restarts from its own disk and converges.
+ * are deleted; a member stopped across a snapshot restarts from its own disk and converges; a member wiped after
+ * that is seeded with a peer's snapshot ({@link CellSeed}) and converges too.
  */
 class LogPurgeAfterSnapshotsTest
 {
@@ -68,6 +69,27 @@ class LogPurgeAfterSnapshotsTest
             final List<Properties> sums = cell.checksums(client, 0, 1, 2);
             assertEquals(1, sums.stream().map(p -> p.getProperty("checksum")).distinct().count(), sums.toString());
             assertEquals("550", sums.get(follower).getProperty("items"), sums.toString());
+
+            // a member wiped after its peers purged is seeded with a peer's latest snapshot, then catches up
+            final int leader = cell.leader();
+            final long leaderLogStart = Long.parseLong(cell.launcher.statusProperties(leader).orElseThrow()
+                .getProperty("logStartPosition"));
+            assertTrue(leaderLogStart > 0, "the leader has no log before " + leaderLogStart);
+            assertTrue(cell.launcher.kill(follower));
+            cell.launcher.wipe(follower);
+            write(client, 550, 600);
+            cell.launcher.startMember(follower);
+            write(client, 600, 620);
+            final List<Properties> wiped = cell.checksums(client, 0, 1, 2);
+            assertEquals(1, wiped.stream().map(p -> p.getProperty("checksum")).distinct().count(), wiped.toString());
+            assertEquals("620", wiped.get(follower).getProperty("items"), wiped.toString());
+            final Properties seeded = cell.launcher.statusProperties(follower).orElseThrow();
+            assertTrue(Long.parseLong(seeded.getProperty("snapshotLoadedItems", "0")) >= 500,
+                "the wiped member loaded a peer's snapshot: " + seeded);
+            assertTrue(Long.parseLong(seeded.getProperty("logStartPosition")) > 0,
+                "its log starts at the snapshot, not at 0: " + seeded);
+            System.out.println("wiped member " + follower + " seeded: " + seeded.getProperty("snapshotLoadedItems") +
+                " items from the snapshot, log from " + seeded.getProperty("logStartPosition"));
         }
     }
 
