@@ -59,6 +59,10 @@ final class LogRetention implements AutoCloseable
      */
     void run()
     {
+        if (!Files.exists(clusterDir.toPath().resolve(RecordingLog.RECORDING_LOG_FILE_NAME)))
+        {
+            return; // the consensus module has not written it yet
+        }
         try
         {
             final List<RecordingLog.Entry> entries;
