@@ -387,8 +387,9 @@ public final class CellLauncher
     }
 
     /**
-     * Deletes a (stopped) member's directory: its log, snapshots and engine data. Started again, it rejoins empty
-     * and is rebuilt from the other members.
+     * Deletes a (stopped) member's directory: its log, snapshots and engine data. Started again, it is first seeded
+     * with a peer's latest snapshot ({@link CellSeed}, the {@code seed.request} file left here) and then catches up
+     * from the leader.
      */
     public void wipe(final int member)
     {
@@ -397,6 +398,15 @@ public final class CellLauncher
             throw new IllegalStateException("member " + member + " is running; kill or stop it before wiping it");
         }
         CellState.deleteRecursively(layout.memberDir(member));
+        try
+        {
+            Files.createDirectories(layout.memberDir(member));
+            Files.writeString(layout.memberDir(member).resolve(CellSeed.REQUEST_FILE), "1\n");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot mark wiped member " + member + " for seeding", ex);
+        }
     }
 
     /**

@@ -78,6 +78,11 @@ public record CellLayout(Path cellDir, int members, int basePort)
         return joiner.toString();
     }
 
+    String consensusEndpoint(final int member)
+    {
+        return HOST + ":" + port(member, 1);
+    }
+
     String archiveEndpoint(final int member)
     {
         return HOST + ":" + port(member, 4);

@@ -98,6 +98,9 @@ public final class CellMember
         volatile boolean closed;
         long snapshotIntervalMs;
         long lastSnapshotRequestMs = System.currentTimeMillis();
+        LogRetention retention;
+        private long lastRetentionRunMs;
+        private long lastRetentionSnapshots = -1;
 
         Running(
             final int memberId, final Path memberDir, final ClusteredMediaDriver driver,
@@ -121,6 +124,7 @@ public final class CellMember
             final Cluster.Role role = Cluster.Role.get(roleCode);
             requestSnapshotIfDue(cm, role);
             final ElectionState election = ElectionState.get(cm.electionStateCounter().get());
+            runRetentionIfDue(cm.snapshotCounter().get());
             final String text =
                 "memberId=" + memberId + "\n" +
                 "pid=" + ProcessHandle.current().pid() + "\n" +
@@ -137,6 +141,7 @@ public final class CellMember
                 "snapshots=" + cm.snapshotCounter().get() + "\n" +
                 "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
                 "errors=" + cm.errorCounter().get() + "\n" +
+                (null == retention ? "" : retention.status()) +
                 "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";
             CellService.writeAtomically(memberDir.resolve("status.properties"), text);
         }
@@ -164,6 +169,20 @@ public final class CellMember
             }
         }
 
+        /**
+         * Log retention runs after each snapshot and every 2 s (a peer that was behind may have caught up).
+         */
+        private void runRetentionIfDue(final long snapshots)
+        {
+            final long now = System.currentTimeMillis();
+            if (null != retention && (snapshots != lastRetentionSnapshots || now - lastRetentionRunMs >= 2_000))
+            {
+                lastRetentionSnapshots = snapshots;
+                lastRetentionRunMs = now;
+                retention.run();
+            }
+        }
+
         private static void deleteQuietly(final Path file)
         {
             try
@@ -181,7 +200,7 @@ public final class CellMember
             if (!closed)
             {
                 closed = true;
-                CloseHelper.quietCloseAll(container, driver);
+                CloseHelper.quietCloseAll(retention, container, driver);
             }
         }
     }
@@ -240,6 +259,8 @@ public final class CellMember
         final long electionMs = settings.longValue("ferrite.cell.electionTimeoutMs", DEFAULT_ELECTION_TIMEOUT_MS, 50, 600_000);
         final long sessionMs = settings.longValue("ferrite.cell.sessionTimeoutMs", DEFAULT_SESSION_TIMEOUT_MS, 1000, 3_600_000);
         final String logTermLength = settings.string("ferrite.cell.logTermLength", "8m");
+        final int segmentLength = (int)settings.longValue("ferrite.cell.logSegmentLength", 32 << 20, 64 << 10, 1 << 30);
+        final int keepSnapshots = settings.intValue("ferrite.cell.logRetentionSnapshots", 2, 0, 1000);
 
         final EngineConfig engine = EngineConfig.from(settings);
         // A cell's shard defaults to smaller stores than a node's: three members share one machine here.
@@ -257,7 +278,7 @@ public final class CellMember
         final File clusterDir = memberDir.resolve("cluster").toFile();
         final Supplier<IdleStrategy> idle = () -> new BackoffIdleStrategy(10, 20, 1_000, 100_000);
 
-        final MediaDriver.Context driverContext = new MediaDriver.Context()
+        final Supplier<MediaDriver.Context> driverContexts = () -> new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(idle.get())
@@ -265,20 +286,21 @@ public final class CellMember
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true);
 
-        final AeronArchive.Context replicationClient = new AeronArchive.Context()
-            .controlResponseChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0");
-        final Archive.Context archiveContext = new Archive.Context()
+        final Supplier<Archive.Context> archiveContexts = () -> new Archive.Context()
             .aeronDirectoryName(aeronDir)
             .archiveDir(memberDir.resolve("archive").toFile())
             .archiveId(memberId)
             .controlChannel("aeron:udp?endpoint=" + layout.archiveEndpoint(memberId))
             .localControlChannel("aeron:ipc?term-length=64k")
             .replicationChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0")
-            .archiveClientContext(replicationClient)
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + CellLayout.HOST + ":0"))
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(idle)
+            .segmentFileLength(segmentLength)
             .deleteArchiveOnStart(false);
+        final Archive.Context archiveContext = archiveContexts.get();
 
         final AeronArchive.Context localArchive = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -286,6 +308,12 @@ public final class CellMember
             .controlRequestStreamId(archiveContext.localControlStreamId())
             .controlResponseChannel(archiveContext.localControlChannel())
             .aeronDirectoryName(aeronDir);
+
+        if (CellSeed.seedIfRequested(layout, memberId, driverContexts.get(), archiveContexts.get(), localArchive, clusterDir,
+            settings.longValue("ferrite.cell.seedTimeoutMs", 60_000, 1_000, 3_600_000)))
+        {
+            removeStaleMarkFiles(memberDir);
+        }
 
         final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
             .clusterMemberId(memberId)
@@ -316,10 +344,11 @@ public final class CellMember
         ClusteredMediaDriver driver = null;
         try
         {
-            driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
+            driver = ClusteredMediaDriver.launch(driverContexts.get(), archiveContext, consensusContext);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
             final Running running = new Running(memberId, memberDir, driver, container, service);
             running.snapshotIntervalMs = settings.longValue("ferrite.cell.snapshotIntervalMs", 0, 0, Long.MAX_VALUE);
+            running.retention = new LogRetention(layout, memberId, clusterDir, localArchive.clone(), keepSnapshots);
             return running;
         }
         catch (final RuntimeException ex)

@@ -8,6 +8,10 @@ import io.ferrite.codecs.item.ItemValidator;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.key.KeyHash;
 import io.ferrite.codecs.sbe.AttributeType;
+import io.ferrite.codecs.sbe.BatchGetItemRequestDecoder;
+import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
+import io.ferrite.codecs.sbe.BatchWriteItemRequestDecoder;
+import io.ferrite.codecs.sbe.BatchWriteItemResponseEncoder;
 import io.ferrite.codecs.sbe.BooleanType;
 import io.ferrite.codecs.sbe.CreateTableRequestDecoder;
 import io.ferrite.codecs.sbe.DeleteItemRequestDecoder;
@@ -29,14 +33,20 @@ import io.ferrite.codecs.sbe.ScanRequestDecoder;
 import io.ferrite.codecs.sbe.TableDescriptionResponseEncoder;
 import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
+import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
+import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.expr.ConditionExpression;
 import io.ferrite.engine.expr.ExpressionCompiler;
+import io.ferrite.engine.expr.KeyConditionExpression;
 import io.ferrite.engine.expr.ProjectionExpression;
 import io.ferrite.engine.expr.UpdateExpression;
 import io.ferrite.engine.shard.AttributeUpdates;
+import io.ferrite.engine.shard.BatchGetResult;
+import io.ferrite.engine.shard.BatchWriteResult;
+import io.ferrite.engine.shard.ItemProjection;
 import io.ferrite.engine.shard.ItemHandler;
 import io.ferrite.engine.shard.ItemUpdate;
 import io.ferrite.engine.shard.KeyValue;
@@ -46,6 +56,7 @@ import io.ferrite.engine.shard.ScanRequest;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
@@ -65,6 +76,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,6 +141,18 @@ final class CellState implements AutoCloseable
     private final DeleteTableRequestDecoder deleteTable = new DeleteTableRequestDecoder();
     private final DescribeTableRequestDecoder describeTable = new DescribeTableRequestDecoder();
     private final ListTablesRequestDecoder listTables = new ListTablesRequestDecoder();
+    private final UpdateTableRequestDecoder updateTable = new UpdateTableRequestDecoder();
+    private final BatchGetItemRequestDecoder batchGet = new BatchGetItemRequestDecoder();
+    private final BatchWriteItemRequestDecoder batchWrite = new BatchWriteItemRequestDecoder();
+    private final BatchGetItemResponseEncoder batchGetResponse = new BatchGetItemResponseEncoder();
+    private final BatchWriteItemResponseEncoder batchWriteResponse = new BatchWriteItemResponseEncoder();
+    /** Capacities changed by UpdateTable since the table was created or loaded (the shard's spec keeps the first). */
+    private final Map<String, TableCapacity> updatedCapacities = new HashMap<>();
+    private final UnsafeBuffer keyConditionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer filterView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer projectionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ItemResponseEncoder itemResponse = new ItemResponseEncoder();
@@ -279,12 +303,12 @@ final class CellState implements AutoCloseable
             final int templateId = header.wrap(buffer, offset).templateId();
             if (GetItemRequestDecoder.TEMPLATE_ID != templateId && QueryRequestDecoder.TEMPLATE_ID != templateId &&
                 ScanRequestDecoder.TEMPLATE_ID != templateId && DescribeTableRequestDecoder.TEMPLATE_ID != templateId &&
-                ListTablesRequestDecoder.TEMPLATE_ID != templateId)
+                ListTablesRequestDecoder.TEMPLATE_ID != templateId && BatchGetItemRequestDecoder.TEMPLATE_ID != templateId)
             {
                 final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
                 answer.send(sendBuffer, 0, encodeError(correlationId, ErrorCode.ValidationException, "template " +
-                    templateId + " is not a read: a member's read endpoint serves GetItem, Query, Scan, DescribeTable " +
-                    "and ListTables; writes go through the cell's log"));
+                    templateId + " is not a read: a member's read endpoint serves GetItem, BatchGetItem, Query, Scan, " +
+                    "DescribeTable and ListTables; writes go through the cell's log"));
                 return;
             }
         }
@@ -369,7 +393,9 @@ final class CellState implements AutoCloseable
             DeleteItemRequestDecoder.TEMPLATE_ID == templateId ||
             UpdateItemRequestDecoder.TEMPLATE_ID == templateId ||
             CreateTableRequestDecoder.TEMPLATE_ID == templateId ||
-            DeleteTableRequestDecoder.TEMPLATE_ID == templateId;
+            DeleteTableRequestDecoder.TEMPLATE_ID == templateId ||
+            UpdateTableRequestDecoder.TEMPLATE_ID == templateId ||
+            BatchWriteItemRequestDecoder.TEMPLATE_ID == templateId;
     }
 
     private int execute(final int templateId, final int body, final int blockLength, final int version)
@@ -401,7 +427,11 @@ final class CellState implements AutoCloseable
             {
                 deleteTable.wrap(frame, body, blockLength, version);
                 final long correlationId = deleteTable.correlationId();
-                return encodeDescription(correlationId, shard.deleteTable(deleteTable.tableName()), TableStatus.DELETING);
+                final String name = deleteTable.tableName();
+                final TableDescription deleted = shard.deleteTable(name);
+                final int length = encodeDescription(correlationId, deleted, TableStatus.DELETING);
+                updatedCapacities.remove(name);
+                return length;
             }
             case DescribeTableRequestDecoder.TEMPLATE_ID:
             {
@@ -412,10 +442,19 @@ final class CellState implements AutoCloseable
             case ListTablesRequestDecoder.TEMPLATE_ID:
                 listTables.wrap(frame, body, blockLength, version);
                 return onListTables();
+            case UpdateTableRequestDecoder.TEMPLATE_ID:
+                updateTable.wrap(frame, body, blockLength, version);
+                return onUpdateTable();
+            case BatchGetItemRequestDecoder.TEMPLATE_ID:
+                batchGet.wrap(frame, body, blockLength, version);
+                return onBatchGet();
+            case BatchWriteItemRequestDecoder.TEMPLATE_ID:
+                batchWrite.wrap(frame, body, blockLength, version);
+                return onBatchWrite();
             default:
-                throw FerriteException.validation("a cell does not serve template " + templateId + " yet (it serves " +
-                    "PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan, CreateTable, DeleteTable, DescribeTable and " +
-                    "ListTables; batches and UpdateTable are not replicated yet)");
+                throw FerriteException.validation("a cell does not serve template " + templateId + " (it serves " +
+                    "PutItem, GetItem, DeleteItem, UpdateItem, BatchGetItem, BatchWriteItem, Query, Scan, CreateTable, " +
+                    "UpdateTable, DeleteTable, DescribeTable and ListTables)");
         }
     }
 
@@ -629,28 +668,43 @@ final class CellState implements AutoCloseable
         final int pageLimit = d.pageLimit();
         final Table table = shard.table(d.tableName());
         d.wrapPartitionKeyValue(valueView);
-        if (valueView.capacity() > 0)
-        {
-            keyValue(valueView, q.partitionKey(), "partitionKeyValue");
-        }
-        d.wrapSortKeyValue(valueView);
-        final KeyValue low = q.sortKey(condition);
-        if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
-        {
-            keyValue(valueView, low, "sortKeyValue");
-        }
+        d.wrapSortKeyValue(keyView);
         d.wrapSortKeyUpper(upperView);
-        if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
+        d.wrapExclusiveStartKey(itemView);
+        d.wrapKeyConditionExpression(keyConditionView);
+        d.wrapFilterExpression(filterView);
+        d.wrapProjectionExpression(projectionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final Compiled compiled = compile(keyConditionView, filterView, projectionView);
+        if (null != compiled.keyCondition)
         {
-            keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+            if (valueView.capacity() > 0 || SortKeyCondition.NONE != condition)
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {KeyConditions} Expression parameters: " +
+                    "{KeyConditionExpression}");
+            }
+            compiled.keyCondition.applyTo(table, q);
         }
-        d.wrapExclusiveStartKey(keyView);
-        q.exclusiveStartKey(keyView, 0, keyView.capacity());
-        if (0 != d.keyConditionExpressionLength() || 0 != d.filterExpressionLength() || 0 != d.projectionExpressionLength())
+        else
         {
-            throw FerriteException.validation("a cell's Query takes its key condition as fields (condition, " +
-                "partitionKeyValue, sortKeyValue); key condition, filter and projection expressions are not served yet");
+            if (valueView.capacity() > 0)
+            {
+                keyValue(valueView, q.partitionKey(), "partitionKeyValue");
+            }
+            final KeyValue low = q.sortKey(condition);
+            if (SortKeyCondition.NONE != condition && keyView.capacity() > 0)
+            {
+                keyValue(keyView, low, "sortKeyValue");
+            }
+            if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
+            {
+                keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+            }
         }
+        q.filter(compiled.filter).projection(compiled.projection);
+        q.exclusiveStartKey(itemView, 0, itemView.capacity());
         q.limit(pageLimit(pageLimit));
         startPage(correlationId);
         shard.query(table, q, pageHandler);
@@ -666,15 +720,77 @@ final class CellState implements AutoCloseable
         final int pageLimit = d.pageLimit();
         final Table table = shard.table(d.tableName());
         d.wrapExclusiveStartKey(keyView);
+        d.wrapFilterExpression(filterView);
+        d.wrapProjectionExpression(projectionView);
+        d.wrapExpressionAttributeNames(namesView);
+        d.wrapExpressionAttributeValues(valuesView);
+        final Compiled compiled = compile(null, filterView, projectionView);
+        s.filter(compiled.filter).projection(compiled.projection);
         s.exclusiveStartKey(keyView, 0, keyView.capacity());
-        if (0 != d.filterExpressionLength() || 0 != d.projectionExpressionLength())
-        {
-            throw FerriteException.validation("a cell's Scan does not serve filter or projection expressions yet");
-        }
         s.limit(pageLimit(pageLimit));
         startPage(correlationId);
         shard.scan(table, s, pageHandler);
         return finishPage(s.count(), s.scannedCount(), s.lastEvaluatedKey(), s.lastEvaluatedKeyLength());
+    }
+
+    /**
+     * A read's compiled expressions (each null when not given).
+     */
+    private record Compiled(KeyConditionExpression keyCondition, ConditionExpression filter, ProjectionExpression projection)
+    {
+    }
+
+    /**
+     * Compiles a Query's or Scan's key condition, filter and projection with {@link #namesView} and
+     * {@link #valuesView}, and checks that every name and value given is used, as DynamoDB does.
+     */
+    private Compiled compile(final DirectBuffer keyCondition, final DirectBuffer filter, final DirectBuffer projection)
+    {
+        final boolean anyExpression = (null != keyCondition && keyCondition.capacity() > 0) || filter.capacity() > 0 ||
+            projection.capacity() > 0;
+        if (!anyExpression)
+        {
+            if (namesView.capacity() > 0)
+            {
+                throw FerriteException.validation("ExpressionAttributeNames can only be specified when using expressions");
+            }
+            if (valuesView.capacity() > 0)
+            {
+                throw FerriteException.validation("ExpressionAttributeValues can only be specified when using expressions");
+            }
+            return new Compiled(null, null, null);
+        }
+        final Map<String, String> names = namesOf(namesView);
+        final Map<String, AttributeValue> values = valuesOf(valuesView);
+        final Set<String> usedNames = new HashSet<>();
+        final Set<String> usedValues = new HashSet<>();
+        KeyConditionExpression keys = null;
+        ConditionExpression filtered = null;
+        ProjectionExpression projected = null;
+        if (null != keyCondition && keyCondition.capacity() > 0)
+        {
+            keys = expressions.keyCondition(text(keyCondition), names, values);
+            usedNames.addAll(keys.usedNames());
+            usedValues.addAll(keys.usedValues());
+        }
+        if (filter.capacity() > 0)
+        {
+            filtered = expressions.filter(text(filter), names, values);
+            usedNames.addAll(filtered.usedNames());
+            usedValues.addAll(filtered.usedValues());
+        }
+        if (projection.capacity() > 0)
+        {
+            projected = expressions.projection(text(projection), names);
+            usedNames.addAll(projected.usedNames());
+        }
+        ExpressionCompiler.checkAllUsed(names, values, usedNames, usedValues);
+        return new Compiled(keys, filtered, projected);
+    }
+
+    private static String text(final DirectBuffer view)
+    {
+        return view.getStringWithoutLengthUtf8(0, view.capacity());
     }
 
     private static int pageLimit(final int pageLimit)
@@ -770,7 +886,175 @@ final class CellState implements AutoCloseable
         {
             spec = spec.sortKey(rangeName, rangeType);
         }
-        return encodeDescription(correlationId, shard.createTable(spec), TableStatus.ACTIVE);
+        final TableDescription created = shard.createTable(spec);
+        updatedCapacities.remove(spec.tableName());
+        return encodeDescription(correlationId, created, TableStatus.ACTIVE);
+    }
+
+    private TableCapacity capacityOf(final TableSpec spec)
+    {
+        final TableCapacity updated = updatedCapacities.get(spec.tableName());
+        if (null != updated)
+        {
+            return updated;
+        }
+        return null == spec.capacity() ? TableCapacity.ON_DEMAND : spec.capacity();
+    }
+
+    /**
+     * UpdateTable: a table's billing mode or provisioned throughput (as the node's router checks it). A cell does not
+     * throttle (admission is the node's), so the capacity is recorded, described and carried by snapshots.
+     */
+    private int onUpdateTable()
+    {
+        final UpdateTableRequestDecoder d = updateTable;
+        final long correlationId = d.correlationId();
+        final BillingMode mode = billingMode(d.billingModeRaw());
+        final long readUnits = d.readCapacityUnits();
+        final long writeUnits = d.writeCapacityUnits();
+        final TableDescription description = shard.describeTable(d.tableName());
+        final TableCapacity capacity = TableCapacity.forUpdate(capacityOf(description.spec()), mode,
+            UpdateTableRequestDecoder.readCapacityUnitsNullValue() == readUnits ? 0 : readUnits,
+            UpdateTableRequestDecoder.writeCapacityUnitsNullValue() == writeUnits ? 0 : writeUnits);
+        updatedCapacities.put(description.spec().tableName(), capacity);
+        return encodeDescription(correlationId, description, TableStatus.ACTIVE);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Batches
+    // ---------------------------------------------------------------------------------------------
+
+    private int onBatchGet()
+    {
+        final long correlationId = batchGet.correlationId();
+        final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
+        final Map<String, ItemProjection> projections = new LinkedHashMap<>();
+        for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.tables())
+        {
+            final List<byte[]> keys = new ArrayList<>();
+            for (final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder key : table.keys())
+            {
+                final byte[] bytes = new byte[key.keyLength()];
+                key.getKey(bytes, 0, bytes.length);
+                keys.add(bytes);
+            }
+            final String tableName = table.tableName();
+            keysByTable.computeIfAbsent(tableName, k -> new ArrayList<>()).addAll(keys);
+            table.wrapProjectionExpression(projectionView);
+            table.wrapExpressionAttributeNames(namesView);
+            final Map<String, String> names = namesOf(namesView);
+            if (projectionView.capacity() > 0)
+            {
+                final ProjectionExpression projection = expressions.projection(text(projectionView), names);
+                ExpressionCompiler.checkAllUsed(names, null, projection.usedNames(), Set.of());
+                projections.put(tableName, projection);
+            }
+            else if (null != names)
+            {
+                throw FerriteException.validation("ExpressionAttributeNames can only be specified when using expressions");
+            }
+        }
+        final BatchGetResult result = shard.batchGetItem(keysByTable, projections);
+
+        // what does not fit one answer goes back as unprocessed keys, as DynamoDB does past its response size
+        final long budget = SEND_BUFFER_BYTES - 128 * 1024;
+        long used = 0;
+        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
+        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : result.responses().entrySet())
+        {
+            final List<byte[]> items = new ArrayList<>();
+            for (final byte[] item : entry.getValue())
+            {
+                if (used + item.length + 8 <= budget)
+                {
+                    items.add(item);
+                    used += item.length + 8;
+                }
+                else
+                {
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
+                        .add(keyOf(shard.table(entry.getKey()).definition().spec(), item));
+                }
+            }
+            returned.put(entry.getKey(), items);
+        }
+        result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
+
+        batchGetResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId);
+        final BatchGetItemResponseEncoder.ResponsesEncoder responses = batchGetResponse.responsesCount(returned.size());
+        for (final Map.Entry<String, List<byte[]>> entry : returned.entrySet())
+        {
+            responses.next();
+            final BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder items = responses.itemsCount(entry.getValue().size());
+            for (final byte[] item : entry.getValue())
+            {
+                items.next().putItem(item, 0, item.length);
+            }
+            responses.tableName(entry.getKey());
+        }
+        final BatchGetItemResponseEncoder.UnprocessedKeysEncoder rest = batchGetResponse.unprocessedKeysCount(unprocessed.size());
+        for (final Map.Entry<String, List<byte[]>> entry : unprocessed.entrySet())
+        {
+            rest.next();
+            final BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder keys = rest.keysCount(entry.getValue().size());
+            for (final byte[] key : entry.getValue())
+            {
+                keys.next().putKey(key, 0, key.length);
+            }
+            rest.tableName(entry.getKey());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + batchGetResponse.encodedLength();
+    }
+
+    private static byte[] keyOf(final TableSpec spec, final byte[] item)
+    {
+        final Map<String, AttributeValue> attributes = ItemCodec.decode(new UnsafeBuffer(item), 0, item.length);
+        final Map<String, AttributeValue> key = new HashMap<>();
+        key.put(spec.partitionKeyName(), attributes.get(spec.partitionKeyName()));
+        if (null != spec.sortKeyName())
+        {
+            key.put(spec.sortKeyName(), attributes.get(spec.sortKeyName()));
+        }
+        return ItemCodec.encode(key);
+    }
+
+    /**
+     * BatchWriteItem: applied by every member in log order, as one message; a retry is answered from the dedupe table.
+     */
+    private int onBatchWrite()
+    {
+        final long correlationId = batchWrite.correlationId();
+        final Map<String, List<WriteRequest>> writesByTable = new LinkedHashMap<>();
+        for (final BatchWriteItemRequestDecoder.TablesDecoder table : batchWrite.tables())
+        {
+            final List<WriteRequest> writes = new ArrayList<>();
+            for (final BatchWriteItemRequestDecoder.TablesDecoder.WritesDecoder write : table.writes())
+            {
+                final WriteOp op = write.op();
+                final byte[] bytes = new byte[write.itemOrKeyLength()];
+                write.getItemOrKey(bytes, 0, bytes.length);
+                writes.add(WriteOp.DELETE == op ? WriteRequest.delete(bytes) : WriteRequest.put(bytes));
+            }
+            writesByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(writes);
+        }
+        final BatchWriteResult result = shard.batchWriteItem(writesByTable);
+
+        batchWriteResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId);
+        final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder rest =
+            batchWriteResponse.unprocessedItemsCount(result.unprocessedItems().size());
+        for (final Map.Entry<String, List<WriteRequest>> entry : result.unprocessedItems().entrySet())
+        {
+            rest.next();
+            final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder.WritesEncoder writes =
+                rest.writesCount(entry.getValue().size());
+            for (final WriteRequest write : entry.getValue())
+            {
+                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
+            }
+            rest.tableName(entry.getKey());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + batchWriteResponse.encodedLength();
     }
 
     private int onListTables()
@@ -794,7 +1078,7 @@ final class CellState implements AutoCloseable
     private int encodeDescription(final long correlationId, final TableDescription description, final TableStatus status)
     {
         final TableSpec spec = description.spec();
-        final TableCapacity capacity = null == spec.capacity() ? TableCapacity.ON_DEMAND : spec.capacity();
+        final TableCapacity capacity = capacityOf(spec);
         tableResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .tableId(description.tableId())
@@ -913,7 +1197,7 @@ final class CellState implements AutoCloseable
         {
             final TableDescription description = shard.describeTable(name);
             final TableSpec spec = description.spec();
-            final TableCapacity capacity = null == spec.capacity() ? TableCapacity.ON_DEMAND : spec.capacity();
+            final TableCapacity capacity = capacityOf(spec);
             p = 0;
             b.putInt(p, REC_TABLE, ByteOrder.LITTLE_ENDIAN);
             b.putLong(p + 4, description.createdEpochMs(), ByteOrder.LITTLE_ENDIAN);

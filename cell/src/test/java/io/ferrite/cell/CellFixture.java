@@ -24,13 +24,15 @@ final class CellFixture implements AutoCloseable
         this.dir = dir;
     }
 
-    static CellFixture start(final Path dir) throws Exception
+    static CellFixture start(final Path dir, final String... memberJvmArgs) throws Exception
     {
         final int basePort = freeBasePort(3 * CellLayout.PORTS_PER_MEMBER);
         final String classpath = Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator +
             Files.readString(Path.of("target", "launcher", "classpath.txt"), StandardCharsets.UTF_8).trim();
-        final CellLauncher launcher = CellLauncher.create(dir, 3, basePort,
-            List.of("-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), classpath);
+        final List<String> jvmArgs = new java.util.ArrayList<>(
+            List.of("-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        jvmArgs.addAll(List.of(memberJvmArgs));
+        final CellLauncher launcher = CellLauncher.create(dir, 3, basePort, jvmArgs, classpath);
         final CellFixture fixture = new CellFixture(launcher, dir);
         try
         {

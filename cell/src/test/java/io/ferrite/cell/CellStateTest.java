@@ -10,6 +10,18 @@ import io.ferrite.codecs.sbe.GetItemRequestEncoder;
 import io.ferrite.codecs.sbe.ItemResponseDecoder;
 import io.ferrite.codecs.sbe.KeyRole;
 import io.ferrite.codecs.sbe.AttributeType;
+import io.ferrite.codecs.sbe.BatchGetItemRequestEncoder;
+import io.ferrite.codecs.sbe.BatchGetItemResponseDecoder;
+import io.ferrite.codecs.sbe.BatchWriteItemRequestEncoder;
+import io.ferrite.codecs.sbe.BatchWriteItemResponseDecoder;
+import io.ferrite.codecs.sbe.BillingMode;
+import io.ferrite.codecs.sbe.DescribeTableRequestEncoder;
+import io.ferrite.codecs.sbe.ItemsPageResponseDecoder;
+import io.ferrite.codecs.sbe.QueryRequestEncoder;
+import io.ferrite.codecs.sbe.ScanRequestEncoder;
+import io.ferrite.codecs.sbe.SortKeyConditionType;
+import io.ferrite.codecs.sbe.UpdateTableRequestEncoder;
+import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.codecs.sbe.MessageHeaderDecoder;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import io.ferrite.codecs.sbe.PutItemRequestEncoder;
@@ -162,6 +174,228 @@ class CellStateTest
             state.onMessage(new UnsafeBuffer(junk), 0, junk.length, 0, 0, this::capture);
             assertEquals(ErrorCode.SerializationException, errorOf(lastAnswer));
         }
+    }
+
+    @Test
+    void queryAndScanServeKeyConditionFilterAndProjectionExpressions()
+    {
+        try (CellState state = new CellState(config("q")))
+        {
+            createEvents(state, 1);
+            for (int i = 0; i < 10; i++)
+            {
+                putIn(state, "events", 10 + i, Map.of("pk", s(i < 6 ? "a" : "b"), "sk", n(i), "v", n(i * 10), "w", s("x")));
+            }
+            final byte[] names = ItemCodec.encode(Map.of("#v", s("v")));
+            final byte[] values = ItemCodec.encode(Map.of(":p", s("a"), ":lo", n(1), ":min", n(30)));
+            final QueryRequestEncoder q = new QueryRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(5).requestId(5).condition(SortKeyConditionType.NONE).scanIndexForward(BooleanType.TRUE)
+                .consistentRead(BooleanType.TRUE).pageLimit(0).tableName("events")
+                .putPartitionKeyValue(new byte[0], 0, 0).putSortKeyValue(new byte[0], 0, 0).putSortKeyUpper(new byte[0], 0, 0)
+                .putExclusiveStartKey(new byte[0], 0, 0).keyConditionExpression("pk = :p AND sk >= :lo")
+                .filterExpression("#v >= :min").projectionExpression("sk, #v")
+                .putExpressionAttributeNames(names, 0, names.length).putExpressionAttributeValues(values, 0, values.length);
+            deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + q.encodedLength());
+            final List<Map<String, AttributeValue>> page = pageOf(lastAnswer);
+            assertEquals(List.of(Map.of("sk", n(3), "v", n(30)), Map.of("sk", n(4), "v", n(40)), Map.of("sk", n(5), "v", n(50))),
+                page, "sk >= 1 in partition a (5 items scanned), v >= 30 kept, only sk and v projected");
+            assertEquals(5, scannedOf(lastAnswer));
+
+            final byte[] scanValues = ItemCodec.encode(Map.of(":min", n(70)));
+            final ScanRequestEncoder sc = new ScanRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(6).requestId(6).segment(0).totalSegments(1).consistentRead(BooleanType.TRUE).pageLimit(0)
+                .tableName("events").putExclusiveStartKey(new byte[0], 0, 0).filterExpression("v >= :min")
+                .projectionExpression("v").putExpressionAttributeNames(new byte[0], 0, 0)
+                .putExpressionAttributeValues(scanValues, 0, scanValues.length);
+            deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + sc.encodedLength());
+            final List<Map<String, AttributeValue>> scanned = pageOf(lastAnswer);
+            assertEquals(3, scanned.size(), scanned.toString());
+            assertTrue(scanned.containsAll(List.of(Map.of("v", n(70)), Map.of("v", n(80)), Map.of("v", n(90)))), scanned.toString());
+            assertEquals(10, scannedOf(lastAnswer));
+
+            // an unused value is refused as DynamoDB refuses it
+            final byte[] extra = ItemCodec.encode(Map.of(":min", n(70), ":unused", n(1)));
+            final ScanRequestEncoder bad = new ScanRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(7).requestId(7).segment(0).totalSegments(1).consistentRead(BooleanType.TRUE).pageLimit(0)
+                .tableName("events").putExclusiveStartKey(new byte[0], 0, 0).filterExpression("v >= :min")
+                .projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0)
+                .putExpressionAttributeValues(extra, 0, extra.length);
+            deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + bad.encodedLength());
+            assertEquals(ErrorCode.ValidationException, errorOf(lastAnswer));
+            assertTrue(messageOf(lastAnswer).contains(":unused"), messageOf(lastAnswer));
+        }
+    }
+
+    @Test
+    void batchWriteIsAppliedOnceAndBatchGetProjectsThroughTheLogAndTheReadPath()
+    {
+        try (CellState state = new CellState(config("bw")))
+        {
+            createEvents(state, 1);
+            putIn(state, "events", 2, Map.of("pk", s("gone"), "sk", n(0)));
+            for (int delivery = 0; delivery < 2; delivery++) // a client's retry of the same batch
+            {
+                final BatchWriteItemRequestEncoder w = new BatchWriteItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                    .correlationId(30 + delivery).requestId(3);
+                final BatchWriteItemRequestEncoder.TablesEncoder tables = w.tablesCount(1).next();
+                final BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder writes = tables.writesCount(4);
+                for (int i = 0; i < 3; i++)
+                {
+                    final byte[] item = ItemCodec.encode(Map.of("pk", s("k"), "sk", n(i), "v", n(i), "w", s("w" + i)));
+                    writes.next().op(WriteOp.PUT).putItemOrKey(item, 0, item.length);
+                }
+                final byte[] key = ItemCodec.encode(Map.of("pk", s("gone"), "sk", n(0)));
+                writes.next().op(WriteOp.DELETE).putItemOrKey(key, 0, key.length);
+                tables.tableName("events");
+                deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + w.encodedLength());
+                final UnsafeBuffer answer = new UnsafeBuffer(lastAnswer);
+                final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(answer, 0);
+                assertEquals(BatchWriteItemResponseDecoder.TEMPLATE_ID, h.templateId(), () -> messageOf(lastAnswer));
+                final BatchWriteItemResponseDecoder response = new BatchWriteItemResponseDecoder().wrapAndApplyHeader(answer, 0, h);
+                assertEquals(30 + delivery, response.correlationId());
+                assertEquals(0, response.unprocessedItems().count());
+            }
+            assertEquals(1, state.deduplicated(), "the retried batch was answered from the dedupe table");
+            assertEquals(3, state.checksum().items, "three puts, one delete");
+
+            final byte[] names = ItemCodec.encode(Map.of("#w", s("w")));
+            final BatchGetItemRequestEncoder g = new BatchGetItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(40).requestId(4);
+            final BatchGetItemRequestEncoder.TablesEncoder tables = g.tablesCount(1).next().consistentRead(BooleanType.TRUE);
+            final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(2);
+            for (final int i : new int[] { 1, 7 })
+            {
+                final byte[] key = ItemCodec.encode(Map.of("pk", s("k"), "sk", n(i)));
+                keys.next().putKey(key, 0, key.length);
+            }
+            tables.tableName("events").projectionExpression("#w").putExpressionAttributeNames(names, 0, names.length);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + g.encodedLength();
+            deliver(state, length);
+            assertEquals(List.of(Map.of("w", s("w1"))), batchItemsOf(lastAnswer), "one key found, projected to w");
+            state.read(frame, 0, length, this::capture);
+            assertEquals(List.of(Map.of("w", s("w1"))), batchItemsOf(lastAnswer), "a member's read endpoint serves it too");
+        }
+    }
+
+    @Test
+    void updateTableChangesTheCapacityAndASnapshotKeepsIt()
+    {
+        final List<byte[]> records = new ArrayList<>();
+        try (CellState state = new CellState(config("ut")))
+        {
+            createTable(state, 1);
+            final UpdateTableRequestEncoder u = new UpdateTableRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(2).requestId(2).billingMode(BillingMode.PROVISIONED).readCapacityUnits(50)
+                .writeCapacityUnits(20).tableName("counters");
+            deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + u.encodedLength());
+            assertEquals(TableDescriptionResponseDecoder.TEMPLATE_ID, templateOf(lastAnswer), () -> messageOf(lastAnswer));
+            assertEquals(List.of("PROVISIONED", 50L, 20L), capacityOf(describe(state)));
+
+            final UpdateTableRequestEncoder none = new UpdateTableRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(3).requestId(3).billingMode(BillingMode.NULL_VAL).readCapacityUnits(0).writeCapacityUnits(0)
+                .tableName("counters");
+            deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + none.encodedLength());
+            assertEquals(ErrorCode.ValidationException, errorOf(lastAnswer));
+            assertTrue(messageOf(lastAnswer).startsWith("At least one of ProvisionedThroughput"), messageOf(lastAnswer));
+
+            state.writeSnapshot((buffer, offset, length) ->
+            {
+                final byte[] record = new byte[length];
+                buffer.getBytes(offset, record);
+                records.add(record);
+            });
+        }
+        try (CellState restored = new CellState(config("ut")))
+        {
+            for (final byte[] record : records)
+            {
+                restored.loadSnapshotRecord(new UnsafeBuffer(record), 0, record.length);
+            }
+            assertEquals(List.of("PROVISIONED", 50L, 20L), capacityOf(describe(restored)));
+        }
+    }
+
+    private void createEvents(final CellState state, final long requestId)
+    {
+        final CreateTableRequestEncoder e = new CreateTableRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+            .correlationId(requestId).requestId(requestId)
+            .billingMode(io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST).readCapacityUnits(0).writeCapacityUnits(0);
+        final CreateTableRequestEncoder.KeySchemaEncoder keys = e.keySchemaCount(2);
+        keys.next().keyRole(KeyRole.HASH).attributeType(AttributeType.S).attributeName("pk");
+        keys.next().keyRole(KeyRole.RANGE).attributeType(AttributeType.N).attributeName("sk");
+        e.tableName("events");
+        deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        assertEquals(TableDescriptionResponseDecoder.TEMPLATE_ID, templateOf(lastAnswer), () -> messageOf(lastAnswer));
+    }
+
+    private void putIn(final CellState state, final String table, final long requestId, final Map<String, AttributeValue> item)
+    {
+        final byte[] bytes = ItemCodec.encode(item);
+        final PutItemRequestEncoder e = new PutItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+            .correlationId(requestId).requestId(requestId).returnValues(ReturnValuesType.NONE).tableName(table)
+            .putItem(bytes, 0, bytes.length).conditionExpression("")
+            .putExpressionAttributeNames(new byte[0], 0, 0).putExpressionAttributeValues(new byte[0], 0, 0);
+        deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        assertEquals(ItemResponseDecoder.TEMPLATE_ID, templateOf(lastAnswer), () -> messageOf(lastAnswer));
+    }
+
+    private byte[] describe(final CellState state)
+    {
+        final DescribeTableRequestEncoder e = new DescribeTableRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+            .correlationId(9).requestId(9).tableName("counters");
+        deliver(state, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        return lastAnswer;
+    }
+
+    private static List<Object> capacityOf(final byte[] answer)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(answer);
+        final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, 0);
+        final TableDescriptionResponseDecoder d = new TableDescriptionResponseDecoder().wrapAndApplyHeader(buffer, 0, h);
+        return List.of(d.billingMode().name(), d.readCapacityUnits(), d.writeCapacityUnits());
+    }
+
+    private static List<Map<String, AttributeValue>> pageOf(final byte[] answer)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(answer);
+        final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, 0);
+        assertEquals(ItemsPageResponseDecoder.TEMPLATE_ID, h.templateId(), () -> messageOf(answer));
+        final ItemsPageResponseDecoder d = new ItemsPageResponseDecoder().wrapAndApplyHeader(buffer, 0, h);
+        final List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (final ItemsPageResponseDecoder.ItemsDecoder item : d.items())
+        {
+            final byte[] bytes = new byte[item.itemLength()];
+            item.getItem(bytes, 0, bytes.length);
+            items.add(ItemCodec.decode(new UnsafeBuffer(bytes), 0, bytes.length));
+        }
+        return items;
+    }
+
+    private static int scannedOf(final byte[] answer)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(answer);
+        final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, 0);
+        return new ItemsPageResponseDecoder().wrapAndApplyHeader(buffer, 0, h).scannedCount();
+    }
+
+    private static List<Map<String, AttributeValue>> batchItemsOf(final byte[] answer)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(answer);
+        final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, 0);
+        assertEquals(BatchGetItemResponseDecoder.TEMPLATE_ID, h.templateId(), () -> messageOf(answer));
+        final BatchGetItemResponseDecoder d = new BatchGetItemResponseDecoder().wrapAndApplyHeader(buffer, 0, h);
+        final List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (final BatchGetItemResponseDecoder.ResponsesDecoder table : d.responses())
+        {
+            for (final BatchGetItemResponseDecoder.ResponsesDecoder.ItemsDecoder item : table.items())
+            {
+                final byte[] bytes = new byte[item.itemLength()];
+                item.getItem(bytes, 0, bytes.length);
+                items.add(ItemCodec.decode(new UnsafeBuffer(bytes), 0, bytes.length));
+            }
+            assertEquals("events", table.tableName());
+        }
+        return items;
     }
 
     // ------------------------------------------------------------------------------------------
