@@ -35,6 +35,12 @@ import java.util.function.Supplier;
  */
 public final class CellMember
 {
+    /**
+     * Snapshot every ten minutes unless told otherwise ({@code ferrite.cell.snapshotIntervalMs}, 0 = only on request):
+     * log retention purges only after snapshots, so without them the log would grow without bound.
+     */
+    static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 600_000;
+
     /** Leader heartbeat timeout: with the election timeout, a failover of about two seconds here. */
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 1000;
     /** Election timeout. */
@@ -347,7 +353,8 @@ public final class CellMember
             driver = ClusteredMediaDriver.launch(driverContexts.get(), archiveContext, consensusContext);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
             final Running running = new Running(memberId, memberDir, driver, container, service);
-            running.snapshotIntervalMs = settings.longValue("ferrite.cell.snapshotIntervalMs", 0, 0, Long.MAX_VALUE);
+            running.snapshotIntervalMs = settings.longValue(
+                "ferrite.cell.snapshotIntervalMs", DEFAULT_SNAPSHOT_INTERVAL_MS, 0, Long.MAX_VALUE);
             running.retention = new LogRetention(layout, memberId, clusterDir, localArchive.clone(), keepSnapshots);
             return running;
         }
