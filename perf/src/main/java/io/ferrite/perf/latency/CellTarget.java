@@ -55,6 +55,7 @@ final class CellTarget implements Target
     private static final long TIMEOUT_MS = 5_000;
     private static final long READY_TIMEOUT_MS = 120_000;
     private static final long CONNECT_TIMEOUT_MS = 60_000;
+    private static final int LOAD_ATTEMPTS = 5;
 
     private final boolean consistentRead;
     private final int records;
@@ -127,7 +128,7 @@ final class CellTarget implements Target
             }
             final Recorder loadRecorder = new Recorder(System::nanoTime);
             String problem;
-            try (CellSession loader = (CellSession)newSession(loadRecorder, 7))
+            try (CellSession loader = newSession(loadRecorder, 7, LOAD_ATTEMPTS))
             {
                 OpenLoop.load(loader, records);
                 problem = loader.lastProblem;
@@ -174,13 +175,23 @@ final class CellTarget implements Target
 
     public Session newSession(final Recorder recorder, final long seed)
     {
+        return newSession(recorder, seed, 1);
+    }
+
+    /**
+     * @param putAttempts how many times a worker sends a PutItem that timed out, with the same request id (the cell
+     *                    applies it once): the load retries (a loaded machine can starve a member into an election),
+     *                    a measured run does not (a timeout is an error).
+     */
+    private CellSession newSession(final Recorder recorder, final long seed, final int putAttempts)
+    {
         final Worker[] workers = new Worker[clientsPerSession];
         try
         {
             for (int i = 0; i < workers.length; i++)
             {
                 workers[i] = new Worker(CellClient.connect(clientConfig()), new Dataset(records, seed + i,
-                    Dataset.Layout.YCSB), consistentRead);
+                    Dataset.Layout.YCSB), consistentRead, putAttempts);
             }
         }
         catch (final RuntimeException ex)
@@ -353,6 +364,7 @@ final class CellTarget implements Target
         private final CellClient client;
         private final Dataset dataset;
         private final boolean consistentRead;
+        private final int putAttempts;
         private final Thread thread;
         volatile int state = CONNECTING;
         private volatile boolean running = true;
@@ -364,11 +376,12 @@ final class CellTarget implements Target
         String problem;
         private long version;
 
-        Worker(final CellClient client, final Dataset dataset, final boolean consistentRead)
+        Worker(final CellClient client, final Dataset dataset, final boolean consistentRead, final int putAttempts)
         {
             this.client = client;
             this.dataset = dataset;
             this.consistentRead = consistentRead;
+            this.putAttempts = putAttempts;
             thread = new Thread(this, "perf-cell-worker");
             thread.setDaemon(true);
             thread.start();
@@ -471,7 +484,13 @@ final class CellTarget implements Target
         {
             final Map<String, AttributeValue> item =
                 ItemCodec.decode(dataset.item(record, ++version), 0, dataset.itemLength(record));
-            return check(client.putItem(Dataset.TABLE, item, null, null, null, client.newRequestId(), TIMEOUT_MS), false);
+            final long requestId = client.newRequestId();
+            CellResult result = client.putItem(Dataset.TABLE, item, null, null, null, requestId, TIMEOUT_MS);
+            for (int attempt = 1; attempt < putAttempts && CellResult.Outcome.TIMED_OUT == result.outcome(); attempt++)
+            {
+                result = client.putItem(Dataset.TABLE, item, null, null, null, requestId, TIMEOUT_MS);
+            }
+            return check(result, false);
         }
 
         /** A GetItem must find its item (every record is loaded); a failure is kept for the report. */
