@@ -1,6 +1,7 @@
 package io.ferrite.tools;
 
 import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.tools.chaos.CellTarget;
 import io.ferrite.tools.chaos.ChaosDriver;
 import io.ferrite.tools.chaos.ChaosTarget;
 import io.ferrite.tools.chaos.EmbeddedChaos;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -102,11 +104,6 @@ final class ChaosCommand
 
     private static int runGameDay(final String target, final Options options) throws Exception
     {
-        if ("cell".equals(target))
-        {
-            throw new IllegalArgumentException("--target cell is not available yet: the replicated cell (issue 7) has " +
-                "not landed in this build; --target node runs the same game day against one node");
-        }
         if (null != options.string("cycles", null))
         {
             throw new IllegalArgumentException("--cycles is for --target embedded; --target " + target +
@@ -163,12 +160,19 @@ final class ChaosCommand
         return report.passed() ? 0 : 1;
     }
 
-    /** The game day's targets by name: a new target (the cell) is one more case here. */
+    /** The game day's targets by name. */
     private static ChaosTarget newTarget(final String target, final Path runDir)
     {
         if ("node".equals(target))
         {
             return new NodeTarget(runDir, System.out);
+        }
+        if ("cell".equals(target))
+        {
+            // The same member JVM options as 'ferrite cell start' takes.
+            final String javaOpts = System.getenv("FERRITE_CELL_JAVA_OPTS");
+            return new CellTarget(runDir, System.out, null == javaOpts || javaOpts.isBlank() ? List.of() :
+                Arrays.asList(javaOpts.trim().split("\\s+")));
         }
         throw new IllegalArgumentException("no game day target '" + target + "'");
     }

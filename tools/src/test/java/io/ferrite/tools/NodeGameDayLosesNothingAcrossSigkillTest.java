@@ -61,14 +61,6 @@ class NodeGameDayLosesNothingAcrossSigkillTest
     }
 
     @Test
-    void cellTargetSaysItIsNotAvailableYet()
-    {
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> ChaosCommand.run(
-            new String[]{ "--target", "cell", "--duration", "5", "--kill-interval", "1" }));
-        assertTrue(ex.getMessage().contains("--target cell is not available yet"), ex.getMessage());
-    }
-
-    @Test
     void embeddedTargetKeepsItsCyclesForm()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> ChaosCommand.run(
@@ -77,7 +69,7 @@ class NodeGameDayLosesNothingAcrossSigkillTest
     }
 
     /** Copies what the command prints to the real stdout too, so a CI log shows the run. */
-    private static final class TeeStream extends java.io.OutputStream
+    static final class TeeStream extends java.io.OutputStream
     {
         private final java.io.OutputStream first;
         private final java.io.OutputStream second;

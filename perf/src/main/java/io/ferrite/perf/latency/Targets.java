@@ -6,7 +6,7 @@ package io.ferrite.perf.latency;
 final class Targets
 {
     /** The names {@code --target} accepts. */
-    static final String NAMES = "embedded|ipc|udp|http|redis|chronicle-map";
+    static final String NAMES = "embedded|ipc|udp|http|redis|chronicle-map|cell|cell-eventual";
 
     private Targets()
     {
@@ -22,6 +22,8 @@ final class Targets
             case "http":
             case "redis":
             case "chronicle-map":
+            case "cell":
+            case "cell-eventual":
                 return;
             default:
                 throw new IllegalArgumentException("--target must be one of " + NAMES + ", got '" + name + "'");
@@ -52,6 +54,10 @@ final class Targets
                 return new ChronicleMapTarget(records);
             case "redis":
                 return new RedisTarget(records);
+            case "cell":
+                return new CellTarget(true, records);
+            case "cell-eventual":
+                return new CellTarget(false, records);
             default:
                 throw new IllegalArgumentException("target " + name + " is not built yet");
         }

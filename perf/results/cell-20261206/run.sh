@@ -1,0 +1,17 @@
+#!/bin/bash
+cd /work/wt-cellchaos
+export FERRITE_REBUILD=0
+(uptime; tools/bin/ferrite chaos --target cell --duration 60 --kill-interval 5 --seed 11; echo "exit=$?"; uptime) > /tmp/cellchaos-run2.txt 2>&1
+for w in put get; do for r in 500 2000; do
+  echo "== $w $r $(uptime)"
+  timeout 400 perf/bin/ferrite-perf --target cell --workload $w --records 10000 --rate $r --duration 10 --warmup 3 --json /tmp/cellchaos-perf/cell-$w-$r.json 2>&1 | grep -v "^WARN\|heap used"
+  echo "== after $(uptime)"
+done; done
+echo "== get eventual 2000 $(uptime)"
+timeout 400 perf/bin/ferrite-perf --target cell-eventual --workload get --records 10000 --rate 2000 --duration 10 --warmup 3 --json /tmp/cellchaos-perf/celle-get-2000.json 2>&1 | grep -v "heap used"
+for w in put get; do
+echo "== sweep $w $(uptime)"
+timeout 600 perf/bin/ferrite-perf --target cell --workload $w --records 10000 --rate 250 --sweep --sweep-factor 2 --sweep-max-rate 8000 --p99-bound-us 5000 --duration 5 --warmup 2 2>&1 | grep -v "heap used"
+echo "== after $(uptime)"
+done
+echo DONE
