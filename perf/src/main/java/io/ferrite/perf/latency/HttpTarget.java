@@ -32,16 +32,22 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class HttpTarget implements Target
 {
     private static final int MAX_IN_FLIGHT = 256;
+    private static final String AMZ_DATE = "20260101T000000Z";
+    private static final String AUTHORIZATION = "AWS4-HMAC-SHA256 Credential=ferrite/20260101/us-east-1/dynamodb/" +
+        "aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0";
 
-    private final FerriteClientTarget ipc;
-    private final HttpFront front;
+    private final String name;
     private final int records;
+    private final long capacity;
     private final URI endpoint;
+    private final AutoCloseable server;
 
     HttpTarget(final int records)
     {
+        this.name = "http";
         this.records = records;
-        ipc = new FerriteClientTarget(false, records);
+        final FerriteClientTarget ipc = new FerriteClientTarget(false, records);
+        final HttpFront front;
         try
         {
             final Node node = ipc.node();
@@ -53,18 +59,55 @@ final class HttpTarget implements Target
             ipc.close();
             throw ex;
         }
+        capacity = ipc.capacity();
         endpoint = URI.create(front.endpoint() + "/");
+        server = () ->
+        {
+            try
+            {
+                front.close();
+            }
+            finally
+            {
+                ipc.close();
+            }
+        };
         System.out.println("http: DynamoDB API on " + front.endpoint());
+    }
+
+    /**
+     * Another DynamoDB-compatible server, driven by exactly the same client code as Ferrite's front (the peer
+     * targets differ from {@code http} only by the server).
+     *
+     * @param name     the target's name.
+     * @param endpoint the server's base URI.
+     * @param records  records the data set has (the caller loads them, e.g. with {@link OpenLoop#load}).
+     * @param capacity the most records the server holds.
+     * @param server   closed (stopping the server) by {@link #close()}.
+     */
+    HttpTarget(final String name, final URI endpoint, final int records, final long capacity,
+        final AutoCloseable server)
+    {
+        this.name = name;
+        this.endpoint = endpoint;
+        this.records = records;
+        this.capacity = capacity;
+        this.server = server;
+    }
+
+    URI endpoint()
+    {
+        return endpoint;
     }
 
     public String name()
     {
-        return "http";
+        return name;
     }
 
     public long capacity()
     {
-        return ipc.capacity();
+        return capacity;
     }
 
     public int maxThreads()
@@ -81,11 +124,15 @@ final class HttpTarget implements Target
     {
         try
         {
-            front.close();
+            server.close();
         }
-        finally
+        catch (final RuntimeException ex)
         {
-            ipc.close();
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("stopping " + name + ": " + ex, ex);
         }
     }
 
@@ -146,11 +193,7 @@ final class HttpTarget implements Target
 
         private HttpRequest request(final String operation, final String body)
         {
-            return HttpRequest.newBuilder(endpoint)
-                .header("Content-Type", "application/x-amz-json-1.0")
-                .header("X-Amz-Target", "DynamoDB_20120810." + operation)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+            return HttpTarget.request(endpoint, operation, body);
         }
 
         private String getBody(final int record)
@@ -197,6 +240,22 @@ final class HttpTarget implements Target
         {
             return inFlight;
         }
+    }
+
+    /**
+     * A DynamoDB JSON request with the headers DynamoDB-compatible servers want. The Authorization header is a
+     * well-formed SigV4 header with a dummy signature: Ferrite does not check it, dynalite checks only its shape
+     * (and that a date header is there), so both servers see the same bytes.
+     */
+    static HttpRequest request(final URI endpoint, final String operation, final String body)
+    {
+        return HttpRequest.newBuilder(endpoint)
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .header("X-Amz-Target", "DynamoDB_20120810." + operation)
+            .header("X-Amz-Date", AMZ_DATE)
+            .header("Authorization", AUTHORIZATION)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     }
 
     /**
