@@ -48,6 +48,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's bridge between DynamoDB's JSON operations and the node: it owns one {@link FerriteClient}
@@ -62,11 +64,15 @@ import java.util.Map;
  * ExpressionAttributeNames in its request; the node compiles and checks them (decisions 0008, 0010).
  * <p>
  * Threading: every method runs on its event loop's thread, which also polls the client (while requests are in
- * flight, a poll task re-submits itself; otherwise a timer polls for keep-alives).
+ * flight, a poll task re-submits itself for up to 50 us after the last answer or request, then the front's waker
+ * thread re-submits it every ~50 us; otherwise a timer polls for keep-alives).
  */
 final class DynamoDispatcher implements ResponseHandler
 {
-    private static final int SPIN_POLLS = 2000;
+    /** How long the poll task spins on an empty client before it waits for the waker (a quiet node answers sooner). */
+    private static final long SPIN_NS = 50_000;
+    /** The waker's delay between polls once spinning stopped: it parks with microsecond precision. */
+    private static final long WAKE_DELAY_NS = 50_000;
 
     private final FerriteClient client;
     private final EventExecutor loop;
@@ -85,9 +91,11 @@ final class DynamoDispatcher implements ResponseHandler
     private final BatchGetItemResponseDecoder batchGetDecoder = new BatchGetItemResponseDecoder();
     private final BatchWriteItemResponseDecoder batchWriteDecoder = new BatchWriteItemResponseDecoder();
     private final Runnable pollTask = this::pollTask;
+    private final ScheduledExecutorService waker;
+    private final Runnable wakeTask;
     private Pending sending;
     private boolean pollScheduled;
-    private int idlePolls;
+    private long lastWorkNs;
     private long requestCounter;
     private final String requestIdPrefix;
     private final long itemTimeoutNs;
@@ -124,10 +132,14 @@ final class DynamoDispatcher implements ResponseHandler
         }
     }
 
-    DynamoDispatcher(final FerriteClient client, final EventExecutor loop, final HttpConfig config)
+    DynamoDispatcher(
+        final FerriteClient client, final EventExecutor loop, final HttpConfig config,
+        final ScheduledExecutorService waker)
     {
         this.client = client;
         this.loop = loop;
+        this.waker = waker;
+        this.wakeTask = () -> loop.execute(pollTask);
         this.config = config;
         this.requestIdPrefix = Long.toHexString(client.clientId()).toUpperCase() + "-";
         this.itemTimeoutNs = client.config().requestTimeoutNs();
@@ -162,22 +174,29 @@ final class DynamoDispatcher implements ResponseHandler
         final int work = client.poll();
         if (client.inFlight() > 0)
         {
-            idlePolls = 0 == work ? idlePolls + 1 : 0;
+            final long nowNs = System.nanoTime();
+            if (work > 0)
+            {
+                lastWorkNs = nowNs;
+            }
             pollScheduled = true;
-            if (idlePolls < SPIN_POLLS)
+            if (nowNs - lastWorkNs < SPIN_NS)
             {
                 loop.execute(pollTask);
             }
             else
             {
-                loop.schedule(pollTask, 50, java.util.concurrent.TimeUnit.MICROSECONDS);
+                // Not loop.schedule: the NIO selector's timeout has millisecond granularity, so a 50 us delay became
+                // ~1 ms and a slow answer waited that long. The waker thread parks with microsecond precision and
+                // hands the poll back to this loop (a selector wake-up).
+                waker.schedule(wakeTask, WAKE_DELAY_NS, TimeUnit.NANOSECONDS);
             }
         }
     }
 
     private void schedulePoll()
     {
-        idlePolls = 0;
+        lastWorkNs = System.nanoTime();
         if (!pollScheduled)
         {
             pollScheduled = true;

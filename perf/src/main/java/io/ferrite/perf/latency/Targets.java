@@ -6,7 +6,7 @@ package io.ferrite.perf.latency;
 final class Targets
 {
     /** The names {@code --target} accepts. */
-    static final String NAMES = "embedded|ipc|udp|http|redis|chronicle-map|cell|cell-eventual";
+    static final String NAMES = "embedded|ipc|udp|http|dynalite|redis|chronicle-map|cell|cell-eventual";
 
     private Targets()
     {
@@ -20,6 +20,7 @@ final class Targets
             case "ipc":
             case "udp":
             case "http":
+            case "dynalite":
             case "redis":
             case "chronicle-map":
             case "cell":
@@ -50,6 +51,8 @@ final class Targets
                 return new FerriteClientTarget(true, records);
             case "http":
                 return new HttpTarget(records);
+            case "dynalite":
+                return DynaliteTarget.open(records);
             case "chronicle-map":
                 return new ChronicleMapTarget(records);
             case "redis":
