@@ -73,7 +73,10 @@ class SteadyStateAllocatesNothingUnderEpsilonTest
             final double perOp = (double)allocated / ops;
             System.out.printf("steady state: %,d ops allocated %,d bytes on the shard thread = %.5f B/op%n",
                 ops, allocated, perOp);
-            assertTrue(perOp < 0.01, "allocated " + allocated + " bytes in " + ops + " ops = " + perOp + " B/op");
+            // the window holds several checkpoints (asserted below) and, by the clock, sometimes a WAL cycle roll:
+            // one-offs seen at 4-46 KB in all over 900k operations; garbage made by every operation would be at
+            // least 16 bytes each, 14 MB here, and would also exhaust the Epsilon heap
+            assertTrue(perOp < 0.1, "allocated " + allocated + " bytes in " + ops + " ops = " + perOp + " B/op");
             assertTrue(result.get("checkpointAfter") - result.get("checkpointBefore") >= CHECKPOINT_INTERVAL_RECORDS,
                 "checkpoints ran inside the measured window: " + result);
             assertTrue(result.get("lastSequence") - result.get("checkpointAfter") < CHECKPOINT_INTERVAL_RECORDS,
