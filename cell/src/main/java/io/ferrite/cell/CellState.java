@@ -60,6 +60,7 @@ import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.node.WireValues;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -491,7 +492,7 @@ final class CellState implements AutoCloseable
     {
         final PutItemRequestDecoder d = putItem;
         final long correlationId = d.correlationId();
-        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
         final Table table = shard.table(d.tableName());
         d.wrapItem(itemView);
         final String conditionText = d.conditionExpression();
@@ -509,7 +510,7 @@ final class CellState implements AutoCloseable
     {
         final DeleteItemRequestDecoder d = deleteItem;
         final long correlationId = d.correlationId();
-        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
         final Table table = shard.table(d.tableName());
         d.wrapKey(keyView);
         final String conditionText = d.conditionExpression();
@@ -527,7 +528,7 @@ final class CellState implements AutoCloseable
     {
         final UpdateItemRequestDecoder d = updateItem;
         final long correlationId = d.correlationId();
-        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
         final Table table = shard.table(d.tableName());
         d.wrapKey(keyView);
         d.wrapSetAttributes(itemView);
@@ -663,7 +664,7 @@ final class CellState implements AutoCloseable
         final QueryRequestDecoder d = query;
         final long correlationId = d.correlationId();
         final QueryRequest q = queryRequest.reset();
-        final SortKeyCondition condition = condition(d.conditionRaw());
+        final SortKeyCondition condition = WireValues.sortKeyCondition(d.conditionRaw());
         q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
         final int pageLimit = d.pageLimit();
         final Table table = shard.table(d.tableName());
@@ -691,16 +692,16 @@ final class CellState implements AutoCloseable
         {
             if (valueView.capacity() > 0)
             {
-                keyValue(valueView, q.partitionKey(), "partitionKeyValue");
+                WireValues.keyValue(valueView, q.partitionKey(), "partitionKeyValue");
             }
             final KeyValue low = q.sortKey(condition);
             if (SortKeyCondition.NONE != condition && keyView.capacity() > 0)
             {
-                keyValue(keyView, low, "sortKeyValue");
+                WireValues.keyValue(keyView, low, "sortKeyValue");
             }
             if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
             {
-                keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+                WireValues.keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
             }
         }
         q.filter(compiled.filter).projection(compiled.projection);
@@ -1389,90 +1390,6 @@ final class CellState implements AutoCloseable
     // ---------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------
-
-    private static ReturnValues returnValues(final short raw)
-    {
-        switch (raw)
-        {
-            case 0:
-            case 255:
-                return ReturnValues.NONE;
-            case 1:
-                return ReturnValues.ALL_OLD;
-            case 2:
-                return ReturnValues.UPDATED_OLD;
-            case 3:
-                return ReturnValues.ALL_NEW;
-            case 4:
-                return ReturnValues.UPDATED_NEW;
-            default:
-                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'returnValues' " +
-                    "failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, " +
-                    "NONE, UPDATED_NEW]");
-        }
-    }
-
-    private static SortKeyCondition condition(final short raw)
-    {
-        switch (raw)
-        {
-            case 0:
-            case 255:
-                return SortKeyCondition.NONE;
-            case 1:
-                return SortKeyCondition.EQ;
-            case 2:
-                return SortKeyCondition.LT;
-            case 3:
-                return SortKeyCondition.LE;
-            case 4:
-                return SortKeyCondition.GT;
-            case 5:
-                return SortKeyCondition.GE;
-            case 6:
-                return SortKeyCondition.BETWEEN;
-            case 7:
-                return SortKeyCondition.BEGINS_WITH;
-            default:
-                throw FerriteException.validation("Invalid KeyConditionExpression: unknown sort key condition " + raw +
-                    " (expected EQ, LT, LE, GT, GE, BETWEEN or BEGINS_WITH)");
-        }
-    }
-
-    /**
-     * Sets a key value from an item-format value (tag + body).
-     */
-    private static void keyValue(final DirectBuffer value, final KeyValue target, final String field)
-    {
-        final int length = value.capacity();
-        final byte tag = value.getByte(0);
-        final KeyType type;
-        final int payloadOffset;
-        final int payloadLength;
-        if (ItemFormat.TYPE_S == tag || ItemFormat.TYPE_B == tag)
-        {
-            type = ItemFormat.TYPE_S == tag ? KeyType.S : KeyType.B;
-            payloadOffset = 5;
-            payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
-        }
-        else if (ItemFormat.TYPE_N == tag)
-        {
-            type = KeyType.N;
-            payloadOffset = 2;
-            payloadLength = length >= 2 ? value.getByte(1) & 0xFF : -1;
-        }
-        else
-        {
-            throw FerriteException.validation("One or more parameter values were invalid: " + field + " has type tag " +
-                tag + ", but a key value must be S, N or B");
-        }
-        if (payloadLength < 0 || payloadOffset + payloadLength != length)
-        {
-            throw new FerriteException(ErrorCode.SerializationException, field + " is malformed: " + length +
-                " bytes do not hold one " + type + " value");
-        }
-        target.payload(type, value, payloadOffset, payloadLength);
-    }
 
     private static BillingMode billingMode(final short raw)
     {

@@ -2,7 +2,6 @@ package io.ferrite.transport.node;
 
 import io.aeron.Publication;
 import io.ferrite.codecs.error.FerriteException;
-import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemValidator;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.BatchGetItemRequestDecoder;
@@ -43,7 +42,6 @@ import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.Table;
 import io.ferrite.engine.shard.WriteRequest;
-import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
 import org.HdrHistogram.Histogram;
@@ -379,7 +377,7 @@ final class ShardLoop implements Agent, MessageHandler
     private int onPutItem(final int routeId)
     {
         final PutItemRequestDecoder d = putItem;
-        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
         d.wrapItem(itemView);
@@ -399,7 +397,7 @@ final class ShardLoop implements Agent, MessageHandler
     private int onDeleteItem(final int routeId)
     {
         final DeleteItemRequestDecoder d = deleteItem;
-        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
         d.wrapKey(keyView);
@@ -419,7 +417,7 @@ final class ShardLoop implements Agent, MessageHandler
     private int onUpdateItem(final int routeId)
     {
         final UpdateItemRequestDecoder d = updateItem;
-        final ReturnValues returnValues = returnValues(d.returnValuesRaw());
+        final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);
         d.wrapKey(keyView);
@@ -547,7 +545,7 @@ final class ShardLoop implements Agent, MessageHandler
     {
         final QueryRequestDecoder d = query;
         final QueryRequest q = queryRequest.reset();
-        final SortKeyCondition condition = condition(d.conditionRaw());
+        final SortKeyCondition condition = WireValues.sortKeyCondition(d.conditionRaw());
         q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
         final int pageLimit = d.pageLimit();
         d.wrapTableName(nameView);
@@ -577,16 +575,16 @@ final class ShardLoop implements Agent, MessageHandler
         {
             if (partitionView.capacity() > 0)
             {
-                keyValue(partitionView, q.partitionKey(), "partitionKeyValue");
+                WireValues.keyValue(partitionView, q.partitionKey(), "partitionKeyValue");
             }
             final KeyValue low = q.sortKey(condition);
             if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
             {
-                keyValue(valueView, low, "sortKeyValue");
+                WireValues.keyValue(valueView, low, "sortKeyValue");
             }
             if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
             {
-                keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
+                WireValues.keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
             }
         }
         q.filter(compiled.filter).projection(compiled.projection);
@@ -915,94 +913,6 @@ final class ShardLoop implements Agent, MessageHandler
                 name.getStringWithoutLengthUtf8(0, name.capacity()) + " not found");
         }
         return table;
-    }
-
-    private static ReturnValues returnValues(final short raw)
-    {
-        switch (raw)
-        {
-            case 0:
-            case 255:
-                return ReturnValues.NONE;
-            case 1:
-                return ReturnValues.ALL_OLD;
-            case 2:
-                return ReturnValues.UPDATED_OLD;
-            case 3:
-                return ReturnValues.ALL_NEW;
-            case 4:
-                return ReturnValues.UPDATED_NEW;
-            default:
-                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'returnValues' " +
-                    "failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, " +
-                    "NONE, UPDATED_NEW]");
-        }
-    }
-
-    private static SortKeyCondition condition(final short raw)
-    {
-        switch (raw)
-        {
-            case 0:
-            case 255:
-                return SortKeyCondition.NONE;
-            case 1:
-                return SortKeyCondition.EQ;
-            case 2:
-                return SortKeyCondition.LT;
-            case 3:
-                return SortKeyCondition.LE;
-            case 4:
-                return SortKeyCondition.GT;
-            case 5:
-                return SortKeyCondition.GE;
-            case 6:
-                return SortKeyCondition.BETWEEN;
-            case 7:
-                return SortKeyCondition.BEGINS_WITH;
-            default:
-                throw FerriteException.validation("Invalid KeyConditionExpression: unknown sort key condition " + raw +
-                    " (expected EQ, LT, LE, GT, GE, BETWEEN or BEGINS_WITH)");
-        }
-    }
-
-    /**
-     * Sets a key value from an item-format value (tag + body) whose bytes the router has not checked.
-     */
-    private static void keyValue(final DirectBuffer value, final KeyValue target, final String field)
-    {
-        final int length = value.capacity();
-        final byte tag = value.getByte(0);
-        final KeyType type;
-        final int payloadOffset;
-        final int payloadLength;
-        switch (tag)
-        {
-            case ItemFormat.TYPE_S:
-                type = KeyType.S;
-                payloadOffset = 5;
-                payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
-                break;
-            case ItemFormat.TYPE_B:
-                type = KeyType.B;
-                payloadOffset = 5;
-                payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
-                break;
-            case ItemFormat.TYPE_N:
-                type = KeyType.N;
-                payloadOffset = 2;
-                payloadLength = length >= 2 ? value.getByte(1) & 0xFF : -1;
-                break;
-            default:
-                throw FerriteException.validation("One or more parameter values were invalid: " + field + " has type tag " +
-                    tag + ", but a key value must be S, N or B");
-        }
-        if (payloadLength < 0 || payloadOffset + payloadLength != length)
-        {
-            throw new FerriteException(ErrorCode.SerializationException, field + " is malformed: " + length +
-                " bytes do not hold one " + type + " value");
-        }
-        target.payload(type, value, payloadOffset, payloadLength);
     }
 
     private int encodeError(final MutableDirectBuffer buffer, final long correlationId, final ErrorCode code, final String message)

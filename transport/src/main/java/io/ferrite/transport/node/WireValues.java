@@ -1,0 +1,129 @@
+package io.ferrite.transport.node;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.engine.shard.KeyValue;
+import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.table.KeyType;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Request fields as they arrive on the wire, turned into the engine's types with DynamoDB's errors for bad ones:
+ * shared by the node's shard loops and the cell's service, which decode the same SBE requests.
+ * <p>
+ * Threading: stateless static methods; no allocation unless a field is bad.
+ */
+public final class WireValues
+{
+    private WireValues()
+    {
+    }
+
+    /**
+     * @param raw a request's ReturnValues field (0 or the null value 255: NONE).
+     * @return the engine's ReturnValues.
+     * @throws FerriteException ValidationException for a value outside the enum.
+     */
+    public static ReturnValues returnValues(final short raw)
+    {
+        switch (raw)
+        {
+            case 0:
+            case 255:
+                return ReturnValues.NONE;
+            case 1:
+                return ReturnValues.ALL_OLD;
+            case 2:
+                return ReturnValues.UPDATED_OLD;
+            case 3:
+                return ReturnValues.ALL_NEW;
+            case 4:
+                return ReturnValues.UPDATED_NEW;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'returnValues' " +
+                    "failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, " +
+                    "NONE, UPDATED_NEW]");
+        }
+    }
+
+    /**
+     * @param raw a QueryRequest's condition field (0 or the null value 255: NONE).
+     * @return the engine's SortKeyCondition.
+     * @throws FerriteException ValidationException for a value outside the enum.
+     */
+    public static SortKeyCondition sortKeyCondition(final short raw)
+    {
+        switch (raw)
+        {
+            case 0:
+            case 255:
+                return SortKeyCondition.NONE;
+            case 1:
+                return SortKeyCondition.EQ;
+            case 2:
+                return SortKeyCondition.LT;
+            case 3:
+                return SortKeyCondition.LE;
+            case 4:
+                return SortKeyCondition.GT;
+            case 5:
+                return SortKeyCondition.GE;
+            case 6:
+                return SortKeyCondition.BETWEEN;
+            case 7:
+                return SortKeyCondition.BEGINS_WITH;
+            default:
+                throw FerriteException.validation("Invalid KeyConditionExpression: unknown sort key condition " + raw +
+                    " (expected EQ, LT, LE, GT, GE, BETWEEN or BEGINS_WITH)");
+        }
+    }
+
+    /**
+     * Sets a key value from an item-format value (tag + body) whose bytes nobody has checked yet.
+     *
+     * @param value  the value's bytes, exactly.
+     * @param target receives the key's type and payload.
+     * @param field  the request field's name, for the error.
+     * @throws FerriteException ValidationException for a type that is not S, N or B; SerializationException when
+     *                          the bytes do not hold one value.
+     */
+    public static void keyValue(final DirectBuffer value, final KeyValue target, final String field)
+    {
+        final int length = value.capacity();
+        final byte tag = value.getByte(0);
+        final KeyType type;
+        final int payloadOffset;
+        final int payloadLength;
+        switch (tag)
+        {
+            case ItemFormat.TYPE_S:
+                type = KeyType.S;
+                payloadOffset = 5;
+                payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
+                break;
+            case ItemFormat.TYPE_B:
+                type = KeyType.B;
+                payloadOffset = 5;
+                payloadLength = length >= 5 ? value.getInt(1, ByteOrder.LITTLE_ENDIAN) : -1;
+                break;
+            case ItemFormat.TYPE_N:
+                type = KeyType.N;
+                payloadOffset = 2;
+                payloadLength = length >= 2 ? value.getByte(1) & 0xFF : -1;
+                break;
+            default:
+                throw FerriteException.validation("One or more parameter values were invalid: " + field + " has type tag " +
+                    tag + ", but a key value must be S, N or B");
+        }
+        if (payloadLength < 0 || payloadOffset + payloadLength != length)
+        {
+            throw new FerriteException(ErrorCode.SerializationException, field + " is malformed: " + length +
+                " bytes do not hold one " + type + " value");
+        }
+        target.payload(type, value, payloadOffset, payloadLength);
+    }
+}
