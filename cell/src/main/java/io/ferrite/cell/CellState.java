@@ -49,7 +49,6 @@ import io.ferrite.engine.shard.BatchWriteResult;
 import io.ferrite.engine.shard.ItemProjection;
 import io.ferrite.engine.shard.ItemHandler;
 import io.ferrite.engine.shard.ItemUpdate;
-import io.ferrite.engine.shard.KeyValue;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.ScanRequest;
@@ -678,32 +677,7 @@ final class CellState implements AutoCloseable
         d.wrapExpressionAttributeNames(namesView);
         d.wrapExpressionAttributeValues(valuesView);
         final Compiled compiled = compile(keyConditionView, filterView, projectionView);
-        if (null != compiled.keyCondition)
-        {
-            if (valueView.capacity() > 0 || SortKeyCondition.NONE != condition)
-            {
-                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
-                    "same request: Non-expression parameters: {KeyConditions} Expression parameters: " +
-                    "{KeyConditionExpression}");
-            }
-            compiled.keyCondition.applyTo(table, q);
-        }
-        else
-        {
-            if (valueView.capacity() > 0)
-            {
-                WireValues.keyValue(valueView, q.partitionKey(), "partitionKeyValue");
-            }
-            final KeyValue low = q.sortKey(condition);
-            if (SortKeyCondition.NONE != condition && keyView.capacity() > 0)
-            {
-                WireValues.keyValue(keyView, low, "sortKeyValue");
-            }
-            if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
-            {
-                WireValues.keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
-            }
-        }
+        WireValues.keyConditions(table, compiled.keyCondition, condition, valueView, keyView, upperView, q);
         q.filter(compiled.filter).projection(compiled.projection);
         q.exclusiveStartKey(itemView, 0, itemView.capacity());
         q.limit(pageLimit(pageLimit));
@@ -982,30 +956,8 @@ final class CellState implements AutoCloseable
         }
         result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
 
-        batchGetResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId);
-        final BatchGetItemResponseEncoder.ResponsesEncoder responses = batchGetResponse.responsesCount(returned.size());
-        for (final Map.Entry<String, List<byte[]>> entry : returned.entrySet())
-        {
-            responses.next();
-            final BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder items = responses.itemsCount(entry.getValue().size());
-            for (final byte[] item : entry.getValue())
-            {
-                items.next().putItem(item, 0, item.length);
-            }
-            responses.tableName(entry.getKey());
-        }
-        final BatchGetItemResponseEncoder.UnprocessedKeysEncoder rest = batchGetResponse.unprocessedKeysCount(unprocessed.size());
-        for (final Map.Entry<String, List<byte[]>> entry : unprocessed.entrySet())
-        {
-            rest.next();
-            final BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder keys = rest.keysCount(entry.getValue().size());
-            for (final byte[] key : entry.getValue())
-            {
-                keys.next().putKey(key, 0, key.length);
-            }
-            rest.tableName(entry.getKey());
-        }
-        return MessageHeaderEncoder.ENCODED_LENGTH + batchGetResponse.encodedLength();
+        return WireValues.encodeBatchGetResponse(
+            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, returned, unprocessed);
     }
 
     private static byte[] keyOf(final TableSpec spec, final byte[] item)

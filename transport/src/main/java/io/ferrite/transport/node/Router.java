@@ -1707,30 +1707,8 @@ final class Router implements Agent
             }
         }
 
-        batchGetResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(gather.correlationId);
-        final BatchGetItemResponseEncoder.ResponsesEncoder responses = batchGetResponse.responsesCount(items.size());
-        for (final Map.Entry<String, List<byte[]>> entry : items.entrySet())
-        {
-            responses.next();
-            final BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder group = responses.itemsCount(entry.getValue().size());
-            for (final byte[] item : entry.getValue())
-            {
-                group.next().putItem(item, 0, item.length);
-            }
-            responses.tableName(entry.getKey());
-        }
-        final BatchGetItemResponseEncoder.UnprocessedKeysEncoder rest = batchGetResponse.unprocessedKeysCount(unprocessed.size());
-        for (final Map.Entry<String, List<byte[]>> entry : unprocessed.entrySet())
-        {
-            rest.next();
-            final BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder keys = rest.keysCount(entry.getValue().size());
-            for (final byte[] key : entry.getValue())
-            {
-                keys.next().putKey(key, 0, key.length);
-            }
-            rest.tableName(entry.getKey());
-        }
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + batchGetResponse.encodedLength());
+        send(session, WireValues.encodeBatchGetResponse(
+            sendBuffer, 0, headerEncoder, batchGetResponse, gather.correlationId, items, unprocessed));
     }
 
     private void finishBatchWrite(final Gather gather, final Session session)

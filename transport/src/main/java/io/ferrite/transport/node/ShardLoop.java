@@ -34,7 +34,6 @@ import io.ferrite.engine.shard.AttributeUpdates;
 import io.ferrite.engine.shard.BatchGetResult;
 import io.ferrite.engine.shard.BatchWriteResult;
 import io.ferrite.engine.shard.ItemHandler;
-import io.ferrite.engine.shard.KeyValue;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.ScanRequest;
@@ -561,32 +560,7 @@ final class ShardLoop implements Agent, MessageHandler
         d.wrapExpressionAttributeValues(valuesView);
         final WireExpressions.Compiled compiled = expressions.compile(QueryRequestDecoder.TEMPLATE_ID,
             null, null, keyConditionView, filterView, projectionView, namesView, valuesView);
-        if (null != compiled.keyCondition)
-        {
-            if (partitionView.capacity() > 0 || SortKeyCondition.NONE != condition)
-            {
-                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
-                    "same request: Non-expression parameters: {KeyConditions} Expression parameters: " +
-                    "{KeyConditionExpression}");
-            }
-            compiled.keyCondition.applyTo(table, q);
-        }
-        else
-        {
-            if (partitionView.capacity() > 0)
-            {
-                WireValues.keyValue(partitionView, q.partitionKey(), "partitionKeyValue");
-            }
-            final KeyValue low = q.sortKey(condition);
-            if (SortKeyCondition.NONE != condition && valueView.capacity() > 0)
-            {
-                WireValues.keyValue(valueView, low, "sortKeyValue");
-            }
-            if (SortKeyCondition.BETWEEN == condition && upperView.capacity() > 0)
-            {
-                WireValues.keyValue(upperView, q.sortKeyUpper(), "sortKeyUpper");
-            }
-        }
+        WireValues.keyConditions(table, compiled.keyCondition, condition, partitionView, valueView, upperView, q);
         q.filter(compiled.filter).projection(compiled.projection);
         q.exclusiveStartKey(keyView, 0, keyView.capacity());
         q.limit(pageLimit(pageLimit));
@@ -835,30 +809,8 @@ final class ShardLoop implements Agent, MessageHandler
         }
         result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
 
-        batchGetResponse.wrapAndApplyHeader(replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder).correlationId(correlationId);
-        final BatchGetItemResponseEncoder.ResponsesEncoder responses = batchGetResponse.responsesCount(returned.size());
-        for (final Map.Entry<String, List<byte[]>> entry : returned.entrySet())
-        {
-            responses.next();
-            final BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder items = responses.itemsCount(entry.getValue().size());
-            for (final byte[] item : entry.getValue())
-            {
-                items.next().putItem(item, 0, item.length);
-            }
-            responses.tableName(entry.getKey());
-        }
-        final BatchGetItemResponseEncoder.UnprocessedKeysEncoder rest = batchGetResponse.unprocessedKeysCount(unprocessed.size());
-        for (final Map.Entry<String, List<byte[]>> entry : unprocessed.entrySet())
-        {
-            rest.next();
-            final BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder keys = rest.keysCount(entry.getValue().size());
-            for (final byte[] key : entry.getValue())
-            {
-                keys.next().putKey(key, 0, key.length);
-            }
-            rest.tableName(entry.getKey());
-        }
-        return MessageHeaderEncoder.ENCODED_LENGTH + batchGetResponse.encodedLength();
+        return WireValues.encodeBatchGetResponse(
+            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, returned, unprocessed);
     }
 
     private int onBatchWrite(final long correlationId)

@@ -2,14 +2,22 @@ package io.ferrite.transport.node;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
 import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import io.ferrite.engine.expr.KeyConditionExpression;
 import io.ferrite.engine.shard.KeyValue;
+import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.SortKeyCondition;
+import io.ferrite.engine.shard.Table;
 import io.ferrite.engine.table.KeyType;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Request fields as they arrive on the wire, turned into the engine's types with DynamoDB's errors for bad ones:
@@ -125,5 +133,100 @@ public final class WireValues
                 " bytes do not hold one " + type + " value");
         }
         target.payload(type, value, payloadOffset, payloadLength);
+    }
+
+    /**
+     * Sets a Query's key conditions from either its KeyConditionExpression or its structured fields, refusing a
+     * request that gives both, as DynamoDB does.
+     *
+     * @param table        the queried table.
+     * @param keyCondition the compiled KeyConditionExpression, or null when the request has none.
+     * @param condition    the structured sort key condition.
+     * @param partition    the structured partition key value (empty when absent).
+     * @param sortKey      the structured sort key value (empty when absent).
+     * @param upper        the structured BETWEEN upper bound (empty when absent).
+     * @param query        receives the conditions.
+     * @throws FerriteException ValidationException for both kinds at once or a bad key value.
+     */
+    public static void keyConditions(
+        final Table table,
+        final KeyConditionExpression keyCondition,
+        final SortKeyCondition condition,
+        final DirectBuffer partition,
+        final DirectBuffer sortKey,
+        final DirectBuffer upper,
+        final QueryRequest query)
+    {
+        if (null != keyCondition)
+        {
+            if (partition.capacity() > 0 || SortKeyCondition.NONE != condition)
+            {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {KeyConditions} Expression parameters: " +
+                    "{KeyConditionExpression}");
+            }
+            keyCondition.applyTo(table, query);
+            return;
+        }
+        if (partition.capacity() > 0)
+        {
+            keyValue(partition, query.partitionKey(), "partitionKeyValue");
+        }
+        final KeyValue low = query.sortKey(condition);
+        if (SortKeyCondition.NONE != condition && sortKey.capacity() > 0)
+        {
+            keyValue(sortKey, low, "sortKeyValue");
+        }
+        if (SortKeyCondition.BETWEEN == condition && upper.capacity() > 0)
+        {
+            keyValue(upper, query.sortKeyUpper(), "sortKeyUpper");
+        }
+    }
+
+    /**
+     * Encodes a whole BatchGetItem response: the items found and the keys left unprocessed, each by table.
+     *
+     * @param buffer      to write the message (header included) into.
+     * @param offset      where the message starts in it.
+     * @param header      header encoder to use.
+     * @param encoder     response encoder to use.
+     * @param correlationId the request's correlation id.
+     * @param items       items found, by table name.
+     * @param unprocessed keys not read, by table name.
+     * @return the message's length.
+     */
+    public static int encodeBatchGetResponse(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final MessageHeaderEncoder header,
+        final BatchGetItemResponseEncoder encoder,
+        final long correlationId,
+        final Map<String, List<byte[]>> items,
+        final Map<String, List<byte[]>> unprocessed)
+    {
+        encoder.wrapAndApplyHeader(buffer, offset, header).correlationId(correlationId);
+        final BatchGetItemResponseEncoder.ResponsesEncoder responses = encoder.responsesCount(items.size());
+        for (final Map.Entry<String, List<byte[]>> entry : items.entrySet())
+        {
+            responses.next();
+            final BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder group = responses.itemsCount(entry.getValue().size());
+            for (final byte[] item : entry.getValue())
+            {
+                group.next().putItem(item, 0, item.length);
+            }
+            responses.tableName(entry.getKey());
+        }
+        final BatchGetItemResponseEncoder.UnprocessedKeysEncoder rest = encoder.unprocessedKeysCount(unprocessed.size());
+        for (final Map.Entry<String, List<byte[]>> entry : unprocessed.entrySet())
+        {
+            rest.next();
+            final BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder keys = rest.keysCount(entry.getValue().size());
+            for (final byte[] key : entry.getValue())
+            {
+                keys.next().putKey(key, 0, key.length);
+            }
+            rest.tableName(entry.getKey());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 }
