@@ -83,7 +83,14 @@ class LogPurgeAfterSnapshotsTest
             final List<Properties> wiped = cell.checksums(client, 0, 1, 2);
             assertEquals(1, wiped.stream().map(p -> p.getProperty("checksum")).distinct().count(), wiped.toString());
             assertEquals("620", wiped.get(follower).getProperty("items"), wiped.toString());
-            final Properties seeded = cell.launcher.statusProperties(follower).orElseThrow();
+            // status.properties is rewritten every 200 ms: read one written after the member caught up
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            Properties seeded = cell.launcher.statusProperties(follower).orElseThrow();
+            while (Long.parseLong(seeded.getProperty("appliedPosition", "0")) <= 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+                seeded = cell.launcher.statusProperties(follower).orElseThrow();
+            }
             assertTrue(Long.parseLong(seeded.getProperty("snapshotLoadedItems", "0")) >= 500,
                 "the wiped member loaded a peer's snapshot: " + seeded);
             assertTrue(Long.parseLong(seeded.getProperty("logStartPosition")) > 0,
