@@ -61,7 +61,15 @@ class SnapshotAndRestartTest
                 for (int i = 0; i < 3; i++)
                 {
                     final int member = i;
-                    final Properties status = cell.launcher.statusProperties(member).orElseThrow();
+                    // status.properties is rewritten every 200 ms: wait for one written after the snapshot was loaded
+                    final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                    Properties latest = cell.launcher.statusProperties(member).orElseThrow();
+                    while ("-1".equals(latest.getProperty("snapshotLoadedItems", "-1")) && System.nanoTime() < deadline)
+                    {
+                        Thread.sleep(50);
+                        latest = cell.launcher.statusProperties(member).orElseThrow();
+                    }
+                    final Properties status = latest;
                     assertEquals("201", status.getProperty("snapshotLoadedItems"), () -> "member " + member +
                         " loaded the snapshot: " + status);
                 }
