@@ -29,7 +29,7 @@ final class PingCommand
 {
     static final String USAGE = "ping [--transport ipc|udp] [--aeron-dir DIR] [--endpoint HOST:PORT] " +
         "[--response-endpoint HOST:PORT] [--rate PER_S] [--seconds S] [--warmup-seconds S] [--keys N] " +
-        "[--idle yield|spin|backoff] [--hgrm FILE] [--name NAME] [--in-process-node DATA_DIR]   GetItem round trips at a fixed rate through the " +
+        "[--idle yield|spin|backoff] [--late-us US] [--hgrm FILE] [--name NAME] [--in-process-node DATA_DIR]   GetItem round trips at a fixed rate through the " +
         "SBE client; prints p50/p90/p99/p99.9/max (coordinated omission corrected)";
 
     private PingCommand()
@@ -39,7 +39,7 @@ final class PingCommand
     static int run(final String[] args) throws FileNotFoundException
     {
         final Options options = Options.parse(args, new String[]{ "transport", "aeron-dir", "endpoint",
-            "response-endpoint", "rate", "seconds", "warmup-seconds", "keys", "idle", "hgrm", "name", "in-process-node" }, new String[0]);
+            "response-endpoint", "rate", "seconds", "warmup-seconds", "keys", "idle", "late-us", "hgrm", "name", "in-process-node" }, new String[0]);
         final String transport = options.string("transport", "ipc");
         final ClientConfig config = ClientConfig.from(Settings.fromSystemProperties());
         final String nodeDataDir = options.string("in-process-node", null);
@@ -81,6 +81,11 @@ final class PingCommand
         {
             final ClientPing ping = new ClientPing(client, "ping", keys);
             ping.prepare();
+            final long lateUs = options.longValue("late-us", 0);
+            if (lateUs > 0)
+            {
+                ping.lateThresholdNs(TimeUnit.MICROSECONDS.toNanos(lateUs));
+            }
             if (warmupSeconds > 0)
             {
                 ping.run(rate, TimeUnit.SECONDS.toNanos(warmupSeconds), idle);
@@ -106,6 +111,10 @@ final class PingCommand
                 histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99),
                 histogram.getValueAtPercentile(99.9), histogram.getMaxValue());
             System.out.println("ping: client counters " + client.counters());
+            if (lateUs > 0)
+            {
+                System.out.print(ping.lateBursts(TimeUnit.MILLISECONDS.toNanos(5)));
+            }
             final String hgrm = options.string("hgrm", null);
             if (null != hgrm)
             {
