@@ -2,6 +2,7 @@ package io.ferrite.tools;
 
 import io.ferrite.engine.config.Settings;
 import io.ferrite.tools.ping.ClientPing;
+import io.ferrite.transport.CpuAffinity;
 import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import io.ferrite.transport.node.Node;
@@ -29,7 +30,7 @@ final class PingCommand
 {
     static final String USAGE = "ping [--transport ipc|udp] [--aeron-dir DIR] [--endpoint HOST:PORT] " +
         "[--response-endpoint HOST:PORT] [--rate PER_S] [--seconds S] [--warmup-seconds S] [--keys N] " +
-        "[--idle yield|spin|backoff] [--late-us US] [--hgrm FILE] [--name NAME] [--in-process-node DATA_DIR]   GetItem round trips at a fixed rate through the " +
+        "[--idle yield|spin|backoff] [--cpus LIST] [--late-us US] [--hgrm FILE] [--name NAME] [--in-process-node DATA_DIR]   GetItem round trips at a fixed rate through the " +
         "SBE client; prints p50/p90/p99/p99.9/max (coordinated omission corrected)";
 
     private PingCommand()
@@ -39,7 +40,7 @@ final class PingCommand
     static int run(final String[] args) throws FileNotFoundException
     {
         final Options options = Options.parse(args, new String[]{ "transport", "aeron-dir", "endpoint",
-            "response-endpoint", "rate", "seconds", "warmup-seconds", "keys", "idle", "late-us", "hgrm", "name", "in-process-node" }, new String[0]);
+            "response-endpoint", "rate", "seconds", "warmup-seconds", "keys", "idle", "cpus", "late-us", "hgrm", "name", "in-process-node" }, new String[0]);
         final String transport = options.string("transport", "ipc");
         final ClientConfig config = ClientConfig.from(Settings.fromSystemProperties());
         final String nodeDataDir = options.string("in-process-node", null);
@@ -77,6 +78,13 @@ final class PingCommand
         final String name = options.string("name", "ping-getitem-" + transport);
 
         System.out.println("ping: " + config);
+        final String cpus = options.string("cpus", null);
+        if (null != cpus)
+        {
+            // the thread that sends and polls; the JVM's other threads stay free to run on the other CPUs
+            CpuAffinity.pinCurrentThread(CpuAffinity.parse("--cpus", cpus), "--cpus");
+            System.out.println("ping: thread confined to CPUs " + cpus);
+        }
         try (Node ignored = node; FerriteBlockingClient client = FerriteBlockingClient.connect(config))
         {
             final ClientPing ping = new ClientPing(client, "ping", keys);

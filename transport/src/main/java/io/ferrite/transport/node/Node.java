@@ -5,6 +5,7 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ferrite.codecs.sbe.TableStatus;
+import io.ferrite.transport.CpuAffinity;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.table.TableSpec;
 import org.agrona.CloseHelper;
@@ -28,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,7 +165,7 @@ public final class Node implements AutoCloseable
             {
                 for (int i = 0; i < shardCount; i++)
                 {
-                    shardRunners[i] = new AgentRunner(idleStrategy(), Node::onAgentError, null, loops[i]);
+                    shardRunners[i] = new AgentRunner(idleStrategy(), Node::onAgentError, null, pinned(loops[i]));
                     AgentRunner.startOnThread(shardRunners[i]);
                 }
             }
@@ -176,7 +178,7 @@ public final class Node implements AutoCloseable
                 }
                 else
                 {
-                    admissionRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null, admissionService);
+                    admissionRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null, pinned(admissionService));
                     AgentRunner.startOnThread(admissionRunner);
                 }
             }
@@ -186,7 +188,7 @@ public final class Node implements AutoCloseable
                 routerThread.add(new InvokedAgent(aeron.conductorAgentInvoker(), "ferrite-aeron-client"));
             }
             routerRunner = new AgentRunner(idleStrategy(), Node::onAgentError, null,
-                1 == routerThread.size() ? router : new CompositeAgent(routerThread));
+                pinned(1 == routerThread.size() ? router : new CompositeAgent(routerThread)));
             AgentRunner.startOnThread(routerRunner);
         }
         catch (final IOException ex)
@@ -495,6 +497,46 @@ public final class Node implements AutoCloseable
         public String roleName()
         {
             return roleName;
+        }
+    }
+
+    /** The agent, confined at start to the configured CPUs ({@link NodeConfig#cpus(String)}), or as is when none are. */
+    private Agent pinned(final Agent agent)
+    {
+        return null == config.cpus() ? agent : new PinnedAgent(agent, CpuAffinity.parse(NodeConfig.PREFIX + "cpus", config.cpus()));
+    }
+
+    /** Confines its runner's thread to some CPUs when the runner starts, then is the agent it wraps. */
+    private static final class PinnedAgent implements Agent
+    {
+        private final Agent agent;
+        private final BitSet cpus;
+
+        PinnedAgent(final Agent agent, final BitSet cpus)
+        {
+            this.agent = agent;
+            this.cpus = cpus;
+        }
+
+        public void onStart()
+        {
+            CpuAffinity.pinCurrentThread(cpus, NodeConfig.PREFIX + "cpus");
+            agent.onStart();
+        }
+
+        public int doWork() throws Exception
+        {
+            return agent.doWork();
+        }
+
+        public void onClose()
+        {
+            agent.onClose();
+        }
+
+        public String roleName()
+        {
+            return agent.roleName();
         }
     }
 

@@ -2,6 +2,7 @@ package io.ferrite.transport.node;
 
 import io.ferrite.engine.admission.TokenBucket;
 import io.ferrite.transport.AeronDirectory;
+import io.ferrite.transport.CpuAffinity;
 
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.config.Settings;
@@ -82,6 +83,7 @@ public final class NodeConfig
     private AgentThreading agentThreading = AgentThreading.DEDICATED;
     private int requestStreamId = DEFAULT_REQUEST_STREAM_ID;
     private String udpEndpoint = DEFAULT_UDP_ENDPOINT;
+    private String cpus;
     private int shardCount = 1;
     private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private long keepAliveIntervalNs = TimeUnit.SECONDS.toNanos(1);
@@ -120,6 +122,7 @@ public final class NodeConfig
         config.agentThreading(settings.enumValue(PREFIX + "agentThreading", AgentThreading.class, config.agentThreading));
         config.requestStreamId(settings.intValue(PREFIX + "requestStreamId", config.requestStreamId, 1, Integer.MAX_VALUE));
         config.udpEndpoint(settings.string(PREFIX + "udpEndpoint", config.udpEndpoint));
+        config.cpus(settings.string(PREFIX + "cpus", null));
         config.shardCount(settings.intValue(PREFIX + "shards", config.shardCount, 1, 64));
         config.sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
             PREFIX + "sessionTimeoutMs", TimeUnit.NANOSECONDS.toMillis(config.sessionTimeoutNs), 100, 86_400_000)));
@@ -183,6 +186,10 @@ public final class NodeConfig
         {
             throw new IllegalStateException(PREFIX + "keepAliveIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(keepAliveIntervalNs) +
                 " must be shorter than " + PREFIX + "sessionTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(sessionTimeoutNs));
+        }
+        if (null != cpus)
+        {
+            CpuAffinity.parse(PREFIX + "cpus", cpus);
         }
         if (null != udpEndpoint)
         {
@@ -308,6 +315,31 @@ public final class NodeConfig
     public NodeConfig agentThreading(final AgentThreading agentThreading)
     {
         this.agentThreading = agentThreading;
+        return this;
+    }
+
+    /**
+     * @return the CPUs (kernel list notation, e.g. {@code 0} or {@code 0-1}) the node's agent threads (router,
+     *     shard loops, admission service) are confined to, or null: not confined.
+     */
+    public String cpus()
+    {
+        return cpus;
+    }
+
+    /**
+     * Confines the node's agent threads to some CPUs, leaving the others to everything else (the JVM's compiler and
+     * GC threads, the kernel's threads, other processes): on a small machine with polling (yield or spin) agents,
+     * that work otherwise takes a CPU from a polling thread mid-request. The embedded driver's own threads (driver
+     * threading SHARED or DEDICATED) are not confined; with {@code driverThreading=INVOKER} the driver runs on the
+     * router's thread, so it is.
+     *
+     * @param cpus a CPU list such as {@code 0}, {@code 0-1} or {@code 0,2-3}; null or "none" for no confinement.
+     * @return this.
+     */
+    public NodeConfig cpus(final String cpus)
+    {
+        this.cpus = null == cpus || "none".equalsIgnoreCase(cpus.trim()) ? null : cpus.trim();
         return this;
     }
 
@@ -758,6 +790,7 @@ public final class NodeConfig
             ", driverThreading=" + driverThreading +
             ", idleStrategy=" + idle +
             ", agentThreading=" + agentThreading +
+            ", cpus=" + (null == cpus ? "any" : cpus) +
             ", requestStreamId=" + requestStreamId +
             ", udpEndpoint=" + (null == udpEndpoint ? "none" : udpEndpoint) +
             ", shards=" + shardCount +
