@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -79,14 +80,16 @@ final class PingCommand
 
         System.out.println("ping: " + config);
         final String cpus = options.string("cpus", null);
-        if (null != cpus)
-        {
-            // the thread that sends and polls; the JVM's other threads stay free to run on the other CPUs
-            CpuAffinity.pinCurrentThread(CpuAffinity.parse("--cpus", cpus), "--cpus");
-            System.out.println("ping: thread confined to CPUs " + cpus);
-        }
+        final BitSet cpuSet = null == cpus ? null : CpuAffinity.parse("--cpus", cpus);
         try (Node ignored = node; FerriteBlockingClient client = FerriteBlockingClient.connect(config))
         {
+            if (null != cpuSet)
+            {
+                // the thread that sends and polls, after connecting: a thread inherits its creator's CPUs, and the
+                // client's Aeron conductor thread (started by connect) must stay free to run on the other CPUs
+                CpuAffinity.pinCurrentThread(cpuSet, "--cpus");
+                System.out.println("ping: thread confined to CPUs " + CpuAffinity.format(cpuSet));
+            }
             final ClientPing ping = new ClientPing(client, "ping", keys);
             ping.prepare();
             final long lateUs = options.longValue("late-us", 0);
