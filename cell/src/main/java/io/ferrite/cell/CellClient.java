@@ -71,8 +71,10 @@ import java.util.concurrent.TimeUnit;
  * the leader; otherwise through the log as well.
  * <p>
  * <b>Threading:</b> one owner thread makes every call (no locks). Requests are encoded with the schema's
- * generated SBE encoders, as the node's client does. Allocates per call (results are Java values); not for
- * the hot path of a latency-critical application.
+ * generated SBE encoders, as the node's client does. The calls on item bytes ({@link #putItem(String, DirectBuffer,
+ * int, int, long, long)}, {@link #getItem(String, DirectBuffer, int, int, boolean, long)}) allocate nothing once
+ * connected: the answer stays in the client until the next call ({@link #answerItem()}). The calls on Java maps
+ * allocate (their results are Java values).
  */
 public final class CellClient implements AutoCloseable
 {
@@ -88,7 +90,7 @@ public final class CellClient implements AutoCloseable
     private final CellClientConfig config;
     private final MediaDriver driver;
     private final Aeron aeron;
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 200_000);
+    private final IdleStrategy idle;
     private final Egress egress = new Egress();
 
     private AeronCluster cluster;
@@ -146,6 +148,7 @@ public final class CellClient implements AutoCloseable
     private CellClient(final CellClientConfig config, final MediaDriver driver, final Aeron aeron)
     {
         this.config = config;
+        this.idle = new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
         this.driver = driver;
         this.aeron = aeron;
         final String readEndpoints = config.readEndpoints();
