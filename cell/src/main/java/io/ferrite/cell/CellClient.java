@@ -71,8 +71,10 @@ import java.util.concurrent.TimeUnit;
  * the leader; otherwise through the log as well.
  * <p>
  * <b>Threading:</b> one owner thread makes every call (no locks). Requests are encoded with the schema's
- * generated SBE encoders, as the node's client does. Allocates per call (results are Java values); not for
- * the hot path of a latency-critical application.
+ * generated SBE encoders, as the node's client does. The calls on item bytes ({@link #putItem(String, DirectBuffer,
+ * int, int, long, long)}, {@link #getItem(String, DirectBuffer, int, int, boolean, long)}) allocate nothing once
+ * connected: the answer stays in the client until the next call ({@link #answerItem()}). The calls on Java maps
+ * allocate (their results are Java values).
  */
 public final class CellClient implements AutoCloseable
 {
@@ -88,7 +90,7 @@ public final class CellClient implements AutoCloseable
     private final CellClientConfig config;
     private final MediaDriver driver;
     private final Aeron aeron;
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 200_000);
+    private final IdleStrategy idle;
     private final Egress egress = new Egress();
 
     private AeronCluster cluster;
@@ -124,6 +126,17 @@ public final class CellClient implements AutoCloseable
     private long leaderChanges;
     private long resends;
     private boolean closed;
+    private int callAttempts;
+    private boolean callSent;
+
+    // the answer of the last allocation-free call (putItem/getItem on buffers)
+    private final UnsafeBuffer answerItem = new UnsafeBuffer(0, 0);
+    private boolean answerFound;
+    private ErrorCode answerErrorCode;
+    private String answerTimeout;
+    private long answerRequestId;
+    private String lastTableName;
+    private byte[] lastTableBytes = new byte[0];
 
     private final io.aeron.Subscription readReplies;
     private final io.aeron.ExclusivePublication[] readPublications;
@@ -135,6 +148,7 @@ public final class CellClient implements AutoCloseable
     private CellClient(final CellClientConfig config, final MediaDriver driver, final Aeron aeron)
     {
         this.config = config;
+        this.idle = new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
         this.driver = driver;
         this.aeron = aeron;
         final String readEndpoints = config.readEndpoints();
@@ -336,6 +350,179 @@ public final class CellClient implements AutoCloseable
             call(CellProtocol.KIND_REQUEST, length, correlationId, requestId, timeoutMs);
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Allocation-free calls: items as SBE item-format bytes, the answer kept in the client until the next call
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * PutItem (unconditional, ReturnValues NONE) of an item already in Ferrite's item format, without allocating
+     * (once the client is connected and the table name is the same String as in the previous call or its bytes are
+     * cached): the answer is read with {@link #answerErrorCode()} and {@link #answerMessage()}.
+     *
+     * @param table     the table.
+     * @param item      the item's bytes (Ferrite's item format, {@link io.ferrite.codecs.item.ItemCodec}).
+     * @param offset    where they start.
+     * @param length    how many.
+     * @param requestId the request id (keep it to retry the same write).
+     * @param timeoutMs how long to wait for the answer, connecting and failovers included.
+     * @return OK, CONDITION_FAILED, ERROR or TIMED_OUT (the write may or may not be applied: retry with the same id).
+     */
+    public CellResult.Outcome putItem(
+        final String table, final DirectBuffer item, final int offset, final int length, final long requestId,
+        final long timeoutMs)
+    {
+        final byte[] name = tableBytes(table);
+        final long correlationId = nextCorrelationId++;
+        final int start = CellProtocol.HEADER_LENGTH;
+        putEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
+            .correlationId(correlationId)
+            .requestId(requestId)
+            .returnValues(ReturnValuesType.NONE)
+            .returnConsumedCapacity(ReturnConsumedCapacityType.NONE)
+            .putTableName(name, 0, name.length)
+            .putItem(item, offset, length)
+            .putConditionExpression(EMPTY, 0, 0)
+            .putExpressionAttributeNames(EMPTY, 0, 0)
+            .putExpressionAttributeValues(EMPTY, 0, 0);
+        final int frameLength = start + MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
+        final boolean answeredInTime = exchange(CellProtocol.KIND_REQUEST, frameLength, correlationId, timeoutMs);
+        return outcome(answeredInTime, requestId, timeoutMs, false);
+    }
+
+    /**
+     * GetItem of a key already in Ferrite's item format, without allocating (as {@link #putItem(String, DirectBuffer,
+     * int, int, long, long)}): the item found is {@link #answerItem()} ({@link #answerFound()}), valid until the next
+     * call. Strongly consistent reads go through the log; eventually consistent ones to a member's read endpoint when
+     * the config names them.
+     *
+     * @return OK (found or not), ERROR or TIMED_OUT.
+     */
+    public CellResult.Outcome getItem(
+        final String table, final DirectBuffer key, final int offset, final int length, final boolean consistentRead,
+        final long timeoutMs)
+    {
+        final byte[] name = tableBytes(table);
+        final long correlationId = nextCorrelationId++;
+        final long requestId = newRequestId();
+        final boolean direct = !consistentRead && null != readReplies;
+        final int start = direct ? readFrameStart() : CellProtocol.HEADER_LENGTH;
+        getEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
+            .correlationId(correlationId)
+            .requestId(requestId)
+            .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+            .returnConsumedCapacity(ReturnConsumedCapacityType.NONE)
+            .putTableName(name, 0, name.length)
+            .putKey(key, offset, length)
+            .putProjectionExpression(EMPTY, 0, 0)
+            .putExpressionAttributeNames(EMPTY, 0, 0);
+        final int frameLength = start + MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength();
+        if (direct)
+        {
+            return outcome(readExchange(frameLength, correlationId, timeoutMs), requestId, timeoutMs, true);
+        }
+        return outcome(exchange(CellProtocol.KIND_REQUEST, frameLength, correlationId, timeoutMs), requestId, timeoutMs,
+            false);
+    }
+
+    /**
+     * @return the item of the last allocation-free call's answer (Ferrite's item format; empty when none), valid until
+     * the next call.
+     */
+    public DirectBuffer answerItem()
+    {
+        return answerItem;
+    }
+
+    /**
+     * @return whether the last allocation-free GetItem found its item.
+     */
+    public boolean answerFound()
+    {
+        return answerFound;
+    }
+
+    /**
+     * @return the error code of the last allocation-free call's answer, or null when it succeeded or timed out.
+     */
+    public ErrorCode answerErrorCode()
+    {
+        return answerErrorCode;
+    }
+
+    /**
+     * @return what went wrong in the last allocation-free call (its error message or why it timed out), or null; this
+     * one allocates.
+     */
+    public String answerMessage()
+    {
+        if (null != answerTimeout)
+        {
+            return answerTimeout;
+        }
+        if (null != answerErrorCode)
+        {
+            headerDecoder.wrap(answer, 0);
+            return errorDecoder.wrapAndApplyHeader(answer, 0, headerDecoder).message();
+        }
+        return null;
+    }
+
+    /**
+     * @return how many times the last call was sent.
+     */
+    public int answerAttempts()
+    {
+        return callAttempts;
+    }
+
+    private byte[] tableBytes(final String table)
+    {
+        if (table != lastTableName && !table.equals(lastTableName))
+        {
+            lastTableBytes = table.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        lastTableName = table;
+        return lastTableBytes;
+    }
+
+    private CellResult.Outcome outcome(final boolean answeredInTime, final long requestId, final long timeoutMs, final boolean read)
+    {
+        answerItem.wrap(answer, 0, 0);
+        answerFound = false;
+        answerErrorCode = null;
+        answerTimeout = null;
+        answerRequestId = requestId;
+        if (!answeredInTime)
+        {
+            answerTimeout = read ? readTimeoutMessage(timeoutMs) : timedOut(requestId, callAttempts, timeoutMs, callSent).message();
+            return CellResult.Outcome.TIMED_OUT;
+        }
+        headerDecoder.wrap(answer, 0);
+        switch (headerDecoder.templateId())
+        {
+            case ItemResponseDecoder.TEMPLATE_ID:
+            {
+                itemDecoder.wrapAndApplyHeader(answer, 0, headerDecoder);
+                answerFound = BooleanType.TRUE == itemDecoder.found();
+                final int itemLength = itemDecoder.itemLength();
+                if (answerFound && itemLength > 0)
+                {
+                    answerItem.wrap(answer, itemDecoder.limit() + 4, itemLength);
+                }
+                return CellResult.Outcome.OK;
+            }
+            case ErrorResponseDecoder.TEMPLATE_ID:
+            {
+                errorDecoder.wrapAndApplyHeader(answer, 0, headerDecoder);
+                answerErrorCode = errorDecoder.errorCode();
+                return ErrorCode.ConditionalCheckFailedException == answerErrorCode ?
+                    CellResult.Outcome.CONDITION_FAILED : CellResult.Outcome.ERROR;
+            }
+            default:
+                return CellResult.Outcome.OK;
+        }
+    }
+
     /**
      * UpdateItem with an UpdateExpression (SET, REMOVE, ADD, DELETE) and an optional condition.
      *
@@ -525,6 +712,18 @@ public final class CellClient implements AutoCloseable
 
     private CellResult call(final int kind, final int length, final long correlationId, final long requestId, final long timeoutMs)
     {
+        return exchange(kind, length, correlationId, timeoutMs) ? decodeAnswer(requestId, callAttempts) :
+            timedOut(requestId, callAttempts, timeoutMs, callSent);
+    }
+
+    /**
+     * Sends the request in {@link #sendBuffer} until its answer (with this correlation id) is in {@link #answer} or the
+     * time is up; leaves the attempts made in {@link #callAttempts}. Allocates nothing while connected.
+     *
+     * @return true when answered, false when timed out.
+     */
+    private boolean exchange(final int kind, final int length, final long correlationId, final long timeoutMs)
+    {
         if (closed)
         {
             throw new IllegalStateException("the cell client is closed");
@@ -548,7 +747,9 @@ public final class CellClient implements AutoCloseable
                 final long now = System.nanoTime();
                 if (now - deadlineNs >= 0)
                 {
-                    return timedOut(requestId, attempts, timeoutMs, sent);
+                    callAttempts = attempts;
+                    callSent = sent;
+                    return false;
                 }
                 if (!connected(now, deadlineNs))
                 {
@@ -569,7 +770,9 @@ public final class CellClient implements AutoCloseable
                 }
                 if (answered)
                 {
-                    return decodeAnswer(requestId, attempts);
+                    callAttempts = attempts;
+                    callSent = sent;
+                    return true;
                 }
                 if (cluster.isClosed())
                 {
@@ -651,6 +854,22 @@ public final class CellClient implements AutoCloseable
      */
     private CellResult readCall(final int length, final long correlationId, final long requestId, final long timeoutMs)
     {
+        if (readExchange(length, correlationId, timeoutMs))
+        {
+            return decodeAnswer(requestId, callAttempts);
+        }
+        return new CellResult(CellResult.Outcome.TIMED_OUT, requestId, null, List.of(), null, null,
+            readTimeoutMessage(timeoutMs), callAttempts);
+    }
+
+    private String readTimeoutMessage(final long timeoutMs)
+    {
+        return "no member answered the eventually consistent read within " + timeoutMs + " ms (" + callAttempts +
+            " attempt(s) over " + readPublications.length + " read endpoints)";
+    }
+
+    private boolean readExchange(final int length, final long correlationId, final long timeoutMs)
+    {
         CellProtocol.writeHeader(sendBuffer, 0, CellProtocol.KIND_READ, config.clientId());
         sendBuffer.putInt(CellProtocol.HEADER_LENGTH, READ_REPLY_STREAM_ID, ByteOrder.LITTLE_ENDIAN);
         sendBuffer.putInt(CellProtocol.HEADER_LENGTH + 4, readReplyChannel.length, ByteOrder.LITTLE_ENDIAN);
@@ -670,15 +889,15 @@ public final class CellClient implements AutoCloseable
                 final long now = System.nanoTime();
                 if (now - deadlineNs >= 0)
                 {
-                    return new CellResult(CellResult.Outcome.TIMED_OUT, requestId, null, List.of(), null, null,
-                        "no member answered the eventually consistent read within " + timeoutMs + " ms (" + attempts +
-                        " attempt(s) over " + readPublications.length + " read endpoints)", attempts);
+                    callAttempts = attempts;
+                    return false;
                 }
                 int work = readReplies.poll(readAssembler, 16);
                 if (answered)
                 {
                     readsAnswered++;
-                    return decodeAnswer(requestId, attempts);
+                    callAttempts = attempts;
+                    return true;
                 }
                 if (now - nextSendNs >= 0)
                 {

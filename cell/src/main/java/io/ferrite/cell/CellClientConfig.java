@@ -22,6 +22,34 @@ public final class CellClientConfig
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long resendIntervalMs = DEFAULT_RESEND_INTERVAL_MS;
     private long clientId = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    private long idleMaxParkUs = Long.getLong("ferrite.cell.clientIdleMaxParkUs", DEFAULT_IDLE_MAX_PARK_US);
+
+    /**
+     * The longest a call waiting for its answer parks between two polls of egress (it spins, then yields, then parks
+     * from 1 us doubling up to this): an answer waits up to this long to be seen, and a shorter park costs wake-ups.
+     */
+    public static final long DEFAULT_IDLE_MAX_PARK_US = 200;
+
+    /**
+     * @param idleMaxParkUs the longest park between two polls of egress while a call waits (1 to 100,000 us; default
+     *                      {@link #DEFAULT_IDLE_MAX_PARK_US}, or the system property
+     *                      {@code ferrite.cell.clientIdleMaxParkUs}).
+     * @return this.
+     */
+    public CellClientConfig idleMaxParkUs(final long idleMaxParkUs)
+    {
+        if (idleMaxParkUs < 1 || idleMaxParkUs > 100_000)
+        {
+            throw new IllegalArgumentException("idleMaxParkUs must be 1 to 100000 us, got " + idleMaxParkUs);
+        }
+        this.idleMaxParkUs = idleMaxParkUs;
+        return this;
+    }
+
+    public long idleMaxParkUs()
+    {
+        return idleMaxParkUs;
+    }
 
     /**
      * @param ingressEndpoints the members' ingress endpoints, {@code 0=127.0.0.1:p0,1=127.0.0.1:p1,...}

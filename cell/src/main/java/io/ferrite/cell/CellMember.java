@@ -11,6 +11,7 @@ import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.engine.config.Settings;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -142,6 +143,7 @@ public final class CellMember
                 "appliedPosition=" + service.appliedPosition + "\n" +
                 "appliedMessages=" + service.appliedMessages + "\n" +
                 "deduplicated=" + service.deduplicated + "\n" +
+                "serviceAllocatedBytes=" + service.allocatedBytes() + "\n" +
                 "readsServed=" + service.readsServed + "\n" +
                 "readsDropped=" + service.readsDropped + "\n" +
                 "snapshots=" + cm.snapshotCounter().get() + "\n" +
@@ -278,11 +280,20 @@ public final class CellMember
         {
             engine.averageItemBytes(256);
         }
+        // The shard's directory is derived state (deleted at every start, rebuilt from the cluster's snapshot and log,
+        // never read back), so forcing its WAL to disk protects nothing: a write is durable once the cluster's log on a
+        // majority has it. Under the engine's default (BATCH) each member's WAL syncer thread would fdatasync every
+        // 2 ms while writes arrive, three threads doing disk flushes on the cores the members need.
+        if (null == System.getProperty("ferrite.engine.fsync"))
+        {
+            engine.fsyncPolicy(FsyncPolicy.NONE);
+        }
         engine.dataDir(memberDir.resolve("engine"));
 
         final String aeronDir = memberDir.resolve("aeron").toString();
         final File clusterDir = memberDir.resolve("cluster").toFile();
-        final Supplier<IdleStrategy> idle = () -> new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+        final long maxParkNs = TimeUnit.MICROSECONDS.toNanos(settings.longValue("ferrite.cell.idleMaxParkUs", 100, 1, 100_000));
+        final Supplier<IdleStrategy> idle = () -> new BackoffIdleStrategy(10, 20, 1_000, maxParkNs);
 
         final Supplier<MediaDriver.Context> driverContexts = () -> new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)

@@ -14,6 +14,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,11 @@ final class CellService implements ClusteredService
     private final Path memberDir;
     private final String readChannel;
     private io.aeron.Subscription readSubscription;
-    private final java.util.Map<String, ExclusivePublication> readReplies = new java.util.HashMap<>();
+    private final org.agrona.concurrent.UnsafeBuffer[] readReplyChannels =
+        new org.agrona.concurrent.UnsafeBuffer[MAX_READ_REPLY_PUBLICATIONS];
+    private final int[] readReplyStreams = new int[MAX_READ_REPLY_PUBLICATIONS];
+    private final ExclusivePublication[] readReplyPublications = new ExclusivePublication[MAX_READ_REPLY_PUBLICATIONS];
+    private int readReplyCount;
     private final FragmentAssembler readAssembler = new FragmentAssembler(this::onRead);
     private ExclusivePublication readReply;
     private final CellState.Answer readAnswer = this::answerRead;
@@ -61,6 +66,7 @@ final class CellService implements ClusteredService
     volatile long snapshotsTaken;
     volatile long snapshotLoadedItems = -1;
     volatile long droppedAnswers;
+    private volatile long serviceThreadId = -1;
 
     /**
      * @param readChannel the channel of this member's read endpoint (eventually consistent reads outside the log),
@@ -73,8 +79,24 @@ final class CellService implements ClusteredService
         this.readChannel = readChannel;
     }
 
+    /**
+     * @return the bytes the service thread has allocated since it started (the JVM's per-thread counter), or -1 when
+     * unknown: the status file shows it, so that the request path's allocation can be watched on a running member.
+     */
+    long allocatedBytes()
+    {
+        final long id = serviceThreadId;
+        if (id < 0 || !(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) ||
+            !threads.isThreadAllocatedMemorySupported())
+        {
+            return -1;
+        }
+        return threads.getThreadAllocatedBytes(id);
+    }
+
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
+        serviceThreadId = Thread.currentThread().getId();
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
         this.role = cluster.role();
@@ -111,16 +133,19 @@ final class CellService implements ClusteredService
             readsDropped++;
             return;
         }
-        final String channel = buffer.getStringWithoutLengthUtf8(at + 8, channelLength);
-        final String key = streamId + " " + channel;
-        ExclusivePublication reply = readReplies.get(key);
+        ExclusivePublication reply = readReply(streamId, buffer, at + 8, channelLength);
         if (null == reply)
         {
-            if (readReplies.size() >= MAX_READ_REPLY_PUBLICATIONS)
+            if (readReplyCount >= MAX_READ_REPLY_PUBLICATIONS)
             {
-                readReplies.values().forEach(org.agrona.CloseHelper::quietClose);
-                readReplies.clear();
+                for (int i = 0; i < readReplyCount; i++)
+                {
+                    org.agrona.CloseHelper.quietClose(readReplyPublications[i]);
+                    readReplyPublications[i] = null;
+                }
+                readReplyCount = 0;
             }
+            final String channel = buffer.getStringWithoutLengthUtf8(at + 8, channelLength);
             try
             {
                 reply = cluster.aeron().addExclusivePublication(channel, streamId);
@@ -130,7 +155,12 @@ final class CellService implements ClusteredService
                 readsDropped++;
                 return;
             }
-            readReplies.put(key, reply);
+            final byte[] channelBytes = new byte[channelLength];
+            buffer.getBytes(at + 8, channelBytes);
+            readReplyChannels[readReplyCount] = new org.agrona.concurrent.UnsafeBuffer(channelBytes);
+            readReplyStreams[readReplyCount] = streamId;
+            readReplyPublications[readReplyCount] = reply;
+            readReplyCount++;
         }
         if (!reply.isConnected())
         {
@@ -142,6 +172,32 @@ final class CellService implements ClusteredService
         state.read(buffer, frameOffset, offset + length - frameOffset, readAnswer);
         readReply = null;
         readsServed++;
+    }
+
+    /**
+     * @return the publication already open to this reply channel and stream (compared as bytes: no string per read),
+     * or null.
+     */
+    private ExclusivePublication readReply(
+        final int streamId, final DirectBuffer buffer, final int channelOffset, final int channelLength)
+    {
+        for (int i = 0; i < readReplyCount; i++)
+        {
+            final org.agrona.concurrent.UnsafeBuffer channel = readReplyChannels[i];
+            if (readReplyStreams[i] == streamId && channel.capacity() == channelLength)
+            {
+                int j = 0;
+                while (j < channelLength && channel.getByte(j) == buffer.getByte(channelOffset + j))
+                {
+                    j++;
+                }
+                if (j == channelLength)
+                {
+                    return readReplyPublications[i];
+                }
+            }
+        }
+        return null;
     }
 
     private void answerRead(final DirectBuffer buffer, final int offset, final int length)

@@ -92,8 +92,9 @@ import java.util.stream.Stream;
  * <b>Time:</b> nothing here reads the wall clock for state. The shard's clock (stamped into WAL records and
  * into a table's creation time) is {@link #time(long)}, set from the cluster timestamp of each log message.
  * <p>
- * <b>Threading:</b> the service thread only. Allocates: decoding expression names and values, dedupe entries,
- * table management, snapshots.
+ * <b>Threading:</b> the service thread only. Item requests (Put, Get, Delete, Update, with or without expressions
+ * whose bytes were seen before) and their dedupe entries allocate nothing in steady state (CellStateAllocationTest
+ * in the tests); new expressions, batches, Query/Scan, table management, errors and snapshots allocate.
  */
 final class CellState implements AutoCloseable
 {
@@ -149,6 +150,16 @@ final class CellState implements AutoCloseable
     /** Capacities changed by UpdateTable since the table was created or loaded (the shard's spec keeps the first). */
     private final Map<String, TableCapacity> updatedCapacities = new HashMap<>();
     private final UnsafeBuffer keyConditionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer conditionView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer updateView = new UnsafeBuffer(0, 0);
+    private final WireValues.Expressions wireExpressions = new WireValues.Expressions();
+    private static final int TABLE_CACHE_SIZE = 8;
+    private static final byte[] NO_BYTES = new byte[0];
+    private final byte[][] tableCacheNames = new byte[TABLE_CACHE_SIZE][];
+    private final UnsafeBuffer[] tableCacheViews = new UnsafeBuffer[TABLE_CACHE_SIZE];
+    private final Table[] tableCacheTables = new Table[TABLE_CACHE_SIZE];
+    private int tableCacheSize;
+    private int tableCacheNext;
     private final UnsafeBuffer filterView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer projectionView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
@@ -198,6 +209,11 @@ final class CellState implements AutoCloseable
     {
         this.config = config;
         this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal);
+        for (int i = 0; i < TABLE_CACHE_SIZE; i++)
+        {
+            tableCacheNames[i] = NO_BYTES;
+            tableCacheViews[i] = new UnsafeBuffer(NO_BYTES);
+        }
         deleteRecursively(config.dataDir());
         shard = Shard.open(config, clock);
     }
@@ -350,13 +366,12 @@ final class CellState implements AutoCloseable
         final boolean write = logged && isWrite(templateId);
         if (write)
         {
-            final byte[] earlier = dedupe.find(clientId, requestId);
-            if (null != earlier)
+            final int earlierLength = dedupe.find(clientId, requestId, sendBuffer, 0);
+            if (earlierLength >= 0)
             {
                 deduplicated++;
-                sendBuffer.putBytes(0, earlier);
                 sendBuffer.putLong(MessageHeaderEncoder.ENCODED_LENGTH, correlationId, ByteOrder.LITTLE_ENDIAN);
-                answer.send(sendBuffer, 0, earlier.length);
+                answer.send(sendBuffer, 0, earlierLength);
                 return;
             }
         }
@@ -428,6 +443,7 @@ final class CellState implements AutoCloseable
                 deleteTable.wrap(frame, body, blockLength, version);
                 final long correlationId = deleteTable.correlationId();
                 final String name = deleteTable.tableName();
+                forgetTables();
                 final TableDescription deleted = shard.deleteTable(name);
                 final int length = encodeDescription(correlationId, deleted, TableStatus.DELETING);
                 updatedCapacities.remove(name);
@@ -466,25 +482,16 @@ final class CellState implements AutoCloseable
     {
         final GetItemRequestDecoder d = getItem;
         final long correlationId = d.correlationId();
-        final Table table = shard.table(d.tableName());
+        d.wrapTableName(nameView);
+        final Table table = table(nameView);
         d.wrapKey(keyView);
-        final String projectionText = d.projectionExpression();
-        final Map<String, String> names = names(d);
+        d.wrapProjectionExpression(projectionView);
+        d.wrapExpressionAttributeNames(namesView);
+        final WireValues.Expressions compiled = wireExpressions.compile(GetItemRequestDecoder.TEMPLATE_ID,
+            null, null, null, null, projectionView, namesView, null);
         startItemResponse(correlationId);
-        final ProjectionExpression projection = projectionText.isEmpty() ? null : expressions.projection(projectionText, names);
-        if (null != projection)
-        {
-            ExpressionCompiler.checkAllUsed(names, null, projection.usedNames(), Set.of());
-        }
-        shard.getItem(table, keyView, 0, keyView.capacity(), projection, itemHandler);
+        shard.getItem(table, keyView, 0, keyView.capacity(), compiled.projection, itemHandler);
         return finishItemResponse();
-    }
-
-    private static Map<String, String> names(final GetItemRequestDecoder d)
-    {
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        d.wrapExpressionAttributeNames(view);
-        return namesOf(view);
     }
 
     private int onPutItem()
@@ -492,16 +499,16 @@ final class CellState implements AutoCloseable
         final PutItemRequestDecoder d = putItem;
         final long correlationId = d.correlationId();
         final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
-        final Table table = shard.table(d.tableName());
+        d.wrapTableName(nameView);
+        final Table table = table(nameView);
         d.wrapItem(itemView);
-        final String conditionText = d.conditionExpression();
-        final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+        d.wrapConditionExpression(conditionView);
         d.wrapExpressionAttributeNames(namesView);
         d.wrapExpressionAttributeValues(valuesView);
-        final ConditionExpression condition = condition(conditionText, null, namesView, valuesView);
+        final WireValues.Expressions compiled = wireExpressions.compile(PutItemRequestDecoder.TEMPLATE_ID,
+            conditionView, null, null, null, null, namesView, valuesView);
         startItemResponse(correlationId);
-        shard.putItem(table, itemView, 0, itemView.capacity(), condition, returnValues, itemHandler);
+        shard.putItem(table, itemView, 0, itemView.capacity(), compiled.condition, returnValues, itemHandler);
         return finishItemResponse();
     }
 
@@ -510,16 +517,16 @@ final class CellState implements AutoCloseable
         final DeleteItemRequestDecoder d = deleteItem;
         final long correlationId = d.correlationId();
         final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
-        final Table table = shard.table(d.tableName());
+        d.wrapTableName(nameView);
+        final Table table = table(nameView);
         d.wrapKey(keyView);
-        final String conditionText = d.conditionExpression();
-        final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+        d.wrapConditionExpression(conditionView);
         d.wrapExpressionAttributeNames(namesView);
         d.wrapExpressionAttributeValues(valuesView);
-        final ConditionExpression condition = condition(conditionText, null, namesView, valuesView);
+        final WireValues.Expressions compiled = wireExpressions.compile(DeleteItemRequestDecoder.TEMPLATE_ID,
+            conditionView, null, null, null, null, namesView, valuesView);
         startItemResponse(correlationId);
-        shard.deleteItem(table, keyView, 0, keyView.capacity(), condition, returnValues, itemHandler);
+        shard.deleteItem(table, keyView, 0, keyView.capacity(), compiled.condition, returnValues, itemHandler);
         return finishItemResponse();
     }
 
@@ -528,28 +535,27 @@ final class CellState implements AutoCloseable
         final UpdateItemRequestDecoder d = updateItem;
         final long correlationId = d.correlationId();
         final ReturnValues returnValues = WireValues.returnValues(d.returnValuesRaw());
-        final Table table = shard.table(d.tableName());
+        d.wrapTableName(nameView);
+        final Table table = table(nameView);
         d.wrapKey(keyView);
         d.wrapSetAttributes(itemView);
         d.wrapRemoveAttributes(removeView);
-        final String updateText = d.updateExpression();
-        final String conditionText = d.conditionExpression();
-        final UnsafeBuffer namesView = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer valuesView = new UnsafeBuffer(0, 0);
+        d.wrapUpdateExpression(updateView);
+        d.wrapConditionExpression(conditionView);
         d.wrapExpressionAttributeNames(namesView);
         d.wrapExpressionAttributeValues(valuesView);
+        final WireValues.Expressions compiled = wireExpressions.compile(UpdateItemRequestDecoder.TEMPLATE_ID,
+            conditionView, updateView, null, null, null, namesView, valuesView);
 
         final ItemUpdate update;
-        UpdateExpression expression = null;
-        if (!updateText.isEmpty())
+        if (null != compiled.update)
         {
             if (itemView.capacity() > 0 || removeView.capacity() > 0)
             {
                 throw FerriteException.validation("Can not use both expression and non-expression parameters in the same " +
                     "request: Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}");
             }
-            expression = expressions.update(updateText, namesOf(namesView), valuesOf(valuesView));
-            update = expression;
+            update = compiled.update;
         }
         else
         {
@@ -565,40 +571,46 @@ final class CellState implements AutoCloseable
                 itemView.capacity() > 0 ? itemView : null, 0, itemView.capacity(),
                 removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
         }
-        final ConditionExpression condition = condition(conditionText, expression, namesView, valuesView);
         startItemResponse(correlationId);
-        shard.updateItem(table, keyView, 0, keyView.capacity(), update, condition, returnValues, itemHandler);
+        shard.updateItem(table, keyView, 0, keyView.capacity(), update, compiled.condition, returnValues, itemHandler);
         return finishItemResponse();
     }
 
     /**
-     * Compiles a write's condition (null when the text is empty) and checks that every name and value given is
-     * used by it or the update, as DynamoDB does.
+     * The table named by {@code name} (the request's UTF-8 bytes): from a small cache of the tables recently named,
+     * so that a request decodes no string; the cache is emptied whenever a table is created or deleted.
      */
-    private ConditionExpression condition(
-        final String text, final UpdateExpression update, final DirectBuffer namesView, final DirectBuffer valuesView)
+    private Table table(final DirectBuffer name)
     {
-        if (text.isEmpty() && null == update && 0 == namesView.capacity() && 0 == valuesView.capacity())
+        final int length = name.capacity();
+        for (int i = 0; i < tableCacheSize; i++)
         {
-            return null;
+            final byte[] cached = tableCacheNames[i];
+            if (cached.length == length && name.compareTo(tableCacheViews[i]) == 0)
+            {
+                return tableCacheTables[i];
+            }
         }
-        final Map<String, String> names = namesOf(namesView);
-        final Map<String, AttributeValue> values = valuesOf(valuesView);
-        final ConditionExpression condition = text.isEmpty() ? null : expressions.condition(text, names, values);
-        final Set<String> usedNames = new HashSet<>();
-        final Set<String> usedValues = new HashSet<>();
-        if (null != condition)
+        final String tableName = name.getStringWithoutLengthUtf8(0, length);
+        final Table table = shard.table(tableName);
+        final int slot = tableCacheSize < TABLE_CACHE_SIZE ? tableCacheSize++ : (tableCacheNext++ & (TABLE_CACHE_SIZE - 1));
+        final byte[] bytes = new byte[length];
+        name.getBytes(0, bytes);
+        tableCacheNames[slot] = bytes;
+        tableCacheViews[slot].wrap(bytes);
+        tableCacheTables[slot] = table;
+        return table;
+    }
+
+    private void forgetTables()
+    {
+        for (int i = 0; i < TABLE_CACHE_SIZE; i++)
         {
-            usedNames.addAll(condition.usedNames());
-            usedValues.addAll(condition.usedValues());
+            tableCacheNames[i] = NO_BYTES;
+            tableCacheViews[i].wrap(NO_BYTES);
+            tableCacheTables[i] = null;
         }
-        if (null != update)
-        {
-            usedNames.addAll(update.usedNames());
-            usedValues.addAll(update.usedValues());
-        }
-        ExpressionCompiler.checkAllUsed(names, values, usedNames, usedValues);
-        return condition;
+        tableCacheSize = 0;
     }
 
     private static Map<String, String> namesOf(final DirectBuffer view)
@@ -666,7 +678,8 @@ final class CellState implements AutoCloseable
         final SortKeyCondition condition = WireValues.sortKeyCondition(d.conditionRaw());
         q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
         final int pageLimit = d.pageLimit();
-        final Table table = shard.table(d.tableName());
+        d.wrapTableName(nameView);
+        final Table table = table(nameView);
         d.wrapPartitionKeyValue(valueView);
         d.wrapSortKeyValue(keyView);
         d.wrapSortKeyUpper(upperView);
@@ -676,7 +689,8 @@ final class CellState implements AutoCloseable
         d.wrapProjectionExpression(projectionView);
         d.wrapExpressionAttributeNames(namesView);
         d.wrapExpressionAttributeValues(valuesView);
-        final Compiled compiled = compile(keyConditionView, filterView, projectionView);
+        final WireValues.Expressions compiled = wireExpressions.compile(QueryRequestDecoder.TEMPLATE_ID,
+            null, null, keyConditionView, filterView, projectionView, namesView, valuesView);
         WireValues.keyConditions(table, compiled.keyCondition, condition, valueView, keyView, upperView, q);
         q.filter(compiled.filter).projection(compiled.projection);
         q.exclusiveStartKey(itemView, 0, itemView.capacity());
@@ -693,74 +707,21 @@ final class CellState implements AutoCloseable
         final ScanRequest s = scanRequest.reset();
         s.segment(d.segment(), d.totalSegments());
         final int pageLimit = d.pageLimit();
-        final Table table = shard.table(d.tableName());
+        d.wrapTableName(nameView);
+        final Table table = table(nameView);
         d.wrapExclusiveStartKey(keyView);
         d.wrapFilterExpression(filterView);
         d.wrapProjectionExpression(projectionView);
         d.wrapExpressionAttributeNames(namesView);
         d.wrapExpressionAttributeValues(valuesView);
-        final Compiled compiled = compile(null, filterView, projectionView);
+        final WireValues.Expressions compiled = wireExpressions.compile(ScanRequestDecoder.TEMPLATE_ID,
+            null, null, null, filterView, projectionView, namesView, valuesView);
         s.filter(compiled.filter).projection(compiled.projection);
         s.exclusiveStartKey(keyView, 0, keyView.capacity());
         s.limit(pageLimit(pageLimit));
         startPage(correlationId);
         shard.scan(table, s, pageHandler);
         return finishPage(s.count(), s.scannedCount(), s.lastEvaluatedKey(), s.lastEvaluatedKeyLength());
-    }
-
-    /**
-     * A read's compiled expressions (each null when not given).
-     */
-    private record Compiled(KeyConditionExpression keyCondition, ConditionExpression filter, ProjectionExpression projection)
-    {
-    }
-
-    /**
-     * Compiles a Query's or Scan's key condition, filter and projection with {@link #namesView} and
-     * {@link #valuesView}, and checks that every name and value given is used, as DynamoDB does.
-     */
-    private Compiled compile(final DirectBuffer keyCondition, final DirectBuffer filter, final DirectBuffer projection)
-    {
-        final boolean anyExpression = (null != keyCondition && keyCondition.capacity() > 0) || filter.capacity() > 0 ||
-            projection.capacity() > 0;
-        if (!anyExpression)
-        {
-            if (namesView.capacity() > 0)
-            {
-                throw FerriteException.validation("ExpressionAttributeNames can only be specified when using expressions");
-            }
-            if (valuesView.capacity() > 0)
-            {
-                throw FerriteException.validation("ExpressionAttributeValues can only be specified when using expressions");
-            }
-            return new Compiled(null, null, null);
-        }
-        final Map<String, String> names = namesOf(namesView);
-        final Map<String, AttributeValue> values = valuesOf(valuesView);
-        final Set<String> usedNames = new HashSet<>();
-        final Set<String> usedValues = new HashSet<>();
-        KeyConditionExpression keys = null;
-        ConditionExpression filtered = null;
-        ProjectionExpression projected = null;
-        if (null != keyCondition && keyCondition.capacity() > 0)
-        {
-            keys = expressions.keyCondition(text(keyCondition), names, values);
-            usedNames.addAll(keys.usedNames());
-            usedValues.addAll(keys.usedValues());
-        }
-        if (filter.capacity() > 0)
-        {
-            filtered = expressions.filter(text(filter), names, values);
-            usedNames.addAll(filtered.usedNames());
-            usedValues.addAll(filtered.usedValues());
-        }
-        if (projection.capacity() > 0)
-        {
-            projected = expressions.projection(text(projection), names);
-            usedNames.addAll(projected.usedNames());
-        }
-        ExpressionCompiler.checkAllUsed(names, values, usedNames, usedValues);
-        return new Compiled(keys, filtered, projected);
     }
 
     private static String text(final DirectBuffer view)
@@ -861,6 +822,7 @@ final class CellState implements AutoCloseable
         {
             spec = spec.sortKey(rangeName, rangeType);
         }
+        forgetTables();
         final TableDescription created = shard.createTable(spec);
         updatedCapacities.remove(spec.tableName());
         return encodeDescription(correlationId, created, TableStatus.ACTIVE);
@@ -1188,18 +1150,17 @@ final class CellState implements AutoCloseable
 
         final int[] batch = new int[2];
         batch[0] = 8;
-        dedupe.forEach(entry ->
+        dedupe.forEach((clientId, requestId, answer, length) ->
         {
-            final byte[] answer = entry.getValue();
-            if (batch[0] + 20 + answer.length > SNAPSHOT_BATCH_BYTES && batch[1] > 0)
+            if (batch[0] + 20 + length > SNAPSHOT_BATCH_BYTES && batch[1] > 0)
             {
                 flushDedupe(sink, b, batch);
             }
-            b.putLong(batch[0], entry.getKey().clientId(), ByteOrder.LITTLE_ENDIAN);
-            b.putLong(batch[0] + 8, entry.getKey().requestId(), ByteOrder.LITTLE_ENDIAN);
-            b.putInt(batch[0] + 16, answer.length, ByteOrder.LITTLE_ENDIAN);
-            b.putBytes(batch[0] + 20, answer);
-            batch[0] += 20 + answer.length;
+            b.putLong(batch[0], clientId, ByteOrder.LITTLE_ENDIAN);
+            b.putLong(batch[0] + 8, requestId, ByteOrder.LITTLE_ENDIAN);
+            b.putInt(batch[0] + 16, length, ByteOrder.LITTLE_ENDIAN);
+            b.putBytes(batch[0] + 20, answer, 0, length);
+            batch[0] += 20 + length;
             batch[1]++;
         });
         if (batch[1] > 0)
@@ -1272,6 +1233,7 @@ final class CellState implements AutoCloseable
                 }
                 final long now = clock.nowNs;
                 clock.nowNs = createdEpochMs * 1_000_000L; // the table keeps its creation time
+                forgetTables();
                 shard.createTable(spec);
                 clock.nowNs = now;
                 return false;
@@ -1298,10 +1260,9 @@ final class CellState implements AutoCloseable
                 {
                     final long clientId = b.getLong(q, ByteOrder.LITTLE_ENDIAN);
                     final long requestId = b.getLong(q + 8, ByteOrder.LITTLE_ENDIAN);
-                    final byte[] answer = new byte[b.getInt(q + 16, ByteOrder.LITTLE_ENDIAN)];
-                    b.getBytes(q + 20, answer);
-                    dedupe.restore(clientId, requestId, answer);
-                    q += 20 + answer.length;
+                    final int answerLength = b.getInt(q + 16, ByteOrder.LITTLE_ENDIAN);
+                    dedupe.restore(clientId, requestId, b, q + 20, answerLength);
+                    q += 20 + answerLength;
                 }
                 return false;
             }

@@ -83,11 +83,11 @@ final class CellTarget implements Target
         }
         final long startNs = System.nanoTime();
         launcher = CellLauncher.create(dir.resolve("cell"), MEMBERS, freeBasePort(MEMBERS * CellLayout.PORTS_PER_MEMBER),
-            List.of("-Dferrite.engine.partitionMaxItems=" + (long)EngineFixture.HEADROOM * records,
+            memberJvmArgs(List.of("-Dferrite.engine.partitionMaxItems=" + (long)EngineFixture.HEADROOM * records,
                 "-Dferrite.engine.averageItemBytes=" + Dataset.ITEM_BYTES,
                 // Aeron Cluster admits 10 client sessions by default; every worker holds one.
                 "-Daeron.cluster.max.sessions=" + ((maxThreads() + 1) * clientsPerSession + 4),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), null);
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")), null);
         MediaDriver driver = null;
         try
         {
@@ -147,6 +147,22 @@ final class CellTarget implements Target
         System.out.printf("started a %d-member cell and loaded %,d records of %d B through cell clients in %.1f s " +
             "(%d clients per session)%n", MEMBERS, records, Dataset.ITEM_BYTES, (System.nanoTime() - startNs) / 1e9,
             clientsPerSession);
+    }
+
+    /**
+     * The members' JVM arguments, plus those in {@code FERRITE_CELL_JAVA_OPTS} (as {@code ferrite cell start} takes them),
+     * e.g. to compare member settings with the same harness.
+     */
+    private static List<String> memberJvmArgs(final List<String> args)
+    {
+        final String extra = System.getenv("FERRITE_CELL_JAVA_OPTS");
+        if (null == extra || extra.isBlank())
+        {
+            return args;
+        }
+        final List<String> all = new java.util.ArrayList<>(args);
+        all.addAll(List.of(extra.trim().split("\\s+")));
+        return all;
     }
 
     private CellClientConfig clientConfig()
@@ -475,32 +491,33 @@ final class CellTarget implements Target
 
         private boolean get()
         {
-            final Map<String, AttributeValue> key =
-                ItemCodec.decode(dataset.key(record), 0, dataset.keyLength(record));
-            return check(client.getItem(Dataset.TABLE, key, consistentRead, TIMEOUT_MS), true);
+            // the client's allocation-free calls: the item bytes as the dataset holds them, the answer kept in the client
+            final CellResult.Outcome outcome = client.getItem(Dataset.TABLE, dataset.key(record), 0,
+                dataset.keyLength(record), consistentRead, TIMEOUT_MS);
+            return check(outcome, true);
         }
 
         private boolean put()
         {
-            final Map<String, AttributeValue> item =
-                ItemCodec.decode(dataset.item(record, ++version), 0, dataset.itemLength(record));
+            final org.agrona.DirectBuffer item = dataset.item(record, ++version);
+            final int length = dataset.itemLength(record);
             final long requestId = client.newRequestId();
-            CellResult result = client.putItem(Dataset.TABLE, item, null, null, null, requestId, TIMEOUT_MS);
-            for (int attempt = 1; attempt < putAttempts && CellResult.Outcome.TIMED_OUT == result.outcome(); attempt++)
+            CellResult.Outcome outcome = client.putItem(Dataset.TABLE, item, 0, length, requestId, TIMEOUT_MS);
+            for (int attempt = 1; attempt < putAttempts && CellResult.Outcome.TIMED_OUT == outcome; attempt++)
             {
-                result = client.putItem(Dataset.TABLE, item, null, null, null, requestId, TIMEOUT_MS);
+                outcome = client.putItem(Dataset.TABLE, item, 0, length, requestId, TIMEOUT_MS);
             }
-            return check(result, false);
+            return check(outcome, false);
         }
 
-        /** A GetItem must find its item (every record is loaded); a failure is kept for the report. */
-        private boolean check(final CellResult result, final boolean mustFind)
+        private boolean check(final CellResult.Outcome outcome, final boolean mustFind)
         {
-            if (result.ok() && (!mustFind || null != result.item()))
+            if (CellResult.Outcome.OK == outcome && (!mustFind || client.answerFound()))
             {
                 return true;
             }
-            problem = result.ok() ? "no item for record " + record : result.toString();
+            problem = CellResult.Outcome.OK == outcome ? "no item for record " + record :
+                outcome + " " + client.answerErrorCode() + ": " + client.answerMessage();
             return false;
         }
 

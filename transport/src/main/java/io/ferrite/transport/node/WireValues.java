@@ -5,7 +5,10 @@ import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import io.ferrite.engine.expr.ConditionExpression;
 import io.ferrite.engine.expr.KeyConditionExpression;
+import io.ferrite.engine.expr.ProjectionExpression;
+import io.ferrite.engine.expr.UpdateExpression;
 import io.ferrite.engine.shard.KeyValue;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
@@ -228,5 +231,59 @@ public final class WireValues
             rest.tableName(entry.getKey());
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+    /**
+     * A request's expression fields compiled as the node's shard loop compiles them (the same byte-keyed cache, the
+     * same DynamoDB rules for names and values), for a service outside this package that decodes the same requests
+     * (the cell's): a request that repeats its fields' bytes decodes no string or map and allocates nothing.
+     * <p>
+     * Threading: one owner thread; after {@link #compile}, the fields hold that request's compiled expressions (null
+     * for a field it has not), which hold scratch state and are that thread's.
+     */
+    public static final class Expressions
+    {
+        private final WireExpressions expressions = new WireExpressions();
+        /** ConditionExpression, or null. */
+        public ConditionExpression condition;
+        /** UpdateExpression, or null. */
+        public UpdateExpression update;
+        /** KeyConditionExpression, or null. */
+        public KeyConditionExpression keyCondition;
+        /** FilterExpression, or null. */
+        public ConditionExpression filter;
+        /** ProjectionExpression, or null. */
+        public ProjectionExpression projection;
+
+        /**
+         * Compiles (or finds) a request's expressions. Each field is the var-data field's bytes (the buffer's whole
+         * capacity; empty = not given), or null when the request has no such field.
+         *
+         * @param kind the request's template id.
+         * @throws FerriteException ValidationException with DynamoDB's message.
+         */
+        public Expressions compile(
+            final int kind,
+            final DirectBuffer condition,
+            final DirectBuffer update,
+            final DirectBuffer keyCondition,
+            final DirectBuffer filter,
+            final DirectBuffer projection,
+            final DirectBuffer names,
+            final DirectBuffer values)
+        {
+            this.condition = null;
+            this.update = null;
+            this.keyCondition = null;
+            this.filter = null;
+            this.projection = null;
+            final WireExpressions.Compiled compiled =
+                expressions.compile(kind, condition, update, keyCondition, filter, projection, names, values);
+            this.condition = compiled.condition;
+            this.update = compiled.update;
+            this.keyCondition = compiled.keyCondition;
+            this.filter = compiled.filter;
+            this.projection = compiled.projection;
+            return this;
+        }
     }
 }
