@@ -1,7 +1,6 @@
 package io.ferrite.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -31,9 +30,6 @@ import io.ferrite.transport.client.QueryParams;
 import io.ferrite.transport.client.ResponseHandler;
 import io.ferrite.transport.client.ScanParams;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.EventExecutor;
 import org.agrona.DirectBuffer;
@@ -41,15 +37,12 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's bridge between DynamoDB's JSON operations and the node: it owns one {@link FerriteClient}
@@ -77,7 +70,10 @@ final class DynamoDispatcher implements ResponseHandler
     private final FerriteClient client;
     private final EventExecutor loop;
     private final HttpConfig config;
-    private final JsonFactory json = new JsonFactory();
+    private final JsonFactory jsonFactory = new JsonFactory();
+    /** The one JSON writer of this loop's answers (each is copied into its response buffer before the next). */
+    private final JsonOut json = new JsonOut();
+    private byte[] bodyBytes = new byte[4096];
     private final ItemJson items = new ItemJson();
     private final DynamoRequest request = new DynamoRequest();
     private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
@@ -91,13 +87,12 @@ final class DynamoDispatcher implements ResponseHandler
     private final BatchGetItemResponseDecoder batchGetDecoder = new BatchGetItemResponseDecoder();
     private final BatchWriteItemResponseDecoder batchWriteDecoder = new BatchWriteItemResponseDecoder();
     private final Runnable pollTask = this::pollTask;
-    private final ScheduledExecutorService waker;
-    private final Runnable wakeTask;
+    private final PollWaker waker;
+    private final PollWaker.Alarm alarm;
     private Pending sending;
     private boolean pollScheduled;
     private long lastWorkNs;
-    private long requestCounter;
-    private final String requestIdPrefix;
+    private final ResponseWriter responses;
     private final long itemTimeoutNs;
     private final long tableTimeoutNs;
 
@@ -134,14 +129,14 @@ final class DynamoDispatcher implements ResponseHandler
 
     DynamoDispatcher(
         final FerriteClient client, final EventExecutor loop, final HttpConfig config,
-        final ScheduledExecutorService waker)
+        final PollWaker waker)
     {
         this.client = client;
         this.loop = loop;
         this.waker = waker;
-        this.wakeTask = () -> loop.execute(pollTask);
+        this.alarm = waker.alarm(() -> loop.execute(pollTask));
         this.config = config;
-        this.requestIdPrefix = Long.toHexString(client.clientId()).toUpperCase() + "-";
+        this.responses = new ResponseWriter(Long.toHexString(client.clientId()).toUpperCase() + "-");
         this.itemTimeoutNs = client.config().requestTimeoutNs();
         this.tableTimeoutNs = client.config().tableTimeoutNs();
     }
@@ -151,9 +146,9 @@ final class DynamoDispatcher implements ResponseHandler
         return config.region();
     }
 
-    String nextRequestId()
+    ResponseWriter responses()
     {
-        return requestIdPrefix + (++requestCounter);
+        return responses;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -189,7 +184,7 @@ final class DynamoDispatcher implements ResponseHandler
                 // Not loop.schedule: the NIO selector's timeout has millisecond granularity, so a 50 us delay became
                 // ~1 ms and a slow answer waited that long. The waker thread parks with microsecond precision and
                 // hands the poll back to this loop (a selector wake-up).
-                waker.schedule(wakeTask, WAKE_DELAY_NS, TimeUnit.NANOSECONDS);
+                waker.arm(alarm, WAKE_DELAY_NS);
             }
         }
     }
@@ -249,7 +244,7 @@ final class DynamoDispatcher implements ResponseHandler
                 throw new FerriteException(ErrorCode.SerializationException, "The request body is empty: it must be " +
                     "a JSON object");
             }
-            try (JsonParser parser = json.createParser((InputStream)new ByteBufInputStream(body.duplicate())))
+            try (JsonParser parser = parser(body, bodyLength))
             {
                 request.read(parser, items);
                 if (null != parser.nextToken())
@@ -710,8 +705,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             if (found && length > 0)
@@ -722,12 +717,12 @@ final class DynamoDispatcher implements ResponseHandler
             writeConsumed(out, pending);
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, HttpResponseStatus.OK, body);
+        answer(pending, HttpResponseStatus.OK);
     }
 
     /**
@@ -740,8 +735,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             if (!pending.selectCount)
@@ -763,12 +758,12 @@ final class DynamoDispatcher implements ResponseHandler
             writeConsumed(out, pending);
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, HttpResponseStatus.OK, body);
+        answer(pending, HttpResponseStatus.OK);
     }
 
     /**
@@ -782,8 +777,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             switch (templateId)
@@ -811,16 +806,16 @@ final class DynamoDispatcher implements ResponseHandler
                 }
                 case BatchGetItemResponseDecoder.TEMPLATE_ID -> writeBatchGet(out, pending, buffer, offset);
                 case BatchWriteItemResponseDecoder.TEMPLATE_ID -> writeBatchWrite(out, buffer, offset);
-                default -> throw new IOException("unexpected response template " + templateId);
+                default -> throw new IllegalStateException("unexpected response template " + templateId);
             }
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, HttpResponseStatus.OK, body);
+        answer(pending, HttpResponseStatus.OK);
     }
 
     /**
@@ -847,8 +842,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             out.writeStringField("__type", DynamoErrors.type(ErrorCode.ConditionalCheckFailedException));
@@ -860,12 +855,12 @@ final class DynamoDispatcher implements ResponseHandler
             }
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, DynamoErrors.status(ErrorCode.ConditionalCheckFailedException), body);
+        answer(pending, DynamoErrors.status(ErrorCode.ConditionalCheckFailedException));
     }
 
     /**
@@ -887,8 +882,8 @@ final class DynamoDispatcher implements ResponseHandler
         answerError(pending, DynamoErrors.status(code), DynamoErrors.type(code), failure + ": " + message);
     }
 
-    private void writeTableDescription(final JsonGenerator out, final TableDescriptionResponseDecoder d,
-        final boolean deleting) throws IOException
+    private void writeTableDescription(final JsonOut out, final TableDescriptionResponseDecoder d,
+        final boolean deleting)
     {
         final String[] schema = new String[2];
         d.sbeRewind();
@@ -949,8 +944,7 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private void writeBatchGet(final JsonGenerator out, final Pending pending, final DirectBuffer buffer, final int offset)
-        throws IOException
+    private void writeBatchGet(final JsonOut out, final Pending pending, final DirectBuffer buffer, final int offset)
     {
         batchGetDecoder.wrapAndApplyHeader(buffer, offset, header);
         final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
@@ -1010,7 +1004,7 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private void writeBatchWrite(final JsonGenerator out, final DirectBuffer buffer, final int offset) throws IOException
+    private void writeBatchWrite(final JsonOut out, final DirectBuffer buffer, final int offset)
     {
         batchWriteDecoder.wrapAndApplyHeader(buffer, offset, header);
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -1046,7 +1040,7 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private void writeConsumed(final JsonGenerator out, final Pending pending) throws IOException
+    private void writeConsumed(final JsonOut out, final Pending pending)
     {
         if (ReturnConsumedCapacity.NONE == pending.capacity || !pending.consumed)
         {
@@ -1077,41 +1071,27 @@ final class DynamoDispatcher implements ResponseHandler
     // Helpers
     // ------------------------------------------------------------------------------------------------
 
-    ByteBuf errorBody(final ByteBufAllocator alloc, final String type, final String message)
+    /**
+     * Writes DynamoDB's error body into the loop's JSON writer.
+     */
+    JsonOut errorBody(final String type, final String message)
     {
-        final ByteBuf body = alloc.buffer(128);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        out.writeStartObject();
+        out.writeStringField("__type", type);
+        if (null != message)
         {
-            out.writeStartObject();
-            out.writeStringField("__type", type);
-            if (null != message)
-            {
-                out.writeStringField("message", message);
-            }
-            out.writeEndObject();
+            out.writeStringField("message", message);
         }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
-        return body;
+        out.writeEndObject();
+        return out;
     }
 
-    private JsonGenerator generator(final ByteBuf body) throws IOException
-    {
-        return json.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body));
-    }
-
-    private static ByteBuf body(final Pending pending)
-    {
-        return pending.http.context().alloc().buffer(256);
-    }
-
-    private void answer(final Pending pending, final HttpResponseStatus status, final ByteBuf body)
+    private void answer(final Pending pending, final HttpResponseStatus status)
     {
         final DynamoHttpHandler http = pending.http;
         release(pending);
-        http.respond(status, body);
+        http.respond(status, json);
     }
 
     private void answerError(final Pending pending, final HttpResponseStatus status, final String type,
@@ -1126,11 +1106,28 @@ final class DynamoDispatcher implements ResponseHandler
         http.respondError(status, type, message);
     }
 
-    private void internal(final Pending pending, final ByteBuf body, final IOException ex)
+    private void internal(final Pending pending, final Exception ex)
     {
-        body.release();
         answerError(pending, HttpResponseStatus.INTERNAL_SERVER_ERROR, DynamoErrors.type(ErrorCode.InternalServerError),
             "Could not write the response: " + ex);
+    }
+
+    /**
+     * A parser straight over the body's bytes: its backing array when it has one, else a copy into this loop's
+     * reused array (one memory copy, no stream wrapper; Jackson's parser objects are per document).
+     */
+    private JsonParser parser(final ByteBuf body, final int length) throws IOException
+    {
+        if (body.hasArray())
+        {
+            return jsonFactory.createParser(body.array(), body.arrayOffset() + body.readerIndex(), length);
+        }
+        if (bodyBytes.length < length)
+        {
+            bodyBytes = new byte[Math.max(length, bodyBytes.length * 2)];
+        }
+        body.getBytes(body.readerIndex(), bodyBytes, 0, length);
+        return jsonFactory.createParser(bodyBytes, 0, length);
     }
 
     private Pending lookup(final long requestId, final boolean remove)

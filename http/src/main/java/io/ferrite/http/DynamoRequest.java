@@ -47,11 +47,17 @@ final class DynamoRequest
     int totalSegments;
     boolean hasSegment;
     boolean hasTotalSegments;
-    String conditionExpression;
-    String updateExpression;
-    String keyConditionExpression;
-    String filterExpression;
-    String projectionExpression;
+    /** The expressions: null when absent, else this request's reused {@link ItemJson.Chars} (no String per request). */
+    CharSequence conditionExpression;
+    CharSequence updateExpression;
+    CharSequence keyConditionExpression;
+    CharSequence filterExpression;
+    CharSequence projectionExpression;
+    private final ItemJson.Chars conditionChars = new ItemJson.Chars();
+    private final ItemJson.Chars updateChars = new ItemJson.Chars();
+    private final ItemJson.Chars keyConditionChars = new ItemJson.Chars();
+    private final ItemJson.Chars filterChars = new ItemJson.Chars();
+    private final ItemJson.Chars projectionChars = new ItemJson.Chars();
     String indexName;
     String exclusiveStartTableName;
     String billingMode;
@@ -194,11 +200,11 @@ final class DynamoRequest
                     totalSegments = integer(parser, member);
                     hasTotalSegments = true;
                 }
-                case "ConditionExpression" -> conditionExpression = string(parser, member);
-                case "UpdateExpression" -> updateExpression = string(parser, member);
-                case "KeyConditionExpression" -> keyConditionExpression = string(parser, member);
-                case "FilterExpression" -> filterExpression = string(parser, member);
-                case "ProjectionExpression" -> projectionExpression = string(parser, member);
+                case "ConditionExpression" -> conditionExpression = chars(parser, member, conditionChars);
+                case "UpdateExpression" -> updateExpression = chars(parser, member, updateChars);
+                case "KeyConditionExpression" -> keyConditionExpression = chars(parser, member, keyConditionChars);
+                case "FilterExpression" -> filterExpression = chars(parser, member, filterChars);
+                case "ProjectionExpression" -> projectionExpression = chars(parser, member, projectionChars);
                 case "IndexName" -> indexName = string(parser, member);
                 case "ExclusiveStartTableName" -> exclusiveStartTableName = string(parser, member);
                 case "BillingMode" -> billingMode = string(parser, member);
@@ -331,6 +337,13 @@ final class DynamoRequest
     {
         ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
         return parser.getText();
+    }
+
+    private static CharSequence chars(final JsonParser parser, final String member, final ItemJson.Chars into)
+        throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
+        return into.of(parser);
     }
 
     static boolean bool(final JsonParser parser, final String member)

@@ -12,17 +12,26 @@ import java.util.concurrent.TimeUnit;
  * byte (slow-loris: a client that trickles headers or a body to hold a connection open), and a connection that
  * sits idle past the idle timeout (an {@link IdleStateEvent} from the handler before it).
  * <p>
+ * One timer per connection, not one per request: a request's first byte records the time, and the timer, when it
+ * fires, closes the connection if the request it finds has been arriving for the whole timeout, else re-arms itself
+ * for that request's deadline (or stops when none is arriving). A keep-alive connection serving thousands of
+ * requests a second so schedules a task about once per timeout instead of once per request.
+ * <p>
  * Threading: a channel handler, called on the channel's event loop only.
  */
 final class SlowRequestGuard extends ChannelDuplexHandler
 {
-    private final long requestTimeoutMs;
-    private ScheduledFuture<?> deadline;
-    private boolean awaitingRequest = true;
+    private final long requestTimeoutNs;
+    private final Runnable check = this::check;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+    private boolean open = true;
+    private boolean arriving;
+    private long firstByteNs;
 
     SlowRequestGuard(final long requestTimeoutMs)
     {
-        this.requestTimeoutMs = requestTimeoutMs;
+        this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
     }
 
     /**
@@ -30,9 +39,15 @@ final class SlowRequestGuard extends ChannelDuplexHandler
      */
     public void channelRead(final ChannelHandlerContext ctx, final Object msg) throws Exception
     {
-        if (awaitingRequest && null == deadline)
+        if (open && !arriving)
         {
-            deadline = ctx.executor().schedule(() -> ctx.close(), requestTimeoutMs, TimeUnit.MILLISECONDS);
+            arriving = true;
+            firstByteNs = System.nanoTime();
+            if (null == timer)
+            {
+                this.ctx = ctx;
+                timer = ctx.executor().schedule(check, requestTimeoutNs, TimeUnit.NANOSECONDS);
+            }
         }
         super.channelRead(ctx, msg);
     }
@@ -42,11 +57,23 @@ final class SlowRequestGuard extends ChannelDuplexHandler
      */
     void requestComplete()
     {
-        if (null != deadline)
+        arriving = false;
+    }
+
+    private void check()
+    {
+        timer = null;
+        if (!open || !arriving)
         {
-            deadline.cancel(false);
-            deadline = null;
+            return;
         }
+        final long left = firstByteNs + requestTimeoutNs - System.nanoTime();
+        if (left <= 0)
+        {
+            ctx.close();
+            return;
+        }
+        timer = ctx.executor().schedule(check, left, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -67,8 +94,13 @@ final class SlowRequestGuard extends ChannelDuplexHandler
      */
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception
     {
-        requestComplete();
-        awaitingRequest = false;
+        open = false;
+        arriving = false;
+        if (null != timer)
+        {
+            timer.cancel(false);
+            timer = null;
+        }
         super.channelInactive(ctx);
     }
 }
