@@ -331,6 +331,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         final ByteBuf response = dispatcher.responses().encode(ctx.alloc(), status, contentType, !keepAlive, body,
             length);
         busy = false;
+        guard.answered();
         if (!keepAlive)
         {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -12,7 +12,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetSocketAddress;
@@ -93,9 +92,9 @@ public final class HttpFront implements AutoCloseable
                 {
                     protected void initChannel(final SocketChannel channel)
                     {
-                        final SlowRequestGuard guard = new SlowRequestGuard(config.requestTimeoutMs());
+                        final SlowRequestGuard guard =
+                            new SlowRequestGuard(config.requestTimeoutMs(), config.idleTimeoutMs());
                         channel.pipeline()
-                            .addLast(new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                             .addLast(guard)
                             .addLast(new HttpRequestDecoder())
                             .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard,

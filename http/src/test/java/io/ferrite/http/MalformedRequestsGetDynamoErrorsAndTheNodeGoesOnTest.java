@@ -23,6 +23,7 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
 {
     private static final String TARGET = "DynamoDB_20120810.";
     private static final int MAX_BODY = 64 * 1024;
+    private static final long IDLE_MS = 2_000;
 
     @TempDir
     static Path dataDir;
@@ -32,7 +33,7 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     @BeforeAll
     static void start() throws Exception
     {
-        fixture = new HttpNodeFixture(dataDir, config -> config.maxRequestBytes(MAX_BODY).requestTimeoutMs(500));
+        fixture = new HttpNodeFixture(dataDir, config -> config.maxRequestBytes(MAX_BODY).requestTimeoutMs(500).idleTimeoutMs(IDLE_MS));
         port = fixture.front.port();
         try (RawHttp http = new RawHttp(port))
         {
@@ -208,6 +209,19 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
             assertTrue(http.closedByServer(), "a body missing its last byte kept the connection open");
         }
         assertNodeStillServes();
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeoutNotBefore() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            assertEquals(200, http.exchange(TARGET + "ListTables", "{}").status());
+            final long answeredNs = System.nanoTime();
+            assertTrue(http.closedByServer(), "an idle connection stayed open");
+            final long openMs = (System.nanoTime() - answeredNs) / 1_000_000;
+            assertTrue(openMs >= IDLE_MS - 100, "closed " + openMs + " ms after its answer, before the idle timeout");
+        }
     }
 
     @Test
