@@ -93,6 +93,9 @@ final class DynamoDispatcher implements ResponseHandler
     private boolean pollScheduled;
     private long lastWorkNs;
     private final ResponseWriter responses;
+    private boolean polling;
+    private DynamoHttpHandler[] toFlush = new DynamoHttpHandler[16];
+    private int toFlushCount;
     private final long itemTimeoutNs;
     private final long tableTimeoutNs;
 
@@ -160,13 +163,54 @@ final class DynamoDispatcher implements ResponseHandler
      */
     void pollOnce()
     {
-        client.poll();
+        poll();
+    }
+
+    /**
+     * Polls the client; the answers it delivers are written to their connections and flushed together after it
+     * (one flush per connection per poll, not per answer).
+     */
+    private int poll()
+    {
+        polling = true;
+        try
+        {
+            return client.poll();
+        }
+        finally
+        {
+            polling = false;
+            for (int i = 0; i < toFlushCount; i++)
+            {
+                toFlush[i].flushNow();
+                toFlush[i] = null;
+            }
+            toFlushCount = 0;
+        }
+    }
+
+    /**
+     * @param http a connection that has just written an answer.
+     * @return true when it is flushed after the current poll; false when it must flush now (not in a poll).
+     */
+    boolean flushAfterPoll(final DynamoHttpHandler http)
+    {
+        if (!polling)
+        {
+            return false;
+        }
+        if (toFlushCount == toFlush.length)
+        {
+            toFlush = java.util.Arrays.copyOf(toFlush, toFlush.length * 2);
+        }
+        toFlush[toFlushCount++] = http;
+        return true;
     }
 
     private void pollTask()
     {
         pollScheduled = false;
-        final int work = client.poll();
+        final int work = poll();
         if (client.inFlight() > 0)
         {
             final long nowNs = System.nanoTime();

@@ -57,6 +57,8 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     /** The request being served: whether its connection stays open. */
     private boolean busy;
     private boolean keepAlive;
+    /** An answer is written and waits for the flush after the dispatcher's poll. */
+    private boolean flushQueued;
 
     // The request being received: its head's verdict, and its body's pieces so far.
     private boolean receiving;
@@ -337,7 +339,18 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        ctx.write(response, ctx.voidPromise());
+        if (!flushQueued)
+        {
+            if (dispatcher.flushAfterPoll(this))
+            {
+                flushQueued = true;
+            }
+            else
+            {
+                ctx.flush();
+            }
+        }
         final Waiting next = waiting.poll();
         if (null != next)
         {
@@ -349,6 +362,15 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     void respondError(final HttpResponseStatus status, final String type, final String message)
     {
         respond(status, dispatcher.errorBody(type, message));
+    }
+
+    /**
+     * Flushes the answers written during the dispatcher's poll.
+     */
+    void flushNow()
+    {
+        flushQueued = false;
+        ctx.flush();
     }
 
     ChannelHandlerContext context()
