@@ -1,9 +1,5 @@
 package io.ferrite.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.BatchGetItemResponseDecoder;
@@ -47,8 +43,9 @@ import java.util.Map;
 /**
  * One event loop's bridge between DynamoDB's JSON operations and the node: it owns one {@link FerriteClient}
  * session (so every HTTP request goes through the node's router, admission and shards like any SBE request),
- * reads each request body with Jackson's streaming parser into reused item writers and the client's encoders,
- * and writes each SBE answer straight out as DynamoDB's JSON. Requests in flight are matched to their HTTP
+ * reads each request body with the loop's {@link JsonIn} into reused item writers and the client's encoders,
+ * and writes each SBE answer straight out as DynamoDB's JSON with the loop's {@link JsonOut}: nothing allocated
+ * per request on GetItem, PutItem, UpdateItem, DeleteItem, Query and Scan. Requests in flight are matched to their HTTP
  * connections by the client's request id.
  * <p>
  * Expressions (condition, update, key condition, filter, projection, ExpressionAttributeNames/Values,
@@ -70,7 +67,7 @@ final class DynamoDispatcher implements ResponseHandler
     private final FerriteClient client;
     private final EventExecutor loop;
     private final HttpConfig config;
-    private final JsonFactory jsonFactory = new JsonFactory();
+    private final JsonIn jsonIn = new JsonIn();
     /** The one JSON writer of this loop's answers (each is copied into its response buffer before the next). */
     private final JsonOut json = new JsonOut();
     private byte[] bodyBytes = new byte[4096];
@@ -288,8 +285,9 @@ final class DynamoDispatcher implements ResponseHandler
                 throw new FerriteException(ErrorCode.SerializationException, "The request body is empty: it must be " +
                     "a JSON object");
             }
-            try (JsonParser parser = parser(body, bodyLength))
+            try
             {
+                final JsonIn parser = parser(body, bodyLength);
                 request.read(parser, items);
                 if (null != parser.nextToken())
                 {
@@ -297,10 +295,10 @@ final class DynamoDispatcher implements ResponseHandler
                         "object of the request body");
                 }
             }
-            catch (final JsonProcessingException ex)
+            catch (final JsonIn.MalformedJson ex)
             {
                 throw new FerriteException(ErrorCode.SerializationException, "Malformed JSON in the request body: " +
-                    ex.getOriginalMessage());
+                    ex.getMessage());
             }
             send(pending, batchKeys, batchWrites);
         }
@@ -594,7 +592,7 @@ final class DynamoDispatcher implements ResponseHandler
         };
     }
 
-    private void readBatchGet(final JsonParser parser, final Map<String, List<byte[]>> keys, final Pending pending)
+    private void readBatchGet(final JsonIn parser, final Map<String, List<byte[]>> keys, final Pending pending)
         throws IOException
     {
         final ItemWriter writer = request.key;
@@ -660,7 +658,7 @@ final class DynamoDispatcher implements ResponseHandler
         }
     }
 
-    private void readBatchWrite(final JsonParser parser, final Map<String, List<WriteRequest>> writes) throws IOException
+    private void readBatchWrite(final JsonIn parser, final Map<String, List<WriteRequest>> writes) throws IOException
     {
         final ItemWriter writer = request.item;
         while (parser.nextToken() == JsonToken.FIELD_NAME)
@@ -1157,21 +1155,21 @@ final class DynamoDispatcher implements ResponseHandler
     }
 
     /**
-     * A parser straight over the body's bytes: its backing array when it has one, else a copy into this loop's
-     * reused array (one memory copy, no stream wrapper; Jackson's parser objects are per document).
+     * The loop's reader over the body's bytes: its backing array when it has one, else a copy into this loop's
+     * reused array (one memory copy; no parser object per document).
      */
-    private JsonParser parser(final ByteBuf body, final int length) throws IOException
+    private JsonIn parser(final ByteBuf body, final int length)
     {
         if (body.hasArray())
         {
-            return jsonFactory.createParser(body.array(), body.arrayOffset() + body.readerIndex(), length);
+            return jsonIn.reset(body.array(), body.arrayOffset() + body.readerIndex(), length);
         }
         if (bodyBytes.length < length)
         {
             bodyBytes = new byte[Math.max(length, bodyBytes.length * 2)];
         }
         body.getBytes(body.readerIndex(), bodyBytes, 0, length);
-        return jsonFactory.createParser(bodyBytes, 0, length);
+        return jsonIn.reset(bodyBytes, 0, length);
     }
 
     private Pending lookup(final long requestId, final boolean remove)

@@ -1,7 +1,5 @@
 package io.ferrite.http;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemWriter;
@@ -26,8 +24,7 @@ import static io.ferrite.codecs.item.ItemFormat.*;
  * SerializationException naming the path; content that DynamoDB rejects (an empty value, two types in one value,
  * {@code NULL: false}, a bad number or base64) is a ValidationException in DynamoDB's words.
  * <p>
- * Threading: one instance per event loop (it holds scratch buffers); allocation-free in steady state (the
- * parser's own objects are Jackson's, one set per document).
+ * Threading: one instance per event loop (it holds scratch buffers); allocation-free in steady state.
  */
 final class ItemJson
 {
@@ -48,7 +45,7 @@ final class ItemJson
      * @param writer a reset writer; finished by the caller.
      * @param path   the parameter's name, for messages.
      */
-    void readItem(final JsonParser parser, final ItemWriter writer, final String path) throws IOException
+    void readItem(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
     {
         expect(parser, JsonToken.START_OBJECT, path);
         while (parser.nextToken() == JsonToken.FIELD_NAME)
@@ -66,7 +63,7 @@ final class ItemJson
      * @param writer where the value goes (after a name, in a list, or as a lone value).
      * @param path   where it is, for messages.
      */
-    void readValue(final JsonParser parser, final ItemWriter writer, final String path) throws IOException
+    void readValue(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
     {
         expect(parser, JsonToken.START_OBJECT, path);
         int types = 0;
@@ -141,7 +138,7 @@ final class ItemJson
         }
     }
 
-    private void readSet(final JsonParser parser, final ItemWriter writer, final String type, final String path)
+    private void readSet(final JsonIn parser, final ItemWriter writer, final String type, final String path)
         throws IOException
     {
         expect(parser, JsonToken.START_ARRAY, path);
@@ -170,22 +167,22 @@ final class ItemJson
         writer.endSet();
     }
 
-    private DirectBuffer base64(final JsonParser parser) throws IOException
+    private DirectBuffer base64(final JsonIn parser) throws IOException
     {
         binaryOut.wrap(binaryOut.buffer());
         try
         {
             parser.readBinaryValue(binaryOut);
         }
-        catch (final com.fasterxml.jackson.core.JsonParseException ex)
+        catch (final JsonIn.BadBase64 ex)
         {
             throw FerriteException.validation("One or more parameter values were invalid: Invalid Base64 value: " +
-                ex.getOriginalMessage());
+                ex.getMessage());
         }
         return binaryOut.buffer();
     }
 
-    private static boolean bool(final JsonParser parser, final JsonToken token, final String path)
+    private static boolean bool(final JsonIn parser, final JsonToken token, final String path)
     {
         if (token == JsonToken.VALUE_TRUE)
         {
@@ -203,7 +200,7 @@ final class ItemJson
      * @param expected the token the shape needs here.
      * @param path     the parameter, for the message.
      */
-    static void expect(final JsonParser parser, final JsonToken expected, final String path)
+    static void expect(final JsonIn parser, final JsonToken expected, final String path)
     {
         final JsonToken token = parser.currentToken();
         if (token != expected)
@@ -218,7 +215,7 @@ final class ItemJson
         }
     }
 
-    static FerriteException wrongType(final JsonParser parser, final JsonToken token, final String path,
+    static FerriteException wrongType(final JsonIn parser, final JsonToken token, final String path,
         final String expected)
     {
         final String found = null == token ? "end of input" : switch (token)
@@ -238,7 +235,7 @@ final class ItemJson
     /**
      * The current token's text as a reused {@link CharSequence} (valid until the next token).
      */
-    Chars chars(final JsonParser parser) throws IOException
+    Chars chars(final JsonIn parser) throws IOException
     {
         return chars.of(parser);
     }
@@ -362,7 +359,7 @@ final class ItemJson
         private char[] chars = new char[128];
         private int length;
 
-        Chars of(final JsonParser parser) throws IOException
+        Chars of(final JsonIn parser) throws IOException
         {
             final int n = parser.getTextLength();
             if (chars.length < n)
