@@ -4,9 +4,10 @@
 #   mvn -B -o -q -pl perf -am -DskipTests package
 #   git archive b4a63dc http/src/main/java | tar -x -C /tmp/httpgc-old/src
 #   javac -d /tmp/httpgc-old/classes -cp "$(cat perf/target/bench/classpath.txt)" $(find /tmp/httpgc-old/src -name '*.java')
-# Output: perf/results/http-gc-20261206/ (OUT to change).
+# (OLD also needs jackson-core, which the http module no longer ships.) Output: perf/results/http-gc-20261206/ (OUT to
+# change).
 set -u
-OLD=${OLD:-/tmp/httpgc-old/classes}
+OLD=${OLD:-/tmp/httpgc-old/classes:$HOME/.m2/repository/com/fasterxml/jackson/core/jackson-core/2.23.0/jackson-core-2.23.0.jar}
 OUT=${OUT:-perf/results/http-gc-20261206}
 target=perf/target
 flags="$(sed -n 's/^jvm\.flags=//p' "$target/classes/io/ferrite/perf/bench.properties")"
