@@ -2,8 +2,9 @@
 # HTTP front before (b4a63dc's http classes, compiled into OLD and put first on the class path) and after this
 # change, back to back, then both against dynalite. Run from the repo root after
 #   mvn -B -o -q -pl perf -am -DskipTests package
-#   git archive b4a63dc http/src/main/java | tar -x -C /tmp/httpgc-old/src
-#   javac -d /tmp/httpgc-old/classes -cp "$(cat perf/target/bench/classpath.txt)" $(find /tmp/httpgc-old/src -name '*.java')
+#   mkdir -p /tmp/httpgc-old/src /tmp/httpgc-old/classes && git archive b4a63dc http/src/main/java | tar -x -C /tmp/httpgc-old/src
+#   javac -d /tmp/httpgc-old/classes -cp "$(cat perf/target/bench/classpath.txt):$HOME/.m2/repository/com/fasterxml/jackson/core/jackson-core/2.23.0/jackson-core-2.23.0.jar" \
+#     $(find /tmp/httpgc-old/src -name '*.java')
 # (OLD also needs jackson-core, which the http module no longer ships.) Output: perf/results/http-gc-20261206/ (OUT to
 # change).
 set -u
