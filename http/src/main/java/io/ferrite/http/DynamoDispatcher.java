@@ -1,10 +1,5 @@
 package io.ferrite.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.BatchGetItemResponseDecoder;
@@ -31,9 +26,6 @@ import io.ferrite.transport.client.QueryParams;
 import io.ferrite.transport.client.ResponseHandler;
 import io.ferrite.transport.client.ScanParams;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.EventExecutor;
 import org.agrona.DirectBuffer;
@@ -41,21 +33,19 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's bridge between DynamoDB's JSON operations and the node: it owns one {@link FerriteClient}
  * session (so every HTTP request goes through the node's router, admission and shards like any SBE request),
- * reads each request body with Jackson's streaming parser into reused item writers and the client's encoders,
- * and writes each SBE answer straight out as DynamoDB's JSON. Requests in flight are matched to their HTTP
+ * reads each request body with the loop's {@link JsonIn} into reused item writers and the client's encoders,
+ * and writes each SBE answer straight out as DynamoDB's JSON with the loop's {@link JsonOut}: nothing allocated
+ * per request on GetItem, PutItem, UpdateItem, DeleteItem, Query and Scan. Requests in flight are matched to their HTTP
  * connections by the client's request id.
  * <p>
  * Expressions (condition, update, key condition, filter, projection, ExpressionAttributeNames/Values,
@@ -77,7 +67,10 @@ final class DynamoDispatcher implements ResponseHandler
     private final FerriteClient client;
     private final EventExecutor loop;
     private final HttpConfig config;
-    private final JsonFactory json = new JsonFactory();
+    private final JsonIn jsonIn = new JsonIn();
+    /** The one JSON writer of this loop's answers (each is copied into its response buffer before the next). */
+    private final JsonOut json = new JsonOut();
+    private byte[] bodyBytes = new byte[4096];
     private final ItemJson items = new ItemJson();
     private final DynamoRequest request = new DynamoRequest();
     private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
@@ -91,13 +84,15 @@ final class DynamoDispatcher implements ResponseHandler
     private final BatchGetItemResponseDecoder batchGetDecoder = new BatchGetItemResponseDecoder();
     private final BatchWriteItemResponseDecoder batchWriteDecoder = new BatchWriteItemResponseDecoder();
     private final Runnable pollTask = this::pollTask;
-    private final ScheduledExecutorService waker;
-    private final Runnable wakeTask;
+    private final PollWaker waker;
+    private final PollWaker.Alarm alarm;
     private Pending sending;
     private boolean pollScheduled;
     private long lastWorkNs;
-    private long requestCounter;
-    private final String requestIdPrefix;
+    private final ResponseWriter responses;
+    private boolean polling;
+    private DynamoHttpHandler[] toFlush = new DynamoHttpHandler[16];
+    private int toFlushCount;
     private final long itemTimeoutNs;
     private final long tableTimeoutNs;
 
@@ -134,14 +129,14 @@ final class DynamoDispatcher implements ResponseHandler
 
     DynamoDispatcher(
         final FerriteClient client, final EventExecutor loop, final HttpConfig config,
-        final ScheduledExecutorService waker)
+        final PollWaker waker)
     {
         this.client = client;
         this.loop = loop;
         this.waker = waker;
-        this.wakeTask = () -> loop.execute(pollTask);
+        this.alarm = waker.alarm(() -> loop.execute(pollTask));
         this.config = config;
-        this.requestIdPrefix = Long.toHexString(client.clientId()).toUpperCase() + "-";
+        this.responses = new ResponseWriter(Long.toHexString(client.clientId()).toUpperCase() + "-");
         this.itemTimeoutNs = client.config().requestTimeoutNs();
         this.tableTimeoutNs = client.config().tableTimeoutNs();
     }
@@ -151,9 +146,9 @@ final class DynamoDispatcher implements ResponseHandler
         return config.region();
     }
 
-    String nextRequestId()
+    ResponseWriter responses()
     {
-        return requestIdPrefix + (++requestCounter);
+        return responses;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -165,13 +160,54 @@ final class DynamoDispatcher implements ResponseHandler
      */
     void pollOnce()
     {
-        client.poll();
+        poll();
+    }
+
+    /**
+     * Polls the client; the answers it delivers are written to their connections and flushed together after it
+     * (one flush per connection per poll, not per answer).
+     */
+    private int poll()
+    {
+        polling = true;
+        try
+        {
+            return client.poll();
+        }
+        finally
+        {
+            polling = false;
+            for (int i = 0; i < toFlushCount; i++)
+            {
+                toFlush[i].flushNow();
+                toFlush[i] = null;
+            }
+            toFlushCount = 0;
+        }
+    }
+
+    /**
+     * @param http a connection that has just written an answer.
+     * @return true when it is flushed after the current poll; false when it must flush now (not in a poll).
+     */
+    boolean flushAfterPoll(final DynamoHttpHandler http)
+    {
+        if (!polling)
+        {
+            return false;
+        }
+        if (toFlushCount == toFlush.length)
+        {
+            toFlush = java.util.Arrays.copyOf(toFlush, toFlush.length * 2);
+        }
+        toFlush[toFlushCount++] = http;
+        return true;
     }
 
     private void pollTask()
     {
         pollScheduled = false;
-        final int work = client.poll();
+        final int work = poll();
         if (client.inFlight() > 0)
         {
             final long nowNs = System.nanoTime();
@@ -189,7 +225,7 @@ final class DynamoDispatcher implements ResponseHandler
                 // Not loop.schedule: the NIO selector's timeout has millisecond granularity, so a 50 us delay became
                 // ~1 ms and a slow answer waited that long. The waker thread parks with microsecond precision and
                 // hands the poll back to this loop (a selector wake-up).
-                waker.schedule(wakeTask, WAKE_DELAY_NS, TimeUnit.NANOSECONDS);
+                waker.arm(alarm, WAKE_DELAY_NS);
             }
         }
     }
@@ -249,8 +285,9 @@ final class DynamoDispatcher implements ResponseHandler
                 throw new FerriteException(ErrorCode.SerializationException, "The request body is empty: it must be " +
                     "a JSON object");
             }
-            try (JsonParser parser = json.createParser((InputStream)new ByteBufInputStream(body.duplicate())))
+            try
             {
+                final JsonIn parser = parser(body, bodyLength);
                 request.read(parser, items);
                 if (null != parser.nextToken())
                 {
@@ -258,10 +295,10 @@ final class DynamoDispatcher implements ResponseHandler
                         "object of the request body");
                 }
             }
-            catch (final JsonProcessingException ex)
+            catch (final JsonIn.MalformedJson ex)
             {
                 throw new FerriteException(ErrorCode.SerializationException, "Malformed JSON in the request body: " +
-                    ex.getOriginalMessage());
+                    ex.getMessage());
             }
             send(pending, batchKeys, batchWrites);
         }
@@ -555,7 +592,7 @@ final class DynamoDispatcher implements ResponseHandler
         };
     }
 
-    private void readBatchGet(final JsonParser parser, final Map<String, List<byte[]>> keys, final Pending pending)
+    private void readBatchGet(final JsonIn parser, final Map<String, List<byte[]>> keys, final Pending pending)
         throws IOException
     {
         final ItemWriter writer = request.key;
@@ -621,7 +658,7 @@ final class DynamoDispatcher implements ResponseHandler
         }
     }
 
-    private void readBatchWrite(final JsonParser parser, final Map<String, List<WriteRequest>> writes) throws IOException
+    private void readBatchWrite(final JsonIn parser, final Map<String, List<WriteRequest>> writes) throws IOException
     {
         final ItemWriter writer = request.item;
         while (parser.nextToken() == JsonToken.FIELD_NAME)
@@ -710,8 +747,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             if (found && length > 0)
@@ -722,12 +759,12 @@ final class DynamoDispatcher implements ResponseHandler
             writeConsumed(out, pending);
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, HttpResponseStatus.OK, body);
+        answer(pending, HttpResponseStatus.OK);
     }
 
     /**
@@ -740,8 +777,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             if (!pending.selectCount)
@@ -763,12 +800,12 @@ final class DynamoDispatcher implements ResponseHandler
             writeConsumed(out, pending);
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, HttpResponseStatus.OK, body);
+        answer(pending, HttpResponseStatus.OK);
     }
 
     /**
@@ -782,8 +819,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             switch (templateId)
@@ -811,16 +848,16 @@ final class DynamoDispatcher implements ResponseHandler
                 }
                 case BatchGetItemResponseDecoder.TEMPLATE_ID -> writeBatchGet(out, pending, buffer, offset);
                 case BatchWriteItemResponseDecoder.TEMPLATE_ID -> writeBatchWrite(out, buffer, offset);
-                default -> throw new IOException("unexpected response template " + templateId);
+                default -> throw new IllegalStateException("unexpected response template " + templateId);
             }
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, HttpResponseStatus.OK, body);
+        answer(pending, HttpResponseStatus.OK);
     }
 
     /**
@@ -847,8 +884,8 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final ByteBuf body = body(pending);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        try
         {
             out.writeStartObject();
             out.writeStringField("__type", DynamoErrors.type(ErrorCode.ConditionalCheckFailedException));
@@ -860,12 +897,12 @@ final class DynamoDispatcher implements ResponseHandler
             }
             out.writeEndObject();
         }
-        catch (final IOException ex)
+        catch (final RuntimeException ex)
         {
-            internal(pending, body, ex);
+            internal(pending, ex);
             return;
         }
-        answer(pending, DynamoErrors.status(ErrorCode.ConditionalCheckFailedException), body);
+        answer(pending, DynamoErrors.status(ErrorCode.ConditionalCheckFailedException));
     }
 
     /**
@@ -887,8 +924,8 @@ final class DynamoDispatcher implements ResponseHandler
         answerError(pending, DynamoErrors.status(code), DynamoErrors.type(code), failure + ": " + message);
     }
 
-    private void writeTableDescription(final JsonGenerator out, final TableDescriptionResponseDecoder d,
-        final boolean deleting) throws IOException
+    private void writeTableDescription(final JsonOut out, final TableDescriptionResponseDecoder d,
+        final boolean deleting)
     {
         final String[] schema = new String[2];
         d.sbeRewind();
@@ -949,8 +986,7 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private void writeBatchGet(final JsonGenerator out, final Pending pending, final DirectBuffer buffer, final int offset)
-        throws IOException
+    private void writeBatchGet(final JsonOut out, final Pending pending, final DirectBuffer buffer, final int offset)
     {
         batchGetDecoder.wrapAndApplyHeader(buffer, offset, header);
         final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
@@ -1010,7 +1046,7 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private void writeBatchWrite(final JsonGenerator out, final DirectBuffer buffer, final int offset) throws IOException
+    private void writeBatchWrite(final JsonOut out, final DirectBuffer buffer, final int offset)
     {
         batchWriteDecoder.wrapAndApplyHeader(buffer, offset, header);
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -1046,7 +1082,7 @@ final class DynamoDispatcher implements ResponseHandler
         out.writeEndObject();
     }
 
-    private void writeConsumed(final JsonGenerator out, final Pending pending) throws IOException
+    private void writeConsumed(final JsonOut out, final Pending pending)
     {
         if (ReturnConsumedCapacity.NONE == pending.capacity || !pending.consumed)
         {
@@ -1077,41 +1113,27 @@ final class DynamoDispatcher implements ResponseHandler
     // Helpers
     // ------------------------------------------------------------------------------------------------
 
-    ByteBuf errorBody(final ByteBufAllocator alloc, final String type, final String message)
+    /**
+     * Writes DynamoDB's error body into the loop's JSON writer.
+     */
+    JsonOut errorBody(final String type, final String message)
     {
-        final ByteBuf body = alloc.buffer(128);
-        try (JsonGenerator out = generator(body))
+        final JsonOut out = json.reset();
+        out.writeStartObject();
+        out.writeStringField("__type", type);
+        if (null != message)
         {
-            out.writeStartObject();
-            out.writeStringField("__type", type);
-            if (null != message)
-            {
-                out.writeStringField("message", message);
-            }
-            out.writeEndObject();
+            out.writeStringField("message", message);
         }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
-        return body;
+        out.writeEndObject();
+        return out;
     }
 
-    private JsonGenerator generator(final ByteBuf body) throws IOException
-    {
-        return json.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body));
-    }
-
-    private static ByteBuf body(final Pending pending)
-    {
-        return pending.http.context().alloc().buffer(256);
-    }
-
-    private void answer(final Pending pending, final HttpResponseStatus status, final ByteBuf body)
+    private void answer(final Pending pending, final HttpResponseStatus status)
     {
         final DynamoHttpHandler http = pending.http;
         release(pending);
-        http.respond(status, body);
+        http.respond(status, json);
     }
 
     private void answerError(final Pending pending, final HttpResponseStatus status, final String type,
@@ -1126,11 +1148,28 @@ final class DynamoDispatcher implements ResponseHandler
         http.respondError(status, type, message);
     }
 
-    private void internal(final Pending pending, final ByteBuf body, final IOException ex)
+    private void internal(final Pending pending, final Exception ex)
     {
-        body.release();
         answerError(pending, HttpResponseStatus.INTERNAL_SERVER_ERROR, DynamoErrors.type(ErrorCode.InternalServerError),
             "Could not write the response: " + ex);
+    }
+
+    /**
+     * The loop's reader over the body's bytes: its backing array when it has one, else a copy into this loop's
+     * reused array (one memory copy; no parser object per document).
+     */
+    private JsonIn parser(final ByteBuf body, final int length)
+    {
+        if (body.hasArray())
+        {
+            return jsonIn.reset(body.array(), body.arrayOffset() + body.readerIndex(), length);
+        }
+        if (bodyBytes.length < length)
+        {
+            bodyBytes = new byte[Math.max(length, bodyBytes.length * 2)];
+        }
+        body.getBytes(body.readerIndex(), bodyBytes, 0, length);
+        return jsonIn.reset(bodyBytes, 0, length);
     }
 
     private Pending lookup(final long requestId, final boolean remove)

@@ -5,27 +5,31 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.zip.CRC32;
 
 /**
  * One HTTP connection: checks what DynamoDB checks before an operation runs (POST, a JSON content type, an
  * {@code X-Amz-Target} naming a known operation), hands the body to the event loop's {@link DynamoDispatcher},
- * and writes its answer with DynamoDB's headers ({@code x-amzn-RequestId}, {@code x-amz-crc32} of the body).
+ * and writes its answer with DynamoDB's headers ({@code x-amzn-RequestId}, {@code x-amz-crc32} of the body),
+ * encoded by the loop's {@link ResponseWriter} straight into one buffer.
+ * <p>
+ * Bodies: Netty's {@code HttpRequestDecoder} hands a request's head, then its content; a body that arrives in
+ * one piece (the usual case: the decoder slices it out of the read buffer) is parsed where it lies, one in several
+ * pieces is gathered into a buffer of this connection. A declared or gathered body over the limit gets 413 and
+ * the connection is closed; {@code Expect: 100-continue} is answered. (These replace Netty's aggregator, which
+ * built a composite buffer and a full request object per request.)
  * <p>
  * Requests on one connection are answered in order: while one is with the node, later pipelined requests wait
  * here. The {@code Authorization} header is not verified (any SigV4 signature, or none, is accepted).
@@ -36,22 +40,42 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
 {
     static final String TARGET_PREFIX = "DynamoDB_20120810.";
     private static final AsciiString AMZ_TARGET = AsciiString.cached("x-amz-target");
-    private static final AsciiString REQUEST_ID = AsciiString.cached("x-amzn-RequestId");
-    private static final AsciiString CRC32_HEADER = AsciiString.cached("x-amz-crc32");
-    private static final AsciiString JSON_CONTENT_TYPE = AsciiString.cached("application/x-amz-json-1.0");
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(32)
+        .writeBytes(ResponseWriter.ascii("HTTP/1.1 100 Continue\r\n\r\n"))).asReadOnly();
+
+    /** A request that arrived whole while another was with the node (pipelining; rare, so allocated). */
+    private record Waiting(Operation operation, boolean keepAlive, HttpResponseStatus errorStatus, String errorType,
+        String errorMessage, boolean health, ByteBuf body)
+    {
+    }
 
     private final DynamoDispatcher dispatcher;
     private final SlowRequestGuard guard;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
-    private final CRC32 crc = new CRC32();
+    private final int maxBodyBytes;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    /** The request being served: whether its connection stays open. */
     private boolean busy;
     private boolean keepAlive;
+    /** An answer is written and waits for the flush after the dispatcher's poll. */
+    private boolean flushQueued;
 
-    DynamoHttpHandler(final DynamoDispatcher dispatcher, final SlowRequestGuard guard)
+    // The request being received: its head's verdict, and its body's pieces so far.
+    private boolean receiving;
+    private boolean discarding;
+    private boolean inKeepAlive;
+    private Operation inOperation;
+    private boolean inHealth;
+    private HttpResponseStatus inErrorStatus;
+    private String inErrorType;
+    private String inErrorMessage;
+    private ByteBuf gathered;
+
+    DynamoHttpHandler(final DynamoDispatcher dispatcher, final SlowRequestGuard guard, final int maxBodyBytes)
     {
         this.dispatcher = dispatcher;
         this.guard = guard;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     /**
@@ -67,19 +91,21 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
      */
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        if (!(msg instanceof FullHttpRequest))
+        try
+        {
+            if (msg instanceof HttpRequest request)
+            {
+                head(request);
+            }
+            if (msg instanceof HttpContent content)
+            {
+                content(content);
+            }
+        }
+        finally
         {
             ReferenceCountUtil.release(msg);
-            return;
         }
-        guard.requestComplete();
-        final FullHttpRequest request = (FullHttpRequest)msg;
-        if (busy)
-        {
-            waiting.add(request);
-            return;
-        }
-        serve(request);
     }
 
     /**
@@ -87,11 +113,12 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
      */
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception
     {
-        FullHttpRequest request;
+        Waiting request;
         while (null != (request = waiting.poll()))
         {
-            request.release();
+            ReferenceCountUtil.release(request.body());
         }
+        releaseGathered();
         super.channelInactive(ctx);
     }
 
@@ -103,98 +130,247 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         ctx.close();
     }
 
-    private void serve(final FullHttpRequest request)
+    private void head(final HttpRequest request)
     {
-        busy = true;
-        try
+        if (discarding)
         {
-            keepAlive = HttpUtil.isKeepAlive(request);
-            if (!request.decoderResult().isSuccess())
-            {
-                keepAlive = false;
-                respondError(HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
-                    "Malformed HTTP request: " + request.decoderResult().cause());
-                return;
-            }
-            final HttpHeaders headers = request.headers();
-            if (HttpMethod.GET.equals(request.method()) && "/".equals(request.uri()))
-            {
-                respond(HttpResponseStatus.OK, Unpooled.copiedBuffer("healthy: ferrite " + dispatcher.region(),
-                    StandardCharsets.US_ASCII), AsciiString.cached("text/plain"));
-                return;
-            }
-            if (!HttpMethod.POST.equals(request.method()))
-            {
-                respondError(HttpResponseStatus.BAD_REQUEST, DynamoErrors.UNKNOWN_OPERATION,
-                    "DynamoDB's API takes POST requests; got " + request.method());
-                return;
-            }
-            final String target = headers.get(AMZ_TARGET);
-            final Operation operation = null == target || !target.startsWith(TARGET_PREFIX) ? null :
-                Operation.of(target, TARGET_PREFIX.length());
-            if (null == operation)
-            {
-                respondError(HttpResponseStatus.BAD_REQUEST, DynamoErrors.UNKNOWN_OPERATION, null == target ?
-                    "Missing X-Amz-Target header: it must name the operation, e.g. DynamoDB_20120810.GetItem" :
-                    "Unknown operation in X-Amz-Target: " + target + " (Ferrite serves " + Operation.names() + ")");
-                return;
-            }
-            final String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
-            if (null != contentType && !contentType.startsWith("application/x-amz-json-1.") &&
-                !contentType.startsWith("application/json"))
-            {
-                respondError(HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
-                    "Content-Type must be application/x-amz-json-1.0, not " + contentType);
-                return;
-            }
-            dispatcher.dispatch(this, operation, request.content());
+            return;
         }
-        finally
+        receiving = true;
+        releaseGathered();
+        inKeepAlive = HttpUtil.isKeepAlive(request);
+        inOperation = null;
+        inHealth = false;
+        inErrorStatus = null;
+        if (!request.decoderResult().isSuccess())
         {
-            request.release();
+            // The decoder gives up on the connection after a broken head: answer and close.
+            inKeepAlive = false;
+            error(HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
+                "Malformed HTTP request: " + request.decoderResult().cause());
+            return;
+        }
+        final long declared = HttpUtil.getContentLength(request, -1L);
+        if (declared > maxBodyBytes)
+        {
+            tooLarge(declared);
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request))
+        {
+            ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise());
+        }
+        final HttpHeaders headers = request.headers();
+        if (HttpMethod.GET.equals(request.method()) && "/".equals(request.uri()))
+        {
+            inHealth = true;
+            return;
+        }
+        if (!HttpMethod.POST.equals(request.method()))
+        {
+            error(HttpResponseStatus.BAD_REQUEST, DynamoErrors.UNKNOWN_OPERATION,
+                "DynamoDB's API takes POST requests; got " + request.method());
+            return;
+        }
+        final String target = headers.get(AMZ_TARGET);
+        final Operation operation = null == target || !target.startsWith(TARGET_PREFIX) ? null :
+            Operation.of(target, TARGET_PREFIX.length());
+        if (null == operation)
+        {
+            error(HttpResponseStatus.BAD_REQUEST, DynamoErrors.UNKNOWN_OPERATION, null == target ?
+                "Missing X-Amz-Target header: it must name the operation, e.g. DynamoDB_20120810.GetItem" :
+                "Unknown operation in X-Amz-Target: " + target + " (Ferrite serves " + Operation.names() + ")");
+            return;
+        }
+        final String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        if (null != contentType && !contentType.startsWith("application/x-amz-json-1.") &&
+            !contentType.startsWith("application/json"))
+        {
+            error(HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
+                "Content-Type must be application/x-amz-json-1.0, not " + contentType);
+            return;
+        }
+        inOperation = operation;
+    }
+
+    private void error(final HttpResponseStatus status, final String type, final String message)
+    {
+        inErrorStatus = status;
+        inErrorType = type;
+        inErrorMessage = message;
+    }
+
+    private void content(final HttpContent content)
+    {
+        if (discarding || !receiving)
+        {
+            return;
+        }
+        final ByteBuf piece = content.content();
+        if (!content.decoderResult().isSuccess())
+        {
+            inKeepAlive = false;
+            error(HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
+                "Malformed HTTP request: " + content.decoderResult().cause());
+        }
+        final boolean last = content instanceof LastHttpContent || !content.decoderResult().isSuccess();
+        if (null == gathered && last)
+        {
+            complete(piece.retain());
+            return;
+        }
+        if (null == gathered)
+        {
+            gathered = ctx.alloc().buffer(Math.max(256, piece.readableBytes() * 2));
+        }
+        if (gathered.readableBytes() + (long)piece.readableBytes() > maxBodyBytes)
+        {
+            tooLarge(gathered.readableBytes() + (long)piece.readableBytes());
+            return;
+        }
+        gathered.writeBytes(piece);
+        if (last)
+        {
+            final ByteBuf body = gathered;
+            gathered = null;
+            complete(body);
         }
     }
 
     /**
-     * Writes a JSON answer and, once it is on its way, serves the next waiting request.
-     *
-     * @param status HTTP status.
-     * @param body   the JSON body (ownership passes to Netty).
+     * A whole request: served now, or queued behind the one with the node.
      */
-    void respond(final HttpResponseStatus status, final ByteBuf body)
+    private void complete(final ByteBuf body)
     {
-        respond(status, body, JSON_CONTENT_TYPE);
-    }
-
-    private void respond(final HttpResponseStatus status, final ByteBuf body, final AsciiString contentType)
-    {
-        crc.reset();
-        crc.update(body.nioBuffer());
-        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers()
-            .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-            .set(REQUEST_ID, dispatcher.nextRequestId())
-            .set(CRC32_HEADER, Long.toString(crc.getValue()));
-        if (!keepAlive)
+        receiving = false;
+        guard.requestComplete();
+        if (!inKeepAlive)
         {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            busy = false;
+            // Nothing after this request is read: the connection closes once it is answered.
+            discarding = true;
+        }
+        if (busy)
+        {
+            waiting.add(new Waiting(inOperation, inKeepAlive, inErrorStatus, inErrorType, inErrorMessage, inHealth,
+                body));
             return;
         }
-        ctx.writeAndFlush(response);
+        serve(inOperation, inKeepAlive, inErrorStatus, inErrorType, inErrorMessage, inHealth, body);
+    }
+
+    private void serve(final Operation operation, final boolean keepAlive, final HttpResponseStatus errorStatus,
+        final String errorType, final String errorMessage, final boolean health, final ByteBuf body)
+    {
+        busy = true;
+        this.keepAlive = keepAlive;
+        try
+        {
+            if (health)
+            {
+                final byte[] text = ("healthy: ferrite " + dispatcher.region()).getBytes(StandardCharsets.US_ASCII);
+                respond(HttpResponseStatus.OK, ResponseWriter.TEXT, text, text.length);
+            }
+            else if (null != errorStatus)
+            {
+                respondError(errorStatus, errorType, errorMessage);
+            }
+            else
+            {
+                dispatcher.dispatch(this, operation, body);
+            }
+        }
+        finally
+        {
+            body.release();
+        }
+    }
+
+    private void tooLarge(final long bytes)
+    {
+        releaseGathered();
+        receiving = false;
+        discarding = true;
+        guard.requestComplete();
+        if (busy)
+        {
+            // The answer in flight goes first; the connection closes after it.
+            waiting.add(new Waiting(null, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                DynamoErrors.SERIALIZATION, tooLargeMessage(bytes), false, Unpooled.EMPTY_BUFFER));
+            return;
+        }
+        busy = true;
+        keepAlive = false;
+        respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, DynamoErrors.SERIALIZATION, tooLargeMessage(bytes));
+    }
+
+    private String tooLargeMessage(final long bytes)
+    {
+        return "Request body of " + bytes + " bytes is over the front's limit of " + maxBodyBytes + " bytes";
+    }
+
+    private void releaseGathered()
+    {
+        if (null != gathered)
+        {
+            gathered.release();
+            gathered = null;
+        }
+    }
+
+    /**
+     * Writes the JSON answer now in the loop's writer and, once it is on its way, serves the next waiting request.
+     *
+     * @param status HTTP status.
+     * @param json   the body (copied out during this call).
+     */
+    void respond(final HttpResponseStatus status, final JsonOut json)
+    {
+        respond(status, ResponseWriter.JSON, json.array(), json.length());
+    }
+
+    private void respond(final HttpResponseStatus status, final byte[] contentType, final byte[] body, final int length)
+    {
+        final ByteBuf response = dispatcher.responses().encode(ctx.alloc(), status, contentType, !keepAlive, body,
+            length);
         busy = false;
-        final FullHttpRequest next = waiting.poll();
+        guard.answered();
+        if (!keepAlive)
+        {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.write(response, ctx.voidPromise());
+        if (!flushQueued)
+        {
+            if (dispatcher.flushAfterPoll(this))
+            {
+                flushQueued = true;
+            }
+            else
+            {
+                ctx.flush();
+            }
+        }
+        final Waiting next = waiting.poll();
         if (null != next)
         {
-            serve(next);
+            serve(next.operation(), next.keepAlive(), next.errorStatus(), next.errorType(), next.errorMessage(),
+                next.health(), next.body());
         }
     }
 
     void respondError(final HttpResponseStatus status, final String type, final String message)
     {
-        respond(status, dispatcher.errorBody(ctx.alloc(), type, message));
+        respond(status, dispatcher.errorBody(type, message));
+    }
+
+    /**
+     * Flushes the answers written during the dispatcher's poll.
+     */
+    void flushNow()
+    {
+        flushQueued = false;
+        ctx.flush();
     }
 
     ChannelHandlerContext context()

@@ -1,7 +1,5 @@
 package io.ferrite.http;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.ErrorCode;
@@ -47,11 +45,17 @@ final class DynamoRequest
     int totalSegments;
     boolean hasSegment;
     boolean hasTotalSegments;
-    String conditionExpression;
-    String updateExpression;
-    String keyConditionExpression;
-    String filterExpression;
-    String projectionExpression;
+    /** The expressions: null when absent, else this request's reused {@link ItemJson.Chars} (no String per request). */
+    CharSequence conditionExpression;
+    CharSequence updateExpression;
+    CharSequence keyConditionExpression;
+    CharSequence filterExpression;
+    CharSequence projectionExpression;
+    private final ItemJson.Chars conditionChars = new ItemJson.Chars();
+    private final ItemJson.Chars updateChars = new ItemJson.Chars();
+    private final ItemJson.Chars keyConditionChars = new ItemJson.Chars();
+    private final ItemJson.Chars filterChars = new ItemJson.Chars();
+    private final ItemJson.Chars projectionChars = new ItemJson.Chars();
     String indexName;
     String exclusiveStartTableName;
     String billingMode;
@@ -72,7 +76,7 @@ final class DynamoRequest
      */
     interface BatchReader
     {
-        void read(JsonParser parser) throws IOException;
+        void read(JsonIn parser) throws IOException;
     }
 
     void reset()
@@ -125,7 +129,7 @@ final class DynamoRequest
      * @param parser a fresh parser over the body.
      * @param json   the item reader.
      */
-    void read(final JsonParser parser, final ItemJson json) throws IOException
+    void read(final JsonIn parser, final ItemJson json) throws IOException
     {
         if (parser.nextToken() != JsonToken.START_OBJECT)
         {
@@ -194,11 +198,11 @@ final class DynamoRequest
                     totalSegments = integer(parser, member);
                     hasTotalSegments = true;
                 }
-                case "ConditionExpression" -> conditionExpression = string(parser, member);
-                case "UpdateExpression" -> updateExpression = string(parser, member);
-                case "KeyConditionExpression" -> keyConditionExpression = string(parser, member);
-                case "FilterExpression" -> filterExpression = string(parser, member);
-                case "ProjectionExpression" -> projectionExpression = string(parser, member);
+                case "ConditionExpression" -> conditionExpression = chars(parser, member, conditionChars);
+                case "UpdateExpression" -> updateExpression = chars(parser, member, updateChars);
+                case "KeyConditionExpression" -> keyConditionExpression = chars(parser, member, keyConditionChars);
+                case "FilterExpression" -> filterExpression = chars(parser, member, filterChars);
+                case "ProjectionExpression" -> projectionExpression = chars(parser, member, projectionChars);
                 case "IndexName" -> indexName = string(parser, member);
                 case "ExclusiveStartTableName" -> exclusiveStartTableName = string(parser, member);
                 case "BillingMode" -> billingMode = string(parser, member);
@@ -243,7 +247,7 @@ final class DynamoRequest
             "; use " + instead + " instead");
     }
 
-    private void readThroughput(final JsonParser parser) throws IOException
+    private void readThroughput(final JsonIn parser) throws IOException
     {
         ItemJson.expect(parser, JsonToken.START_OBJECT, "ProvisionedThroughput");
         hasProvisionedThroughput = true;
@@ -260,7 +264,7 @@ final class DynamoRequest
         }
     }
 
-    private void readAttributeDefinitions(final JsonParser parser) throws IOException
+    private void readAttributeDefinitions(final JsonIn parser) throws IOException
     {
         ItemJson.expect(parser, JsonToken.START_ARRAY, "AttributeDefinitions");
         while (parser.nextToken() != JsonToken.END_ARRAY)
@@ -291,7 +295,7 @@ final class DynamoRequest
         }
     }
 
-    private void readKeySchema(final JsonParser parser) throws IOException
+    private void readKeySchema(final JsonIn parser) throws IOException
     {
         ItemJson.expect(parser, JsonToken.START_ARRAY, "KeySchema");
         while (parser.nextToken() != JsonToken.END_ARRAY)
@@ -327,13 +331,20 @@ final class DynamoRequest
         }
     }
 
-    static String string(final JsonParser parser, final String member) throws IOException
+    static String string(final JsonIn parser, final String member) throws IOException
     {
         ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
         return parser.getText();
     }
 
-    static boolean bool(final JsonParser parser, final String member)
+    private static CharSequence chars(final JsonIn parser, final String member, final ItemJson.Chars into)
+        throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.VALUE_STRING, member);
+        return into.of(parser);
+    }
+
+    static boolean bool(final JsonIn parser, final String member)
     {
         final JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE)
@@ -343,7 +354,7 @@ final class DynamoRequest
         throw ItemJson.wrongType(parser, token, member, "a boolean");
     }
 
-    static int integer(final JsonParser parser, final String member) throws IOException
+    static int integer(final JsonIn parser, final String member) throws IOException
     {
         final long value = longValue(parser, member);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
@@ -354,7 +365,7 @@ final class DynamoRequest
         return (int)value;
     }
 
-    static long longValue(final JsonParser parser, final String member) throws IOException
+    static long longValue(final JsonIn parser, final String member) throws IOException
     {
         if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT)
         {
@@ -364,14 +375,14 @@ final class DynamoRequest
         {
             return parser.getLongValue();
         }
-        catch (final com.fasterxml.jackson.core.exc.InputCoercionException ex)
+        catch (final JsonIn.OutOfRange ex)
         {
             throw new FerriteException(ErrorCode.SerializationException, member + " is out of range: " +
                 parser.getText());
         }
     }
 
-    private void readNames(final JsonParser parser, final ItemJson json, final String member) throws IOException
+    private void readNames(final JsonIn parser, final ItemJson json, final String member) throws IOException
     {
         ItemJson.expect(parser, JsonToken.START_OBJECT, member);
         while (parser.nextToken() == JsonToken.FIELD_NAME)

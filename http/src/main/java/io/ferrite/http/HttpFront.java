@@ -11,9 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetSocketAddress;
@@ -21,8 +19,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,12 +36,12 @@ import java.util.concurrent.TimeUnit;
 public final class HttpFront implements AutoCloseable
 {
     private final EventLoopGroup group;
-    private final ScheduledExecutorService waker;
+    private final PollWaker waker;
     private final Map<EventExecutor, DynamoDispatcher> dispatchers;
     private final Channel serverChannel;
     private final InetSocketAddress address;
 
-    private HttpFront(final EventLoopGroup group, final ScheduledExecutorService waker,
+    private HttpFront(final EventLoopGroup group, final PollWaker waker,
         final Map<EventExecutor, DynamoDispatcher> dispatchers, final Channel serverChannel)
     {
         this.group = group;
@@ -68,7 +64,7 @@ public final class HttpFront implements AutoCloseable
         final HttpConfig config, final String aeronDir, final String requestChannel, final int requestStreamId)
     {
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), NioIoHandler.newFactory());
-        final ScheduledExecutorService waker = newWaker();
+        final PollWaker waker = new PollWaker();
         final Map<EventExecutor, DynamoDispatcher> dispatchers = new IdentityHashMap<>();
         final List<FerriteClient> clients = new ArrayList<>();
         try
@@ -86,6 +82,7 @@ public final class HttpFront implements AutoCloseable
                 // The first poll runs on the loop, which owns the client from then on (the submit is the hand-off).
                 loop.scheduleAtFixedRate(dispatcher::pollOnce, 0, 100, TimeUnit.MILLISECONDS);
             }
+            waker.start();
             final ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -95,13 +92,13 @@ public final class HttpFront implements AutoCloseable
                 {
                     protected void initChannel(final SocketChannel channel)
                     {
-                        final SlowRequestGuard guard = new SlowRequestGuard(config.requestTimeoutMs());
+                        final SlowRequestGuard guard =
+                            new SlowRequestGuard(config.requestTimeoutMs(), config.idleTimeoutMs());
                         channel.pipeline()
-                            .addLast(new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                             .addLast(guard)
-                            .addLast(new HttpServerCodec())
-                            .addLast(new HttpObjectAggregator(config.maxRequestBytes(), true))
-                            .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard));
+                            .addLast(new HttpRequestDecoder())
+                            .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard,
+                                config.maxRequestBytes()));
                     }
                 });
             final Channel channel;
@@ -120,7 +117,7 @@ public final class HttpFront implements AutoCloseable
         catch (final RuntimeException ex)
         {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            waker.shutdownNow();
+            waker.close();
             clients.forEach(FerriteClient::close);
             throw ex;
         }
@@ -176,23 +173,6 @@ public final class HttpFront implements AutoCloseable
             entry.getKey().submit(entry.getValue()::close).syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        waker.shutdownNow();
-    }
-
-    /**
-     * The thread that re-submits the event loops' poll tasks while answers are slow: a Java scheduled executor
-     * parks with microsecond precision, where the NIO selector's timeout (and so Netty's own schedule) rounds a
-     * 50 us delay up to about 1 ms.
-     */
-    private static ScheduledExecutorService newWaker()
-    {
-        final ScheduledThreadPoolExecutor waker = new ScheduledThreadPoolExecutor(1, runnable ->
-        {
-            final Thread thread = new Thread(runnable, "ferrite-http-waker");
-            thread.setDaemon(true);
-            return thread;
-        });
-        waker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return waker;
+        waker.close();
     }
 }

@@ -1,8 +1,5 @@
 package io.ferrite.http;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemWriter;
@@ -27,8 +24,7 @@ import static io.ferrite.codecs.item.ItemFormat.*;
  * SerializationException naming the path; content that DynamoDB rejects (an empty value, two types in one value,
  * {@code NULL: false}, a bad number or base64) is a ValidationException in DynamoDB's words.
  * <p>
- * Threading: one instance per event loop (it holds scratch buffers); allocation-free in steady state except
- * for attribute names on output (Jackson takes field names as Strings).
+ * Threading: one instance per event loop (it holds scratch buffers); allocation-free in steady state.
  */
 final class ItemJson
 {
@@ -36,8 +32,6 @@ final class ItemJson
     private final ExpandableDirectBufferOutputStream binaryOut =
         new ExpandableDirectBufferOutputStream(new ExpandableArrayBuffer(256));
     private final ExpandableArrayBuffer numberText = new ExpandableArrayBuffer(DecimalCodec.MAX_TEXT_LENGTH + 8);
-    private char[] text = new char[256];
-    private byte[] bytes = new byte[256];
 
     // ------------------------------------------------------------------------------------------------
     // JSON in
@@ -51,7 +45,7 @@ final class ItemJson
      * @param writer a reset writer; finished by the caller.
      * @param path   the parameter's name, for messages.
      */
-    void readItem(final JsonParser parser, final ItemWriter writer, final String path) throws IOException
+    void readItem(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
     {
         expect(parser, JsonToken.START_OBJECT, path);
         while (parser.nextToken() == JsonToken.FIELD_NAME)
@@ -69,7 +63,7 @@ final class ItemJson
      * @param writer where the value goes (after a name, in a list, or as a lone value).
      * @param path   where it is, for messages.
      */
-    void readValue(final JsonParser parser, final ItemWriter writer, final String path) throws IOException
+    void readValue(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
     {
         expect(parser, JsonToken.START_OBJECT, path);
         int types = 0;
@@ -144,7 +138,7 @@ final class ItemJson
         }
     }
 
-    private void readSet(final JsonParser parser, final ItemWriter writer, final String type, final String path)
+    private void readSet(final JsonIn parser, final ItemWriter writer, final String type, final String path)
         throws IOException
     {
         expect(parser, JsonToken.START_ARRAY, path);
@@ -173,22 +167,22 @@ final class ItemJson
         writer.endSet();
     }
 
-    private DirectBuffer base64(final JsonParser parser) throws IOException
+    private DirectBuffer base64(final JsonIn parser) throws IOException
     {
         binaryOut.wrap(binaryOut.buffer());
         try
         {
             parser.readBinaryValue(binaryOut);
         }
-        catch (final com.fasterxml.jackson.core.JsonParseException ex)
+        catch (final JsonIn.BadBase64 ex)
         {
             throw FerriteException.validation("One or more parameter values were invalid: Invalid Base64 value: " +
-                ex.getOriginalMessage());
+                ex.getMessage());
         }
         return binaryOut.buffer();
     }
 
-    private static boolean bool(final JsonParser parser, final JsonToken token, final String path)
+    private static boolean bool(final JsonIn parser, final JsonToken token, final String path)
     {
         if (token == JsonToken.VALUE_TRUE)
         {
@@ -206,7 +200,7 @@ final class ItemJson
      * @param expected the token the shape needs here.
      * @param path     the parameter, for the message.
      */
-    static void expect(final JsonParser parser, final JsonToken expected, final String path)
+    static void expect(final JsonIn parser, final JsonToken expected, final String path)
     {
         final JsonToken token = parser.currentToken();
         if (token != expected)
@@ -221,7 +215,7 @@ final class ItemJson
         }
     }
 
-    static FerriteException wrongType(final JsonParser parser, final JsonToken token, final String path,
+    static FerriteException wrongType(final JsonIn parser, final JsonToken token, final String path,
         final String expected)
     {
         final String found = null == token ? "end of input" : switch (token)
@@ -241,7 +235,7 @@ final class ItemJson
     /**
      * The current token's text as a reused {@link CharSequence} (valid until the next token).
      */
-    Chars chars(final JsonParser parser) throws IOException
+    Chars chars(final JsonIn parser) throws IOException
     {
         return chars.of(parser);
     }
@@ -251,13 +245,13 @@ final class ItemJson
     // ------------------------------------------------------------------------------------------------
 
     /**
-     * Writes item bytes as a DynamoDB JSON attribute map.
+     * Writes item bytes as a DynamoDB JSON attribute map (names and values straight from the bytes).
      *
-     * @param out    the generator, where an object value may be written.
+     * @param out    the writer, where an object value may be written.
      * @param buffer holding the item.
      * @param offset where it starts.
      */
-    void writeItem(final JsonGenerator out, final DirectBuffer buffer, final int offset) throws IOException
+    void writeItem(final JsonOut out, final DirectBuffer buffer, final int offset)
     {
         out.writeStartObject();
         final int count = attributeCount(buffer, offset);
@@ -270,34 +264,29 @@ final class ItemJson
         out.writeEndObject();
     }
 
-    private void writeEntry(final JsonGenerator out, final DirectBuffer buffer, final int entry) throws IOException
+    private void writeEntry(final JsonOut out, final DirectBuffer buffer, final int entry)
     {
-        out.writeFieldName(name(buffer, entry));
+        out.fieldName(buffer, nameOffset(entry), nameLength(buffer, entry));
         writeValue(out, buffer, valueOffset(buffer, entry));
-    }
-
-    private static String name(final DirectBuffer buffer, final int entry)
-    {
-        return buffer.getStringWithoutLengthUtf8(nameOffset(entry), nameLength(buffer, entry));
     }
 
     /**
      * Writes one value (tag + body) as DynamoDB JSON, e.g. {@code {"N":"1"}}.
      *
-     * @param out    the generator.
+     * @param out    the writer.
      * @param buffer holding the value.
      * @param value  offset of its tag.
      */
-    void writeValue(final JsonGenerator out, final DirectBuffer buffer, final int value) throws IOException
+    void writeValue(final JsonOut out, final DirectBuffer buffer, final int value)
     {
         final byte type = ItemFormat.type(buffer, value);
         out.writeStartObject();
         out.writeFieldName(typeName(type));
         switch (type)
         {
-            case TYPE_S -> writeUtf8(out, buffer, payloadOffset(value, type), payloadLength(buffer, value));
+            case TYPE_S -> out.stringUtf8(buffer, payloadOffset(value, type), payloadLength(buffer, value));
             case TYPE_N -> writeNumber(out, buffer, payloadOffset(value, type), payloadLength(buffer, value));
-            case TYPE_B -> writeBinary(out, buffer, payloadOffset(value, type), payloadLength(buffer, value));
+            case TYPE_B -> out.binary(buffer, payloadOffset(value, type), payloadLength(buffer, value));
             case TYPE_BOOL -> out.writeBoolean(booleanValue(buffer, value));
             case TYPE_NULL -> out.writeBoolean(true);
             case TYPE_M ->
@@ -335,9 +324,9 @@ final class ItemJson
                     final int length = setElementPayloadLength(buffer, type, element);
                     switch (type)
                     {
-                        case TYPE_SS -> writeUtf8(out, buffer, payload, length);
+                        case TYPE_SS -> out.stringUtf8(buffer, payload, length);
                         case TYPE_NS -> writeNumber(out, buffer, payload, length);
-                        default -> writeBinary(out, buffer, payload, length);
+                        default -> out.binary(buffer, payload, length);
                     }
                     element = nextSetElement(buffer, type, element);
                 }
@@ -348,41 +337,10 @@ final class ItemJson
         out.writeEndObject();
     }
 
-    private void writeUtf8(final JsonGenerator out, final DirectBuffer buffer, final int offset, final int length)
-        throws IOException
-    {
-        out.writeUTF8String(copy(buffer, offset, length), 0, length);
-    }
-
-    private void writeBinary(final JsonGenerator out, final DirectBuffer buffer, final int offset, final int length)
-        throws IOException
-    {
-        out.writeBinary(copy(buffer, offset, length), 0, length);
-    }
-
-    private void writeNumber(final JsonGenerator out, final DirectBuffer buffer, final int offset, final int length)
-        throws IOException
+    private void writeNumber(final JsonOut out, final DirectBuffer buffer, final int offset, final int length)
     {
         final int textLength = DecimalCodec.decode(buffer, offset, length, numberText, 0);
-        if (text.length < textLength)
-        {
-            text = new char[textLength * 2];
-        }
-        for (int i = 0; i < textLength; i++)
-        {
-            text[i] = (char)numberText.getByte(i);
-        }
-        out.writeString(text, 0, textLength);
-    }
-
-    private byte[] copy(final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (bytes.length < length)
-        {
-            bytes = new byte[Math.max(length, bytes.length * 2)];
-        }
-        buffer.getBytes(offset, bytes, 0, length);
-        return bytes;
+        out.stringUtf8(numberText, 0, textLength);
     }
 
     /**
@@ -401,7 +359,7 @@ final class ItemJson
         private char[] chars = new char[128];
         private int length;
 
-        Chars of(final JsonParser parser) throws IOException
+        Chars of(final JsonIn parser) throws IOException
         {
             final int n = parser.getTextLength();
             if (chars.length < n)

@@ -23,6 +23,7 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
 {
     private static final String TARGET = "DynamoDB_20120810.";
     private static final int MAX_BODY = 64 * 1024;
+    private static final long IDLE_MS = 2_000;
 
     @TempDir
     static Path dataDir;
@@ -32,7 +33,7 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     @BeforeAll
     static void start() throws Exception
     {
-        fixture = new HttpNodeFixture(dataDir, config -> config.maxRequestBytes(MAX_BODY).requestTimeoutMs(500));
+        fixture = new HttpNodeFixture(dataDir, config -> config.maxRequestBytes(MAX_BODY).requestTimeoutMs(500).idleTimeoutMs(IDLE_MS));
         port = fixture.front.port();
         try (RawHttp http = new RawHttp(port))
         {
@@ -208,6 +209,47 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
             assertTrue(http.closedByServer(), "a body missing its last byte kept the connection open");
         }
         assertNodeStillServes();
+    }
+
+    @Test
+    void chunkedBodiesAreGatheredAndExpectContinueIsAnswered() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            final String head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+                "X-Amz-Target: " + TARGET + "PutItem\r\n";
+            final String first = "{\"TableName\":\"tbl\",\"Item\":{\"k\":{\"S\":\"chunked\"},";
+            final String second = "\"v\":{\"N\":\"42\"}}}";
+            http.send(head + "Transfer-Encoding: chunked\r\n\r\n" +
+                Integer.toHexString(first.length()) + "\r\n" + first + "\r\n" +
+                Integer.toHexString(second.length()) + "\r\n" + second + "\r\n0\r\n\r\n");
+            final RawHttp.Response put = http.read();
+            assertEquals(200, put.status(), put.body());
+
+            final String get = "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"chunked\"}}}";
+            http.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+                "X-Amz-Target: " + TARGET + "GetItem\r\nExpect: 100-continue\r\nContent-Length: " + get.length() +
+                "\r\n\r\n");
+            assertEquals(100, http.read().status());
+            final RawHttp.Response got = http.send(get).read();
+            assertEquals(200, got.status(), got.body());
+            assertTrue(got.body().contains("\"v\":{\"N\":\"42\"}"), got.body());
+            assertTrue(got.headers().containsKey("x-amz-crc32") && got.headers().containsKey("x-amzn-requestid"),
+                got.headers().toString());
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeoutNotBefore() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            assertEquals(200, http.exchange(TARGET + "ListTables", "{}").status());
+            final long answeredNs = System.nanoTime();
+            assertTrue(http.closedByServer(), "an idle connection stayed open");
+            final long openMs = (System.nanoTime() - answeredNs) / 1_000_000;
+            assertTrue(openMs >= IDLE_MS - 100, "closed " + openMs + " ms after its answer, before the idle timeout");
+        }
     }
 
     @Test

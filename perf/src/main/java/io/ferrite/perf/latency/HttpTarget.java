@@ -7,9 +7,12 @@ import io.ferrite.http.HttpConfig;
 import io.ferrite.http.HttpFront;
 import io.ferrite.perf.Dataset;
 import io.ferrite.transport.node.Node;
+import io.ferrite.codecs.number.DecimalCodec;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.util.Base64;
 import java.util.Map;
@@ -21,8 +24,9 @@ import java.util.Map;
  * pooled per load thread, up to 256 requests in flight, read by the load thread's {@link Session#poll()} with no
  * client thread in between) with DynamoDB JSON bodies: GetItem, PutItem of the whole 1 KB record, Query by
  * KeyConditionExpression with Limit. The peer targets ({@code dynalite}) use the same sessions against another
- * server. The load generator allocates (request bodies and headers); the harness measures from the intended send
- * time regardless.
+ * server. Request bodies are written from the data set's item bytes into one reused array per session ({@link
+ * Body}) and the head straight into the connection's buffer: the load thread allocates nothing per request, so its
+ * garbage does not pause the in-process front and node (it did: ~10 KB per PutItem in Strings and maps).
  * <p>
  * <b>Threading:</b> each session is used by one load thread.
  */
@@ -34,6 +38,11 @@ final class HttpTarget implements Target
         "aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0";
     private static final String EXTRA_HEADERS = "X-Amz-Date: " + AMZ_DATE + "\r\nAuthorization: " + AUTHORIZATION +
         "\r\n";
+
+    private static final byte[] EXTRA_HEADER_BYTES = EXTRA_HEADERS.getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] GET_ITEM = "GetItem".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PUT_ITEM = "PutItem".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUERY = "Query".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
     private final int records;
@@ -140,6 +149,7 @@ final class HttpTarget implements Target
         private final Dataset dataset;
         private final Recorder recorder;
         private final HttpWire wire = new HttpWire(endpoint, this);
+        private final Body body = new Body();
         private final Op[] ops = new Op[MAX_IN_FLIGHT];
         private final long[] intendedNs = new long[MAX_IN_FLIGHT];
         private final int[] putAfter = new int[MAX_IN_FLIGHT];
@@ -170,23 +180,23 @@ final class HttpTarget implements Target
             putAfter[slot] = -1;
             switch (op)
             {
-                case GET -> send(slot, "GetItem", getBody(record));
-                case PUT, INSERT -> send(slot, "PutItem", putBody(record));
+                case GET -> send(slot, GET_ITEM, getBody(record));
+                case PUT, INSERT -> send(slot, PUT_ITEM, putBody(record));
                 case RMW ->
                 {
                     putAfter[slot] = record;
-                    send(slot, "GetItem", getBody(record));
+                    send(slot, GET_ITEM, getBody(record));
                 }
-                case QUERY -> send(slot, "Query", queryBody(record, scanLength));
+                case QUERY -> send(slot, QUERY, queryBody(record, scanLength));
                 default -> throw new IllegalStateException("unknown op " + op);
             }
             return true;
         }
 
-        private void send(final int slot, final String operation, final String body)
+        private void send(final int slot, final byte[] operation, final Body body)
         {
-            isGet[slot] = "GetItem".equals(operation);
-            wire.send(operation, body, EXTRA_HEADERS, slot);
+            isGet[slot] = GET_ITEM == operation;
+            wire.send(operation, body.bytes, body.length, EXTRA_HEADER_BYTES, slot);
         }
 
         public void onResponse(final long token, final int status, final int bodyLength)
@@ -198,7 +208,7 @@ final class HttpTarget implements Target
             {
                 final int record = putAfter[slot];
                 putAfter[slot] = -1;
-                send(slot, "PutItem", putBody(record));
+                send(slot, PUT_ITEM, putBody(record));
                 return;
             }
             freeSlots[free++] = slot;
@@ -212,24 +222,29 @@ final class HttpTarget implements Target
             }
         }
 
-        private String getBody(final int record)
+        private Body getBody(final int record)
         {
-            return "{\"TableName\":\"" + Dataset.TABLE + "\",\"Key\":" + json(dataset.key(record), dataset.keyLength(record)) +
-                "}";
+            return body.reset().ascii("{\"TableName\":\"" + Dataset.TABLE + "\",\"Key\":")
+                .item(dataset.key(record), dataset.keyLength(record)).ascii("}");
         }
 
-        private String putBody(final int record)
+        private Body putBody(final int record)
         {
             final DirectBuffer item = dataset.item(record, ++version);
-            return "{\"TableName\":\"" + Dataset.TABLE + "\",\"Item\":" + json(item, dataset.itemLength(record)) + "}";
+            return body.reset().ascii("{\"TableName\":\"" + Dataset.TABLE + "\",\"Item\":")
+                .item(item, dataset.itemLength(record)).ascii("}");
         }
 
-        private String queryBody(final int record, final int scanLength)
+        private Body queryBody(final int record, final int scanLength)
         {
-            final CharSequence pk = dataset.partitionKeyText(record / Dataset.ITEMS_PER_PARTITION);
-            return "{\"TableName\":\"" + Dataset.TABLE + "\",\"KeyConditionExpression\":\"" + Dataset.PK + " = :p\"," +
-                "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"" + pk + "\"}}" +
-                (scanLength > 0 ? ",\"Limit\":" + scanLength : "") + "}";
+            body.reset().ascii("{\"TableName\":\"" + Dataset.TABLE + "\",\"KeyConditionExpression\":\"" + Dataset.PK +
+                " = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"")
+                .ascii(dataset.partitionKeyText(record / Dataset.ITEMS_PER_PARTITION)).ascii("\"}}");
+            if (scanLength > 0)
+            {
+                body.ascii(",\"Limit\":").digits(scanLength);
+            }
+            return body.ascii("}");
         }
 
         public int poll()
@@ -287,5 +302,142 @@ final class HttpTarget implements Target
             out.append("\"}");
         }
         return out.append('}').toString();
+    }
+
+    /**
+     * A request body in one reused array: ASCII text, digits, and the data set's items as DynamoDB JSON (S, N and
+     * B attributes, all the data set has) written from the item bytes.
+     * <p>
+     * <b>Threading:</b> one session's.
+     */
+    static final class Body
+    {
+        private static final byte[] BASE64 =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
+        private final ExpandableArrayBuffer numberText = new ExpandableArrayBuffer(64);
+        byte[] bytes = new byte[4096];
+        int length;
+
+        Body reset()
+        {
+            length = 0;
+            return this;
+        }
+
+        Body ascii(final CharSequence text)
+        {
+            final int n = text.length();
+            ensure(n);
+            for (int i = 0; i < n; i++)
+            {
+                bytes[length++] = (byte)text.charAt(i);
+            }
+            return this;
+        }
+
+        Body digits(final int value)
+        {
+            ensure(11);
+            int divisor = 1;
+            while (divisor <= value / 10)
+            {
+                divisor *= 10;
+            }
+            for (; divisor > 0; divisor /= 10)
+            {
+                bytes[length++] = (byte)('0' + (value / divisor) % 10);
+            }
+            return this;
+        }
+
+        Body item(final DirectBuffer item, final int itemLength)
+        {
+            ensure(itemLength * 2 + 64);
+            put((byte)'{');
+            final int count = ItemFormat.attributeCount(item, 0);
+            int entry = ItemFormat.firstEntry(0);
+            for (int i = 0; i < count; i++)
+            {
+                if (i > 0)
+                {
+                    put((byte)',');
+                }
+                put((byte)'"');
+                copy(item, ItemFormat.nameOffset(entry), ItemFormat.nameLength(item, entry));
+                ascii("\":{\"");
+                final int value = ItemFormat.valueOffset(item, entry);
+                final byte type = ItemFormat.type(item, value);
+                final int payload = ItemFormat.payloadOffset(value, type);
+                final int payloadLength = ItemFormat.payloadLength(item, value);
+                switch (type)
+                {
+                    case ItemFormat.TYPE_S ->
+                    {
+                        ascii("S\":\"");
+                        copy(item, payload, payloadLength);
+                    }
+                    case ItemFormat.TYPE_N ->
+                    {
+                        ascii("N\":\"");
+                        copy(numberText, 0, DecimalCodec.decode(item, payload, payloadLength, numberText, 0));
+                    }
+                    case ItemFormat.TYPE_B ->
+                    {
+                        ascii("B\":\"");
+                        base64(item, payload, payloadLength);
+                    }
+                    default -> throw new IllegalStateException("the data set has no " + ItemFormat.typeName(type));
+                }
+                ascii("\"}");
+                entry = ItemFormat.nextEntry(item, entry);
+            }
+            return put((byte)'}');
+        }
+
+        private Body put(final byte b)
+        {
+            ensure(1);
+            bytes[length++] = b;
+            return this;
+        }
+
+        private void copy(final DirectBuffer from, final int offset, final int n)
+        {
+            ensure(n);
+            from.getBytes(offset, bytes, length, n);
+            length += n;
+        }
+
+        private void base64(final DirectBuffer from, final int offset, final int n)
+        {
+            ensure((n + 2) / 3 * 4);
+            final int end = offset + n;
+            int i = offset;
+            for (; i + 3 <= end; i += 3)
+            {
+                final int v = (from.getByte(i) & 0xFF) << 16 | (from.getByte(i + 1) & 0xFF) << 8 | (from.getByte(i + 2) & 0xFF);
+                bytes[length++] = BASE64[v >>> 18];
+                bytes[length++] = BASE64[(v >>> 12) & 0x3F];
+                bytes[length++] = BASE64[(v >>> 6) & 0x3F];
+                bytes[length++] = BASE64[v & 0x3F];
+            }
+            final int rest = end - i;
+            if (rest > 0)
+            {
+                final int v = (from.getByte(i) & 0xFF) << 16 | (2 == rest ? (from.getByte(i + 1) & 0xFF) << 8 : 0);
+                bytes[length++] = BASE64[v >>> 18];
+                bytes[length++] = BASE64[(v >>> 12) & 0x3F];
+                bytes[length++] = 2 == rest ? BASE64[(v >>> 6) & 0x3F] : (byte)'=';
+                bytes[length++] = '=';
+            }
+        }
+
+        private void ensure(final int more)
+        {
+            if (length + more > bytes.length)
+            {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(length + more, bytes.length * 2));
+            }
+        }
     }
 }

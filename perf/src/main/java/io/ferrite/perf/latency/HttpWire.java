@@ -36,19 +36,26 @@ final class HttpWire implements AutoCloseable
     }
 
     private static final byte[] HEADER_END = {'\r', '\n', '\r', '\n'};
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH_LOWER = "\r\ncontent-length:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_CLOSE_LOWER = "\r\nconnection: close".getBytes(StandardCharsets.US_ASCII);
 
     private final InetSocketAddress address;
     private final String hostHeader;
     private final Selector selector;
     private final Handler handler;
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
-    private final StringBuilder head = new StringBuilder(512);
+    /** The request line and fixed headers, up to the X-Amz-Target's operation. */
+    private final byte[] head;
     private int open;
 
     HttpWire(final URI endpoint, final Handler handler)
     {
         this.address = new InetSocketAddress(endpoint.getHost(), endpoint.getPort());
         this.hostHeader = endpoint.getHost() + ":" + endpoint.getPort();
+        this.head = ("POST / HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+            "X-Amz-Target: DynamoDB_20120810.").getBytes(StandardCharsets.ISO_8859_1);
         this.handler = handler;
         try
         {
@@ -70,6 +77,23 @@ final class HttpWire implements AutoCloseable
      */
     void send(final String operation, final String body, final String extraHeaders, final long token)
     {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(operation.getBytes(StandardCharsets.US_ASCII), bytes, bytes.length,
+            extraHeaders.getBytes(StandardCharsets.ISO_8859_1), token);
+    }
+
+    /**
+     * Sends a POST without allocating: the head is written byte by byte into the connection's reused buffer.
+     *
+     * @param operation    e.g. {@code GetItem}, ASCII.
+     * @param body         the JSON body's bytes (from index 0).
+     * @param bodyLength   its length.
+     * @param extraHeaders more header lines, each ending in CRLF, ISO-8859-1.
+     * @param token        handed back to the handler.
+     */
+    void send(final byte[] operation, final byte[] body, final int bodyLength, final byte[] extraHeaders,
+        final long token)
+    {
         Connection connection = idle.pollFirst();
         try
         {
@@ -77,15 +101,10 @@ final class HttpWire implements AutoCloseable
             {
                 connection = connect();
             }
-            final byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
-            head.setLength(0);
-            head.append("POST / HTTP/1.1\r\nHost: ").append(hostHeader)
-                .append("\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.")
-                .append(operation).append("\r\n").append(extraHeaders)
-                .append("Content-Length: ").append(bodyBytes.length).append("\r\n\r\n");
-            final byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-            final ByteBuffer out = connection.out(headBytes.length + bodyBytes.length);
-            out.put(headBytes).put(bodyBytes).flip();
+            final ByteBuffer out = connection.out(head.length + operation.length + extraHeaders.length + 40 + bodyLength);
+            out.put(head).put(operation).put(CRLF).put(extraHeaders).put(CONTENT_LENGTH);
+            putDigits(out, bodyLength);
+            out.put(HEADER_END).put(body, 0, bodyLength).flip();
             connection.token = token;
             connection.busy = true;
             while (out.hasRemaining())
@@ -103,6 +122,19 @@ final class HttpWire implements AutoCloseable
                 connection.close();
             }
             handler.onResponse(token, -1, 0);
+        }
+    }
+
+    private static void putDigits(final ByteBuffer out, final int value)
+    {
+        int divisor = 1;
+        while (divisor <= value / 10)
+        {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10)
+        {
+            out.put((byte)('0' + (value / divisor) % 10));
         }
     }
 
@@ -237,8 +269,7 @@ final class HttpWire implements AutoCloseable
             }
             // status line: HTTP/1.1 200 OK
             final int status = (in.get(9) - '0') * 100 + (in.get(10) - '0') * 10 + (in.get(11) - '0');
-            final String headers = ascii(0, end);
-            final int contentLength = contentLength(headers);
+            final int contentLength = contentLength(end);
             final int total = end + HEADER_END.length + contentLength;
             if (in.position() < total)
             {
@@ -250,7 +281,7 @@ final class HttpWire implements AutoCloseable
             }
             in.clear();
             busy = false;
-            final boolean close = headers.toLowerCase().contains("\r\nconnection: close");
+            final boolean close = indexOfIgnoreCase(0, end, CONNECTION_CLOSE_LOWER) >= 0;
             if (close)
             {
                 close();
@@ -276,31 +307,51 @@ final class HttpWire implements AutoCloseable
             return -1;
         }
 
-        private String ascii(final int from, final int to)
+        /**
+         * Where a lower-case ASCII pattern starts in the head (ASCII case ignored), or -1.
+         */
+        private int indexOfIgnoreCase(final int from, final int to, final byte[] lower)
         {
-            final byte[] bytes = new byte[to - from];
-            in.get(from, bytes);
-            return new String(bytes, StandardCharsets.ISO_8859_1);
+            final int last = to - lower.length;
+            for (int i = from; i <= last; i++)
+            {
+                int j = 0;
+                while (j < lower.length)
+                {
+                    final int b = in.get(i + j);
+                    if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lower[j])
+                    {
+                        break;
+                    }
+                    j++;
+                }
+                if (j == lower.length)
+                {
+                    return i;
+                }
+            }
+            return -1;
         }
 
-        private int contentLength(final String headers)
+        private int contentLength(final int headEnd)
         {
-            final String lower = headers.toLowerCase();
-            final int at = lower.indexOf("\r\ncontent-length:");
+            final int at = indexOfIgnoreCase(0, headEnd, CONTENT_LENGTH_LOWER);
             if (at < 0)
             {
+                final byte[] bytes = new byte[headEnd];
+                in.get(0, bytes);
                 throw new IllegalStateException("a response without Content-Length (chunked is not supported by " +
-                    "the harness): " + headers);
+                    "the harness): " + new String(bytes, StandardCharsets.ISO_8859_1));
             }
-            int i = at + "\r\ncontent-length:".length();
-            while (lower.charAt(i) == ' ')
+            int i = at + CONTENT_LENGTH_LOWER.length;
+            while (in.get(i) == ' ')
             {
                 i++;
             }
             int value = 0;
-            while (i < lower.length() && Character.isDigit(lower.charAt(i)))
+            while (i < headEnd && in.get(i) >= '0' && in.get(i) <= '9')
             {
-                value = value * 10 + (lower.charAt(i++) - '0');
+                value = value * 10 + (in.get(i++) - '0');
             }
             return value;
         }
