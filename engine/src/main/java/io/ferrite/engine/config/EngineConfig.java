@@ -20,7 +20,7 @@ public final class EngineConfig
 
     private Path dataDir;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
-    private StoreKind storeKind = StoreKind.CHRONICLE;
+    private StoreKind storeKind = StoreKind.HASH;
     private long fsyncBatchIntervalNs = TimeUnit.MILLISECONDS.toNanos(2);
     private int fsyncBatchMaxRecords = 256;
     private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;

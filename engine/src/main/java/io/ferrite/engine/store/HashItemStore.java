@@ -45,7 +45,7 @@ import java.util.Arrays;
  * <p>
  * <b>Open.</b> A file closed cleanly is trusted. Otherwise every slot's block is verified (bounds, magic, checksum, its
  * key's hash matches the slot's page, home and tag); bad slots are dropped and counted, two slots naming one key
- * keep the higher sequence, and the table is rebuilt. The clean flag is cleared and forced to disk before the
+ * keep the higher sequence; the table is repaired in place. The clean flag is cleared and forced to disk before the
  * first write.
  * <p>
  * <b>Threading:</b> single-threaded, no locks (the shard owns it); {@link #sync()} may run on another thread.
@@ -876,59 +876,67 @@ public final class HashItemStore implements ItemStore
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * After an unclean shutdown: keeps every slot whose block verifies, drops the rest, resolves duplicates by
-     * sequence, and rewrites the table from what was kept.
+     * After an unclean shutdown, page by page: removes every slot whose block does not verify (by backward shift,
+     * as a remove does), then every second slot of a key, keeping the higher sequence. The table is repaired in
+     * place with the same write order as the operations, so a kill during the repair loses nothing either (the
+     * next open repairs again). Bad slots go first, so the key compares of the second pass read verified blocks.
      *
      * @return how many slots were dropped as corrupt.
      */
     private int verifyAndRebuildTable(final long slotCount)
     {
-        final long[] kept = new long[(int)Math.min(slotCount, Integer.MAX_VALUE - 8)];
-        int keptCount = 0;
         int corrupt = 0;
-        for (long i = 0; i < slotCount; i++)
+        final long pages = slotCount / PAGE_SLOTS;
+        for (long page = 0; page < pages; page++)
         {
-            final long slot = UnsafeApi.getLong(tableAddress + (i << 3));
-            if (0 == slot)
+            final long pageAddress = tableAddress + (page << 12);
+            boolean changed = true;
+            while (changed)
             {
-                continue;
-            }
-            final long page = i / PAGE_SLOTS;
-            if (verify(slot, page))
-            {
-                kept[keptCount++] = slot;
-            }
-            else
-            {
-                corrupt++;
-                LOG.warn("hash store recovery dropped a slot whose block does not verify: name={} file={} slot={} " +
-                    "blockOffset={}", config.name(), file, i, (slot & GRANULE_MASK) << 3);
-            }
-        }
-
-        UnsafeApi.setMemory(tableAddress, slotCount << 3, (byte)0);
-        for (int k = 0; k < keptCount; k++)
-        {
-            final long slot = kept[k];
-            final long blockAddress = address + ((slot & GRANULE_MASK) << 3);
-            final int keyLen = UnsafeApi.getInt(blockAddress + B_KEY_LEN);
-            final long keyAddress = blockAddress + BLOCK_HEADER;
-            final long hash = hash(null, keyAddress, keyLen);
-            final long pageAddress = pageAddress(hash);
-            final int pos = find(pageAddress, hash, null, keyAddress, keyLen);
-            if (pos >= 0)
-            {
-                final long slotAddress = pageAddress + ((long)pos << 3);
-                final long other = UnsafeApi.getLong(slotAddress);
-                final long otherSequence = UnsafeApi.getLong(address + ((other & GRANULE_MASK) << 3) + B_SEQUENCE);
-                if (UnsafeApi.getLong(blockAddress + B_SEQUENCE) > otherSequence)
+                changed = false;
+                for (int pos = 0; pos < PAGE_SLOTS; pos++)
                 {
-                    UnsafeApi.putLong(slotAddress, slot);
+                    final long slot = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
+                    if (0 != slot && !verify(slot, page))
+                    {
+                        corrupt++;
+                        LOG.warn("hash store recovery dropped a slot whose block does not verify: name={} file={} " +
+                            "page={} slot={} blockOffset={}", config.name(), file, page, pos,
+                            (slot & GRANULE_MASK) << 3);
+                        backwardShift(pageAddress, pos);
+                        changed = true;
+                    }
                 }
             }
-            else
+
+            changed = true;
+            while (changed)
             {
-                UnsafeApi.putLong(pageAddress + ((long)probeEmpty << 3), slot);
+                changed = false;
+                for (int pos = 0; pos < PAGE_SLOTS; pos++)
+                {
+                    final long slot = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
+                    if (0 == slot)
+                    {
+                        continue;
+                    }
+                    final long blockAddress = address + ((slot & GRANULE_MASK) << 3);
+                    final int keyLen = UnsafeApi.getInt(blockAddress + B_KEY_LEN);
+                    final long keyAddress = blockAddress + BLOCK_HEADER;
+                    final int first = find(pageAddress, hash(null, keyAddress, keyLen), null, keyAddress, keyLen);
+                    if (first >= 0 && first != pos)
+                    {
+                        final long firstAddress = pageAddress + ((long)first << 3);
+                        final long other = UnsafeApi.getLong(firstAddress);
+                        if (UnsafeApi.getLong(blockAddress + B_SEQUENCE) >
+                            UnsafeApi.getLong(address + ((other & GRANULE_MASK) << 3) + B_SEQUENCE))
+                        {
+                            UnsafeApi.putLongRelease(null, firstAddress, slot);
+                        }
+                        backwardShift(pageAddress, pos);
+                        changed = true;
+                    }
+                }
             }
         }
         return corrupt;

@@ -271,6 +271,69 @@ class HashItemStoreTest
     }
 
     @Test
+    void twoSlotsOfOneKeyAfterAnUncleanCloseKeepTheHigherSequence() throws IOException
+    {
+        for (final boolean newerFirst : new boolean[]{false, true})
+        {
+            final StoreConfig config = config("dup-" + newerFirst, 1000);
+            final long slotCount = HashItemStore.slotCount(1000);
+            final Path snapshot = dir.resolve("snapshot-" + newerFirst);
+            try (HashItemStore store = HashItemStore.open(config))
+            {
+                key.putLong(0, 0x1234_5678L);
+                value.putLong(0, 1);
+                store.put(1, key, 0, 8, value, 0, 8);
+                java.nio.file.Files.copy(config.file(), snapshot); // slot -> block X (sequence 1), X live
+                value.putLong(0, 2);
+                store.put(2, key, 0, 8, value, 0, 8); // slot -> block Y (sequence 2), X freed
+                java.nio.file.Files.copy(config.file(), dir.resolve("unclean-" + newerFirst));
+            }
+            java.nio.file.Files.move(dir.resolve("unclean-" + newerFirst), config.file(),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+            // forge what a kill could leave: X live again and named by a second slot right after the first
+            try (FileChannel old = FileChannel.open(snapshot, StandardOpenOption.READ);
+                FileChannel file = FileChannel.open(config.file(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final ByteBuffer slot = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                long index = -1;
+                for (long i = 0; i < slotCount && index < 0; i++)
+                {
+                    slot.clear();
+                    old.read(slot, HashItemStore.HEADER_BYTES + i * 8);
+                    if (0 != slot.getLong(0))
+                    {
+                        index = i;
+                    }
+                }
+                assertTrue(index >= 0 && index % HashItemStore.PAGE_SLOTS != HashItemStore.PAGE_SLOTS - 1);
+                final long slotX = slot.getLong(0);
+                final long blockX = (slotX & ((1L << 40) - 1)) << 3;
+                final ByteBuffer header = ByteBuffer.allocate(HashItemStore.BLOCK_HEADER);
+                old.read(header, blockX);
+                file.write(header.flip(), blockX);
+                slot.clear();
+                file.read(slot, HashItemStore.HEADER_BYTES + index * 8);
+                final long slotY = slot.getLong(0);
+                final ByteBuffer two = ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                two.putLong(0, newerFirst ? slotY : slotX).putLong(8, newerFirst ? slotX : slotY);
+                file.write(two, HashItemStore.HEADER_BYTES + index * 8);
+            }
+
+            try (HashItemStore store = HashItemStore.open(config))
+            {
+                assertEquals(0, store.recoveryCorruptions());
+                assertEquals(1, store.size());
+                key.putLong(0, 0x1234_5678L);
+                assertEquals(8, store.get(key, 0, 8, read, 0));
+                assertEquals(2, read.getLong(0), "the value of the higher sequence");
+                assertTrue(store.remove(key, 0, 8));
+                assertEquals(-1, store.get(key, 0, 8, read, 0));
+            }
+        }
+    }
+
+    @Test
     void readsAndWritesAllocateNothing()
     {
         final StoreConfig config = config("alloc", 20_000);
