@@ -758,9 +758,9 @@ public final class Shard implements AutoCloseable
                 }
                 lastKeyBuffer.putBytes(0, key, keyOffset, keyLength);
                 lastKeyLength = keyLength;
-                final int itemLength = partition.store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
+                final int itemLength = viewItem(partition, lastKeyBuffer, lastKeyLength);
                 pageBytes += itemBytes;
-                deliver(request, itemLength, handler);
+                deliver(request, itemView, itemLength, handler);
                 if (limit > 0 && request.scannedCount() >= limit)
                 {
                     request.lastEvaluatedKeyLength(
@@ -873,9 +873,9 @@ public final class Shard implements AutoCloseable
 
             lastKeyBuffer.putBytes(0, key, keyOffset, keyLength);
             lastKeyLength = keyLength;
-            final int itemLength = partitions[partitionIndex].store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
+            final int itemLength = viewItem(partitions[partitionIndex], lastKeyBuffer, lastKeyLength);
             pageBytes += itemBytes;
-            deliver(request, itemLength, handler);
+            deliver(request, itemView, itemLength, handler);
             if (limit > 0 && request.scannedCount() >= limit)
             {
                 request.lastEvaluatedKeyLength(
@@ -1633,11 +1633,22 @@ public final class Shard implements AutoCloseable
      * Counts the item just read into {@link #readItem} as scanned and, when it passes the request's filter,
      * as returned, handing it (projected if asked) to the handler.
      */
-    private void deliver(final PageResult request, final int itemLength, final ItemHandler handler)
+    /**
+     * Points {@link #itemView} at a stored item (no copy with the hash store; valid until the next write).
+     *
+     * @return the item's length, or -1 if the store does not hold the key.
+     */
+    private int viewItem(final Partition partition, final DirectBuffer key, final int keyLength)
+    {
+        return partition.store().view(key, 0, keyLength, itemView) ? itemView.capacity() : -1;
+    }
+
+    private void deliver(
+        final PageResult request, final DirectBuffer item, final int itemLength, final ItemHandler handler)
     {
         request.countScanned();
         final ItemCondition filter = request.filter();
-        if (null != filter && !filter.test(readItem, 0, itemLength))
+        if (null != filter && !filter.test(item, 0, itemLength))
         {
             return;
         }
@@ -1645,10 +1656,10 @@ public final class Shard implements AutoCloseable
         final ItemProjection projection = request.projection();
         if (null == projection)
         {
-            handler.onItem(readItem, 0, itemLength);
+            handler.onItem(item, 0, itemLength);
             return;
         }
-        handler.onItem(projected, 0, projection.project(readItem, 0, itemLength, projected, 0));
+        handler.onItem(projected, 0, projection.project(item, 0, itemLength, projected, 0));
     }
 
     private void handOverProjection(
