@@ -5,6 +5,7 @@ import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -66,6 +67,10 @@ public class EmbeddedBenchmarks
     @State(Scope.Thread)
     public static class ReadEngine
     {
+        /** Item store of the run: our hash store (the default) or Chronicle Map. */
+        @Param({ "HASH", "CHRONICLE" })
+        public StoreKind store;
+
         EngineFixture fixture;
         Shard shard;
         Table table;
@@ -81,7 +86,7 @@ public class EmbeddedBenchmarks
         @Setup(Level.Trial)
         public void setUp(final Data data)
         {
-            fixture = new EngineFixture(data.dataset, FsyncPolicy.NONE);
+            fixture = new EngineFixture(data.dataset, FsyncPolicy.NONE, store);
             shard = fixture.shard();
             table = fixture.table();
         }
@@ -102,6 +107,10 @@ public class EmbeddedBenchmarks
         @Param({ "NONE", "BATCH" })
         public FsyncPolicy fsync;
 
+        /** Item store of the run: our hash store (the default) or Chronicle Map. */
+        @Param({ "HASH", "CHRONICLE" })
+        public StoreKind store;
+
         EngineFixture fixture;
         Shard shard;
         Table table;
@@ -113,7 +122,7 @@ public class EmbeddedBenchmarks
         @Setup(Level.Trial)
         public void setUp(final Data data)
         {
-            fixture = new EngineFixture(data.dataset, fsync);
+            fixture = new EngineFixture(data.dataset, fsync, store);
             shard = fixture.shard();
             table = fixture.table();
         }

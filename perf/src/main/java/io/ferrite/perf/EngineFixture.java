@@ -5,6 +5,7 @@ import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import io.ferrite.engine.wal.FsyncPolicy;
@@ -42,6 +43,16 @@ public final class EngineFixture implements AutoCloseable
      */
     public EngineFixture(final Dataset dataset, final FsyncPolicy fsync)
     {
+        this(dataset, fsync, new EngineConfig().storeKind());
+    }
+
+    /**
+     * @param dataset the data set to load.
+     * @param fsync   the WAL fsync policy.
+     * @param store   the item store implementation.
+     */
+    public EngineFixture(final Dataset dataset, final FsyncPolicy fsync, final StoreKind store)
+    {
         try
         {
             dataDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ferrite-bench-");
@@ -53,6 +64,7 @@ public final class EngineFixture implements AutoCloseable
         db = Ferrite.open(new EngineConfig()
             .dataDir(dataDir)
             .fsyncPolicy(fsync)
+            .storeKind(store)
             .partitionMaxItems((long)HEADROOM * dataset.items())
             .averageKeyBytes(AVERAGE_KEY_BYTES)
             .averageItemBytes(Dataset.ITEM_BYTES));
@@ -67,8 +79,8 @@ public final class EngineFixture implements AutoCloseable
             shard.putItem(table, item, 0, dataset.itemLength(i), null, ReturnValues.NONE, null);
         }
         shard.checkpoint();
-        System.out.printf("%nloaded %,d items of %d B into %s with fsync %s in %.1f s%n",
-            dataset.items(), Dataset.ITEM_BYTES, dataDir, fsync, (System.nanoTime() - startNs) / 1e9);
+        System.out.printf("%nloaded %,d items of %d B into %s with fsync %s, store %s in %.1f s%n",
+            dataset.items(), Dataset.ITEM_BYTES, dataDir, fsync, store, (System.nanoTime() - startNs) / 1e9);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ferrite.engine.config;
 
+import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.engine.wal.WalConfig;
 
@@ -19,6 +20,7 @@ public final class EngineConfig
 
     private Path dataDir;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
+    private StoreKind storeKind = StoreKind.HASH;
     private long fsyncBatchIntervalNs = TimeUnit.MILLISECONDS.toNanos(2);
     private int fsyncBatchMaxRecords = 256;
     private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;
@@ -45,6 +47,7 @@ public final class EngineConfig
             config.dataDir(Path.of(dir));
         }
         config.fsyncPolicy(settings.enumValue(PREFIX + "fsync", FsyncPolicy.class, config.fsyncPolicy));
+        config.storeKind(settings.enumValue(PREFIX + "store", StoreKind.class, config.storeKind));
         config.fsyncBatchIntervalNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
             PREFIX + "fsyncBatchIntervalUs", TimeUnit.NANOSECONDS.toMicros(config.fsyncBatchIntervalNs), 1, 10_000_000)));
         config.fsyncBatchMaxRecords(settings.intValue(PREFIX + "fsyncBatchMaxRecords", config.fsyncBatchMaxRecords, 1, 1 << 20));
@@ -101,6 +104,25 @@ public final class EngineConfig
     public EngineConfig dataDir(final Path dataDir)
     {
         this.dataDir = dataDir;
+        return this;
+    }
+
+    /**
+     * @return the item store new partitions are created with (existing files keep their own kind).
+     */
+    public StoreKind storeKind()
+    {
+        return storeKind;
+    }
+
+    /**
+     * @param storeKind the item store new partitions are created with: {@link StoreKind#HASH} (decision 0014) or
+     *                  {@link StoreKind#CHRONICLE} (decision 0003); a partition whose file exists keeps its kind.
+     * @return this.
+     */
+    public EngineConfig storeKind(final StoreKind storeKind)
+    {
+        this.storeKind = java.util.Objects.requireNonNull(storeKind, "storeKind");
         return this;
     }
 
@@ -313,6 +335,7 @@ public final class EngineConfig
         return "EngineConfig{" +
             "dataDir=" + dataDir +
             ", fsync=" + fsyncPolicy +
+            ", store=" + storeKind +
             ", fsyncBatchIntervalUs=" + TimeUnit.NANOSECONDS.toMicros(fsyncBatchIntervalNs) +
             ", fsyncBatchMaxRecords=" + fsyncBatchMaxRecords +
             ", walPretouchAheadBytes=" + walPretouchAheadBytes +

@@ -1,6 +1,6 @@
 package io.ferrite.engine.shard;
 
-import io.ferrite.engine.store.PartitionStore;
+import io.ferrite.engine.store.ItemStore;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +23,7 @@ final class Checkpointer implements AutoCloseable
 {
     private final CheckpointFile checkpointFile;
     private final Thread thread;
-    private PartitionStore[] stores = new PartitionStore[4];
+    private ItemStore[] stores = new ItemStore[4];
     private int storeCount;
     private long sequence;
 
@@ -46,7 +46,7 @@ final class Checkpointer implements AutoCloseable
      * @param count stores the next checkpoint will hold.
      * @return the array to fill with them, from index 0.
      */
-    PartitionStore[] stores(final int count)
+    ItemStore[] stores(final int count)
     {
         if (inFlight)
         {

@@ -1,7 +1,7 @@
 package io.ferrite.engine.shard;
 
 import io.ferrite.engine.index.OffHeapBTree;
-import io.ferrite.engine.store.PartitionStore;
+import io.ferrite.engine.store.ItemStore;
 import org.agrona.DirectBuffer;
 
 /**
@@ -14,12 +14,12 @@ final class Partition implements AutoCloseable
     private final int partitionId;
     private final long hashLow;
     private final long hashHigh;
-    private final PartitionStore store;
+    private final ItemStore store;
     private final OffHeapBTree index = new OffHeapBTree();
     private final OffHeapBTree.Cursor cursor = index.newCursor();
     private long sizeBytes;
 
-    Partition(final int partitionId, final long hashLow, final long hashHigh, final PartitionStore store)
+    Partition(final int partitionId, final long hashLow, final long hashHigh, final ItemStore store)
     {
         this.partitionId = partitionId;
         this.hashLow = hashLow;
@@ -42,7 +42,7 @@ final class Partition implements AutoCloseable
         return hashHigh;
     }
 
-    PartitionStore store()
+    ItemStore store()
     {
         return store;
     }
@@ -72,10 +72,10 @@ final class Partition implements AutoCloseable
      *
      * @return true if the key had an item, which was replaced.
      */
-    boolean put(final DirectBuffer key, final int keyOffset, final int keyLength,
+    boolean put(final long sequence, final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer item, final int itemOffset, final int itemLength)
     {
-        store.put(key, keyOffset, keyLength, item, itemOffset, itemLength);
+        store.put(sequence, key, keyOffset, keyLength, item, itemOffset, itemLength);
         final long previous = index.upsert(key, keyOffset, keyLength, itemLength);
         sizeBytes += itemLength;
         if (OffHeapBTree.MISSING == previous)

@@ -8,7 +8,9 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.WalOp;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.index.OffHeapBTree;
-import io.ferrite.engine.store.PartitionStore;
+import io.ferrite.engine.store.ItemStore;
+import io.ferrite.engine.store.ItemStores;
+import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.store.StoreConfig;
 import io.ferrite.engine.store.StoreFullException;
 import io.ferrite.engine.table.Catalog;
@@ -115,6 +117,8 @@ public final class Shard implements AutoCloseable
     private int lastWriteChargeBytes;
     private final UnsafeBuffer newItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     private final UnsafeBuffer readItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
+    /** Points at a stored item during a GetItem handler call (no copy with the hash store). */
+    private final UnsafeBuffer itemView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer projected = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
 
     private final ProjectingHandler projectingHandler = new ProjectingHandler(projected);
@@ -179,7 +183,7 @@ public final class Shard implements AutoCloseable
                     {
                         try
                         {
-                            partition.store().put(key, keyOffset, keyLength, image, imageOffset, imageLength);
+                            partition.store().put(sequence, key, keyOffset, keyLength, image, imageOffset, imageLength);
                         }
                         catch (final StoreFullException ex)
                         {
@@ -334,9 +338,9 @@ public final class Shard implements AutoCloseable
         awaitCheckpoint(); // the checkpointer may be syncing this table's stores
         for (final Partition partition : table.partitions())
         {
-            final Path file = storeFile(table.tableId(), partition.partitionId());
+            final Path base = storeBase(table.tableId(), partition.partitionId());
             partition.close();
-            PartitionStore.delete(file);
+            ItemStores.delete(base);
         }
         return description;
     }
@@ -447,9 +451,9 @@ public final class Shard implements AutoCloseable
             checkCapacity(table, partition);
         }
 
-        wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
+        final long sequence = wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
             item, offset, length, clock.nanoTime());
-        final boolean existed = applyPut(table, partition, keyLength, item, offset, length);
+        final boolean existed = applyPut(table, partition, sequence, keyLength, item, offset, length);
         lastWriteChargeBytes = Math.max(oldLength, length); // oldLength is negative when it was not read
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
@@ -476,12 +480,12 @@ public final class Shard implements AutoCloseable
         ItemValidator.validate(key, offset, length);
         final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
-        final int itemLength = partition.store().get(keyBuffer, 0, keyLength, readItem, 0);
-        if (itemLength < 0)
+        // zero copy: the handler reads the stored bytes (valid during the call, as ItemHandler says)
+        if (!partition.store().view(keyBuffer, 0, keyLength, itemView))
         {
             return false;
         }
-        handler.onItem(readItem, 0, itemLength);
+        handler.onItem(itemView, 0, itemView.capacity());
         return true;
     }
 
@@ -619,9 +623,9 @@ public final class Shard implements AutoCloseable
             {
                 checkCapacity(table, partition);
             }
-            wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
-                newItem, 0, newLength, clock.nanoTime());
-            applyPut(table, partition, keyLength, newItem, 0, newLength);
+            final long sequence = wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0,
+                keyLength, newItem, 0, newLength, clock.nanoTime());
+            applyPut(table, partition, sequence, keyLength, newItem, 0, newLength);
         }
 
         if (null != handler)
@@ -754,9 +758,9 @@ public final class Shard implements AutoCloseable
                 }
                 lastKeyBuffer.putBytes(0, key, keyOffset, keyLength);
                 lastKeyLength = keyLength;
-                final int itemLength = partition.store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
+                final int itemLength = viewItem(partition, lastKeyBuffer, lastKeyLength);
                 pageBytes += itemBytes;
-                deliver(request, itemLength, handler);
+                deliver(request, itemView, itemLength, handler);
                 if (limit > 0 && request.scannedCount() >= limit)
                 {
                     request.lastEvaluatedKeyLength(
@@ -869,9 +873,9 @@ public final class Shard implements AutoCloseable
 
             lastKeyBuffer.putBytes(0, key, keyOffset, keyLength);
             lastKeyLength = keyLength;
-            final int itemLength = partitions[partitionIndex].store().get(lastKeyBuffer, 0, lastKeyLength, readItem, 0);
+            final int itemLength = viewItem(partitions[partitionIndex], lastKeyBuffer, lastKeyLength);
             pageBytes += itemBytes;
-            deliver(request, itemLength, handler);
+            deliver(request, itemView, itemLength, handler);
             if (limit > 0 && request.scannedCount() >= limit)
             {
                 request.lastEvaluatedKeyLength(
@@ -1117,7 +1121,7 @@ public final class Shard implements AutoCloseable
         {
             count += table.partitions().length;
         }
-        final PartitionStore[] stores = checkpointer.stores(count);
+        final ItemStore[] stores = checkpointer.stores(count);
         int i = 0;
         for (final Table table : tablesByName.values())
         {
@@ -1223,13 +1227,13 @@ public final class Shard implements AutoCloseable
             {
                 final TableDefinition.PartitionRange range = ranges.get(i);
                 final StoreConfig storeConfig = new StoreConfig()
-                    .file(storeFile(definition.tableId(), range.partitionId()))
                     .name(definition.spec().tableName() + "/" + range.partitionId())
                     .maxEntries(config.partitionMaxItems())
                     .averageKeySize(config.averageKeyBytes())
                     .averageValueSize(config.averageItemBytes());
                 partitions[i] = new Partition(
-                    range.partitionId(), range.hashLow(), range.hashHigh(), PartitionStore.open(storeConfig));
+                    range.partitionId(), range.hashLow(), range.hashHigh(),
+                    ItemStores.open(config.storeKind(), storeBase(definition.tableId(), range.partitionId()), storeConfig));
             }
         }
         catch (final RuntimeException ex)
@@ -1288,6 +1292,7 @@ public final class Shard implements AutoCloseable
     private boolean applyPut(
         final Table table,
         final Partition partition,
+        final long sequence,
         final int keyLength,
         final DirectBuffer item,
         final int offset,
@@ -1295,7 +1300,7 @@ public final class Shard implements AutoCloseable
     {
         try
         {
-            return partition.put(keyBuffer, 0, keyLength, item, offset, length);
+            return partition.put(sequence, keyBuffer, 0, keyLength, item, offset, length);
         }
         catch (final StoreFullException ex)
         {
@@ -1322,9 +1327,12 @@ public final class Shard implements AutoCloseable
         return partition.cursor();
     }
 
-    private Path storeFile(final int tableId, final int partitionId)
+    /**
+     * A partition's store file without its suffix ({@code .store} for the hash store, {@code .map} for Chronicle).
+     */
+    private Path storeBase(final int tableId, final int partitionId)
     {
-        return storesDir.resolve("t" + tableId + "-p" + partitionId + ".map");
+        return storesDir.resolve("t" + tableId + "-p" + partitionId);
     }
 
     private void deleteOrphanStores()
@@ -1334,14 +1342,17 @@ public final class Shard implements AutoCloseable
         {
             for (final TableDefinition.PartitionRange range : definition.partitions())
             {
-                live.add(storeFile(definition.tableId(), range.partitionId()).getFileName().toString());
+                live.add(storeBase(definition.tableId(), range.partitionId()).getFileName().toString());
             }
         }
         try (Stream<Path> files = Files.list(storesDir))
         {
-            files.filter(f -> f.getFileName().toString().endsWith(".map"))
-                .filter(f -> !live.contains(f.getFileName().toString()))
-                .forEach(PartitionStore::delete);
+            files.map(f -> f.getFileName().toString())
+                .filter(name -> name.endsWith(StoreKind.HASH.suffix()) || name.endsWith(StoreKind.CHRONICLE.suffix()))
+                .map(name -> name.substring(0, name.lastIndexOf('.')))
+                .filter(base -> !live.contains(base))
+                .distinct()
+                .forEach(base -> ItemStores.delete(storesDir.resolve(base)));
         }
         catch (final IOException ex)
         {
@@ -1622,11 +1633,22 @@ public final class Shard implements AutoCloseable
      * Counts the item just read into {@link #readItem} as scanned and, when it passes the request's filter,
      * as returned, handing it (projected if asked) to the handler.
      */
-    private void deliver(final PageResult request, final int itemLength, final ItemHandler handler)
+    /**
+     * Points {@link #itemView} at a stored item (no copy with the hash store; valid until the next write).
+     *
+     * @return the item's length, or -1 if the store does not hold the key.
+     */
+    private int viewItem(final Partition partition, final DirectBuffer key, final int keyLength)
+    {
+        return partition.store().view(key, 0, keyLength, itemView) ? itemView.capacity() : -1;
+    }
+
+    private void deliver(
+        final PageResult request, final DirectBuffer item, final int itemLength, final ItemHandler handler)
     {
         request.countScanned();
         final ItemCondition filter = request.filter();
-        if (null != filter && !filter.test(readItem, 0, itemLength))
+        if (null != filter && !filter.test(item, 0, itemLength))
         {
             return;
         }
@@ -1634,10 +1656,10 @@ public final class Shard implements AutoCloseable
         final ItemProjection projection = request.projection();
         if (null == projection)
         {
-            handler.onItem(readItem, 0, itemLength);
+            handler.onItem(item, 0, itemLength);
             return;
         }
-        handler.onItem(projected, 0, projection.project(readItem, 0, itemLength, projected, 0));
+        handler.onItem(projected, 0, projection.project(item, 0, itemLength, projected, 0));
     }
 
     private void handOverProjection(

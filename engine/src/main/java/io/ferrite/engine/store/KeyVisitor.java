@@ -3,7 +3,7 @@ package io.ferrite.engine.store;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives each key of a {@link PartitionStore} during {@link PartitionStore#forEachKey(KeyVisitor)}.
+ * Receives each key of a {@link ItemStore} during {@link ItemStore#forEachKey(KeyVisitor)}.
  * <p>
  * Called on the thread that called {@code forEachKey}. The buffer is a view of the map's memory, valid only
  * for the duration of the call: copy what must be kept. The visitor must not call back into the store.

@@ -3,9 +3,9 @@ package io.ferrite.engine.store;
 import java.nio.file.Path;
 
 /**
- * Sizing and location of one {@link PartitionStore}.
+ * Sizing and location of one {@link ItemStore}.
  * <p>
- * Not thread-safe: build it on one thread, then hand it to {@link PartitionStore#open(StoreConfig)}. The
+ * Not thread-safe: build it on one thread, then hand it to {@link ItemStore#open(StoreConfig)}. The
  * store reads it once at open; later changes do not affect an open store. A map file records the sizing it
  * was created with; recovering an existing file uses the file's own sizing, not this one.
  */
@@ -145,9 +145,9 @@ public final class StoreConfig
         {
             throw new IllegalArgumentException("maxEntries must be >= 1: maxEntries=" + maxEntries);
         }
-        if (averageKeySize < 1 || averageKeySize > PartitionStore.MAX_KEY_LENGTH)
+        if (averageKeySize < 1 || averageKeySize > ItemStore.MAX_KEY_LENGTH)
         {
-            throw new IllegalArgumentException("averageKeySize must be in 1.." + PartitionStore.MAX_KEY_LENGTH +
+            throw new IllegalArgumentException("averageKeySize must be in 1.." + ItemStore.MAX_KEY_LENGTH +
                 ": averageKeySize=" + averageKeySize);
         }
         if (averageValueSize < 1 || averageValueSize > maxValueSize)

@@ -1,7 +1,7 @@
 package io.ferrite.engine.store;
 
 /**
- * A {@link PartitionStore} could not take a new or grown entry because its map has used all the memory it
+ * A {@link ItemStore} could not take a new or grown entry because its map has used all the memory it
  * was sized for (its segment tiers and the extra tiers its bloat factor allows).
  * <p>
  * The store is left unchanged by the failed call and stays usable: reads, removes and smaller writes go on.

@@ -6,12 +6,12 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.file.Path;
 
 /**
- * Child process for {@link PartitionStoreKillRecoveryTest}: opens (or recovers) the store, then puts
+ * Child process for {@link StoreKillRecoveryTest}: opens (or recovers) the store, then puts
  * {@code key = (cycle, i)} with a value derived from the key, printing {@code "ok cycle i"} after each put returns,
- * up to {@link PartitionStoreKillRecoveryTest#MAX_PUTS_PER_CYCLE} puts; then it waits. The parent kills it at a
+ * up to {@link StoreKillRecoveryTest#MAX_PUTS_PER_CYCLE} puts; then it waits. The parent kills it at a
  * random point. A put that throws prints {@code "failed <exception>"} so the parent can say why.
  * <p>
- * Arguments: file, cycle.
+ * Arguments: base path (no suffix), cycle, store kind.
  */
 public final class StoreWriterMain
 {
@@ -28,16 +28,16 @@ public final class StoreWriterMain
         final int cycle = Integer.parseInt(args[1]);
         final UnsafeBuffer key = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
         final UnsafeBuffer value = new UnsafeBuffer(BufferUtil.allocateDirectAligned(StoreConfig.DEFAULT_MAX_VALUE_SIZE, 64));
-        final PartitionStore store = PartitionStore.open(PartitionStoreKillRecoveryTest.config(file));
+        final ItemStore store = ItemStores.open(StoreKind.valueOf(args[2]), file, StoreKillRecoveryTest.config(file));
         System.out.println("ready " + store.size());
         System.out.flush();
         try
         {
-            for (int i = 0; i < PartitionStoreKillRecoveryTest.MAX_PUTS_PER_CYCLE; i++)
+            for (int i = 0; i < StoreKillRecoveryTest.MAX_PUTS_PER_CYCLE; i++)
             {
-                final int keyLength = PartitionStoreKillRecoveryTest.fillKey(key, cycle, i);
-                final int valueLength = PartitionStoreKillRecoveryTest.fillValue(value, cycle, i);
-                store.put(key, 0, keyLength, value, 0, valueLength);
+                final int keyLength = StoreKillRecoveryTest.fillKey(key, cycle, i);
+                final int valueLength = StoreKillRecoveryTest.fillValue(value, cycle, i);
+                store.put(i, key, 0, keyLength, value, 0, valueLength);
                 System.out.println("ok " + cycle + " " + i);
             }
         }

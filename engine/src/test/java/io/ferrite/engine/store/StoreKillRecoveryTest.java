@@ -3,7 +3,8 @@ package io.ferrite.engine.store;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -22,9 +23,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A writer process SIGKILLed mid-put loses no put that had returned: recovery after each kill finds every
- * acknowledged key with its exact value, across several kill/recover cycles on the same file.
+ * acknowledged key with its exact value, across several kill/recover cycles on the same file; for each store kind.
  */
-class PartitionStoreKillRecoveryTest
+class StoreKillRecoveryTest
 {
     private static final int CYCLES = 4;
 
@@ -61,10 +62,11 @@ class PartitionStoreKillRecoveryTest
         return length;
     }
 
-    @Test
-    void everyAcknowledgedPutSurvivesSigkillOfTheWriter() throws Exception
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void everyAcknowledgedPutSurvivesSigkillOfTheWriter(final StoreKind kind) throws Exception
     {
-        final Path file = dir.resolve("killed.map");
+        final Path file = dir.resolve("killed");
         final SplittableRandom random = new SplittableRandom(11);
         final List<int[]> acknowledged = new ArrayList<>();
         final UnsafeBuffer key = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
@@ -74,13 +76,13 @@ class PartitionStoreKillRecoveryTest
         for (int cycle = 0; cycle < CYCLES; cycle++)
         {
             final int killAfterAcks = 500 + random.nextInt(MAX_PUTS_PER_CYCLE / 2);
-            final int lastAcked = runAndKill(file, cycle, killAfterAcks);
+            final int lastAcked = runAndKill(file, kind, cycle, killAfterAcks);
             for (int i = 0; i <= lastAcked; i++)
             {
                 acknowledged.add(new int[]{cycle, i});
             }
 
-            try (PartitionStore store = PartitionStore.open(config(file)))
+            try (ItemStore store = ItemStores.open(kind, file, config(file)))
             {
                 System.out.printf("cycle %d: killed after %d acks seen, %d puts acknowledged; reopen took %.1f ms, " +
                     "%d entries, %d repairs%n", cycle, killAfterAcks, lastAcked + 1, store.openNanos() / 1e6,
@@ -107,7 +109,7 @@ class PartitionStoreKillRecoveryTest
         }
     }
 
-    private int runAndKill(final Path file, final int cycle, final int killAfterAcks) throws Exception
+    private int runAndKill(final Path file, final StoreKind kind, final int cycle, final int killAfterAcks) throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + "/bin/java");
@@ -119,6 +121,7 @@ class PartitionStoreKillRecoveryTest
         command.add(StoreWriterMain.class.getName());
         command.add(file.toString());
         command.add(Integer.toString(cycle));
+        command.add(kind.name());
 
         final Process child = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -50,14 +50,8 @@ import java.nio.file.StandardOpenOption;
  * rebuilds segment indexes and drops entries whose checksum does not match (a write torn by the kill).
  * {@link #sync()} makes them survive an OS crash or power loss.
  */
-public final class PartitionStore implements AutoCloseable
+public final class ChronicleItemStore implements ItemStore
 {
-    /**
-     * Largest key in bytes: the index key of decision 0001 at its limits,
-     * {@code hash:u64 + pkLength:u16 + pk:2048 + sk:1024}.
-     */
-    public static final int MAX_KEY_LENGTH = 8 + 2 + 2048 + 1024;
-
     /** How many largest-size entries one segment tier holds, so big items do not exhaust tiers one by one. */
     static final int MAX_SIZE_ENTRIES_PER_TIER = 4;
 
@@ -69,7 +63,7 @@ public final class PartitionStore implements AutoCloseable
     /** Bytes Chronicle adds to an entry: key and value size prefixes (stop-bit) and the 4-byte checksum. */
     static final int ENTRY_OVERHEAD = 3 + 3 + 4;
 
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleItemStore.class);
     private static final String CREATING_SUFFIX = ".creating";
 
     private final StoreConfig config;
@@ -87,9 +81,10 @@ public final class PartitionStore implements AutoCloseable
     private BytesStore<?, Void> valueScratch;
     private final UnsafeBuffer valueScratchView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
+    private UnsafeBuffer viewScratch;
     private boolean closed;
 
-    private PartitionStore(
+    private ChronicleItemStore(
         final StoreConfig config,
         final ChronicleMap<byte[], byte[]> map,
         final FileChannel channel,
@@ -120,7 +115,7 @@ public final class PartitionStore implements AutoCloseable
      * @return the open store.
      * @throws UncheckedIOException if the file cannot be created or recovered.
      */
-    public static PartitionStore open(final StoreConfig config)
+    public static ChronicleItemStore open(final StoreConfig config)
     {
         config.validate();
         final Path file = config.file();
@@ -165,7 +160,7 @@ public final class PartitionStore implements AutoCloseable
                 recovered ? "recovered" : "created", config.name(), file, map.longSize(), map.offHeapMemoryUsed(),
                 corruptions[0], openNanos / 1_000_000);
 
-            return new PartitionStore(config, map, channel, recovered, corruptions[0], openNanos);
+            return new ChronicleItemStore(config, map, channel, recovered, corruptions[0], openNanos);
         }
         catch (final IOException ex)
         {
@@ -196,6 +191,7 @@ public final class PartitionStore implements AutoCloseable
     /**
      * Inserts or replaces the value stored under a key.
      *
+     * @param sequence not recorded: Chronicle's recovery never finds two copies of a key.
      * @param key      buffer holding the key.
      * @param keyOff   offset of the key in {@code key}.
      * @param keyLen   key length, 1..{@value #MAX_KEY_LENGTH}.
@@ -207,6 +203,7 @@ public final class PartitionStore implements AutoCloseable
      * @throws StoreFullException       if the map has no room for the entry; the store is unchanged.
      */
     public boolean put(
+        final long sequence,
         final DirectBuffer key,
         final int keyOff,
         final int keyLen,
@@ -276,6 +273,27 @@ public final class PartitionStore implements AutoCloseable
             }
             return length;
         }
+    }
+
+    /**
+     * Copies the value into a scratch buffer owned by this store (Chronicle's entry is only stable under its
+     * segment lock) and points {@code view} at it; valid until the next call on this store.
+     * <p>
+     * {@inheritDoc}
+     */
+    public boolean view(final DirectBuffer key, final int keyOff, final int keyLen, final UnsafeBuffer view)
+    {
+        if (null == viewScratch)
+        {
+            viewScratch = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(config.maxValueSize()));
+        }
+        final int length = get(key, keyOff, keyLen, viewScratch, 0);
+        if (length < 0)
+        {
+            return false;
+        }
+        view.wrap(viewScratch, 0, length);
+        return true;
     }
 
     /**
@@ -440,7 +458,7 @@ public final class PartitionStore implements AutoCloseable
      */
     public String toString()
     {
-        return "PartitionStore{name=" + config.name() + ", file=" + file + ", entries=" + map.longSize() +
+        return "ChronicleItemStore{name=" + config.name() + ", file=" + file + ", entries=" + map.longSize() +
             ", maxEntries=" + config.maxEntries() + "}";
     }
 

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Each test creates at most one or two maps: the first creation in a JVM costs ~2 s of runtime codegen.
  */
-class PartitionStoreTest
+class ChronicleItemStoreTest
 {
     private static final int MAX_ITEM = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
@@ -49,7 +49,7 @@ class PartitionStoreTest
         final UnsafeBuffer dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_ITEM + 64, 64));
         final List<byte[]> keys = new ArrayList<>();
 
-        try (PartitionStore store = PartitionStore.open(config))
+        try (ChronicleItemStore store = ChronicleItemStore.open(config))
         {
             assertFalse(store.recovered());
             for (int op = 0; op < 20_000; op++)
@@ -68,7 +68,7 @@ class PartitionStoreTest
                     final byte[] value = randomBytes(random, valueSize(random));
                     final int valueOff = random.nextInt(16);
                     valueBuffer.putBytes(valueOff, value);
-                    final boolean wasNew = store.put(keyBuffer, keyOff, key.length, valueBuffer, valueOff, value.length);
+                    final boolean wasNew = store.put(0, keyBuffer, keyOff, key.length, valueBuffer, valueOff, value.length);
                     assertEquals(null == model.put(ByteBuffer.wrap(key), value), wasNew, "put op " + op);
                 }
                 else if (kind < 8)
@@ -94,7 +94,7 @@ class PartitionStoreTest
             assertForEachKeyVisitsExactly(model, store);
         }
 
-        try (PartitionStore store = PartitionStore.open(config))
+        try (ChronicleItemStore store = ChronicleItemStore.open(config))
         {
             assertTrue(store.recovered());
             assertEquals(model.size(), store.size());
@@ -102,7 +102,7 @@ class PartitionStoreTest
             assertForEachKeyVisitsExactly(model, store);
         }
 
-        PartitionStore.delete(config.file());
+        ChronicleItemStore.delete(config.file());
         assertFalse(Files.exists(config.file()));
     }
 
@@ -116,7 +116,7 @@ class PartitionStoreTest
         final UnsafeBuffer dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_ITEM, 64));
         final Map<ByteBuffer, byte[]> model = new HashMap<>();
 
-        try (PartitionStore store = PartitionStore.open(config))
+        try (ChronicleItemStore store = ChronicleItemStore.open(config))
         {
             for (int i = 0; i < 1000; i++)
             {
@@ -124,7 +124,7 @@ class PartitionStoreTest
                 final byte[] bytes = randomBytes(random, size);
                 key.putInt(0, i);
                 value.putBytes(0, bytes);
-                assertTrue(store.put(key, 0, 40, value, 0, size), "put " + i);
+                assertTrue(store.put(0, key, 0, 40, value, 0, size), "put " + i);
                 model.put(ByteBuffer.wrap(copy(key, 0, 40)), bytes);
             }
             key.putInt(0, 0);
@@ -137,11 +137,11 @@ class PartitionStoreTest
                 key.putInt(0, i);
                 final byte[] bytes = randomBytes(random, MAX_ITEM);
                 value.putBytes(0, bytes);
-                assertFalse(store.put(key, 0, 40, value, 0, MAX_ITEM));
+                assertFalse(store.put(0, key, 0, 40, value, 0, MAX_ITEM));
                 model.put(ByteBuffer.wrap(copy(key, 0, 40)), bytes);
             }
             key.putInt(0, 100);
-            assertFalse(store.put(key, 0, 40, value, 0, 3));
+            assertFalse(store.put(0, key, 0, 40, value, 0, 3));
             model.put(ByteBuffer.wrap(copy(key, 0, 40)), copy(value, 0, 3));
             assertSameContents(model, store, dst);
 
@@ -150,8 +150,8 @@ class PartitionStoreTest
             final IllegalArgumentException tooSmall =
                 assertThrows(IllegalArgumentException.class, () -> store.get(key, 0, 40, small, 0));
             assertTrue(tooSmall.getMessage().contains("valueLength=409600"), tooSmall.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> store.put(key, 0, 40, value, 0, MAX_ITEM + 1));
-            assertThrows(IllegalArgumentException.class, () -> store.put(key, 0, 0, value, 0, 1));
+            assertThrows(IllegalArgumentException.class, () -> store.put(0, key, 0, 40, value, 0, MAX_ITEM + 1));
+            assertThrows(IllegalArgumentException.class, () -> store.put(0, key, 0, 0, value, 0, 1));
 
             // Fill with max-size items until the bound is reached; the store must say so and stay usable.
             StoreFullException full = null;
@@ -163,7 +163,7 @@ class PartitionStoreTest
                 final long sizeBefore = store.size();
                 try
                 {
-                    store.put(key, 0, 40, value, 0, 409_600);
+                    store.put(0, key, 0, 40, value, 0, 409_600);
                     model.put(ByteBuffer.wrap(copy(key, 0, 40)), copy(value, 0, 409_600));
                 }
                 catch (final StoreFullException ex)
@@ -186,7 +186,7 @@ class PartitionStoreTest
             assertTrue(store.remove(key, 0, 40));
             model.remove(ByteBuffer.wrap(copy(key, 0, 40)));
             key.putInt(0, 99_999);
-            assertTrue(store.put(key, 0, 40, value, 0, 100));
+            assertTrue(store.put(0, key, 0, 40, value, 0, 100));
             model.put(ByteBuffer.wrap(copy(key, 0, 40)), copy(value, 0, 100));
             assertSameContents(model, store, dst);
         }
@@ -203,13 +203,13 @@ class PartitionStoreTest
             final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
             final UnsafeBuffer value = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_ITEM, 64));
             final UnsafeBuffer dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_ITEM, 64));
-            try (PartitionStore store = PartitionStore.open(config))
+            try (ChronicleItemStore store = ChronicleItemStore.open(config))
             {
                 for (int i = 0; i < 16; i++)
                 {
                     key.putInt(0, i);
                     value.setMemory(0, average, (byte)i);
-                    assertTrue(store.put(key, 0, 8, value, 0, average), "put " + i);
+                    assertTrue(store.put(0, key, 0, 8, value, 0, average), "put " + i);
                 }
                 for (int i = 0; i < 16; i++)
                 {
@@ -242,12 +242,12 @@ class PartitionStoreTest
             sizes[i] = 1 + random.nextInt(4000);
         }
 
-        try (PartitionStore store = PartitionStore.open(config))
+        try (ChronicleItemStore store = ChronicleItemStore.open(config))
         {
             for (int i = 0; i < keys; i++)
             {
                 offHeapKey.putLong(0, i);
-                store.put(offHeapKey, 0, 48, offHeapValue, 0, sizes[i]);
+                store.put(0, offHeapKey, 0, 48, offHeapValue, 0, sizes[i]);
             }
 
             final String[] names = {"get", "put replace", "remove + put insert", "heap buffers: all three"};
@@ -288,7 +288,7 @@ class PartitionStoreTest
     }
 
     private static void runPhase(
-        final PartitionStore store,
+        final ChronicleItemStore store,
         final int phase,
         final int ops,
         final int keys,
@@ -316,14 +316,14 @@ class PartitionStoreTest
             }
             else if (phase == 1 || (heap && i % 3 == 1))
             {
-                if (store.put(key, 0, 48, value, 0, size))
+                if (store.put(0, key, 0, 48, value, 0, size))
                 {
                     throw new IllegalStateException("key was absent " + k);
                 }
             }
             else
             {
-                if (!store.remove(key, 0, 48) || !store.put(key, 0, 48, value, 0, size))
+                if (!store.remove(key, 0, 48) || !store.put(0, key, 0, 48, value, 0, size))
                 {
                     throw new IllegalStateException("remove + insert failed " + k);
                 }
@@ -332,7 +332,7 @@ class PartitionStoreTest
     }
 
     private static void assertSameContents(
-        final Map<ByteBuffer, byte[]> model, final PartitionStore store, final MutableDirectBuffer dst)
+        final Map<ByteBuffer, byte[]> model, final ChronicleItemStore store, final MutableDirectBuffer dst)
     {
         for (final Map.Entry<ByteBuffer, byte[]> e : model.entrySet())
         {
@@ -344,7 +344,7 @@ class PartitionStoreTest
         assertEquals(model.size(), store.size());
     }
 
-    private static void assertForEachKeyVisitsExactly(final Map<ByteBuffer, byte[]> model, final PartitionStore store)
+    private static void assertForEachKeyVisitsExactly(final Map<ByteBuffer, byte[]> model, final ChronicleItemStore store)
     {
         final Set<ByteBuffer> visited = new HashSet<>();
         store.forEachKey((key, off, len, valueLength) ->
@@ -360,7 +360,7 @@ class PartitionStoreTest
 
     private static byte[] newKey(final SplittableRandom random, final List<byte[]> keys)
     {
-        final int length = random.nextInt(10) == 0 ? 1 + random.nextInt(PartitionStore.MAX_KEY_LENGTH) :
+        final int length = random.nextInt(10) == 0 ? 1 + random.nextInt(ChronicleItemStore.MAX_KEY_LENGTH) :
             1 + random.nextInt(100);
         final byte[] key = randomBytes(random, length);
         keys.add(key);

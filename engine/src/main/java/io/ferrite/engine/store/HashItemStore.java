@@ -1,0 +1,1031 @@
+package io.ferrite.engine.store;
+
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import net.openhft.chronicle.core.OS;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Our own item store (decision 0014): one file per partition, mapped whole, holding a header, an open-addressing
+ * slot table and an arena of blocks.
+ * <p>
+ * <b>Layout.</b> Header (4 KiB): magic, version, a clean-close flag, the slot count and the arena's bounds. Slot
+ * table: {@code slotCount} 8-byte slots (a power of two, at least twice {@code maxEntries}), grouped in pages of
+ * {@value #PAGE_SLOTS} slots (4 KiB). A key's 64-bit hash picks its page and its home slot in the page; probing is
+ * linear and wraps <em>inside the page</em>, so every change of the table (insert, replace, backward-shift
+ * delete) touches one 4 KiB page, which matters for power loss (decision 0014). A slot is
+ * {@code tag:15 | home:9 | granule:40}: 15 more bits of the hash, the home slot (for backward shift without reading
+ * the block) and the block's file offset in 8-byte granules; 0 is empty. Arena: 8-byte-aligned blocks
+ * {@code checksum:u32, blockBytes:u32, keyLen:u32, valueLen:u32, sequence:u64, magic:u32, pad:u32, key, value};
+ * the checksum (32 bits of XXH64) covers everything after itself up to the value's end. A free block has the magic {@code FREE} (so its checksum
+ * fails) and keeps the next free block's offset where the sequence was.
+ * <p>
+ * <b>Writes.</b> A put writes the new block completely, then publishes its slot with one release store, then frees
+ * the old block: a SIGKILL at any instruction leaves the slot naming a complete block, old or new. A remove clears
+ * the slot by backward shift (each moved slot is copied before its source is overwritten, so a kill leaves at most
+ * a duplicate, never a loss), then frees the block. Free space: size-class free lists (exact classes up to 4 KiB,
+ * then 8 per doubling) linked through the free blocks and rebuilt at open from the gaps between referenced blocks,
+ * then a bump pointer; a split leaves a remainder only when it can hold a block.
+ * <p>
+ * <b>Open.</b> A file closed cleanly is trusted. Otherwise every slot's block is verified (bounds, magic, checksum, its
+ * key's hash matches the slot's page, home and tag); bad slots are dropped and counted, two slots naming one key
+ * keep the higher sequence; the table is repaired in place. The clean flag is cleared and forced to disk before the
+ * first write.
+ * <p>
+ * <b>Threading:</b> single-threaded, no locks (the shard owns it); {@link #sync()} may run on another thread.
+ * <b>Allocation:</b> none per operation.
+ */
+public final class HashItemStore implements ItemStore
+{
+    static final long FILE_MAGIC = 0x3148534554495246L; // "FERITSH1" little-endian
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 4096;
+    static final int PAGE_SLOTS = 512;
+    static final int PAGE_MASK = PAGE_SLOTS - 1;
+
+    static final int BLOCK_HEADER = 32;
+    static final int LIVE = 0x4556494C; // "LIVE"
+    static final int FREE = 0x45455246; // "FREE"
+    static final int MIN_FREE_BYTES = 40;
+    /** A gap found at open is freed in chunks of at most this many bytes (a block's size is a u32). */
+    static final long MAX_FREE_CHUNK = 1L << 30;
+
+    private static final int H_MAGIC = 0;
+    private static final int H_VERSION = 8;
+    private static final int H_CLEAN = 12;
+    private static final int H_SLOT_COUNT = 16;
+    private static final int H_ARENA_START = 24;
+    private static final int H_FILE_LENGTH = 32;
+
+    private static final int B_CRC = 0;
+    private static final int B_SIZE = 4;
+    private static final int B_KEY_LEN = 8;
+    private static final int B_VALUE_LEN = 12;
+    private static final int B_SEQUENCE = 16;
+    private static final int B_NEXT_FREE = 16;
+    private static final int B_MAGIC = 24;
+
+    private static final long GRANULE_MASK = (1L << 40) - 1;
+    private static final long META_MASK = ~GRANULE_MASK;
+
+    static final int EXACT_CLASSES = 512;
+    static final int NUM_CLASSES = EXACT_CLASSES + 7 * 8 + 1;
+
+    private static final LongHashFunction CHECKSUM = LongHashFunction.xx_r39();
+    private static final Logger LOG = LoggerFactory.getLogger(HashItemStore.class);
+    private static final String CREATING_SUFFIX = ".creating";
+
+    private final StoreConfig config;
+    private final Path file;
+    private final FileChannel channel;
+    private final MappedByteBuffer headerMap;
+    private final long address;
+    private final long fileLength;
+    private final long tableAddress;
+    private final int pageMask;
+    private final long arenaStart;
+    private final long arenaEnd;
+    private final boolean recovered;
+    private final int recoveryCorruptions;
+    private final long openNanos;
+    private final int maxValueSize;
+
+    private final long[] freeHeads = new long[NUM_CLASSES];
+    private final long[] freeBits = new long[(NUM_CLASSES + 63) / 64];
+    private long arenaTop;
+    private long freedSinceCoalesce;
+    private long size;
+    private int probeEmpty;
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private boolean closed;
+
+    private HashItemStore(
+        final StoreConfig config,
+        final FileChannel channel,
+        final MappedByteBuffer headerMap,
+        final long address,
+        final long fileLength,
+        final long slotCount,
+        final long arenaStart,
+        final boolean recovered,
+        final boolean clean,
+        final long startNs)
+    {
+        this.config = config;
+        this.file = config.file();
+        this.channel = channel;
+        this.headerMap = headerMap;
+        this.address = address;
+        this.fileLength = fileLength;
+        this.tableAddress = address + HEADER_BYTES;
+        this.pageMask = (int)(slotCount / PAGE_SLOTS) - 1;
+        this.arenaStart = arenaStart;
+        this.arenaEnd = fileLength;
+        this.maxValueSize = config.maxValueSize();
+        this.recovered = recovered;
+        this.recoveryCorruptions = clean ? 0 : verifyAndRebuildTable(slotCount);
+        rebuildFreeSpace(slotCount);
+        this.openNanos = System.nanoTime() - startNs;
+    }
+
+    /**
+     * Creates a new store file or opens an existing one (verifying it if it was not closed cleanly).
+     *
+     * @param config where and how large; an existing file keeps its own sizing.
+     * @return the open store.
+     * @throws UncheckedIOException  if the file cannot be created or read.
+     * @throws IllegalStateException if the file is not a store file of this version.
+     */
+    public static HashItemStore open(final StoreConfig config)
+    {
+        config.validate();
+        final long start = System.nanoTime();
+        final Path file = config.file();
+        try
+        {
+            final boolean existed = Files.exists(file);
+            if (!existed)
+            {
+                create(config);
+            }
+            final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            MappedByteBuffer headerMap = null;
+            long address = 0;
+            long fileLength = 0;
+            try
+            {
+                fileLength = channel.size();
+                if (fileLength < HEADER_BYTES)
+                {
+                    throw new IllegalStateException("not a hash store file (shorter than its header): " + file);
+                }
+                headerMap = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_BYTES);
+                headerMap.order(ByteOrder.LITTLE_ENDIAN);
+                if (headerMap.getLong(H_MAGIC) != FILE_MAGIC || headerMap.getInt(H_VERSION) != VERSION)
+                {
+                    throw new IllegalStateException("not a hash store file of version " + VERSION + " (magic " +
+                        Long.toHexString(headerMap.getLong(H_MAGIC)) + ", version " + headerMap.getInt(H_VERSION) +
+                        "): " + file);
+                }
+                final long slotCount = headerMap.getLong(H_SLOT_COUNT);
+                final long arenaStart = headerMap.getLong(H_ARENA_START);
+                if (headerMap.getLong(H_FILE_LENGTH) != fileLength || Long.bitCount(slotCount) != 1 ||
+                    slotCount < PAGE_SLOTS || arenaStart != HEADER_BYTES + slotCount * 8 || arenaStart > fileLength)
+                {
+                    throw new IllegalStateException("hash store header does not match the file: slotCount=" +
+                        slotCount + " arenaStart=" + arenaStart + " recordedLength=" +
+                        headerMap.getLong(H_FILE_LENGTH) + " fileLength=" + fileLength + " file=" + file);
+                }
+                final boolean clean = headerMap.getInt(H_CLEAN) == 1;
+                address = OS.map(channel, FileChannel.MapMode.READ_WRITE, 0, fileLength);
+
+                final HashItemStore store = new HashItemStore(
+                    config, channel, headerMap, address, fileLength, slotCount, arenaStart, existed, clean, start);
+                // From here on the file is dirty until close: the flag must be on disk before any write is.
+                headerMap.putInt(H_CLEAN, 0);
+                headerMap.force();
+                LOG.info("{} hash store name={} file={} entries={} bytes={} clean={} corruptions={} tookMs={}",
+                    existed ? "opened" : "created", config.name(), file, store.size, fileLength, clean,
+                    store.recoveryCorruptions, store.openNanos / 1_000_000);
+                return store;
+            }
+            catch (final RuntimeException | IOException ex)
+            {
+                if (0 != address)
+                {
+                    unmapQuietly(address, fileLength);
+                }
+                if (null != headerMap)
+                {
+                    IoUtil.unmap(headerMap);
+                }
+                channel.close();
+                throw ex;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("failed to open hash store: " + config, ex);
+        }
+    }
+
+    /**
+     * Deletes a store's file, and any half-created file left by a crash during {@link #open(StoreConfig)}.
+     *
+     * @param file the store file.
+     */
+    public static void delete(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + CREATING_SUFFIX));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("failed to delete store file: " + file, ex);
+        }
+    }
+
+    /**
+     * Bytes the file for {@code config} takes (sparse until written): header, slot table, arena.
+     */
+    static long fileLength(final StoreConfig config)
+    {
+        final long slotCount = slotCount(config.maxEntries());
+        final long averageBlock = align8(BLOCK_HEADER + (long)config.averageKeySize() + config.averageValueSize());
+        final long maxBlock = align8(BLOCK_HEADER + (long)MAX_KEY_LENGTH + config.maxValueSize());
+        // a quarter over the average for fragmentation and size mixes, and room for a few largest items
+        final long arena = config.maxEntries() * averageBlock + config.maxEntries() * averageBlock / 4 + 4 * maxBlock;
+        return (HEADER_BYTES + slotCount * 8 + arena + 4095) & ~4095L;
+    }
+
+    static long slotCount(final long maxEntries)
+    {
+        final long wanted = Math.max(PAGE_SLOTS * 2L, maxEntries * 2);
+        return Long.highestOneBit(wanted - 1) << 1;
+    }
+
+    private static void create(final StoreConfig config) throws IOException
+    {
+        final Path file = config.file();
+        final Path creating = file.resolveSibling(file.getFileName() + CREATING_SUFFIX);
+        Files.deleteIfExists(creating);
+        final long slotCount = slotCount(config.maxEntries());
+        final long length = fileLength(config);
+        if (slotCount * 8 + HEADER_BYTES > length || (slotCount >>> 31) != 0)
+        {
+            throw new IllegalArgumentException("maxEntries too large for a hash store: " + config);
+        }
+        try (FileChannel channel = FileChannel.open(creating,
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            header.putLong(H_MAGIC, FILE_MAGIC);
+            header.putInt(H_VERSION, VERSION);
+            header.putInt(H_CLEAN, 1);
+            header.putLong(H_SLOT_COUNT, slotCount);
+            header.putLong(H_ARENA_START, HEADER_BYTES + slotCount * 8);
+            header.putLong(H_FILE_LENGTH, length);
+            channel.write(java.nio.ByteBuffer.allocate(1), length - 1); // sparse: only the header is written
+            channel.write(header, 0);
+            channel.force(true);
+        }
+        Files.move(creating, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Operations
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean put(
+        final long sequence,
+        final DirectBuffer key,
+        final int keyOff,
+        final int keyLen,
+        final DirectBuffer value,
+        final int valueOff,
+        final int valueLen)
+    {
+        checkKey(key, keyOff, keyLen);
+        if (valueLen < 0 || valueLen > maxValueSize)
+        {
+            throw new IllegalArgumentException("value length must be in 0.." + maxValueSize + ": valueLen=" +
+                valueLen + " store=" + config.name());
+        }
+        value.boundsCheck(valueOff, valueLen);
+        final Object keyBase = key.byteArray();
+        final long keyAddress = key.addressOffset() + keyOff;
+        final long hash = hash(keyBase, keyAddress, keyLen);
+        final long pageAddress = pageAddress(hash);
+        final int pos = find(pageAddress, hash, keyBase, keyAddress, keyLen);
+        if (pos < 0 && probeEmpty < 0)
+        {
+            throw full(keyLen, valueLen, "its slot page is full");
+        }
+
+        final long needed = align8(BLOCK_HEADER + (long)keyLen + valueLen);
+        final long block = allocate(needed);
+        if (block < 0)
+        {
+            throw full(keyLen, valueLen, "the arena has no free block that large");
+        }
+        final long blockAddress = address + block;
+        UnsafeApi.putInt(blockAddress + B_KEY_LEN, keyLen);
+        UnsafeApi.putInt(blockAddress + B_VALUE_LEN, valueLen);
+        UnsafeApi.putLong(blockAddress + B_SEQUENCE, sequence);
+        UnsafeApi.putInt(blockAddress + B_MAGIC, LIVE);
+        UnsafeApi.putInt(blockAddress + B_MAGIC + 4, 0);
+        UnsafeApi.copyMemory(keyBase, keyAddress, null, blockAddress + BLOCK_HEADER, keyLen);
+        UnsafeApi.copyMemory(
+            value.byteArray(), value.addressOffset() + valueOff, null, blockAddress + BLOCK_HEADER + keyLen, valueLen);
+        UnsafeApi.putInt(blockAddress + B_CRC, crc(blockAddress, keyLen, valueLen));
+
+        final long slot = slotMeta(hash) | (block >>> 3);
+        if (pos >= 0)
+        {
+            final long slotAddress = pageAddress + ((long)pos << 3);
+            final long old = UnsafeApi.getLong(slotAddress);
+            UnsafeApi.putLongRelease(null, slotAddress, slot);
+            free((old & GRANULE_MASK) << 3);
+            return false;
+        }
+        UnsafeApi.putLongRelease(null, pageAddress + ((long)probeEmpty << 3), slot);
+        size++;
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int get(
+        final DirectBuffer key, final int keyOff, final int keyLen, final MutableDirectBuffer dst, final int dstOff)
+    {
+        final long blockAddress = lookup(key, keyOff, keyLen);
+        if (0 == blockAddress)
+        {
+            return -1;
+        }
+        final int length = UnsafeApi.getInt(blockAddress + B_VALUE_LEN);
+        if (dstOff < 0 || dstOff > dst.capacity() - length)
+        {
+            throw new IllegalArgumentException("dst cannot hold value: valueLength=" + length +
+                " dstOff=" + dstOff + " dstCapacity=" + dst.capacity());
+        }
+        UnsafeApi.copyMemory(null, blockAddress + BLOCK_HEADER + UnsafeApi.getInt(blockAddress + B_KEY_LEN),
+            dst.byteArray(), dst.addressOffset() + dstOff, length);
+        return length;
+    }
+
+    /**
+     * Wraps the mapped bytes themselves: no copy. Valid until the next write to this store.
+     * <p>
+     * {@inheritDoc}
+     */
+    public boolean view(final DirectBuffer key, final int keyOff, final int keyLen, final UnsafeBuffer view)
+    {
+        final long blockAddress = lookup(key, keyOff, keyLen);
+        if (0 == blockAddress)
+        {
+            return false;
+        }
+        view.wrap(blockAddress + BLOCK_HEADER + UnsafeApi.getInt(blockAddress + B_KEY_LEN),
+            UnsafeApi.getInt(blockAddress + B_VALUE_LEN));
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int valueLength(final DirectBuffer key, final int keyOff, final int keyLen)
+    {
+        final long blockAddress = lookup(key, keyOff, keyLen);
+        return 0 == blockAddress ? -1 : UnsafeApi.getInt(blockAddress + B_VALUE_LEN);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean remove(final DirectBuffer key, final int keyOff, final int keyLen)
+    {
+        checkKey(key, keyOff, keyLen);
+        final Object keyBase = key.byteArray();
+        final long keyAddress = key.addressOffset() + keyOff;
+        final long hash = hash(keyBase, keyAddress, keyLen);
+        final long pageAddress = pageAddress(hash);
+        final int pos = find(pageAddress, hash, keyBase, keyAddress, keyLen);
+        if (pos < 0)
+        {
+            return false;
+        }
+        final long old = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
+        backwardShift(pageAddress, pos);
+        free((old & GRANULE_MASK) << 3);
+        size--;
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long size()
+    {
+        return size;
+    }
+
+    /**
+     * Visits keys in slot-table order. Allocates nothing.
+     * <p>
+     * {@inheritDoc}
+     */
+    public void forEachKey(final KeyVisitor visitor)
+    {
+        final long slots = (long)(pageMask + 1) * PAGE_SLOTS;
+        for (long i = 0; i < slots; i++)
+        {
+            final long slot = UnsafeApi.getLong(tableAddress + (i << 3));
+            if (0 != slot)
+            {
+                final long blockAddress = address + ((slot & GRANULE_MASK) << 3);
+                final int keyLen = UnsafeApi.getInt(blockAddress + B_KEY_LEN);
+                keyView.wrap(blockAddress + BLOCK_HEADER, keyLen);
+                visitor.onKey(keyView, 0, keyLen, UnsafeApi.getInt(blockAddress + B_VALUE_LEN));
+            }
+        }
+    }
+
+    /**
+     * {@code fsync} of the file ({@code FileChannel.force(true)}), which on Linux writes back the mapping's dirty
+     * pages too. Reads no in-memory structure of the store, so the checkpoint thread may call it.
+     * <p>
+     * {@inheritDoc}
+     */
+    public void sync()
+    {
+        try
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("failed to sync store: name=" + config.name() + " file=" + file, ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long offHeapMemoryUsed()
+    {
+        return fileLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean recovered()
+    {
+        return recovered;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int recoveryCorruptions()
+    {
+        return recoveryCorruptions;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long openNanos()
+    {
+        return openNanos;
+    }
+
+    /**
+     * Forces the file, then sets the clean-close flag and forces the header, then unmaps. A store closed this way
+     * is trusted at the next open without verification.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            channel.force(true);
+            headerMap.putInt(H_CLEAN, 1);
+            headerMap.force();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("failed to sync hash store at close (left marked unclean): name={} file={}",
+                config.name(), file, ex);
+        }
+        finally
+        {
+            unmapQuietly(address, fileLength);
+            IoUtil.unmap(headerMap);
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("failed to close hash store channel: name={} file={}", config.name(), file, ex);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "HashItemStore{name=" + config.name() + ", file=" + file + ", entries=" + size + "}";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Table
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * 64-bit hash of the key bytes: 8 bytes at a time, multiply-xor, murmur3's finaliser.
+     */
+    static long hash(final Object base, final long keyAddress, final int length)
+    {
+        long h = 0x9E3779B97F4A7C15L ^ length;
+        int i = 0;
+        for (; i <= length - 8; i += 8)
+        {
+            h = (h ^ UnsafeApi.getLong(base, keyAddress + i)) * 0xC2B2AE3D27D4EB4FL;
+            h = Long.rotateLeft(h, 31);
+        }
+        long tail = 0;
+        for (int shift = 0; i < length; i++, shift += 8)
+        {
+            tail |= (UnsafeApi.getByte(base, keyAddress + i) & 0xFFL) << shift;
+        }
+        h = (h ^ tail) * 0xC2B2AE3D27D4EB4FL;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    private static long slotMeta(final long hash)
+    {
+        return ((hash >>> 49) << 49) | ((hash & PAGE_MASK) << 40);
+    }
+
+    private long pageAddress(final long hash)
+    {
+        return tableAddress + (((hash >>> 9) & pageMask) << 12);
+    }
+
+    private long lookup(final DirectBuffer key, final int keyOff, final int keyLen)
+    {
+        checkKey(key, keyOff, keyLen);
+        final Object keyBase = key.byteArray();
+        final long keyAddress = key.addressOffset() + keyOff;
+        final long hash = hash(keyBase, keyAddress, keyLen);
+        final long pageAddress = pageAddress(hash);
+        final int pos = find(pageAddress, hash, keyBase, keyAddress, keyLen);
+        return pos < 0 ? 0 : address + ((UnsafeApi.getLong(pageAddress + ((long)pos << 3)) & GRANULE_MASK) << 3);
+    }
+
+    /**
+     * @return the key's slot in its page, or -1 with {@link #probeEmpty} set to the first empty slot of its probe
+     * (-1 if the page is full).
+     */
+    private int find(
+        final long pageAddress, final long hash, final Object keyBase, final long keyAddress, final int keyLen)
+    {
+        final long meta = slotMeta(hash);
+        int pos = (int)(hash & PAGE_MASK);
+        for (int n = 0; n < PAGE_SLOTS; n++)
+        {
+            final long slot = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
+            if (0 == slot)
+            {
+                probeEmpty = pos;
+                return -1;
+            }
+            if ((slot & META_MASK) == meta &&
+                keyEquals(address + ((slot & GRANULE_MASK) << 3), keyBase, keyAddress, keyLen))
+            {
+                return pos;
+            }
+            pos = (pos + 1) & PAGE_MASK;
+        }
+        probeEmpty = -1;
+        return -1;
+    }
+
+    private static boolean keyEquals(final long blockAddress, final Object keyBase, final long keyAddress, final int keyLen)
+    {
+        if (UnsafeApi.getInt(blockAddress + B_KEY_LEN) != keyLen)
+        {
+            return false;
+        }
+        final long stored = blockAddress + BLOCK_HEADER;
+        int i = 0;
+        for (; i <= keyLen - 8; i += 8)
+        {
+            if (UnsafeApi.getLong(stored + i) != UnsafeApi.getLong(keyBase, keyAddress + i))
+            {
+                return false;
+            }
+        }
+        for (; i < keyLen; i++)
+        {
+            if (UnsafeApi.getByte(stored + i) != UnsafeApi.getByte(keyBase, keyAddress + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Empties slot {@code hole} of a page, moving later slots of its probe runs back (no tombstones). Each moved
+     * slot is written to its new place before its old place is overwritten.
+     */
+    private static void backwardShift(final long pageAddress, final int start)
+    {
+        int hole = start;
+        int j = start;
+        for (int n = 1; n < PAGE_SLOTS; n++)
+        {
+            j = (j + 1) & PAGE_MASK;
+            final long slot = UnsafeApi.getLong(pageAddress + ((long)j << 3));
+            if (0 == slot)
+            {
+                break;
+            }
+            final int home = (int)(slot >>> 40) & PAGE_MASK;
+            if (((j - home) & PAGE_MASK) >= ((j - hole) & PAGE_MASK))
+            {
+                UnsafeApi.putLongRelease(null, pageAddress + ((long)hole << 3), slot);
+                hole = j;
+            }
+        }
+        UnsafeApi.putLongRelease(null, pageAddress + ((long)hole << 3), 0L);
+    }
+
+    private void checkKey(final DirectBuffer key, final int keyOff, final int keyLen)
+    {
+        if (keyLen < 1 || keyLen > MAX_KEY_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "key length must be in 1.." + MAX_KEY_LENGTH + ": keyLen=" + keyLen + " store=" + config.name());
+        }
+        key.boundsCheck(keyOff, keyLen);
+    }
+
+    /**
+     * The block's checksum: the low 32 bits of XXH64 over everything after the checksum field up to the value's end
+     * (XXH64 from chronicle-algorithms, Unsafe reads of the mapping, no allocation; the JDK's intrinsic CRC32C
+     * needs a ByteBuffer, or {@code --add-opens java.base/java.util.zip} for Agrona's address variant).
+     */
+    private static int crc(final long blockAddress, final int keyLen, final int valueLen)
+    {
+        return (int)CHECKSUM.hashMemory(blockAddress + 4, BLOCK_HEADER - 4 + keyLen + valueLen);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Arena
+    // ---------------------------------------------------------------------------------------------
+
+    static long align8(final long bytes)
+    {
+        return (bytes + 7) & ~7L;
+    }
+
+    /**
+     * Size class of a free block of {@code granules} 8-byte granules: every block in class c holds at least
+     * {@link #classMin(int)} granules.
+     */
+    static int classOf(final long granules)
+    {
+        if (granules < EXACT_CLASSES)
+        {
+            return (int)granules;
+        }
+        final int e = 63 - Long.numberOfLeadingZeros(granules);
+        final int c = EXACT_CLASSES + (e - 9) * 8 + (int)((granules >>> (e - 3)) & 7);
+        return Math.min(c, NUM_CLASSES - 1);
+    }
+
+    /**
+     * @return a block of at least {@code bytes} (its size is in its header), as a file offset, or -1.
+     */
+    private long allocate(final long bytes)
+    {
+        final long granules = bytes >>> 3;
+        final int c = classOf(granules);
+        long block = 0;
+        final long head = freeHeads[c];
+        if (0 != head && (UnsafeApi.getInt(address + head + B_SIZE) >>> 3) >= granules)
+        {
+            block = popFree(c);
+        }
+        else
+        {
+            final int larger = nextNonEmptyClass(c + 1);
+            if (larger >= 0)
+            {
+                block = popFree(larger);
+            }
+        }
+
+        if (0 != block)
+        {
+            final long blockBytes = UnsafeApi.getInt(address + block + B_SIZE) & 0xFFFF_FFFFL;
+            final long rest = blockBytes - bytes;
+            if (rest >= MIN_FREE_BYTES)
+            {
+                pushFree(block + bytes, rest);
+                UnsafeApi.putInt(address + block + B_SIZE, (int)bytes);
+            }
+            return block;
+        }
+
+        if (arenaTop + bytes > arenaEnd)
+        {
+            if (freedSinceCoalesce > 0)
+            {
+                coalesce();
+                return allocate(bytes);
+            }
+            return -1;
+        }
+        block = arenaTop;
+        arenaTop += bytes;
+        UnsafeApi.putInt(address + block + B_SIZE, (int)bytes);
+        return block;
+    }
+
+    private void free(final long block)
+    {
+        final long blockAddress = address + block;
+        freedSinceCoalesce++;
+        UnsafeApi.putInt(blockAddress + B_MAGIC, FREE);
+        pushFree(block, UnsafeApi.getInt(blockAddress + B_SIZE) & 0xFFFF_FFFFL);
+    }
+
+    private void pushFree(final long block, final long bytes)
+    {
+        final long blockAddress = address + block;
+        final int c = classOf(bytes >>> 3);
+        UnsafeApi.putInt(blockAddress + B_SIZE, (int)bytes);
+        UnsafeApi.putInt(blockAddress + B_MAGIC, FREE);
+        UnsafeApi.putLong(blockAddress + B_NEXT_FREE, freeHeads[c]);
+        freeHeads[c] = block;
+        freeBits[c >>> 6] |= 1L << c;
+    }
+
+    private long popFree(final int c)
+    {
+        final long block = freeHeads[c];
+        final long next = UnsafeApi.getLong(address + block + B_NEXT_FREE);
+        freeHeads[c] = next;
+        if (0 == next)
+        {
+            freeBits[c >>> 6] &= ~(1L << c);
+        }
+        return block;
+    }
+
+    /**
+     * Merges adjacent free blocks and rebuilds the free lists, when an allocation found nothing large enough and
+     * blocks were freed since the last merge (the free lists split blocks but never merge them). The arena is
+     * tiled by blocks from its start to its top, each with its size and a LIVE or FREE magic, so one walk finds
+     * every run of free blocks; a run that reaches the top lowers the top. O(blocks), only when the arena is
+     * (nearly) exhausted; allocates nothing.
+     */
+    private void coalesce()
+    {
+        freedSinceCoalesce = 0;
+        Arrays.fill(freeHeads, 0);
+        Arrays.fill(freeBits, 0);
+        long pos = arenaStart;
+        while (pos < arenaTop)
+        {
+            final long blockBytes = blockBytesAt(pos);
+            if (UnsafeApi.getInt(address + pos + B_MAGIC) != FREE)
+            {
+                pos += blockBytes;
+                continue;
+            }
+            long end = pos + blockBytes;
+            while (end < arenaTop && UnsafeApi.getInt(address + end + B_MAGIC) == FREE)
+            {
+                end += blockBytesAt(end);
+            }
+            if (end >= arenaTop)
+            {
+                arenaTop = pos;
+                break;
+            }
+            freeGap(pos, end);
+            pos = end;
+        }
+    }
+
+    private long blockBytesAt(final long pos)
+    {
+        final long blockBytes = UnsafeApi.getInt(address + pos + B_SIZE) & 0xFFFF_FFFFL;
+        if (blockBytes < MIN_FREE_BYTES || (blockBytes & 7) != 0 || pos + blockBytes > arenaTop)
+        {
+            throw new IllegalStateException("hash store arena is not tiled by blocks at offset " + pos +
+                " (size " + blockBytes + ", top " + arenaTop + "): name=" + config.name() + " file=" + file);
+        }
+        return blockBytes;
+    }
+
+    private int nextNonEmptyClass(final int from)
+    {
+        if (from >= NUM_CLASSES)
+        {
+            return -1;
+        }
+        int word = from >>> 6;
+        long bits = freeBits[word] & (-1L << from);
+        while (true)
+        {
+            if (0 != bits)
+            {
+                return (word << 6) + Long.numberOfTrailingZeros(bits);
+            }
+            if (++word == freeBits.length)
+            {
+                return -1;
+            }
+            bits = freeBits[word];
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Open
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * After an unclean shutdown, page by page: removes every slot whose block does not verify (by backward shift,
+     * as a remove does), then every second slot of a key, keeping the higher sequence. The table is repaired in
+     * place with the same write order as the operations, so a kill during the repair loses nothing either (the
+     * next open repairs again). Bad slots go first, so the key compares of the second pass read verified blocks.
+     *
+     * @return how many slots were dropped as corrupt.
+     */
+    private int verifyAndRebuildTable(final long slotCount)
+    {
+        int corrupt = 0;
+        final long pages = slotCount / PAGE_SLOTS;
+        for (long page = 0; page < pages; page++)
+        {
+            final long pageAddress = tableAddress + (page << 12);
+            boolean changed = true;
+            while (changed)
+            {
+                changed = false;
+                for (int pos = 0; pos < PAGE_SLOTS; pos++)
+                {
+                    final long slot = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
+                    if (0 != slot && !verify(slot, page))
+                    {
+                        corrupt++;
+                        LOG.warn("hash store recovery dropped a slot whose block does not verify: name={} file={} " +
+                            "page={} slot={} blockOffset={}", config.name(), file, page, pos,
+                            (slot & GRANULE_MASK) << 3);
+                        backwardShift(pageAddress, pos);
+                        changed = true;
+                    }
+                }
+            }
+
+            changed = true;
+            while (changed)
+            {
+                changed = false;
+                for (int pos = 0; pos < PAGE_SLOTS; pos++)
+                {
+                    final long slot = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
+                    if (0 == slot)
+                    {
+                        continue;
+                    }
+                    final long blockAddress = address + ((slot & GRANULE_MASK) << 3);
+                    final int keyLen = UnsafeApi.getInt(blockAddress + B_KEY_LEN);
+                    final long keyAddress = blockAddress + BLOCK_HEADER;
+                    final int first = find(pageAddress, hash(null, keyAddress, keyLen), null, keyAddress, keyLen);
+                    if (first >= 0 && first != pos)
+                    {
+                        final long firstAddress = pageAddress + ((long)first << 3);
+                        final long other = UnsafeApi.getLong(firstAddress);
+                        if (UnsafeApi.getLong(blockAddress + B_SEQUENCE) >
+                            UnsafeApi.getLong(address + ((other & GRANULE_MASK) << 3) + B_SEQUENCE))
+                        {
+                            UnsafeApi.putLongRelease(null, firstAddress, slot);
+                        }
+                        backwardShift(pageAddress, pos);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return corrupt;
+    }
+
+    private boolean verify(final long slot, final long page)
+    {
+        final long block = (slot & GRANULE_MASK) << 3;
+        if (block < arenaStart || block > arenaEnd - BLOCK_HEADER)
+        {
+            return false;
+        }
+        final long blockAddress = address + block;
+        final long blockBytes = UnsafeApi.getInt(blockAddress + B_SIZE) & 0xFFFF_FFFFL;
+        final long keyLen = UnsafeApi.getInt(blockAddress + B_KEY_LEN) & 0xFFFF_FFFFL;
+        final long valueLen = UnsafeApi.getInt(blockAddress + B_VALUE_LEN) & 0xFFFF_FFFFL;
+        if (UnsafeApi.getInt(blockAddress + B_MAGIC) != LIVE || keyLen < 1 || keyLen > MAX_KEY_LENGTH ||
+            valueLen > Integer.MAX_VALUE || (blockBytes & 7) != 0 || blockBytes > arenaEnd - block ||
+            BLOCK_HEADER + keyLen + valueLen > blockBytes)
+        {
+            return false;
+        }
+        if (crc(blockAddress, (int)keyLen, (int)valueLen) != UnsafeApi.getInt(blockAddress + B_CRC))
+        {
+            return false;
+        }
+        final long hash = hash(null, blockAddress + BLOCK_HEADER, (int)keyLen);
+        return ((hash >>> 9) & pageMask) == page && slotMeta(hash) == (slot & META_MASK);
+    }
+
+    /**
+     * Frees every gap between the blocks the table references; the arena's top is the end of the last one.
+     */
+    private void rebuildFreeSpace(final long slotCount)
+    {
+        final long[] blocks = new long[(int)Math.min(slotCount, Integer.MAX_VALUE - 8)];
+        int count = 0;
+        for (long i = 0; i < slotCount; i++)
+        {
+            final long slot = UnsafeApi.getLong(tableAddress + (i << 3));
+            if (0 != slot)
+            {
+                blocks[count++] = (slot & GRANULE_MASK) << 3;
+            }
+        }
+        Arrays.sort(blocks, 0, count);
+        long end = arenaStart;
+        for (int i = 0; i < count; i++)
+        {
+            final long block = blocks[i];
+            if (block < end)
+            {
+                throw new IllegalStateException("hash store file is corrupt: blocks overlap at offset " + block +
+                    " (previous block ends at " + end + "): name=" + config.name() + " file=" + file);
+            }
+            freeGap(end, block);
+            end = block + (UnsafeApi.getInt(address + block + B_SIZE) & 0xFFFF_FFFFL);
+        }
+        arenaTop = end;
+        size = count;
+    }
+
+    private void freeGap(final long start, final long end)
+    {
+        long from = start;
+        while (end - from >= MIN_FREE_BYTES)
+        {
+            final long bytes = Math.min(end - from, MAX_FREE_CHUNK);
+            pushFree(from, end - from - bytes < MIN_FREE_BYTES ? end - from : bytes);
+            from += bytes;
+        }
+    }
+
+    private StoreFullException full(final int keyLen, final int valueLen, final String why)
+    {
+        return new StoreFullException("store full (" + why + "): name=" + config.name() + " file=" + file +
+            " entries=" + size + " maxEntries=" + config.maxEntries() + " arenaBytes=" + (arenaEnd - arenaStart) +
+            " arenaTop=" + (arenaTop - arenaStart) + " keyLen=" + keyLen + " valueLen=" + valueLen, null);
+    }
+
+    private static void unmapQuietly(final long address, final long length)
+    {
+        try
+        {
+            OS.unmap(address, length);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.warn("failed to unmap hash store", ex);
+        }
+    }
+}

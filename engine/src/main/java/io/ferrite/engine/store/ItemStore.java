@@ -1,0 +1,136 @@
+package io.ferrite.engine.store;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The persisted item-bytes store of one partition: index-key bytes to item bytes, in a file mapped into memory.
+ * Two implementations: {@link HashItemStore} (the default, decision 0014) and {@link ChronicleItemStore}
+ * (Chronicle Map, decision 0003); {@link ItemStores} opens either.
+ * <p>
+ * <b>Threading:</b> not thread-safe. One thread, the partition's shard thread, opens, uses and closes it; the only
+ * call another thread may make is {@link #sync()} (the checkpoint thread), while the owner goes on writing.
+ * <p>
+ * <b>Allocation:</b> {@link #put}, {@link #get}, {@link #view}, {@link #valueLength} and {@link #remove} allocate
+ * nothing in steady state.
+ * <p>
+ * <b>Durability:</b> writes land in the file's page cache through the mapping, so they survive the process being
+ * killed at any moment (SIGKILL) without {@link #sync()}; {@link #sync()} makes them survive an OS crash or power
+ * loss. Writes after the last sync may be lost or torn by a power loss: the WAL replay from the checkpoint brings
+ * them back (each implementation documents why what it keeps is usable).
+ */
+public interface ItemStore extends AutoCloseable
+{
+    /**
+     * Largest key in bytes: the index key of decision 0001 at its limits,
+     * {@code hash:u64 + pkLength:u16 + pk:2048 + sk:1024}.
+     */
+    int MAX_KEY_LENGTH = 8 + 2 + 2048 + 1024;
+
+    /**
+     * Inserts or replaces the value stored under a key.
+     *
+     * @param sequence the WAL sequence of the record this write applies (recovery keeps the newer of two copies).
+     * @param key      buffer holding the key.
+     * @param keyOff   offset of the key in {@code key}.
+     * @param keyLen   key length, 1..{@value #MAX_KEY_LENGTH}.
+     * @param value    buffer holding the value.
+     * @param valueOff offset of the value in {@code value}.
+     * @param valueLen value length, 0..{@link StoreConfig#maxValueSize()}.
+     * @return true if the key was new, false if its value was replaced.
+     * @throws IllegalArgumentException if a length is out of range.
+     * @throws StoreFullException       if the store has no room for the entry; the store is unchanged.
+     */
+    boolean put(long sequence, DirectBuffer key, int keyOff, int keyLen, DirectBuffer value, int valueOff, int valueLen);
+
+    /**
+     * Copies the value stored under a key into {@code dst}.
+     *
+     * @param key    buffer holding the key.
+     * @param keyOff offset of the key in {@code key}.
+     * @param keyLen key length, 1..{@value #MAX_KEY_LENGTH}.
+     * @param dst    buffer receiving the value; must hold it from {@code dstOff}.
+     * @param dstOff offset in {@code dst} to copy to.
+     * @return the value's length, or -1 if the key is absent.
+     * @throws IllegalArgumentException if the key length is out of range or {@code dst} cannot hold the value.
+     */
+    int get(DirectBuffer key, int keyOff, int keyLen, MutableDirectBuffer dst, int dstOff);
+
+    /**
+     * Points {@code view} at the value stored under a key, without copying when the store can (the hash store
+     * wraps its mapped bytes; the Chronicle store copies into a scratch buffer of its own). The view is valid
+     * only until the next write to this store or its close, and must not be written through.
+     *
+     * @param key    buffer holding the key.
+     * @param keyOff offset of the key in {@code key}.
+     * @param keyLen key length, 1..{@value #MAX_KEY_LENGTH}.
+     * @param view   wrapped around the value (offset 0, capacity = the value's length) if the key is present.
+     * @return true if the key is present.
+     */
+    boolean view(DirectBuffer key, int keyOff, int keyLen, UnsafeBuffer view);
+
+    /**
+     * @param key    buffer holding the key.
+     * @param keyOff offset of the key in {@code key}.
+     * @param keyLen key length, 1..{@value #MAX_KEY_LENGTH}.
+     * @return the length of the value stored under the key, or -1 if the key is absent.
+     */
+    int valueLength(DirectBuffer key, int keyOff, int keyLen);
+
+    /**
+     * Removes a key and its value.
+     *
+     * @param key    buffer holding the key.
+     * @param keyOff offset of the key in {@code key}.
+     * @param keyLen key length, 1..{@value #MAX_KEY_LENGTH}.
+     * @return true if the key was present.
+     */
+    boolean remove(DirectBuffer key, int keyOff, int keyLen);
+
+    /**
+     * @return the number of entries.
+     */
+    long size();
+
+    /**
+     * Visits every live key in no particular order, e.g. to rebuild the ordered index at startup.
+     *
+     * @param visitor receives each key; must not call back into this store.
+     */
+    void forEachKey(KeyVisitor visitor);
+
+    /**
+     * Forces the store's memory to the storage device, for a checkpoint: when it returns, every put and remove
+     * completed before the call survives an OS crash or power loss (as far as the device honours a flush). May be
+     * called from the checkpoint thread while the owner writes.
+     *
+     * @throws java.io.UncheckedIOException if the flush fails.
+     */
+    void sync();
+
+    /**
+     * @return bytes of memory the store has mapped.
+     */
+    long offHeapMemoryUsed();
+
+    /**
+     * @return true if the store was opened from an existing file, false if it created one.
+     */
+    boolean recovered();
+
+    /**
+     * @return how many corruptions recovery found and repaired at open; 0 after a clean close or a create.
+     */
+    int recoveryCorruptions();
+
+    /**
+     * @return how long opening took, in nanoseconds.
+     */
+    long openNanos();
+
+    /**
+     * Unmaps and closes the file. Idempotent.
+     */
+    void close();
+}
