@@ -335,19 +335,40 @@ public final class CellClient implements AutoCloseable
         final long correlationId = nextCorrelationId++;
         final long requestId = newRequestId();
         final boolean direct = !consistentRead && null != readReplies;
+        final int length = encodeGetItem(
+            direct, correlationId, requestId, consistentRead, tableBytes(table), new UnsafeBuffer(keyBytes), 0,
+            keyBytes.length);
+        return direct ? readCall(length, correlationId, requestId, timeoutMs) :
+            call(CellProtocol.KIND_REQUEST, length, correlationId, requestId, timeoutMs);
+    }
+
+    /**
+     * Encodes a GetItem (no projection) into the send buffer: at the read endpoint's frame start when it goes
+     * {@code direct} to a member, else after the cell protocol's header.
+     *
+     * @return the frame's length.
+     */
+    private int encodeGetItem(
+        final boolean direct,
+        final long correlationId,
+        final long requestId,
+        final boolean consistentRead,
+        final byte[] tableName,
+        final DirectBuffer key,
+        final int offset,
+        final int length)
+    {
         final int start = direct ? readFrameStart() : CellProtocol.HEADER_LENGTH;
         getEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
             .correlationId(correlationId)
             .requestId(requestId)
             .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
             .returnConsumedCapacity(ReturnConsumedCapacityType.NONE)
-            .tableName(table)
-            .putKey(keyBytes, 0, keyBytes.length)
-            .projectionExpression("")
+            .putTableName(tableName, 0, tableName.length)
+            .putKey(key, offset, length)
+            .putProjectionExpression(EMPTY, 0, 0)
             .putExpressionAttributeNames(EMPTY, 0, 0);
-        final int length = start + MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength();
-        return direct ? readCall(length, correlationId, requestId, timeoutMs) :
-            call(CellProtocol.KIND_REQUEST, length, correlationId, requestId, timeoutMs);
+        return start + MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -401,21 +422,11 @@ public final class CellClient implements AutoCloseable
         final String table, final DirectBuffer key, final int offset, final int length, final boolean consistentRead,
         final long timeoutMs)
     {
-        final byte[] name = tableBytes(table);
         final long correlationId = nextCorrelationId++;
         final long requestId = newRequestId();
         final boolean direct = !consistentRead && null != readReplies;
-        final int start = direct ? readFrameStart() : CellProtocol.HEADER_LENGTH;
-        getEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
-            .correlationId(correlationId)
-            .requestId(requestId)
-            .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-            .returnConsumedCapacity(ReturnConsumedCapacityType.NONE)
-            .putTableName(name, 0, name.length)
-            .putKey(key, offset, length)
-            .putProjectionExpression(EMPTY, 0, 0)
-            .putExpressionAttributeNames(EMPTY, 0, 0);
-        final int frameLength = start + MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength();
+        final int frameLength = encodeGetItem(
+            direct, correlationId, requestId, consistentRead, tableBytes(table), key, offset, length);
         if (direct)
         {
             return outcome(readExchange(frameLength, correlationId, timeoutMs), requestId, timeoutMs, true);
