@@ -118,4 +118,13 @@ final class Partition implements AutoCloseable
         index.close();
         store.close();
     }
+
+    /**
+     * Frees the index and releases the store without syncing it: the partition's files are about to be deleted.
+     */
+    void discard()
+    {
+        index.close();
+        store.discard();
+    }
 }

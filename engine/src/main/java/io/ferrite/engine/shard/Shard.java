@@ -339,7 +339,7 @@ public final class Shard implements AutoCloseable
         for (final Partition partition : table.partitions())
         {
             final Path base = storeBase(table.tableId(), partition.partitionId());
-            partition.close();
+            partition.discard(); // no sync: the catalog no longer names it, and the file goes next
             ItemStores.delete(base);
         }
         return description;

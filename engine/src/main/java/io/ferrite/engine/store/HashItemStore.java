@@ -68,7 +68,7 @@ public final class HashItemStore implements ItemStore
 
     private static final int H_MAGIC = 0;
     private static final int H_VERSION = 8;
-    private static final int H_CLEAN = 12;
+    static final int H_CLEAN = 12;
     private static final int H_SLOT_COUNT = 16;
     private static final int H_ARENA_START = 24;
     private static final int H_FILE_LENGTH = 32;
@@ -527,16 +527,37 @@ public final class HashItemStore implements ItemStore
         }
         finally
         {
-            unmapQuietly(address, fileLength);
-            IoUtil.unmap(headerMap);
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ex)
-            {
-                LOG.warn("failed to close hash store channel: name={} file={}", config.name(), file, ex);
-            }
+            release();
+        }
+    }
+
+    /**
+     * Unmaps and closes without the sync and the clean mark of {@link #close()}: the file is about to be deleted,
+     * so forcing up to its whole size to disk first would only make DeleteTable wait.
+     * <p>
+     * {@inheritDoc}
+     */
+    public void discard()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        release();
+    }
+
+    private void release()
+    {
+        unmapQuietly(address, fileLength);
+        IoUtil.unmap(headerMap);
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("failed to close hash store channel: name={} file={}", config.name(), file, ex);
         }
     }
 

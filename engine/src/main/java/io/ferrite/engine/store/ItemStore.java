@@ -133,4 +133,15 @@ public interface ItemStore extends AutoCloseable
      * Unmaps and closes the file. Idempotent.
      */
     void close();
+
+    /**
+     * Releases a store whose file is about to be deleted: unmaps and closes it without forcing it to disk or marking
+     * it closed cleanly, which {@link #close()} may do. DeleteTable calls it after the catalog has durably dropped
+     * the table; a crash before the file is gone leaves a file the catalog does not name, which the next open
+     * deletes. Idempotent; the store cannot be used afterwards.
+     */
+    default void discard()
+    {
+        close();
+    }
 }
