@@ -25,15 +25,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bytes), measured per thread with HotSpot's
  * {@code ThreadMXBean.getThreadAllocatedBytes} (exact to the byte for TLAB and outside-TLAB allocation)
  * around a window of thousands of requests after a warm-up. The test-side client allocates freely; only
- * the node's own threads are measured. A window in which a GC ran is measured again: Chronicle Queue (the
- * engine's WAL) holds index arrays through weak references and re-creates them after a GC, a few hundred
- * bytes per GC, not per request (under Epsilon GC, with no collections, that never happens).
+ * the node's own threads are measured. Chronicle Queue (the engine's WAL) holds index arrays through weak references
+ * and re-creates them after a GC, a few hundred bytes per GC, not per request (under Epsilon GC, with no collections,
+ * that never happens): a window may hold up to two collections, each allowed 4 KB; one with more is measured again.
  */
 class RouterAndShardRequestPathAllocatesNothingTest
 {
     private static final int WARM_UP_ROUNDS = 3_000;
     private static final int MEASURED_ROUNDS = 600;
     private static final int MAX_ATTEMPTS = 8;
+    /**
+     * Windows with more collections than this are measured again (the client's garbage, not the node's).
+     */
+    private static final int MAX_GCS_IN_WINDOW = 2;
+    /**
+     * Allowed per collection inside a window: what Chronicle Queue re-creates after a GC (a few hundred bytes) with
+     * room to spare, and far below the 4,800 x 16 bytes that one small object per request would make.
+     */
+    private static final long BYTES_PER_GC = 4096;
     /**
      * The smallest Java object is 16 bytes, so a path that allocated on even one request in four would
      * average 4 bytes or more per request. Below that, what a window shows is incidental: a few hundred
@@ -76,26 +85,30 @@ class RouterAndShardRequestPathAllocatesNothingTest
                 assertEquals(3, before.size(), "router and two shard threads found: " + before.keySet());
                 rounds(s, MEASURED_ROUNDS);
                 final Map<String, Long> after = allocatedByNodeThreads(threads);
-                if (collections() != gcsBefore)
+                final long gcs = collections() - gcsBefore;
+                if (gcs > MAX_GCS_IN_WINDOW)
                 {
-                    // a GC clears Chronicle Queue's weakly held index arrays, which its appender then re-creates
-                    // (a few hundred bytes on the shard thread): the window is not steady state, measure again
+                    // the test-side client's garbage filled the young generation several times: measure again
                     continue;
                 }
+                // a GC clears Chronicle Queue's weakly held index arrays, which its appender then re-creates (a few
+                // hundred bytes on the shard thread): allowed per collection in the window, not per request
+                final long bound = MAX_BYTES_PER_REQUEST * MEASURED_ROUNDS * REQUESTS_PER_ROUND + gcs * BYTES_PER_GC;
                 allocating = new ArrayList<>();
                 for (final Map.Entry<String, Long> entry : before.entrySet())
                 {
                     final long bytes = after.get(entry.getKey()) - entry.getValue();
                     System.out.println("node thread " + entry.getKey() + " allocated " + bytes + " bytes in " +
-                        MEASURED_ROUNDS * REQUESTS_PER_ROUND + " requests");
-                    if (bytes >= MAX_BYTES_PER_REQUEST * MEASURED_ROUNDS * REQUESTS_PER_ROUND)
+                        MEASURED_ROUNDS * REQUESTS_PER_ROUND + " requests with " + gcs + " GCs in the window (bound " +
+                        bound + ")");
+                    if (bytes >= bound)
                     {
                         allocating.add(entry.getKey() + " allocated " + bytes + " bytes");
                     }
                 }
             }
-            assertTrue(null != allocating, "no measuring window of " + MEASURED_ROUNDS + " rounds without a GC in " +
-                MAX_ATTEMPTS + " attempts");
+            assertTrue(null != allocating, "no measuring window of " + MEASURED_ROUNDS + " rounds with at most " +
+                MAX_GCS_IN_WINDOW + " GCs in " + MAX_ATTEMPTS + " attempts");
             assertTrue(allocating.isEmpty(), MEASURED_ROUNDS * REQUESTS_PER_ROUND + " requests: " + allocating);
         }
     }
