@@ -14,6 +14,9 @@ public enum KeyType
     /** Binary: ordered by unsigned bytes. */
     B(ItemFormat.TYPE_B);
 
+    /** {@code values()} clones its array on every call; the query path looks key types up per request. */
+    private static final KeyType[] VALUES = values();
+
     private final byte tag;
 
     KeyType(final byte tag)
@@ -35,7 +38,7 @@ public enum KeyType
      */
     public static KeyType fromTag(final byte tag)
     {
-        for (final KeyType type : values())
+        for (final KeyType type : VALUES)
         {
             if (type.tag == tag)
             {
