@@ -184,6 +184,7 @@ final class CellState implements AutoCloseable
     private final ScanRequest scanRequest = new ScanRequest();
     private final AttributeUpdates attributeUpdates = new AttributeUpdates();
     private final ItemWriter writer = new ItemWriter();
+    private final ItemWriter keyWriter = new ItemWriter();
     private final ExpandableDirectByteBuffer snapshotBuffer = new ExpandableDirectByteBuffer(SNAPSHOT_BATCH_BYTES + 64 * 1024);
 
     private final ItemHandler itemHandler = this::onItem;
@@ -894,44 +895,9 @@ final class CellState implements AutoCloseable
         final BatchGetResult result = shard.batchGetItem(keysByTable, projections);
 
         // what does not fit one answer goes back as unprocessed keys, as DynamoDB does past its response size
-        final long budget = SEND_BUFFER_BYTES - 128 * 1024;
-        long used = 0;
-        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
-        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
-        for (final Map.Entry<String, List<byte[]>> entry : result.responses().entrySet())
-        {
-            final List<byte[]> items = new ArrayList<>();
-            for (final byte[] item : entry.getValue())
-            {
-                if (used + item.length + 8 <= budget)
-                {
-                    items.add(item);
-                    used += item.length + 8;
-                }
-                else
-                {
-                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
-                        .add(keyOf(shard.table(entry.getKey()).definition().spec(), item));
-                }
-            }
-            returned.put(entry.getKey(), items);
-        }
-        result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
-
         return WireValues.encodeBatchGetResponse(
-            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, returned, unprocessed);
-    }
-
-    private static byte[] keyOf(final TableSpec spec, final byte[] item)
-    {
-        final Map<String, AttributeValue> attributes = ItemCodec.decode(new UnsafeBuffer(item), 0, item.length);
-        final Map<String, AttributeValue> key = new HashMap<>();
-        key.put(spec.partitionKeyName(), attributes.get(spec.partitionKeyName()));
-        if (null != spec.sortKeyName())
-        {
-            key.put(spec.sortKeyName(), attributes.get(spec.sortKeyName()));
-        }
-        return ItemCodec.encode(key);
+            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, shard, result, SEND_BUFFER_BYTES - 128 * 1024,
+            keyWriter);
     }
 
     /**

@@ -786,31 +786,9 @@ final class ShardLoop implements Agent, MessageHandler
 
         // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
         final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH - 64 * 1024;
-        long used = 0;
-        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
-        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
-        for (final Map.Entry<String, List<byte[]>> entry : result.responses().entrySet())
-        {
-            final List<byte[]> items = new ArrayList<>();
-            for (final byte[] item : entry.getValue())
-            {
-                if (used + item.length + 8 <= budget)
-                {
-                    items.add(item);
-                    used += item.length + 8;
-                }
-                else
-                {
-                    final byte[] key = new KeyItems(shard.table(entry.getKey()).definition().spec()).keyOf(item, keyWriter);
-                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(key);
-                }
-            }
-            returned.put(entry.getKey(), items);
-        }
-        result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
-
         return WireValues.encodeBatchGetResponse(
-            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, returned, unprocessed);
+            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, shard, result, budget,
+            keyWriter);
     }
 
     private int onBatchWrite(final long correlationId)

@@ -2,6 +2,7 @@ package io.ferrite.transport.node;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
+import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
@@ -9,9 +10,11 @@ import io.ferrite.engine.expr.ConditionExpression;
 import io.ferrite.engine.expr.KeyConditionExpression;
 import io.ferrite.engine.expr.ProjectionExpression;
 import io.ferrite.engine.expr.UpdateExpression;
+import io.ferrite.engine.shard.BatchGetResult;
 import io.ferrite.engine.shard.KeyValue;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.Table;
 import io.ferrite.engine.table.KeyType;
@@ -19,6 +22,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -184,6 +189,62 @@ public final class WireValues
         {
             keyValue(upper, query.sortKeyUpper(), "sortKeyUpper");
         }
+    }
+
+    /**
+     * Encodes a shard's BatchGetItem result as one response of at most {@code budget} item bytes (each item counted
+     * with 8 bytes of framing): items past the budget go back as unprocessed keys, as DynamoDB does past its response
+     * size, after the keys the shard itself left unprocessed.
+     *
+     * @param buffer        to write the message (header included) into.
+     * @param offset        where the message starts in it.
+     * @param header        header encoder to use.
+     * @param encoder       response encoder to use.
+     * @param correlationId the request's correlation id.
+     * @param shard         the shard that read the items (for the tables' key schemas).
+     * @param result        what it read.
+     * @param budget        the most item bytes the response may carry.
+     * @param keyWriter     scratch writer for the keys of items past the budget.
+     * @return the message's length.
+     */
+    public static int encodeBatchGetResponse(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final MessageHeaderEncoder header,
+        final BatchGetItemResponseEncoder encoder,
+        final long correlationId,
+        final Shard shard,
+        final BatchGetResult result,
+        final long budget,
+        final ItemWriter keyWriter)
+    {
+        long used = 0;
+        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
+        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : result.responses().entrySet())
+        {
+            final List<byte[]> items = new ArrayList<>();
+            KeyItems keyItems = null;
+            for (final byte[] item : entry.getValue())
+            {
+                if (used + item.length + 8 <= budget)
+                {
+                    items.add(item);
+                    used += item.length + 8;
+                }
+                else
+                {
+                    if (null == keyItems)
+                    {
+                        keyItems = new KeyItems(shard.table(entry.getKey()).definition().spec());
+                    }
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(keyItems.keyOf(item, keyWriter));
+                }
+            }
+            returned.put(entry.getKey(), items);
+        }
+        result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
+        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, unprocessed);
     }
 
     /**

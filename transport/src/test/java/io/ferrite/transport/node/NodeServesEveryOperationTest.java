@@ -6,6 +6,7 @@ import io.ferrite.codecs.sbe.AttributeType;
 import io.ferrite.codecs.sbe.ReturnValuesType;
 import io.ferrite.codecs.sbe.SortKeyConditionType;
 import io.ferrite.codecs.sbe.TableDescriptionResponseDecoder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,6 +34,33 @@ class NodeServesEveryOperationTest
 {
     private static final String[] PARTITIONS = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" };
     private static final int SORT_KEYS = 8;
+
+    @Test
+    void batchGetPastOneReplyReturnsTheRestAsUnprocessedKeys()
+    {
+        try (NodeFixture fixture = new NodeFixture(1))
+        {
+            final RawSession s = fixture.session(false).connect();
+            ok(s.createTable("Big", "pk", AttributeType.S, "sk", AttributeType.N));
+            final String payload = "x".repeat(390 * 1024);
+            final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            final Set<Map<String, AttributeValue>> stored = new HashSet<>();
+            for (int i = 0; i < 16; i++)
+            {
+                final Map<String, AttributeValue> item = item("pk", "big" + i, "sk", i, "v", payload);
+                assertNull(item(s.putItem("Big", item, ReturnValuesType.NONE)));
+                stored.add(item);
+                keys.add(item("pk", "big" + i, "sk", i));
+            }
+            // 16 x 390 KB is more than one reply holds: what does not fit comes back as unprocessed keys
+            final int[] unprocessed = new int[1];
+            final List<Map<String, AttributeValue>> got = RawSession.batchGetItems(s.batchGet("Big", keys), unprocessed);
+            assertTrue(unprocessed[0] > 0, "some keys unprocessed: " + unprocessed[0]);
+            assertTrue(got.size() > 0, "some items returned");
+            assertEquals(16, got.size() + unprocessed[0]);
+            assertTrue(stored.containsAll(got), "returned items are the stored ones");
+        }
+    }
 
     @ParameterizedTest(name = "udp={0} shards={1}")
     @CsvSource({ "false,1", "true,1", "false,2", "true,2" })
