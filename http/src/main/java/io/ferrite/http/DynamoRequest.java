@@ -269,20 +269,9 @@ final class DynamoRequest
         ItemJson.expect(parser, JsonToken.START_ARRAY, "AttributeDefinitions");
         while (parser.nextToken() != JsonToken.END_ARRAY)
         {
-            ItemJson.expect(parser, JsonToken.START_OBJECT, "AttributeDefinitions[]");
-            String name = null;
-            String type = null;
-            while (parser.nextToken() == JsonToken.FIELD_NAME)
-            {
-                final String member = parser.currentName();
-                parser.nextToken();
-                switch (member)
-                {
-                    case "AttributeName" -> name = string(parser, "AttributeDefinitions[]." + member);
-                    case "AttributeType" -> type = string(parser, "AttributeDefinitions[]." + member);
-                    default -> parser.skipChildren();
-                }
-            }
+            final String[] pair = readPair(parser, "AttributeDefinitions[]", "AttributeName", "AttributeType");
+            final String name = pair[0];
+            final String type = pair[1];
             if (null == name || null == type)
             {
                 throw FerriteException.validation("1 validation error detected: AttributeDefinitions members must " +
@@ -300,20 +289,9 @@ final class DynamoRequest
         ItemJson.expect(parser, JsonToken.START_ARRAY, "KeySchema");
         while (parser.nextToken() != JsonToken.END_ARRAY)
         {
-            ItemJson.expect(parser, JsonToken.START_OBJECT, "KeySchema[]");
-            String name = null;
-            String type = null;
-            while (parser.nextToken() == JsonToken.FIELD_NAME)
-            {
-                final String member = parser.currentName();
-                parser.nextToken();
-                switch (member)
-                {
-                    case "AttributeName" -> name = string(parser, "KeySchema[]." + member);
-                    case "KeyType" -> type = string(parser, "KeySchema[]." + member);
-                    default -> parser.skipChildren();
-                }
-            }
+            final String[] pair = readPair(parser, "KeySchema[]", "AttributeName", "KeyType");
+            final String name = pair[0];
+            final String type = pair[1];
             keySchemaCount++;
             if ("HASH".equals(type) && null == hashKey)
             {
@@ -329,6 +307,37 @@ final class DynamoRequest
                     "KeyType must be HASH (once) then optionally RANGE (once); got " + type + " for " + name);
             }
         }
+    }
+
+    /**
+     * Reads one object of an array whose elements carry two string members (AttributeDefinitions, KeySchema),
+     * skipping any other member.
+     *
+     * @return the two members' values, null where absent.
+     */
+    private static String[] readPair(final JsonIn parser, final String where, final String first, final String second)
+        throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_OBJECT, where);
+        final String[] pair = new String[2];
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String member = parser.currentName();
+            parser.nextToken();
+            if (first.equals(member))
+            {
+                pair[0] = string(parser, where + "." + member);
+            }
+            else if (second.equals(member))
+            {
+                pair[1] = string(parser, where + "." + member);
+            }
+            else
+            {
+                parser.skipChildren();
+            }
+        }
+        return pair;
     }
 
     static String string(final JsonIn parser, final String member) throws IOException
