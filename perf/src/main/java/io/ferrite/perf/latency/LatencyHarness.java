@@ -36,6 +36,8 @@ public final class LatencyHarness
         "  --rate OPS_PER_S   offered rate, all threads together (default 10000)",
         "  --duration S       measured seconds (default 10)",
         "  --warmup S         seconds at the same rate before measuring (default 3)",
+        "  --warmup-ops N     before that, N operations of the workload in a closed loop, once per target (default 0):",
+        "                     warms the JIT for a low-rate run, where S seconds are too few calls",
         "  --threads N        load threads, each its own session at rate/N (default 1)",
         "  --json FILE        write the JSON summary (one object per target and operation)",
         "  --hgrm FILE        write the percentile distribution (one file per target and operation when several:",
@@ -148,6 +150,7 @@ public final class LatencyHarness
                 target.name() + " supports (" + target.maxThreads() + ")");
         }
         final RunResult result = new RunResult(target.name(), settings.workload, rate);
+        final boolean prime = settings.warmupOps > 0 && firstRun(target);
         final AtomicLong inserted = new AtomicLong(settings.records);
         final CyclicBarrier measuring = new CyclicBarrier(settings.threads);
         final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -162,7 +165,7 @@ public final class LatencyHarness
                 try
                 {
                     recorders[index] = loadThread(target, settings, rate / settings.threads, inserted, index,
-                        measuring, missed);
+                        measuring, missed, prime);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -183,7 +186,7 @@ public final class LatencyHarness
         // The main thread is load thread 0: the embedded target's shard belongs to the thread that opened it.
         try
         {
-            recorders[0] = loadThread(target, settings, rate / settings.threads, inserted, 0, measuring, missed);
+            recorders[0] = loadThread(target, settings, rate / settings.threads, inserted, 0, measuring, missed, prime);
         }
         catch (final RuntimeException ex)
         {
@@ -223,7 +226,8 @@ public final class LatencyHarness
         final AtomicLong inserted,
         final int index,
         final CyclicBarrier measuring,
-        final long[] missed)
+        final long[] missed,
+        final boolean prime)
     {
         final SystemNanoClock clock = SystemNanoClock.INSTANCE;
         final Recorder recorder = new Recorder(clock);
@@ -233,6 +237,10 @@ public final class LatencyHarness
                 31L * (index + 1));
             final OpenLoop loop = new OpenLoop(session, workload, clock, new YieldingIdleStrategy(), recorder);
             final long drainNs = TimeUnit.SECONDS.toNanos(5);
+            if (prime)
+            {
+                loop.closedLoop(Math.max(1, settings.warmupOps / settings.threads), TimeUnit.MINUTES.toNanos(10));
+            }
             if (settings.warmupSeconds > 0)
             {
                 loop.run(Math.max(1, rate), TimeUnit.SECONDS.toNanos(settings.warmupSeconds), drainNs);
@@ -253,6 +261,15 @@ public final class LatencyHarness
             }
         }
         return recorder;
+    }
+
+    /** Targets already warmed by --warmup-ops (a sweep or a comparison measures one target several times). */
+    private static final java.util.Set<Target> PRIMED =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    private static synchronized boolean firstRun(final Target target)
+    {
+        return PRIMED.add(target);
     }
 
     private static void await(final CyclicBarrier barrier)
@@ -413,6 +430,7 @@ public final class LatencyHarness
                 case "rate":
                 case "duration":
                 case "warmup":
+                case "warmup-ops":
                 case "threads":
                 case "json":
                 case "hgrm":
@@ -475,6 +493,7 @@ public final class LatencyHarness
         final long rate;
         final long durationSeconds;
         final long warmupSeconds;
+        final long warmupOps;
         final int threads;
         final Path json;
         final Path hgrm;
@@ -493,6 +512,7 @@ public final class LatencyHarness
             rate = longOption(options, "rate", 10_000, 1, 100_000_000);
             durationSeconds = longOption(options, "duration", 10, 1, 3600);
             warmupSeconds = longOption(options, "warmup", 3, 0, 3600);
+            warmupOps = longOption(options, "warmup-ops", 0, 0, 100_000_000);
             threads = intOption(options, "threads", 1, 1, 64);
             json = options.containsKey("json") ? Path.of(options.get("json")) : null;
             hgrm = options.containsKey("hgrm") ? Path.of(options.get("hgrm")) : null;

@@ -5,6 +5,8 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 
 /**
  * One load thread's open loop. Operation {@code i} of a run has a fixed intended send time,
@@ -19,15 +21,25 @@ import java.util.concurrent.TimeUnit;
  * schedule ended, the run gives up on them and counts them as {@link #missed()}: a run with misses did not
  * hold its rate.
  * <p>
+ * Between sends the loop yields while answers it must poll for are in flight, and sleeps when none are (or the
+ * session times its answers on its own threads, {@link Session#needsPolling()}) and the next send is more than
+ * {@value #SLEEP_MIN_NS} ns away.
+ * <p>
  * <b>Threading:</b> one thread. The loop allocates nothing.
  */
 public final class OpenLoop
 {
+    /** Shortest wait the loop sleeps through instead of yielding. */
+    static final long SLEEP_MIN_NS = 250_000;
+    /** How much earlier than the next send the loop asks to be woken. */
+    static final long SLEEP_MARGIN_NS = 120_000;
+
     private final Session session;
     private final Workload workload;
     private final NanoClock clock;
     private final IdleStrategy idle;
     private final Recorder recorder;
+    private final LongConsumer sleeper;
     private long missed;
 
     /**
@@ -41,11 +53,27 @@ public final class OpenLoop
         final Session session, final Workload workload, final NanoClock clock, final IdleStrategy idle,
         final Recorder recorder)
     {
+        this(session, workload, clock, idle, recorder, LockSupport::parkNanos);
+    }
+
+    /**
+     * @param session  the target session.
+     * @param workload the operation mix and key chooser.
+     * @param clock    the clock the schedule and the latencies are on.
+     * @param idle     what to do when nothing is due and nothing arrived.
+     * @param recorder the session's recorder (the loop counts throttles into it).
+     * @param sleeper  sleeps for about the given nanoseconds of {@code clock} (a park, for the system clock).
+     */
+    public OpenLoop(
+        final Session session, final Workload workload, final NanoClock clock, final IdleStrategy idle,
+        final Recorder recorder, final LongConsumer sleeper)
+    {
         this.session = session;
         this.workload = workload;
         this.clock = clock;
         this.idle = idle;
         this.recorder = recorder;
+        this.sleeper = sleeper;
     }
 
     /**
@@ -84,11 +112,13 @@ public final class OpenLoop
                 break;
             }
             int work = 0;
+            long waitNs = 0;
             while (sent < total)
             {
                 final long intendedNs = start + (long)((double)sent * TimeUnit.SECONDS.toNanos(1) / ratePerSecond);
                 if (intendedNs - now > 0)
                 {
+                    waitNs = intendedNs - now;
                     break;
                 }
                 if (!drawn)
@@ -113,10 +143,74 @@ public final class OpenLoop
                 work++;
             }
             work += session.poll();
-            idle.idle(work);
+            if (0 == work && waitNs > SLEEP_MIN_NS && (0 == session.inFlight() || !session.needsPolling()))
+            {
+                // Nothing to send for a while and nothing this thread must watch: sleep instead of yielding, so a
+                // low rate does not cost the target a CPU. The wake-up is early by a margin larger than a park's
+                // usual overshoot (the kernel's 50 us timer slack); yielding covers the rest.
+                sleeper.accept(waitNs - SLEEP_MARGIN_NS);
+                idle.reset();
+            }
+            else
+            {
+                idle.idle(work);
+            }
         }
         drain(drainTimeoutNs);
         return sent;
+    }
+
+    /**
+     * Runs {@code operations} operations of the workload in a closed loop, each sent as soon as the session takes it
+     * (pipelined up to the session's bound), then waits for the answers; nothing is kept of their latencies (the
+     * measured run resets the recorder). It warms the target's code paths before a low-rate run, which would
+     * otherwise measure interpreted or partly compiled code: the JIT compiles a method after some thousands of calls.
+     *
+     * @param operations how many.
+     * @param timeoutNs  how long it may take in all.
+     * @throws IllegalStateException when they were not all answered in time.
+     */
+    public void closedLoop(final long operations, final long timeoutNs)
+    {
+        final long deadline = clock.nanoTime() + timeoutNs;
+        long sent = 0;
+        boolean drawn = false;
+        Op op = null;
+        int record = 0;
+        int scanLength = 0;
+        idle.reset();
+        while (sent < operations)
+        {
+            if (clock.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("warm-up: " + sent + " of " + operations + " operations sent within " +
+                    TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+            }
+            if (!drawn)
+            {
+                op = workload.nextOp();
+                record = workload.nextRecord(op);
+                scanLength = workload.nextScanLength();
+                drawn = true;
+            }
+            int work = session.poll();
+            if (session.submit(op, record, scanLength, clock.nanoTime()))
+            {
+                drawn = false;
+                sent++;
+                work++;
+            }
+            idle.idle(work);
+        }
+        while (session.inFlight() > 0)
+        {
+            if (clock.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("warm-up: " + session.inFlight() + " operations unanswered within " +
+                    TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
+            }
+            idle.idle(session.poll());
+        }
     }
 
     /**

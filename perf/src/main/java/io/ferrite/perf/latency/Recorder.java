@@ -42,7 +42,20 @@ public final class Recorder
      */
     public void success(final Op op, final long intendedNs)
     {
-        final long latency = clock.nanoTime() - intendedNs;
+        success(op, intendedNs, clock.nanoTime());
+    }
+
+    /**
+     * An operation completed successfully at a time another thread took (a worker that made the call), on the same
+     * clock.
+     *
+     * @param op          which.
+     * @param intendedNs  its intended send time.
+     * @param completedNs when it completed.
+     */
+    public void success(final Op op, final long intendedNs, final long completedNs)
+    {
+        final long latency = completedNs - intendedNs;
         histograms[op.ordinal()].recordValue(Math.min(HIGHEST_NS, Math.max(0, latency)));
         completed++;
     }

@@ -33,6 +33,19 @@ public interface Session extends AutoCloseable
     int inFlight();
 
     /**
+     * Whether answers in flight need this thread polling for them to be timed right. A session whose answers arrive
+     * on this thread (a client polled by {@link #poll()}) does; one whose calls are made and timed by threads of its
+     * own does not, and the open loop then sleeps until the next send is due instead of yielding, leaving the CPU
+     * to the target.
+     *
+     * @return true unless completions are timed elsewhere.
+     */
+    default boolean needsPolling()
+    {
+        return true;
+    }
+
+    /**
      * Closes the connection.
      */
     @Override

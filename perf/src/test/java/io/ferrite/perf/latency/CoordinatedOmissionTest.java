@@ -94,8 +94,9 @@ class CoordinatedOmissionTest
             }
         };
         final Workload workload = Workload.of("get", 1000, 2000, new AtomicLong(1000), 1);
+        // the loop sleeps between sends (nothing in flight most of the time): on this clock, a sleep moves it on
         final OpenLoop loop = new OpenLoop(new StallingSession(clock, recorder, fromActualSend), workload, clock, idle,
-            recorder);
+            recorder, sleepNs -> clock.now += sleepNs);
 
         final long sent = loop.run(1000, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(1));
 
