@@ -138,6 +138,9 @@ public final class CellClient implements AutoCloseable
     private String lastTableName;
     private byte[] lastTableBytes = new byte[0];
 
+    /** Wakes this client's driver after an offer and this client's thread after the driver received (or null). */
+    private final DriverWaker waker;
+    private final int wakerSlot;
     private final io.aeron.Subscription readReplies;
     private final io.aeron.ExclusivePublication[] readPublications;
     private final io.aeron.FragmentAssembler readAssembler;
@@ -145,9 +148,12 @@ public final class CellClient implements AutoCloseable
     private int readMember;
     private long readsAnswered;
 
-    private CellClient(final CellClientConfig config, final MediaDriver driver, final Aeron aeron)
+    private CellClient(
+        final CellClientConfig config, final MediaDriver driver, final DriverWaker waker, final Aeron aeron)
     {
         this.config = config;
+        this.waker = waker;
+        this.wakerSlot = null == waker ? -1 : waker.register();
         this.idle = new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MICROSECONDS.toNanos(config.idleMaxParkUs()));
         this.driver = driver;
         this.aeron = aeron;
@@ -199,16 +205,18 @@ public final class CellClient implements AutoCloseable
                 "(0=127.0.0.1:p0,1=127.0.0.1:p1,...)");
         }
         MediaDriver driver = null;
+        DriverWaker waker = config.driverWaker();
         String aeronDir = config.aeronDir();
         if (null == aeronDir)
         {
+            waker = new DriverWaker();
             aeronDir = Path.of(System.getProperty("java.io.tmpdir"),
                 "ferrite-cell-client-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()))
                 .toString();
-            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            driver = MediaDriver.launchEmbedded(waker.configure(new MediaDriver.Context(),
+                    new BackoffIdleStrategy(10, 20, 1_000, 100_000))
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 100_000))
                 .termBufferSparseFile(true)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
@@ -216,7 +224,7 @@ public final class CellClient implements AutoCloseable
         try
         {
             final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
-            return new CellClient(config, driver, aeron);
+            return new CellClient(config, driver, waker, aeron);
         }
         catch (final RuntimeException ex)
         {
@@ -750,6 +758,7 @@ public final class CellClient implements AutoCloseable
         boolean sent = false;
         long resendAtNs = 0;
         idle.reset();
+        waiting(Thread.currentThread());
         try
         {
             while (true)
@@ -814,6 +823,7 @@ public final class CellClient implements AutoCloseable
                         lastSendNs = now;
                         resendAtNs = now + resendIntervalNs;
                         work++;
+                        wakeDriver();
                     }
                     else if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
                     {
@@ -833,6 +843,7 @@ public final class CellClient implements AutoCloseable
         finally
         {
             pendingCorrelationId = 0;
+            waiting(null);
         }
     }
 
@@ -893,6 +904,7 @@ public final class CellClient implements AutoCloseable
         long nextSendNs = 0;
         long askedSinceNs = System.nanoTime();
         idle.reset();
+        waiting(Thread.currentThread());
         try
         {
             while (true)
@@ -923,6 +935,7 @@ public final class CellClient implements AutoCloseable
                         attempts++;
                         nextSendNs = now + retryNs / 4; // the member drops reads until its reply publication connects
                         work++;
+                        wakeDriver();
                     }
                     else
                     {
@@ -935,6 +948,23 @@ public final class CellClient implements AutoCloseable
         finally
         {
             pendingCorrelationId = 0;
+            waiting(null);
+        }
+    }
+
+    private void waiting(final Thread thread)
+    {
+        if (null != waker)
+        {
+            waker.waiting(wakerSlot, thread);
+        }
+    }
+
+    private void wakeDriver()
+    {
+        if (null != waker)
+        {
+            waker.wakeDriver();
         }
     }
 

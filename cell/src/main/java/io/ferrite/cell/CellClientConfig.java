@@ -19,6 +19,7 @@ public final class CellClientConfig
     private String readEndpoints;
     private long readRetryMs = DEFAULT_READ_RETRY_MS;
     private String aeronDir;
+    private DriverWaker driverWaker;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long resendIntervalMs = DEFAULT_RESEND_INTERVAL_MS;
     private long clientId = new SecureRandom().nextLong() & Long.MAX_VALUE;
@@ -117,6 +118,23 @@ public final class CellClientConfig
     public String aeronDir()
     {
         return aeronDir;
+    }
+
+    /**
+     * @param driverWaker the waker of the running media driver named by {@link #aeronDir(String)}, when that driver
+     *                    was configured with it ({@link DriverWaker#configure}); null (the default) for none. A client
+     *                    that starts its own driver makes its own waker.
+     * @return this.
+     */
+    public CellClientConfig driverWaker(final DriverWaker driverWaker)
+    {
+        this.driverWaker = driverWaker;
+        return this;
+    }
+
+    public DriverWaker driverWaker()
+    {
+        return driverWaker;
     }
 
     /**

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The clustered service of a cell member: its state is a {@link CellState} (an engine shard in direct mode on
@@ -67,6 +68,8 @@ final class CellService implements ClusteredService
     volatile long snapshotLoadedItems = -1;
     volatile long droppedAnswers;
     private volatile long serviceThreadId = -1;
+    private volatile Thread serviceThread;
+    private volatile Thread sender;
 
     /**
      * @param readChannel the channel of this member's read endpoint (eventually consistent reads outside the log),
@@ -77,6 +80,33 @@ final class CellService implements ClusteredService
         this.engineConfig = engineConfig;
         this.memberDir = memberDir;
         this.readChannel = readChannel;
+    }
+
+    /**
+     * @return the thread the service runs on once it has started, else null: the member thread wakes it when the
+     * commit position moves (MemberAgent), instead of leaving it to notice at the end of a park.
+     */
+    Thread serviceThread()
+    {
+        return serviceThread;
+    }
+
+    /**
+     * @param thread the thread that sends what this service offers (the member thread, whose media driver sends the
+     *               answers): woken after each answer, instead of noticing it at the end of a park.
+     */
+    void sender(final Thread thread)
+    {
+        sender = thread;
+    }
+
+    private void wakeSender()
+    {
+        final Thread thread = sender;
+        if (null != thread)
+        {
+            LockSupport.unpark(thread);
+        }
     }
 
     /**
@@ -97,6 +127,7 @@ final class CellService implements ClusteredService
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         serviceThreadId = Thread.currentThread().getId();
+        serviceThread = Thread.currentThread();
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
         this.role = cluster.role();
@@ -206,6 +237,10 @@ final class CellService implements ClusteredService
         {
             readsDropped++; // the client sends again
         }
+        else
+        {
+            wakeSender();
+        }
     }
 
     private void loadSnapshot(final Image image)
@@ -277,7 +312,12 @@ final class CellService implements ClusteredService
         while (true)
         {
             final long result = target.offer(buffer, offset, length);
-            if (result > 0 || ClientSession.MOCKED_OFFER == result)
+            if (result > 0)
+            {
+                wakeSender();
+                return;
+            }
+            if (ClientSession.MOCKED_OFFER == result)
             {
                 return;
             }

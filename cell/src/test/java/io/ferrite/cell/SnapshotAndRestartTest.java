@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A snapshot through Aeron Cluster, then every member stopped and started again: each rebuilds its shard from the
  * snapshot (tables, items, dedupe table) plus the log after it, the replicas agree, and a write retried with a
- * request id from before the snapshot is answered from the restored dedupe table, not applied again.
+ * request id from before the snapshot is answered from the restored dedupe table, not applied again. Each member
+ * process then runs its media driver, archive and consensus module on its one member thread (MemberAgent).
  */
 class SnapshotAndRestartTest
 {
@@ -86,6 +87,38 @@ class SnapshotAndRestartTest
                 assertTrue(add(client, client.newRequestId()).ok());
                 assertEquals(n(2), client.getItem("snap", Map.of("pk", s("c")), true).item().get("hits"));
             }
+
+            for (int i = 0; i < 3; i++)
+            {
+                final long pid = Long.parseLong(cell.launcher.statusProperties(i).orElseThrow().getProperty("pid"));
+                final List<String> threads = threadNames(pid);
+                assertEquals(1, threads.stream().filter(("cell-member-" + i)::equals).count(), threads.toString());
+                assertTrue(threads.stream().noneMatch(name -> name.startsWith("archive-") ||
+                    name.startsWith("consensus-") || name.startsWith("/")), // a driver's own thread is named after its directory
+                    "the driver, archive and consensus module run on the member thread, after a restart from a " +
+                    "snapshot too: " + threads);
+            }
+        }
+    }
+
+    /**
+     * The names of a process's threads, as the kernel has them (15 characters at most).
+     */
+    private static List<String> threadNames(final long pid) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(pid), "task")))
+        {
+            return tasks.map(task ->
+            {
+                try
+                {
+                    return java.nio.file.Files.readString(task.resolve("comm")).trim();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    return ""; // the thread ended
+                }
+            }).toList();
         }
     }
 

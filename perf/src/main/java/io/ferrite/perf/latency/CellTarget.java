@@ -7,6 +7,7 @@ import io.ferrite.cell.CellClientConfig;
 import io.ferrite.cell.CellLauncher;
 import io.ferrite.cell.CellLayout;
 import io.ferrite.cell.CellResult;
+import io.ferrite.cell.DriverWaker;
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemCodec;
 import io.ferrite.engine.shard.SortKeyCondition;
@@ -63,6 +64,8 @@ final class CellTarget implements Target
     private final Path dir;
     private final CellLauncher launcher;
     private final MediaDriver clientDriver;
+    /** Wakes the client driver after a worker offers, and the waiting workers after the driver received. */
+    private final DriverWaker waker = new DriverWaker();
 
     CellTarget(final boolean consistentRead, final int records)
     {
@@ -92,10 +95,9 @@ final class CellTarget implements Target
         try
         {
             launcher.start(READY_TIMEOUT_MS);
-            driver = MediaDriver.launch(new MediaDriver.Context()
+            driver = MediaDriver.launch(waker.configure(new MediaDriver.Context(), new BackoffIdleStrategy(10, 20, 1_000, 100_000))
                 .aeronDirectoryName(dir.resolve("aeron-client").toString())
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 100_000))
                 .termBufferSparseFile(true)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
@@ -171,6 +173,7 @@ final class CellTarget implements Target
             .ingressEndpoints(launcher.layout().ingressEndpoints())
             .readEndpoints(launcher.layout().readEndpoints())
             .aeronDir(clientDriver.aeronDirectoryName())
+            .driverWaker(waker)
             .requestTimeoutMs(TIMEOUT_MS);
     }
 
@@ -333,7 +336,7 @@ final class CellTarget implements Target
                 {
                     if (Worker.SUCCEEDED == state)
                     {
-                        recorder.success(worker.op, worker.intendedNs);
+                        recorder.success(worker.op, worker.intendedNs, worker.completedNs);
                     }
                     else
                     {
@@ -351,6 +354,14 @@ final class CellTarget implements Target
         public int inFlight()
         {
             return inFlight;
+        }
+
+        /**
+         * Workers time their own calls ({@link Worker#completedNs}), so the load thread need not wait on them.
+         */
+        public boolean needsPolling()
+        {
+            return false;
         }
 
         public void close()
@@ -388,6 +399,8 @@ final class CellTarget implements Target
         private int record;
         private int scanLength;
         long intendedNs;
+        /** When the last call returned (System.nanoTime, the harness's clock), written before {@link #state}. */
+        long completedNs;
         /** The last failed call's result (written before {@link #state}, read after it). */
         String problem;
         private long version;
@@ -437,6 +450,7 @@ final class CellTarget implements Target
                     problem = ex.toString();
                     ok = false;
                 }
+                completedNs = System.nanoTime();
                 state = ok ? SUCCEEDED : FAILED;
             }
         }
