@@ -7,7 +7,6 @@ import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
-import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
@@ -113,7 +112,6 @@ public final class CellMember
         final Path memberDir;
         final MemberAgent member;
         final AgentRunner memberRunner;
-        final ConsensusModule.Context consensus;
         final ClusteredServiceContainer container;
         final CellService service;
         volatile boolean closed;
@@ -125,13 +123,12 @@ public final class CellMember
 
         Running(
             final int memberId, final Path memberDir, final MemberAgent member, final AgentRunner memberRunner,
-            final ConsensusModule.Context consensus, final ClusteredServiceContainer container, final CellService service)
+            final ClusteredServiceContainer container, final CellService service)
         {
             this.memberId = memberId;
             this.memberDir = memberDir;
             this.member = member;
             this.memberRunner = memberRunner;
-            this.consensus = consensus;
             this.container = container;
             this.service = service;
         }
@@ -154,54 +151,51 @@ public final class CellMember
                     "heartbeatEpochMs=" + System.currentTimeMillis() + "\n");
                 return;
             }
-            if (consensus.aeron().isClosed())
+            final Cluster.Role role = member.role();
+            if (null == role || member.ended())
             {
-                // once the consensus module's client has closed (the module ended) its counters are unmapped: the
-                // status stops, and its heartbeat going stale is what `ferrite cell status` then shows
+                // nothing published yet; or the consensus module has ended, and the status stops: its heartbeat
+                // going stale is what `ferrite cell status` then shows
                 return;
             }
-            final ConsensusModule.Context cm = consensus;
-            final long roleCode = cm.clusterNodeRoleCounter().get();
-            final Cluster.Role role = Cluster.Role.get(roleCode);
-            requestSnapshotIfDue(cm, role);
-            final ElectionState election = ElectionState.get(cm.electionStateCounter().get());
-            runRetentionIfDue(cm.snapshotCounter().get());
+            requestSnapshotIfDue(role);
+            runRetentionIfDue(member.snapshots());
             final String text =
                 "memberId=" + memberId + "\n" +
                 "pid=" + ProcessHandle.current().pid() + "\n" +
                 "role=" + role + "\n" +
-                "electionState=" + election + "\n" +
+                "electionState=" + member.electionState() + "\n" +
                 "leaderMemberId=" + service.leaderMemberId + "\n" +
-                "leadershipTermId=" + cm.leadershipTermIdCounter().get() + "\n" +
-                "commitPosition=" + cm.commitPositionCounter().get() + "\n" +
+                "leadershipTermId=" + member.leadershipTermId() + "\n" +
+                "commitPosition=" + member.commitPosition() + "\n" +
                 "appliedPosition=" + service.appliedPosition + "\n" +
                 "appliedMessages=" + service.appliedMessages + "\n" +
                 "deduplicated=" + service.deduplicated + "\n" +
                 "serviceAllocatedBytes=" + service.allocatedBytes() + "\n" +
                 "readsServed=" + service.readsServed + "\n" +
                 "readsDropped=" + service.readsDropped + "\n" +
-                "snapshots=" + cm.snapshotCounter().get() + "\n" +
+                "snapshots=" + member.snapshots() + "\n" +
                 "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
-                "errors=" + cm.errorCounter().get() + "\n" +
+                "errors=" + member.errors() + "\n" +
                 (null == retention ? "" : retention.status()) +
                 "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";
             CellService.writeAtomically(memberDir.resolve("status.properties"), text);
         }
 
         /**
-         * The leader asks its consensus module for a snapshot (Aeron's control toggle, as ClusterTool does) when
+         * The leader asks its consensus module for a snapshot (Aeron's control toggle, set by the member thread) when
          * {@code snapshot.request} appears in its directory ({@code ferrite cell snapshot}) or every
          * {@code ferrite.cell.snapshotIntervalMs}; every member then snapshots at the same log position.
          */
-        private void requestSnapshotIfDue(final ConsensusModule.Context cm, final Cluster.Role role)
+        private void requestSnapshotIfDue(final Cluster.Role role)
         {
             final Path request = memberDir.resolve("snapshot.request");
             final boolean asked = Files.exists(request);
             final long now = System.currentTimeMillis();
             final boolean due = snapshotIntervalMs > 0 && now - lastSnapshotRequestMs >= snapshotIntervalMs;
-            if (Cluster.Role.LEADER == role && (asked || due) &&
-                io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(cm.controlToggleCounter()))
+            if (Cluster.Role.LEADER == role && (asked || due))
             {
+                member.requestSnapshot(); // the member thread toggles the consensus module's control counter
                 lastSnapshotRequestMs = now;
                 deleteQuietly(request);
             }
@@ -396,6 +390,10 @@ public final class CellMember
             .serviceId(0);
 
         // The driver, the archive and the consensus module share one thread (MemberAgent); the service has its own.
+        // The consensus module (on the member thread) and the service container (here) conclude at the same time,
+        // and both create the cluster directory if it is missing: create it first, or one of them can find the
+        // other's mkdir in between its own check and mkdir and fail to start.
+        Files.createDirectories(clusterDir.toPath());
         final MediaDriver driver = MediaDriver.launch(driverContexts.get().threadingMode(ThreadingMode.INVOKER));
         Archive archive = null;
         Aeron consensusAeron = null;
@@ -427,8 +425,7 @@ public final class CellMember
             AgentRunner.startOnThread(memberRunner);
             container = ClusteredServiceContainer.launch(serviceContext);
             // the consensus module recovers on the member thread; until it has, the status says so (writeStatus)
-            final Running running = new Running(memberId, memberDir, member, memberRunner, consensusContext, container,
-                service);
+            final Running running = new Running(memberId, memberDir, member, memberRunner, container, service);
             running.snapshotIntervalMs = settings.longValue(
                 "ferrite.cell.snapshotIntervalMs", DEFAULT_SNAPSHOT_INTERVAL_MS, 0, Long.MAX_VALUE);
             running.retention = new LogRetention(layout, memberId, clusterDir, localArchive.clone(), keepSnapshots);

@@ -2,7 +2,10 @@ package io.ferrite.cell;
 
 import io.aeron.Aeron;
 import io.aeron.archive.Archive;
+import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.ElectionState;
+import io.aeron.cluster.service.Cluster;
 import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -35,11 +38,15 @@ import java.util.concurrent.locks.LockSupport;
  * after it offers an answer (this thread's driver sends it). A wake-up of a thread that is not parked only makes its
  * next park return at once.
  * <p>
- * <b>Threading:</b> constructed on the starting thread; every other method on the member thread, except
- * {@link #launched()} and {@link #failure()}, which any thread reads.
+ * <b>Threading:</b> constructed on the starting thread; the {@link Agent} methods on the member thread; the
+ * accessors ({@link #launched()}, {@link #failure()}, {@link #role()} and the other published counters) and
+ * {@link #requestSnapshot()} from any thread.
  */
 final class MemberAgent implements Agent
 {
+    /** How often this thread publishes the consensus module's counters for the status file (written every 200 ms). */
+    static final long PUBLISH_INTERVAL_NS = 20_000_000;
+
     private final String roleName;
     private final MediaDriver driver;
     private final Archive archive;
@@ -53,6 +60,18 @@ final class MemberAgent implements Agent
     private long lastCommitPosition = Long.MIN_VALUE;
     private volatile boolean launched;
     private volatile Throwable failure;
+    // The consensus module's counters as this thread last read them, for the status writer on another thread: those
+    // counters live in the module's Aeron client's mapping of the driver's files, which is unmapped if the client
+    // closes, and a read after that crashes the process. This thread reads them only while the client is open.
+    private volatile long role = -1;
+    private volatile long electionState = -1;
+    private volatile long leadershipTermId = -1;
+    private volatile long publishedCommitPosition = -1;
+    private volatile long snapshots = -1;
+    private volatile long errors = -1;
+    private volatile boolean snapshotWanted;
+    private volatile boolean ended;
+    private long nextPublishNs;
 
     /**
      * @param memberId the member (names the thread).
@@ -154,6 +173,61 @@ final class MemberAgent implements Agent
         return failure;
     }
 
+    /**
+     * @return true once the consensus module has ended (its client closed): the published counters are then frozen.
+     */
+    boolean ended()
+    {
+        return ended;
+    }
+
+    /**
+     * Asks for a snapshot: this thread toggles the consensus module's control counter when it can, if this member is
+     * then the leader.
+     */
+    void requestSnapshot()
+    {
+        snapshotWanted = true;
+    }
+
+    /**
+     * @return the member's role as last published (every {@value #PUBLISH_INTERVAL_NS} ns), or null before that.
+     */
+    Cluster.Role role()
+    {
+        final long code = role;
+        return code < 0 ? null : Cluster.Role.get(code);
+    }
+
+    /**
+     * @return the election state as last published, or null before that.
+     */
+    ElectionState electionState()
+    {
+        final long code = electionState;
+        return code < 0 ? null : ElectionState.get(code);
+    }
+
+    long leadershipTermId()
+    {
+        return leadershipTermId;
+    }
+
+    long commitPosition()
+    {
+        return publishedCommitPosition;
+    }
+
+    long snapshots()
+    {
+        return snapshots;
+    }
+
+    long errors()
+    {
+        return errors;
+    }
+
     public void onStart()
     {
         service.sender(Thread.currentThread());
@@ -180,7 +254,29 @@ final class MemberAgent implements Agent
         final int consensusWork = consensus.invoke();
         if (consensusAeron.isClosed())
         {
-            return work + consensusWork; // the consensus module ended and its counters are unmapped
+            ended = true; // the consensus module ended and its counters are unmapped
+            return work + consensusWork;
+        }
+        if (snapshotWanted)
+        {
+            // a leader asks its consensus module for a snapshot through the control toggle, as ClusterTool does;
+            // the request waits while another control action is in progress, and is dropped if this is no leader
+            if (Cluster.Role.LEADER.code() != consensusContext.clusterNodeRoleCounter().get() ||
+                ClusterControl.ToggleState.SNAPSHOT.toggle(consensusContext.controlToggleCounter()))
+            {
+                snapshotWanted = false;
+            }
+        }
+        final long now = System.nanoTime();
+        if (now - nextPublishNs >= 0)
+        {
+            nextPublishNs = now + PUBLISH_INTERVAL_NS;
+            role = consensusContext.clusterNodeRoleCounter().get();
+            electionState = consensusContext.electionStateCounter().get();
+            leadershipTermId = consensusContext.leadershipTermIdCounter().get();
+            publishedCommitPosition = consensusContext.commitPositionCounter().get();
+            snapshots = consensusContext.snapshotCounter().get();
+            errors = consensusContext.errorCounter().get();
         }
         final long commit = commitPosition.get();
         if (commit != lastCommitPosition)
