@@ -308,19 +308,13 @@ public final class CellClient implements AutoCloseable
     {
         final byte[] itemBytes = ItemCodec.encode(item);
         final long correlationId = nextCorrelationId++;
-        final int start = CellProtocol.HEADER_LENGTH;
-        putEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
-            .correlationId(correlationId)
-            .requestId(requestId)
-            .returnValues(ReturnValuesType.NONE)
-            .returnConsumedCapacity(ReturnConsumedCapacityType.NONE)
+        beginPut(correlationId, requestId)
             .tableName(table)
             .putItem(itemBytes, 0, itemBytes.length)
             .conditionExpression(nullToEmpty(condition));
         putBytes(namesBytes(names), putEncoder::putExpressionAttributeNames);
         putBytes(valuesBytes(values), putEncoder::putExpressionAttributeValues);
-        return call(CellProtocol.KIND_REQUEST, start + MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength(),
-            correlationId, requestId, timeoutMs);
+        return call(CellProtocol.KIND_REQUEST, putFrameLength(), correlationId, requestId, timeoutMs);
     }
 
     /**
@@ -402,20 +396,35 @@ public final class CellClient implements AutoCloseable
     {
         final byte[] name = tableBytes(table);
         final long correlationId = nextCorrelationId++;
-        final int start = CellProtocol.HEADER_LENGTH;
-        putEncoder.wrapAndApplyHeader(sendBuffer, start, headerEncoder)
-            .correlationId(correlationId)
-            .requestId(requestId)
-            .returnValues(ReturnValuesType.NONE)
-            .returnConsumedCapacity(ReturnConsumedCapacityType.NONE)
+        beginPut(correlationId, requestId)
             .putTableName(name, 0, name.length)
             .putItem(item, offset, length)
             .putConditionExpression(EMPTY, 0, 0)
             .putExpressionAttributeNames(EMPTY, 0, 0)
             .putExpressionAttributeValues(EMPTY, 0, 0);
-        final int frameLength = start + MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
-        final boolean answeredInTime = exchange(CellProtocol.KIND_REQUEST, frameLength, correlationId, timeoutMs);
+        final boolean answeredInTime = exchange(CellProtocol.KIND_REQUEST, putFrameLength(), correlationId, timeoutMs);
         return outcome(answeredInTime, requestId, timeoutMs, false);
+    }
+
+    /**
+     * Starts a PutItem request in {@link #sendBuffer} after the envelope: its fixed fields (ReturnValues and
+     * ReturnConsumedCapacity NONE); the caller writes the variable-length fields in the schema's order.
+     */
+    private PutItemRequestEncoder beginPut(final long correlationId, final long requestId)
+    {
+        return putEncoder.wrapAndApplyHeader(sendBuffer, CellProtocol.HEADER_LENGTH, headerEncoder)
+            .correlationId(correlationId)
+            .requestId(requestId)
+            .returnValues(ReturnValuesType.NONE)
+            .returnConsumedCapacity(ReturnConsumedCapacityType.NONE);
+    }
+
+    /**
+     * @return the length of the frame holding the PutItem request {@link #beginPut} started, envelope included.
+     */
+    private int putFrameLength()
+    {
+        return CellProtocol.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
     }
 
     /**

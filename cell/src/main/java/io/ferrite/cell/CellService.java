@@ -67,7 +67,6 @@ final class CellService implements ClusteredService
     volatile long snapshotsTaken;
     volatile long snapshotLoadedItems = -1;
     volatile long droppedAnswers;
-    private volatile long serviceThreadId = -1;
     private volatile Thread serviceThread;
     private volatile Thread sender;
 
@@ -115,18 +114,17 @@ final class CellService implements ClusteredService
      */
     long allocatedBytes()
     {
-        final long id = serviceThreadId;
-        if (id < 0 || !(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) ||
+        final Thread thread = serviceThread;
+        if (null == thread || !(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) ||
             !threads.isThreadAllocatedMemorySupported())
         {
             return -1;
         }
-        return threads.getThreadAllocatedBytes(id);
+        return threads.getThreadAllocatedBytes(thread.getId());
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
-        serviceThreadId = Thread.currentThread().getId();
         serviceThread = Thread.currentThread();
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();

@@ -491,7 +491,7 @@ final class CellState implements AutoCloseable
         final WireValues.Expressions compiled = wireExpressions.compile(GetItemRequestDecoder.TEMPLATE_ID,
             null, null, null, null, projectionView, namesView, null);
         startItemResponse(correlationId);
-        shard.getItem(table, keyView, 0, keyView.capacity(), compiled.projection, itemHandler);
+        shard.getItem(table, keyView, 0, keyView.capacity(), compiled.projection(), itemHandler);
         return finishItemResponse();
     }
 
@@ -509,7 +509,7 @@ final class CellState implements AutoCloseable
         final WireValues.Expressions compiled = wireExpressions.compile(PutItemRequestDecoder.TEMPLATE_ID,
             conditionView, null, null, null, null, namesView, valuesView);
         startItemResponse(correlationId);
-        shard.putItem(table, itemView, 0, itemView.capacity(), compiled.condition, returnValues, itemHandler);
+        shard.putItem(table, itemView, 0, itemView.capacity(), compiled.condition(), returnValues, itemHandler);
         return finishItemResponse();
     }
 
@@ -527,7 +527,7 @@ final class CellState implements AutoCloseable
         final WireValues.Expressions compiled = wireExpressions.compile(DeleteItemRequestDecoder.TEMPLATE_ID,
             conditionView, null, null, null, null, namesView, valuesView);
         startItemResponse(correlationId);
-        shard.deleteItem(table, keyView, 0, keyView.capacity(), compiled.condition, returnValues, itemHandler);
+        shard.deleteItem(table, keyView, 0, keyView.capacity(), compiled.condition(), returnValues, itemHandler);
         return finishItemResponse();
     }
 
@@ -549,14 +549,14 @@ final class CellState implements AutoCloseable
             conditionView, updateView, null, null, null, namesView, valuesView);
 
         final ItemUpdate update;
-        if (null != compiled.update)
+        if (null != compiled.update())
         {
             if (itemView.capacity() > 0 || removeView.capacity() > 0)
             {
                 throw FerriteException.validation("Can not use both expression and non-expression parameters in the same " +
                     "request: Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}");
             }
-            update = compiled.update;
+            update = compiled.update();
         }
         else
         {
@@ -573,7 +573,7 @@ final class CellState implements AutoCloseable
                 removeView.capacity() > 0 ? removeView : null, 0, removeView.capacity());
         }
         startItemResponse(correlationId);
-        shard.updateItem(table, keyView, 0, keyView.capacity(), update, compiled.condition, returnValues, itemHandler);
+        shard.updateItem(table, keyView, 0, keyView.capacity(), update, compiled.condition(), returnValues, itemHandler);
         return finishItemResponse();
     }
 
@@ -692,8 +692,8 @@ final class CellState implements AutoCloseable
         d.wrapExpressionAttributeValues(valuesView);
         final WireValues.Expressions compiled = wireExpressions.compile(QueryRequestDecoder.TEMPLATE_ID,
             null, null, keyConditionView, filterView, projectionView, namesView, valuesView);
-        WireValues.keyConditions(table, compiled.keyCondition, condition, valueView, keyView, upperView, q);
-        q.filter(compiled.filter).projection(compiled.projection);
+        WireValues.keyConditions(table, compiled.keyCondition(), condition, valueView, keyView, upperView, q);
+        q.filter(compiled.filter()).projection(compiled.projection());
         q.exclusiveStartKey(itemView, 0, itemView.capacity());
         q.limit(pageLimit(pageLimit));
         startPage(correlationId);
@@ -717,7 +717,7 @@ final class CellState implements AutoCloseable
         d.wrapExpressionAttributeValues(valuesView);
         final WireValues.Expressions compiled = wireExpressions.compile(ScanRequestDecoder.TEMPLATE_ID,
             null, null, null, filterView, projectionView, namesView, valuesView);
-        s.filter(compiled.filter).projection(compiled.projection);
+        s.filter(compiled.filter()).projection(compiled.projection());
         s.exclusiveStartKey(keyView, 0, keyView.capacity());
         s.limit(pageLimit(pageLimit));
         startPage(correlationId);

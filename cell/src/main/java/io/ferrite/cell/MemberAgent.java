@@ -267,6 +267,7 @@ final class MemberAgent implements Agent
                 snapshotWanted = false;
             }
         }
+        final long commit = commitPosition.get();
         final long now = System.nanoTime();
         if (now - nextPublishNs >= 0)
         {
@@ -274,11 +275,10 @@ final class MemberAgent implements Agent
             role = consensusContext.clusterNodeRoleCounter().get();
             electionState = consensusContext.electionStateCounter().get();
             leadershipTermId = consensusContext.leadershipTermIdCounter().get();
-            publishedCommitPosition = consensusContext.commitPositionCounter().get();
+            publishedCommitPosition = commit;
             snapshots = consensusContext.snapshotCounter().get();
             errors = consensusContext.errorCounter().get();
         }
-        final long commit = commitPosition.get();
         if (commit != lastCommitPosition)
         {
             // the service polls the log up to the commit position: wake it now rather than at the end of its park

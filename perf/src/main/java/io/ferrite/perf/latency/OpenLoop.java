@@ -202,14 +202,11 @@ public final class OpenLoop
             }
             idle.idle(work);
         }
-        while (session.inFlight() > 0)
+        drain(deadline - clock.nanoTime());
+        if (session.inFlight() > 0)
         {
-            if (clock.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException("warm-up: " + session.inFlight() + " operations unanswered within " +
-                    TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
-            }
-            idle.idle(session.poll());
+            throw new IllegalStateException("warm-up: " + session.inFlight() + " operations unanswered within " +
+                TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s");
         }
     }
 

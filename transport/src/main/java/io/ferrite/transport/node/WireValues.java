@@ -293,33 +293,26 @@ public final class WireValues
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
+
     /**
      * A request's expression fields compiled as the node's shard loop compiles them (the same byte-keyed cache, the
      * same DynamoDB rules for names and values), for a service outside this package that decodes the same requests
      * (the cell's): a request that repeats its fields' bytes decodes no string or map and allocates nothing.
      * <p>
-     * Threading: one owner thread; after {@link #compile}, the fields hold that request's compiled expressions (null
-     * for a field it has not), which hold scratch state and are that thread's.
+     * Threading: one owner thread; after {@link #compile}, the accessors return that request's compiled expressions
+     * (null for a field it has not), which hold scratch state and are that thread's.
      */
     public static final class Expressions
     {
         private final WireExpressions expressions = new WireExpressions();
-        /** ConditionExpression, or null. */
-        public ConditionExpression condition;
-        /** UpdateExpression, or null. */
-        public UpdateExpression update;
-        /** KeyConditionExpression, or null. */
-        public KeyConditionExpression keyCondition;
-        /** FilterExpression, or null. */
-        public ConditionExpression filter;
-        /** ProjectionExpression, or null. */
-        public ProjectionExpression projection;
+        private WireExpressions.Compiled compiled = WireExpressions.NONE;
 
         /**
          * Compiles (or finds) a request's expressions. Each field is the var-data field's bytes (the buffer's whole
          * capacity; empty = not given), or null when the request has no such field.
          *
          * @param kind the request's template id.
+         * @return this, holding that request's expressions (none after a failed compile).
          * @throws FerriteException ValidationException with DynamoDB's message.
          */
         public Expressions compile(
@@ -332,19 +325,39 @@ public final class WireValues
             final DirectBuffer names,
             final DirectBuffer values)
         {
-            this.condition = null;
-            this.update = null;
-            this.keyCondition = null;
-            this.filter = null;
-            this.projection = null;
-            final WireExpressions.Compiled compiled =
-                expressions.compile(kind, condition, update, keyCondition, filter, projection, names, values);
-            this.condition = compiled.condition;
-            this.update = compiled.update;
-            this.keyCondition = compiled.keyCondition;
-            this.filter = compiled.filter;
-            this.projection = compiled.projection;
+            compiled = WireExpressions.NONE; // what the accessors return if this throws
+            compiled = expressions.compile(kind, condition, update, keyCondition, filter, projection, names, values);
             return this;
+        }
+
+        /** @return ConditionExpression, or null. */
+        public ConditionExpression condition()
+        {
+            return compiled.condition;
+        }
+
+        /** @return UpdateExpression, or null. */
+        public UpdateExpression update()
+        {
+            return compiled.update;
+        }
+
+        /** @return KeyConditionExpression, or null. */
+        public KeyConditionExpression keyCondition()
+        {
+            return compiled.keyCondition;
+        }
+
+        /** @return FilterExpression, or null. */
+        public ConditionExpression filter()
+        {
+            return compiled.filter;
+        }
+
+        /** @return ProjectionExpression, or null. */
+        public ProjectionExpression projection()
+        {
+            return compiled.projection;
         }
     }
 }
