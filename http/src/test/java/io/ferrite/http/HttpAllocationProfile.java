@@ -9,7 +9,6 @@ import jdk.jfr.consumer.RecordingFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,8 @@ public final class HttpAllocationProfile
             final String[] puts = new String[10];
             for (int i = 0; i < puts.length; i++)
             {
-                puts[i] = RawHttp.request(TARGET + "PutItem", "{\"TableName\":\"usertable\",\"Item\":" + item(i) + "}");
+                puts[i] = RawHttp.request(TARGET + "PutItem",
+                    "{\"TableName\":\"usertable\",\"Item\":" + HttpRequestPathAllocationTest.item(i) + "}");
                 check(http.send(puts[i]).read());
             }
             final String get = RawHttp.request(TARGET + "GetItem",
@@ -88,19 +88,6 @@ public final class HttpAllocationProfile
                 report(op.getKey(), file, loop, requests, top);
             }
         }
-    }
-
-    private static String item(final int sk)
-    {
-        final StringBuilder item = new StringBuilder("{\"pk\":{\"S\":\"user1000\"},\"sk\":{\"N\":\"" + sk + "\"}");
-        final byte[] field = new byte[90];
-        for (int f = 0; f < 10; f++)
-        {
-            java.util.Arrays.fill(field, (byte)('a' + f));
-            item.append(",\"field").append(f).append("\":{\"B\":\"").append(Base64.getEncoder().encodeToString(field))
-                .append("\"}");
-        }
-        return item.append('}').toString();
     }
 
     private static void check(final RawHttp.Response response)

@@ -105,6 +105,14 @@ final class HttpRequestPathAllocationTest
 
     private static String put(final int sk)
     {
+        return RawHttp.request(TARGET + "PutItem", "{\"TableName\":\"alloc\",\"Item\":" + item(sk) + "}");
+    }
+
+    /**
+     * A YCSB-shaped item in DynamoDB JSON: key user1000 / {@code sk}, ten binary fields of 90 bytes.
+     */
+    static String item(final int sk)
+    {
         final StringBuilder item = new StringBuilder("{\"pk\":{\"S\":\"user1000\"},\"sk\":{\"N\":\"" + sk + "\"}");
         final byte[] field = new byte[90];
         for (int f = 0; f < 10; f++)
@@ -113,6 +121,6 @@ final class HttpRequestPathAllocationTest
             item.append(",\"field").append(f).append("\":{\"B\":\"").append(Base64.getEncoder().encodeToString(field))
                 .append("\"}");
         }
-        return RawHttp.request(TARGET + "PutItem", "{\"TableName\":\"alloc\",\"Item\":" + item.append('}') + "}");
+        return item.append('}').toString();
     }
 }
