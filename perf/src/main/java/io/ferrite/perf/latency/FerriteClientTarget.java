@@ -65,12 +65,16 @@ final class FerriteClientTarget implements Target
         {
             throw new UncheckedIOException(ex);
         }
-        final NodeConfig config = NodeConfig.from(Settings.fromSystemProperties())
+        // the harness's defaults for the node's threads, each overridable by its -Dferrite.node.* setting
+        final Settings settings = Settings.fromSystemProperties();
+        final NodeConfig config = NodeConfig.from(settings)
             .dataDir(dataDir)
             .aeronDir(aeronDir.toString())
-            .idle(NodeConfig.Idle.YIELD)
-            .agentThreading(NodeConfig.AgentThreading.SHARED)
-            .driverThreading(NodeConfig.DriverThreading.INVOKER)
+            .idle(settings.enumValue(NodeConfig.PREFIX + "idleStrategy", NodeConfig.Idle.class, NodeConfig.Idle.YIELD))
+            .agentThreading(settings.enumValue(NodeConfig.PREFIX + "agentThreading", NodeConfig.AgentThreading.class,
+                NodeConfig.AgentThreading.SHARED))
+            .driverThreading(settings.enumValue(NodeConfig.PREFIX + "driverThreading",
+                NodeConfig.DriverThreading.class, NodeConfig.DriverThreading.INVOKER))
             .udpEndpoint("127.0.0.1:" + freeUdpPort())
             .engine(new EngineConfig()
                 .fsyncPolicy(FsyncPolicy.NONE)
