@@ -10,7 +10,6 @@ import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import io.ferrite.engine.wal.FsyncPolicy;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +32,7 @@ public final class EngineFixture implements AutoCloseable
     public static final int HEADROOM = 2;
 
     private final Path dataDir;
+    private final ExitCleanup.Step dirCleanup;
     private final Ferrite db;
     private final Shard shard;
     private final Table table;
@@ -56,6 +56,7 @@ public final class EngineFixture implements AutoCloseable
         try
         {
             dataDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ferrite-bench-");
+            dirCleanup = ExitCleanup.deleteAtExit(dataDir);
         }
         catch (final IOException ex)
         {
@@ -110,7 +111,7 @@ public final class EngineFixture implements AutoCloseable
         }
         finally
         {
-            IoUtil.delete(dataDir.toFile(), true);
+            dirCleanup.runNow();
         }
     }
 }

@@ -6,7 +6,6 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -25,6 +24,7 @@ import java.nio.file.Path;
 public final class RawChronicleMapFixture implements AutoCloseable
 {
     private final Path dir;
+    private final ExitCleanup.Step dirCleanup;
     private final ChronicleMap<byte[], byte[]> map;
     private final PointerBytesStore keyPointer = new PointerBytesStore();
     private final PointerBytesStore valuePointer = new PointerBytesStore();
@@ -38,6 +38,7 @@ public final class RawChronicleMapFixture implements AutoCloseable
         try
         {
             dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ferrite-bench-raw-");
+            dirCleanup = ExitCleanup.deleteAtExit(dir);
             map = ChronicleMap.of(byte[].class, byte[].class)
                 .name("raw")
                 .entries((long)EngineFixture.HEADROOM * dataset.items())
@@ -137,7 +138,7 @@ public final class RawChronicleMapFixture implements AutoCloseable
         }
         finally
         {
-            IoUtil.delete(dir.toFile(), true);
+            dirCleanup.runNow();
         }
     }
 }

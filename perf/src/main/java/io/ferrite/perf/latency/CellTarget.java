@@ -15,8 +15,8 @@ import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import io.ferrite.perf.Dataset;
 import io.ferrite.perf.EngineFixture;
+import io.ferrite.perf.ExitCleanup;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
@@ -63,6 +63,9 @@ final class CellTarget implements Target
     private final int clientsPerSession;
     private final Path dir;
     private final CellLauncher launcher;
+    private final ExitCleanup.Step dirCleanup;
+    private final ExitCleanup.Step membersCleanup;
+    private final ExitCleanup.Step driverCleanup;
     private final MediaDriver clientDriver;
     /** Wakes the client driver after a worker offers, and the waiting workers after the driver received. */
     private final DriverWaker waker = new DriverWaker();
@@ -79,6 +82,7 @@ final class CellTarget implements Target
         try
         {
             dir = Files.createTempDirectory("ferrite-perf-cell-");
+            dirCleanup = ExitCleanup.deleteAtExit(dir);
         }
         catch (final IOException ex)
         {
@@ -91,6 +95,8 @@ final class CellTarget implements Target
                 // Aeron Cluster admits 10 client sessions by default; every worker holds one.
                 "-Daeron.cluster.max.sessions=" + ((maxThreads() + 1) * clientsPerSession + 4),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")), null);
+        // members are other processes: a harness stopped by a signal stops them too (they would run on, polling)
+        membersCleanup = ExitCleanup.register("stop the cell's members in " + dir, () -> launcher.stop(10_000));
         MediaDriver driver = null;
         try
         {
@@ -105,18 +111,22 @@ final class CellTarget implements Target
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            launcher.stop(5_000);
-            IoUtil.delete(dir.toFile(), true);
+            membersCleanup.runNow();
+            dirCleanup.runNow();
             throw new IllegalStateException("interrupted while starting the cell", ex);
         }
         catch (final RuntimeException ex)
         {
-            launcher.stop(5_000);
+            membersCleanup.runNow();
             CloseHelper.quietClose(driver);
-            IoUtil.delete(dir.toFile(), true);
+            dirCleanup.runNow();
             throw ex;
         }
         clientDriver = driver;
+        // the workers' clients go on while the JVM exits: without their driver they cannot make files in the
+        // directory after it was deleted
+        driverCleanup = ExitCleanup.register("close the cell client's media driver",
+            () -> CloseHelper.quietClose(clientDriver));
         try
         {
             try (CellClient admin = CellClient.connect(clientConfig()))
@@ -253,12 +263,12 @@ final class CellTarget implements Target
     {
         try
         {
-            launcher.stop(10_000);
+            membersCleanup.runNow();
         }
         finally
         {
-            CloseHelper.quietClose(clientDriver);
-            IoUtil.delete(dir.toFile(), true);
+            driverCleanup.runNow();
+            dirCleanup.runNow();
         }
     }
 

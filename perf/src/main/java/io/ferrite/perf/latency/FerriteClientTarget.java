@@ -9,6 +9,7 @@ import io.ferrite.engine.table.TableSpec;
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.perf.Dataset;
 import io.ferrite.perf.EngineFixture;
+import io.ferrite.perf.ExitCleanup;
 import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.ClientFailure;
 import io.ferrite.transport.client.FerriteBlockingClient;
@@ -19,7 +20,6 @@ import io.ferrite.transport.client.ResponseHandler;
 import io.ferrite.transport.node.Node;
 import io.ferrite.transport.node.NodeConfig;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -47,6 +47,7 @@ final class FerriteClientTarget implements Target
     private final boolean udp;
     private final Path dataDir;
     private final Path aeronDir;
+    private final ExitCleanup.Step dirs;
     private final Node node;
     private final int records;
 
@@ -60,6 +61,7 @@ final class FerriteClientTarget implements Target
             final Path shm = Path.of("/dev/shm");
             aeronDir = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "ferrite-perf-aeron-") :
                 Files.createTempDirectory("ferrite-perf-aeron-");
+            dirs = ExitCleanup.deleteAtExit(dataDir, aeronDir);
         }
         catch (final IOException ex)
         {
@@ -87,8 +89,7 @@ final class FerriteClientTarget implements Target
         }
         catch (final RuntimeException | Error ex)
         {
-            IoUtil.delete(dataDir.toFile(), true);
-            IoUtil.delete(aeronDir.toFile(), true);
+            dirs.runNow();
             throw ex;
         }
         final long startNs = System.nanoTime();
@@ -184,8 +185,7 @@ final class FerriteClientTarget implements Target
         }
         finally
         {
-            IoUtil.delete(dataDir.toFile(), true);
-            IoUtil.delete(aeronDir.toFile(), true);
+            dirs.runNow();
         }
     }
 

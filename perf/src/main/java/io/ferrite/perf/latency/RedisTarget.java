@@ -2,6 +2,7 @@ package io.ferrite.perf.latency;
 
 import io.ferrite.perf.Dataset;
 import io.ferrite.perf.EngineFixture;
+import io.ferrite.perf.ExitCleanup;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -43,6 +44,7 @@ final class RedisTarget implements Target
     private final int records;
     private final Path dir;
     private final Process server;
+    private final ExitCleanup.Step exitCleanup;
     private final ClientResources resources;
     private final RedisClient client;
 
@@ -65,14 +67,18 @@ final class RedisTarget implements Target
         {
             throw new UncheckedIOException(ex);
         }
+        exitCleanup = ExitCleanup.register("stop redis-server and delete " + dir, () ->
+        {
+            server.destroyForcibly();
+            IoUtil.delete(dir.toFile(), true);
+        });
         try
         {
             awaitListening(port);
         }
         catch (final IOException | RuntimeException ex)
         {
-            server.destroyForcibly();
-            IoUtil.delete(dir.toFile(), true);
+            exitCleanup.runNow();
             throw ex instanceof IOException ? new UncheckedIOException((IOException)ex) : (RuntimeException)ex;
         }
         resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
@@ -186,6 +192,7 @@ final class RedisTarget implements Target
                 Thread.currentThread().interrupt();
             }
             IoUtil.delete(dir.toFile(), true);
+            exitCleanup.close();
         }
     }
 

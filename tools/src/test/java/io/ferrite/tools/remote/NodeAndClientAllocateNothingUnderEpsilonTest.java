@@ -103,8 +103,9 @@ class NodeAndClientAllocateNothingUnderEpsilonTest
 
                 // The heap counter is the whole JVM's, so the node's background threads (driver, WAL, timers) add
                 // a little per second whatever the requests do. Garbage made per request (16 bytes or more each)
-                // would show in every window (640 KB+ for 40,000 requests), so the quieter of two windows is judged. Each window's bytes by thread (from the node's extended thread
-                // dump, taken just outside the window) are printed and named in a failure.
+                // would show in every window (640 KB+ for 40,000 requests), so the quieter of two windows is judged.
+                // Each window's bytes by thread (from the node's extended thread dump, taken just outside the window)
+                // are printed and named in a failure.
                 long grew = Long.MAX_VALUE;
                 int requests = 0;
                 final long[] windows = new long[2];
@@ -193,7 +194,8 @@ class NodeAndClientAllocateNothingUnderEpsilonTest
         }
         final Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(node.process().pid()),
             "Thread.print", "-e").redirectErrorStream(true).start();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)))
+        try (BufferedReader in = new BufferedReader(
+            new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)))
         {
             String line;
             while (null != (line = in.readLine()))
