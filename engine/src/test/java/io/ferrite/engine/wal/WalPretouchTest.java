@@ -88,6 +88,38 @@ class WalPretouchTest
         assertFalse(pretoucher.isAlive(), "close stops and joins the pretoucher");
     }
 
+    /**
+     * The pretoucher runs when the owner wakes it, not on a clock: over a second with nothing written it wakes only
+     * for its 100 ms backstop (it used to wake every millisecond, ~1,000 times a second), and a megabyte written in
+     * 4 KB records wakes it about four times (once per quarter of the read-ahead), not once per record.
+     */
+    @Test
+    void wakesWhenTheWriterNeedsItNotOnAClock() throws Exception
+    {
+        try (Wal wal = new Wal(config()))
+        {
+            append(wal, key, image, 1, IMAGE);
+            awaitAtLeast(wal::pretouchedBytes, AHEAD);
+
+            final long idleFrom = wal.pretouchRounds();
+            Thread.sleep(1_000);
+            final long idleRounds = wal.pretouchRounds() - idleFrom;
+            assertTrue(idleRounds <= 20, idleRounds + " wake-ups in one idle second");
+
+            final long writingFrom = wal.pretouchRounds();
+            long sequence = 2;
+            for (long written = 0; written < AHEAD; written += IMAGE)
+            {
+                append(wal, key, image, sequence++, IMAGE);
+            }
+            final long writingRounds = wal.pretouchRounds() - writingFrom;
+            assertTrue(writingRounds <= 16, writingRounds + " wake-ups while " + (sequence - 2) +
+                " records of " + IMAGE + " B were written");
+            assertTrue(awaitAtLeast(wal::pretouchedBytes, 2 * AHEAD) >= 2 * AHEAD, "and it kept reading ahead");
+            assertNull(wal.pretouchFailure());
+        }
+    }
+
     @Test
     void zeroStartsNoPretoucherAndTheLogStillWorks()
     {
