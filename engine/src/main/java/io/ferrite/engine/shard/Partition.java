@@ -68,21 +68,26 @@ final class Partition implements AutoCloseable
     }
 
     /**
-     * Applies a put to the store and the index (one index descent: insert or replace).
+     * Applies a put to the store and, for a new key or a new length, the index (one descent).
      *
      * @return true if the key had an item, which was replaced.
      */
     boolean put(final long sequence, final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer item, final int itemOffset, final int itemLength)
     {
-        store.put(sequence, key, keyOffset, keyLength, item, itemOffset, itemLength);
-        final long previous = index.upsert(key, keyOffset, keyLength, itemLength);
-        sizeBytes += itemLength;
-        if (OffHeapBTree.MISSING == previous)
+        final int previous = store.put(sequence, key, keyOffset, keyLength, item, itemOffset, itemLength);
+        if (previous != itemLength)
         {
+            // a new key, or a new length: the index's entry (the key and the item's length) changes; a replace of
+            // the same length leaves it as it is, so it costs no index descent (a third of a put's time)
+            index.upsert(key, keyOffset, keyLength, itemLength);
+        }
+        if (ItemStore.ABSENT == previous)
+        {
+            sizeBytes += itemLength;
             return false;
         }
-        sizeBytes -= previous;
+        sizeBytes += itemLength - previous;
         return true;
     }
 

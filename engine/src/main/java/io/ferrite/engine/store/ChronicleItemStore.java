@@ -198,11 +198,11 @@ public final class ChronicleItemStore implements ItemStore
      * @param value    buffer holding the value.
      * @param valueOff offset of the value in {@code value}.
      * @param valueLen value length, 0..{@link StoreConfig#maxValueSize()}.
-     * @return true if the key was new, false if its value was replaced.
+     * @return the length of the value it replaced, or {@link #ABSENT} if the key was new.
      * @throws IllegalArgumentException if a length is out of range.
      * @throws StoreFullException       if the map has no room for the entry; the store is unchanged.
      */
-    public boolean put(
+    public int put(
         final long sequence,
         final DirectBuffer key,
         final int keyOff,
@@ -223,11 +223,12 @@ public final class ChronicleItemStore implements ItemStore
             {
                 if (null != entry)
                 {
+                    final int previous = (int)entry.value().size();
                     context.replaceValue(entry, data);
-                    return false;
+                    return previous;
                 }
                 context.insert(context.absentEntry(), data);
-                return true;
+                return ABSENT;
             }
             catch (final IllegalStateException ex)
             {

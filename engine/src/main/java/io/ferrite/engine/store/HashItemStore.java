@@ -297,7 +297,7 @@ public final class HashItemStore implements ItemStore
     /**
      * {@inheritDoc}
      */
-    public boolean put(
+    public int put(
         final long sequence,
         final DirectBuffer key,
         final int keyOff,
@@ -345,13 +345,15 @@ public final class HashItemStore implements ItemStore
         {
             final long slotAddress = pageAddress + ((long)pos << 3);
             final long old = UnsafeApi.getLong(slotAddress);
+            final long oldBlock = (old & GRANULE_MASK) << 3;
+            final int previous = UnsafeApi.getInt(address + oldBlock + B_VALUE_LEN);
             UnsafeApi.putLongRelease(null, slotAddress, slot);
-            free((old & GRANULE_MASK) << 3);
-            return false;
+            free(oldBlock);
+            return previous;
         }
         UnsafeApi.putLongRelease(null, pageAddress + ((long)probeEmpty << 3), slot);
         size++;
-        return true;
+        return ABSENT;
     }
 
     /**

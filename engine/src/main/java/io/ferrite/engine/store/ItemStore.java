@@ -28,6 +28,9 @@ public interface ItemStore extends AutoCloseable
      */
     int MAX_KEY_LENGTH = 8 + 2 + 2048 + 1024;
 
+    /** What {@link #put} returns when the key was new. */
+    int ABSENT = -1;
+
     /**
      * Inserts or replaces the value stored under a key.
      *
@@ -38,11 +41,12 @@ public interface ItemStore extends AutoCloseable
      * @param value    buffer holding the value.
      * @param valueOff offset of the value in {@code value}.
      * @param valueLen value length, 0..{@link StoreConfig#maxValueSize()}.
-     * @return true if the key was new, false if its value was replaced.
+     * @return the length of the value it replaced, or {@link #ABSENT} if the key was new (the caller can then skip
+     * work that only a new key or a new length needs, e.g. the ordered index's entry).
      * @throws IllegalArgumentException if a length is out of range.
      * @throws StoreFullException       if the store has no room for the entry; the store is unchanged.
      */
-    boolean put(long sequence, DirectBuffer key, int keyOff, int keyLen, DirectBuffer value, int valueOff, int valueLen);
+    int put(long sequence, DirectBuffer key, int keyOff, int keyLen, DirectBuffer value, int valueOff, int valueLen);
 
     /**
      * Copies the value stored under a key into {@code dst}.

@@ -68,8 +68,10 @@ class ChronicleItemStoreTest
                     final byte[] value = randomBytes(random, valueSize(random));
                     final int valueOff = random.nextInt(16);
                     valueBuffer.putBytes(valueOff, value);
-                    final boolean wasNew = store.put(0, keyBuffer, keyOff, key.length, valueBuffer, valueOff, value.length);
-                    assertEquals(null == model.put(ByteBuffer.wrap(key), value), wasNew, "put op " + op);
+                    final int previous =
+                        store.put(0, keyBuffer, keyOff, key.length, valueBuffer, valueOff, value.length);
+                    final byte[] before = model.put(ByteBuffer.wrap(key), value);
+                    assertEquals(null == before ? ItemStore.ABSENT : before.length, previous, "put op " + op);
                 }
                 else if (kind < 8)
                 {
@@ -124,7 +126,7 @@ class ChronicleItemStoreTest
                 final byte[] bytes = randomBytes(random, size);
                 key.putInt(0, i);
                 value.putBytes(0, bytes);
-                assertTrue(store.put(0, key, 0, 40, value, 0, size), "put " + i);
+                assertEquals(ItemStore.ABSENT, store.put(0, key, 0, 40, value, 0, size), "put " + i);
                 model.put(ByteBuffer.wrap(copy(key, 0, 40)), bytes);
             }
             key.putInt(0, 0);
@@ -137,11 +139,12 @@ class ChronicleItemStoreTest
                 key.putInt(0, i);
                 final byte[] bytes = randomBytes(random, MAX_ITEM);
                 value.putBytes(0, bytes);
-                assertFalse(store.put(0, key, 0, 40, value, 0, MAX_ITEM));
+                assertEquals(model.get(ByteBuffer.wrap(copy(key, 0, 40))).length,
+                    store.put(0, key, 0, 40, value, 0, MAX_ITEM), "a replace returns the length it replaced");
                 model.put(ByteBuffer.wrap(copy(key, 0, 40)), bytes);
             }
             key.putInt(0, 100);
-            assertFalse(store.put(0, key, 0, 40, value, 0, 3));
+            assertEquals(model.get(ByteBuffer.wrap(copy(key, 0, 40))).length, store.put(0, key, 0, 40, value, 0, 3));
             model.put(ByteBuffer.wrap(copy(key, 0, 40)), copy(value, 0, 3));
             assertSameContents(model, store, dst);
 
@@ -186,7 +189,7 @@ class ChronicleItemStoreTest
             assertTrue(store.remove(key, 0, 40));
             model.remove(ByteBuffer.wrap(copy(key, 0, 40)));
             key.putInt(0, 99_999);
-            assertTrue(store.put(0, key, 0, 40, value, 0, 100));
+            assertEquals(ItemStore.ABSENT, store.put(0, key, 0, 40, value, 0, 100));
             model.put(ByteBuffer.wrap(copy(key, 0, 40)), copy(value, 0, 100));
             assertSameContents(model, store, dst);
         }
@@ -209,7 +212,7 @@ class ChronicleItemStoreTest
                 {
                     key.putInt(0, i);
                     value.setMemory(0, average, (byte)i);
-                    assertTrue(store.put(0, key, 0, 8, value, 0, average), "put " + i);
+                    assertEquals(ItemStore.ABSENT, store.put(0, key, 0, 8, value, 0, average), "put " + i);
                 }
                 for (int i = 0; i < 16; i++)
                 {
@@ -316,14 +319,14 @@ class ChronicleItemStoreTest
             }
             else if (phase == 1 || (heap && i % 3 == 1))
             {
-                if (store.put(0, key, 0, 48, value, 0, size))
+                if (ItemStore.ABSENT == store.put(0, key, 0, 48, value, 0, size))
                 {
                     throw new IllegalStateException("key was absent " + k);
                 }
             }
             else
             {
-                if (!store.remove(key, 0, 48) || !store.put(0, key, 0, 48, value, 0, size))
+                if (!store.remove(key, 0, 48) || ItemStore.ABSENT != store.put(0, key, 0, 48, value, 0, size))
                 {
                     throw new IllegalStateException("remove + insert failed " + k);
                 }

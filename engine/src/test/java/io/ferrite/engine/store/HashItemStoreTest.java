@@ -114,8 +114,9 @@ class HashItemStoreTest
                         final byte[] v = randomValue(random);
                         key.putBytes(0, k);
                         value.putBytes(0, v);
-                        final boolean wasNew = store.put(++sequence, key, 0, k.length, value, 0, v.length);
-                        assertEquals(null == model.put(ByteBuffer.wrap(k), v), wasNew, "put op " + op);
+                        final int previous = store.put(++sequence, key, 0, k.length, value, 0, v.length);
+                        final byte[] before = model.put(ByteBuffer.wrap(k), v);
+                        assertEquals(null == before ? ItemStore.ABSENT : before.length, previous, "put op " + op);
                     }
                     else if (choice < 7)
                     {
@@ -192,7 +193,8 @@ class HashItemStoreTest
                         final byte[] v = new byte[random.nextInt(64)];
                         random.nextBytes(v);
                         value.putBytes(0, v);
-                        assertEquals(null == model.put(ByteBuffer.wrap(k), v),
+                        final byte[] before = model.put(ByteBuffer.wrap(k), v);
+                        assertEquals(null == before ? ItemStore.ABSENT : before.length,
                             store.put(++sequence, key, 0, k.length, value, 0, v.length));
                     }
                     else
@@ -242,7 +244,7 @@ class HashItemStoreTest
             assertTrue(store.remove(key, 0, first.length));
             model.remove(ByteBuffer.wrap(first));
             key.putBytes(0, first);
-            assertTrue(store.put(++sequence, key, 0, first.length, value, 0, 100));
+            assertEquals(ItemStore.ABSENT, store.put(++sequence, key, 0, first.length, value, 0, 100));
             final byte[] v = new byte[100];
             value.getBytes(0, v);
             model.put(ByteBuffer.wrap(first), v);
@@ -311,7 +313,7 @@ class HashItemStoreTest
             // the space of the dropped block is free again, the store takes writes
             key.putInt(0, 17);
             value.putInt(0, 51);
-            assertTrue(store.put(200, key, 0, 4, value, 0, 4));
+            assertEquals(ItemStore.ABSENT, store.put(200, key, 0, 4, value, 0, 4));
             assertEquals(4, store.get(key, 0, 4, read, 0));
             assertEquals(51, read.getInt(0));
         }
