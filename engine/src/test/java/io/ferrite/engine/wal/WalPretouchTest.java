@@ -91,7 +91,7 @@ class WalPretouchTest
     /**
      * The pretoucher runs when the owner wakes it, not on a clock: over a second with nothing written it wakes only
      * for its 100 ms backstop (it used to wake every millisecond, ~1,000 times a second), and a megabyte written in
-     * 4 KB records wakes it about four times (once per quarter of the read-ahead), not once per record.
+     * 4 KB records wakes it about four times (once per 256 KiB written), not once per record.
      */
     @Test
     void wakesWhenTheWriterNeedsItNotOnAClock() throws Exception
