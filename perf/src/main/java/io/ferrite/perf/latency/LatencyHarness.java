@@ -39,6 +39,8 @@ public final class LatencyHarness
         "  --warmup-ops N     before that, N operations of the workload in a closed loop, once per target (default 0):",
         "                     warms the JIT for a low-rate run, where S seconds are too few calls",
         "  --threads N        load threads, each its own session at rate/N (default 1)",
+        "  --late-us US       list the measured requests later than US microseconds, grouped into bursts (late",
+        "                     requests under 5 ms apart), from the run's System.nanoTime() origin (perf/bin/thread-runs)",
         "  --json FILE        write the JSON summary (one object per target and operation)",
         "  --hgrm FILE        write the percentile distribution (one file per target and operation when several:",
         "                     FILE's name with -TARGET-OP, or -TARGET-RATE-OP in a sweep, before .hgrm)",
@@ -215,6 +217,11 @@ public final class LatencyHarness
         for (int t = 0; t < settings.threads; t++)
         {
             result.add(recorders[t], missed[t]);
+            if (settings.lateUs > 0)
+            {
+                System.out.printf(Locale.ROOT, "%s load thread %d at %d/s, later than %d us: %s", target.name(), t,
+                    rate, settings.lateUs, recorders[t].lateRequests().bursts(TimeUnit.MILLISECONDS.toNanos(5)));
+            }
         }
         return result;
     }
@@ -231,6 +238,10 @@ public final class LatencyHarness
     {
         final SystemNanoClock clock = SystemNanoClock.INSTANCE;
         final Recorder recorder = new Recorder(clock);
+        if (settings.lateUs > 0)
+        {
+            recorder.lateRequests().thresholdNs(TimeUnit.MICROSECONDS.toNanos(settings.lateUs));
+        }
         try (Session session = target.newSession(recorder, 1000 + index))
         {
             final Workload workload = Workload.of(settings.workload, settings.records, target.capacity(), inserted,
@@ -440,6 +451,7 @@ public final class LatencyHarness
                 case "sweep-factor":
                 case "sweep-max-rate":
                 case "alloc-heap":
+                case "late-us":
                     if (i + 1 >= args.length)
                     {
                         throw new IllegalArgumentException("option --" + name + " needs a value");
@@ -495,6 +507,7 @@ public final class LatencyHarness
         final long warmupSeconds;
         final long warmupOps;
         final int threads;
+        final long lateUs;
         final Path json;
         final Path hgrm;
 
@@ -514,6 +527,7 @@ public final class LatencyHarness
             warmupSeconds = longOption(options, "warmup", 3, 0, 3600);
             warmupOps = longOption(options, "warmup-ops", 0, 0, 100_000_000);
             threads = intOption(options, "threads", 1, 1, 64);
+            lateUs = longOption(options, "late-us", 0, 0, TimeUnit.MINUTES.toMicros(1));
             json = options.containsKey("json") ? Path.of(options.get("json")) : null;
             hgrm = options.containsKey("hgrm") ? Path.of(options.get("hgrm")) : null;
             if (options.containsKey("compare"))

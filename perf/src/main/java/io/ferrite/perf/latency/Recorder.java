@@ -1,5 +1,6 @@
 package io.ferrite.perf.latency;
 
+import io.ferrite.transport.LateRequests;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.NanoClock;
 
@@ -19,6 +20,7 @@ public final class Recorder
     private final NanoClock clock;
     private final Histogram[] histograms = new Histogram[Op.count()];
     private final long[] errors = new long[Op.count()];
+    private final LateRequests late = new LateRequests();
     private long throttles;
     private long completed;
 
@@ -57,6 +59,7 @@ public final class Recorder
     {
         final long latency = completedNs - intendedNs;
         histograms[op.ordinal()].recordValue(Math.min(HIGHEST_NS, Math.max(0, latency)));
+        late.record(intendedNs, latency);
         completed++;
     }
 
@@ -114,10 +117,20 @@ public final class Recorder
     }
 
     /**
-     * Forgets everything recorded (after the warm-up).
+     * @return the requests later than its threshold (none is late until
+     * {@link LateRequests#thresholdNs(long) a threshold is set}), kept since the last {@link #reset()}.
+     */
+    public LateRequests lateRequests()
+    {
+        return late;
+    }
+
+    /**
+     * Forgets everything recorded (after the warm-up); late requests are timed from now.
      */
     public void reset()
     {
+        late.start(clock.nanoTime());
         for (int i = 0; i < histograms.length; i++)
         {
             histograms[i].reset();

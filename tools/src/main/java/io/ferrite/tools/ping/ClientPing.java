@@ -6,6 +6,7 @@ import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.LateRequests;
 import io.ferrite.transport.client.ClientFailure;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import io.ferrite.transport.client.FerriteClient;
@@ -38,13 +39,8 @@ public final class ClientPing implements ResponseHandler
     private final long[] intendedSendNs = new long[RING];
     /** One histogram for every run, reset at its start: a new one per run (~200 KB) would be garbage in the measured window. */
     private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-    /** Requests later than {@link #lateThresholdNs}: intended send time (from the run's start) and latency, for the burst report. */
-    private final long[] lateAtNs = new long[LATE_CAPACITY];
-    private final long[] lateLatencyNs = new long[LATE_CAPACITY];
-    private static final int LATE_CAPACITY = 1 << 16;
-    private long lateThresholdNs = Long.MAX_VALUE;
-    private int lateCount;
-    private long runStartNs;
+    /** Requests later than the threshold set by {@link #lateThresholdNs}, for the burst report. */
+    private final LateRequests late = new LateRequests();
     private long completed;
     private long failures;
     private long notFound;
@@ -100,14 +96,13 @@ public final class ClientPing implements ResponseHandler
     public Histogram run(final long ratePerSecond, final long durationNs, final IdleStrategy idle)
     {
         histogram.reset();
-        lateCount = 0;
         completed = 0;
         failures = 0;
         notFound = 0;
         final long intervalNs = Math.max(1, TimeUnit.SECONDS.toNanos(1) / ratePerSecond);
         final long total = Math.max(1, durationNs / intervalNs);
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-        runStartNs = start;
+        late.start(start);
         long sent = 0;
         while (completed + failures < total)
         {
@@ -145,45 +140,20 @@ public final class ClientPing implements ResponseHandler
      */
     public ClientPing lateThresholdNs(final long thresholdNs)
     {
-        lateThresholdNs = thresholdNs;
+        late.thresholdNs(thresholdNs);
         return this;
     }
 
     /**
-     * The late requests of the last run, grouped into bursts: requests whose intended send times lie within
-     * {@code gapNs} of each other belong to one burst. One line per burst: when it started (ms from the run's
-     * start), the gap since the previous burst's start (ms), how many requests were late and the worst latency (us).
-     * Allocates (call after the run).
+     * The late requests of the last run, grouped into bursts ({@link LateRequests#bursts(long)}). Allocates (call
+     * after the run).
      *
      * @param gapNs the largest gap between two late requests of one burst.
-     * @return the report, one burst a line; empty when no request was late.
+     * @return the report, one burst a line after a first line with the count.
      */
     public String lateBursts(final long gapNs)
     {
-        final StringBuilder out = new StringBuilder();
-        out.append("late requests: ").append(lateCount).append(" (run started at System.nanoTime() ").append(runStartNs)
-            .append(')').append(System.lineSeparator());
-        int i = 0;
-        long previousStartNs = -1;
-        while (i < lateCount)
-        {
-            final long burstStartNs = lateAtNs[i];
-            long lastNs = burstStartNs;
-            long worstNs = 0;
-            int count = 0;
-            while (i < lateCount && lateAtNs[i] - lastNs <= gapNs)
-            {
-                lastNs = lateAtNs[i];
-                worstNs = Math.max(worstNs, lateLatencyNs[i]);
-                count++;
-                i++;
-            }
-            out.append(String.format(java.util.Locale.ROOT, "late burst at %9.3f ms (+%8.3f ms) for %7.3f ms: %5d late, worst %8.1f us%n",
-                burstStartNs / 1e6, previousStartNs < 0 ? 0.0 : (burstStartNs - previousStartNs) / 1e6,
-                (lastNs - burstStartNs) / 1e6, count, worstNs / 1e3));
-            previousStartNs = burstStartNs;
-        }
-        return out.toString();
+        return late.bursts(gapNs);
     }
 
     /**
@@ -227,12 +197,7 @@ public final class ClientPing implements ResponseHandler
         final long intended = intendedSendNs[(int)(requestId & (RING - 1))];
         final long latencyNs = Math.max(0, System.nanoTime() - intended);
         histogram.recordValue(latencyNs);
-        if (latencyNs > lateThresholdNs && lateCount < LATE_CAPACITY)
-        {
-            lateAtNs[lateCount] = intended - runStartNs;
-            lateLatencyNs[lateCount] = latencyNs;
-            lateCount++;
-        }
+        late.record(intended, latencyNs);
         completed++;
         if (!found)
         {
