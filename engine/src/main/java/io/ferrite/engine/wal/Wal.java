@@ -173,6 +173,8 @@ public final class Wal implements AutoCloseable
 
     /** Pretoucher: how far ahead of the write position it reads; 0 when there is none. */
     private final long pretouchAheadBytes;
+    /** Pretoucher: bytes the owner writes between two wake-ups of it (one burst, or a quarter of the read-ahead). */
+    private final long pretouchWakeStride;
     private final Thread pretoucher;
     /**
      * Pretoucher: the file being written, with a generation, published by the owner (volatile) when the
@@ -256,6 +258,7 @@ public final class Wal implements AutoCloseable
         }
 
         pretouchAheadBytes = config.pretouchAheadBytes();
+        pretouchWakeStride = Math.max(4096, Math.min(PRETOUCH_BURST_BYTES, pretouchAheadBytes / 4));
         if (pretouchAheadBytes > 0)
         {
             pretoucher = new Thread(this::runPretoucher, "ferrite-wal-pretouch " + directory);
@@ -957,17 +960,17 @@ public final class Wal implements AutoCloseable
         {
             // once per burst written: the pretoucher stays ahead by the read-ahead less one burst, wakes in
             // proportion to what is written (none when nothing is), and each round is short
-            pretouchWakeAt = end + Math.max(4096, Math.min(PRETOUCH_BURST_BYTES, pretouchAheadBytes / 4));
+            pretouchWakeAt = end + pretouchWakeStride;
             LockSupport.unpark(pretoucher);
         }
     }
 
     /**
      * The pretoucher: when the owner wakes it (on a new file, then each time it has written another 256 KiB, or a
-     * quarter of {@code pretouchAheadBytes} if that is less), reads ({@code pread}) the file being written from where it stopped up to
-     * {@code pretouchAheadBytes} past the owner's write position (bounded by the file's size, which Chronicle
-     * keeps at least 16 MiB past the current chunk), so that the page cache holds those pages, zero-filled, before
-     * the owner's stores into its mapping reach them. It parks for at most 100 ms between rounds, and yields its
+     * quarter of {@code pretouchAheadBytes} if that is less), reads ({@code pread}) the file being written from where
+     * it stopped up to {@code pretouchAheadBytes} past the owner's write position (bounded by the file's size, which
+     * Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those pages, zero-filled,
+     * before the owner's stores into its mapping reach them. It parks for at most 100 ms between rounds, and yields its
      * CPU after each 256 KiB it reads. It used to poll every millisecond: ~935 wake-ups a second even with nothing
      * written. Woken once per quarter read-ahead (4 MiB) instead, each round zeroed up to 4-16 MiB of pages in one
      * go, on the CPU of the owner that woke it: the owner waited up to 14 ms behind it.

@@ -101,7 +101,8 @@ final class CellTarget implements Target
         try
         {
             launcher.start(READY_TIMEOUT_MS);
-            driver = MediaDriver.launch(waker.configure(new MediaDriver.Context(), new BackoffIdleStrategy(10, 20, 1_000, 100_000))
+            final BackoffIdleStrategy driverIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+            driver = MediaDriver.launch(waker.configure(new MediaDriver.Context(), driverIdle)
                 .aeronDirectoryName(dir.resolve("aeron-client").toString())
                 .threadingMode(ThreadingMode.SHARED)
                 .termBufferSparseFile(true)

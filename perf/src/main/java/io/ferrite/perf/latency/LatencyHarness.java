@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +43,8 @@ public final class LatencyHarness
         "                     warms the JIT for a low-rate run, where S seconds are too few calls",
         "  --threads N        load threads, each its own session at rate/N (default 1)",
         "  --late-us US       list the measured requests later than US microseconds, grouped into bursts (late",
-        "                     requests under 5 ms apart), from the run's System.nanoTime() origin (perf/bin/thread-runs)",
+        "                     requests under 5 ms apart), from the run's System.nanoTime() origin",
+        "                     (perf/bin/thread-runs lineup reads it)",
         "  --json FILE        write the JSON summary (one object per target and operation)",
         "  --hgrm FILE        write the percentile distribution (one file per target and operation when several:",
         "                     FILE's name with -TARGET-OP, or -TARGET-RATE-OP in a sweep, before .hgrm)",
@@ -275,8 +279,7 @@ public final class LatencyHarness
     }
 
     /** Targets already warmed by --warmup-ops (a sweep or a comparison measures one target several times). */
-    private static final java.util.Set<Target> PRIMED =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private static final Set<Target> PRIMED = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private static synchronized boolean firstRun(final Target target)
     {
