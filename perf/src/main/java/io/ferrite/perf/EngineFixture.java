@@ -53,6 +53,16 @@ public final class EngineFixture implements AutoCloseable
      */
     public EngineFixture(final Dataset dataset, final FsyncPolicy fsync, final StoreKind store)
     {
+        this(dataset, new EngineConfig().fsyncPolicy(fsync).storeKind(store));
+    }
+
+    /**
+     * @param dataset the data set to load.
+     * @param config  the WAL and store settings (fsync policy and its batch settings, store kind); the fixture
+     *                sets the data directory and sizes the partition for the data set, in this object.
+     */
+    public EngineFixture(final Dataset dataset, final EngineConfig config)
+    {
         try
         {
             dataDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ferrite-bench-");
@@ -62,10 +72,8 @@ public final class EngineFixture implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        db = Ferrite.open(new EngineConfig()
+        db = Ferrite.open(config
             .dataDir(dataDir)
-            .fsyncPolicy(fsync)
-            .storeKind(store)
             .partitionMaxItems((long)HEADROOM * dataset.items())
             .averageKeyBytes(AVERAGE_KEY_BYTES)
             .averageItemBytes(Dataset.ITEM_BYTES));
@@ -81,7 +89,20 @@ public final class EngineFixture implements AutoCloseable
         }
         shard.checkpoint();
         System.out.printf("%nloaded %,d items of %d B into %s with fsync %s, store %s in %.1f s%n",
-            dataset.items(), Dataset.ITEM_BYTES, dataDir, fsync, store, (System.nanoTime() - startNs) / 1e9);
+            dataset.items(), Dataset.ITEM_BYTES, dataDir, describeFsync(config), config.storeKind(),
+            (System.nanoTime() - startNs) / 1e9);
+    }
+
+    /**
+     * @param config an engine configuration.
+     * @return its fsync policy, with BATCH's interval and record count, e.g. {@code BATCH (every 2000 us or 256
+     *         records)}.
+     */
+    public static String describeFsync(final EngineConfig config)
+    {
+        return FsyncPolicy.BATCH == config.fsyncPolicy() ?
+            "BATCH (every " + config.fsyncBatchIntervalNs() / 1000 + " us or " + config.fsyncBatchMaxRecords() +
+            " records)" : config.fsyncPolicy().name();
     }
 
     /**

@@ -1,18 +1,19 @@
 package io.ferrite.perf.latency;
 
+import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.shard.ItemHandler;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.Table;
-import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.perf.Dataset;
 import io.ferrite.perf.EngineFixture;
 import org.agrona.DirectBuffer;
 
 /**
- * Ferrite embedded: the flyweight {@link Shard} API in the load thread's own JVM, no transport, WAL with fsync
- * NONE (as a deployment that replicates rather than fsyncs each write). Each operation runs to completion in
+ * Ferrite embedded: the flyweight {@link Shard} API in the load thread's own JVM, no transport, WAL with the fsync
+ * policy of {@code --fsync} (default NONE, as a deployment that replicates rather than fsyncs each write). Each
+ * operation runs to completion in
  * {@link Session#submit}.
  * <p>
  * <b>Threading:</b> the shard is owned by the thread that opened it, so this target takes one load thread, the
@@ -23,10 +24,10 @@ final class EmbeddedTarget implements Target
     private final Dataset dataset;
     private final EngineFixture fixture;
 
-    EmbeddedTarget(final int records)
+    EmbeddedTarget(final int records, final WalChoice wal)
     {
         dataset = new Dataset(records, 42, Dataset.Layout.YCSB);
-        fixture = new EngineFixture(dataset, FsyncPolicy.NONE);
+        fixture = new EngineFixture(dataset, wal.applyTo(new EngineConfig()));
     }
 
     public String name()

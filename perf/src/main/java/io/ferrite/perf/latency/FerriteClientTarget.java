@@ -6,7 +6,6 @@ import io.ferrite.engine.config.Settings;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.perf.Dataset;
 import io.ferrite.perf.EngineFixture;
 import io.ferrite.perf.ExitCleanup;
@@ -51,7 +50,7 @@ final class FerriteClientTarget implements Target
     private final Node node;
     private final int records;
 
-    FerriteClientTarget(final boolean udp, final int records)
+    FerriteClientTarget(final boolean udp, final int records, final WalChoice wal)
     {
         this.udp = udp;
         this.records = records;
@@ -78,8 +77,7 @@ final class FerriteClientTarget implements Target
             .driverThreading(settings.enumValue(NodeConfig.PREFIX + "driverThreading",
                 NodeConfig.DriverThreading.class, NodeConfig.DriverThreading.INVOKER))
             .udpEndpoint("127.0.0.1:" + freeUdpPort())
-            .engine(new EngineConfig()
-                .fsyncPolicy(FsyncPolicy.NONE)
+            .engine(wal.applyTo(new EngineConfig())
                 .partitionMaxItems((long)EngineFixture.HEADROOM * records)
                 .averageKeyBytes(EngineFixture.AVERAGE_KEY_BYTES)
                 .averageItemBytes(Dataset.ITEM_BYTES));

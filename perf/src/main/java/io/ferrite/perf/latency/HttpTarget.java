@@ -50,11 +50,11 @@ final class HttpTarget implements Target
     private final URI endpoint;
     private final AutoCloseable server;
 
-    HttpTarget(final int records)
+    HttpTarget(final int records, final WalChoice wal)
     {
         this.name = "http";
         this.records = records;
-        final FerriteClientTarget ipc = new FerriteClientTarget(false, records);
+        final FerriteClientTarget ipc = new FerriteClientTarget(false, records, wal);
         final HttpFront front;
         try
         {

@@ -42,6 +42,13 @@ public final class LatencyHarness
         "  --warmup-ops N     before that, N operations of the workload in a closed loop, once per target (default 0):",
         "                     warms the JIT for a low-rate run, where S seconds are too few calls",
         "  --threads N        load threads, each its own session at rate/N (default 1)",
+        "  --fsync none|batch|every-write   the WAL's fsync policy in the embedded, ipc, udp and http targets",
+        "                     (default none: a deployment that replicates rather than fsyncs; batch is the engine's",
+        "                     own default)",
+        "  --fsync-interval-us US   with --fsync batch, the longest an acknowledged write waits for its fdatasync",
+        "                     (default 2000, the engine's)",
+        "  --fsync-batch-records N   with --fsync batch, unsynced records that start an fdatasync sooner (default 256,",
+        "                     the engine's)",
         "  --late-us US       list the measured requests later than US microseconds, grouped into bursts (late",
         "                     requests under 5 ms apart), from the run's System.nanoTime() origin",
         "                     (perf/bin/thread-runs lineup reads it)",
@@ -120,7 +127,7 @@ public final class LatencyHarness
         {
             for (final String name : targets)
             {
-                try (Target target = Targets.open(name, settings.records))
+                try (Target target = Targets.open(name, settings.records, settings.wal))
                 {
                     final RunResult result = measure(target, settings, settings.rate);
                     System.out.print(result.describe());
@@ -309,7 +316,7 @@ public final class LatencyHarness
         final long maxRate = longOption(options, "sweep-max-rate", settings.rate * 64, settings.rate, Long.MAX_VALUE);
         final List<RunResult> steps = new ArrayList<>();
         long best = 0;
-        try (Target target = Targets.open(settings.target, settings.records))
+        try (Target target = Targets.open(settings.target, settings.records, settings.wal))
         {
             for (long rate = settings.rate; rate <= maxRate; rate = Math.max(rate + 1, (long)(rate * factor)))
             {
@@ -455,6 +462,9 @@ public final class LatencyHarness
                 case "sweep-max-rate":
                 case "alloc-heap":
                 case "late-us":
+                case "fsync":
+                case "fsync-interval-us":
+                case "fsync-batch-records":
                     if (i + 1 >= args.length)
                     {
                         throw new IllegalArgumentException("option --" + name + " needs a value");
@@ -511,6 +521,7 @@ public final class LatencyHarness
         final long warmupOps;
         final int threads;
         final long lateUs;
+        final WalChoice wal;
         final Path json;
         final Path hgrm;
 
@@ -533,11 +544,28 @@ public final class LatencyHarness
             lateUs = longOption(options, "late-us", 0, 0, TimeUnit.MINUTES.toMicros(1));
             json = options.containsKey("json") ? Path.of(options.get("json")) : null;
             hgrm = options.containsKey("hgrm") ? Path.of(options.get("hgrm")) : null;
+            wal = WalChoice.of(options.get("fsync"), longOption(options, "fsync-interval-us", 0, 1, 10_000_000),
+                intOption(options, "fsync-batch-records", 0, 1, 1 << 20));
+            final List<String> names = new ArrayList<>();
+            names.add(target);
             if (options.containsKey("compare"))
             {
+                names.clear();
                 for (final String name : options.get("compare").split(","))
                 {
                     Targets.check(name.trim());
+                    names.add(name.trim());
+                }
+            }
+            if (options.containsKey("fsync"))
+            {
+                for (final String name : names)
+                {
+                    if (!Targets.hasWal(name))
+                    {
+                        throw new IllegalArgumentException("option --fsync applies to the targets " + Targets.WITH_WAL +
+                            " (a Ferrite engine the harness starts itself), not to " + name);
+                    }
                 }
             }
         }

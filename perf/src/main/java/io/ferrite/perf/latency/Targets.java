@@ -7,6 +7,8 @@ final class Targets
 {
     /** The names {@code --target} accepts. */
     static final String NAMES = "embedded|ipc|udp|http|dynalite|redis|chronicle-map|cell|cell-eventual";
+    /** The targets whose engine the harness configures, so {@code --fsync} applies to them. */
+    static final String WITH_WAL = "embedded, ipc, udp and http";
 
     private Targets()
     {
@@ -32,25 +34,45 @@ final class Targets
     }
 
     /**
-     * Starts a target and loads {@code records} records into it.
-     *
-     * @param name    one of {@link #NAMES}.
-     * @param records how many.
-     * @return the target, ready.
+     * @param name one of {@link #NAMES}.
+     * @return whether the target runs a Ferrite engine that the harness configures ({@link #WITH_WAL}).
      */
-    static Target open(final String name, final int records)
+    static boolean hasWal(final String name)
     {
         check(name);
         switch (name)
         {
             case "embedded":
-                return new EmbeddedTarget(records);
             case "ipc":
-                return new FerriteClientTarget(false, records);
             case "udp":
-                return new FerriteClientTarget(true, records);
             case "http":
-                return new HttpTarget(records);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Starts a target and loads {@code records} records into it.
+     *
+     * @param name    one of {@link #NAMES}.
+     * @param records how many.
+     * @param wal     the WAL's fsync policy, for the targets of {@link #WITH_WAL}; the others ignore it.
+     * @return the target, ready.
+     */
+    static Target open(final String name, final int records, final WalChoice wal)
+    {
+        check(name);
+        switch (name)
+        {
+            case "embedded":
+                return new EmbeddedTarget(records, wal);
+            case "ipc":
+                return new FerriteClientTarget(false, records, wal);
+            case "udp":
+                return new FerriteClientTarget(true, records, wal);
+            case "http":
+                return new HttpTarget(records, wal);
             case "dynalite":
                 return DynaliteTarget.open(records);
             case "chronicle-map":
