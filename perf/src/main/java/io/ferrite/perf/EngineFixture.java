@@ -2,6 +2,7 @@ package io.ferrite.perf;
 
 import io.ferrite.engine.api.Ferrite;
 import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.config.Settings;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.Table;
@@ -43,7 +44,7 @@ public final class EngineFixture implements AutoCloseable
      */
     public EngineFixture(final Dataset dataset, final FsyncPolicy fsync)
     {
-        this(dataset, fsync, new EngineConfig().storeKind());
+        this(dataset, fsync, settings().storeKind());
     }
 
     /**
@@ -53,7 +54,19 @@ public final class EngineFixture implements AutoCloseable
      */
     public EngineFixture(final Dataset dataset, final FsyncPolicy fsync, final StoreKind store)
     {
-        this(dataset, new EngineConfig().fsyncPolicy(fsync).storeKind(store));
+        this(dataset, settings().fsyncPolicy(fsync).storeKind(store));
+    }
+
+    /**
+     * The engine settings a benchmark starts from: the defaults, overridden by any {@code -Dferrite.engine.*}
+     * system property (e.g. {@code -Dferrite.engine.walPretouchReadAhead=ON}); what the benchmark itself sets
+     * (fsync policy, store, sizes, data directory) overrides those.
+     *
+     * @return a new configuration.
+     */
+    public static EngineConfig settings()
+    {
+        return EngineConfig.from(Settings.fromSystemProperties());
     }
 
     /**

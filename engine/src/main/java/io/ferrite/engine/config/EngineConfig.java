@@ -2,6 +2,7 @@ package io.ferrite.engine.config;
 
 import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.engine.wal.PretouchReadAhead;
 import io.ferrite.engine.wal.WalConfig;
 
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ public final class EngineConfig
     private long fsyncBatchIntervalNs = TimeUnit.MILLISECONDS.toNanos(2);
     private int fsyncBatchMaxRecords = 256;
     private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;
+    private PretouchReadAhead walPretouchReadAhead = PretouchReadAhead.BY_POLICY;
     private int initialPartitions = 1;
     private long partitionMaxItems = 1_000_000;
     private int averageItemBytes = 1024;
@@ -53,6 +55,8 @@ public final class EngineConfig
         config.fsyncBatchMaxRecords(settings.intValue(PREFIX + "fsyncBatchMaxRecords", config.fsyncBatchMaxRecords, 1, 1 << 20));
         config.walPretouchAheadBytes(settings.longValue(
             PREFIX + "walPretouchAheadBytes", config.walPretouchAheadBytes, 0, WalConfig.MAX_PRETOUCH_AHEAD_BYTES));
+        config.walPretouchReadAhead(settings.enumValue(
+            PREFIX + "walPretouchReadAhead", PretouchReadAhead.class, config.walPretouchReadAhead));
         config.initialPartitions(settings.intValue(PREFIX + "initialPartitions", config.initialPartitions, 1, 1024));
         config.partitionMaxItems(settings.longValue(PREFIX + "partitionMaxItems", config.partitionMaxItems, 16, 1L << 32));
         config.averageItemBytes(settings.intValue(PREFIX + "averageItemBytes", config.averageItemBytes, 16, 409_600));
@@ -202,6 +206,27 @@ public final class EngineConfig
     }
 
     /**
+     * @return whether the WAL's pretoucher reads with the kernel's read-ahead. See {@link PretouchReadAhead}.
+     */
+    public PretouchReadAhead walPretouchReadAhead()
+    {
+        return walPretouchReadAhead;
+    }
+
+    /**
+     * @param walPretouchReadAhead whether the WAL's pretoucher reads with the kernel's read-ahead (large page-cache
+     *                             folios: the most throughput) or without (4 KiB folios: the shortest tail when
+     *                             the WAL is synced as it is written); default {@link PretouchReadAhead#BY_POLICY}
+     *                             (off unless fsync is NONE).
+     * @return this.
+     */
+    public EngineConfig walPretouchReadAhead(final PretouchReadAhead walPretouchReadAhead)
+    {
+        this.walPretouchReadAhead = walPretouchReadAhead;
+        return this;
+    }
+
+    /**
      * @return partitions a new table starts with, each owning an equal share of the hash space.
      */
     public int initialPartitions()
@@ -339,6 +364,7 @@ public final class EngineConfig
             ", fsyncBatchIntervalUs=" + TimeUnit.NANOSECONDS.toMicros(fsyncBatchIntervalNs) +
             ", fsyncBatchMaxRecords=" + fsyncBatchMaxRecords +
             ", walPretouchAheadBytes=" + walPretouchAheadBytes +
+            ", walPretouchReadAhead=" + walPretouchReadAhead +
             ", initialPartitions=" + initialPartitions +
             ", partitionMaxItems=" + partitionMaxItems +
             ", averageItemBytes=" + averageItemBytes +

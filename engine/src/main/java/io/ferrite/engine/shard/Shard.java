@@ -1367,7 +1367,8 @@ public final class Shard implements AutoCloseable
             .fsyncPolicy(config.fsyncPolicy())
             .batchIntervalNs(config.fsyncBatchIntervalNs())
             .batchMaxRecords(config.fsyncBatchMaxRecords())
-            .pretouchAheadBytes(config.walPretouchAheadBytes());
+            .pretouchAheadBytes(config.walPretouchAheadBytes())
+            .pretouchReadAhead(config.walPretouchReadAhead());
     }
 
     private TableDescription describe(final Table table, final String status)

@@ -24,7 +24,9 @@ public enum FsyncPolicy
      * records are waiting (the appender wakes it). On power loss an acknowledged write is lost only if it
      * was appended less than {@code batchIntervalNs} plus the time one {@code fdatasync} takes (plus any
      * delay in scheduling the syncer thread) before the loss; nothing older than that is ever lost. The
-     * appender never waits for a sync, except for one forced when the log rolls to a new file.
+     * appender never waits for a sync, except for one forced when the log rolls to a new file; but each sync
+     * write-protects the pages it writes back, and the appender's next store to one of them faults (see
+     * {@link PretouchReadAhead} for how the log's folio size sets what that fault waits for).
      */
     BATCH,
 

@@ -14,9 +14,12 @@ import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
@@ -143,6 +146,7 @@ public final class Wal implements AutoCloseable
     private static final long PRETOUCH_BURST_BYTES = 256 * 1024;
     /** The pretoucher's longest park: it is woken by the owner (see publishPretouchPosition); this is the backstop. */
     private static final long PRETOUCH_IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
 
     private final FsyncPolicy fsyncPolicy;
     private final long batchIntervalNs;
@@ -175,6 +179,8 @@ public final class Wal implements AutoCloseable
     private final long pretouchAheadBytes;
     /** Pretoucher: bytes the owner writes between two wake-ups of it (one burst, or a quarter of the read-ahead). */
     private final long pretouchWakeStride;
+    /** Pretoucher: whether it reads with the kernel's read-ahead (large folios) or without (4 KiB folios). */
+    private final boolean pretouchReadsAhead;
     private final Thread pretoucher;
     /**
      * Pretoucher: the file being written, with a generation, published by the owner (volatile) when the
@@ -259,6 +265,7 @@ public final class Wal implements AutoCloseable
 
         pretouchAheadBytes = config.pretouchAheadBytes();
         pretouchWakeStride = Math.max(4096, Math.min(PRETOUCH_BURST_BYTES, pretouchAheadBytes / 4));
+        pretouchReadsAhead = config.pretouchReadAhead().readsAhead(fsyncPolicy);
         if (pretouchAheadBytes > 0)
         {
             pretoucher = new Thread(this::runPretoucher, "ferrite-wal-pretouch " + directory);
@@ -979,13 +986,18 @@ public final class Wal implements AutoCloseable
      * page not in the page cache faults, and the kernel's read-around for a mapping fault fills a whole
      * read-ahead window ({@code read_ahead_kb}; 8 MiB on the project's VM) of zeroed pages on the faulting
      * thread: measured ~21 ms on the shard thread every 8 MiB of WAL. Here that cost is paid on this thread.
-     * It only reads, so durability is untouched; a failure stops the pretoucher (the owner's stores then
-     * fault as they would without it) and is kept for {@link #pretouchFailure()}.
+     * It reads through its own descriptor ({@link PretouchFile}), with the kernel's read-ahead on or off as
+     * {@link WalConfig#pretouchReadAhead()} and the fsync policy say: off, the pages it brings in are 4 KiB
+     * folios, not the large folios read-ahead makes, which a sync write-protects whole while the owner waits
+     * ({@link PretouchReadAhead}, decision 0007). It only reads, so durability is untouched; a failure stops the
+     * pretoucher (the owner's stores then fault as they would without it), is logged, and is kept for
+     * {@link #pretouchFailure()}.
      */
     private void runPretoucher()
     {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(PRETOUCH_READ_BYTES);
-        FileChannel channel = null;
+        final long bufferAddress = BufferUtil.address(buffer);
+        PretouchFile file = null;
         int generation = -1;
         long touchedUpTo = 0;
         long lastPublished = -1;
@@ -1006,20 +1018,19 @@ public final class Wal implements AutoCloseable
                 final long position = published & POSITION_MASK;
                 if (target.generation() != generation)
                 {
-                    if (null != channel)
+                    if (null != file)
                     {
-                        channel.close();
+                        file.close();
                     }
-                    channel = FileChannel.open(target.file().toPath(), StandardOpenOption.READ);
+                    file = PretouchFile.open(target.file().toPath(), pretouchReadsAhead);
                     generation = target.generation();
                     touchedUpTo = position & ~4095L;
                 }
-                final long limit = Math.min(position + pretouchAheadBytes, channel.size());
+                final long limit = Math.min(position + pretouchAheadBytes, file.size());
                 long burst = 0;
                 while (touchedUpTo < limit && !stopPretoucher)
                 {
-                    buffer.clear();
-                    final int read = channel.read(buffer, touchedUpTo);
+                    final long read = file.read(bufferAddress, PRETOUCH_READ_BYTES, touchedUpTo);
                     if (read <= 0)
                     {
                         break;
@@ -1037,22 +1048,16 @@ public final class Wal implements AutoCloseable
                 }
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | LinkageError ex)
         {
             pretouchFailure = ex;
+            LOG.warn("WAL pretoucher stopped (the writer now faults its pages in itself): {}", directory, ex);
         }
         finally
         {
-            if (null != channel)
+            if (null != file)
             {
-                try
-                {
-                    channel.close();
-                }
-                catch (final IOException ignore)
-                {
-                    // a read-only descriptor: nothing to lose
-                }
+                file.close();
             }
         }
     }

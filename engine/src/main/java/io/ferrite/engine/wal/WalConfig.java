@@ -45,6 +45,7 @@ public final class WalConfig
     private long queueTimeoutMs = DEFAULT_QUEUE_TIMEOUT_MS;
     private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
     private long pretouchAheadBytes = DEFAULT_PRETOUCH_AHEAD_BYTES;
+    private PretouchReadAhead pretouchReadAhead = PretouchReadAhead.BY_POLICY;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private TimeProvider rollClock = SystemTimeProvider.INSTANCE;
 
@@ -197,6 +198,27 @@ public final class WalConfig
     }
 
     /**
+     * @param pretouchReadAhead whether the pretoucher reads with the kernel's read-ahead (large page-cache folios:
+     *                          the most throughput) or without (4 KiB folios: the shortest tail when the file is
+     *                          synced while it is written); default {@link PretouchReadAhead#BY_POLICY}, which is
+     *                          off unless the policy is NONE.
+     * @return this.
+     */
+    public WalConfig pretouchReadAhead(final PretouchReadAhead pretouchReadAhead)
+    {
+        this.pretouchReadAhead = pretouchReadAhead;
+        return this;
+    }
+
+    /**
+     * @return whether the pretoucher reads with the kernel's read-ahead; see {@link PretouchReadAhead}.
+     */
+    public PretouchReadAhead pretouchReadAhead()
+    {
+        return pretouchReadAhead;
+    }
+
+    /**
      * @param nanoClock the loop's clock, whose times {@link Wal#flushIfDue(long)} takes; the BATCH syncer
      *                  runs on its own thread's timer and does not read it.
      * @return this.
@@ -242,6 +264,7 @@ public final class WalConfig
         Objects.requireNonNull(directory, "WalConfig.directory must be set");
         Objects.requireNonNull(fsyncPolicy, "WalConfig.fsyncPolicy must be set");
         Objects.requireNonNull(rollCycle, "WalConfig.rollCycle must be set");
+        Objects.requireNonNull(pretouchReadAhead, "WalConfig.pretouchReadAhead must be set");
         Objects.requireNonNull(nanoClock, "WalConfig.nanoClock must be set");
         if (batchIntervalNs <= 0)
         {
@@ -281,6 +304,7 @@ public final class WalConfig
             ", queueTimeoutMs=" + queueTimeoutMs +
             ", maxRecordLength=" + maxRecordLength +
             ", pretouchAheadBytes=" + pretouchAheadBytes +
+            ", pretouchReadAhead=" + pretouchReadAhead +
             '}';
     }
 }

@@ -1,5 +1,6 @@
 package io.ferrite.engine.config;
 
+import io.ferrite.engine.wal.PretouchReadAhead;
 import io.ferrite.engine.wal.WalConfig;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code ferrite.engine.walPretouchAheadBytes}: default, size suffixes, 0 to disable, out-of-range values refused
- * naming the key.
+ * naming the key. {@code ferrite.engine.walPretouchReadAhead}: default BY_POLICY, read, unknown values refused
+ * naming the key and the choices.
  */
 class WalPretouchSettingTest
 {
@@ -39,5 +41,20 @@ class WalPretouchSettingTest
         final IllegalStateException fluent = assertThrows(IllegalStateException.class,
             () -> new EngineConfig().dataDir(Path.of("data")).walPretouchAheadBytes(-5).validate());
         assertTrue(fluent.getMessage().contains(KEY), fluent.getMessage());
+    }
+
+    @Test
+    void readAheadDefaultsToByPolicyAndReadsTheChoices()
+    {
+        final String key = EngineConfig.PREFIX + "walPretouchReadAhead";
+        assertEquals(PretouchReadAhead.BY_POLICY, new EngineConfig().walPretouchReadAhead());
+        assertEquals(PretouchReadAhead.ON,
+            EngineConfig.from(Settings.fromSystemProperties().set(key, "ON")).walPretouchReadAhead());
+        assertEquals(PretouchReadAhead.OFF,
+            EngineConfig.from(Settings.fromSystemProperties().set(key, "off")).walPretouchReadAhead());
+        final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+            () -> EngineConfig.from(Settings.fromSystemProperties().set(key, "sometimes")));
+        assertTrue(unknown.getMessage().contains(key) && unknown.getMessage().contains("BY_POLICY"),
+            unknown.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package io.ferrite.perf.latency;
 
-import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.shard.ItemHandler;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
@@ -27,7 +26,7 @@ final class EmbeddedTarget implements Target
     EmbeddedTarget(final int records, final WalChoice wal)
     {
         dataset = new Dataset(records, 42, Dataset.Layout.YCSB);
-        fixture = new EngineFixture(dataset, wal.applyTo(new EngineConfig()));
+        fixture = new EngineFixture(dataset, wal.applyTo(EngineFixture.settings()));
     }
 
     public String name()

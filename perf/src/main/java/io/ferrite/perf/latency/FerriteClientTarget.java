@@ -1,7 +1,6 @@
 package io.ferrite.perf.latency;
 
 import io.ferrite.codecs.sbe.ErrorCode;
-import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.config.Settings;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
@@ -77,7 +76,7 @@ final class FerriteClientTarget implements Target
             .driverThreading(settings.enumValue(NodeConfig.PREFIX + "driverThreading",
                 NodeConfig.DriverThreading.class, NodeConfig.DriverThreading.INVOKER))
             .udpEndpoint("127.0.0.1:" + freeUdpPort())
-            .engine(wal.applyTo(new EngineConfig())
+            .engine(wal.applyTo(EngineFixture.settings())
                 .partitionMaxItems((long)EngineFixture.HEADROOM * records)
                 .averageKeyBytes(EngineFixture.AVERAGE_KEY_BYTES)
                 .averageItemBytes(Dataset.ITEM_BYTES));
