@@ -33,8 +33,8 @@ import java.util.Arrays;
  * {@code tag:15 | home:9 | granule:40}: 15 more bits of the hash, the home slot (for backward shift without reading
  * the block) and the block's file offset in 8-byte granules; 0 is empty. Arena: 8-byte-aligned blocks
  * {@code checksum:u32, blockBytes:u32, keyLen:u32, valueLen:u32, sequence:u64, magic:u32, pad:u32, key, value};
- * the checksum (32 bits of XXH64) covers everything after itself up to the value's end. A free block has the magic {@code FREE} (so its checksum
- * fails) and keeps the next free block's offset where the sequence was.
+ * the checksum (32 bits of XXH64) covers everything after itself up to the value's end. A free block has the magic
+ * {@code FREE} (so its checksum fails) and keeps the next free block's offset where the sequence was.
  * <p>
  * <b>Writes.</b> A put writes the new block completely, then publishes its slot with one release store, then frees
  * the old block: a SIGKILL at any instruction leaves the slot naming a complete block, old or new. A remove clears
@@ -112,6 +112,9 @@ public final class HashItemStore implements ItemStore
     private long freedSinceCoalesce;
     private long size;
     private int probeEmpty;
+    /** The hash of the key {@link #locate} last probed for, and its slot page's address (owner-thread scratch). */
+    private long locatedHash;
+    private long locatedPage;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private boolean closed;
 
@@ -313,11 +316,8 @@ public final class HashItemStore implements ItemStore
                 valueLen + " store=" + config.name());
         }
         value.boundsCheck(valueOff, valueLen);
-        final Object keyBase = key.byteArray();
-        final long keyAddress = key.addressOffset() + keyOff;
-        final long hash = hash(keyBase, keyAddress, keyLen);
-        final long pageAddress = pageAddress(hash);
-        final int pos = find(pageAddress, hash, keyBase, keyAddress, keyLen);
+        final int pos = locate(key, keyOff, keyLen);
+        final long pageAddress = locatedPage;
         if (pos < 0 && probeEmpty < 0)
         {
             throw full(keyLen, valueLen, "its slot page is full");
@@ -335,12 +335,12 @@ public final class HashItemStore implements ItemStore
         UnsafeApi.putLong(blockAddress + B_SEQUENCE, sequence);
         UnsafeApi.putInt(blockAddress + B_MAGIC, LIVE);
         UnsafeApi.putInt(blockAddress + B_MAGIC + 4, 0);
-        UnsafeApi.copyMemory(keyBase, keyAddress, null, blockAddress + BLOCK_HEADER, keyLen);
+        UnsafeApi.copyMemory(key.byteArray(), key.addressOffset() + keyOff, null, blockAddress + BLOCK_HEADER, keyLen);
         UnsafeApi.copyMemory(
             value.byteArray(), value.addressOffset() + valueOff, null, blockAddress + BLOCK_HEADER + keyLen, valueLen);
         UnsafeApi.putInt(blockAddress + B_CRC, crc(blockAddress, keyLen, valueLen));
 
-        final long slot = slotMeta(hash) | (block >>> 3);
+        final long slot = slotMeta(locatedHash) | (block >>> 3);
         if (pos >= 0)
         {
             final long slotAddress = pageAddress + ((long)pos << 3);
@@ -410,15 +410,12 @@ public final class HashItemStore implements ItemStore
     public boolean remove(final DirectBuffer key, final int keyOff, final int keyLen)
     {
         checkKey(key, keyOff, keyLen);
-        final Object keyBase = key.byteArray();
-        final long keyAddress = key.addressOffset() + keyOff;
-        final long hash = hash(keyBase, keyAddress, keyLen);
-        final long pageAddress = pageAddress(hash);
-        final int pos = find(pageAddress, hash, keyBase, keyAddress, keyLen);
+        final int pos = locate(key, keyOff, keyLen);
         if (pos < 0)
         {
             return false;
         }
+        final long pageAddress = locatedPage;
         final long old = UnsafeApi.getLong(pageAddress + ((long)pos << 3));
         backwardShift(pageAddress, pos);
         free((old & GRANULE_MASK) << 3);
@@ -614,12 +611,25 @@ public final class HashItemStore implements ItemStore
     private long lookup(final DirectBuffer key, final int keyOff, final int keyLen)
     {
         checkKey(key, keyOff, keyLen);
+        final int pos = locate(key, keyOff, keyLen);
+        return pos < 0 ? 0 : address + ((UnsafeApi.getLong(locatedPage + ((long)pos << 3)) & GRANULE_MASK) << 3);
+    }
+
+    /**
+     * Hashes a checked key and probes its page; leaves the hash and the page's address in {@link #locatedHash} and
+     * {@link #locatedPage} for the caller.
+     *
+     * @return as {@link #find}.
+     */
+    private int locate(final DirectBuffer key, final int keyOff, final int keyLen)
+    {
         final Object keyBase = key.byteArray();
         final long keyAddress = key.addressOffset() + keyOff;
         final long hash = hash(keyBase, keyAddress, keyLen);
         final long pageAddress = pageAddress(hash);
-        final int pos = find(pageAddress, hash, keyBase, keyAddress, keyLen);
-        return pos < 0 ? 0 : address + ((UnsafeApi.getLong(pageAddress + ((long)pos << 3)) & GRANULE_MASK) << 3);
+        locatedHash = hash;
+        locatedPage = pageAddress;
+        return find(pageAddress, hash, keyBase, keyAddress, keyLen);
     }
 
     /**
@@ -650,7 +660,8 @@ public final class HashItemStore implements ItemStore
         return -1;
     }
 
-    private static boolean keyEquals(final long blockAddress, final Object keyBase, final long keyAddress, final int keyLen)
+    private static boolean keyEquals(
+        final long blockAddress, final Object keyBase, final long keyAddress, final int keyLen)
     {
         if (UnsafeApi.getInt(blockAddress + B_KEY_LEN) != keyLen)
         {
