@@ -10,7 +10,7 @@ package io.ferrite.engine.wal;
  *   page-table lock the writer's next fault needs; syncing every 2 ms (BATCH) while the writer fills a folio
  *   stalls it for hundreds of microseconds to milliseconds.</li>
  *   <li>Without, each page is its own folio: a sync write-protects only the pages written since the last one, a
- *   page at a time. The writer pays one fault per new page (~1 µs more at the median, up to a quarter less
+ *   page at a time. The writer pays one fault per new page (~1 µs more at the median, about a third less
  *   throughput at full speed) and its tail is an order of magnitude shorter under BATCH.</li>
  * </ul>
  */
