@@ -9,12 +9,19 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The WAL pretoucher's read-only descriptor of the file being written, read with {@code pread} into native memory,
- * optionally with the kernel's read-ahead turned off ({@code posix_fadvise(POSIX_FADV_RANDOM)}, which the JDK's
- * file channels cannot do) so that the pages it brings into the page cache are 4 KiB folios
- * ({@link PretouchReadAhead} says why that matters).
- * <p>
- * <b>Threading:</b> one thread (the pretoucher). <b>Allocation:</b> {@link #open} allocates; {@link #read},
+ * The WAL pretoucher's read-only descriptor of the file being written, which brings ranges of it into the page
+ * cache in one of two ways ({@link PretouchReadAhead} says why it matters):
+ * <ul>
+ *   <li>with read-ahead: {@code pread} into native memory, so the kernel reads ahead and caches the file in large
+ *   folios;</li>
+ *   <li>without: {@code posix_fadvise(POSIX_FADV_WILLNEED)} on the range, which the JDK's file channels cannot do:
+ *   the kernel fills exactly that range, in 4 KiB folios, copies nothing out, and skips pages already cached
+ *   without starting read-ahead from them. ({@code POSIX_FADV_RANDOM} and {@code pread} are not enough: a cached
+ *   page that a fault's read-around marked for asynchronous read-ahead, such as the first megabytes of each new
+ *   log file, which the appender faults in before the pretoucher runs, starts read-ahead in large folios when
+ *   {@code pread} reaches it, and each such window marks the next.)</li>
+ * </ul>
+ * <b>Threading:</b> one thread (the pretoucher). <b>Allocation:</b> {@link #open} allocates; {@link #pull},
  * {@link #size} and {@link #close} do not.
  */
 final class PretouchFile implements AutoCloseable
@@ -22,25 +29,28 @@ final class PretouchFile implements AutoCloseable
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000; // Linux
     private static final int SEEK_END = 2;
-    private static final int POSIX_FADV_RANDOM = 1;
+    private static final int POSIX_FADV_WILLNEED = 3;
 
     private final int fd;
     private final Path file;
+    private final boolean readAhead;
     private boolean closed;
 
-    private PretouchFile(final int fd, final Path file)
+    private PretouchFile(final int fd, final Path file, final boolean readAhead)
     {
         this.fd = fd;
         this.file = file;
+        this.readAhead = readAhead;
     }
 
     /**
      * Opens {@code file} read-only.
      *
      * @param file      the WAL file.
-     * @param readAhead false to turn the kernel's read-ahead off for the descriptor.
+     * @param readAhead whether {@link #pull} reads with the kernel's read-ahead (large folios) or asks for the
+     *                  range alone (4 KiB folios).
      * @return the open file.
-     * @throws IOException when the file cannot be opened or the advice is refused (naming the errno).
+     * @throws IOException when the file cannot be opened (naming the errno).
      */
     static PretouchFile open(final Path file, final boolean readAhead) throws IOException
     {
@@ -50,27 +60,33 @@ final class PretouchFile implements AutoCloseable
         {
             throw new IOException("open(" + file + ", O_RDONLY) failed: errno " + LibC.errno());
         }
-        final int advice = readAhead ? 0 : libc.posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-        if (0 != advice)
-        {
-            libc.close(fd);
-            // posix_fadvise returns the error number instead of setting errno
-            throw new IOException("posix_fadvise(" + file + ", POSIX_FADV_RANDOM) failed: errno " + advice);
-        }
-        return new PretouchFile(fd, file);
+        return new PretouchFile(fd, file, readAhead);
     }
 
     /**
-     * {@code pread}: reads up to {@code length} bytes at {@code position} into native memory.
+     * Brings {@code length} bytes from {@code position} into the page cache: with read-ahead, {@code pread}s them
+     * into {@code address}; without, asks the kernel for the range ({@code POSIX_FADV_WILLNEED}) and leaves
+     * {@code address} untouched.
      *
-     * @param address  where to write them.
-     * @param length   at most this many.
+     * @param address  where a read puts the bytes ({@code length} bytes of native memory).
+     * @param length   at most this many; the caller keeps the range within the file's {@link #size}.
      * @param position the file offset.
-     * @return bytes read, 0 at the end of the file.
-     * @throws IOException naming the errno.
+     * @return bytes brought in: {@code length}, fewer at the end of the file, 0 past it.
+     * @throws IOException naming the call and the errno.
      */
-    long read(final long address, final long length, final long position) throws IOException
+    long pull(final long address, final long length, final long position) throws IOException
     {
+        if (!readAhead)
+        {
+            final int error = LibC.INSTANCE.posix_fadvise(fd, position, length, POSIX_FADV_WILLNEED);
+            if (0 != error)
+            {
+                // posix_fadvise returns the error number instead of setting errno
+                throw new IOException("posix_fadvise(" + file + ", " + length + " bytes at " + position +
+                    ", POSIX_FADV_WILLNEED) failed: errno " + error);
+            }
+            return Math.max(0, Math.min(length, size() - position));
+        }
         final long read = LibC.INSTANCE.pread(fd, address, length, position);
         if (read < 0)
         {

@@ -10,8 +10,8 @@ package io.ferrite.engine.wal;
  *   page-table lock the writer's next fault needs; syncing every 2 ms (BATCH) while the writer fills a folio
  *   stalls it for hundreds of microseconds to milliseconds.</li>
  *   <li>Without, each page is its own folio: a sync write-protects only the pages written since the last one, a
- *   page at a time. The writer pays one fault per new page (~1 µs more at the median, about a third less
- *   throughput at full speed) and its tail is an order of magnitude shorter under BATCH.</li>
+ *   page at a time. The writer pays one fault per new page (1-3 µs more at the median, a third or more less
+ *   throughput at full speed) and its p99 under BATCH is several times to ten times shorter.</li>
  * </ul>
  */
 public enum PretouchReadAhead

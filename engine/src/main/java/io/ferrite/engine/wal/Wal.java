@@ -974,11 +974,11 @@ public final class Wal implements AutoCloseable
 
     /**
      * The pretoucher: when the owner wakes it (on a new file, then each time it has written another 256 KiB, or a
-     * quarter of {@code pretouchAheadBytes} if that is less), reads ({@code pread}) the file being written from where
-     * it stopped up to {@code pretouchAheadBytes} past the owner's write position (bounded by the file's size, which
-     * Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those pages, zero-filled,
-     * before the owner's stores into its mapping reach them. It parks for at most 100 ms between rounds, and yields its
-     * CPU after each 256 KiB it reads. It used to poll every millisecond: ~935 wake-ups a second even with nothing
+     * quarter of {@code pretouchAheadBytes} if that is less), brings the file being written into the page cache
+     * from where it stopped up to {@code pretouchAheadBytes} past the owner's write position (bounded by the file's
+     * size, which Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those pages,
+     * zero-filled, before the owner's stores into its mapping reach them. It parks for at most 100 ms between
+     * rounds, and yields its CPU after each 256 KiB it brings in. It used to poll every millisecond: ~935 wake-ups a second even with nothing
      * written. Woken once per quarter read-ahead (4 MiB) instead, each round zeroed up to 4-16 MiB of pages in one
      * go, on the CPU of the owner that woke it: the owner waited up to 14 ms behind it.
      * <p>
@@ -986,8 +986,8 @@ public final class Wal implements AutoCloseable
      * page not in the page cache faults, and the kernel's read-around for a mapping fault fills a whole
      * read-ahead window ({@code read_ahead_kb}; 8 MiB on the project's VM) of zeroed pages on the faulting
      * thread: measured ~21 ms on the shard thread every 8 MiB of WAL. Here that cost is paid on this thread.
-     * It reads through its own descriptor ({@link PretouchFile}), with the kernel's read-ahead on or off as
-     * {@link WalConfig#pretouchReadAhead()} and the fsync policy say: off, the pages it brings in are 4 KiB
+     * It works through its own descriptor ({@link PretouchFile}), with the kernel's read-ahead or without as
+     * {@link WalConfig#pretouchReadAhead()} and the fsync policy say: without, the pages it brings in are 4 KiB
      * folios, not the large folios read-ahead makes, which a sync write-protects whole while the owner waits
      * ({@link PretouchReadAhead}, decision 0007). It only reads, so durability is untouched; a failure stops the
      * pretoucher (the owner's stores then fault as they would without it), is logged, and is kept for
@@ -1030,7 +1030,8 @@ public final class Wal implements AutoCloseable
                 long burst = 0;
                 while (touchedUpTo < limit && !stopPretoucher)
                 {
-                    final long read = file.read(bufferAddress, PRETOUCH_READ_BYTES, touchedUpTo);
+                    final long read = file.pull(bufferAddress, Math.min(PRETOUCH_READ_BYTES, limit - touchedUpTo),
+                        touchedUpTo);
                     if (read <= 0)
                     {
                         break;
