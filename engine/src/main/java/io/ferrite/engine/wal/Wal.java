@@ -978,9 +978,9 @@ public final class Wal implements AutoCloseable
      * from where it stopped up to {@code pretouchAheadBytes} past the owner's write position (bounded by the file's
      * size, which Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those pages,
      * zero-filled, before the owner's stores into its mapping reach them. It parks for at most 100 ms between
-     * rounds, and yields its CPU after each 256 KiB it brings in. It used to poll every millisecond: ~935 wake-ups a second even with nothing
-     * written. Woken once per quarter read-ahead (4 MiB) instead, each round zeroed up to 4-16 MiB of pages in one
-     * go, on the CPU of the owner that woke it: the owner waited up to 14 ms behind it.
+     * rounds, and yields its CPU after each 256 KiB it brings in. It used to poll every millisecond: ~935 wake-ups a
+     * second even with nothing written. Woken once per quarter read-ahead (4 MiB) instead, each round zeroed up to
+     * 4-16 MiB of pages in one go, on the CPU of the owner that woke it: the owner waited up to 14 ms behind it.
      * <p>
      * Why: on a disk-backed file system Chronicle's file grows sparse (ftruncate), and the first store to a
      * page not in the page cache faults, and the kernel's read-around for a mapping fault fills a whole
