@@ -123,18 +123,11 @@ class PretouchFileTest
     @Test
     void withoutReadAheadThePagesReadAreSmallFoliosWithItLargeOnes(@TempDir final Path dir) throws Exception
     {
-        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
-            "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see folio sizes");
+        assumeFolioSizesVisible();
         final int pages = 8192; // 32 MiB, sparse like a fresh Chronicle file
         final int[] without = readAndLookAtFolios(dir.resolve("without.cq4"), pages, false);
         final int[] with = readAndLookAtFolios(dir.resolve("with.cq4"), pages, true);
-        assumeTrue(without[1] == pages && with[1] == pages,
-            "pages evicted before they could be looked at: " + without[1] + ", " + with[1] + " of " + pages);
-        assertEquals(0, without[0], "pages in large folios after reading without read-ahead, of " + pages);
-        // the control: if this kernel and file system never cache in large folios, the choice changes nothing here
-        assumeTrue(with[0] > 0, "this kernel made no large folio for the file even with read-ahead");
-        System.out.printf("pages in large folios of %d read: %d without read-ahead, %d with%n", pages, without[0],
-            with[0]);
+        assertOnlyTheReadAheadRunMadeLargeFolios(without, with, pages, "of a file pulled in");
     }
 
     /**
@@ -146,18 +139,37 @@ class PretouchFileTest
     void theLogAheadOfTheWriterIsInSmallFoliosUnderBatchAndLargeOnesUnderNone(@TempDir final Path dir)
         throws Exception
     {
-        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
-            "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see folio sizes");
+        assumeFolioSizesVisible();
         final int from = 4096; // 16 MiB
         final int pages = 4096; // to 32 MiB
         final int[] batch = pretouchedFolios(dir.resolve("batch"), FsyncPolicy.BATCH, from, pages);
         final int[] none = pretouchedFolios(dir.resolve("none"), FsyncPolicy.NONE, from, pages);
-        assumeTrue(batch[1] == pages && none[1] == pages,
-            "pages evicted before they could be looked at: " + batch[1] + ", " + none[1] + " of " + pages);
-        assertEquals(0, batch[0], "pages in large folios ahead of a BATCH log's writer, of " + pages);
-        assumeTrue(none[0] > 0, "this kernel made no large folio for the log even with read-ahead");
-        System.out.printf("pages in large folios ahead of the writer, of %d: BATCH %d, NONE %d%n", pages, batch[0],
-            none[0]);
+        assertOnlyTheReadAheadRunMadeLargeFolios(batch, none, pages,
+            "ahead of the writer (BATCH: without, NONE: with)");
+    }
+
+    private static void assumeFolioSizesVisible()
+    {
+        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
+            "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see folio sizes");
+    }
+
+    /**
+     * The run without read-ahead left no page in a large folio. The run with it is the control: if this kernel and
+     * file system never cache in large folios, the choice changes nothing and the test says so by being skipped.
+     *
+     * @param without {pages in large folios, pages present} without read-ahead.
+     * @param with    the same with read-ahead.
+     */
+    private static void assertOnlyTheReadAheadRunMadeLargeFolios(
+        final int[] without, final int[] with, final int pages, final String what)
+    {
+        assumeTrue(without[1] == pages && with[1] == pages,
+            "pages evicted before they could be looked at: " + without[1] + ", " + with[1] + " of " + pages);
+        assertEquals(0, without[0], "pages in large folios " + what + " without read-ahead, of " + pages);
+        assumeTrue(with[0] > 0, "this kernel made no large folio " + what + " even with read-ahead");
+        System.out.printf("pages in large folios %s, of %d: %d without read-ahead, %d with%n", what, pages,
+            without[0], with[0]);
     }
 
     private int[] pretouchedFolios(final Path directory, final FsyncPolicy policy, final int from, final int pages)
