@@ -191,8 +191,7 @@ final class RedisTarget implements Target
             {
                 Thread.currentThread().interrupt();
             }
-            IoUtil.delete(dir.toFile(), true);
-            exitCleanup.close();
+            exitCleanup.runNow(); // deletes the directory (the server has exited: destroying it again does nothing)
         }
     }
 
