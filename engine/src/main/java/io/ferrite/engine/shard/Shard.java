@@ -477,8 +477,7 @@ public final class Shard implements AutoCloseable
         final Table table, final DirectBuffer key, final int offset, final int length, final ItemHandler handler)
     {
         checkTable(table);
-        ItemValidator.validate(key, offset, length);
-        final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
+        final int keyLength = KeyCodec.fromKeyParameter(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
         // zero copy: the handler reads the stored bytes (valid during the call, as ItemHandler says)
         if (!partition.store().view(keyBuffer, 0, keyLength, itemView))
@@ -547,8 +546,7 @@ public final class Shard implements AutoCloseable
     {
         checkTable(table);
         checkPutOrDeleteReturnValues(returnValues);
-        ItemValidator.validate(key, offset, length);
-        final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
+        final int keyLength = KeyCodec.fromKeyParameter(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
         final int oldLength = currentItemForWrite(partition, keyLength, condition, returnValues);
         lastWriteChargeBytes = Math.max(0, oldLength);
@@ -593,8 +591,7 @@ public final class Shard implements AutoCloseable
         final ItemHandler handler)
     {
         checkTable(table);
-        ItemValidator.validate(key, offset, length);
-        final int keyLength = KeyCodec.fromKey(table, key, offset, length, keyBuffer, 0);
+        final int keyLength = KeyCodec.fromKeyParameter(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
         final int oldLength = partition.store().get(keyBuffer, 0, keyLength, oldItem, 0);
         if (null != condition && !condition.test(oldItem, 0, oldLength))
@@ -939,8 +936,7 @@ public final class Shard implements AutoCloseable
             for (final byte[] key : entry.getValue())
             {
                 view.wrap(key);
-                ItemValidator.validate(view, 0, key.length);
-                final int keyLength = KeyCodec.fromKey(table, view, 0, key.length, keyBuffer, 0);
+                final int keyLength = KeyCodec.fromKeyParameter(table, view, 0, key.length, keyBuffer, 0);
                 if (!seen.add(copy(keyBuffer, keyLength)))
                 {
                     throw FerriteException.validation("Provided list of item keys contains duplicates");

@@ -4,6 +4,7 @@ import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDefinition;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A live table on a shard: its definition, its key schema in the forms the hot path needs (names as
@@ -19,6 +20,10 @@ public final class Table
     private final byte[] partitionKeyName;
     private final byte[] sortKeyName;
     private final Partition[] partitions;
+    /** Tags of the key attributes' types (0 for no sort key), and whether the partition key's name sorts first. */
+    private final byte partitionKeyTag;
+    private final byte sortKeyTag;
+    private final boolean partitionKeyFirst;
     private boolean deleted;
 
     Table(final TableDefinition definition, final Partition[] partitions)
@@ -28,6 +33,9 @@ public final class Table
         this.sortKeyName = null == definition.spec().sortKeyName() ?
             null : definition.spec().sortKeyName().getBytes(StandardCharsets.UTF_8);
         this.partitions = partitions;
+        this.partitionKeyTag = definition.spec().partitionKeyType().tag();
+        this.sortKeyTag = null == sortKeyName ? 0 : definition.spec().sortKeyType().tag();
+        this.partitionKeyFirst = null == sortKeyName || Arrays.compareUnsigned(partitionKeyName, sortKeyName) < 0;
     }
 
     /**
@@ -86,6 +94,22 @@ public final class Table
     byte[] sortKeyNameBytes()
     {
         return sortKeyName;
+    }
+
+    byte partitionKeyTag()
+    {
+        return partitionKeyTag;
+    }
+
+    byte sortKeyTag()
+    {
+        return sortKeyTag;
+    }
+
+    /** Items hold attributes in name order: true when the partition key's comes before the sort key's. */
+    boolean partitionKeyFirst()
+    {
+        return partitionKeyFirst;
     }
 
     int tableId()
