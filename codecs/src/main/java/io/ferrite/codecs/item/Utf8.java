@@ -12,6 +12,9 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class Utf8
 {
+    /** The high bit of every byte of a word: zero in a word of ASCII. */
+    private static final long ASCII_MASK = 0x8080_8080_8080_8080L;
+
     private Utf8()
     {
     }
@@ -31,6 +34,16 @@ public final class Utf8
         int i = off;
         while (i < end)
         {
+            // ASCII eight bytes at a time (most names and strings are all ASCII); the first word holding a
+            // byte >= 0x80 is then read byte by byte from its start
+            while (i <= end - Long.BYTES && 0 == (buf.getLong(i) & ASCII_MASK))
+            {
+                i += Long.BYTES;
+            }
+            if (i >= end)
+            {
+                break;
+            }
             final int b0 = buf.getByte(i) & 0xFF;
             if (b0 < 0x80)
             {
