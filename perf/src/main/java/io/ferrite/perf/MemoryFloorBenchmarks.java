@@ -154,15 +154,7 @@ public class MemoryFloorBenchmarks
     @Benchmark
     public long slotThenEntryCopy(final Region region)
     {
-        final int slot = (int)(region.nextRandom() & region.slotMask);
-        final int entry = (int)region.slots.getLong(slot * 8);
-        final int offset = entry * Dataset.ITEM_BYTES;
-        if (region.region.getLong(offset) != entry)
-        {
-            return -1;
-        }
-        region.dst.putBytes(0, region.region, offset, Dataset.ITEM_BYTES);
-        return region.dst.getLong(8);
+        return slotThenEntry(region, region.slots);
     }
 
     /**
@@ -176,8 +168,13 @@ public class MemoryFloorBenchmarks
     @Benchmark
     public long slotInFileThenEntryCopy(final Region region)
     {
+        return slotThenEntry(region, region.mappedSlots);
+    }
+
+    private static long slotThenEntry(final Region region, final UnsafeBuffer slots)
+    {
         final int slot = (int)(region.nextRandom() & region.slotMask);
-        final int entry = (int)region.mappedSlots.getLong(slot * 8);
+        final int entry = (int)slots.getLong(slot * 8);
         final int offset = entry * Dataset.ITEM_BYTES;
         if (region.region.getLong(offset) != entry)
         {
