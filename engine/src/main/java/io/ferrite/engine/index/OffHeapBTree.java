@@ -537,6 +537,27 @@ public final class OffHeapBTree implements AutoCloseable
         }
 
         /**
+         * Moves to where another cursor of the same tree is, so that the two can then move apart (a look-ahead).
+         *
+         * @param other a cursor of this tree.
+         * @return false, leaving this cursor not valid, if {@code other} is not valid.
+         * @throws IllegalArgumentException if {@code other} is a cursor of another tree.
+         */
+        public boolean positionAs(final Cursor other)
+        {
+            if (other.tree() != OffHeapBTree.this)
+            {
+                throw new IllegalArgumentException("a cursor of another tree");
+            }
+            return other.isValid() ? positionAt(other.leafId, other.leaf, other.index) : unposition();
+        }
+
+        private OffHeapBTree tree()
+        {
+            return OffHeapBTree.this;
+        }
+
+        /**
          * @return true if positioned at an entry and the tree was not modified since.
          */
         public boolean isValid()

@@ -17,6 +17,7 @@ final class Partition implements AutoCloseable
     private final ItemStore store;
     private final OffHeapBTree index = new OffHeapBTree();
     private final OffHeapBTree.Cursor cursor = index.newCursor();
+    private final OffHeapBTree.Cursor lookAhead = index.newCursor();
     private long sizeBytes;
 
     Partition(final int partitionId, final long hashLow, final long hashHigh, final ItemStore store)
@@ -55,6 +56,12 @@ final class Partition implements AutoCloseable
     OffHeapBTree.Cursor cursor()
     {
         return cursor;
+    }
+
+    /** A second cursor of the index, for reading ahead of {@link #cursor()} (Query prefetches its next entries). */
+    OffHeapBTree.Cursor lookAhead()
+    {
+        return lookAhead;
     }
 
     long itemCount()

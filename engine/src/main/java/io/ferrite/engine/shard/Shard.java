@@ -72,6 +72,8 @@ public final class Shard implements AutoCloseable
 {
     /** DynamoDB's page size for Query and Scan: items read per page, counted in item bytes. */
     public static final int MAX_PAGE_BYTES = 1024 * 1024;
+    /** Entries Query prefetches at a time (see {@link #prefetch}). */
+    static final int QUERY_PREFETCH = 16;
     /** The most tables one data directory holds. */
     public static final int MAX_TABLES = 256;
     /** BatchGetItem's most keys per call. */
@@ -109,6 +111,16 @@ public final class Shard implements AutoCloseable
     private final RecoveryReport recoveryReport;
 
     private final UnsafeBuffer keyBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
+    /** Keys {@link #prefetch} copies from the index (room for its batch of the longest keys), and where each is. */
+    private final UnsafeBuffer prefetchKeys =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(QUERY_PREFETCH * KeyCodec.MAX_INDEX_KEY_LENGTH));
+    private final int[] prefetchOffsets = new int[QUERY_PREFETCH];
+    private final int[] prefetchLengths = new int[QUERY_PREFETCH];
+    private final long[] prefetchScratch = new long[QUERY_PREFETCH];
+    /** How many keys the last {@link #prefetch} took. */
+    private int prefetchCount;
+    /** Folds in what the store's prefetch read, so that the compiler keeps the reads; never read otherwise. */
+    private long prefetchSink;
     private final UnsafeBuffer probeBuffer =
         new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + KeyCodec.MAX_SORT_KEY_BYTES + 64));
     private final UnsafeBuffer lastKeyBuffer =
@@ -729,8 +741,19 @@ public final class Shard implements AutoCloseable
         long pageBytes = 0;
         int lastKeyLength = 0;
         final int limit = request.limit();
+        final OffHeapBTree.Cursor ahead = partition.lookAhead();
+        boolean aheadPositioned = positioned && ahead.positionAs(cursor);
+        int prefetched = 0;
         while (positioned)
         {
+            if (0 == prefetched && aheadPositioned)
+            {
+                final int batch = limit > 0 ?
+                    Math.max(1, Math.min(QUERY_PREFETCH, limit - request.scannedCount())) : QUERY_PREFETCH;
+                aheadPositioned = prefetch(partition.store(), ahead, batch, forward, prefixLength, condition, low, high);
+                prefetched = prefetchCount;
+            }
+
             final DirectBuffer key = cursor.keyBuffer();
             final int keyOffset = cursor.keyOffset();
             final int keyLength = cursor.keyLength();
@@ -765,6 +788,7 @@ public final class Shard implements AutoCloseable
                     return;
                 }
             }
+            prefetched = Math.max(0, prefetched - 1);
             positioned = forward ? cursor.next() : cursor.prev();
         }
 
@@ -776,6 +800,54 @@ public final class Shard implements AutoCloseable
             request.lastEvaluatedKeyLength(
                 KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
         }
+    }
+
+    /**
+     * Copies up to {@code batch} keys from the look-ahead cursor on, those still inside the query's partition key and
+     * sort key range, and has the store prefetch them ({@link ItemStore#prefetch}): the query then reads those
+     * entries from the cache, where one lookup after another waited for each one's misses (perf/README, "Query reads
+     * ahead"). Leaves the number of keys in {@link #prefetchCount}.
+     *
+     * @return whether the look-ahead cursor is still on an entry that may belong to the query.
+     */
+    private boolean prefetch(
+        final ItemStore store,
+        final OffHeapBTree.Cursor ahead,
+        final int batch,
+        final boolean forward,
+        final int prefixLength,
+        final SortKeyCondition condition,
+        final KeyValue low,
+        final KeyValue high)
+    {
+        int count = 0;
+        int at = 0;
+        boolean positioned = true;
+        while (count < batch)
+        {
+            final DirectBuffer key = ahead.keyBuffer();
+            final int keyOffset = ahead.keyOffset();
+            final int keyLength = ahead.keyLength();
+            if (!UnsignedBytes.startsWith(key, keyOffset, keyLength, probeBuffer, 0, prefixLength) ||
+                pastEnd(condition, forward, key, keyOffset + prefixLength, keyLength - prefixLength, low, high))
+            {
+                positioned = false;
+                break;
+            }
+            prefetchKeys.putBytes(at, key, keyOffset, keyLength);
+            prefetchOffsets[count] = at;
+            prefetchLengths[count] = keyLength;
+            at += keyLength;
+            count++;
+            positioned = forward ? ahead.next() : ahead.prev();
+            if (!positioned)
+            {
+                break;
+            }
+        }
+        prefetchSink += store.prefetch(prefetchKeys, prefetchOffsets, prefetchLengths, count, prefetchScratch);
+        prefetchCount = count;
+        return positioned;
     }
 
     /**

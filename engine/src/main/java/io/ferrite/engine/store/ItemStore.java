@@ -49,6 +49,23 @@ public interface ItemStore extends AutoCloseable
     int put(long sequence, DirectBuffer key, int keyOff, int keyLen, DirectBuffer value, int valueOff, int valueLen);
 
     /**
+     * Brings into the cache what lookups of several keys are about to read, so that their cache misses overlap
+     * instead of coming one after another (Query reads its next entries this way). Changes nothing; a store with
+     * nothing to gain does nothing (the default).
+     *
+     * @param keys    buffer holding the keys, keys the caller has stored (e.g. from the ordered index).
+     * @param offsets where each key starts in {@code keys}.
+     * @param lengths each key's length, 1..{@value #MAX_KEY_LENGTH}.
+     * @param count   how many keys.
+     * @param scratch at least {@code count} longs the call may overwrite.
+     * @return a value computed from what was read, to be folded into a field so that the compiler keeps the reads.
+     */
+    default long prefetch(DirectBuffer keys, int[] offsets, int[] lengths, int count, long[] scratch)
+    {
+        return 0;
+    }
+
+    /**
      * Copies the value stored under a key into {@code dst}.
      *
      * @param key    buffer holding the key.

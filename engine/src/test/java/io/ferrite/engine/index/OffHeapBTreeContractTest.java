@@ -93,6 +93,40 @@ final class OffHeapBTreeContractTest
     }
 
     @Test
+    void positionAsPutsACursorWhereAnotherIsAndTheyThenMoveApart()
+    {
+        try (OffHeapBTree tree = new OffHeapBTree(); OffHeapBTree other = new OffHeapBTree())
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
+            for (int i = 0; i < 2_000; i++) // several leaves, so that moving crosses pages
+            {
+                key.putInt(0, i, java.nio.ByteOrder.BIG_ENDIAN);
+                assertTrue(tree.put(key, 0, 4, i));
+            }
+            final OffHeapBTree.Cursor main = tree.newCursor();
+            final OffHeapBTree.Cursor ahead = tree.newCursor();
+            key.putInt(0, 500, java.nio.ByteOrder.BIG_ENDIAN);
+            assertTrue(main.seekGE(key, 0, 4));
+            assertTrue(ahead.positionAs(main));
+            assertEquals(500, ahead.value());
+            for (int i = 0; i < 700; i++)
+            {
+                assertTrue(ahead.next());
+            }
+            assertEquals(1_200, ahead.value());
+            assertEquals(500, main.value(), "the other cursor stays where it was");
+            assertTrue(main.prev());
+            assertEquals(499, main.value());
+            assertEquals(1_200, ahead.value());
+
+            final OffHeapBTree.Cursor unpositioned = tree.newCursor();
+            assertFalse(ahead.positionAs(unpositioned), "an invalid cursor leaves this one invalid");
+            assertFalse(ahead.isValid());
+            assertThrows(IllegalArgumentException.class, () -> ahead.positionAs(other.newCursor()));
+        }
+    }
+
+    @Test
     void shouldOrderBytesUnsignedWithProperPrefixFirst()
     {
         try (OffHeapBTree tree = new OffHeapBTree())

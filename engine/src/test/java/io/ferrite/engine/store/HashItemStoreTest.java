@@ -208,6 +208,43 @@ class HashItemStoreTest
     }
 
     @Test
+    void prefetchOfPresentAbsentAndRemovedKeysChangesNothing()
+    {
+        try (HashItemStore store = HashItemStore.open(config("prefetch", 1000)))
+        {
+            final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+            final int[] offsets = new int[16];
+            final int[] lengths = new int[16];
+            final long[] scratch = new long[16];
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[100]);
+            // an empty store: every home slot is empty
+            for (int i = 0; i < 16; i++)
+            {
+                offsets[i] = i * 64;
+                lengths[i] = 1 + i * 3;
+                keys.setMemory(offsets[i], lengths[i], (byte)(i + 1));
+            }
+            store.prefetch(keys, offsets, lengths, 16, scratch);
+            // half present, a few removed, the rest absent
+            for (int i = 0; i < 16; i += 2)
+            {
+                value.setMemory(0, 100, (byte)i);
+                store.put(i + 1, keys, offsets[i], lengths[i], value, 0, 10 + i);
+            }
+            store.remove(keys, offsets[4], lengths[4]);
+            store.prefetch(keys, offsets, lengths, 16, scratch);
+            store.prefetch(keys, offsets, lengths, 0, scratch);
+            assertEquals(7, store.size());
+            final UnsafeBuffer read = new UnsafeBuffer(new byte[100]);
+            for (int i = 0; i < 16; i++)
+            {
+                final int expected = 0 == i % 2 && 4 != i ? 10 + i : -1;
+                assertEquals(expected, store.get(keys, offsets[i], lengths[i], read, 0), "key " + i);
+            }
+        }
+    }
+
+    @Test
     void aFullStoreRefusesAndStaysUsable()
     {
         final SplittableRandom random = new SplittableRandom(3);
