@@ -111,12 +111,8 @@ public final class Shard implements AutoCloseable
     private final RecoveryReport recoveryReport;
 
     private final UnsafeBuffer keyBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
-    /** Keys {@link #prefetch} copies from the index (room for its batch of the longest keys), and where each is. */
-    private final UnsafeBuffer prefetchKeys =
-        new UnsafeBuffer(ByteBuffer.allocateDirect(QUERY_PREFETCH * KeyCodec.MAX_INDEX_KEY_LENGTH));
-    private final int[] prefetchOffsets = new int[QUERY_PREFETCH];
-    private final int[] prefetchLengths = new int[QUERY_PREFETCH];
-    private final long[] prefetchScratch = new long[QUERY_PREFETCH];
+    /** The store's prefetch targets of the entries {@link #prefetch} takes. */
+    private final long[] prefetchTargets = new long[QUERY_PREFETCH];
     /** How many keys the last {@link #prefetch} took. */
     private int prefetchCount;
     /** Folds in what the store's prefetch read, so that the compiler keeps the reads; never read otherwise. */
@@ -742,7 +738,7 @@ public final class Shard implements AutoCloseable
         int lastKeyLength = 0;
         final int limit = request.limit();
         final OffHeapBTree.Cursor ahead = partition.lookAhead();
-        boolean aheadPositioned = positioned && ahead.positionAs(cursor);
+        boolean aheadPositioned = positioned && partition.store().prefetchPays() && ahead.positionAs(cursor);
         int prefetched = 0;
         while (positioned)
         {
@@ -803,10 +799,11 @@ public final class Shard implements AutoCloseable
     }
 
     /**
-     * Copies up to {@code batch} keys from the look-ahead cursor on, those still inside the query's partition key and
-     * sort key range, and has the store prefetch them ({@link ItemStore#prefetch}): the query then reads those
-     * entries from the cache, where one lookup after another waited for each one's misses (perf/README, "Query reads
-     * ahead"). Leaves the number of keys in {@link #prefetchCount}.
+     * Takes up to {@code batch} entries from the look-ahead cursor on, those still inside the query's partition key
+     * and sort key range, and has the store prefetch them ({@link ItemStore#prefetchTarget}, then
+     * {@link ItemStore#prefetch}): the query then reads those entries from the cache, where one lookup after another
+     * waited for each one's misses (perf/README, "Query reads ahead"). Leaves the number taken in
+     * {@link #prefetchCount}.
      *
      * @return whether the look-ahead cursor is still on an entry that may belong to the query.
      */
@@ -821,7 +818,6 @@ public final class Shard implements AutoCloseable
         final KeyValue high)
     {
         int count = 0;
-        int at = 0;
         boolean positioned = true;
         while (count < batch)
         {
@@ -834,18 +830,14 @@ public final class Shard implements AutoCloseable
                 positioned = false;
                 break;
             }
-            prefetchKeys.putBytes(at, key, keyOffset, keyLength);
-            prefetchOffsets[count] = at;
-            prefetchLengths[count] = keyLength;
-            at += keyLength;
-            count++;
+            prefetchTargets[count++] = store.prefetchTarget(key, keyOffset, keyLength);
             positioned = forward ? ahead.next() : ahead.prev();
             if (!positioned)
             {
                 break;
             }
         }
-        prefetchSink += store.prefetch(prefetchKeys, prefetchOffsets, prefetchLengths, count, prefetchScratch);
+        prefetchSink += store.prefetch(prefetchTargets, count);
         prefetchCount = count;
         return positioned;
     }

@@ -49,18 +49,38 @@ public interface ItemStore extends AutoCloseable
     int put(long sequence, DirectBuffer key, int keyOff, int keyLen, DirectBuffer value, int valueOff, int valueLen);
 
     /**
+     * @return whether {@link #prefetch} is worth its cost now: it costs tens of nanoseconds of work per key and pays
+     * only when the keys' memory is not already in the cache. False by default.
+     */
+    default boolean prefetchPays()
+    {
+        return false;
+    }
+
+    /**
+     * The first step of a prefetch: where a lookup of the key starts reading, computed from the key alone (no read
+     * of the store), to be passed to {@link #prefetch}. A store with nothing to gain returns 0 (the default).
+     *
+     * @param key    buffer holding a key the caller has stored (e.g. from the ordered index).
+     * @param keyOff offset of the key in {@code key}.
+     * @param keyLen key length, 1..{@value #MAX_KEY_LENGTH}.
+     * @return an opaque position for {@link #prefetch}.
+     */
+    default long prefetchTarget(DirectBuffer key, int keyOff, int keyLen)
+    {
+        return 0;
+    }
+
+    /**
      * Brings into the cache what lookups of several keys are about to read, so that their cache misses overlap
      * instead of coming one after another (Query reads its next entries this way). Changes nothing; a store with
      * nothing to gain does nothing (the default).
      *
-     * @param keys    buffer holding the keys, keys the caller has stored (e.g. from the ordered index).
-     * @param offsets where each key starts in {@code keys}.
-     * @param lengths each key's length, 1..{@value #MAX_KEY_LENGTH}.
-     * @param count   how many keys.
-     * @param scratch at least {@code count} longs the call may overwrite.
+     * @param targets the keys' {@link #prefetchTarget}s; the call may overwrite them.
+     * @param count   how many.
      * @return a value computed from what was read, to be folded into a field so that the compiler keeps the reads.
      */
-    default long prefetch(DirectBuffer keys, int[] offsets, int[] lengths, int count, long[] scratch)
+    default long prefetch(long[] targets, int count)
     {
         return 0;
     }

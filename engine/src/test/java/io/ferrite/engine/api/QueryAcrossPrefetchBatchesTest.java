@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * Query reads its entries ahead in batches (16 at a time, through a second index cursor): results and pages must
- * not depend on where a batch ends. A partition key of 70 items between two neighbours is queried in both
+ * Query reads its entries ahead in batches (16 at a time, through a second index cursor) once a partition's store
+ * holds over 8 MiB: results and pages must not depend on where a batch ends. A partition key of 70 items between two neighbours is queried in both
  * directions, with conditions whose ranges start and end inside and across batches, with every Limit from 1 to 40,
  * and page by page through ExclusiveStartKey; every answer is compared with the expected sort keys, and a neighbour's
  * item never leaks in.
@@ -36,9 +36,15 @@ class QueryAcrossPrefetchBatchesTest
     @Test
     void resultsAndPagesDoNotDependOnWhereAPrefetchBatchEnds()
     {
-        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dir).partitionMaxItems(10_000)))
+        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dir).partitionMaxItems(10_000).initialPartitions(1)))
         {
             db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N));
+            // over 8 MiB of items in the one partition, so that its store prefetches (HashItemStore.prefetchPays)
+            final AttributeValue filler = AttributeValue.b(new byte[100_000]);
+            for (int i = 0; i < 90; i++)
+            {
+                db.putItem("orders", Map.of("pk", s("z"), "sk", n(i), "v", filler));
+            }
             for (int i = 0; i < ITEMS; i++)
             {
                 db.putItem("orders", Map.of("pk", s("m"), "sk", n(i), "v", s("item " + i)));

@@ -215,7 +215,7 @@ class HashItemStoreTest
             final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
             final int[] offsets = new int[16];
             final int[] lengths = new int[16];
-            final long[] scratch = new long[16];
+            final long[] targets = new long[16];
             final UnsafeBuffer value = new UnsafeBuffer(new byte[100]);
             // an empty store: every home slot is empty
             for (int i = 0; i < 16; i++)
@@ -224,7 +224,7 @@ class HashItemStoreTest
                 lengths[i] = 1 + i * 3;
                 keys.setMemory(offsets[i], lengths[i], (byte)(i + 1));
             }
-            store.prefetch(keys, offsets, lengths, 16, scratch);
+            prefetch(store, keys, offsets, lengths, 16, targets);
             // half present, a few removed, the rest absent
             for (int i = 0; i < 16; i += 2)
             {
@@ -232,8 +232,8 @@ class HashItemStoreTest
                 store.put(i + 1, keys, offsets[i], lengths[i], value, 0, 10 + i);
             }
             store.remove(keys, offsets[4], lengths[4]);
-            store.prefetch(keys, offsets, lengths, 16, scratch);
-            store.prefetch(keys, offsets, lengths, 0, scratch);
+            prefetch(store, keys, offsets, lengths, 16, targets);
+            prefetch(store, keys, offsets, lengths, 0, targets);
             assertEquals(7, store.size());
             final UnsafeBuffer read = new UnsafeBuffer(new byte[100]);
             for (int i = 0; i < 16; i++)
@@ -242,6 +242,21 @@ class HashItemStoreTest
                 assertEquals(expected, store.get(keys, offsets[i], lengths[i], read, 0), "key " + i);
             }
         }
+    }
+
+    private static void prefetch(
+        final HashItemStore store,
+        final UnsafeBuffer keys,
+        final int[] offsets,
+        final int[] lengths,
+        final int count,
+        final long[] targets)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            targets[i] = store.prefetchTarget(keys, offsets[i], lengths[i]);
+        }
+        store.prefetch(targets, count);
     }
 
     @Test
