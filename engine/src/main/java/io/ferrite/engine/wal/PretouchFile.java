@@ -68,7 +68,8 @@ final class PretouchFile implements AutoCloseable
      * into {@code address}; without, asks the kernel for the range ({@code POSIX_FADV_WILLNEED}) and leaves
      * {@code address} untouched.
      *
-     * @param address  where a read puts the bytes ({@code length} bytes of native memory).
+     * @param address  where a read puts the bytes ({@code length} bytes of native memory); unused, and may be 0,
+     *                 without read-ahead.
      * @param length   at most this many; the caller keeps the range within the file's {@link #size}.
      * @param position the file offset.
      * @return bytes brought in: {@code length}, fewer at the end of the file, 0 past it.

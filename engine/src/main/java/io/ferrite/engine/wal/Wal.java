@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -995,8 +996,10 @@ public final class Wal implements AutoCloseable
      */
     private void runPretoucher()
     {
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(PRETOUCH_READ_BYTES);
-        final long bufferAddress = BufferUtil.address(buffer);
+        // read into only with read-ahead (without, PretouchFile.pull copies nothing); kept reachable to the end
+        // (the reachabilityFence below): native code writes to its address, which no Java reference would keep alive
+        final ByteBuffer buffer = pretouchReadsAhead ? ByteBuffer.allocateDirect(PRETOUCH_READ_BYTES) : null;
+        final long bufferAddress = null == buffer ? 0 : BufferUtil.address(buffer);
         PretouchFile file = null;
         int generation = -1;
         long touchedUpTo = 0;
@@ -1060,6 +1063,7 @@ public final class Wal implements AutoCloseable
             {
                 file.close();
             }
+            Reference.reachabilityFence(buffer);
         }
     }
 
