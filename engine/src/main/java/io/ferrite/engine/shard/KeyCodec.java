@@ -174,49 +174,39 @@ final class KeyCodec
             return -1;
         }
         final int end = offset + length;
-        final int first = offset + ItemFormat.COUNT_LENGTH;
         final boolean partitionKeyFirst = table.partitionKeyFirst();
-        final byte[] firstName = partitionKeyFirst ? table.partitionKeyNameBytes() : sortKeyName;
-        final byte firstTag = partitionKeyFirst ? table.partitionKeyTag() : table.sortKeyTag();
-        final int firstValue = canonicalEntry(key, first, end, firstName, firstTag);
+        final int firstValue = canonicalEntry(key, offset + ItemFormat.COUNT_LENGTH, end,
+            partitionKeyFirst ? table.partitionKeyNameBytes() : sortKeyName,
+            partitionKeyFirst ? table.partitionKeyTag() : table.sortKeyTag(),
+            partitionKeyFirst ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES);
         if (firstValue < 0)
         {
             return -1;
         }
-        final int firstEnd = ItemFormat.payloadOffset(firstValue, firstTag) + ItemFormat.payloadLength(key, firstValue);
-        int pkValue = firstValue;
-        int skValue = -1;
-        int entriesEnd = firstEnd;
-        if (null != sortKeyName)
+        final int firstEnd = firstValue + ItemFormat.valueLength(key, firstValue);
+        if (null == sortKeyName)
         {
-            final byte[] secondName = partitionKeyFirst ? sortKeyName : table.partitionKeyNameBytes();
-            final byte secondTag = partitionKeyFirst ? table.sortKeyTag() : table.partitionKeyTag();
-            final int secondValue = canonicalEntry(key, firstEnd, end, secondName, secondTag);
-            if (secondValue < 0)
-            {
-                return -1;
-            }
-            entriesEnd = ItemFormat.payloadOffset(secondValue, secondTag) + ItemFormat.payloadLength(key, secondValue);
-            pkValue = partitionKeyFirst ? firstValue : secondValue;
-            skValue = partitionKeyFirst ? secondValue : firstValue;
-            if (ItemFormat.payloadLength(key, skValue) > MAX_SORT_KEY_BYTES)
-            {
-                return -1;
-            }
+            return firstEnd == end ? write(table, key, firstValue, -1, dst, dstOffset) : -1;
         }
-        if (entriesEnd != end || ItemFormat.payloadLength(key, pkValue) > MAX_PARTITION_KEY_BYTES)
+        final int secondValue = canonicalEntry(key, firstEnd, end,
+            partitionKeyFirst ? sortKeyName : table.partitionKeyNameBytes(),
+            partitionKeyFirst ? table.sortKeyTag() : table.partitionKeyTag(),
+            partitionKeyFirst ? MAX_SORT_KEY_BYTES : MAX_PARTITION_KEY_BYTES);
+        if (secondValue < 0 || secondValue + ItemFormat.valueLength(key, secondValue) != end)
         {
             return -1;
         }
-        return write(table, key, pkValue, skValue, dst, dstOffset);
+        return partitionKeyFirst ?
+            write(table, key, firstValue, secondValue, dst, dstOffset) :
+            write(table, key, secondValue, firstValue, dst, dstOffset);
     }
 
     /**
      * @return the offset of the entry's value when the entry at {@code entry} is named {@code name}, holds a value
-     * tagged {@code tag} with a non-empty, valid payload, and ends by {@code end}; otherwise -1.
+     * tagged {@code tag} with a valid payload of 1 to {@code maxPayload} bytes, and ends by {@code end}; otherwise -1.
      */
     private static int canonicalEntry(
-        final DirectBuffer key, final int entry, final int end, final byte[] name, final byte tag)
+        final DirectBuffer key, final int entry, final int end, final byte[] name, final byte tag, final int maxPayload)
     {
         final int nameOffset = ItemFormat.nameOffset(entry);
         final int valueOffset = nameOffset + name.length;
@@ -241,7 +231,7 @@ final class KeyCodec
         final long payloadLength = ItemFormat.TYPE_N == tag ?
             key.getByte(valueOffset + ItemFormat.TAG_LENGTH) & 0xFF :
             key.getInt(valueOffset + ItemFormat.TAG_LENGTH, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
-        if (0 == payloadLength || payloadOffset + payloadLength > end)
+        if (0 == payloadLength || payloadLength > maxPayload || payloadOffset + payloadLength > end)
         {
             return -1;
         }
