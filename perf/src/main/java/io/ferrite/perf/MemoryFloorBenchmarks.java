@@ -88,7 +88,7 @@ public class MemoryFloorBenchmarks
             {
                 region.putLong(i * Dataset.ITEM_BYTES, i);
             }
-            final int slotCount = Integer.highestOneBit(entries) * 4;
+            final int slotCount = slotCount(entries);
             slotMask = slotCount - 1;
             slots = new UnsafeBuffer(ByteBuffer.allocateDirect(slotCount * 8));
             for (int s = 0; s < slotCount; s++)
@@ -98,9 +98,15 @@ public class MemoryFloorBenchmarks
             }
         }
 
+        /** Two to four slots per entry: a table at most half full, as the hash store's. */
+        private static int slotCount(final int entries)
+        {
+            return Integer.highestOneBit(entries) * 4;
+        }
+
         private static int slotArrayBytes(final int entries)
         {
-            return Integer.highestOneBit(entries) * 4 * 8;
+            return slotCount(entries) * 8;
         }
 
         /** Unmaps and deletes the file. */
