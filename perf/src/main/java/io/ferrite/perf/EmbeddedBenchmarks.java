@@ -3,6 +3,7 @@ package io.ferrite.perf;
 import io.ferrite.engine.shard.ItemHandler;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.ScanRequest;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.Table;
 import io.ferrite.engine.store.StoreKind;
@@ -75,6 +76,7 @@ public class EmbeddedBenchmarks
         Shard shard;
         Table table;
         final QueryRequest query = new QueryRequest();
+        final ScanRequest scan = new ScanRequest();
         int lastLength;
         int lastCount;
         final ItemHandler handler = (buffer, offset, length) -> lastLength = length;
@@ -225,5 +227,26 @@ public class EmbeddedBenchmarks
         engine.lastCount = 0;
         engine.shard.query(engine.table, query, engine.counter);
         return engine.lastCount + query.count();
+    }
+
+    /**
+     * Scan of one random segment of {@code items / 100} (so about 100 items, from some ten partition keys, in hash
+     * order): the cost of a scan per item, each item a random access as in {@link #query}.
+     *
+     * @param data   the data set.
+     * @param engine the engine.
+     * @return bytes of the items returned.
+     */
+    @Benchmark
+    public int scanSegment(final Data data, final ReadEngine engine)
+    {
+        final Dataset dataset = data.dataset;
+        final int segments = dataset.items() / 100;
+        final ScanRequest scan = engine.scan;
+        scan.reset();
+        scan.segment(dataset.randomItem() % segments, segments);
+        engine.lastCount = 0;
+        engine.shard.scan(engine.table, scan, engine.counter);
+        return engine.lastCount + scan.count();
     }
 }
