@@ -72,8 +72,8 @@ public final class Shard implements AutoCloseable
 {
     /** DynamoDB's page size for Query and Scan: items read per page, counted in item bytes. */
     public static final int MAX_PAGE_BYTES = 1024 * 1024;
-    /** Entries Query prefetches at a time (see {@link #prefetch}). */
-    static final int QUERY_PREFETCH = 16;
+    /** Entries Query and Scan prefetch at a time (see {@link #prefetch}, {@link #prefetchScan}). */
+    static final int PREFETCH_BATCH = 16;
     /** The most tables one data directory holds. */
     public static final int MAX_TABLES = 256;
     /** BatchGetItem's most keys per call. */
@@ -112,7 +112,7 @@ public final class Shard implements AutoCloseable
 
     private final UnsafeBuffer keyBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
     /** The store's prefetch targets of the entries {@link #prefetch} takes. */
-    private final long[] prefetchTargets = new long[QUERY_PREFETCH];
+    private final long[] prefetchTargets = new long[PREFETCH_BATCH];
     /** How many keys the last {@link #prefetch} took. */
     private int prefetchCount;
     /** Folds in what the store's prefetch read, so that the compiler keeps the reads; never read otherwise. */
@@ -745,7 +745,7 @@ public final class Shard implements AutoCloseable
             if (0 == prefetched && aheadPositioned)
             {
                 final int batch = limit > 0 ?
-                    Math.max(1, Math.min(QUERY_PREFETCH, limit - request.scannedCount())) : QUERY_PREFETCH;
+                    Math.max(1, Math.min(PREFETCH_BATCH, limit - request.scannedCount())) : PREFETCH_BATCH;
                 aheadPositioned = prefetch(partition.store(), ahead, batch, forward, prefixLength, condition, low, high);
                 prefetched = prefetchCount;
             }
@@ -902,6 +902,10 @@ public final class Shard implements AutoCloseable
         long pageBytes = 0;
         int lastKeyLength = 0;
         final int limit = request.limit();
+        OffHeapBTree.Cursor ahead = partitions[partitionIndex].lookAhead();
+        boolean aheadPositioned =
+            positioned && partitions[partitionIndex].store().prefetchPays() && ahead.positionAs(cursor);
+        int prefetched = 0;
         while (true)
         {
             while (!positioned)
@@ -914,6 +918,18 @@ public final class Shard implements AutoCloseable
                 }
                 cursor = cursorFor(table, partitions[partitionIndex]);
                 positioned = cursor.seekFirst();
+                ahead = partitions[partitionIndex].lookAhead();
+                aheadPositioned =
+                    positioned && partitions[partitionIndex].store().prefetchPays() && ahead.positionAs(cursor);
+                prefetched = 0;
+            }
+
+            if (0 == prefetched && aheadPositioned)
+            {
+                final int batch = limit > 0 ?
+                    Math.max(1, Math.min(PREFETCH_BATCH, limit - request.scannedCount())) : PREFETCH_BATCH;
+                aheadPositioned = prefetchScan(partitions[partitionIndex].store(), ahead, batch, segmentHigh);
+                prefetched = prefetchCount;
             }
 
             final DirectBuffer key = cursor.keyBuffer();
@@ -943,8 +959,41 @@ public final class Shard implements AutoCloseable
                     KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
                 return;
             }
+            prefetched = Math.max(0, prefetched - 1);
             positioned = cursor.next();
         }
+    }
+
+    /**
+     * {@link #prefetch} for Scan: up to {@code batch} entries from the look-ahead cursor on, those whose hash is
+     * still inside the scan's segment, in the cursor's partition only.
+     *
+     * @return whether the look-ahead cursor is still on an entry that may belong to the scan.
+     */
+    private boolean prefetchScan(
+        final ItemStore store, final OffHeapBTree.Cursor ahead, final int batch, final long segmentHigh)
+    {
+        int count = 0;
+        boolean positioned = true;
+        while (count < batch)
+        {
+            final DirectBuffer key = ahead.keyBuffer();
+            final int keyOffset = ahead.keyOffset();
+            if (Long.compareUnsigned(KeyCodec.hash(key, keyOffset), segmentHigh) > 0)
+            {
+                positioned = false;
+                break;
+            }
+            prefetchTargets[count++] = store.prefetchTarget(key, keyOffset, ahead.keyLength());
+            positioned = ahead.next();
+            if (!positioned)
+            {
+                break;
+            }
+        }
+        prefetchSink += store.prefetch(prefetchTargets, count);
+        prefetchCount = count;
+        return positioned;
     }
 
     // ---------------------------------------------------------------------------------------------
