@@ -144,8 +144,8 @@ public final class HashItemStore implements ItemStore
         this.arenaEnd = fileLength;
         this.maxValueSize = config.maxValueSize();
         this.recovered = recovered;
-        this.recoveryCorruptions = clean ? 0 : verifyAndRebuildTable(slotCount);
-        rebuildFreeSpace(slotCount);
+        final int corrupt = clean ? 0 : verifyAndRebuildTable(slotCount);
+        this.recoveryCorruptions = corrupt + rebuildFreeSpace(slotCount, !clean);
         this.openNanos = System.nanoTime() - startNs;
     }
 
@@ -293,6 +293,7 @@ public final class HashItemStore implements ItemStore
             channel.force(true);
         }
         Files.move(creating, file, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.forceDirectory(file.toAbsolutePath().getParent()); // the name, not only the contents
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1055,8 +1056,18 @@ public final class HashItemStore implements ItemStore
 
     /**
      * Frees every gap between the blocks the table references; the arena's top is the end of the last one.
+     * <p>
+     * Two verified blocks can overlap after a power loss (not after a kill): a block's size may include up to 32
+     * bytes of slack the checksum does not cover (an allocation takes a free block whole when the rest could not hold
+     * a block), and if that block was freed and its space reused after the last checkpoint, the disk can hold the
+     * old slot page, the old block and a new block starting in its slack. The older block's key was then changed
+     * after the checkpoint (its block was freed), so replay restores it: when {@code repair} (an unclean open), the
+     * slot of the block with the lower sequence is dropped and counted. A clean file with overlapping blocks is
+     * corrupt, and refused.
+     *
+     * @return how many slots were dropped.
      */
-    private void rebuildFreeSpace(final long slotCount)
+    private int rebuildFreeSpace(final long slotCount, final boolean repair)
     {
         final long[] blocks = new long[(int)Math.min(slotCount, Integer.MAX_VALUE - 8)];
         int count = 0;
@@ -1070,19 +1081,56 @@ public final class HashItemStore implements ItemStore
         }
         Arrays.sort(blocks, 0, count);
         long end = arenaStart;
+        long previous = -1;
+        int dropped = 0;
         for (int i = 0; i < count; i++)
         {
             final long block = blocks[i];
             if (block < end)
             {
-                throw new IllegalStateException("hash store file is corrupt: blocks overlap at offset " + block +
-                    " (previous block ends at " + end + "): name=" + config.name() + " file=" + file);
+                if (!repair)
+                {
+                    throw new IllegalStateException("hash store file is corrupt: blocks overlap at offset " + block +
+                        " (previous block ends at " + end + "): name=" + config.name() + " file=" + file);
+                }
+                dropped++;
+                final long older = UnsafeApi.getLong(address + block + B_SEQUENCE) <
+                    UnsafeApi.getLong(address + previous + B_SEQUENCE) ? block : previous;
+                LOG.warn("hash store recovery dropped the older of two overlapping blocks: name={} file={} " +
+                    "blockOffset={} otherBlockOffset={}", config.name(), file, older,
+                    older == block ? previous : block);
+                dropSlotOf(older);
+                if (older == block)
+                {
+                    continue; // the previous block stays, and so does its end
+                }
+                // the previous block goes: the gap before it was freed already, its space up to this block is free
+                end = previous;
             }
             freeGap(end, block);
             end = block + (UnsafeApi.getInt(address + block + B_SIZE) & 0xFFFF_FFFFL);
+            previous = block;
         }
         arenaTop = end;
-        size = count;
+        size = count - dropped;
+        return dropped;
+    }
+
+    /** Removes the slot that names a verified block (found by its key, as a remove does). */
+    private void dropSlotOf(final long block)
+    {
+        final long blockAddress = address + block;
+        final int keyLen = UnsafeApi.getInt(blockAddress + B_KEY_LEN);
+        final long keyAddress = blockAddress + BLOCK_HEADER;
+        final long hash = hash(null, keyAddress, keyLen);
+        final long pageAddress = pageAddress(hash);
+        final int pos = find(pageAddress, hash, null, keyAddress, keyLen);
+        if (pos < 0 || ((UnsafeApi.getLong(pageAddress + ((long)pos << 3)) & GRANULE_MASK) << 3) != block)
+        {
+            throw new IllegalStateException("hash store recovery: no slot names the block at offset " + block +
+                ": name=" + config.name() + " file=" + file);
+        }
+        backwardShift(pageAddress, pos);
     }
 
     private void freeGap(final long start, final long end)

@@ -1,5 +1,7 @@
 package io.ferrite.engine.table;
 
+import io.ferrite.engine.store.DurableFiles;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -153,19 +155,11 @@ public final class Catalog
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            forceDirectory(file.getParent());
+            DurableFiles.forceDirectory(file.toAbsolutePath().getParent());
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot write catalog " + file, ex);
-        }
-    }
-
-    private static void forceDirectory(final Path directory) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
-        {
-            channel.force(true);
         }
     }
 

@@ -372,6 +372,84 @@ class HashItemStoreTest
     }
 
     @Test
+    void aBlockStartingInAnOlderBlocksSlackAfterAPowerLossDropsTheOlder() throws IOException
+    {
+        final StoreConfig config = config("slack", 1000);
+        final long slotCount = HashItemStore.slotCount(1000);
+        final long arenaStart = HashItemStore.HEADER_BYTES + slotCount * 8;
+        final Path image = dir.resolve("image.store");
+        try (HashItemStore store = HashItemStore.open(config))
+        {
+            for (int i = 1; i <= 3; i++) // blocks one after another from the arena's start, sequences 1, 2, 3
+            {
+                key.putInt(0, i);
+                value.putInt(0, i * 11);
+                store.put(i, key, 0, 4, value, 0, 100);
+            }
+            java.nio.file.Files.copy(config.file(), image);
+        }
+        java.nio.file.Files.move(image, config.file(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        // forge what a power loss could leave: the first block's size grown by 16 bytes of slack (its checksum
+        // recomputed, as if it had been allocated so), so that the second block starts inside its extent
+        final int blockBytes;
+        try (FileChannel file = FileChannel.open(config.file(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer first = ByteBuffer.allocate(HashItemStore.BLOCK_HEADER + 4 + 100)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            file.read(first, arenaStart);
+            assertEquals(1, first.getInt(HashItemStore.BLOCK_HEADER), "the first block is key 1's");
+            blockBytes = first.getInt(4);
+            first.putInt(4, blockBytes + 16);
+            final byte[] covered = new byte[first.capacity() - 4];
+            first.get(4, covered);
+            first.putInt(0, (int)net.openhft.chronicle.algo.hashing.LongHashFunction.xx_r39().hashBytes(covered));
+            file.write(first.flip(), arenaStart);
+        }
+
+        try (HashItemStore store = HashItemStore.open(config))
+        {
+            assertEquals(1, store.recoveryCorruptions(), "the older of the two overlapping blocks is dropped");
+            assertEquals(2, store.size());
+            key.putInt(0, 1);
+            assertEquals(-1, store.get(key, 0, 4, read, 0), "key 1 (sequence 1) is gone; replay restores it");
+            for (int i = 2; i <= 3; i++)
+            {
+                key.putInt(0, i);
+                assertEquals(100, store.get(key, 0, 4, read, 0));
+                assertEquals(i * 11, read.getInt(0));
+            }
+            // the dropped block's space is free again and reused without touching the others
+            for (int i = 1; i <= 40; i++)
+            {
+                key.putInt(0, 100 + i);
+                value.putInt(0, i);
+                store.put(10 + i, key, 0, 4, value, 0, blockBytes - HashItemStore.BLOCK_HEADER - 4 - 8 * (i % 5));
+            }
+            for (int i = 2; i <= 3; i++)
+            {
+                key.putInt(0, i);
+                assertEquals(100, store.get(key, 0, 4, read, 0));
+                assertEquals(i * 11, read.getInt(0));
+            }
+        }
+
+        // a clean file with overlapping blocks is corrupt: refused, not repaired
+        try (FileChannel file = FileChannel.open(config.file(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer second = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            file.read(second, arenaStart + blockBytes);
+            second.clear();
+            final ByteBuffer grown = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            grown.putInt(0, second.getInt(4) + 64);
+            file.write(grown, arenaStart + blockBytes + 4);
+        }
+        final IllegalStateException refused =
+            assertThrows(IllegalStateException.class, () -> HashItemStore.open(config));
+        assertTrue(refused.getMessage().contains("blocks overlap"), refused.getMessage());
+    }
+
+    @Test
     void twoSlotsOfOneKeyAfterAnUncleanCloseKeepTheHigherSequence() throws IOException
     {
         for (final boolean newerFirst : new boolean[]{false, true})
