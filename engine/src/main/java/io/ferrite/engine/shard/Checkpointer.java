@@ -30,6 +30,8 @@ final class Checkpointer implements AutoCloseable
     /** Written by the shard to hand over a checkpoint, by this thread when done. */
     private volatile boolean inFlight;
     private volatile Throwable failure;
+    /** Fault injection for tests: the next checkpoint throws this instead of syncing. */
+    volatile RuntimeException nextFailure;
     private volatile boolean stop;
 
     Checkpointer(final CheckpointFile checkpointFile, final String name)
@@ -153,6 +155,12 @@ final class Checkpointer implements AutoCloseable
             }
             try
             {
+                final RuntimeException injected = nextFailure;
+                if (null != injected)
+                {
+                    nextFailure = null;
+                    throw injected;
+                }
                 for (int i = 0; i < storeCount; i++)
                 {
                     stores[i].sync();

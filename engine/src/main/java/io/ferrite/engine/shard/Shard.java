@@ -8,6 +8,7 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.WalOp;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.index.OffHeapBTree;
+import io.ferrite.engine.store.DurableFiles;
 import io.ferrite.engine.store.ItemStore;
 import io.ferrite.engine.store.ItemStores;
 import io.ferrite.engine.store.StoreKind;
@@ -28,6 +29,8 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +94,7 @@ public final class Shard implements AutoCloseable
      */
     static final int MAX_ENCODED_ITEM_BYTES = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
+    private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
     private static final String LOCK_FILE = "ferrite.lock";
     private static final byte SORT_KEY_MAX_BYTE = (byte)0xFF;
     private static final int ABSENT = -1;
@@ -135,6 +139,13 @@ public final class Shard implements AutoCloseable
     /** Sequence of the periodic checkpoint the {@link Checkpointer} is completing; -1 when none. */
     private long pendingCheckpointSequence = -1;
     private long lastCheckpointNs;
+    /**
+     * The first checkpoint that failed (a store's sync, or writing the checkpoint file), after which no checkpoint is
+     * taken again in this process: after a failed writeback Linux marks the pages clean and reports the error once, so
+     * a retried sync could succeed without the data on disk, and the checkpoint would then purge the only durable
+     * copy, the log. Writes go on; the log keeps every record since the last good checkpoint for the restart.
+     */
+    private Throwable checkpointFailure;
     private boolean closed;
 
     private Shard(final EngineConfig config, final EpochNanoClock clock)
@@ -146,7 +157,7 @@ public final class Shard implements AutoCloseable
         this.storesDir = dataDir.resolve("stores");
         try
         {
-            Files.createDirectories(storesDir);
+            DurableFiles.createDirectories(storesDir);
             lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = lockChannel.tryLock();
         }
@@ -339,11 +350,13 @@ public final class Shard implements AutoCloseable
         checkOpen();
         final Table table = requireTable(tableName);
         final TableDescription description = describe(table, "DELETING");
+        // first, while a failure can still leave everything as it was: the checkpointer may be syncing this table's
+        // stores, and finishing a checkpoint that failed throws
+        awaitCheckpoint();
         catalog.remove(tableName);
         tablesByName.remove(tableName);
         tablesById.remove(table.tableId());
         table.markDeleted();
-        awaitCheckpoint(); // the checkpointer may be syncing this table's stores
         for (final Partition partition : table.partitions())
         {
             final Path base = storeBase(table.tableId(), partition.partitionId());
@@ -463,6 +476,7 @@ public final class Shard implements AutoCloseable
             item, offset, length, clock.nanoTime());
         final boolean existed = applyPut(table, partition, sequence, keyLength, item, offset, length);
         lastWriteChargeBytes = Math.max(oldLength, length); // oldLength is negative when it was not read
+        wal.throwIfFailed(); // logged and applied, as a restart would replay it, but maybe not durable
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
@@ -566,6 +580,7 @@ public final class Shard implements AutoCloseable
         wal.append(table.tableId(), partition.partitionId(), WalOp.DELETE, keyBuffer, 0, keyLength,
             oldItem, 0, 0, clock.nanoTime());
         partition.remove(keyBuffer, 0, keyLength);
+        wal.throwIfFailed();
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
@@ -631,6 +646,7 @@ public final class Shard implements AutoCloseable
             final long sequence = wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0,
                 keyLength, newItem, 0, newLength, clock.nanoTime());
             applyPut(table, partition, sequence, keyLength, newItem, 0, newLength);
+            wal.throwIfFailed();
         }
 
         if (null != handler)
@@ -1205,6 +1221,10 @@ public final class Shard implements AutoCloseable
             work++;
         }
         final long sinceCheckpoint = wal.lastSequence() - checkpointSequence;
+        if (null != checkpointFailure)
+        {
+            return work;
+        }
         if (sinceCheckpoint >= config.checkpointIntervalRecords() ||
             (sinceCheckpoint > 0 && nowNs - lastCheckpointNs >= config.checkpointIntervalNs()))
         {
@@ -1246,8 +1266,8 @@ public final class Shard implements AutoCloseable
 
     /**
      * A periodic checkpoint's second half, once the {@link Checkpointer} is done: the sequence becomes the
-     * checkpoint and the WAL files wholly before it are purged; or, if it failed, the previous checkpoint stands
-     * and the failure is thrown (the next due checkpoint tries again).
+     * checkpoint and the WAL files wholly before it are purged; or, if it failed, the previous checkpoint stands,
+     * no checkpoint is taken again in this process ({@link #checkpointFailure}) and the failure is logged and thrown.
      */
     private void finishCheckpoint()
     {
@@ -1256,14 +1276,29 @@ public final class Shard implements AutoCloseable
         final Throwable failure = checkpointer.failure();
         if (null != failure)
         {
-            if (failure instanceof RuntimeException)
-            {
-                throw (RuntimeException)failure;
-            }
-            throw new IllegalStateException("checkpoint " + sequence + " failed", failure);
+            checkpointFailure = failure;
+            LOG.error("checkpoint {} failed; checkpoints stop until restart, and the log keeps every write since " +
+                "checkpoint {} (restart replays it)", sequence, checkpointSequence, failure);
+            throw checkpointsStopped();
         }
         checkpointSequence = sequence;
         wal.purgeUpTo(sequence);
+    }
+
+    /**
+     * @return the checkpoint thread's hand-over (for tests: fault injection).
+     */
+    Checkpointer checkpointer()
+    {
+        return checkpointer;
+    }
+
+    /**
+     * @return the shard's write-ahead log (for tests: fault injection).
+     */
+    Wal wal()
+    {
+        return wal;
     }
 
     /**
@@ -1294,8 +1329,19 @@ public final class Shard implements AutoCloseable
     {
         checkOpen();
         awaitCheckpoint();
+        if (null != checkpointFailure)
+        {
+            throw checkpointsStopped();
+        }
         startCheckpoint(); // the periodic checkpoint's steps, waited for here
         awaitCheckpoint();
+    }
+
+    private FerriteException checkpointsStopped()
+    {
+        return new FerriteException(ErrorCode.InternalServerError, "A checkpoint failed (" + checkpointFailure +
+            "): checkpoints stop until the engine is restarted; the write-ahead log keeps every write since " +
+            "checkpoint " + checkpointSequence + ", and a restart replays them");
     }
 
     /**
@@ -1416,12 +1462,12 @@ public final class Shard implements AutoCloseable
             final int currentLength = partition.store().get(keyBuffer, 0, keyLength, projected, 0);
             if (currentLength >= 0)
             {
-                wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
+                wal.appendCorrection(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
                     projected, 0, currentLength, clock.nanoTime());
             }
             else
             {
-                wal.append(table.tableId(), partition.partitionId(), WalOp.DELETE, keyBuffer, 0, keyLength,
+                wal.appendCorrection(table.tableId(), partition.partitionId(), WalOp.DELETE, keyBuffer, 0, keyLength,
                     projected, 0, 0, clock.nanoTime());
             }
             throw new FerriteException(ErrorCode.ItemCollectionSizeLimitExceededException,

@@ -1,10 +1,13 @@
 package io.ferrite.engine.wal;
 
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.MessageHeaderDecoder;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import io.ferrite.codecs.sbe.WalOp;
 import io.ferrite.codecs.sbe.WalRecordDecoder;
 import io.ferrite.codecs.sbe.WalRecordEncoder;
+import io.ferrite.engine.store.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.SyncMode;
@@ -172,7 +175,15 @@ public final class Wal implements AutoCloseable
     private final AtomicLong appendedForSync = new AtomicLong();
     private final Thread batchSyncer;
     private volatile long syncedSequence;
-    private volatile Throwable syncFailure;
+    /**
+     * The first failure to make the log durable (a BATCH sync on the syncer thread, an EVERY_WRITE or explicit
+     * fdatasync, a file switch): once set, the log refuses every append and sync ({@link #throwIfFailed()}).
+     * Retrying would not be safe: after a failed writeback Linux marks the pages clean and reports the error
+     * once, so a later fdatasync can succeed without the data ever reaching the disk.
+     */
+    private volatile Throwable failure;
+    /** Fault injection ({@link #failNextSyncForTesting}): the next fdatasync throws this instead. */
+    private volatile IOException nextSyncFailure;
     private volatile boolean stopSyncer;
     private long earlyWakeSequence;
 
@@ -235,7 +246,7 @@ public final class Wal implements AutoCloseable
 
         try
         {
-            Files.createDirectories(directory);
+            DurableFiles.createDirectories(directory);
         }
         catch (final IOException ex)
         {
@@ -281,6 +292,11 @@ public final class Wal implements AutoCloseable
 
     /**
      * Appends one record and makes it durable per the {@link FsyncPolicy} before returning.
+     * <p>
+     * After a durability failure ({@link #throwIfFailed()}) it writes nothing and throws. A failure found after the
+     * record was written (its EVERY_WRITE fdatasync, or the sync file's switch) does not throw here: the record is in
+     * the log, and a restart after a crash replays it, so the caller must apply it like any other and then call
+     * {@link #throwIfFailed()} to report that it may not be durable.
      *
      * @param tableId     the mutation applies to.
      * @param partitionId the mutation applies to.
@@ -294,8 +310,57 @@ public final class Wal implements AutoCloseable
      * @param timestampNs stored in the record and handed back on replay.
      * @return the record's sequence: {@link #lastSequence()} + 1, from 1, continuing after a restart.
      * @throws IllegalArgumentException if the record would exceed {@link WalConfig#maxRecordLength()}.
+     * @throws FerriteException         InternalServerError if the log failed before: nothing is written.
      */
     public long append(
+        final int tableId,
+        final int partitionId,
+        final WalOp op,
+        final DirectBuffer key,
+        final int keyOff,
+        final int keyLen,
+        final DirectBuffer image,
+        final int imageOff,
+        final int imageLen,
+        final long timestampNs)
+    {
+        throwIfFailed();
+        return write(tableId, partitionId, op, key, keyOff, keyLen, image, imageOff, imageLen, timestampNs);
+    }
+
+    /**
+     * Appends a record that undoes the one just appended, which its writer could not apply (its store had no room),
+     * as {@link #append} does, but even after a durability failure: the log must keep matching the store, so that a
+     * restart after a crash does not replay the record that was never applied.
+     *
+     * @param tableId     the mutation applies to.
+     * @param partitionId the mutation applies to.
+     * @param op          what the record does.
+     * @param key         buffer holding the item-format key.
+     * @param keyOff      offset of the key in {@code key}.
+     * @param keyLen      length of the key.
+     * @param image       buffer holding the image to restore; may be null when {@code imageLen} is 0.
+     * @param imageOff    offset of the image in {@code image}.
+     * @param imageLen    length of the image; 0 for a delete.
+     * @param timestampNs stored in the record and handed back on replay.
+     * @return the record's sequence.
+     */
+    public long appendCorrection(
+        final int tableId,
+        final int partitionId,
+        final WalOp op,
+        final DirectBuffer key,
+        final int keyOff,
+        final int keyLen,
+        final DirectBuffer image,
+        final int imageOff,
+        final int imageLen,
+        final long timestampNs)
+    {
+        return write(tableId, partitionId, op, key, keyOff, keyLen, image, imageOff, imageLen, timestampNs);
+    }
+
+    private long write(
         final int tableId,
         final int partitionId,
         final WalOp op,
@@ -473,6 +538,7 @@ public final class Wal implements AutoCloseable
     public void sync()
     {
         checkOpen();
+        throwIfFailed();
         if (unsyncedRecords > 0)
         {
             forceToDisk();
@@ -587,7 +653,7 @@ public final class Wal implements AutoCloseable
         stopBatchSyncer();
         try
         {
-            if (fsyncPolicy != FsyncPolicy.NONE && unsyncedRecords > 0)
+            if (fsyncPolicy != FsyncPolicy.NONE && unsyncedRecords > 0 && null == failure)
             {
                 forceToDisk();
             }
@@ -867,16 +933,17 @@ public final class Wal implements AutoCloseable
         {
             case EVERY_WRITE:
                 unsyncedRecords = 1;
-                forceToDisk();
+                try
+                {
+                    forceToDisk();
+                }
+                catch (final FerriteException ex)
+                {
+                    // recorded in failure: the caller applies the record, then throwIfFailed() reports it
+                }
                 break;
 
             case BATCH:
-                if (null != syncFailure)
-                {
-                    throw new UncheckedIOException("WAL background fdatasync failed in " + directory +
-                        "; records after sequence " + syncedSequence + " may not be durable",
-                        syncFailure instanceof IOException ? (IOException)syncFailure : new IOException(syncFailure));
-                }
                 final int cycle = appender.cycle();
                 if (cycle != syncChannelCycle)
                 {
@@ -887,9 +954,10 @@ public final class Wal implements AutoCloseable
                         {
                             switchSyncChannel(cycle);
                         }
-                        catch (final IOException ex)
+                        catch (final IOException | RuntimeException ex)
                         {
-                            throw new UncheckedIOException("WAL cannot switch its sync file in " + directory, ex);
+                            fail(ex);
+                            return; // the caller applies the record, then throwIfFailed() reports it
                         }
                     }
                 }
@@ -913,8 +981,8 @@ public final class Wal implements AutoCloseable
      * BATCH's group commit, off the owner's thread: wakes every {@code batchIntervalNs} (or early, when the
      * owner has appended {@code batchMaxRecords} records the syncer has not covered) and forces the current
      * file if anything was appended since its last force. The owner forces the previous file itself when it
-     * rolls, so this only ever forces the file being written. A failure is kept and thrown by the owner's
-     * next append.
+     * rolls, so this only ever forces the file being written. A failure stops it and fails the log: the owner's
+     * next append throws and writes nothing.
      */
     private void runBatchSyncer()
     {
@@ -930,14 +998,14 @@ public final class Wal implements AutoCloseable
                     {
                         if (null != syncChannel)
                         {
-                            syncChannel.force(false);
+                            force(syncChannel);
                         }
                     }
                     syncedSequence = target;
                 }
                 catch (final IOException | RuntimeException ex)
                 {
-                    syncFailure = ex;
+                    fail(ex);
                     return;
                 }
             }
@@ -1146,13 +1214,74 @@ public final class Wal implements AutoCloseable
                 {
                     switchSyncChannel(cycle);
                 }
-                syncChannel.force(false);
+                force(syncChannel);
+                if (lastSequence > syncedSequence)
+                {
+                    syncedSequence = lastSequence;
+                }
             }
             unsyncedRecords = 0;
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            throw new UncheckedIOException("WAL fdatasync failed in " + directory + " at sequence " + lastSequence, ex);
+            fail(ex);
+            throwIfFailed();
+        }
+    }
+
+    private void force(final FileChannel channel) throws IOException
+    {
+        final IOException injected = nextSyncFailure;
+        if (null != injected)
+        {
+            nextSyncFailure = null;
+            throw injected;
+        }
+        channel.force(false);
+    }
+
+    /**
+     * Fault injection, for tests only: the log's next fdatasync (BATCH's syncer, EVERY_WRITE's, {@link #sync()}'s or a
+     * file switch's) throws {@code failure} instead of syncing, as a failed writeback (EIO, ENOSPC) would.
+     *
+     * @param failure what the fdatasync throws.
+     */
+    public void failNextSyncForTesting(final IOException failure)
+    {
+        nextSyncFailure = failure;
+    }
+
+    /** Keeps the first durability failure (the syncer thread and the owner may both find one) and logs it. */
+    private void fail(final Throwable cause)
+    {
+        synchronized (syncLock)
+        {
+            if (null != failure)
+            {
+                return;
+            }
+            failure = cause;
+        }
+        LOG.error("WAL in {} failed to make records durable after sequence {}; it refuses writes until the engine " +
+            "is restarted (restart replays the log)", directory, syncedSequence, cause);
+    }
+
+    /**
+     * Throws if the log failed to make its records durable (an fdatasync or a sync file's switch failed): from then on
+     * it refuses every append, and records appended since the last successful sync may not survive a power loss
+     * (they survive a crash of the process: they are in the page cache). Restarting the engine replays the log.
+     * A writer calls it after applying a record {@link #append} wrote despite a failure, to report that failure.
+     *
+     * @throws FerriteException InternalServerError if the log failed (the cause is logged once, when it happens).
+     */
+    public void throwIfFailed()
+    {
+        final Throwable cause = failure;
+        if (null != cause)
+        {
+            throw new FerriteException(ErrorCode.InternalServerError, "The write-ahead log in " + directory +
+                " failed to make records durable after sequence " + syncedSequence + " (" + cause + "); writes are " +
+                "refused until the engine is restarted");
         }
     }
 
@@ -1164,7 +1293,7 @@ public final class Wal implements AutoCloseable
     {
         if (null != syncChannel)
         {
-            syncChannel.force(false);
+            force(syncChannel);
             closeSyncChannel();
         }
         final File file = appender.currentFile();

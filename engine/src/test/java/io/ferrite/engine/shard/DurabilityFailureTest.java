@@ -1,0 +1,175 @@
+package io.ferrite.engine.shard;
+
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.engine.api.Ferrite;
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.engine.wal.FsyncPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the engine does when the disk fails it (faults injected where the fdatasync or the checkpoint's store sync
+ * would fail). A failed WAL sync stops writes: the write whose sync failed is applied and reported as an error (its
+ * outcome is unknown to the caller, as after a timeout), later writes are refused and change nothing, and what the
+ * running engine serves is what a restart after a crash finds. A failed checkpoint stops checkpoints, not writes:
+ * none is retried (a retried sync can succeed without the data on disk) and the log keeps every write since the last
+ * good one.
+ */
+class DurabilityFailureTest
+{
+    @TempDir
+    Path dataDir;
+
+    @TempDir
+    Path crashImage;
+
+    private static Map<String, AttributeValue> item(final String pk)
+    {
+        return Map.of("pk", s(pk), "v", s("value of " + pk));
+    }
+
+    private static Map<String, AttributeValue> key(final String pk)
+    {
+        return Map.of("pk", s(pk));
+    }
+
+    @Test
+    void aFailedWalSyncStopsWritesAndTheRunningStateIsWhatARestartFinds() throws IOException
+    {
+        final Ferrite db = Ferrite.open(
+            new EngineConfig().dataDir(dataDir).partitionMaxItems(1000).fsyncPolicy(FsyncPolicy.EVERY_WRITE));
+        try
+        {
+            db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            db.putItem("orders", item("kept"));
+            db.shard().wal().failNextSyncForTesting(new IOException("injected EIO"));
+
+            final FerriteException unsure =
+                assertThrows(FerriteException.class, () -> db.putItem("orders", item("unsure")));
+            assertEquals(ErrorCode.InternalServerError, unsure.code());
+            assertNotNull(db.getItem("orders", key("unsure")), "logged, so applied: a restart would replay it");
+
+            assertThrows(FerriteException.class, () -> db.putItem("orders", item("refused")));
+            assertThrows(FerriteException.class, () -> db.deleteItem("orders", key("kept")));
+            assertNull(db.getItem("orders", key("refused")), "a refused put changes nothing");
+            assertNotNull(db.getItem("orders", key("kept")), "a refused delete changes nothing");
+
+            copy(dataDir, crashImage); // the files as a SIGKILL now would leave them (page cache included)
+        }
+        finally
+        {
+            assertThrows(FerriteException.class, db::close, "close cannot checkpoint through a failed log");
+        }
+
+        for (final Path dir : new Path[] {crashImage, dataDir})
+        {
+            try (Ferrite reopened = Ferrite.open(new EngineConfig().dataDir(dir).partitionMaxItems(1000)))
+            {
+                assertEquals(item("kept"), reopened.getItem("orders", key("kept")), dir.toString());
+                assertEquals(item("unsure"), reopened.getItem("orders", key("unsure")), dir.toString());
+                assertNull(reopened.getItem("orders", key("refused")), dir.toString());
+                reopened.putItem("orders", item("after restart")); // the restart cleared the failure
+            }
+        }
+    }
+
+    @Test
+    void aFailedCheckpointIsNotRetriedAndTheLogKeepsEveryWrite() throws IOException
+    {
+        final Ferrite db = Ferrite.open(
+            new EngineConfig().dataDir(dataDir).partitionMaxItems(1000).fsyncPolicy(FsyncPolicy.BATCH));
+        final long good;
+        try
+        {
+            db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            db.putItem("orders", item("before"));
+            db.shard().checkpoint();
+            good = checkpointOnDisk(dataDir);
+            db.putItem("orders", item("between"));
+
+            db.shard().checkpointer().nextFailure = new IllegalStateException("injected store sync failure");
+            final FerriteException failed = assertThrows(FerriteException.class, () -> db.shard().checkpoint());
+            assertEquals(ErrorCode.InternalServerError, failed.code());
+            assertTrue(failed.getMessage().contains("injected store sync failure") &&
+                failed.getMessage().contains("checkpoint " + good), failed.getMessage());
+
+            db.putItem("orders", item("after")); // writes go on
+            assertThrows(FerriteException.class, () -> db.shard().checkpoint(), "no checkpoint is retried");
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(0, db.shard().doDutyCycle(System.nanoTime() + (long)i * 3_600_000_000_000L),
+                    "nor started periodically");
+            }
+            assertEquals(good, checkpointOnDisk(dataDir), "checkpoint.bin still names the last good checkpoint");
+            copy(dataDir, crashImage);
+        }
+        finally
+        {
+            assertThrows(FerriteException.class, db::close, "close's checkpoint is not retried either");
+        }
+        assertEquals(good, checkpointOnDisk(dataDir));
+
+        for (final Path dir : new Path[] {crashImage, dataDir})
+        {
+            try (Ferrite reopened = Ferrite.open(new EngineConfig().dataDir(dir).partitionMaxItems(1000)))
+            {
+                for (final String pk : new String[] {"before", "between", "after"})
+                {
+                    assertEquals(item(pk), reopened.getItem("orders", key(pk)), dir + ": " + pk);
+                }
+            }
+        }
+    }
+
+    /** The newest valid slot of checkpoint.bin (two slots of sequence and its complement). */
+    private static long checkpointOnDisk(final Path dataDir) throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(dataDir.resolve("checkpoint.bin")));
+        long best = -1;
+        for (int slot = 0; slot + 16 <= bytes.capacity(); slot += 16)
+        {
+            if (bytes.getLong(slot) == ~bytes.getLong(slot + 8))
+            {
+                best = Math.max(best, bytes.getLong(slot));
+            }
+        }
+        return best;
+    }
+
+    private static void copy(final Path from, final Path to) throws IOException
+    {
+        try (Stream<Path> files = Files.walk(from))
+        {
+            for (final Path path : (Iterable<Path>)files::iterator)
+            {
+                final Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path))
+                {
+                    Files.createDirectories(target);
+                }
+                else if (!path.getFileName().toString().equals("ferrite.lock"))
+                {
+                    Files.copy(path, target);
+                }
+            }
+        }
+    }
+}
