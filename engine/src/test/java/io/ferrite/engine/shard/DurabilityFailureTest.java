@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static io.ferrite.codecs.item.AttributeValue.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -136,6 +137,32 @@ class DurabilityFailureTest
                     assertEquals(item(pk), reopened.getItem("orders", key(pk)), dir + ": " + pk);
                 }
             }
+        }
+    }
+
+    @Test
+    void deleteTableAfterAFailedPeriodicCheckpointFailsWholeThenSucceeds()
+    {
+        final Ferrite db = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000));
+        try
+        {
+            db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            db.putItem("orders", item("a"));
+            db.shard().checkpointer().nextFailure = new IllegalStateException("injected store sync failure");
+            assertEquals(1, db.shard().doDutyCycle(System.nanoTime() + 3_600_000_000_000L), "a periodic checkpoint");
+
+            // it fails on the checkpoint thread; DeleteTable, which must wait for it, reports that and changes nothing
+            assertThrows(FerriteException.class, () -> db.deleteTable("orders"));
+            assertEquals(item("a"), db.getItem("orders", key("a")), "the table is whole");
+            assertEquals("ACTIVE", db.describeTable("orders").status());
+
+            db.deleteTable("orders");
+            assertThrows(FerriteException.class, () -> db.describeTable("orders"));
+            assertFalse(Files.exists(dataDir.resolve("stores").resolve("t1-p0.store")), "its store file is gone");
+        }
+        finally
+        {
+            assertThrows(FerriteException.class, db::close, "close's checkpoint is not retried");
         }
     }
 
