@@ -4,6 +4,7 @@ import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.shard.ItemHandler;
 import io.ferrite.engine.shard.QueryRequest;
+import io.ferrite.engine.shard.ScanRequest;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.Table;
@@ -20,7 +21,8 @@ import java.nio.file.Path;
 
 /**
  * Child JVM of {@link SteadyStateAllocatesNothingUnderEpsilonTest}: loads a table, warms the hot path up,
- * then runs a measured mix of GetItem, PutItem (WAL, BATCH fsync) and Query (10 items) through the flyweight
+ * then runs a measured mix of GetItem, PutItem (WAL, BATCH fsync), Query (10 items) and Scan (a segment of about
+ * 100 items; the data is past the store's read-ahead threshold, so Query and Scan prefetch) through the flyweight
  * API, calling the loop's duty cycle after every operation so that batched fsyncs and periodic checkpoints
  * happen inside the measured window. Prints one line:
  * {@code RESULT ops=N allocatedBytes=B checkpoints=C lastSequence=S checkpointSequence=P}.
@@ -43,6 +45,7 @@ public final class SteadyStateWorkload
     private final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(PAYLOAD_BYTES));
     private final StringBuilder pkText = new StringBuilder("p0000000");
     private final QueryRequest query = new QueryRequest();
+    private final ScanRequest scan = new ScanRequest();
     private long bytesSeen;
     private final ItemHandler handler = (buffer, offset, length) -> bytesSeen += length;
     private long randomState = 0x9E3779B97F4A7C15L;
@@ -102,7 +105,7 @@ public final class SteadyStateWorkload
     {
         for (long i = 0; i < ops; i++)
         {
-            switch ((int)(i % 3))
+            switch ((int)(i % 4))
             {
                 case 0:
                     get(randomItem());
@@ -110,8 +113,11 @@ public final class SteadyStateWorkload
                 case 1:
                     put(randomItem());
                     break;
-                default:
+                case 2:
                     query(randomPartitionKey());
+                    break;
+                default:
+                    scan(randomPartitionKey() % scanSegments());
                     break;
             }
             shard.doDutyCycle(System.nanoTime());
@@ -151,6 +157,24 @@ public final class SteadyStateWorkload
         if (ITEMS_PER_PARTITION != query.count())
         {
             throw new IllegalStateException("query of partition key " + partitionKey + " returned " + query.count());
+        }
+    }
+
+    /** Segments of about 100 items (ten partition keys), so that a Scan reads ahead over several batches. */
+    private int scanSegments()
+    {
+        return Math.max(1, partitionKeys / 10);
+    }
+
+    private void scan(final int segment)
+    {
+        scan.reset();
+        scan.segment(segment, scanSegments());
+        shard.scan(table, scan, handler);
+        if (scan.count() < 1 || 0 != scan.lastEvaluatedKeyLength())
+        {
+            throw new IllegalStateException("scan of segment " + segment + " returned " + scan.count() +
+                " items and a page end");
         }
     }
 
