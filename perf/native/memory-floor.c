@@ -2,9 +2,10 @@
  * Ferrite: what this machine's memory costs a lookup, measured without a JVM.
  *
  *   memory-floor chase SIZE_MIB        dependent-load latency over SIZE_MIB of memory, 4 KiB pages and 2 MiB pages
- *   memory-floor tail SIZE_MIB SECONDS a hash table's get without its code: a random slot of a 16 MiB table, then
- *                                      the entry it names in SIZE_MIB of entries (a dependent load), each
- *                                      operation timed alone: the percentiles a sub-microsecond operation can
+ *   memory-floor tail SIZE_MIB SECONDS [TABLE_MIB]
+ *                                      a hash table's get without its code: a random slot of a TABLE_MIB (default
+ *                                      16) table, then the entry it names in SIZE_MIB of entries (a dependent load),
+ *                                      each operation timed alone: the percentiles a sub-microsecond operation can
  *                                      reach here, with JIT, GC and Ferrite left out
  *
  * perf/README.md ("The machine's floor") gives the figures and what they mean for issue 2's targets. Built and run
@@ -100,12 +101,11 @@ static int compare_u64(const void *a, const void *b)
 }
 
 /*
- * The hash store's GetItem without its code: a random 8-byte slot of a 16 MiB table (2 M slots, as for 1 M items),
+ * The hash store's GetItem without its code: a random 8-byte slot of a table (16 MiB: 2 M slots, as for 1 M items),
  * then the entry it names in a 1 GiB arena (a dependent load), both on 2 MiB pages as the store's mapping is.
  */
-static void tail(size_t arenaBytes, int seconds)
+static void tail(size_t arenaBytes, int seconds, size_t tableBytes)
 {
-    const size_t tableBytes = 16u << 20;
     char *table = region(tableBytes, 1);
     char *arena = region(arenaBytes, 1);
     const size_t slots = tableBytes / 8;
@@ -132,8 +132,8 @@ static void tail(size_t arenaBytes, int seconds)
     }
     qsort(samples, count, sizeof(uint64_t), compare_u64);
     const double quantiles[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
-    printf("slot then entry (16 MiB table, %zu MiB arena, 2 MiB pages), %d s: %zu operations (%.2f M/s), "
-        "each timed alone (ns):", arenaBytes >> 20, seconds, count, count / 1e6 / seconds);
+    printf("slot then entry (%zu MiB table, %zu MiB arena, 2 MiB pages), %d s: %zu operations (%.2f M/s), "
+        "each timed alone (ns):", tableBytes >> 20, arenaBytes >> 20, seconds, count, count / 1e6 / seconds);
     for (int i = 0; i < 5; i++)
     {
         printf(" p%g %lu", quantiles[i] * 100, (unsigned long)samples[(size_t)(quantiles[i] * (count - 1))]);
@@ -156,9 +156,9 @@ int main(int argc, char **argv)
     }
     if (argc >= 4 && 0 == strcmp(argv[1], "tail"))
     {
-        tail((size_t)atol(argv[2]) << 20, atoi(argv[3]));
+        tail((size_t)atol(argv[2]) << 20, atoi(argv[3]), (size_t)(argc >= 5 ? atol(argv[4]) : 16) << 20);
         return 0;
     }
-    fprintf(stderr, "usage: memory-floor chase SIZE_MIB | memory-floor tail SIZE_MIB SECONDS\n");
+    fprintf(stderr, "usage: memory-floor chase SIZE_MIB | memory-floor tail SIZE_MIB SECONDS [TABLE_MIB]\n");
     return 1;
 }
