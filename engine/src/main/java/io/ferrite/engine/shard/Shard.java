@@ -1221,9 +1221,9 @@ public final class Shard implements AutoCloseable
             work++;
         }
         final long sinceCheckpoint = wal.lastSequence() - checkpointSequence;
-        if (null != checkpointFailure)
+        if (null != checkpointFailure || wal.failed())
         {
-            return work;
+            return work; // a failed log refuses the sync a checkpoint starts with, and takes no writes to checkpoint
         }
         if (sinceCheckpoint >= config.checkpointIntervalRecords() ||
             (sinceCheckpoint > 0 && nowNs - lastCheckpointNs >= config.checkpointIntervalNs()))

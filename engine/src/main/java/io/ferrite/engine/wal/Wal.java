@@ -1267,6 +1267,14 @@ public final class Wal implements AutoCloseable
     }
 
     /**
+     * @return whether the log failed to make its records durable ({@link #throwIfFailed()} would throw).
+     */
+    public boolean failed()
+    {
+        return null != failure;
+    }
+
+    /**
      * Throws if the log failed to make its records durable (an fdatasync or a sync file's switch failed): from then on
      * it refuses every append, and records appended since the last successful sync may not survive a power loss
      * (they survive a crash of the process: they are in the page cache). Restarting the engine replays the log.

@@ -72,6 +72,11 @@ class DurabilityFailureTest
             assertThrows(FerriteException.class, () -> db.deleteItem("orders", key("kept")));
             assertNull(db.getItem("orders", key("refused")), "a refused put changes nothing");
             assertNotNull(db.getItem("orders", key("kept")), "a refused delete changes nothing");
+            for (int i = 1; i <= 100; i++)
+            {
+                assertEquals(0, db.shard().doDutyCycle(System.nanoTime() + i * 3_600_000_000_000L),
+                    "no periodic checkpoint is started (it would throw, from every duty cycle)");
+            }
 
             copy(dataDir, crashImage); // the files as a SIGKILL now would leave them (page cache included)
         }
