@@ -354,8 +354,30 @@ final class Router implements Agent
         }
 
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int blockLength = header.blockLength();
-        final int version = header.version();
+        try
+        {
+            return onRequest(session, operation, buffer, offset, length, body, header.blockLength(), header.version());
+        }
+        catch (final RuntimeException ex)
+        {
+            // every request gets exactly one answer, whatever went wrong on the way (the correlation id is the first
+            // field of every request, and the validator saw the block hold it)
+            sendError(session, buffer.getLong(body, java.nio.ByteOrder.LITTLE_ENDIAN), ErrorCode.InternalServerError,
+                "Internal error on the router: " + ex);
+            return ControlledFragmentHandler.Action.CONTINUE;
+        }
+    }
+
+    private ControlledFragmentHandler.Action onRequest(
+        final Session session,
+        final int operation,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int body,
+        final int blockLength,
+        final int version)
+    {
         switch (operation)
         {
             case Operations.KEEP_ALIVE:
@@ -1270,7 +1292,7 @@ final class Router implements Agent
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.wrap(buffer, body, blockLength, version).tables())
         {
             final List<byte[]> keys = new ArrayList<>();
-            final boolean consistentRead = BooleanType.TRUE == table.consistentRead();
+            final boolean consistentRead = WireValues.booleanValue(table.consistentReadRaw(), false, "consistentRead");
             for (final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder key : table.keys())
             {
                 final byte[] bytes = new byte[key.keyLength()];

@@ -545,7 +545,7 @@ final class ShardLoop implements Agent, MessageHandler
         final QueryRequestDecoder d = query;
         final QueryRequest q = queryRequest.reset();
         final SortKeyCondition condition = WireValues.sortKeyCondition(d.conditionRaw());
-        q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
+        q.scanIndexForward(WireValues.booleanValue(d.scanIndexForwardRaw(), true, "scanIndexForward"));
         final int pageLimit = d.pageLimit();
         d.wrapTableName(nameView);
         final Table table = table(routeId, nameView);

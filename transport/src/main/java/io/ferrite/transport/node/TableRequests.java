@@ -34,11 +34,12 @@ final class TableRequests
         KeyType rangeType = null;
         for (final CreateTableRequestDecoder.KeySchemaDecoder element : decoder.keySchema())
         {
-            final KeyRole role = element.keyRole();
-            final AttributeType attributeType = element.attributeType();
+            // raw values: a value outside the enum is the client's mistake, answered, not an exception from the decoder
+            final short role = element.keyRoleRaw();
+            final short attributeType = element.attributeTypeRaw();
             final String name = element.attributeName();
             final KeyType type = keyType(attributeType, name);
-            if (KeyRole.HASH == role)
+            if (KeyRole.HASH.value() == role)
             {
                 if (null != hashName)
                 {
@@ -47,7 +48,7 @@ final class TableRequests
                 hashName = name;
                 hashType = type;
             }
-            else if (KeyRole.RANGE == role)
+            else if (KeyRole.RANGE.value() == role)
             {
                 if (null != rangeName)
                 {
@@ -58,7 +59,7 @@ final class TableRequests
             }
             else
             {
-                throw FerriteException.validation("1 validation error detected: Value '" + element.keyRoleRaw() +
+                throw FerriteException.validation("1 validation error detected: Value '" + role +
                     "' at 'keySchema.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]");
             }
         }
@@ -120,19 +121,45 @@ final class TableRequests
 
     static KeyType keyType(final AttributeType attributeType, final String name)
     {
-        switch (attributeType)
+        return keyType(attributeType.value(), name);
+    }
+
+    /**
+     * @param attributeTypeRaw a key attribute's type as the wire carries it (any value, known to the enum or not).
+     * @throws FerriteException ValidationException for a type that is not S, N or B, naming the value.
+     */
+    static KeyType keyType(final short attributeTypeRaw, final String name)
+    {
+        if (AttributeType.S.value() == attributeTypeRaw)
         {
-            case S:
-                return KeyType.S;
-            case N:
-                return KeyType.N;
-            case B:
-                return KeyType.B;
-            default:
-                throw FerriteException.validation("1 validation error detected: Value '" + attributeType + "' at " +
-                    "'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy " +
-                    "enum value set: [B, N, S] (key attribute " + name + ")");
+            return KeyType.S;
         }
+        if (AttributeType.N.value() == attributeTypeRaw)
+        {
+            return KeyType.N;
+        }
+        if (AttributeType.B.value() == attributeTypeRaw)
+        {
+            return KeyType.B;
+        }
+        throw FerriteException.validation("1 validation error detected: Value '" + attributeTypeName(attributeTypeRaw) +
+            "' at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy " +
+            "enum value set: [B, N, S] (key attribute " + name + ")");
+    }
+
+    /**
+     * @return the enum's name for a raw value it knows, else the number.
+     */
+    private static String attributeTypeName(final short raw)
+    {
+        for (final AttributeType type : AttributeType.values())
+        {
+            if (type.value() == raw && AttributeType.NULL_VAL != type)
+            {
+                return type.name();
+            }
+        }
+        return Short.toString(raw);
     }
 
     static AttributeType attributeType(final KeyType keyType)

@@ -77,6 +77,29 @@ public final class WireValues
     }
 
     /**
+     * @param raw      a BooleanType field as the wire carries it (FALSE 0, TRUE 1, the null value 255, or anything).
+     * @param ifNull   the value of an absent or null field.
+     * @param field    the field's name, for the error.
+     * @return the flag.
+     * @throws FerriteException ValidationException for a value outside the enum, naming the field and the value.
+     */
+    public static boolean booleanValue(final short raw, final boolean ifNull, final String field)
+    {
+        switch (raw)
+        {
+            case 0:
+                return false;
+            case 1:
+                return true;
+            case 255:
+                return ifNull;
+            default:
+                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at '" + field +
+                    "' failed to satisfy constraint: Member must satisfy enum value set: [true, false]");
+        }
+    }
+
+    /**
      * @param raw a QueryRequest's condition field (0 or the null value 255: NONE).
      * @return the engine's SortKeyCondition.
      * @throws FerriteException ValidationException for a value outside the enum.
