@@ -1038,8 +1038,18 @@ final class Router implements Agent
                     if (gather.replies.size() == gather.expected)
                     {
                         gathers.remove(gather.id);
-                        finishGather(gather);
-                        counters.inFlight.getAndAdd(-1);
+                        try
+                        {
+                            finishGather(gather);
+                        }
+                        catch (final RuntimeException ex)
+                        {
+                            answerInternalError(gather, ex);
+                        }
+                        finally
+                        {
+                            counters.inFlight.getAndAdd(-1);
+                        }
                     }
                 }
                 break;
@@ -1558,6 +1568,19 @@ final class Router implements Agent
         }
     }
 
+    /**
+     * Whatever failed while merging a gather's replies, its request gets one answer.
+     */
+    private void answerInternalError(final Gather gather, final RuntimeException ex)
+    {
+        final Session session = sessionOf(gather.slot, gather.token);
+        if (null != session)
+        {
+            sendError(session, gather.correlationId, ErrorCode.InternalServerError,
+                "Internal error on the router: " + Operations.name(gather.operation) + " could not be answered: " + ex);
+        }
+    }
+
     private void finishCreateTable(final Gather gather, final Session session)
     {
         final TableRoute route = gather.route;
@@ -1685,8 +1708,6 @@ final class Router implements Agent
         }
         final Map<String, List<byte[]>> items = new LinkedHashMap<>();
         final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
-        final int budget = Math.min(session.publication.maxMessageLength(), SEND_BUFFER_BYTES) - 64 * 1024;
-        long used = 0;
         for (final byte[] reply : gather.replies)
         {
             batchGetReply.wrapAndApplyHeader(new UnsafeBuffer(reply), 0, header);
@@ -1699,22 +1720,7 @@ final class Router implements Agent
                     item.getItem(bytes, 0, bytes.length);
                     found.add(bytes);
                 }
-                final String name = responses.tableName();
-                final List<byte[]> kept = items.computeIfAbsent(name, k -> new ArrayList<>());
-                for (final byte[] item : found)
-                {
-                    if (used + item.length + 8 <= budget)
-                    {
-                        kept.add(item);
-                        used += item.length + 8;
-                    }
-                    else
-                    {
-                        final TableRoute route = metadata.lookup(name);
-                        unprocessed.computeIfAbsent(name, k -> new ArrayList<>())
-                            .add(new KeyItems(route.spec).keyOf(item, keyWriter));
-                    }
-                }
+                items.computeIfAbsent(responses.tableName(), k -> new ArrayList<>()).addAll(found);
             }
             for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder rest : batchGetReply.unprocessedKeys())
             {
@@ -1729,8 +1735,10 @@ final class Router implements Agent
             }
         }
 
-        send(session, WireValues.encodeBatchGetResponse(
-            sendBuffer, 0, headerEncoder, batchGetResponse, gather.correlationId, items, unprocessed));
+        // what does not fit the session's largest message goes back as unprocessed keys
+        final int budget = Math.min(session.publication.maxMessageLength(), SEND_BUFFER_BYTES);
+        send(session, WireValues.encodeBatchGetResponse(sendBuffer, 0, headerEncoder, batchGetResponse,
+            gather.correlationId, items, unprocessed, name -> metadata.lookup(name).spec, budget, keyWriter));
     }
 
     private void finishBatchWrite(final Gather gather, final Session session)

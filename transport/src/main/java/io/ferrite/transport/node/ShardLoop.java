@@ -730,7 +730,17 @@ final class ShardLoop implements Agent, MessageHandler
             length = encodeError(replyBuffer, frameStart, correlationId, ErrorCode.InternalServerError,
                 "Internal error on shard " + shardIndex + ": " + ex);
         }
-        writeReply(RingLayout.REPLY_GATHER, replyBuffer, 0, frameStart + length);
+        try
+        {
+            writeReply(RingLayout.REPLY_GATHER, replyBuffer, 0, frameStart + length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // e.g. longer than the ring's largest message: the router's gather still needs this shard's one reply
+            length = encodeError(replyBuffer, frameStart, correlationId, ErrorCode.InternalServerError,
+                "Internal error on shard " + shardIndex + ": its reply of " + length + " bytes could not go to the router: " + ex);
+            writeReply(RingLayout.REPLY_GATHER, replyBuffer, 0, frameStart + length);
+        }
     }
 
     private int encodeDescription(final long correlationId, final TableDescription description, final TableStatus status)
@@ -785,7 +795,7 @@ final class ShardLoop implements Agent, MessageHandler
             shard.batchGetItem(keysByTable, projections);
 
         // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
-        final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH - 64 * 1024;
+        final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH;
         return WireValues.encodeBatchGetResponse(
             replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, shard, result, budget,
             keyWriter);

@@ -18,14 +18,19 @@ import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.Table;
 import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Request fields as they arrive on the wire, turned into the engine's types with DynamoDB's errors for bad ones:
@@ -225,9 +230,9 @@ public final class WireValues
     }
 
     /**
-     * Encodes a shard's BatchGetItem result as one response of at most {@code budget} item bytes (each item counted
-     * with 8 bytes of framing): items past the budget go back as unprocessed keys, as DynamoDB does past its response
-     * size, after the keys the shard itself left unprocessed.
+     * Encodes a shard's BatchGetItem result as one response of at most {@code budget} bytes: items that would take it
+     * past the budget go back as unprocessed keys, as DynamoDB does past its response size, with the keys the shard
+     * itself left unprocessed.
      *
      * @param buffer        to write the message (header included) into.
      * @param offset        where the message starts in it.
@@ -236,9 +241,9 @@ public final class WireValues
      * @param correlationId the request's correlation id.
      * @param shard         the shard that read the items (for the tables' key schemas).
      * @param result        what it read.
-     * @param budget        the most item bytes the response may carry.
+     * @param budget        the most bytes the whole message (header included) may take.
      * @param keyWriter     scratch writer for the keys of items past the budget.
-     * @return the message's length.
+     * @return the message's length; more than {@code budget} only if the unprocessed keys alone do not fit.
      */
     public static int encodeBatchGetResponse(
         final MutableDirectBuffer buffer,
@@ -251,33 +256,122 @@ public final class WireValues
         final long budget,
         final ItemWriter keyWriter)
     {
-        long used = 0;
-        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
-        final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
-        for (final Map.Entry<String, List<byte[]>> entry : result.responses().entrySet())
+        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, result.responses(),
+            result.unprocessedKeys(), name -> shard.table(name).definition().spec(), budget, keyWriter);
+    }
+
+    /**
+     * Encodes a BatchGetItem response of at most {@code budget} bytes from the items found and the keys left
+     * unprocessed: every unprocessed key goes in, and then as many items as fit; each item left out goes back as its
+     * key, which counts against the budget too (a key can be 3 KB, an item 400 KB). The message's own bytes (header,
+     * group headers, each table's name per group, each entry's length) are counted exactly.
+     *
+     * @param items       items found, by table name.
+     * @param unprocessed keys not read, by table name.
+     * @param specs       a table's spec by name (for the key of an item left out).
+     * @param budget      the most bytes the whole message (header included) may take.
+     * @param keyWriter   scratch writer for the keys of items left out.
+     * @return the message's length; more than {@code budget} only if the unprocessed keys alone do not fit.
+     */
+    static int encodeBatchGetResponse(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final MessageHeaderEncoder header,
+        final BatchGetItemResponseEncoder encoder,
+        final long correlationId,
+        final Map<String, List<byte[]>> items,
+        final Map<String, List<byte[]>> unprocessed,
+        final Function<String, TableSpec> specs,
+        final long budget,
+        final ItemWriter keyWriter)
+    {
+        long keysBytes = batchGetBytes(items.keySet(), unprocessed.keySet());
+        long itemBytes = 0;
+        for (final List<byte[]> keys : unprocessed.values())
         {
-            final List<byte[]> items = new ArrayList<>();
-            KeyItems keyItems = null;
+            keysBytes += entriesBytes(keys);
+        }
+        for (final List<byte[]> found : items.values())
+        {
+            itemBytes += entriesBytes(found);
+        }
+        if (keysBytes + itemBytes <= budget)
+        {
+            return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, items, unprocessed);
+        }
+
+        // start from every item left out (keys only) and put items back while they fit
+        final Map<String, List<byte[]>> itemKeys = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : items.entrySet())
+        {
+            final KeyItems keyItems = entry.getValue().isEmpty() ? null : new KeyItems(specs.apply(entry.getKey()));
+            final List<byte[]> keys = new ArrayList<>(entry.getValue().size());
             for (final byte[] item : entry.getValue())
             {
-                if (used + item.length + 8 <= budget)
+                keys.add(keyItems.keyOf(item, keyWriter));
+            }
+            itemKeys.put(entry.getKey(), keys);
+            keysBytes += entriesBytes(keys);
+        }
+        long used = keysBytes;
+        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
+        final Map<String, List<byte[]>> rest = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<byte[]>> entry : items.entrySet())
+        {
+            final List<byte[]> found = entry.getValue();
+            final List<byte[]> keys = itemKeys.get(entry.getKey());
+            final List<byte[]> kept = new ArrayList<>();
+            for (int i = 0; i < found.size(); i++)
+            {
+                final long instead = found.get(i).length - keys.get(i).length;
+                if (used + instead <= budget)
                 {
-                    items.add(item);
-                    used += item.length + 8;
+                    kept.add(found.get(i));
+                    used += instead;
                 }
                 else
                 {
-                    if (null == keyItems)
-                    {
-                        keyItems = new KeyItems(shard.table(entry.getKey()).definition().spec());
-                    }
-                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(keyItems.keyOf(item, keyWriter));
+                    rest.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(keys.get(i));
                 }
             }
-            returned.put(entry.getKey(), items);
+            returned.put(entry.getKey(), kept);
         }
-        result.unprocessedKeys().forEach((name, keys) -> unprocessed.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
-        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, unprocessed);
+        unprocessed.forEach((name, keys) -> rest.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
+        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, rest);
+    }
+
+    /**
+     * @return the bytes of a BatchGetItemResponse apart from its entries: header, block, both groups' headers, and
+     * per table (counted in both groups, where it may appear) its items or keys group header and its name.
+     */
+    private static long batchGetBytes(final Set<String> itemTables, final Set<String> keyTables)
+    {
+        long bytes = MessageHeaderEncoder.ENCODED_LENGTH + BatchGetItemResponseEncoder.BLOCK_LENGTH +
+            BatchGetItemResponseEncoder.ResponsesEncoder.HEADER_SIZE + BatchGetItemResponseEncoder.UnprocessedKeysEncoder.HEADER_SIZE;
+        final Set<String> tables = new HashSet<>(itemTables);
+        tables.addAll(keyTables);
+        for (final String table : tables)
+        {
+            final int name = table.getBytes(StandardCharsets.UTF_8).length;
+            bytes += BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder.HEADER_SIZE +
+                BatchGetItemResponseEncoder.ResponsesEncoder.tableNameHeaderLength() + name;
+            bytes += BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder.HEADER_SIZE +
+                BatchGetItemResponseEncoder.UnprocessedKeysEncoder.tableNameHeaderLength() + name;
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the bytes of items or keys as group entries (each with its length).
+     */
+    private static long entriesBytes(final List<byte[]> entries)
+    {
+        long bytes = 0;
+        for (final byte[] entry : entries)
+        {
+            bytes += BatchGetItemResponseEncoder.ResponsesEncoder.ItemsEncoder.itemHeaderLength() + entry.length;
+        }
+        return bytes;
     }
 
     /**
