@@ -42,8 +42,8 @@ import java.nio.file.Path;
  * </pre>
  * <b>Threading:</b> counters are allocated by the thread that builds the node and later only by the
  * router thread (per-table counters); values are written by their owners: single-writer counters with
- * release stores, shared ones (errors, bytes out, in flight) with atomic adds. Readers on any thread or
- * process.
+ * release stores, shared ones (errors, bytes out, in flight, responses dropped) with atomic adds. Readers
+ * on any thread or process.
  */
 public final class NodeCounters implements AutoCloseable
 {
@@ -102,6 +102,8 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter sessionsOpened;
     final AtomicCounter sessionsTimedOut;
     final AtomicCounter sessionsClosedBackPressure;
+    final AtomicCounter responsesBackPressureTimeouts;
+    final AtomicCounter responsesDroppedSessionClosing;
     final AtomicCounter framesDropped;
     final AtomicCounter shardQueueFull;
     final AtomicCounter routingEpoch;
@@ -145,6 +147,8 @@ public final class NodeCounters implements AutoCloseable
         sessionsOpened = manager.newCounter("sessions opened", TYPE_NODE);
         sessionsTimedOut = manager.newCounter("sessions timed out", TYPE_NODE);
         sessionsClosedBackPressure = manager.newCounter("sessions closed: response back-pressure", TYPE_NODE);
+        responsesBackPressureTimeouts = manager.newCounter("responses dropped: back-pressured past the bound", TYPE_NODE);
+        responsesDroppedSessionClosing = manager.newCounter("responses dropped: session closing", TYPE_NODE);
         framesDropped = manager.newCounter("frames dropped: no session to answer", TYPE_NODE);
         shardQueueFull = manager.newCounter("router waits: shard queue full", TYPE_NODE);
         routingEpoch = manager.newCounter("routing metadata epoch", TYPE_NODE);

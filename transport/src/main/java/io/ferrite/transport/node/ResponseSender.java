@@ -47,6 +47,7 @@ final class ResponseSender
             }
             else if (nowNs - deadlineNs > 0)
             {
+                counters.responsesBackPressureTimeouts.increment();
                 return false;
             }
             Thread.onSpinWait();

@@ -317,6 +317,12 @@ final class ShardLoop implements Agent, MessageHandler
 
     private void respond(final ResponseTarget target, final int slot, final long correlationId, final int length)
     {
+        if (target.isAbandoned())
+        {
+            // a loop gave up on this session and asked the router to close it: no second bound spent on it
+            counters.responsesDroppedSessionClosing.increment();
+            return;
+        }
         final Publication publication = target.publication();
         int responseLength = length;
         if (responseLength > publication.maxMessageLength())
@@ -327,6 +333,7 @@ final class ShardLoop implements Agent, MessageHandler
         }
         if (!sender.send(publication, sendBuffer, 0, responseLength))
         {
+            target.abandon();
             requestClose(slot, target.token());
         }
     }
