@@ -797,19 +797,34 @@ final class Router implements Agent
         }
         slots.set(session.slot, null);
         freeSlots.addInt(session.slot);
-        if (null == session.publication)
-        {
-            try
-            {
-                session.publication = aeron.getPublication(session.registrationId);
-            }
-            catch (final RuntimeException ignore)
-            {
-                // the driver refused it: nothing to close
-            }
-        }
-        CloseHelper.quietClose(session.publication);
+        closeResponsePublication(aeron, session.publication, session.registrationId);
         counters.sessionsOpen.getAndAddRelease(-1);
+    }
+
+    /**
+     * Closes a session's response publication; one not yet taken from the client (its asynchronous add may still be
+     * pending, when {@code getPublication} returns null and closes nothing) is removed by its registration id, so that
+     * the add does not complete later into a publication nobody closes until shutdown.
+     *
+     * @param publication    the publication, or null if not yet taken with {@code getPublication}.
+     * @param registrationId what {@code asyncAddPublication} returned for it.
+     */
+    static void closeResponsePublication(final Aeron aeron, final Publication publication, final long registrationId)
+    {
+        if (null != publication)
+        {
+            CloseHelper.quietClose(publication);
+            return;
+        }
+        try
+        {
+            // pending: the add is cancelled; ready: the publication is closed; failed or unknown: nothing to do
+            aeron.asyncRemovePublication(registrationId);
+        }
+        catch (final RuntimeException ignore)
+        {
+            // the client is closing, and closes every publication it holds
+        }
     }
 
     private Session sessionOf(final int slot, final long token)
