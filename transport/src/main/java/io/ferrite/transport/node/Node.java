@@ -223,6 +223,11 @@ public final class Node implements AutoCloseable
         return config;
     }
 
+    Router router()
+    {
+        return router;
+    }
+
     /**
      * @return the IPC request channel ({@value #IPC_CHANNEL}), on {@link #requestStreamId()}.
      */

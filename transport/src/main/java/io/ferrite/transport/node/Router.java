@@ -717,6 +717,7 @@ final class Router implements Agent
         lastHousekeepingNs = nowNs;
         counters.heartbeat(System.currentTimeMillis());
         toClose.clear();
+        // every session still waiting for its publication, those dropped below included: closeSession counts them off
         int pending = 0;
         for (final Session session : sessions.values())
         {
@@ -733,6 +734,7 @@ final class Router implements Agent
                         System.err.println("ferrite router: cannot answer client " + session.clientId + " on " +
                             session.description + ": " + ex.getMessage());
                         toClose.add(session);
+                        pending++;
                         continue;
                     }
                 }
@@ -749,6 +751,7 @@ final class Router implements Agent
                         session.description + ") did not connect within " +
                         TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()) + " ms; session dropped");
                     toClose.add(session);
+                    pending++;
                 }
                 else
                 {
@@ -767,6 +770,15 @@ final class Router implements Agent
             closeSession(toClose.get(i));
         }
         return toClose.size();
+    }
+
+    /**
+     * @return sessions waiting for their response publication, as the router counts them (router thread; tests read
+     * it after an acquire of a counter the router released later).
+     */
+    int pendingConnects()
+    {
+        return pendingConnects;
     }
 
     private int drainUnavailableImages()
