@@ -1,6 +1,5 @@
 package io.ferrite.transport.node;
 
-import io.aeron.Publication;
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemValidator;
 import io.ferrite.codecs.item.ItemWriter;
@@ -306,7 +305,7 @@ final class ShardLoop implements Agent, MessageHandler
             failedItem.condition = null;
         }
 
-        respond(target, slot, correlationId, responseLength);
+        respond(target, slot, responseLength);
         counters.inFlight.getAndAdd(-1);
         if (Operations.NONE != operation)
         {
@@ -315,7 +314,7 @@ final class ShardLoop implements Agent, MessageHandler
         }
     }
 
-    private void respond(final ResponseTarget target, final int slot, final long correlationId, final int length)
+    private void respond(final ResponseTarget target, final int slot, final int length)
     {
         if (target.isAbandoned())
         {
@@ -323,15 +322,7 @@ final class ShardLoop implements Agent, MessageHandler
             counters.responsesDroppedSessionClosing.increment();
             return;
         }
-        final Publication publication = target.publication();
-        int responseLength = length;
-        if (responseLength > publication.maxMessageLength())
-        {
-            responseLength = encodeError(sendBuffer, correlationId, ErrorCode.ValidationException,
-                "The response of " + length + " bytes exceeds the response stream's largest message of " +
-                publication.maxMessageLength() + " bytes (term-length / 8): use a larger term-length or a Limit");
-        }
-        if (!sender.send(publication, sendBuffer, 0, responseLength))
+        if (!sender.send(target.publication(), sendBuffer, 0, length))
         {
             target.abandon();
             requestClose(slot, target.token());

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * those keys (2 KB each here) and the message's own bytes, not only the items: a shard's reply fits the reply ring's
  * largest message, the router's merged response fits the session's. Counting only items, the shard's reply ran past
  * the ring's largest message and its write threw (no answer, a request in flight for good), and so did the router's
- * offer of the merged response.
+ * offer of the merged response. A response that cannot fit even its unprocessed keys is a ValidationException saying
+ * so, as a shard's too-large page is.
  */
 class BatchGetWithLongKeysIsCutToTheLargestMessageTest
 {
@@ -80,6 +81,21 @@ class BatchGetWithLongKeysIsCutToTheLargestMessageTest
             final byte[] response = session.batchGet("Tbl", keys);
             assertCutAndComplete(response, keys.size(), SMALL_TERMS_MAX_MESSAGE);
             assertEquals(0, fixture.counter("requests in flight"));
+        }
+    }
+
+    @Test
+    void aResponseWhoseUnprocessedKeysAloneExceedTheSessionsLargestMessageIsAValidationError()
+    {
+        // terms of 64 KiB: an 8 KiB largest message, less than the 10 keys of 2 KB; the offer would throw
+        try (RawSession session = new RawSession(fixture.aeron, fixture.node.ipcChannel(), fixture.node.requestStreamId(),
+            "aeron:ipc?term-length=65536", 3102).connect())
+        {
+            final String error = RawSession.error(session.batchGet("Tbl", KEYS.subList(0, 10)));
+            assertTrue(null != error && error.startsWith("ValidationException: The response of ") &&
+                error.contains("exceeds the response stream's largest message of 8192 bytes"), error);
+            assertEquals(0, fixture.counter("requests in flight"));
+            ok(session.getItem("Tbl", KEYS.get(0)));
         }
     }
 
