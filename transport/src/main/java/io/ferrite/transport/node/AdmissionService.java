@@ -47,6 +47,8 @@ final class AdmissionService implements Agent, FragmentHandler
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final AdmissionGrantEncoder grant = new AdmissionGrantEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private long malformedDemands;
 
     private final long intervalNs;
     private long lastGrantNs;
@@ -119,31 +121,100 @@ final class AdmissionService implements Agent, FragmentHandler
         CloseHelper.quietClose(demands);
     }
 
+    /**
+     * Takes one AdmissionDemand datagram; anything else on the port, or a demand that is malformed (shorter than its
+     * header or block, a length running past the datagram, a grant channel the client refuses), is dropped and counted
+     * in {@link #malformedDemands()}, never read past its end nor thrown out of the agent.
+     */
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
     {
-        header.wrap(buffer, offset);
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            malformedDemands++;
+            return;
+        }
+        // bounded to the datagram: a length field that runs past it throws here instead of reading the term's next bytes
+        view.wrap(buffer, offset, length);
+        header.wrap(view, 0);
         if (header.templateId() != AdmissionDemandDecoder.TEMPLATE_ID || header.schemaId() != AdmissionDemandDecoder.SCHEMA_ID)
         {
             return;
         }
-        demand.wrapAndApplyHeader(buffer, offset, header);
-        final long nowNs = System.nanoTime();
-        final long routerId = demand.routerId();
-        final int grantStreamId = demand.grantStreamId();
-        final long readRate = demand.readRate();
-        final long writeRate = demand.writeRate();
-        final String tableName = demand.tableName();
-        final String grantChannel = demand.grantChannel();
+        if (header.blockLength() < AdmissionDemandDecoder.BLOCK_LENGTH)
+        {
+            malformedDemands++;
+            return;
+        }
+        final long routerId;
+        final int grantStreamId;
+        final long readRate;
+        final long writeRate;
+        final long readDemand;
+        final long writeDemand;
+        final String tableName;
+        final String grantChannel;
+        try
+        {
+            demand.wrapAndApplyHeader(view, 0, header);
+            routerId = demand.routerId();
+            grantStreamId = demand.grantStreamId();
+            readRate = demand.readRate();
+            writeRate = demand.writeRate();
+            readDemand = demand.readDemand();
+            writeDemand = demand.writeDemand();
+            tableName = demand.tableName();
+            grantChannel = demand.grantChannel();
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            malformedDemands++;
+            return;
+        }
+        final Publication publication = grantPublication(grantChannel, grantStreamId);
+        if (null == publication)
+        {
+            malformedDemands++;
+            return;
+        }
         final Map<Long, RouterDemand> routers = byTable.computeIfAbsent(tableName, name -> new HashMap<>());
         final RouterDemand self = routers.computeIfAbsent(routerId, id -> new RouterDemand());
         // the rate a router reports is the table's (the latest UpdateTable it has seen)
         self.readRate = readRate;
         self.writeRate = writeRate;
-        self.readDemand = demand.readDemand();
-        self.writeDemand = demand.writeDemand();
-        self.lastSeenNs = nowNs;
-        self.publication = grantPublications.computeIfAbsent(grantChannel + '|' + grantStreamId,
-            key -> aeron.addPublication(grantChannel, grantStreamId));
+        self.readDemand = readDemand;
+        self.writeDemand = writeDemand;
+        self.lastSeenNs = System.nanoTime();
+        self.publication = publication;
+    }
+
+    /**
+     * @return demands dropped as malformed since start (this agent's thread).
+     */
+    long malformedDemands()
+    {
+        return malformedDemands;
+    }
+
+    /**
+     * @return the publication grants to that channel and stream go on, or null if the client refuses the channel.
+     */
+    private Publication grantPublication(final String channel, final int streamId)
+    {
+        final String key = channel + '|' + streamId;
+        Publication publication = grantPublications.get(key);
+        if (null == publication)
+        {
+            try
+            {
+                publication = aeron.addPublication(channel, streamId);
+            }
+            catch (final RuntimeException ex)
+            {
+                return null;
+            }
+            grantPublications.put(key, publication);
+        }
+        return publication;
     }
 
     /**
