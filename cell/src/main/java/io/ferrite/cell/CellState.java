@@ -7,7 +7,6 @@ import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemValidator;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.key.KeyHash;
-import io.ferrite.codecs.sbe.AttributeType;
 import io.ferrite.codecs.sbe.BatchGetItemRequestDecoder;
 import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
 import io.ferrite.codecs.sbe.BatchWriteItemRequestDecoder;
@@ -59,6 +58,7 @@ import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.node.TableRequests;
 import io.ferrite.transport.node.WireValues;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -677,7 +677,7 @@ final class CellState implements AutoCloseable
         final long correlationId = d.correlationId();
         final QueryRequest q = queryRequest.reset();
         final SortKeyCondition condition = WireValues.sortKeyCondition(d.conditionRaw());
-        q.scanIndexForward(BooleanType.FALSE != d.scanIndexForward());
+        q.scanIndexForward(WireValues.booleanValue(d.scanIndexForwardRaw(), true, "scanIndexForward"));
         final int pageLimit = d.pageLimit();
         d.wrapTableName(nameView);
         final Table table = table(nameView);
@@ -786,43 +786,7 @@ final class CellState implements AutoCloseable
     {
         final CreateTableRequestDecoder d = createTable;
         final long correlationId = d.correlationId();
-        final TableCapacity capacity = TableCapacity.forCreate(
-            billingMode(d.billingModeRaw()), nullAsZero(d.readCapacityUnits()), nullAsZero(d.writeCapacityUnits()));
-        String hashName = null;
-        KeyType hashType = null;
-        String rangeName = null;
-        KeyType rangeType = null;
-        for (final CreateTableRequestDecoder.KeySchemaDecoder element : d.keySchema())
-        {
-            final KeyRole role = element.keyRole();
-            final AttributeType attributeType = element.attributeType();
-            final String name = element.attributeName();
-            final KeyType type = keyType(attributeType, name);
-            if (KeyRole.HASH == role && null == hashName)
-            {
-                hashName = name;
-                hashType = type;
-            }
-            else if (KeyRole.RANGE == role && null == rangeName)
-            {
-                rangeName = name;
-                rangeType = type;
-            }
-            else
-            {
-                throw FerriteException.validation("Invalid KeySchema: one HASH key and at most one RANGE key (got " +
-                    element.keyRoleRaw() + " for " + name + ")");
-            }
-        }
-        TableSpec spec = TableSpec.of(d.tableName()).capacity(capacity);
-        if (null != hashName)
-        {
-            spec = spec.partitionKey(hashName, hashType);
-        }
-        if (null != rangeName)
-        {
-            spec = spec.sortKey(rangeName, rangeType);
-        }
+        final TableSpec spec = TableRequests.spec(d);
         forgetTables();
         final TableDescription created = shard.createTable(spec);
         updatedCapacities.remove(spec.tableName());
@@ -847,7 +811,7 @@ final class CellState implements AutoCloseable
     {
         final UpdateTableRequestDecoder d = updateTable;
         final long correlationId = d.correlationId();
-        final BillingMode mode = billingMode(d.billingModeRaw());
+        final BillingMode mode = TableRequests.billingMode(d.billingModeRaw());
         final long readUnits = d.readCapacityUnits();
         final long writeUnits = d.writeCapacityUnits();
         final TableDescription description = shard.describeTable(d.tableName());
@@ -912,10 +876,15 @@ final class CellState implements AutoCloseable
             final List<WriteRequest> writes = new ArrayList<>();
             for (final BatchWriteItemRequestDecoder.TablesDecoder.WritesDecoder write : table.writes())
             {
-                final WriteOp op = write.op();
+                final short op = write.opRaw();
+                if (WriteOp.PUT.value() != op && WriteOp.DELETE.value() != op)
+                {
+                    throw FerriteException.validation("1 validation error detected: write op " + op + " is neither " +
+                        "PutRequest nor DeleteRequest");
+                }
                 final byte[] bytes = new byte[write.itemOrKeyLength()];
                 write.getItemOrKey(bytes, 0, bytes.length);
-                writes.add(WriteOp.DELETE == op ? WriteRequest.delete(bytes) : WriteRequest.put(bytes));
+                writes.add(WriteOp.DELETE.value() == op ? WriteRequest.delete(bytes) : WriteRequest.put(bytes));
             }
             writesByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(writes);
         }
@@ -974,11 +943,11 @@ final class CellState implements AutoCloseable
             .writeCapacityUnits(capacity.writeCapacityUnits());
         final TableDescriptionResponseEncoder.KeySchemaEncoder keys =
             tableResponse.keySchemaCount(null == spec.sortKeyName() ? 1 : 2);
-        keys.next().keyRole(KeyRole.HASH).attributeType(attributeType(spec.partitionKeyType()))
+        keys.next().keyRole(KeyRole.HASH).attributeType(TableRequests.attributeType(spec.partitionKeyType()))
             .attributeName(spec.partitionKeyName());
         if (null != spec.sortKeyName())
         {
-            keys.next().keyRole(KeyRole.RANGE).attributeType(attributeType(spec.sortKeyType())).attributeName(spec.sortKeyName());
+            keys.next().keyRole(KeyRole.RANGE).attributeType(TableRequests.attributeType(spec.sortKeyType())).attributeName(spec.sortKeyName());
         }
         tableResponse.tableName(spec.tableName());
         return MessageHeaderEncoder.ENCODED_LENGTH + tableResponse.encodedLength();
@@ -1269,61 +1238,6 @@ final class CellState implements AutoCloseable
     // ---------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------
-
-    private static BillingMode billingMode(final short raw)
-    {
-        switch (raw)
-        {
-            case 1:
-                return BillingMode.PROVISIONED;
-            case 2:
-                return BillingMode.PAY_PER_REQUEST;
-            case 255:
-                return null;
-            default:
-                throw FerriteException.validation("1 validation error detected: Value '" + raw + "' at 'billingMode' " +
-                    "failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-        }
-    }
-
-    private static long nullAsZero(final long value)
-    {
-        return Long.MIN_VALUE == value ? 0 : value;
-    }
-
-    private static KeyType keyType(final AttributeType attributeType, final String name)
-    {
-        if (null == attributeType)
-        {
-            throw FerriteException.validation("key attribute " + name + " has no valid type (S, N or B)");
-        }
-        switch (attributeType)
-        {
-            case S:
-                return KeyType.S;
-            case N:
-                return KeyType.N;
-            case B:
-                return KeyType.B;
-            default:
-                throw FerriteException.validation("1 validation error detected: Value '" + attributeType + "' at " +
-                    "'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy " +
-                    "enum value set: [B, N, S] (key attribute " + name + ")");
-        }
-    }
-
-    private static AttributeType attributeType(final KeyType keyType)
-    {
-        switch (keyType)
-        {
-            case S:
-                return AttributeType.S;
-            case N:
-                return AttributeType.N;
-            default:
-                return AttributeType.B;
-        }
-    }
 
     static void deleteRecursively(final Path dir)
     {

@@ -177,6 +177,58 @@ class CellStateTest
     }
 
     @Test
+    void enumValuesOutsideTheirSetAreValidationErrorsNamingFieldAndValue()
+    {
+        try (CellState state = new CellState(config("e")))
+        {
+            final int body = MessageHeaderEncoder.ENCODED_LENGTH;
+            final int element = body + CreateTableRequestEncoder.BLOCK_LENGTH + CreateTableRequestEncoder.KeySchemaEncoder.HEADER_SIZE;
+            for (final int offset : new int[] {CreateTableRequestEncoder.KeySchemaEncoder.keyRoleEncodingOffset(),
+                CreateTableRequestEncoder.KeySchemaEncoder.attributeTypeEncodingOffset()})
+            {
+                final CreateTableRequestEncoder e = new CreateTableRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                    .correlationId(2).requestId(2)
+                    .billingMode(io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST).readCapacityUnits(0).writeCapacityUnits(0);
+                e.keySchemaCount(1).next().keyRole(KeyRole.HASH).attributeType(AttributeType.S).attributeName("pk");
+                e.tableName("enums");
+                frame.putByte(element + offset, (byte)77);
+                deliver(state, body + e.encodedLength());
+                assertEquals(ErrorCode.ValidationException, errorOf(lastAnswer), () -> messageOf(lastAnswer));
+                assertTrue(messageOf(lastAnswer).contains("'77'"), messageOf(lastAnswer));
+            }
+
+            createEvents(state, 3);
+            final QueryRequestEncoder q = new QueryRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(4).requestId(4).condition(SortKeyConditionType.NONE).scanIndexForward(BooleanType.TRUE)
+                .consistentRead(BooleanType.TRUE).pageLimit(0).tableName("events")
+                .putPartitionKeyValue(new byte[0], 0, 0).putSortKeyValue(new byte[0], 0, 0).putSortKeyUpper(new byte[0], 0, 0)
+                .putExclusiveStartKey(new byte[0], 0, 0).keyConditionExpression("pk = :p")
+                .filterExpression("").projectionExpression("")
+                .putExpressionAttributeNames(new byte[0], 0, 0);
+            final byte[] values = ItemCodec.encode(Map.of(":p", s("a")));
+            q.putExpressionAttributeValues(values, 0, values.length);
+            frame.putByte(body + QueryRequestEncoder.scanIndexForwardEncodingOffset(), (byte)5);
+            deliver(state, body + q.encodedLength());
+            assertEquals(ErrorCode.ValidationException, errorOf(lastAnswer), () -> messageOf(lastAnswer));
+            assertTrue(messageOf(lastAnswer).contains("'5' at 'scanIndexForward'"), messageOf(lastAnswer));
+
+            final byte[] item = ItemCodec.encode(Map.of("pk", s("a"), "sk", n(1)));
+            final BatchWriteItemRequestEncoder w = new BatchWriteItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(5).requestId(5);
+            final BatchWriteItemRequestEncoder.TablesEncoder tables = w.tablesCount(1).next();
+            tables.writesCount(1).next().op(WriteOp.PUT).putItemOrKey(item, 0, item.length);
+            tables.tableName("events");
+            frame.putByte(body + BatchWriteItemRequestEncoder.BLOCK_LENGTH + BatchWriteItemRequestEncoder.TablesEncoder.HEADER_SIZE +
+                BatchWriteItemRequestEncoder.TablesEncoder.sbeBlockLength() +
+                BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder.HEADER_SIZE +
+                BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder.opEncodingOffset(), (byte)9);
+            deliver(state, body + w.encodedLength());
+            assertEquals(ErrorCode.ValidationException, errorOf(lastAnswer), () -> messageOf(lastAnswer));
+            assertTrue(messageOf(lastAnswer).contains("write op 9"), messageOf(lastAnswer));
+        }
+    }
+
+    @Test
     void queryAndScanServeKeyConditionFilterAndProjectionExpressions()
     {
         try (CellState state = new CellState(config("q")))

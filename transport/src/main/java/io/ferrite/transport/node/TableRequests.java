@@ -11,9 +11,10 @@ import io.ferrite.engine.table.TableSpec;
 
 /**
  * Turns a CreateTableRequest into the engine's {@link TableSpec}, with DynamoDB's words for what is
- * wrong. Allocating (table management is not the latency path); stateless.
+ * wrong. Allocating (table management is not the latency path); stateless. Public for the replicated cell, which
+ * decodes the same requests.
  */
-final class TableRequests
+public final class TableRequests
 {
     private TableRequests()
     {
@@ -22,8 +23,9 @@ final class TableRequests
     /**
      * @param decoder a decoder wrapped at the start of the message (its key schema not yet read).
      * @return the spec; the engine checks names and the rest.
+     * @throws FerriteException ValidationException for a key role or type outside the enums, or a second key of a role.
      */
-    static TableSpec spec(final CreateTableRequestDecoder decoder)
+    public static TableSpec spec(final CreateTableRequestDecoder decoder)
     {
         final TableCapacity capacity = TableCapacity.forCreate(
             billingMode(decoder.billingModeRaw()),
@@ -77,10 +79,11 @@ final class TableRequests
     }
 
     /**
+     * @param raw the BillingMode field as the wire carries it.
      * @return the engine's mode for the wire's, or null when the field is absent (an older frame) or null.
      * @throws FerriteException ValidationException for a value outside the enum.
      */
-    static BillingMode billingMode(final short raw)
+    public static BillingMode billingMode(final short raw)
     {
         switch (raw)
         {
@@ -114,7 +117,11 @@ final class TableRequests
         return TableCapacity.ON_DEMAND;
     }
 
-    static long nullAsZero(final long value)
+    /**
+     * @param value an optional capacity field.
+     * @return the value, or 0 for the null value.
+     */
+    public static long nullAsZero(final long value)
     {
         return Long.MIN_VALUE == value ? 0 : value;
     }
@@ -162,7 +169,11 @@ final class TableRequests
         return Short.toString(raw);
     }
 
-    static AttributeType attributeType(final KeyType keyType)
+    /**
+     * @param keyType a key attribute's type.
+     * @return the wire's type for it.
+     */
+    public static AttributeType attributeType(final KeyType keyType)
     {
         switch (keyType)
         {
