@@ -703,13 +703,29 @@ final class Router implements Agent
 
     private void sendConnectResponse(final Session session)
     {
+        if (!offerConnectResponse(session))
+        {
+            counters.sessionsClosedBackPressure.incrementRelease();
+            closeSession(session);
+        }
+    }
+
+    /**
+     * The ConnectResponse, without closing the session when it cannot be sent (housekeeping closes it after its
+     * pass over the sessions, which closing from inside would change under it).
+     *
+     * @return whether it was sent.
+     */
+    private boolean offerConnectResponse(final Session session)
+    {
         connectResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(session.connectCorrelationId)
             .sessionId(session.imageSessionId)
             .keepAliveIntervalMs((int)TimeUnit.NANOSECONDS.toMillis(config.keepAliveIntervalNs()))
             .sessionTimeoutMs((int)TimeUnit.NANOSECONDS.toMillis(config.sessionTimeoutNs()))
             .protocolVersion(MessageHeaderEncoder.SCHEMA_VERSION);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + connectResponse.encodedLength());
+        return sender.send(
+            session.publication, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + connectResponse.encodedLength());
     }
 
     private int housekeeping()
@@ -742,7 +758,11 @@ final class Router implements Agent
                 {
                     session.connected = true;
                     slots.set(session.slot, new ResponseTarget(session.token, session.imageSessionId, session.publication));
-                    sendConnectResponse(session);
+                    if (!offerConnectResponse(session))
+                    {
+                        counters.sessionsClosedBackPressure.incrementRelease();
+                        toClose.add(session);
+                    }
                 }
                 else if (nowNs - session.connectDeadlineNs > 0)
                 {
