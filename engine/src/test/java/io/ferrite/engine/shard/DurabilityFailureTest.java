@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -108,7 +107,7 @@ class DurabilityFailureTest
             db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
             db.putItem("orders", item("before"));
             db.shard().checkpoint();
-            good = checkpointOnDisk(dataDir);
+            good = PeriodicCheckpointTest.checkpointOnDisk(dataDir);
             db.putItem("orders", item("between"));
 
             db.shard().checkpointer().nextFailure = new IllegalStateException("injected store sync failure");
@@ -124,14 +123,14 @@ class DurabilityFailureTest
                 assertEquals(0, db.shard().doDutyCycle(System.nanoTime() + (long)i * 3_600_000_000_000L),
                     "nor started periodically");
             }
-            assertEquals(good, checkpointOnDisk(dataDir), "checkpoint.bin still names the last good checkpoint");
+            assertEquals(good, PeriodicCheckpointTest.checkpointOnDisk(dataDir), "checkpoint.bin still names the last good checkpoint");
             copy(dataDir, crashImage);
         }
         finally
         {
             assertThrows(FerriteException.class, db::close, "close's checkpoint is not retried either");
         }
-        assertEquals(good, checkpointOnDisk(dataDir));
+        assertEquals(good, PeriodicCheckpointTest.checkpointOnDisk(dataDir));
 
         for (final Path dir : new Path[] {crashImage, dataDir})
         {
@@ -169,21 +168,6 @@ class DurabilityFailureTest
         {
             assertThrows(FerriteException.class, db::close, "close's checkpoint is not retried");
         }
-    }
-
-    /** The newest valid slot of checkpoint.bin (two slots of sequence and its complement). */
-    private static long checkpointOnDisk(final Path dataDir) throws IOException
-    {
-        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(dataDir.resolve("checkpoint.bin")));
-        long best = -1;
-        for (int slot = 0; slot + 16 <= bytes.capacity(); slot += 16)
-        {
-            if (bytes.getLong(slot) == ~bytes.getLong(slot + 8))
-            {
-                best = Math.max(best, bytes.getLong(slot));
-            }
-        }
-        return best;
     }
 
     private static void copy(final Path from, final Path to) throws IOException

@@ -49,8 +49,8 @@ class PeriodicCheckpointTest
         return Map.of("id", n(Long.toString(id)));
     }
 
-    /** The newest valid slot of checkpoint.bin. */
-    private static long checkpointOnDisk(final Path dataDir) throws IOException
+    /** The newest valid slot of checkpoint.bin (also read by {@link DurabilityFailureTest}). */
+    static long checkpointOnDisk(final Path dataDir) throws IOException
     {
         final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(dataDir.resolve("checkpoint.bin")));
         long best = -1;
