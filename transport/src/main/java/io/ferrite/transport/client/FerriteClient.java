@@ -69,7 +69,9 @@ import java.util.concurrent.TimeUnit;
  * Ferrite's SBE client over Aeron: asynchronous and pipelined. Each send method encodes a request into
  * a slot of its own, offers it to the node, and returns at once with a positive request id, or with a
  * negative status when the request could not be sent ({@link #BACK_PRESSURED}, {@link #IN_FLIGHT_LIMIT},
- * {@link #NOT_CONNECTED}, {@link #CLOSED}); nothing is ever queued without bound. Responses are matched
+ * {@link #NOT_CONNECTED}, {@link #CLOSED}); nothing is ever queued without bound. A send that throws instead (a
+ * name or expression UTF-8 cannot carry, such as an unpaired surrogate; a request too large for the channel) has
+ * sent nothing and holds no in-flight slot. Responses are matched
  * to requests by correlation id and handed to the request's {@link ResponseHandler} from {@link #poll()}.
  * <p>
  * <b>Threading:</b> not thread-safe. One thread owns the client: it sends, and it calls {@link #poll()}
@@ -361,28 +363,39 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        putEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .returnValues(returnValuesType(returnValues))
-            .returnConsumedCapacity(returnConsumedCapacity)
-            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
-            .putTableName(nameBuffer, 0, nameLength)
-            .putItem(item, offset, length);
-        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
-        putEncoder.putConditionExpression(textBuffer, 0, conditionLength);
-        if (null == expressions)
+        final int encodedLength;
+        try
         {
-            putEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+            final int nameLength = encodeName(tableName);
+            putEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .returnValues(returnValuesType(returnValues))
+                .returnConsumedCapacity(returnConsumedCapacity)
+                .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
+                .putTableName(nameBuffer, 0, nameLength)
+                .putItem(item, offset, length);
+            final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+            putEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+            if (null == expressions)
+            {
+                putEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+            }
+            else
+            {
+                putEncoder
+                    .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                    .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+            }
+            encodedLength = HEADER_LENGTH + putEncoder.encodedLength();
         }
-        else
+        catch (final Throwable ex)
         {
-            putEncoder
-                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
-                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
         }
-        return dispatch(slot, HEADER_LENGTH + putEncoder.encodedLength(), handler);
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -433,25 +446,36 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        getEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-            .returnConsumedCapacity(returnConsumedCapacity)
-            .putTableName(nameBuffer, 0, nameLength)
-            .putKey(key, offset, length);
-        final int projectionLength = text(null == expressions ? null : expressions.projectionExpression);
-        getEncoder.putProjectionExpression(textBuffer, 0, projectionLength);
-        if (null == expressions)
+        final int encodedLength;
+        try
         {
-            getEncoder.putExpressionAttributeNames(EMPTY, 0, 0);
+            final int nameLength = encodeName(tableName);
+            getEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+                .returnConsumedCapacity(returnConsumedCapacity)
+                .putTableName(nameBuffer, 0, nameLength)
+                .putKey(key, offset, length);
+            final int projectionLength = text(null == expressions ? null : expressions.projectionExpression);
+            getEncoder.putProjectionExpression(textBuffer, 0, projectionLength);
+            if (null == expressions)
+            {
+                getEncoder.putExpressionAttributeNames(EMPTY, 0, 0);
+            }
+            else
+            {
+                getEncoder.putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength);
+            }
+            encodedLength = HEADER_LENGTH + getEncoder.encodedLength();
         }
-        else
+        catch (final Throwable ex)
         {
-            getEncoder.putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength);
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
         }
-        return dispatch(slot, HEADER_LENGTH + getEncoder.encodedLength(), handler);
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -504,28 +528,39 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        deleteEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .returnValues(returnValuesType(returnValues))
-            .returnConsumedCapacity(returnConsumedCapacity)
-            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
-            .putTableName(nameBuffer, 0, nameLength)
-            .putKey(key, offset, length);
-        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
-        deleteEncoder.putConditionExpression(textBuffer, 0, conditionLength);
-        if (null == expressions)
+        final int encodedLength;
+        try
         {
-            deleteEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+            final int nameLength = encodeName(tableName);
+            deleteEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .returnValues(returnValuesType(returnValues))
+                .returnConsumedCapacity(returnConsumedCapacity)
+                .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
+                .putTableName(nameBuffer, 0, nameLength)
+                .putKey(key, offset, length);
+            final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+            deleteEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+            if (null == expressions)
+            {
+                deleteEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+            }
+            else
+            {
+                deleteEncoder
+                    .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                    .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+            }
+            encodedLength = HEADER_LENGTH + deleteEncoder.encodedLength();
         }
-        else
+        catch (final Throwable ex)
         {
-            deleteEncoder
-                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
-                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
         }
-        return dispatch(slot, HEADER_LENGTH + deleteEncoder.encodedLength(), handler);
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -630,33 +665,44 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        updateEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .returnValues(returnValuesType(returnValues))
-            .returnConsumedCapacity(returnConsumedCapacity)
-            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
-            .putTableName(nameBuffer, 0, nameLength)
-            .putKey(key, keyOffset, keyLength)
-            .putSetAttributes(null == set ? EMPTY : set, null == set ? 0 : setOffset, null == set ? 0 : setLength)
-            .putRemoveAttributes(
-                null == remove ? EMPTY : remove, null == remove ? 0 : removeOffset, null == remove ? 0 : removeLength);
-        final int updateLength = text(null == expressions ? null : expressions.updateExpression);
-        updateEncoder.putUpdateExpression(textBuffer, 0, updateLength);
-        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
-        updateEncoder.putConditionExpression(textBuffer, 0, conditionLength);
-        if (null == expressions)
+        final int encodedLength;
+        try
         {
-            updateEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+            final int nameLength = encodeName(tableName);
+            updateEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .returnValues(returnValuesType(returnValues))
+                .returnConsumedCapacity(returnConsumedCapacity)
+                .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
+                .putTableName(nameBuffer, 0, nameLength)
+                .putKey(key, keyOffset, keyLength)
+                .putSetAttributes(null == set ? EMPTY : set, null == set ? 0 : setOffset, null == set ? 0 : setLength)
+                .putRemoveAttributes(
+                    null == remove ? EMPTY : remove, null == remove ? 0 : removeOffset, null == remove ? 0 : removeLength);
+            final int updateLength = text(null == expressions ? null : expressions.updateExpression);
+            updateEncoder.putUpdateExpression(textBuffer, 0, updateLength);
+            final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+            updateEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+            if (null == expressions)
+            {
+                updateEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
+            }
+            else
+            {
+                updateEncoder
+                    .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                    .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+            }
+            encodedLength = HEADER_LENGTH + updateEncoder.encodedLength();
         }
-        else
+        catch (final Throwable ex)
         {
-            updateEncoder
-                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
-                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
         }
-        return dispatch(slot, HEADER_LENGTH + updateEncoder.encodedLength(), handler);
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -673,28 +719,39 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(query.tableName);
-        queryEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .condition(SortKeyConditionType.get((short)query.condition.ordinal()))
-            .scanIndexForward(query.forward ? BooleanType.TRUE : BooleanType.FALSE)
-            .consistentRead(query.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-            .pageLimit(query.limit)
-            .returnConsumedCapacity(returnConsumedCapacity)
-            .putTableName(nameBuffer, 0, nameLength);
-        putOptional(query.partitionKey, query.partitionKeyOffset, query.partitionKeyLength, VarField.PARTITION_KEY);
-        putOptional(query.sortKey, query.sortKeyOffset, query.sortKeyLength, VarField.SORT_KEY);
-        putOptional(query.sortKeyUpper, query.sortKeyUpperOffset, query.sortKeyUpperLength, VarField.SORT_KEY_UPPER);
-        putOptional(
-            query.exclusiveStartKey, query.exclusiveStartKeyOffset, query.exclusiveStartKeyLength, VarField.QUERY_START);
-        queryEncoder.putKeyConditionExpression(textBuffer, 0, text(query.keyConditionExpression));
-        queryEncoder.putFilterExpression(textBuffer, 0, text(query.filterExpression));
-        queryEncoder.putProjectionExpression(textBuffer, 0, text(query.projectionExpression));
-        queryEncoder
-            .putExpressionAttributeNames(orEmpty(query.names), query.namesOffset, query.namesLength)
-            .putExpressionAttributeValues(orEmpty(query.values), query.valuesOffset, query.valuesLength);
-        return dispatch(slot, HEADER_LENGTH + queryEncoder.encodedLength(), handler);
+        final int encodedLength;
+        try
+        {
+            final int nameLength = encodeName(query.tableName);
+            queryEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .condition(SortKeyConditionType.get((short)query.condition.ordinal()))
+                .scanIndexForward(query.forward ? BooleanType.TRUE : BooleanType.FALSE)
+                .consistentRead(query.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+                .pageLimit(query.limit)
+                .returnConsumedCapacity(returnConsumedCapacity)
+                .putTableName(nameBuffer, 0, nameLength);
+            putOptional(query.partitionKey, query.partitionKeyOffset, query.partitionKeyLength, VarField.PARTITION_KEY);
+            putOptional(query.sortKey, query.sortKeyOffset, query.sortKeyLength, VarField.SORT_KEY);
+            putOptional(query.sortKeyUpper, query.sortKeyUpperOffset, query.sortKeyUpperLength, VarField.SORT_KEY_UPPER);
+            putOptional(
+                query.exclusiveStartKey, query.exclusiveStartKeyOffset, query.exclusiveStartKeyLength, VarField.QUERY_START);
+            queryEncoder.putKeyConditionExpression(textBuffer, 0, text(query.keyConditionExpression));
+            queryEncoder.putFilterExpression(textBuffer, 0, text(query.filterExpression));
+            queryEncoder.putProjectionExpression(textBuffer, 0, text(query.projectionExpression));
+            queryEncoder
+                .putExpressionAttributeNames(orEmpty(query.names), query.namesOffset, query.namesLength)
+                .putExpressionAttributeValues(orEmpty(query.values), query.valuesOffset, query.valuesLength);
+            encodedLength = HEADER_LENGTH + queryEncoder.encodedLength();
+        }
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -711,23 +768,34 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(scan.tableName);
-        scanEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .segment(scan.segment)
-            .totalSegments(scan.totalSegments)
-            .consistentRead(scan.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-            .pageLimit(scan.limit)
-            .returnConsumedCapacity(returnConsumedCapacity)
-            .putTableName(nameBuffer, 0, nameLength);
-        putOptional(scan.exclusiveStartKey, scan.exclusiveStartKeyOffset, scan.exclusiveStartKeyLength, VarField.SCAN_START);
-        scanEncoder.putFilterExpression(textBuffer, 0, text(scan.filterExpression));
-        scanEncoder.putProjectionExpression(textBuffer, 0, text(scan.projectionExpression));
-        scanEncoder
-            .putExpressionAttributeNames(orEmpty(scan.names), scan.namesOffset, scan.namesLength)
-            .putExpressionAttributeValues(orEmpty(scan.values), scan.valuesOffset, scan.valuesLength);
-        return dispatch(slot, HEADER_LENGTH + scanEncoder.encodedLength(), handler);
+        final int encodedLength;
+        try
+        {
+            final int nameLength = encodeName(scan.tableName);
+            scanEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .segment(scan.segment)
+                .totalSegments(scan.totalSegments)
+                .consistentRead(scan.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+                .pageLimit(scan.limit)
+                .returnConsumedCapacity(returnConsumedCapacity)
+                .putTableName(nameBuffer, 0, nameLength);
+            putOptional(scan.exclusiveStartKey, scan.exclusiveStartKeyOffset, scan.exclusiveStartKeyLength, VarField.SCAN_START);
+            scanEncoder.putFilterExpression(textBuffer, 0, text(scan.filterExpression));
+            scanEncoder.putProjectionExpression(textBuffer, 0, text(scan.projectionExpression));
+            scanEncoder
+                .putExpressionAttributeNames(orEmpty(scan.names), scan.namesOffset, scan.namesLength)
+                .putExpressionAttributeValues(orEmpty(scan.values), scan.valuesOffset, scan.valuesLength);
+            encodedLength = HEADER_LENGTH + scanEncoder.encodedLength();
+        }
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -744,32 +812,43 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final boolean hasSortKey = null != spec.sortKeyName();
-        final boolean hasPartitionKey = null != spec.partitionKeyName();
-        final CreateTableRequestEncoder.KeySchemaEncoder keySchema = createTableEncoder
-            .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .billingMode(BillingMode.PROVISIONED == spec.capacity().billingMode() ?
-                io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
-            .readCapacityUnits(spec.capacity().readCapacityUnits())
-            .writeCapacityUnits(spec.capacity().writeCapacityUnits())
-            .keySchemaCount((hasPartitionKey ? 1 : 0) + (hasSortKey ? 1 : 0));
-        if (hasPartitionKey)
+        final int encodedLength;
+        try
         {
-            keySchema.next().keyRole(KeyRole.HASH)
-                .attributeType(null == spec.partitionKeyType() ? AttributeType.NULL_VAL :
-                    AttributeType.get(spec.partitionKeyType().tag()))
-                .attributeName(spec.partitionKeyName());
+            final boolean hasSortKey = null != spec.sortKeyName();
+            final boolean hasPartitionKey = null != spec.partitionKeyName();
+            final CreateTableRequestEncoder.KeySchemaEncoder keySchema = createTableEncoder
+                .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .billingMode(BillingMode.PROVISIONED == spec.capacity().billingMode() ?
+                    io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+                .readCapacityUnits(spec.capacity().readCapacityUnits())
+                .writeCapacityUnits(spec.capacity().writeCapacityUnits())
+                .keySchemaCount((hasPartitionKey ? 1 : 0) + (hasSortKey ? 1 : 0));
+            if (hasPartitionKey)
+            {
+                keySchema.next().keyRole(KeyRole.HASH)
+                    .attributeType(null == spec.partitionKeyType() ? AttributeType.NULL_VAL :
+                        AttributeType.get(spec.partitionKeyType().tag()))
+                    .attributeName(spec.partitionKeyName());
+            }
+            if (hasSortKey)
+            {
+                keySchema.next().keyRole(KeyRole.RANGE)
+                    .attributeType(null == spec.sortKeyType() ? AttributeType.NULL_VAL : AttributeType.get(spec.sortKeyType().tag()))
+                    .attributeName(spec.sortKeyName());
+            }
+            createTableEncoder.tableName(spec.tableName());
+            encodedLength = HEADER_LENGTH + createTableEncoder.encodedLength();
         }
-        if (hasSortKey)
+        catch (final Throwable ex)
         {
-            keySchema.next().keyRole(KeyRole.RANGE)
-                .attributeType(null == spec.sortKeyType() ? AttributeType.NULL_VAL : AttributeType.get(spec.sortKeyType().tag()))
-                .attributeName(spec.sortKeyName());
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
         }
-        createTableEncoder.tableName(spec.tableName());
-        return dispatch(slot, HEADER_LENGTH + createTableEncoder.encodedLength(), handler);
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -786,12 +865,23 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        deleteTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .putTableName(nameBuffer, 0, nameLength);
-        return dispatch(slot, HEADER_LENGTH + deleteTableEncoder.encodedLength(), handler);
+        final int encodedLength;
+        try
+        {
+            final int nameLength = encodeName(tableName);
+            deleteTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .putTableName(nameBuffer, 0, nameLength);
+            encodedLength = HEADER_LENGTH + deleteTableEncoder.encodedLength();
+        }
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -842,17 +932,28 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        updateTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .billingMode(null == billingMode ? io.ferrite.codecs.sbe.BillingMode.NULL_VAL :
-                BillingMode.PROVISIONED == billingMode ? io.ferrite.codecs.sbe.BillingMode.PROVISIONED :
-                io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
-            .readCapacityUnits(readCapacityUnits)
-            .writeCapacityUnits(writeCapacityUnits)
-            .putTableName(nameBuffer, 0, nameLength);
-        return dispatch(slot, HEADER_LENGTH + updateTableEncoder.encodedLength(), handler);
+        final int encodedLength;
+        try
+        {
+            final int nameLength = encodeName(tableName);
+            updateTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .billingMode(null == billingMode ? io.ferrite.codecs.sbe.BillingMode.NULL_VAL :
+                    BillingMode.PROVISIONED == billingMode ? io.ferrite.codecs.sbe.BillingMode.PROVISIONED :
+                    io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+                .readCapacityUnits(readCapacityUnits)
+                .writeCapacityUnits(writeCapacityUnits)
+                .putTableName(nameBuffer, 0, nameLength);
+            encodedLength = HEADER_LENGTH + updateTableEncoder.encodedLength();
+        }
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -869,12 +970,23 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = encodeName(tableName);
-        describeTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .putTableName(nameBuffer, 0, nameLength);
-        return dispatch(slot, HEADER_LENGTH + describeTableEncoder.encodedLength(), handler);
+        final int encodedLength;
+        try
+        {
+            final int nameLength = encodeName(tableName);
+            describeTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .putTableName(nameBuffer, 0, nameLength);
+            encodedLength = HEADER_LENGTH + describeTableEncoder.encodedLength();
+        }
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -892,13 +1004,24 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int nameLength = null == exclusiveStartTableName ? 0 : encodeName(exclusiveStartTableName);
-        listTablesEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .pageLimit(pageLimit)
-            .putExclusiveStartTableName(nameBuffer, 0, nameLength);
-        return dispatch(slot, HEADER_LENGTH + listTablesEncoder.encodedLength(), handler);
+        final int encodedLength;
+        try
+        {
+            final int nameLength = null == exclusiveStartTableName ? 0 : encodeName(exclusiveStartTableName);
+            listTablesEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .pageLimit(pageLimit)
+                .putExclusiveStartTableName(nameBuffer, 0, nameLength);
+            encodedLength = HEADER_LENGTH + listTablesEncoder.encodedLength();
+        }
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -938,27 +1061,38 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final BatchGetItemRequestEncoder.TablesEncoder tables = batchGetEncoder
-            .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .tablesCount(keysByTable.size());
-        for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
+        final int encodedLength;
+        try
         {
-            tables.next().consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE);
-            final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(entry.getValue().size());
-            for (final byte[] key : entry.getValue())
+            final BatchGetItemRequestEncoder.TablesEncoder tables = batchGetEncoder
+                .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .tablesCount(keysByTable.size());
+            for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
             {
-                keys.next().putKey(key, 0, key.length);
+                tables.next().consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE);
+                final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(entry.getValue().size());
+                for (final byte[] key : entry.getValue())
+                {
+                    keys.next().putKey(key, 0, key.length);
+                }
+                tables.tableName(entry.getKey());
+                final String projection = null == projectionsByTable ? null : projectionsByTable.get(entry.getKey());
+                final byte[] names = null == namesByTable ? null : ExpressionParams.encodeNames(namesByTable.get(entry.getKey()));
+                tables.projectionExpression(null == projection ? "" : projection)
+                    .putExpressionAttributeNames(null == names ? EMPTY : new UnsafeBuffer(names), 0,
+                        null == names ? 0 : names.length);
             }
-            tables.tableName(entry.getKey());
-            final String projection = null == projectionsByTable ? null : projectionsByTable.get(entry.getKey());
-            final byte[] names = null == namesByTable ? null : ExpressionParams.encodeNames(namesByTable.get(entry.getKey()));
-            tables.projectionExpression(null == projection ? "" : projection)
-                .putExpressionAttributeNames(null == names ? EMPTY : new UnsafeBuffer(names), 0,
-                    null == names ? 0 : names.length);
+            encodedLength = HEADER_LENGTH + batchGetEncoder.encodedLength();
         }
-        return dispatch(slot, HEADER_LENGTH + batchGetEncoder.encodedLength(), handler);
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**
@@ -975,22 +1109,33 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final BatchWriteItemRequestEncoder.TablesEncoder tables = batchWriteEncoder
-            .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-            .correlationId(nextCorrelationId)
-            .requestId(nextRequestId)
-            .tablesCount(writesByTable.size());
-        for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
+        final int encodedLength;
+        try
         {
-            final BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder writes =
-                tables.next().writesCount(entry.getValue().size());
-            for (final WriteRequest write : entry.getValue())
+            final BatchWriteItemRequestEncoder.TablesEncoder tables = batchWriteEncoder
+                .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+                .correlationId(nextCorrelationId)
+                .requestId(nextRequestId)
+                .tablesCount(writesByTable.size());
+            for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
             {
-                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
+                final BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder writes =
+                    tables.next().writesCount(entry.getValue().size());
+                for (final WriteRequest write : entry.getValue())
+                {
+                    writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
+                }
+                tables.tableName(entry.getKey());
             }
-            tables.tableName(entry.getKey());
+            encodedLength = HEADER_LENGTH + batchWriteEncoder.encodedLength();
         }
-        return dispatch(slot, HEADER_LENGTH + batchWriteEncoder.encodedLength(), handler);
+        catch (final Throwable ex)
+        {
+            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
+            releaseSlot(slot);
+            throw ex;
+        }
+        return dispatch(slot, encodedLength, handler);
     }
 
     /**

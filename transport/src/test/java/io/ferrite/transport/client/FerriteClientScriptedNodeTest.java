@@ -480,6 +480,52 @@ class FerriteClientScriptedNodeTest
         assertEquals(4, client.inFlight());
     }
 
+    /**
+     * Every send that throws while encoding (here an unpaired surrogate, which UTF-8 cannot carry, in a table name
+     * or an expression) gives its in-flight slot back: before, each leaked one, and maxInFlight of them left the
+     * client refusing every request for good.
+     */
+    @Test
+    void sendsThatFailWhileEncodingGiveTheirInFlightSlotBack()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().maxInFlight(2));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final String bad = "\ud800";
+        final byte[] key = item(Map.of("pk", s("k")));
+        final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+        final List<Runnable> sends = List.of(
+            () -> client.putItem(bad, keyBuffer, 0, key.length, ReturnValues.NONE, recorder),
+            () -> client.putItem("t", keyBuffer, 0, key.length, ReturnValues.NONE,
+                new ExpressionParams().conditionExpression("attribute_exists(" + bad + ")"), recorder),
+            () -> client.getItem(bad, keyBuffer, 0, key.length, false, recorder),
+            () -> client.getItem("t", keyBuffer, 0, key.length, false,
+                new ExpressionParams().projectionExpression(bad), recorder),
+            () -> client.deleteItem(bad, keyBuffer, 0, key.length, ReturnValues.NONE, recorder),
+            () -> client.updateItem("t", keyBuffer, 0, key.length, null, 0, 0, null, 0, 0, ReturnValues.NONE,
+                new ExpressionParams().updateExpression("SET a = " + bad), recorder),
+            () -> client.query(new QueryParams().tableName(bad), recorder),
+            () -> client.query(new QueryParams().tableName("t").keyConditionExpression(bad), recorder),
+            () -> client.scan(new ScanParams().tableName("t").filterExpression(bad), recorder),
+            () -> client.deleteTable(bad, recorder),
+            () -> client.describeTable(bad, recorder),
+            () -> client.updateTable(bad, null, 1, 1, recorder),
+            () -> client.listTables(10, bad, recorder));
+        for (final Runnable send : sends)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final FerriteException ex = assertThrows(FerriteException.class, send::run);
+                assertTrue(ex.getMessage().contains("surrogate"), ex.getMessage());
+                assertEquals(0, client.inFlight(), "a send that threw holds no slot");
+            }
+        }
+        assertEquals(0, client.counters().inFlightLimitReached());
+        assertTrue(client.getItem("t", keyBuffer, 0, key.length, false, recorder) > 0);
+        assertTrue(client.getItem("t", keyBuffer, 0, key.length, false, recorder) > 0);
+        assertEquals(2, client.inFlight());
+    }
+
     @Test
     void backPressuredPublicationIsReportedAtOnceNotBuffered()
     {
