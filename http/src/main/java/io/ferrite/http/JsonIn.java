@@ -14,6 +14,8 @@ import java.io.OutputStream;
  * <p>
  * Strict JSON (RFC 8259): no comments, no single quotes, no leading zeros, no trailing commas, control characters
  * in strings must be escaped; several root values are tokens in turn (the caller refuses data after its object).
+ * Strings must be Unicode (RFC 8259 8.2, RFC 3629): a backslash-u surrogate escape not in a high-low pair, and
+ * overlong UTF-8, UTF-8 of a surrogate or past U+10FFFF, are malformed (Jackson let them through).
  * Malformed input throws {@link MalformedJson}; nesting is bounded at 1,000 levels (Jackson's default).
  * <p>
  * Threading: one instance per event loop.
@@ -540,24 +542,62 @@ final class JsonIn
             case 't' -> appendChar('\t');
             case 'u' ->
             {
-                if (position + 4 > end)
+                final char c = hexEscape();
+                if (Character.isHighSurrogate(c) && position + 1 < end && '\\' == in[position] &&
+                    'u' == in[position + 1])
                 {
-                    throw malformed("Unexpected end-of-input in character escape sequence");
-                }
-                int c = 0;
-                for (int i = 0; i < 4; i++)
-                {
-                    final int digit = Character.digit(in[position++], 16);
-                    if (digit < 0)
+                    position += 2;
+                    final char low = hexEscape();
+                    if (!Character.isLowSurrogate(low))
                     {
-                        throw malformed("Unexpected character in character escape sequence: expected a hex-digit");
+                        throw unpairedSurrogate(c);
                     }
-                    c = c << 4 | digit;
+                    appendChar(c);
+                    appendChar(low);
                 }
-                appendChar((char)c);
+                else if (Character.isSurrogate(c))
+                {
+                    throw unpairedSurrogate(c);
+                }
+                else
+                {
+                    appendChar(c);
+                }
             }
             default -> throw malformed("Unrecognized character escape '" + printable(e) + "' (code " + e + ")");
         }
+    }
+
+    /**
+     * Reads the four hex digits of a backslash-u escape (after the {@code u}).
+     */
+    private char hexEscape() throws MalformedJson
+    {
+        if (position + 4 > end)
+        {
+            throw malformed("Unexpected end-of-input in character escape sequence");
+        }
+        int c = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            final int digit = Character.digit(in[position++], 16);
+            if (digit < 0)
+            {
+                throw malformed("Unexpected character in character escape sequence: expected a hex-digit");
+            }
+            c = c << 4 | digit;
+        }
+        return (char)c;
+    }
+
+    /**
+     * A lone surrogate in a backslash-u escape: no Unicode character, so no UTF-8 for the node to store (RFC 8259 8.2).
+     */
+    private MalformedJson unpairedSurrogate(final char c)
+    {
+        return malformed("Invalid string: unpaired UTF-16 surrogate \\u" +
+            Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " (a high surrogate \\uD800-\\uDBFF must be " +
+            "followed at once by a low one \\uDC00-\\uDFFF)");
     }
 
     private void utf8(final int first) throws MalformedJson
@@ -590,6 +630,13 @@ final class JsonIn
                 throw malformed("Invalid UTF-8 middle byte");
             }
             c = c << 6 | (in[position++] & 0x3F);
+        }
+        if (c < (1 == more ? 0x80 : 2 == more ? 0x800 : 0x10000) || c > Character.MAX_CODE_POINT ||
+            (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE))
+        {
+            // Overlong forms, encoded surrogates and code points past U+10FFFF are not UTF-8 (RFC 3629).
+            throw malformed("Invalid UTF-8: a " + (more + 1) + "-byte sequence decoding to U+" +
+                Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " (overlong, a surrogate or past U+10FFFF)");
         }
         if (c >= 0x10000)
         {

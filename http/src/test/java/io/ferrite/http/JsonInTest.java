@@ -32,6 +32,7 @@ final class JsonInTest
         final String[] documents = {
             "{}", "[]", " { \"a\" : [ 1 , -2 , 3.5e-3, 0, true, false, null, {\"b\":{}} ] }\n",
             "{\"TableName\":\"t\",\"Key\":{\"pk\":{\"S\":\"caf\\u00e9 \u20ac \ud83d\ude00 \\\"q\\\" \\\\ \\/ \\n\\t\"}}}",
+            "[\"escaped pair \\ud83d\\ude00, \\uD83D\\uDE00\"]",
             "{\"n\":9223372036854775807,\"m\":-9223372036854775808,\"f\":1E+2,\"g\":-0.0}",
             "{\"deep\":[[[[{\"x\":[\"y\",{}]}]]]],\"after\":1}"};
         for (final String document : documents)
@@ -49,6 +50,44 @@ final class JsonInTest
         {
             assertThrows(IOException.class, () -> jackson(document), document);
             assertThrows(JsonIn.MalformedJson.class, () -> ours(document), document);
+        }
+    }
+
+    /**
+     * Strings must be Unicode (RFC 8259 8.2, RFC 3629): a lone surrogate escape has no UTF-8 form, and before it went
+     * on to the client, whose encoder threw after taking an in-flight slot; overlong or surrogate UTF-8 was
+     * read as the character it spelled.
+     */
+    @Test
+    void refusesUnpairedSurrogateEscapesAndInvalidUtf8()
+    {
+        final String[] documents = {"[\"\\ud800\"]", "[\"\\uDBFF x\"]", "[\"\\udc00\"]", "[\"a\\ud800\\u0041\"]",
+            "[\"\\ud800\\ud800\"]", "{\"\\ud800\":1}", "[\"\\ude00\\ud83d\"]"};
+        for (final String document : documents)
+        {
+            final JsonIn.MalformedJson ex = assertThrows(JsonIn.MalformedJson.class, () -> ours(document), document);
+            assertTrue(ex.getMessage().contains("unpaired UTF-16 surrogate"), ex.getMessage());
+        }
+        final int[][] invalidUtf8 = {{0xC0, 0xAF}, {0xC1, 0xBF}, {0xE0, 0x80, 0xAF}, {0xF0, 0x80, 0x80, 0xAF},
+            {0xED, 0xA0, 0x80}, {0xED, 0xBF, 0xBF}, {0xF4, 0x90, 0x80, 0x80}};
+        for (final int[] sequence : invalidUtf8)
+        {
+            final byte[] bytes = new byte[sequence.length + 4];
+            bytes[0] = '[';
+            bytes[1] = '"';
+            for (int i = 0; i < sequence.length; i++)
+            {
+                bytes[2 + i] = (byte)sequence[i];
+            }
+            bytes[bytes.length - 2] = '"';
+            bytes[bytes.length - 1] = ']';
+            in.reset(bytes, 0, bytes.length);
+            final JsonIn.MalformedJson ex = assertThrows(JsonIn.MalformedJson.class, () ->
+            {
+                in.nextToken();
+                in.nextToken();
+            }, java.util.Arrays.toString(sequence));
+            assertTrue(ex.getMessage().contains("Invalid UTF-8"), ex.getMessage());
         }
     }
 

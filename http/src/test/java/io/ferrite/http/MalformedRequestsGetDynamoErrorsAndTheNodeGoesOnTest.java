@@ -146,6 +146,34 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
         assertNodeStillServes();
     }
 
+    /**
+     * A lone surrogate escape is no Unicode character: a SerializationException naming it. It used to reach the node
+     * client, whose encoder threw after taking an in-flight slot; 4,096 of them left the event loop's session
+     * refusing every request with "too many requests in flight".
+     */
+    @Test
+    void unpairedSurrogateEscapesAreSerializationExceptionsAndTheLoopServesOn() throws Exception
+    {
+        final String badTableName = "{\"TableName\":\"\\ud800\",\"Key\":{\"k\":{\"S\":\"a\"}}}";
+        try (RawHttp http = new RawHttp(port))
+        {
+            assertError(http.exchange(TARGET + "GetItem", badTableName), 400, "SerializationException",
+                "unpaired UTF-16 surrogate \\\\uD800");
+            assertError(http.exchange(TARGET + "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"k\":{\"S\":\"\\udc00\"}}}"),
+                400, "SerializationException", "unpaired UTF-16 surrogate \\\\uDC00");
+            assertError(http.exchange(TARGET + "Query", "{\"TableName\":\"tbl\",\"KeyConditionExpression\":" +
+                "\"k = \\ud83d\"}"), 400, "SerializationException", "unpaired UTF-16 surrogate \\\\uD83D");
+            for (int i = 0; i < 4_096; i++)
+            {
+                assertEquals(400, http.exchange(TARGET + "GetItem", badTableName).status());
+            }
+            final RawHttp.Response paired = http.exchange(TARGET + "GetItem",
+                "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"\\ud83d\\ude00\"}}}");
+            assertEquals(200, paired.status(), paired.body());
+        }
+        assertNodeStillServes();
+    }
+
     @Test
     void pipelinedRequestsOnOneConnectionAreAnsweredInOrder() throws Exception
     {
