@@ -261,6 +261,7 @@ final class DynamoDispatcher implements ResponseHandler
         final Pending pending = acquire();
         pending.http = http;
         pending.operation = operation;
+        boolean parsed = false;
         try
         {
             request.reset();
@@ -294,6 +295,7 @@ final class DynamoDispatcher implements ResponseHandler
                     throw new FerriteException(ErrorCode.SerializationException, "Unexpected data after the JSON " +
                         "object of the request body");
                 }
+                parsed = true;
             }
             catch (final JsonIn.MalformedJson ex)
             {
@@ -312,6 +314,25 @@ final class DynamoDispatcher implements ResponseHandler
             sending = null;
             answerError(pending, HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
                 "Could not read the request: " + ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            // A bug of ours, not the client's: still an answer (a request left unanswered hangs its connection).
+            sending = null;
+            if (pending.answered || http != pending.http)
+            {
+                throw ex; // thrown while answering (or after): the connection's handler closes the connection
+            }
+            if (parsed)
+            {
+                answerError(pending, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    DynamoErrors.type(ErrorCode.InternalServerError), "Could not send the request: " + ex);
+            }
+            else
+            {
+                answerError(pending, HttpResponseStatus.BAD_REQUEST, DynamoErrors.SERIALIZATION,
+                    "Could not read the request: " + ex);
+            }
         }
     }
 

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -39,6 +41,7 @@ import java.util.ArrayDeque;
 final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
 {
     static final String TARGET_PREFIX = "DynamoDB_20120810.";
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoHttpHandler.class);
     private static final AsciiString AMZ_TARGET = AsciiString.cached("x-amz-target");
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(32)
         .writeBytes(ResponseWriter.ascii("HTTP/1.1 100 Continue\r\n\r\n"))).asReadOnly();
@@ -278,6 +281,14 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
             {
                 dispatcher.dispatch(this, operation, body);
             }
+        }
+        catch (final Throwable ex)
+        {
+            // A bug of ours: the request may be half answered, so the connection cannot go on; closing it at least
+            // tells the client (an exception left to escape was lost in the client's poll and the connection hung).
+            LOG.error("closing {}: serving a {} request failed", ctx.channel(), operation, ex);
+            discarding = true;
+            ctx.close();
         }
         finally
         {

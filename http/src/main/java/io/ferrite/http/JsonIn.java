@@ -347,6 +347,11 @@ final class JsonIn
 
     private JsonToken value() throws IOException
     {
+        if (position >= end)
+        {
+            // After an array's comma: "[1," ends the input where a value must come.
+            throw malformed("Unexpected end-of-input: expected a value");
+        }
         final byte b = in[position];
         final JsonToken value;
         switch (b)

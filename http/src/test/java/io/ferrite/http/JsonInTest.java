@@ -45,12 +45,32 @@ final class JsonInTest
     void refusesWhatJacksonRefuses()
     {
         final String[] documents = {"{", "{\"a\"", "{\"a\":}", "{\"a\":1,}", "[1,]", "{a:1}", "{'a':1}", "[01]",
-            "[1.]", "[-]", "[tru]", "[truex]", "[\"a\u0001\"]", "{\"a\":1 \"b\":2}", "[\"\\x\"]", "[\"abc", "]"};
+            "[1.]", "[-]", "[tru]", "[truex]", "[\"a\u0001\"]", "{\"a\":1 \"b\":2}", "[\"\\x\"]", "[\"abc", "]",
+            "[1,", "{\"a\":[1,", "{\"a\":[1, \n"};
         for (final String document : documents)
         {
             assertThrows(IOException.class, () -> jackson(document), document);
             assertThrows(JsonIn.MalformedJson.class, () -> ours(document), document);
         }
+    }
+
+    /**
+     * A body that ends right after an array's comma, its last byte the last of the array it is read from: the
+     * reader looked for the next value past the end (ArrayIndexOutOfBoundsException, which no caller handled).
+     */
+    @Test
+    void inputEndingAfterAnArraysCommaIsMalformedNotAnIndexOutOfBounds()
+    {
+        final byte[] bytes = "{\"Z\":[1,".getBytes(StandardCharsets.US_ASCII);
+        in.reset(bytes, 0, bytes.length);
+        final JsonIn.MalformedJson ex = assertThrows(JsonIn.MalformedJson.class, () ->
+        {
+            while (null != in.nextToken())
+            {
+                // read to the end
+            }
+        });
+        assertTrue(ex.getMessage().contains("Unexpected end-of-input"), ex.getMessage());
     }
 
     /**
