@@ -57,8 +57,13 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private final int maxBodyBytes;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    /** The request being served: whether its connection stays open. */
+    /** A request is being served (with the node, or being answered); later ones wait in {@link #waiting}. */
     private boolean busy;
+    /** {@link #drain()} is serving the waiting requests: an answer written meanwhile does not start another. */
+    private boolean draining;
+    /** An answer was written while draining, outside the dispatcher's poll: flushed once the drain stops. */
+    private boolean flushOwed;
+    /** The request being served: whether its connection stays open. */
     private boolean keepAlive;
     /** An answer is written and waits for the flush after the dispatcher's poll. */
     private boolean flushQueued;
@@ -252,13 +257,55 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
             // Nothing after this request is read: the connection closes once it is answered.
             discarding = true;
         }
-        if (busy)
+        if (mustWait())
         {
             waiting.add(new Waiting(inOperation, inKeepAlive, inErrorStatus, inErrorType, inErrorMessage, inHealth,
                 body));
+            drain();
             return;
         }
         serve(inOperation, inKeepAlive, inErrorStatus, inErrorType, inErrorMessage, inHealth, body);
+    }
+
+    /**
+     * @return true when a request that has just arrived must queue behind others (answers go out in order).
+     */
+    private boolean mustWait()
+    {
+        return busy || draining || !waiting.isEmpty();
+    }
+
+    /**
+     * Serves the waiting requests in order, in a loop, until one is with the node (its answer drains again) or none
+     * is left. Never re-entered: an answer written while serving (an error, a health check) only marks the request
+     * done, and the loop takes the next; so a long pipeline of requests answered at once does not deepen the stack
+     * (the answer used to serve the next request itself, and ~2,000 of them overflowed the stack).
+     */
+    private void drain()
+    {
+        if (draining)
+        {
+            return;
+        }
+        draining = true;
+        try
+        {
+            Waiting next;
+            while (!busy && null != (next = waiting.poll()))
+            {
+                serve(next.operation(), next.keepAlive(), next.errorStatus(), next.errorType(), next.errorMessage(),
+                    next.health(), next.body());
+            }
+        }
+        finally
+        {
+            draining = false;
+        }
+        if (flushOwed)
+        {
+            flushOwed = false;
+            ctx.flush();
+        }
     }
 
     private void serve(final Operation operation, final boolean keepAlive, final HttpResponseStatus errorStatus,
@@ -302,11 +349,12 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         receiving = false;
         discarding = true;
         guard.requestComplete();
-        if (busy)
+        if (mustWait())
         {
-            // The answer in flight goes first; the connection closes after it.
+            // The answers ahead go first; the connection closes after them.
             waiting.add(new Waiting(null, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 DynamoErrors.SERIALIZATION, tooLargeMessage(bytes), false, Unpooled.EMPTY_BUFFER));
+            drain();
             return;
         }
         busy = true;
@@ -329,7 +377,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Writes the JSON answer now in the loop's writer and, once it is on its way, serves the next waiting request.
+     * Writes the JSON answer now in the loop's writer and, once it is on its way, serves the waiting requests.
      *
      * @param status HTTP status.
      * @param json   the body (copied out during this call).
@@ -357,17 +405,16 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
             {
                 flushQueued = true;
             }
+            else if (draining)
+            {
+                flushOwed = true;
+            }
             else
             {
                 ctx.flush();
             }
         }
-        final Waiting next = waiting.poll();
-        if (null != next)
-        {
-            serve(next.operation(), next.keepAlive(), next.errorStatus(), next.errorType(), next.errorMessage(),
-                next.health(), next.body());
-        }
+        drain();
     }
 
     void respondError(final HttpResponseStatus status, final String type, final String message)

@@ -66,6 +66,51 @@ final class EveryRequestIsAnsweredOrItsConnectionClosedTest
     }
 
     /**
+     * Requests queued behind a slow one (a process's first CreateTable takes a while) and then answered at once (here
+     * health checks): the answer to each used to serve the next from inside itself, and ~2,000 of them overflowed the
+     * stack, leaving the connection hung.
+     */
+    @Test
+    void aLongPipelineOfRequestsAnsweredAtOnceIsAnsweredInFull() throws Exception
+    {
+        final int healthChecks = 20_000;
+        try (HttpNodeFixture fixture = new HttpNodeFixture(dataDir); RawHttp http = new RawHttp(fixture.front.port()))
+        {
+            final java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+            pipeline.writeBytes(RawHttp.request(TARGET + "CreateTable", String.format(CREATE, "slow"))
+                .getBytes(StandardCharsets.UTF_8));
+            final byte[] healthCheck = "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < healthChecks; i++)
+            {
+                pipeline.writeBytes(healthCheck);
+            }
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    http.socket.getOutputStream().write(pipeline.toByteArray());
+                }
+                catch (final java.io.IOException ignored)
+                {
+                    // the reads below fail with the reason
+                }
+            }, "pipeline-writer");
+            writer.start();
+            http.socket.setSoTimeout(5_000);
+            final RawHttp.Response created = http.read();
+            assertNotNull(created, "the connection closed before any answer");
+            assertEquals(200, created.status(), created.body());
+            for (int i = 0; i < healthChecks; i++)
+            {
+                final RawHttp.Response health = http.read();
+                assertNotNull(health, "the connection closed after " + i + " health checks");
+                assertEquals(200, health.status());
+            }
+            writer.join(5_000);
+        }
+    }
+
+    /**
      * A RuntimeException of the front's own while it reads or sends a request (here the SBE encoder refusing a
      * group of more than 65,534 keys) is answered with DynamoDB's error instead of leaving the request unanswered.
      */
