@@ -34,7 +34,8 @@ import java.util.ArrayDeque;
  * built a composite buffer and a full request object per request.)
  * <p>
  * Requests on one connection are answered in order: while one is with the node, later pipelined requests wait
- * here. The {@code Authorization} header is not verified (any SigV4 signature, or none, is accepted).
+ * here, served by {@link #drain()}. They also wait while the channel is not writable (its client is not reading the
+ * answers), and the connection is not read while that lasts or while {@link #MAX_WAITING} wait. The {@code Authorization} header is not verified (any SigV4 signature, or none, is accepted).
  * <p>
  * Threading: a channel handler, called on the channel's event loop only, the same thread as its dispatcher.
  */
@@ -43,6 +44,12 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     static final String TARGET_PREFIX = "DynamoDB_20120810.";
     private static final Logger LOG = LoggerFactory.getLogger(DynamoHttpHandler.class);
     private static final AsciiString AMZ_TARGET = AsciiString.cached("x-amz-target");
+    /**
+     * With this many requests waiting, the connection stops reading until they are served: what a client that
+     * pipelines without reading its answers can make the front hold is this queue, one socket read's requests and
+     * the channel's write buffer (its high water mark, and the answer that crossed it).
+     */
+    static final int MAX_WAITING = 16;
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(32)
         .writeBytes(ResponseWriter.ascii("HTTP/1.1 100 Continue\r\n\r\n"))).asReadOnly();
 
@@ -63,6 +70,8 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private boolean draining;
     /** An answer was written while draining, outside the dispatcher's poll: flushed once the drain stops. */
     private boolean flushOwed;
+    /** Auto-read is off: requests are waiting beyond {@link #MAX_WAITING}, or answers beyond the write buffer. */
+    private boolean readingPaused;
     /** The request being served: whether its connection stays open. */
     private boolean keepAlive;
     /** An answer is written and waits for the flush after the dispatcher's poll. */
@@ -128,6 +137,17 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         }
         releaseGathered();
         super.channelInactive(ctx);
+    }
+
+    /**
+     * The client has read enough of the answers written: serve the requests waiting for that.
+     * <p>
+     * {@inheritDoc}
+     */
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception
+    {
+        drain();
+        super.channelWritabilityChanged(ctx);
     }
 
     /**
@@ -272,12 +292,14 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
      */
     private boolean mustWait()
     {
-        return busy || draining || !waiting.isEmpty();
+        return busy || draining || !waiting.isEmpty() || !ctx.channel().isWritable();
     }
 
     /**
-     * Serves the waiting requests in order, in a loop, until one is with the node (its answer drains again) or none
-     * is left. Never re-entered: an answer written while serving (an error, a health check) only marks the request
+     * Serves the waiting requests in order, in a loop, until one is with the node (its answer drains again), the
+     * channel's write buffer is over its high water mark (the client is not reading its answers:
+     * {@link #channelWritabilityChanged} drains again), or none is left; then pauses or resumes reading. Never
+     * re-entered: an answer written while serving (an error, a health check) only marks the request
      * done, and the loop takes the next; so a long pipeline of requests answered at once does not deepen the stack
      * (the answer used to serve the next request itself, and ~2,000 of them overflowed the stack).
      */
@@ -290,21 +312,32 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         draining = true;
         try
         {
-            Waiting next;
-            while (!busy && null != (next = waiting.poll()))
+            do
             {
-                serve(next.operation(), next.keepAlive(), next.errorStatus(), next.errorType(), next.errorMessage(),
-                    next.health(), next.body());
+                Waiting next;
+                while (!busy && ctx.channel().isWritable() && null != (next = waiting.poll()))
+                {
+                    serve(next.operation(), next.keepAlive(), next.errorStatus(), next.errorType(),
+                        next.errorMessage(), next.health(), next.body());
+                }
+                if (flushOwed)
+                {
+                    // The flush may make the channel writable again at once (its event finds this loop draining).
+                    flushOwed = false;
+                    ctx.flush();
+                }
             }
+            while (!busy && !waiting.isEmpty() && ctx.channel().isWritable());
         }
         finally
         {
             draining = false;
         }
-        if (flushOwed)
+        final boolean pause = waiting.size() >= MAX_WAITING || !ctx.channel().isWritable();
+        if (pause != readingPaused && ctx.channel().isActive())
         {
-            flushOwed = false;
-            ctx.flush();
+            readingPaused = pause;
+            ctx.channel().config().setAutoRead(!pause);
         }
     }
 
