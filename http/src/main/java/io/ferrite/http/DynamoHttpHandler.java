@@ -81,6 +81,8 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private boolean receiving;
     private boolean discarding;
     private boolean inKeepAlive;
+    /** It expects 100 Continue, and requests ahead of it are unanswered: sent once they are (see {@link #drain()}). */
+    private boolean continueOwed;
     private Operation inOperation;
     private boolean inHealth;
     private HttpResponseStatus inErrorStatus;
@@ -165,6 +167,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
             return;
         }
         receiving = true;
+        continueOwed = false;
         releaseGathered();
         inKeepAlive = HttpUtil.isKeepAlive(request);
         inOperation = null;
@@ -186,7 +189,15 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         }
         if (HttpUtil.is100ContinueExpected(request))
         {
-            ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise());
+            // Not while an earlier request is unanswered: its client would take the 100 for that request's answer.
+            if (mustWait())
+            {
+                continueOwed = true;
+            }
+            else
+            {
+                ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise());
+            }
         }
         final HttpHeaders headers = request.headers();
         if (HttpMethod.GET.equals(request.method()) && "/".equals(request.uri()))
@@ -271,6 +282,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private void complete(final ByteBuf body)
     {
         receiving = false;
+        continueOwed = false;
         guard.requestComplete();
         if (!inKeepAlive)
         {
@@ -333,6 +345,11 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         {
             draining = false;
         }
+        if (continueOwed && !busy && waiting.isEmpty())
+        {
+            continueOwed = false;
+            ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise());
+        }
         final boolean pause = waiting.size() >= MAX_WAITING || !ctx.channel().isWritable();
         if (pause != readingPaused && ctx.channel().isActive())
         {
@@ -380,6 +397,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     {
         releaseGathered();
         receiving = false;
+        continueOwed = false;
         discarding = true;
         guard.requestComplete();
         if (mustWait())

@@ -267,6 +267,28 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
         }
     }
 
+    /**
+     * 100 Continue for a request pipelined behind one with the node comes after that one's answer: it was written as
+     * soon as the second request's head was read, and the client took it for the first request's (interim) answer.
+     */
+    @Test
+    void continueForAPipelinedRequestComesAfterTheAnswersAheadOfIt() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            final String get = "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"continued\"}}}";
+            http.send(RawHttp.request(TARGET + "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"k\":{\"S\":\"continued\"}}}") +
+                "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: " +
+                TARGET + "GetItem\r\nExpect: 100-continue\r\nContent-Length: " + get.length() + "\r\n\r\n");
+            final RawHttp.Response put = http.read();
+            assertEquals(200, put.status(), "the first response on the connection: " + put.status());
+            assertEquals(100, http.read().status());
+            final RawHttp.Response got = http.send(get).read();
+            assertEquals(200, got.status(), got.body());
+            assertTrue(got.body().contains("continued"), got.body());
+        }
+    }
+
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeoutNotBefore() throws Exception
     {
