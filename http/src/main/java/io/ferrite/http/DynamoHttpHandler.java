@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -54,8 +55,8 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         .writeBytes(ResponseWriter.ascii("HTTP/1.1 100 Continue\r\n\r\n"))).asReadOnly();
 
     /** A request that arrived whole while another was with the node (pipelining; rare, so allocated). */
-    private record Waiting(Operation operation, boolean keepAlive, HttpResponseStatus errorStatus, String errorType,
-        String errorMessage, boolean health, ByteBuf body)
+    private record Waiting(Operation operation, boolean keepAlive, boolean http10, HttpResponseStatus errorStatus,
+        String errorType, String errorMessage, boolean health, ByteBuf body)
     {
     }
 
@@ -74,6 +75,8 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private boolean readingPaused;
     /** The request being served: whether its connection stays open. */
     private boolean keepAlive;
+    /** ... and whether it is HTTP/1.0, whose client needs {@code Connection: keep-alive} to keep it open. */
+    private boolean http10;
     /** An answer is written and waits for the flush after the dispatcher's poll. */
     private boolean flushQueued;
 
@@ -81,6 +84,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private boolean receiving;
     private boolean discarding;
     private boolean inKeepAlive;
+    private boolean inHttp10;
     /** It expects 100 Continue, and requests ahead of it are unanswered: sent once they are (see {@link #drain()}). */
     private boolean continueOwed;
     private Operation inOperation;
@@ -170,6 +174,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         continueOwed = false;
         releaseGathered();
         inKeepAlive = HttpUtil.isKeepAlive(request);
+        inHttp10 = HttpVersion.HTTP_1_0.equals(request.protocolVersion());
         inOperation = null;
         inHealth = false;
         inErrorStatus = null;
@@ -291,12 +296,12 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         }
         if (mustWait())
         {
-            waiting.add(new Waiting(inOperation, inKeepAlive, inErrorStatus, inErrorType, inErrorMessage, inHealth,
-                body));
+            waiting.add(new Waiting(inOperation, inKeepAlive, inHttp10, inErrorStatus, inErrorType, inErrorMessage,
+                inHealth, body));
             drain();
             return;
         }
-        serve(inOperation, inKeepAlive, inErrorStatus, inErrorType, inErrorMessage, inHealth, body);
+        serve(inOperation, inKeepAlive, inHttp10, inErrorStatus, inErrorType, inErrorMessage, inHealth, body);
     }
 
     /**
@@ -329,7 +334,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
                 Waiting next;
                 while (!busy && ctx.channel().isWritable() && null != (next = waiting.poll()))
                 {
-                    serve(next.operation(), next.keepAlive(), next.errorStatus(), next.errorType(),
+                    serve(next.operation(), next.keepAlive(), next.http10(), next.errorStatus(), next.errorType(),
                         next.errorMessage(), next.health(), next.body());
                 }
                 if (flushOwed)
@@ -358,11 +363,13 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void serve(final Operation operation, final boolean keepAlive, final HttpResponseStatus errorStatus,
+    private void serve(final Operation operation, final boolean keepAlive, final boolean http10,
+        final HttpResponseStatus errorStatus,
         final String errorType, final String errorMessage, final boolean health, final ByteBuf body)
     {
         busy = true;
         this.keepAlive = keepAlive;
+        this.http10 = http10;
         try
         {
             if (health)
@@ -403,7 +410,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
         if (mustWait())
         {
             // The answers ahead go first; the connection closes after them.
-            waiting.add(new Waiting(null, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            waiting.add(new Waiting(null, false, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 DynamoErrors.SERIALIZATION, tooLargeMessage(bytes), false, Unpooled.EMPTY_BUFFER));
             drain();
             return;
@@ -440,8 +447,8 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
 
     private void respond(final HttpResponseStatus status, final byte[] contentType, final byte[] body, final int length)
     {
-        final ByteBuf response = dispatcher.responses().encode(ctx.alloc(), status, contentType, !keepAlive, body,
-            length);
+        final ByteBuf response = dispatcher.responses().encode(ctx.alloc(), status, contentType, !keepAlive,
+            keepAlive && http10, body, length);
         busy = false;
         guard.answered();
         if (!keepAlive)

@@ -11,7 +11,7 @@ import java.util.zip.CRC32;
  * Encodes a whole HTTP/1.1 response, head and body, into one pooled buffer: the status line, the body's content
  * type and length, DynamoDB's {@code x-amzn-RequestId} (this loop's prefix and a counter, written as digits) and
  * {@code x-amz-crc32} (CRC32 of the body, computed over the writer's array), {@code Connection: close} when the
- * connection ends after it. No response, header or String objects per response: Netty's response encoder is not in
+ * connection ends after it ({@code Connection: keep-alive} when it does not, to an HTTP/1.0 client). No response, header or String objects per response: Netty's response encoder is not in
  * the pipeline.
  * <p>
  * Threading: one instance per event loop.
@@ -26,6 +26,7 @@ final class ResponseWriter
     private static final byte[] REQUEST_ID = ascii("\r\nx-amzn-RequestId: ");
     private static final byte[] CRC32_HEADER = ascii("\r\nx-amz-crc32: ");
     private static final byte[] CLOSE = ascii("\r\nconnection: close");
+    private static final byte[] KEEP_ALIVE = ascii("\r\nconnection: keep-alive");
     private static final byte[] END = ascii("\r\n\r\n");
     /** The status line's reason phrase is at most this long (HttpResponseStatus's longest is ~35). */
     private static final int MAX_HEAD = 512;
@@ -48,12 +49,13 @@ final class ResponseWriter
      * @param status      the HTTP status.
      * @param contentType {@link #JSON} or {@link #TEXT}.
      * @param close       whether the connection closes after this response.
+     * @param keepAlive   whether to say it stays open (an HTTP/1.0 client, which otherwise waits for the close).
      * @param body        the body's bytes (from index 0).
      * @param length      the body's length.
      * @return the encoded response (ownership passes to the caller).
      */
     ByteBuf encode(final ByteBufAllocator alloc, final HttpResponseStatus status, final byte[] contentType,
-        final boolean close, final byte[] body, final int length)
+        final boolean close, final boolean keepAlive, final byte[] body, final int length)
     {
         crc.reset();
         crc.update(body, 0, length);
@@ -79,6 +81,10 @@ final class ResponseWriter
         if (close)
         {
             p = put(h, p, CLOSE);
+        }
+        else if (keepAlive)
+        {
+            p = put(h, p, KEEP_ALIVE);
         }
         p = put(h, p, END);
         final ByteBuf response = alloc.directBuffer(p + length);

@@ -289,6 +289,36 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
         }
     }
 
+    /**
+     * An HTTP/1.0 request asking for keep-alive is told the connection stays open (an HTTP/1.0 client otherwise reads
+     * the body to the close, and waited for it), and one that does not ask has its connection closed.
+     */
+    @Test
+    void http10KeepAliveIsSaidAndHttp10WithoutItIsClosed() throws Exception
+    {
+        final String body = "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"a\"}}}";
+        final String request = "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+            "X-Amz-Target: " + TARGET + "GetItem\r\nContent-Length: " + body.length() + "\r\n";
+        try (RawHttp http = new RawHttp(port))
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                final RawHttp.Response kept = http.send(request + "Connection: keep-alive\r\n\r\n" + body).read();
+                assertEquals(200, kept.status(), kept.body());
+                assertEquals("keep-alive", kept.headers().get("connection"), kept.headers().toString());
+            }
+            final RawHttp.Response closing = http.send(request + "\r\n" + body).read();
+            assertEquals(200, closing.status(), closing.body());
+            assertEquals("close", closing.headers().get("connection"), closing.headers().toString());
+            assertTrue(http.closedByServer());
+        }
+        try (RawHttp http = new RawHttp(port))
+        {
+            final RawHttp.Response http11 = http.exchange(TARGET + "GetItem", body);
+            assertFalse(http11.headers().containsKey("connection"), http11.headers().toString());
+        }
+    }
+
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeoutNotBefore() throws Exception
     {
