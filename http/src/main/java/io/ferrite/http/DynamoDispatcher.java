@@ -1062,6 +1062,22 @@ final class DynamoDispatcher implements ResponseHandler
             {
                 out.writeBooleanField("ConsistentRead", true);
             }
+            // UnprocessedKeys has RequestItems' shape: sent again as it is, it must read what was asked.
+            final String projection = pending.batchProjections.get(table.getKey());
+            if (null != projection)
+            {
+                out.writeStringField("ProjectionExpression", projection);
+            }
+            final Map<String, String> names = pending.batchNames.get(table.getKey());
+            if (null != names)
+            {
+                out.writeObjectFieldStart("ExpressionAttributeNames");
+                for (final Map.Entry<String, String> name : names.entrySet())
+                {
+                    out.writeStringField(name.getKey(), name.getValue());
+                }
+                out.writeEndObject();
+            }
             out.writeEndObject();
         }
         out.writeEndObject();

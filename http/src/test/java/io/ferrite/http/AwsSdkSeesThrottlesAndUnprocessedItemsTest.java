@@ -12,9 +12,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
@@ -93,6 +95,48 @@ final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
             }
         }
         assertTrue(throttled > 0, "20 writes at once to a 1 WCU table with 1 s of burst were all admitted");
+    }
+
+    /**
+     * Keys left unread (the answer would pass the largest message the node sends) come back as UnprocessedKeys in
+     * RequestItems' shape, with their ProjectionExpression and ExpressionAttributeNames: sent again as they are,
+     * they read what was asked (they came back with the keys and ConsistentRead only, so a retry read whole items).
+     */
+    @Test
+    void readsOverTheAnswersSizeComeBackAsUnprocessedKeysWithTheirProjection(@TempDir final Path ownDataDir)
+    {
+        try (HttpNodeFixture big = new HttpNodeFixture(ownDataDir))
+        {
+            big.dynamo.createTable(b -> b.tableName("Big")
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S)
+                    .build())
+                .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+            final String value = "v".repeat(300_000);
+            final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (int i = 0; i < 16; i++)
+            {
+                final String k = "item" + i;
+                big.dynamo.putItem(b -> b.tableName("Big").item(Map.of("k", AttributeValue.fromS(k),
+                    "v", AttributeValue.fromS(value), "other", AttributeValue.fromN("1"))));
+                keys.add(Map.of("k", AttributeValue.fromS(k)));
+            }
+            final KeysAndAttributes asked = KeysAndAttributes.builder().keys(keys).consistentRead(true)
+                .projectionExpression("k, #v").expressionAttributeNames(Map.of("#v", "v")).build();
+            final BatchGetItemResponse response = big.dynamo.batchGetItem(b -> b.requestItems(Map.of("Big", asked)));
+            final KeysAndAttributes unprocessed = response.unprocessedKeys().get("Big");
+            assertTrue(null != unprocessed && unprocessed.hasKeys() && !unprocessed.keys().isEmpty(),
+                "16 items of 300 KB fitted one answer");
+            assertEquals(16, response.responses().get("Big").size() + unprocessed.keys().size());
+            assertEquals("k, #v", unprocessed.projectionExpression());
+            assertEquals(Map.of("#v", "v"), unprocessed.expressionAttributeNames());
+            assertEquals(Boolean.TRUE, unprocessed.consistentRead());
+            final BatchGetItemResponse retried = big.dynamo.batchGetItem(b -> b.requestItems(Map.of("Big", unprocessed)));
+            for (final Map<String, AttributeValue> item : retried.responses().get("Big"))
+            {
+                assertEquals(Set.of("k", "v"), item.keySet(), "the retry read what was asked");
+            }
+        }
     }
 
     @Test
