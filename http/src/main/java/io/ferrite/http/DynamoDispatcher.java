@@ -31,6 +31,8 @@ import io.netty.util.concurrent.EventExecutor;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -59,6 +61,7 @@ import java.util.Map;
  */
 final class DynamoDispatcher implements ResponseHandler
 {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDispatcher.class);
     /** How long the poll task spins on an empty client before it waits for the waker (a quiet node answers sooner). */
     private static final long SPIN_NS = 50_000;
     /** The waker's delay between polls once spinning stopped: it parks with microsecond precision. */
@@ -156,7 +159,8 @@ final class DynamoDispatcher implements ResponseHandler
     // ------------------------------------------------------------------------------------------------
 
     /**
-     * Polls the client: called by the keep-alive timer, and by the poll task while requests are in flight.
+     * Polls the client: called by the keep-alive timer, and by the poll task while requests are in flight. Never
+     * throws (a throwable from an answer's callback is logged).
      */
     void pollOnce()
     {
@@ -173,6 +177,13 @@ final class DynamoDispatcher implements ResponseHandler
         try
         {
             return client.poll();
+        }
+        catch (final Throwable ex)
+        {
+            // A bug of ours in an answer's callback. Not let out: it would cancel the keep-alive timer that runs
+            // pollOnce for good (a periodic task that throws is not run again) or stop the poll task's re-arming.
+            LOG.error("the HTTP front's poll of its node session failed; it polls on", ex);
+            return 1;
         }
         finally
         {
