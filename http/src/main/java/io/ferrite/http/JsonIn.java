@@ -1,5 +1,8 @@
 package io.ferrite.http;
 
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.sbe.ErrorCode;
+
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -259,10 +262,19 @@ final class JsonIn
     }
 
     /**
-     * Decodes the current VALUE_STRING as base64 into {@code out}.
+     * Decodes the current VALUE_STRING as base64 into {@code out}: padded (a length that is a multiple of 4, at most
+     * two {@code =} and only at the end), as DynamoDB requires.
+     *
+     * @throws FerriteException SerializationException, in DynamoDB's words, for a length that is not a multiple of 4.
+     * @throws BadBase64        for any other malformed content.
      */
     void readBinaryValue(final OutputStream out) throws IOException
     {
+        if (0 != (textLength & 3))
+        {
+            throw new FerriteException(ErrorCode.SerializationException,
+                "Base64 encoded length is expected a multiple of 4 bytes but found: " + textLength);
+        }
         int bits = 0;
         int count = 0;
         int buffered = 0;
@@ -296,7 +308,7 @@ final class JsonIn
                 }
             }
         }
-        if (1 == count || (0 != padding && (count + padding) != 4))
+        if (1 == count || padding > 2 || (0 != padding && (count + padding) != 4))
         {
             throw new BadBase64("Unexpected end of base64-encoded String: base64 variant 'MIME-NO-LINEFEEDS' expects " +
                 "padding (one or more '=' characters) at the end");

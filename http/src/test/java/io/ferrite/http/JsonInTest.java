@@ -1,5 +1,7 @@
 package io.ferrite.http;
 
+import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.sbe.ErrorCode;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import org.agrona.ExpandableArrayBuffer;
@@ -135,6 +137,26 @@ final class JsonInTest
         in.reset(bad, 0, bad.length).nextToken();
         in.nextToken();
         assertThrows(JsonIn.BadBase64.class, () -> in.readBinaryValue(out));
+
+        // DynamoDB wants padded base64: a length that is not a multiple of 4 is its SerializationException, and
+        // more than two '=' (or '=' before the end) is malformed
+        for (final String unpadded : new String[] {"QQ", "QUI", "QUJDR", "QUJDRA="})
+        {
+            final byte[] json = ("[\"" + unpadded + "\"]").getBytes(StandardCharsets.UTF_8);
+            in.reset(json, 0, json.length).nextToken();
+            in.nextToken();
+            final FerriteException ex = assertThrows(FerriteException.class, () -> in.readBinaryValue(out), unpadded);
+            assertEquals(ErrorCode.SerializationException, ex.code());
+            assertEquals("Base64 encoded length is expected a multiple of 4 bytes but found: " + unpadded.length(),
+                ex.getMessage());
+        }
+        for (final String malformed : new String[] {"QUJD====", "Q===", "QQ=A", "=QUJ"})
+        {
+            final byte[] json = ("[\"" + malformed + "\"]").getBytes(StandardCharsets.UTF_8);
+            in.reset(json, 0, json.length).nextToken();
+            in.nextToken();
+            assertThrows(JsonIn.BadBase64.class, () -> in.readBinaryValue(out), malformed);
+        }
 
         final byte[] doc = "{\"skip\":{\"a\":[1,{\"b\":[]}]},\"TableName\":\"x\",\"Limit\":99999999999999999999}"
             .getBytes(StandardCharsets.UTF_8);
