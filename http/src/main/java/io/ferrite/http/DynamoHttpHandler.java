@@ -36,7 +36,8 @@ import java.util.ArrayDeque;
  * <p>
  * Requests on one connection are answered in order: while one is with the node, later pipelined requests wait
  * here, served by {@link #drain()}. They also wait while the channel is not writable (its client is not reading the
- * answers), and the connection is not read while that lasts or while {@link #MAX_WAITING} wait. The {@code Authorization} header is not verified (any SigV4 signature, or none, is accepted).
+ * answers), and the connection is not read while that lasts or while {@link #MAX_WAITING} wait. The
+ * {@code Authorization} header is not verified (any SigV4 signature, or none, is accepted).
  * <p>
  * Threading: a channel handler, called on the channel's event loop only, the same thread as its dispatcher.
  */

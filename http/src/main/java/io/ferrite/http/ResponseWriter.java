@@ -11,8 +11,8 @@ import java.util.zip.CRC32;
  * Encodes a whole HTTP/1.1 response, head and body, into one pooled buffer: the status line, the body's content
  * type and length, DynamoDB's {@code x-amzn-RequestId} (this loop's prefix and a counter, written as digits) and
  * {@code x-amz-crc32} (CRC32 of the body, computed over the writer's array), {@code Connection: close} when the
- * connection ends after it ({@code Connection: keep-alive} when it does not, to an HTTP/1.0 client). No response, header or String objects per response: Netty's response encoder is not in
- * the pipeline.
+ * connection ends after it ({@code Connection: keep-alive} when it does not, to an HTTP/1.0 client). No response,
+ * header or String objects per response: Netty's response encoder is not in the pipeline.
  * <p>
  * Threading: one instance per event loop.
  */

@@ -123,7 +123,8 @@ class DurabilityFailureTest
                 assertEquals(0, db.shard().doDutyCycle(System.nanoTime() + (long)i * 3_600_000_000_000L),
                     "nor started periodically");
             }
-            assertEquals(good, PeriodicCheckpointTest.checkpointOnDisk(dataDir), "checkpoint.bin still names the last good checkpoint");
+            assertEquals(good, PeriodicCheckpointTest.checkpointOnDisk(dataDir),
+                "checkpoint.bin still names the last good checkpoint");
             copy(dataDir, crashImage);
         }
         finally
