@@ -57,6 +57,13 @@ final class CellService implements ClusteredService
     private CellState state;
     private ClientSession session;
     private final CellState.Answer answer = this::answer;
+    /**
+     * True while a callback that applies state, answers or snapshots it runs: its idle strategy is the service
+     * agent, whose idle runs {@link #doBackgroundWork}, which then must not serve a read (it would encode into the
+     * buffer an answer is about to be offered again from, or re-wrap the views a snapshot's scan is reading) nor run
+     * the shard's duties in the middle of an operation.
+     */
+    private boolean inCallback;
 
     volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     volatile long appliedPosition;
@@ -129,11 +136,19 @@ final class CellService implements ClusteredService
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
         this.role = cluster.role();
-        state = new CellState(engineConfig);
-        if (null != snapshotImage)
+        inCallback = true;
+        try
         {
-            loadSnapshot(snapshotImage);
-            snapshotLoadedItems = state.checksum().items;
+            state = new CellState(engineConfig);
+            if (null != snapshotImage)
+            {
+                loadSnapshot(snapshotImage);
+                snapshotLoadedItems = state.checksum().items;
+            }
+        }
+        finally
+        {
+            inCallback = false;
         }
         if (null != readChannel)
         {
@@ -288,8 +303,16 @@ final class CellService implements ClusteredService
         this.session = session;
         final boolean checksum = length >= CellProtocol.HEADER_LENGTH &&
             CellProtocol.KIND_CHECKSUM == CellProtocol.kind(buffer, offset);
-        state.onMessage(buffer, offset, length, header.position(), cluster.memberId(), answer);
-        this.session = null;
+        inCallback = true;
+        try
+        {
+            state.onMessage(buffer, offset, length, header.position(), cluster.memberId(), answer);
+        }
+        finally
+        {
+            inCallback = false;
+            this.session = null;
+        }
         appliedPosition = header.position();
         appliedMessages = state.applied();
         deduplicated = state.deduplicated();
@@ -365,6 +388,20 @@ final class CellService implements ClusteredService
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
+        inCallback = true;
+        try
+        {
+            writeSnapshot(snapshotPublication);
+        }
+        finally
+        {
+            inCallback = false;
+        }
+        snapshotsTaken++;
+    }
+
+    private void writeSnapshot(final ExclusivePublication snapshotPublication)
+    {
         state.writeSnapshot((buffer, offset, length) ->
         {
             idle.reset();
@@ -382,7 +419,6 @@ final class CellService implements ClusteredService
                 idle.idle();
             }
         });
-        snapshotsTaken++;
     }
 
     public void onRoleChange(final Cluster.Role newRole)
@@ -409,10 +445,14 @@ final class CellService implements ClusteredService
         this.leadershipTermId = leadershipTermId;
     }
 
+    /**
+     * Serves the read endpoint and runs the shard's duties between log messages; does nothing when called from
+     * inside another callback through the idle strategy (see {@link #inCallback}).
+     */
     public int doBackgroundWork(final long nowNs)
     {
         final CellState current = state;
-        if (null == current)
+        if (null == current || inCallback)
         {
             return 0;
         }
@@ -422,6 +462,14 @@ final class CellService implements ClusteredService
             work += readSubscription.poll(readAssembler, 16);
         }
         return work;
+    }
+
+    /**
+     * @return the checksum of this member's state now (tests; the service thread only).
+     */
+    CellState.Checksum stateChecksum()
+    {
+        return state.checksum();
     }
 
     void closeState()

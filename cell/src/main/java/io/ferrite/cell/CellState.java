@@ -1067,15 +1067,17 @@ final class CellState implements AutoCloseable
             startItems(b, batch, itemsStart);
             forEachItem(shard.table(name), (buffer, offset, length) ->
             {
-                if (batch[0] + 4 + length > SNAPSHOT_BATCH_BYTES && batch[1] > 0)
-                {
-                    flushItems(sink, b, batch, itemsStart);
-                    startItems(b, batch, itemsStart);
-                }
+                // the item is copied before the sink is called: the sink may idle, and the scan's buffer is only
+                // valid until the shard is used again
                 b.putInt(batch[0], length, ByteOrder.LITTLE_ENDIAN);
                 b.putBytes(batch[0] + 4, buffer, offset, length);
                 batch[0] += 4 + length;
                 batch[1]++;
+                if (batch[0] >= SNAPSHOT_BATCH_BYTES)
+                {
+                    flushItems(sink, b, batch, itemsStart);
+                    startItems(b, batch, itemsStart);
+                }
             });
             if (batch[1] > 0)
             {
