@@ -115,7 +115,9 @@ final class CellState implements AutoCloseable
     static final int DEFAULT_DEDUPE_PER_CLIENT = 4096;
     static final int DEFAULT_DEDUPE_TOTAL = 262_144;
 
-    private static final int SNAPSHOT_VERSION = 1;
+    /** 2: the header carries the catalog's next table id and a table record its id (1 had neither). */
+    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION_WITHOUT_TABLE_IDS = 1;
     private static final int REC_HEADER = 1;
     private static final int REC_TABLE = 2;
     private static final int REC_ITEMS = 3;
@@ -196,6 +198,7 @@ final class CellState implements AutoCloseable
 
     private long applied;
     private long deduplicated;
+    private int loadingSnapshotVersion = SNAPSHOT_VERSION;
 
     /**
      * @param config the engine configuration; its data directory is deleted and created afresh (a member's state
@@ -1028,8 +1031,18 @@ final class CellState implements AutoCloseable
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * Writes the whole state as a sequence of records: a header, each table (spec, capacity, creation time),
-     * its items in batches, the dedupe table in insertion order, an end marker.
+     * Writes the whole state as a sequence of records: a header, each table (spec, capacity, creation time, id),
+     * its items in batches, the dedupe table in insertion order, an end marker. Little-endian; a string is its
+     * UTF-8 length (int32, -1 for null) and bytes:
+     * <pre>
+     * header := 1:int32 version:int32 clockNs:int64 tableCount:int32 dedupeCount:int64 nextTableId:int32
+     * table  := 2:int32 createdEpochMs:int64 provisioned:int8 readUnits:int64 writeUnits:int64
+     *           name:string pkName:string pkType:int8 skName:string skType:int8 tableId:int32
+     * items  := 3:int32 name:string count:int32 (length:int32 item:bytes)*
+     * dedupe := 4:int32 count:int32 (clientId:int64 requestId:int64 length:int32 answer:bytes)*
+     * end    := 5:int32
+     * </pre>
+     * Version 1 had no nextTableId and no tableId: its tables are given new ids in name order when loaded.
      */
     void writeSnapshot(final SnapshotSink sink)
     {
@@ -1041,7 +1054,8 @@ final class CellState implements AutoCloseable
         b.putLong(p + 8, clock.nowNs, ByteOrder.LITTLE_ENDIAN);
         b.putInt(p + 16, names.size(), ByteOrder.LITTLE_ENDIAN);
         b.putLong(p + 20, dedupe.size(), ByteOrder.LITTLE_ENDIAN);
-        sink.write(b, 0, 28);
+        b.putInt(p + 28, shard.nextTableId(), ByteOrder.LITTLE_ENDIAN);
+        sink.write(b, 0, 32);
 
         for (final String name : names)
         {
@@ -1060,6 +1074,8 @@ final class CellState implements AutoCloseable
             b.putByte(p++, (byte)spec.partitionKeyType().ordinal());
             p = putString(b, p, spec.sortKeyName());
             b.putByte(p++, (byte)(null == spec.sortKeyType() ? -1 : spec.sortKeyType().ordinal()));
+            b.putInt(p, description.tableId(), ByteOrder.LITTLE_ENDIAN);
+            p += 4;
             sink.write(b, 0, p);
 
             final int[] batch = new int[2]; // position, count
@@ -1143,11 +1159,17 @@ final class CellState implements AutoCloseable
             case REC_HEADER:
             {
                 final int version = b.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
-                if (SNAPSHOT_VERSION != version)
+                if (SNAPSHOT_VERSION != version && SNAPSHOT_VERSION_WITHOUT_TABLE_IDS != version)
                 {
-                    throw new IllegalStateException("cell snapshot version " + version + " is not " + SNAPSHOT_VERSION);
+                    throw new IllegalStateException("cell snapshot version " + version + " is neither " +
+                        SNAPSHOT_VERSION + " nor " + SNAPSHOT_VERSION_WITHOUT_TABLE_IDS);
                 }
+                loadingSnapshotVersion = version;
                 clock.nowNs = b.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN);
+                if (SNAPSHOT_VERSION == version)
+                {
+                    shard.restoreNextTableId(b.getInt(offset + 28, ByteOrder.LITTLE_ENDIAN));
+                }
                 return false;
             }
             case REC_TABLE:
@@ -1162,6 +1184,8 @@ final class CellState implements AutoCloseable
                 final KeyType pkType = KeyType.values()[b.getByte(p[0]++)];
                 final String skName = getString(b, p);
                 final byte skType = b.getByte(p[0]++);
+                final boolean withId = SNAPSHOT_VERSION_WITHOUT_TABLE_IDS != loadingSnapshotVersion;
+                final int tableId = withId ? b.getInt(p[0], ByteOrder.LITTLE_ENDIAN) : 0;
                 TableSpec spec = TableSpec.of(tableName).partitionKey(pkName, pkType)
                     .capacity(provisioned ? TableCapacity.provisioned(read, write) : TableCapacity.ON_DEMAND);
                 if (null != skName)
@@ -1171,7 +1195,14 @@ final class CellState implements AutoCloseable
                 final long now = clock.nowNs;
                 clock.nowNs = createdEpochMs * 1_000_000L; // the table keeps its creation time
                 forgetTables();
-                shard.createTable(spec);
+                if (withId)
+                {
+                    shard.restoreTable(spec, tableId); // the same id as on the member that wrote it
+                }
+                else
+                {
+                    shard.createTable(spec);
+                }
                 clock.nowNs = now;
                 return false;
             }

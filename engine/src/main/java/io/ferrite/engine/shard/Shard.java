@@ -299,6 +299,54 @@ public final class Shard implements AutoCloseable
      */
     public TableDescription createTable(final TableSpec spec)
     {
+        checkNewTable(spec);
+        final TableDefinition definition = catalog.add(
+            spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
+        final Table table = openTable(definition);
+        return describe(table, "ACTIVE");
+    }
+
+    /**
+     * CreateTable under a given table id, for a replica restoring another shard's tables (a cell member loading a
+     * snapshot): every replica must give a table the same id, which its WAL records and DescribeTable carry. Validated
+     * as {@link #createTable}; the id must be positive and free.
+     *
+     * @param spec    the table's name and key schema.
+     * @param tableId the table's id in the shard restored from.
+     * @return the new table's description.
+     * @throws IllegalArgumentException if the id is not positive or another table has it.
+     */
+    public TableDescription restoreTable(final TableSpec spec, final int tableId)
+    {
+        checkNewTable(spec);
+        final TableDefinition definition = catalog.addWithId(
+            tableId, spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
+        final Table table = openTable(definition);
+        return describe(table, "ACTIVE");
+    }
+
+    /**
+     * @return the id the next {@link #createTable} gives its table.
+     */
+    public int nextTableId()
+    {
+        return catalog.nextTableId();
+    }
+
+    /**
+     * Sets the id the next {@link #createTable} gives its table, for a replica restoring another shard's catalog.
+     *
+     * @param nextTableId greater than every table's id.
+     * @throws IllegalArgumentException if a table's id is not below it.
+     */
+    public void restoreNextTableId(final int nextTableId)
+    {
+        checkOpen();
+        catalog.restoreNextTableId(nextTableId);
+    }
+
+    private void checkNewTable(final TableSpec spec)
+    {
         checkOpen();
         NameRules.checkTableName(spec.tableName(), "tableName");
         if (null == spec.partitionKeyName() || null == spec.partitionKeyType())
@@ -332,11 +380,6 @@ public final class Shard implements AutoCloseable
             throw new FerriteException(ErrorCode.LimitExceededException,
                 "Subscriber limit exceeded: a data directory holds at most " + MAX_TABLES + " tables");
         }
-
-        final TableDefinition definition = catalog.add(
-            spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
-        final Table table = openTable(definition);
-        return describe(table, "ACTIVE");
     }
 
     /**

@@ -123,6 +123,66 @@ public final class Catalog
     }
 
     /**
+     * Adds a table under a given id and persists the catalog before returning: for a replica that restores another
+     * data directory's tables (a cell member loading a snapshot), whose ids must stay the same on every replica.
+     * The next id becomes at least {@code tableId + 1}.
+     *
+     * @param tableId    the table's id in the directory restored from; must be positive and not used here.
+     * @param spec       the table's name and key schema.
+     * @param partitions its initial partitions.
+     * @param nowEpochMs the creation time.
+     * @return the new definition.
+     * @throws IllegalArgumentException if the id is not positive or another table has it.
+     */
+    public TableDefinition addWithId(
+        final int tableId, final TableSpec spec, final List<TableDefinition.PartitionRange> partitions,
+        final long nowEpochMs)
+    {
+        if (tableId <= 0)
+        {
+            throw new IllegalArgumentException("table id " + tableId + " of " + spec.tableName() + " is not positive");
+        }
+        for (final TableDefinition table : tablesByName.values())
+        {
+            if (table.tableId() == tableId)
+            {
+                throw new IllegalArgumentException("table id " + tableId + " of " + spec.tableName() +
+                    " is already used by " + table.spec().tableName());
+            }
+        }
+        final TableDefinition definition = new TableDefinition(tableId, spec, nowEpochMs, List.copyOf(partitions));
+        nextTableId = Math.max(nextTableId, tableId + 1);
+        tablesByName.put(spec.tableName(), definition);
+        persist();
+        return definition;
+    }
+
+    /**
+     * Sets the id {@link #add} uses next and persists the catalog: for a replica restoring another data directory's
+     * catalog (ids of deleted tables are not reused, so the next id may be past every table's).
+     *
+     * @param nextTableId the next id; greater than every table's id.
+     * @throws IllegalArgumentException if a table's id is not below it.
+     */
+    public void restoreNextTableId(final int nextTableId)
+    {
+        for (final TableDefinition table : tablesByName.values())
+        {
+            if (table.tableId() >= nextTableId)
+            {
+                throw new IllegalArgumentException("next table id " + nextTableId + " is not above the id " +
+                    table.tableId() + " of " + table.spec().tableName());
+            }
+        }
+        if (nextTableId <= 0)
+        {
+            throw new IllegalArgumentException("next table id " + nextTableId + " is not positive");
+        }
+        this.nextTableId = nextTableId;
+        persist();
+    }
+
+    /**
      * Removes a table and persists the catalog before returning.
      *
      * @param name the table's name.
