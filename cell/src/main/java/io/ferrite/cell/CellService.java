@@ -213,7 +213,7 @@ final class CellService implements ClusteredService
         }
         final int frameOffset = at + 8 + channelLength;
         readReply = reply;
-        state.read(buffer, frameOffset, offset + length - frameOffset, readAnswer);
+        state.read(buffer, frameOffset, offset + length - frameOffset, readAnswer, reply.maxMessageLength());
         readReply = null;
         readsServed++;
     }

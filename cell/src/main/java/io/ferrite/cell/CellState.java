@@ -126,6 +126,15 @@ final class CellState implements AutoCloseable
     private static final int SNAPSHOT_BATCH_BYTES = 256 * 1024;
     private static final int MAX_PAGE_ITEMS = 0xFFFF;
     private static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+    /** Room left in a publication's largest message for what Aeron adds (the cluster's 32-byte session header). */
+    static final int ANSWER_MARGIN_BYTES = 64 * 1024;
+    /**
+     * The longest answer: a publication takes at most a message of an eighth of its term length, and a client's egress
+     * and read reply publications have the driver's default term, 16 MiB, so 2 MiB (a longer answer would make
+     * {@code offer} throw and the request would never be answered). Only a BatchGetItem answer can be longer (a Query
+     * or Scan page stops at 1 MiB and one item): what does not fit goes back as unprocessed keys.
+     */
+    static final int MAX_ANSWER_BYTES = 2 * 1024 * 1024 - ANSWER_MARGIN_BYTES;
 
     private final EngineConfig config;
     private final CellClock clock = new CellClock();
@@ -198,6 +207,7 @@ final class CellState implements AutoCloseable
 
     private long applied;
     private long deduplicated;
+    private int answerLimit = MAX_ANSWER_BYTES;
     private int loadingSnapshotVersion = SNAPSHOT_VERSION;
 
     /**
@@ -317,6 +327,30 @@ final class CellState implements AutoCloseable
      * Query, Scan, DescribeTable or ListTables; anything else is refused, since only the log may change state.
      */
     void read(final DirectBuffer buffer, final int offset, final int length, final Answer answer)
+    {
+        read(buffer, offset, length, answer, MAX_ANSWER_BYTES + ANSWER_MARGIN_BYTES);
+    }
+
+    /**
+     * As {@link #read(DirectBuffer, int, int, Answer)}, for an answer offered to a publication whose largest message is
+     * {@code maxMessageLength} bytes: the answer is kept {@link #ANSWER_MARGIN_BYTES} below it (and below
+     * {@link #MAX_ANSWER_BYTES}).
+     */
+    void read(
+        final DirectBuffer buffer, final int offset, final int length, final Answer answer, final int maxMessageLength)
+    {
+        answerLimit = Math.min(MAX_ANSWER_BYTES, maxMessageLength - ANSWER_MARGIN_BYTES);
+        try
+        {
+            readFrame(buffer, offset, length, answer);
+        }
+        finally
+        {
+            answerLimit = MAX_ANSWER_BYTES;
+        }
+    }
+
+    private void readFrame(final DirectBuffer buffer, final int offset, final int length, final Answer answer)
     {
         if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 16)
         {
@@ -861,10 +895,10 @@ final class CellState implements AutoCloseable
         }
         final BatchGetResult result = shard.batchGetItem(keysByTable, projections);
 
-        // what does not fit one answer goes back as unprocessed keys, as DynamoDB does past its response size
+        // what does not fit one answer (one publication message) goes back as unprocessed keys, as DynamoDB does past
+        // its response size
         return WireValues.encodeBatchGetResponse(
-            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, shard, result, SEND_BUFFER_BYTES - 128 * 1024,
-            keyWriter);
+            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, shard, result, answerLimit, keyWriter);
     }
 
     /**

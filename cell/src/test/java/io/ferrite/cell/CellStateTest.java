@@ -330,6 +330,73 @@ class CellStateTest
     }
 
     @Test
+    void aBatchGetAnswerLongerThanAPublicationMessageSendsTheRestAsUnprocessedKeys()
+    {
+        // 100 items of 30 KB: 3 MB, past the 2 MiB a publication of the default 16 MiB term takes in one message
+        try (CellState state = new CellState(new EngineConfig().dataDir(dir.resolve("big"))
+            .partitionMaxItems(200).averageItemBytes(40 * 1024)))
+        {
+            createEvents(state, 1);
+            final String pad = "p".repeat(30_000);
+            for (int i = 0; i < 100; i++)
+            {
+                putIn(state, "events", 10 + i, Map.of("pk", s("k"), "sk", n(i), "pad", s(pad)));
+            }
+            final BatchGetItemRequestEncoder g = new BatchGetItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
+                .correlationId(40).requestId(4);
+            final BatchGetItemRequestEncoder.TablesEncoder tables = g.tablesCount(1).next().consistentRead(BooleanType.TRUE);
+            final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(100);
+            for (int i = 0; i < 100; i++)
+            {
+                final byte[] key = ItemCodec.encode(Map.of("pk", s("k"), "sk", n(i)));
+                keys.next().putKey(key, 0, key.length);
+            }
+            tables.tableName("events").projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + g.encodedLength();
+
+            deliver(state, length);
+            assertTrue(lastAnswer.length <= CellState.MAX_ANSWER_BYTES, "through the log: " + lastAnswer.length + " bytes");
+            final int found = batchItemsOf(lastAnswer).size();
+            assertTrue(found > 0 && found < 100, found + " items");
+            assertEquals(100 - found, unprocessedKeysOf(lastAnswer), "every key not answered is unprocessed");
+
+            final int smallPublication = 512 * 1024; // a reply publication of a 4 MiB term
+            state.read(frame, 0, length, this::capture, smallPublication);
+            assertTrue(lastAnswer.length <= smallPublication - CellState.ANSWER_MARGIN_BYTES,
+                "through a read endpoint: " + lastAnswer.length + " bytes");
+            final int foundByRead = batchItemsOf(lastAnswer).size();
+            assertTrue(foundByRead > 0 && foundByRead < found, foundByRead + " items");
+            assertEquals(100 - foundByRead, unprocessedKeysOf(lastAnswer));
+        }
+    }
+
+    private static int unprocessedKeysOf(final byte[] answer)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(answer);
+        final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, 0);
+        final BatchGetItemResponseDecoder d = new BatchGetItemResponseDecoder().wrapAndApplyHeader(buffer, 0, h);
+        for (final BatchGetItemResponseDecoder.ResponsesDecoder table : d.responses())
+        {
+            for (final BatchGetItemResponseDecoder.ResponsesDecoder.ItemsDecoder item : table.items())
+            {
+                item.skipItem();
+            }
+            table.skipTableName();
+        }
+        int keys = 0;
+        for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder table : d.unprocessedKeys())
+        {
+            for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder.KeysDecoder key : table.keys())
+            {
+                key.skipKey();
+                keys++;
+            }
+            table.skipTableName();
+        }
+        return keys;
+    }
+
+    @Test
     void updateTableChangesTheCapacityAndASnapshotKeepsIt()
     {
         final List<byte[]> records = new ArrayList<>();
