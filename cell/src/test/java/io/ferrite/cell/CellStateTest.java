@@ -344,7 +344,8 @@ class CellStateTest
             }
             final BatchGetItemRequestEncoder g = new BatchGetItemRequestEncoder().wrapAndApplyHeader(frame, 0, header)
                 .correlationId(40).requestId(4);
-            final BatchGetItemRequestEncoder.TablesEncoder tables = g.tablesCount(1).next().consistentRead(BooleanType.TRUE);
+            final BatchGetItemRequestEncoder.TablesEncoder tables =
+                g.tablesCount(1).next().consistentRead(BooleanType.TRUE);
             final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(100);
             for (int i = 0; i < 100; i++)
             {
@@ -355,7 +356,8 @@ class CellStateTest
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + g.encodedLength();
 
             deliver(state, length);
-            assertTrue(lastAnswer.length <= CellState.MAX_ANSWER_BYTES, "through the log: " + lastAnswer.length + " bytes");
+            assertTrue(lastAnswer.length <= CellState.MAX_ANSWER_BYTES,
+                "through the log: " + lastAnswer.length + " bytes");
             final int found = batchItemsOf(lastAnswer).size();
             assertTrue(found > 0 && found < 100, found + " items");
             assertEquals(100 - found, unprocessedKeysOf(lastAnswer), "every key not answered is unprocessed");

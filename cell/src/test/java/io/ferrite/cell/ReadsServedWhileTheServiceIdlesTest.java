@@ -312,6 +312,7 @@ class ReadsServedWhileTheServiceIdlesTest
         final ExpandableArrayBuffer message = new ExpandableArrayBuffer(length + CellProtocol.HEADER_LENGTH);
         CellProtocol.writeHeader(message, 0, CellProtocol.KIND_REQUEST, 1);
         message.putBytes(CellProtocol.HEADER_LENGTH, frame, 0, length);
-        service.onSessionMessage(writer, 1_700_000_000_000L, message, 0, length + CellProtocol.HEADER_LENGTH, logHeader);
+        service.onSessionMessage(
+            writer, 1_700_000_000_000L, message, 0, length + CellProtocol.HEADER_LENGTH, logHeader);
     }
 }
