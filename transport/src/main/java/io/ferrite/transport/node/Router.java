@@ -358,6 +358,12 @@ final class Router implements Agent
         {
             return onRequest(session, operation, buffer, offset, length, body, header.blockLength(), header.version());
         }
+        catch (final FerriteException ex)
+        {
+            // a request the router refuses itself (an enum value outside its set), answered with its own error
+            sendError(session, buffer.getLong(body, java.nio.ByteOrder.LITTLE_ENDIAN), ex.code(), ex.getMessage());
+            return ControlledFragmentHandler.Action.CONTINUE;
+        }
         catch (final RuntimeException ex)
         {
             // every request gets exactly one answer, whatever went wrong on the way (the correlation id is the first
@@ -392,7 +398,7 @@ final class Router implements Agent
             case Operations.GET_ITEM:
             {
                 final GetItemRequestDecoder d = getItem.wrap(buffer, body, blockLength, version);
-                final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
+                final long halfUnits = WireValues.booleanValue(d.consistentReadRaw(), false, "consistentRead") ? 2 : 1;
                 d.wrapTableName(nameView);
                 d.wrapKey(keyView);
                 return routeByKeyAttribute(session, operation, d.correlationId(), -halfUnits, buffer, offset, length);
@@ -426,7 +432,7 @@ final class Router implements Agent
             case Operations.QUERY:
             {
                 final QueryRequestDecoder d = query.wrap(buffer, body, blockLength, version);
-                final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
+                final long halfUnits = WireValues.booleanValue(d.consistentReadRaw(), false, "consistentRead") ? 2 : 1;
                 d.wrapTableName(nameView);
                 final TableRoute route = activeRoute(session, d.correlationId());
                 if (null == route)
@@ -519,7 +525,7 @@ final class Router implements Agent
         final int version)
     {
         final ScanRequestDecoder d = scan.wrap(buffer, body, blockLength, version);
-        final long halfUnits = 1 == d.consistentReadRaw() ? 2 : 1;
+        final long halfUnits = WireValues.booleanValue(d.consistentReadRaw(), false, "consistentRead") ? 2 : 1;
         final int segment = d.segment();
         final int totalSegments = d.totalSegments();
         d.wrapTableName(nameView);

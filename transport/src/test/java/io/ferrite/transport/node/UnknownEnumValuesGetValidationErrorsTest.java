@@ -6,10 +6,12 @@ import io.ferrite.codecs.sbe.BatchGetItemRequestEncoder;
 import io.ferrite.codecs.sbe.BillingMode;
 import io.ferrite.codecs.sbe.BooleanType;
 import io.ferrite.codecs.sbe.CreateTableRequestEncoder;
+import io.ferrite.codecs.sbe.GetItemRequestEncoder;
 import io.ferrite.codecs.sbe.KeyRole;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import io.ferrite.codecs.sbe.QueryRequestEncoder;
 import io.ferrite.codecs.sbe.ReturnValuesType;
+import io.ferrite.codecs.sbe.ScanRequestEncoder;
 import io.ferrite.codecs.sbe.SortKeyConditionType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import static io.ferrite.transport.node.RawSession.item;
 import static io.ferrite.transport.node.RawSession.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An SBE enum field holding a value its enum does not know (a frame that passes the frame validator, which checks
@@ -109,6 +112,47 @@ class UnknownEnumValuesGetValidationErrorsTest
         assertNotNull(error, "a Query with scanIndexForward 5 succeeded");
         assertEquals("ValidationException: 1 validation error detected: Value '5' at 'scanIndexForward' failed to " +
             "satisfy constraint: Member must satisfy enum value set: [true, false]", error);
+    }
+
+    @Test
+    void getItemQueryAndScanWithAnUnknownConsistentReadAreValidationErrors()
+    {
+        final long c = session.nextCorrelationId();
+        final byte[] key = ItemCodec.encode(java.util.Map.of("pk", io.ferrite.codecs.item.AttributeValue.s("g")));
+        final GetItemRequestEncoder e = new GetItemRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
+            .correlationId(c).requestId(c).consistentRead(BooleanType.TRUE)
+            .returnConsumedCapacity(io.ferrite.codecs.sbe.ReturnConsumedCapacityType.NONE).tableName("Tbl")
+            .putKey(key, 0, key.length).projectionExpression("").putExpressionAttributeNames(new byte[0], 0, 0);
+        session.buffer.putByte(BODY + GetItemRequestEncoder.consistentReadEncodingOffset(), (byte)9);
+        assertEquals("ValidationException: 1 validation error detected: Value '9' at 'consistentRead' failed to " +
+            "satisfy constraint: Member must satisfy enum value set: [true, false]",
+            error(session.call(c, BODY + e.encodedLength())), "it was read as eventually consistent");
+
+        final long q = session.nextCorrelationId();
+        final byte[] pk = RawSession.value(io.ferrite.codecs.item.AttributeValue.s("g"));
+        final byte[] empty = new byte[0];
+        final QueryRequestEncoder query = new QueryRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
+            .correlationId(q).requestId(q).condition(SortKeyConditionType.NONE).scanIndexForward(BooleanType.TRUE)
+            .consistentRead(BooleanType.TRUE).pageLimit(10).tableName("Tbl")
+            .putPartitionKeyValue(pk, 0, pk.length).putSortKeyValue(empty, 0, 0).putSortKeyUpper(empty, 0, 0)
+            .putExclusiveStartKey(empty, 0, 0).keyConditionExpression("").filterExpression("").projectionExpression("")
+            .putExpressionAttributeNames(empty, 0, 0).putExpressionAttributeValues(empty, 0, 0);
+        session.buffer.putByte(BODY + QueryRequestEncoder.consistentReadEncodingOffset(), (byte)7);
+        final String queryError = error(session.call(q, BODY + query.encodedLength()));
+        assertNotNull(queryError, "a Query with consistentRead 7 succeeded");
+        assertTrue(queryError.startsWith("ValidationException: 1 validation error detected: Value '7' at 'consistentRead'"),
+            queryError);
+
+        final long s = session.nextCorrelationId();
+        final ScanRequestEncoder scan = new ScanRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
+            .correlationId(s).requestId(s).segment(0).totalSegments(1).consistentRead(BooleanType.TRUE).pageLimit(10)
+            .tableName("Tbl").putExclusiveStartKey(empty, 0, 0).filterExpression("").projectionExpression("")
+            .putExpressionAttributeNames(empty, 0, 0).putExpressionAttributeValues(empty, 0, 0);
+        session.buffer.putByte(BODY + ScanRequestEncoder.consistentReadEncodingOffset(), (byte)3);
+        final String scanError = error(session.call(s, BODY + scan.encodedLength()));
+        assertNotNull(scanError, "a Scan with consistentRead 3 succeeded");
+        assertTrue(scanError.startsWith("ValidationException: 1 validation error detected: Value '3' at 'consistentRead'"),
+            scanError);
     }
 
     /**
