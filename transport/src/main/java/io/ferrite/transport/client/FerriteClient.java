@@ -363,39 +363,28 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final int nameLength = encodeName(tableName);
+        putEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .returnValues(returnValuesType(returnValues))
+            .returnConsumedCapacity(returnConsumedCapacity)
+            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
+            .putTableName(nameBuffer, 0, nameLength)
+            .putItem(item, offset, length);
+        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+        putEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+        if (null == expressions)
         {
-            final int nameLength = encodeName(tableName);
-            putEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .returnValues(returnValuesType(returnValues))
-                .returnConsumedCapacity(returnConsumedCapacity)
-                .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
-                .putTableName(nameBuffer, 0, nameLength)
-                .putItem(item, offset, length);
-            final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
-            putEncoder.putConditionExpression(textBuffer, 0, conditionLength);
-            if (null == expressions)
-            {
-                putEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
-            }
-            else
-            {
-                putEncoder
-                    .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
-                    .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
-            }
-            encodedLength = HEADER_LENGTH + putEncoder.encodedLength();
+            putEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
         }
-        catch (final Throwable ex)
+        else
         {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
+            putEncoder
+                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
         }
-        return dispatch(slot, encodedLength, handler);
+        return dispatch(slot, HEADER_LENGTH + putEncoder.encodedLength(), handler);
     }
 
     /**
@@ -446,36 +435,25 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final int nameLength = encodeName(tableName);
+        getEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+            .returnConsumedCapacity(returnConsumedCapacity)
+            .putTableName(nameBuffer, 0, nameLength)
+            .putKey(key, offset, length);
+        final int projectionLength = text(null == expressions ? null : expressions.projectionExpression);
+        getEncoder.putProjectionExpression(textBuffer, 0, projectionLength);
+        if (null == expressions)
         {
-            final int nameLength = encodeName(tableName);
-            getEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-                .returnConsumedCapacity(returnConsumedCapacity)
-                .putTableName(nameBuffer, 0, nameLength)
-                .putKey(key, offset, length);
-            final int projectionLength = text(null == expressions ? null : expressions.projectionExpression);
-            getEncoder.putProjectionExpression(textBuffer, 0, projectionLength);
-            if (null == expressions)
-            {
-                getEncoder.putExpressionAttributeNames(EMPTY, 0, 0);
-            }
-            else
-            {
-                getEncoder.putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength);
-            }
-            encodedLength = HEADER_LENGTH + getEncoder.encodedLength();
+            getEncoder.putExpressionAttributeNames(EMPTY, 0, 0);
         }
-        catch (final Throwable ex)
+        else
         {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
+            getEncoder.putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength);
         }
-        return dispatch(slot, encodedLength, handler);
+        return dispatch(slot, HEADER_LENGTH + getEncoder.encodedLength(), handler);
     }
 
     /**
@@ -528,39 +506,28 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final int nameLength = encodeName(tableName);
+        deleteEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .returnValues(returnValuesType(returnValues))
+            .returnConsumedCapacity(returnConsumedCapacity)
+            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
+            .putTableName(nameBuffer, 0, nameLength)
+            .putKey(key, offset, length);
+        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+        deleteEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+        if (null == expressions)
         {
-            final int nameLength = encodeName(tableName);
-            deleteEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .returnValues(returnValuesType(returnValues))
-                .returnConsumedCapacity(returnConsumedCapacity)
-                .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
-                .putTableName(nameBuffer, 0, nameLength)
-                .putKey(key, offset, length);
-            final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
-            deleteEncoder.putConditionExpression(textBuffer, 0, conditionLength);
-            if (null == expressions)
-            {
-                deleteEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
-            }
-            else
-            {
-                deleteEncoder
-                    .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
-                    .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
-            }
-            encodedLength = HEADER_LENGTH + deleteEncoder.encodedLength();
+            deleteEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
         }
-        catch (final Throwable ex)
+        else
         {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
+            deleteEncoder
+                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
         }
-        return dispatch(slot, encodedLength, handler);
+        return dispatch(slot, HEADER_LENGTH + deleteEncoder.encodedLength(), handler);
     }
 
     /**
@@ -665,44 +632,33 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final int nameLength = encodeName(tableName);
+        updateEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .returnValues(returnValuesType(returnValues))
+            .returnConsumedCapacity(returnConsumedCapacity)
+            .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
+            .putTableName(nameBuffer, 0, nameLength)
+            .putKey(key, keyOffset, keyLength)
+            .putSetAttributes(null == set ? EMPTY : set, null == set ? 0 : setOffset, null == set ? 0 : setLength)
+            .putRemoveAttributes(
+                null == remove ? EMPTY : remove, null == remove ? 0 : removeOffset, null == remove ? 0 : removeLength);
+        final int updateLength = text(null == expressions ? null : expressions.updateExpression);
+        updateEncoder.putUpdateExpression(textBuffer, 0, updateLength);
+        final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
+        updateEncoder.putConditionExpression(textBuffer, 0, conditionLength);
+        if (null == expressions)
         {
-            final int nameLength = encodeName(tableName);
-            updateEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .returnValues(returnValuesType(returnValues))
-                .returnConsumedCapacity(returnConsumedCapacity)
-                .returnValuesOnConditionCheckFailure(onConditionFailure(expressions))
-                .putTableName(nameBuffer, 0, nameLength)
-                .putKey(key, keyOffset, keyLength)
-                .putSetAttributes(null == set ? EMPTY : set, null == set ? 0 : setOffset, null == set ? 0 : setLength)
-                .putRemoveAttributes(
-                    null == remove ? EMPTY : remove, null == remove ? 0 : removeOffset, null == remove ? 0 : removeLength);
-            final int updateLength = text(null == expressions ? null : expressions.updateExpression);
-            updateEncoder.putUpdateExpression(textBuffer, 0, updateLength);
-            final int conditionLength = text(null == expressions ? null : expressions.conditionExpression);
-            updateEncoder.putConditionExpression(textBuffer, 0, conditionLength);
-            if (null == expressions)
-            {
-                updateEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
-            }
-            else
-            {
-                updateEncoder
-                    .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
-                    .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
-            }
-            encodedLength = HEADER_LENGTH + updateEncoder.encodedLength();
+            updateEncoder.putExpressionAttributeNames(EMPTY, 0, 0).putExpressionAttributeValues(EMPTY, 0, 0);
         }
-        catch (final Throwable ex)
+        else
         {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
+            updateEncoder
+                .putExpressionAttributeNames(orEmpty(expressions.names), expressions.namesOffset, expressions.namesLength)
+                .putExpressionAttributeValues(orEmpty(expressions.values), expressions.valuesOffset, expressions.valuesLength);
         }
-        return dispatch(slot, encodedLength, handler);
+        return dispatch(slot, HEADER_LENGTH + updateEncoder.encodedLength(), handler);
     }
 
     /**
@@ -719,39 +675,28 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
-        {
-            final int nameLength = encodeName(query.tableName);
-            queryEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .condition(SortKeyConditionType.get((short)query.condition.ordinal()))
-                .scanIndexForward(query.forward ? BooleanType.TRUE : BooleanType.FALSE)
-                .consistentRead(query.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-                .pageLimit(query.limit)
-                .returnConsumedCapacity(returnConsumedCapacity)
-                .putTableName(nameBuffer, 0, nameLength);
-            putOptional(query.partitionKey, query.partitionKeyOffset, query.partitionKeyLength, VarField.PARTITION_KEY);
-            putOptional(query.sortKey, query.sortKeyOffset, query.sortKeyLength, VarField.SORT_KEY);
-            putOptional(query.sortKeyUpper, query.sortKeyUpperOffset, query.sortKeyUpperLength, VarField.SORT_KEY_UPPER);
-            putOptional(
-                query.exclusiveStartKey, query.exclusiveStartKeyOffset, query.exclusiveStartKeyLength, VarField.QUERY_START);
-            queryEncoder.putKeyConditionExpression(textBuffer, 0, text(query.keyConditionExpression));
-            queryEncoder.putFilterExpression(textBuffer, 0, text(query.filterExpression));
-            queryEncoder.putProjectionExpression(textBuffer, 0, text(query.projectionExpression));
-            queryEncoder
-                .putExpressionAttributeNames(orEmpty(query.names), query.namesOffset, query.namesLength)
-                .putExpressionAttributeValues(orEmpty(query.values), query.valuesOffset, query.valuesLength);
-            encodedLength = HEADER_LENGTH + queryEncoder.encodedLength();
-        }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        final int nameLength = encodeName(query.tableName);
+        queryEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .condition(SortKeyConditionType.get((short)query.condition.ordinal()))
+            .scanIndexForward(query.forward ? BooleanType.TRUE : BooleanType.FALSE)
+            .consistentRead(query.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+            .pageLimit(query.limit)
+            .returnConsumedCapacity(returnConsumedCapacity)
+            .putTableName(nameBuffer, 0, nameLength);
+        putOptional(query.partitionKey, query.partitionKeyOffset, query.partitionKeyLength, VarField.PARTITION_KEY);
+        putOptional(query.sortKey, query.sortKeyOffset, query.sortKeyLength, VarField.SORT_KEY);
+        putOptional(query.sortKeyUpper, query.sortKeyUpperOffset, query.sortKeyUpperLength, VarField.SORT_KEY_UPPER);
+        putOptional(
+            query.exclusiveStartKey, query.exclusiveStartKeyOffset, query.exclusiveStartKeyLength, VarField.QUERY_START);
+        queryEncoder.putKeyConditionExpression(textBuffer, 0, text(query.keyConditionExpression));
+        queryEncoder.putFilterExpression(textBuffer, 0, text(query.filterExpression));
+        queryEncoder.putProjectionExpression(textBuffer, 0, text(query.projectionExpression));
+        queryEncoder
+            .putExpressionAttributeNames(orEmpty(query.names), query.namesOffset, query.namesLength)
+            .putExpressionAttributeValues(orEmpty(query.values), query.valuesOffset, query.valuesLength);
+        return dispatch(slot, HEADER_LENGTH + queryEncoder.encodedLength(), handler);
     }
 
     /**
@@ -768,34 +713,23 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
-        {
-            final int nameLength = encodeName(scan.tableName);
-            scanEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .segment(scan.segment)
-                .totalSegments(scan.totalSegments)
-                .consistentRead(scan.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
-                .pageLimit(scan.limit)
-                .returnConsumedCapacity(returnConsumedCapacity)
-                .putTableName(nameBuffer, 0, nameLength);
-            putOptional(scan.exclusiveStartKey, scan.exclusiveStartKeyOffset, scan.exclusiveStartKeyLength, VarField.SCAN_START);
-            scanEncoder.putFilterExpression(textBuffer, 0, text(scan.filterExpression));
-            scanEncoder.putProjectionExpression(textBuffer, 0, text(scan.projectionExpression));
-            scanEncoder
-                .putExpressionAttributeNames(orEmpty(scan.names), scan.namesOffset, scan.namesLength)
-                .putExpressionAttributeValues(orEmpty(scan.values), scan.valuesOffset, scan.valuesLength);
-            encodedLength = HEADER_LENGTH + scanEncoder.encodedLength();
-        }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        final int nameLength = encodeName(scan.tableName);
+        scanEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .segment(scan.segment)
+            .totalSegments(scan.totalSegments)
+            .consistentRead(scan.consistentRead ? BooleanType.TRUE : BooleanType.FALSE)
+            .pageLimit(scan.limit)
+            .returnConsumedCapacity(returnConsumedCapacity)
+            .putTableName(nameBuffer, 0, nameLength);
+        putOptional(scan.exclusiveStartKey, scan.exclusiveStartKeyOffset, scan.exclusiveStartKeyLength, VarField.SCAN_START);
+        scanEncoder.putFilterExpression(textBuffer, 0, text(scan.filterExpression));
+        scanEncoder.putProjectionExpression(textBuffer, 0, text(scan.projectionExpression));
+        scanEncoder
+            .putExpressionAttributeNames(orEmpty(scan.names), scan.namesOffset, scan.namesLength)
+            .putExpressionAttributeValues(orEmpty(scan.values), scan.valuesOffset, scan.valuesLength);
+        return dispatch(slot, HEADER_LENGTH + scanEncoder.encodedLength(), handler);
     }
 
     /**
@@ -812,43 +746,32 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final boolean hasSortKey = null != spec.sortKeyName();
+        final boolean hasPartitionKey = null != spec.partitionKeyName();
+        final CreateTableRequestEncoder.KeySchemaEncoder keySchema = createTableEncoder
+            .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .billingMode(BillingMode.PROVISIONED == spec.capacity().billingMode() ?
+                io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(spec.capacity().readCapacityUnits())
+            .writeCapacityUnits(spec.capacity().writeCapacityUnits())
+            .keySchemaCount((hasPartitionKey ? 1 : 0) + (hasSortKey ? 1 : 0));
+        if (hasPartitionKey)
         {
-            final boolean hasSortKey = null != spec.sortKeyName();
-            final boolean hasPartitionKey = null != spec.partitionKeyName();
-            final CreateTableRequestEncoder.KeySchemaEncoder keySchema = createTableEncoder
-                .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .billingMode(BillingMode.PROVISIONED == spec.capacity().billingMode() ?
-                    io.ferrite.codecs.sbe.BillingMode.PROVISIONED : io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
-                .readCapacityUnits(spec.capacity().readCapacityUnits())
-                .writeCapacityUnits(spec.capacity().writeCapacityUnits())
-                .keySchemaCount((hasPartitionKey ? 1 : 0) + (hasSortKey ? 1 : 0));
-            if (hasPartitionKey)
-            {
-                keySchema.next().keyRole(KeyRole.HASH)
-                    .attributeType(null == spec.partitionKeyType() ? AttributeType.NULL_VAL :
-                        AttributeType.get(spec.partitionKeyType().tag()))
-                    .attributeName(spec.partitionKeyName());
-            }
-            if (hasSortKey)
-            {
-                keySchema.next().keyRole(KeyRole.RANGE)
-                    .attributeType(null == spec.sortKeyType() ? AttributeType.NULL_VAL : AttributeType.get(spec.sortKeyType().tag()))
-                    .attributeName(spec.sortKeyName());
-            }
-            createTableEncoder.tableName(spec.tableName());
-            encodedLength = HEADER_LENGTH + createTableEncoder.encodedLength();
+            keySchema.next().keyRole(KeyRole.HASH)
+                .attributeType(null == spec.partitionKeyType() ? AttributeType.NULL_VAL :
+                    AttributeType.get(spec.partitionKeyType().tag()))
+                .attributeName(spec.partitionKeyName());
         }
-        catch (final Throwable ex)
+        if (hasSortKey)
         {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
+            keySchema.next().keyRole(KeyRole.RANGE)
+                .attributeType(null == spec.sortKeyType() ? AttributeType.NULL_VAL : AttributeType.get(spec.sortKeyType().tag()))
+                .attributeName(spec.sortKeyName());
         }
-        return dispatch(slot, encodedLength, handler);
+        createTableEncoder.tableName(spec.tableName());
+        return dispatch(slot, HEADER_LENGTH + createTableEncoder.encodedLength(), handler);
     }
 
     /**
@@ -865,23 +788,12 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
-        {
-            final int nameLength = encodeName(tableName);
-            deleteTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .putTableName(nameBuffer, 0, nameLength);
-            encodedLength = HEADER_LENGTH + deleteTableEncoder.encodedLength();
-        }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        final int nameLength = encodeName(tableName);
+        deleteTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .putTableName(nameBuffer, 0, nameLength);
+        return dispatch(slot, HEADER_LENGTH + deleteTableEncoder.encodedLength(), handler);
     }
 
     /**
@@ -932,28 +844,17 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
-        {
-            final int nameLength = encodeName(tableName);
-            updateTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .billingMode(null == billingMode ? io.ferrite.codecs.sbe.BillingMode.NULL_VAL :
-                    BillingMode.PROVISIONED == billingMode ? io.ferrite.codecs.sbe.BillingMode.PROVISIONED :
-                    io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
-                .readCapacityUnits(readCapacityUnits)
-                .writeCapacityUnits(writeCapacityUnits)
-                .putTableName(nameBuffer, 0, nameLength);
-            encodedLength = HEADER_LENGTH + updateTableEncoder.encodedLength();
-        }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        final int nameLength = encodeName(tableName);
+        updateTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .billingMode(null == billingMode ? io.ferrite.codecs.sbe.BillingMode.NULL_VAL :
+                BillingMode.PROVISIONED == billingMode ? io.ferrite.codecs.sbe.BillingMode.PROVISIONED :
+                io.ferrite.codecs.sbe.BillingMode.PAY_PER_REQUEST)
+            .readCapacityUnits(readCapacityUnits)
+            .writeCapacityUnits(writeCapacityUnits)
+            .putTableName(nameBuffer, 0, nameLength);
+        return dispatch(slot, HEADER_LENGTH + updateTableEncoder.encodedLength(), handler);
     }
 
     /**
@@ -970,23 +871,12 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
-        {
-            final int nameLength = encodeName(tableName);
-            describeTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .putTableName(nameBuffer, 0, nameLength);
-            encodedLength = HEADER_LENGTH + describeTableEncoder.encodedLength();
-        }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        final int nameLength = encodeName(tableName);
+        describeTableEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .putTableName(nameBuffer, 0, nameLength);
+        return dispatch(slot, HEADER_LENGTH + describeTableEncoder.encodedLength(), handler);
     }
 
     /**
@@ -1004,24 +894,13 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
-        {
-            final int nameLength = null == exclusiveStartTableName ? 0 : encodeName(exclusiveStartTableName);
-            listTablesEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .pageLimit(pageLimit)
-                .putExclusiveStartTableName(nameBuffer, 0, nameLength);
-            encodedLength = HEADER_LENGTH + listTablesEncoder.encodedLength();
-        }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        final int nameLength = null == exclusiveStartTableName ? 0 : encodeName(exclusiveStartTableName);
+        listTablesEncoder.wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .pageLimit(pageLimit)
+            .putExclusiveStartTableName(nameBuffer, 0, nameLength);
+        return dispatch(slot, HEADER_LENGTH + listTablesEncoder.encodedLength(), handler);
     }
 
     /**
@@ -1061,38 +940,27 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final BatchGetItemRequestEncoder.TablesEncoder tables = batchGetEncoder
+            .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .tablesCount(keysByTable.size());
+        for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
         {
-            final BatchGetItemRequestEncoder.TablesEncoder tables = batchGetEncoder
-                .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .tablesCount(keysByTable.size());
-            for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
+            tables.next().consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE);
+            final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(entry.getValue().size());
+            for (final byte[] key : entry.getValue())
             {
-                tables.next().consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE);
-                final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(entry.getValue().size());
-                for (final byte[] key : entry.getValue())
-                {
-                    keys.next().putKey(key, 0, key.length);
-                }
-                tables.tableName(entry.getKey());
-                final String projection = null == projectionsByTable ? null : projectionsByTable.get(entry.getKey());
-                final byte[] names = null == namesByTable ? null : ExpressionParams.encodeNames(namesByTable.get(entry.getKey()));
-                tables.projectionExpression(null == projection ? "" : projection)
-                    .putExpressionAttributeNames(null == names ? EMPTY : new UnsafeBuffer(names), 0,
-                        null == names ? 0 : names.length);
+                keys.next().putKey(key, 0, key.length);
             }
-            encodedLength = HEADER_LENGTH + batchGetEncoder.encodedLength();
+            tables.tableName(entry.getKey());
+            final String projection = null == projectionsByTable ? null : projectionsByTable.get(entry.getKey());
+            final byte[] names = null == namesByTable ? null : ExpressionParams.encodeNames(namesByTable.get(entry.getKey()));
+            tables.projectionExpression(null == projection ? "" : projection)
+                .putExpressionAttributeNames(null == names ? EMPTY : new UnsafeBuffer(names), 0,
+                    null == names ? 0 : names.length);
         }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        return dispatch(slot, HEADER_LENGTH + batchGetEncoder.encodedLength(), handler);
     }
 
     /**
@@ -1109,33 +977,22 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return slot;
         }
-        final int encodedLength;
-        try
+        final BatchWriteItemRequestEncoder.TablesEncoder tables = batchWriteEncoder
+            .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
+            .correlationId(nextCorrelationId)
+            .requestId(nextRequestId)
+            .tablesCount(writesByTable.size());
+        for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
         {
-            final BatchWriteItemRequestEncoder.TablesEncoder tables = batchWriteEncoder
-                .wrapAndApplyHeader(slotBuffer[slot], 0, headerEncoder)
-                .correlationId(nextCorrelationId)
-                .requestId(nextRequestId)
-                .tablesCount(writesByTable.size());
-            for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
+            final BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder writes =
+                tables.next().writesCount(entry.getValue().size());
+            for (final WriteRequest write : entry.getValue())
             {
-                final BatchWriteItemRequestEncoder.TablesEncoder.WritesEncoder writes =
-                    tables.next().writesCount(entry.getValue().size());
-                for (final WriteRequest write : entry.getValue())
-                {
-                    writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
-                }
-                tables.tableName(entry.getKey());
+                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
             }
-            encodedLength = HEADER_LENGTH + batchWriteEncoder.encodedLength();
+            tables.tableName(entry.getKey());
         }
-        catch (final Throwable ex)
-        {
-            // e.g. an unpaired surrogate in a name or expression: the slot was never offered, so it is free again
-            releaseSlot(slot);
-            throw ex;
-        }
-        return dispatch(slot, encodedLength, handler);
+        return dispatch(slot, HEADER_LENGTH + batchWriteEncoder.encodedLength(), handler);
     }
 
     /**
@@ -1424,7 +1281,9 @@ public final class FerriteClient implements Agent, AutoCloseable
             counters.onInFlightLimitReached();
             return (int)IN_FLIGHT_LIMIT;
         }
-        return freeSlots[--freeCount];
+        // not taken yet: dispatch takes it once the request is offered, so a send that throws while encoding (an
+        // unpaired surrogate in a name or expression, a field too long) leaves it free, with nothing to give back
+        return freeSlots[freeCount - 1];
     }
 
     private void releaseSlot(final int slot)
@@ -1435,16 +1294,17 @@ public final class FerriteClient implements Agent, AutoCloseable
         freeSlots[freeCount++] = slot;
     }
 
+    /**
+     * Offers the request encoded in {@code slot}, the one {@link #acquireSlot()} named, and takes the slot if it went.
+     */
     private long dispatch(final int slot, final int length, final ResponseHandler handler)
     {
         if (null == handler)
         {
-            freeSlots[freeCount++] = slot;
             throw new NullPointerException("handler");
         }
         if (length > publication.maxMessageLength())
         {
-            freeSlots[freeCount++] = slot;
             throw FerriteException.validation("request of " + length + " bytes is larger than the largest message " +
                 "the request channel carries (" + publication.maxMessageLength() + " bytes: its term length / 8)");
         }
@@ -1453,7 +1313,6 @@ public final class FerriteClient implements Agent, AutoCloseable
         final long result = publication.offer(slotBuffer[slot], 0, length);
         if (result < 0)
         {
-            freeSlots[freeCount++] = slot;
             if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
             {
                 counters.onBackPressured();
@@ -1469,6 +1328,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             return BACK_PRESSURED;
         }
 
+        freeCount--; // the slot acquireSlot named is the top of the free stack
         final long now = System.nanoTime();
         final long requestId = nextRequestId++;
         nextCorrelationId++;
