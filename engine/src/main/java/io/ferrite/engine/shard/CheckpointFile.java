@@ -1,5 +1,7 @@
 package io.ferrite.engine.shard;
 
+import io.ferrite.engine.store.DurableFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -79,6 +81,8 @@ final class CheckpointFile implements AutoCloseable
             final long size = channel.size();
             if (0 == size)
             {
+                // new (or never written): its name must survive a power loss as the other files' names do
+                DurableFiles.forceDirectory(file.toAbsolutePath().getParent());
                 return new CheckpointFile(file, channel, 0, -1);
             }
             if (SLOT_LENGTH != size && 2 * SLOT_LENGTH != size)

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Making names durable, not only contents: on Linux a file's fsync does not make its directory entry durable, so a
  * file created or renamed into place, or a directory created, can vanish after a power loss unless the directory that
- * holds the entry is synced too. The catalog, the stores and the log use these after every such change.
+ * holds the entry is synced too. The catalog, the checkpoint file, the stores and the log use these after every such
+ * change.
  */
 public final class DurableFiles
 {

@@ -1311,10 +1311,7 @@ public final class Wal implements AutoCloseable
         }
         syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.READ);
         syncChannelCycle = cycle;
-        try (FileChannel directoryChannel = FileChannel.open(directory, StandardOpenOption.READ))
-        {
-            directoryChannel.force(true);
-        }
+        DurableFiles.forceDirectory(directory);
     }
 
     private void closeSyncChannel()
