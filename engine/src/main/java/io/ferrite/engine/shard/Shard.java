@@ -299,11 +299,7 @@ public final class Shard implements AutoCloseable
      */
     public TableDescription createTable(final TableSpec spec)
     {
-        checkNewTable(spec);
-        final TableDefinition definition = catalog.add(
-            spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
-        final Table table = openTable(definition);
-        return describe(table, "ACTIVE");
+        return createTable(spec, catalog.nextTableId());
     }
 
     /**
@@ -317,6 +313,11 @@ public final class Shard implements AutoCloseable
      * @throws IllegalArgumentException if the id is not positive or another table has it.
      */
     public TableDescription restoreTable(final TableSpec spec, final int tableId)
+    {
+        return createTable(spec, tableId);
+    }
+
+    private TableDescription createTable(final TableSpec spec, final int tableId)
     {
         checkNewTable(spec);
         final TableDefinition definition = catalog.addWithId(

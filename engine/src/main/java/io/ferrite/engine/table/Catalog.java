@@ -115,11 +115,7 @@ public final class Catalog
     public TableDefinition add(
         final TableSpec spec, final List<TableDefinition.PartitionRange> partitions, final long nowEpochMs)
     {
-        final TableDefinition definition = new TableDefinition(nextTableId, spec, nowEpochMs, List.copyOf(partitions));
-        nextTableId++;
-        tablesByName.put(spec.tableName(), definition);
-        persist();
-        return definition;
+        return addWithId(nextTableId, spec, partitions, nowEpochMs);
     }
 
     /**
