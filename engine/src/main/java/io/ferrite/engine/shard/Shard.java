@@ -804,8 +804,7 @@ public final class Shard implements AutoCloseable
         {
             if (0 == prefetched && aheadPositioned)
             {
-                final int batch = limit > 0 ?
-                    Math.max(1, Math.min(PREFETCH_BATCH, limit - request.scannedCount())) : PREFETCH_BATCH;
+                final int batch = prefetchBatch(limit, request.scannedCount());
                 aheadPositioned = prefetch(partition.store(), ahead, batch, forward, prefixLength, condition, low, high);
                 prefetched = prefetchCount;
             }
@@ -986,8 +985,7 @@ public final class Shard implements AutoCloseable
 
             if (0 == prefetched && aheadPositioned)
             {
-                final int batch = limit > 0 ?
-                    Math.max(1, Math.min(PREFETCH_BATCH, limit - request.scannedCount())) : PREFETCH_BATCH;
+                final int batch = prefetchBatch(limit, request.scannedCount());
                 aheadPositioned = prefetchScan(partitions[partitionIndex].store(), ahead, batch, segmentHigh);
                 prefetched = prefetchCount;
             }
@@ -1022,6 +1020,14 @@ public final class Shard implements AutoCloseable
             prefetched = Math.max(0, prefetched - 1);
             positioned = cursor.next();
         }
+    }
+
+    /**
+     * @return how many entries to read ahead: {@link #PREFETCH_BATCH}, or fewer when the page's Limit is nearer.
+     */
+    private static int prefetchBatch(final int limit, final int scanned)
+    {
+        return limit > 0 ? Math.max(1, Math.min(PREFETCH_BATCH, limit - scanned)) : PREFETCH_BATCH;
     }
 
     /**
