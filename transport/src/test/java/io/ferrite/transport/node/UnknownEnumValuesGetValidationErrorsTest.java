@@ -99,16 +99,9 @@ class UnknownEnumValuesGetValidationErrorsTest
     {
         ok(session.putItem("Tbl", item("pk", "q", "v", 1), ReturnValuesType.NONE));
         final long c = session.nextCorrelationId();
-        final byte[] pk = RawSession.value(io.ferrite.codecs.item.AttributeValue.s("q"));
-        final byte[] empty = new byte[0];
-        final QueryRequestEncoder e = new QueryRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
-            .correlationId(c).requestId(c).condition(SortKeyConditionType.NONE).scanIndexForward(BooleanType.TRUE)
-            .consistentRead(BooleanType.TRUE).pageLimit(10).tableName("Tbl")
-            .putPartitionKeyValue(pk, 0, pk.length).putSortKeyValue(empty, 0, 0).putSortKeyUpper(empty, 0, 0)
-            .putExclusiveStartKey(empty, 0, 0).keyConditionExpression("").filterExpression("").projectionExpression("")
-            .putExpressionAttributeNames(empty, 0, 0).putExpressionAttributeValues(empty, 0, 0);
+        final int length = queryFrame(c, "q");
         session.buffer.putByte(BODY + QueryRequestEncoder.scanIndexForwardEncodingOffset(), (byte)5);
-        final String error = error(session.call(c, BODY + e.encodedLength()));
+        final String error = error(session.call(c, length));
         assertNotNull(error, "a Query with scanIndexForward 5 succeeded");
         assertEquals("ValidationException: 1 validation error detected: Value '5' at 'scanIndexForward' failed to " +
             "satisfy constraint: Member must satisfy enum value set: [true, false]", error);
@@ -129,20 +122,14 @@ class UnknownEnumValuesGetValidationErrorsTest
             error(session.call(c, BODY + e.encodedLength())), "it was read as eventually consistent");
 
         final long q = session.nextCorrelationId();
-        final byte[] pk = RawSession.value(io.ferrite.codecs.item.AttributeValue.s("g"));
-        final byte[] empty = new byte[0];
-        final QueryRequestEncoder query = new QueryRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
-            .correlationId(q).requestId(q).condition(SortKeyConditionType.NONE).scanIndexForward(BooleanType.TRUE)
-            .consistentRead(BooleanType.TRUE).pageLimit(10).tableName("Tbl")
-            .putPartitionKeyValue(pk, 0, pk.length).putSortKeyValue(empty, 0, 0).putSortKeyUpper(empty, 0, 0)
-            .putExclusiveStartKey(empty, 0, 0).keyConditionExpression("").filterExpression("").projectionExpression("")
-            .putExpressionAttributeNames(empty, 0, 0).putExpressionAttributeValues(empty, 0, 0);
+        final int queryLength = queryFrame(q, "g");
         session.buffer.putByte(BODY + QueryRequestEncoder.consistentReadEncodingOffset(), (byte)7);
-        final String queryError = error(session.call(q, BODY + query.encodedLength()));
+        final String queryError = error(session.call(q, queryLength));
         assertNotNull(queryError, "a Query with consistentRead 7 succeeded");
         assertTrue(queryError.startsWith("ValidationException: 1 validation error detected: Value '7' at 'consistentRead'"),
             queryError);
 
+        final byte[] empty = new byte[0];
         final long s = session.nextCorrelationId();
         final ScanRequestEncoder scan = new ScanRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
             .correlationId(s).requestId(s).segment(0).totalSegments(1).consistentRead(BooleanType.TRUE).pageLimit(10)
@@ -153,6 +140,24 @@ class UnknownEnumValuesGetValidationErrorsTest
         assertNotNull(scanError, "a Scan with consistentRead 3 succeeded");
         assertTrue(scanError.startsWith("ValidationException: 1 validation error detected: Value '3' at 'consistentRead'"),
             scanError);
+    }
+
+    /**
+     * A valid Query of partition key {@code pk} (string) of table Tbl in the session's buffer.
+     *
+     * @return its length.
+     */
+    private static int queryFrame(final long correlationId, final String pk)
+    {
+        final byte[] key = RawSession.value(io.ferrite.codecs.item.AttributeValue.s(pk));
+        final byte[] empty = new byte[0];
+        final QueryRequestEncoder e = new QueryRequestEncoder().wrapAndApplyHeader(session.buffer, 0, session.header)
+            .correlationId(correlationId).requestId(correlationId).condition(SortKeyConditionType.NONE)
+            .scanIndexForward(BooleanType.TRUE).consistentRead(BooleanType.TRUE).pageLimit(10).tableName("Tbl")
+            .putPartitionKeyValue(key, 0, key.length).putSortKeyValue(empty, 0, 0).putSortKeyUpper(empty, 0, 0)
+            .putExclusiveStartKey(empty, 0, 0).keyConditionExpression("").filterExpression("").projectionExpression("")
+            .putExpressionAttributeNames(empty, 0, 0).putExpressionAttributeValues(empty, 0, 0);
+        return BODY + e.encodedLength();
     }
 
     /**
