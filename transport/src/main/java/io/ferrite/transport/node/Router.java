@@ -44,7 +44,6 @@ import io.ferrite.codecs.sbe.TableStatus;
 import io.ferrite.codecs.sbe.UpdateItemRequestDecoder;
 import io.ferrite.codecs.sbe.UpdateTableRequestDecoder;
 import io.ferrite.codecs.sbe.AdmissionDemandEncoder;
-import io.ferrite.codecs.sbe.AdmissionGrantDecoder;
 import io.ferrite.engine.admission.CapacityUnits;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.admission.TokenBucket;
@@ -164,7 +163,8 @@ final class Router implements Agent
     private final Subscription grants;
     private final FragmentHandler grantHandler = this::onGrant;
     private final AdmissionDemandEncoder demandEncoder = new AdmissionDemandEncoder();
-    private final AdmissionGrantDecoder grantDecoder = new AdmissionGrantDecoder();
+    private final GrantReader grantReader = new GrantReader();
+    private long malformedGrants;
     private final UnsafeBuffer demandBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
     private final UnsafeBuffer grantChannelBytes = new UnsafeBuffer(new byte[256]);
     private int grantChannelLength;
@@ -949,20 +949,28 @@ final class Router implements Agent
 
     private void onGrant(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
     {
-        header.wrap(buffer, offset);
-        if (header.templateId() != AdmissionGrantDecoder.TEMPLATE_ID || header.schemaId() != AdmissionGrantDecoder.SCHEMA_ID)
+        final GrantReader.Result result = grantReader.read(buffer, offset, length);
+        if (GrantReader.Result.MALFORMED == result)
         {
-            return;
+            malformedGrants++;
         }
-        grantDecoder.wrapAndApplyHeader(buffer, offset, header);
-        final long readRate = grantDecoder.readRate();
-        final long writeRate = grantDecoder.writeRate();
-        grantDecoder.wrapTableName(nameView);
-        final TableRoute route = metadata.lookup(nameView, 0, nameView.capacity());
-        if (null != route && null != route.admission)
+        else if (GrantReader.Result.GRANT == result)
         {
-            route.admission.applyShare(readRate, writeRate);
+            final UnsafeBuffer name = grantReader.tableName();
+            final TableRoute route = metadata.lookup(name, 0, name.capacity());
+            if (null != route && null != route.admission)
+            {
+                route.admission.applyShare(grantReader.readRate(), grantReader.writeRate());
+            }
         }
+    }
+
+    /**
+     * @return grant datagrams dropped as malformed since start (router thread; for tests).
+     */
+    long malformedGrants()
+    {
+        return malformedGrants;
     }
 
     /**
