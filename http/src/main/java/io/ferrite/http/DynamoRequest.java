@@ -168,7 +168,7 @@ final class DynamoRequest
                 }
                 case "ExpressionAttributeValues" ->
                 {
-                    json.readItem(parser, values, member);
+                    json.readValues(parser, values, member);
                     hasValues = true;
                 }
                 case "ExpressionAttributeNames" ->

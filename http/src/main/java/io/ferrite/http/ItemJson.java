@@ -29,6 +29,7 @@ import static io.ferrite.codecs.item.ItemFormat.*;
 final class ItemJson
 {
     private final Chars chars = new Chars();
+    private final Chars valueName = new Chars();
     private final ExpandableDirectBufferOutputStream binaryOut =
         new ExpandableDirectBufferOutputStream(new ExpandableArrayBuffer(256));
     private final ExpandableArrayBuffer numberText = new ExpandableArrayBuffer(DecimalCodec.MAX_TEXT_LENGTH + 8);
@@ -53,6 +54,37 @@ final class ItemJson
             writer.name(chars.of(parser));
             parser.nextToken();
             readValue(parser, writer, path);
+        }
+    }
+
+    /**
+     * Reads {@code ExpressionAttributeValues} as {@link #readItem} does, and words a value's ValidationException as
+     * DynamoDB does: "ExpressionAttributeValues contains invalid value: <the value's error> for key :v".
+     *
+     * @param parser positioned on START_OBJECT (anything else is a SerializationException).
+     * @param writer a reset writer; finished by the caller.
+     * @param path   the parameter's name, for messages.
+     */
+    void readValues(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
+    {
+        expect(parser, JsonToken.START_OBJECT, path);
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            writer.name(valueName.of(parser));
+            parser.nextToken();
+            try
+            {
+                readValue(parser, writer, path);
+            }
+            catch (final FerriteException ex)
+            {
+                if (ErrorCode.ValidationException != ex.code())
+                {
+                    throw ex;
+                }
+                throw FerriteException.validation("ExpressionAttributeValues contains invalid value: " +
+                    ex.getMessage() + " for key " + valueName);
+            }
         }
     }
 
@@ -164,7 +196,7 @@ final class ItemJson
             }
         }
         while (parser.nextToken() != JsonToken.END_ARRAY);
-        writer.endSet();
+        writer.endSet(true); // DynamoDB refuses duplicates; the builder API drops them
     }
 
     private DirectBuffer base64(final JsonIn parser) throws IOException

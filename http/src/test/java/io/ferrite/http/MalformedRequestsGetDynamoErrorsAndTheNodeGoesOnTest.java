@@ -147,6 +147,49 @@ final class MalformedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     }
 
     /**
+     * DynamoDB refuses a set with two equal elements, numbers equal by value included, wherever a set is sent; the
+     * front used to drop the duplicates and store the rest. A bad value in ExpressionAttributeValues is worded as
+     * DynamoDB words it, naming the placeholder.
+     */
+    @Test
+    void duplicateSetElementsAndBadExpressionValuesAreDynamoDbsValidationErrors() throws Exception
+    {
+        try (RawHttp http = new RawHttp(port))
+        {
+            assertError(http.exchange(TARGET + "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"k\":{\"S\":\"d\"}," +
+                "\"s\":{\"SS\":[\"x\",\"y\",\"x\"]}}}"), 400, "ValidationException",
+                "\"One or more parameter values were invalid: Input collection [x, y, x] contains duplicates.\"");
+            assertError(http.exchange(TARGET + "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"k\":{\"S\":\"d\"}," +
+                "\"m\":{\"M\":{\"n\":{\"NS\":[\"1\",\"2\",\"1.0\"]}}}}}"), 400, "ValidationException",
+                "Input collection [1, 2, 1] contains duplicates.");
+            assertError(http.exchange(TARGET + "BatchWriteItem", "{\"RequestItems\":{\"tbl\":[{\"PutRequest\":{\"Item\":" +
+                "{\"k\":{\"S\":\"d\"},\"b\":{\"BS\":[\"AAE=\",\"AAE=\"]}}}}]}}"), 400, "ValidationException",
+                "Input collection [AAE=, AAE=] contains duplicates.");
+            assertError(http.exchange(TARGET + "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"d\"}}," +
+                "\"UpdateExpression\":\"ADD s :v\",\"ExpressionAttributeValues\":{\":v\":{\"SS\":[\"q\",\"q\"]}}}"), 400,
+                "ValidationException", "\"ExpressionAttributeValues contains invalid value: One or more parameter values " +
+                "were invalid: Input collection [q, q] contains duplicates. for key :v\"");
+            assertError(http.exchange(TARGET + "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"d\"}}," +
+                "\"UpdateExpression\":\"SET n = :n\",\"ExpressionAttributeValues\":{\":n\":{\"N\":\"abc\"}}}"), 400,
+                "ValidationException", "\"ExpressionAttributeValues contains invalid value: The parameter cannot be " +
+                "converted to a numeric value: abc for key :n\"");
+            assertError(http.exchange(TARGET + "UpdateItem", "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"d\"}}," +
+                "\"UpdateExpression\":\"SET n = :n\",\"ExpressionAttributeValues\":{\":n\":{}}}"), 400,
+                "ValidationException", "\"ExpressionAttributeValues contains invalid value: Supplied AttributeValue is " +
+                "empty, must contain exactly one of the supported datatypes for key :n\"");
+            final RawHttp.Response missing = http.exchange(TARGET + "GetItem",
+                "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"d\"}}}");
+            assertEquals("{}", missing.body(), "a refused write stored something");
+            // distinct elements in any order are a set like any other, stored in the item format's order
+            assertEquals(200, http.exchange(TARGET + "PutItem", "{\"TableName\":\"tbl\",\"Item\":{\"k\":{\"S\":\"e\"}," +
+                "\"s\":{\"SS\":[\"y\",\"x\"]},\"n\":{\"NS\":[\"2\",\"-1\",\"10\"]}}}").status());
+            assertEquals("{\"Item\":{\"k\":{\"S\":\"e\"},\"n\":{\"NS\":[\"-1\",\"2\",\"10\"]},\"s\":{\"SS\":[\"x\",\"y\"]}}}",
+                http.exchange(TARGET + "GetItem", "{\"TableName\":\"tbl\",\"Key\":{\"k\":{\"S\":\"e\"}}}").body());
+        }
+        assertNodeStillServes();
+    }
+
+    /**
      * A lone surrogate escape is no Unicode character: a SerializationException naming it. It used to reach the node
      * client, whose encoder threw after taking an in-flight slot; 4,096 of them left the event loop's session
      * refusing every request with "too many requests in flight".

@@ -8,6 +8,7 @@ import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Base64;
 
 import static io.ferrite.codecs.item.ItemFormat.*;
 
@@ -345,6 +346,20 @@ public final class ItemWriter
      */
     public ItemWriter endSet()
     {
+        return endSet(false);
+    }
+
+    /**
+     * Close the current set, sorting its elements; duplicates are dropped, or refused as DynamoDB's API refuses
+     * them ("One or more parameter values were invalid: Input collection [a, a] contains duplicates."). Numbers are
+     * equal by value ("1" and "1.0").
+     *
+     * @param rejectDuplicates true to refuse a set with two equal elements, false to keep one of them.
+     * @return this writer.
+     * @throws FerriteException if the set is empty, or has duplicates and {@code rejectDuplicates} is true.
+     */
+    public ItemWriter endSet(final boolean rejectDuplicates)
+    {
         final byte type = frameType[depth];
         if (TYPE_SS != type && TYPE_NS != type && TYPE_BS != type)
         {
@@ -355,7 +370,7 @@ public final class ItemWriter
             throw FerriteException.validation("One or more parameter values were invalid: An " +
                 (TYPE_SS == type ? "string" : TYPE_NS == type ? "number" : "binary") + " set  may not be empty");
         }
-        sortSetElements(type);
+        sortSetElements(type, rejectDuplicates);
         return endContainer();
     }
 
@@ -957,7 +972,7 @@ public final class ItemWriter
         }
     }
 
-    private void sortSetElements(final byte type)
+    private void sortSetElements(final byte type, final boolean rejectDuplicates)
     {
         final int lo = frameFirstChild[depth];
         final int hi = childTop;
@@ -986,7 +1001,15 @@ public final class ItemWriter
             int kept = lo + 1;
             for (int i = lo + 1; i < hi; i++)
             {
-                if (0 != compareChildren(kept - 1, i, type))
+                if (0 == compareChildren(kept - 1, i, type))
+                {
+                    if (rejectDuplicates)
+                    {
+                        throw FerriteException.validation("One or more parameter values were invalid: Input " +
+                            "collection " + inputCollection(lo, hi, type) + " contains duplicates.");
+                    }
+                }
+                else
                 {
                     childOffsets[kept] = childOffsets[i];
                     childLengths[kept] = childLengths[i];
@@ -1001,6 +1024,41 @@ public final class ItemWriter
         {
             rewrite(lo, hi);
         }
+    }
+
+    /**
+     * The set's elements as the request gave them, "[a, b, a]" (error path only: allocates). The elements still
+     * lie in the buffer in the order they were written, whatever order the sort left their offsets in.
+     */
+    private String inputCollection(final int lo, final int hi, final byte type)
+    {
+        final int[] offsets = Arrays.copyOfRange(childOffsets, lo, hi);
+        Arrays.sort(offsets);
+        final StringBuilder text = new StringBuilder().append('[');
+        for (int i = 0; i < offsets.length; i++)
+        {
+            final int payloadOff = setElementPayloadOffset(type, offsets[i]);
+            final int payloadLen = setElementPayloadLength(buffer, type, offsets[i]);
+            if (i > 0)
+            {
+                text.append(", ");
+            }
+            if (TYPE_SS == type)
+            {
+                text.append(buffer.getStringWithoutLengthUtf8(payloadOff, payloadLen));
+            }
+            else if (TYPE_NS == type)
+            {
+                DecimalCodec.appendTo(buffer, payloadOff, payloadLen, text);
+            }
+            else
+            {
+                final byte[] bytes = new byte[payloadLen];
+                buffer.getBytes(payloadOff, bytes);
+                text.append(Base64.getEncoder().encodeToString(bytes));
+            }
+        }
+        return text.append(']').toString();
     }
 
     private boolean isStrictlyAscending(final int lo, final int hi, final byte kind)

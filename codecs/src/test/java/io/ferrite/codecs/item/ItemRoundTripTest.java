@@ -170,6 +170,30 @@ class ItemRoundTripTest
     }
 
     @Test
+    void duplicateSetElementsAreDroppedByDefaultAndRefusedWhenAskedNamingTheInputInItsOrder()
+    {
+        final int length = writer.reset().beginNumberSet("n").number("2").number("1").number("2.0").endSet().finish();
+        assertEquals(2, ItemCodec.decode(writer.buffer(), 0, length).get("n").asNumberSet().size());
+
+        final FerriteException strings = assertThrows(FerriteException.class,
+            () -> writer.reset().beginStringSet("s").string("b").string("a").string("b").endSet(true));
+        assertEquals("One or more parameter values were invalid: Input collection [b, a, b] contains duplicates.",
+            strings.getMessage());
+        final FerriteException numbers = assertThrows(FerriteException.class,
+            () -> writer.reset().beginNumberSet("n").number("10").number("-1.5").number("1E1").endSet(true));
+        assertEquals("One or more parameter values were invalid: Input collection [10, -1.5, 10] contains duplicates.",
+            numbers.getMessage());
+        final FerriteException binaries = assertThrows(FerriteException.class,
+            () -> writer.reset().beginBinarySet("b").binary(new byte[]{1}).binary(new byte[]{1}).endSet(true));
+        assertEquals("One or more parameter values were invalid: Input collection [AQ==, AQ==] contains duplicates.",
+            binaries.getMessage());
+
+        final int distinct = writer.reset().beginStringSet("s").string("b").string("a").endSet(true).finish();
+        assertEquals(List.of("a", "b"),
+            ItemCodec.decode(writer.buffer(), 0, distinct).get("s").asStringSet());
+    }
+
+    @Test
     void nestingAtDepth32IsAcceptedAnd33IsRejected()
     {
         writer.reset();
