@@ -33,7 +33,8 @@ final class PathTrie
         Node[] children = new Node[0];
         UpdateAction action;
         boolean leaf;
-        boolean writes;
+        /** An update action sits at or below this node, so the containers on its way must exist (DynamoDB's rule). */
+        boolean acted;
 
         Node(final String name, final byte[] utf8, final int index)
         {
@@ -60,14 +61,15 @@ final class PathTrie
         {
             final DocumentPath path = paths.get(p);
             final UpdateAction action = null == actions ? null : actions.get(p);
-            final boolean writes = null != action &&
-                (UpdateAction.Type.SET == action.type || UpdateAction.Type.ADD == action.type);
+            // every action, REMOVE and DELETE too, needs the containers above its target: DynamoDB refuses REMOVE a.b
+            // when a is missing or not a map ("The document path provided in the update expression is invalid for update")
+            final boolean acted = null != action;
             Node node = root;
-            node.writes |= writes;
+            node.acted |= acted;
             for (int i = 0; i < path.length(); i++)
             {
                 node = child(node, path, i);
-                node.writes |= writes;
+                node.acted |= acted;
             }
             node.leaf = true;
             node.action = action;

@@ -21,8 +21,8 @@ import static io.ferrite.codecs.item.ItemFormat.*;
  * it was before the update, as DynamoDB's do. The new item is written in one walk of the old one, guided
  * by a tree of the action paths; untouched attributes are copied as bytes.
  * <p>
- * Rules checked when applied (they depend on the item): a SET or ADD below a missing or non-container
- * value ("The document path provided in the update expression is invalid for update"), operands of the
+ * Rules checked when applied (they depend on the item): any action below a missing or non-container value,
+ * REMOVE and DELETE included ("The document path provided in the update expression is invalid for update"), operands of the
  * wrong type or missing ("An operand in the update expression has an incorrect data type", "The provided
  * expression refers to an attribute that does not exist in the item"), key attributes ("Cannot update
  * attribute pk. This attribute is part of the key"), number precision and range, item size.
@@ -304,7 +304,7 @@ public final class UpdateExpression implements ItemUpdate
         final boolean indexes = node.hasIndexChildren();
         if (value < 0 || (indexes ? TYPE_L != type : TYPE_M != type))
         {
-            if (node.writes)
+            if (node.acted)
             {
                 throw Errors.invalidUpdatePath();
             }

@@ -86,7 +86,28 @@ class UpdateAndProjectionExpressionTest
             "The document path provided in the update expression is invalid for update");
         validation(() -> fx.update("SET doc.x.y = :v", Map.of(":v", n(1)), old),
             "The document path provided in the update expression is invalid for update");
-        assertEquals(old, fx.update("REMOVE nope.x", null, old));
+        // REMOVE of a missing leaf is nothing to do, but its parent must exist
+        assertEquals(old, fx.update("REMOVE doc.nope, arr[5], nope", null, old));
+    }
+
+    @Test
+    void removeAndDeleteBelowAMissingOrScalarParentAreInvalidPaths()
+    {
+        // DynamoDB refuses every action whose parent is missing or not a container of the right kind, REMOVE and
+        // DELETE included; only a missing item makes a removal a no-op
+        final Map<String, AttributeValue> old = item("pk", s("k"), "a", s("hello"), "b", l(List.of(s("hi"))),
+            "m", m(Map.of("x", n(1))));
+        for (final String text : List.of("REMOVE a.c", "REMOVE b.c", "REMOVE c.c", "REMOVE a[0]", "REMOVE c[0]",
+            "REMOVE m[0]", "REMOVE m.x.y"))
+        {
+            validation(() -> fx.update(text, null, old),
+                "The document path provided in the update expression is invalid for update");
+        }
+        validation(() -> fx.update("DELETE c.d :s", Map.of(":s", AttributeValue.ss(List.of("x"))), old),
+            "The document path provided in the update expression is invalid for update");
+        validation(() -> fx.update("DELETE a[1] :s", Map.of(":s", AttributeValue.ss(List.of("x"))), old),
+            "The document path provided in the update expression is invalid for update");
+        assertNull(fx.update("REMOVE x.y, z[0]", null, null, Map.of("pk", s("k")), null));
     }
 
     @Test
