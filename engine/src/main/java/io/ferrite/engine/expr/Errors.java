@@ -1,6 +1,7 @@
 package io.ferrite.engine.expr;
 
 import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.codecs.item.ItemFormat;
 
 /**
  * DynamoDB's expression error messages in one place, so that every rule speaks with DynamoDB's words.
@@ -25,14 +26,47 @@ final class Errors
     static FerriteException operandType(final ExpressionKind kind, final String operator, final byte type)
     {
         return invalid(kind, "Incorrect operand type for operator or function; operator or function: " + operator +
-            ", operand type: " + io.ferrite.codecs.item.ItemFormat.typeName(type));
+            ", operand type: " + ItemFormat.typeName(type));
+    }
+
+    /**
+     * ADD's and DELETE's own wording (DynamoDB's): "operator:" rather than "operator or function:", and the operand's
+     * type spelt out (STRING, NUMBER, ...). Sets never reach here: both clauses take them.
+     */
+    static FerriteException clauseOperandType(final ExpressionKind kind, final String clause, final byte type)
+    {
+        return invalid(kind, "Incorrect operand type for operator or function; operator: " + clause +
+            ", operand type: " + typeWord(type));
+    }
+
+    private static String typeWord(final byte type)
+    {
+        switch (type)
+        {
+            case ItemFormat.TYPE_S:
+                return "STRING";
+            case ItemFormat.TYPE_N:
+                return "NUMBER";
+            case ItemFormat.TYPE_B:
+                return "BINARY";
+            case ItemFormat.TYPE_BOOL:
+                return "BOOLEAN";
+            case ItemFormat.TYPE_NULL:
+                return "NULL";
+            case ItemFormat.TYPE_L:
+                return "LIST";
+            case ItemFormat.TYPE_M:
+                return "MAP";
+            default:
+                return ItemFormat.typeName(type);
+        }
     }
 
     static FerriteException operandTypeRuntime(final String operator, final byte type)
     {
         return FerriteException.validation("An operand in the update expression has an incorrect data type " +
             "(operator or function: " + operator + ", operand type: " +
-            io.ferrite.codecs.item.ItemFormat.typeName(type) + ")");
+            ItemFormat.typeName(type) + ")");
     }
 
     static FerriteException missingOperand()

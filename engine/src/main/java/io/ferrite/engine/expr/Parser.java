@@ -222,11 +222,11 @@ final class Parser
                 final byte type = value.constantType();
                 if (UpdateAction.Type.ADD == clause && ItemFormat.TYPE_N != type && !Values.isSet(type))
                 {
-                    throw Errors.operandType(kind, "ADD", type);
+                    throw Errors.clauseOperandType(kind, "ADD", type);
                 }
                 if (UpdateAction.Type.DELETE == clause && !Values.isSet(type))
                 {
-                    throw Errors.operandType(kind, "DELETE", type);
+                    throw Errors.clauseOperandType(kind, "DELETE", type);
                 }
                 return new UpdateAction(clause, path, value);
             }

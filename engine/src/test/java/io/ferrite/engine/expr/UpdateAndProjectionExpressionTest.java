@@ -125,11 +125,18 @@ class UpdateAndProjectionExpressionTest
         assertNull(fx.update("DELETE ss :v", Map.of(":v", AttributeValue.ss(List.of("a", "b"))), old).get("ss"));
         assertEquals(old, fx.update("DELETE nothing :v", Map.of(":v", AttributeValue.ss(List.of("a"))), old));
 
+        // ADD and DELETE name their operand's type in words, and say "operator:", as DynamoDB does
         validation(() -> fx.update("ADD ss :v", Map.of(":v", s("x")), old),
-            "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: ADD, " +
-            "operand type: S");
+            "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, " +
+            "operand type: STRING");
         validation(() -> fx.update("DELETE ss :v", Map.of(":v", n(1)), old),
-            "operator or function: DELETE, operand type: N");
+            "Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER");
+        validation(() -> fx.update("ADD l :v", Map.of(":v", l(List.of(n(1)))), old),
+            "Incorrect operand type for operator or function; operator: ADD, operand type: LIST");
+        validation(() -> fx.update("DELETE l :v", Map.of(":v", AttributeValue.bool(true)), old),
+            "Incorrect operand type for operator or function; operator: DELETE, operand type: BOOLEAN");
+        validation(() -> fx.update("ADD l :v", Map.of(":v", m(Map.of())), old),
+            "Incorrect operand type for operator or function; operator: ADD, operand type: MAP");
         validation(() -> fx.update("ADD ss :v", Map.of(":v", n(1)), old), "incorrect data type");
         validation(() -> fx.update("ADD n :v", Map.of(":v", AttributeValue.ns(List.of("1"))), old),
             "incorrect data type");
