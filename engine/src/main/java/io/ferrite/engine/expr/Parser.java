@@ -53,7 +53,7 @@ final class Parser
     static final int MAX_EXPRESSION_BYTES = 4096;
     /** Most nested parentheses or NOTs accepted. */
     static final int MAX_NESTING = 64;
-    /** Most operands of IN. */
+    /** Most operands of IN, the value compared included. */
     static final int MAX_IN_OPERANDS = 100;
 
     private static final int IDENT = 1;
@@ -391,10 +391,11 @@ final class Parser
             do
             {
                 candidates.add(parseOperand());
-                if (candidates.size() > MAX_IN_OPERANDS)
+                // the value compared is one of IN's operands too: DynamoDB accepts 99 candidates, not 100
+                if (1 + candidates.size() > MAX_IN_OPERANDS)
                 {
                     throw Errors.invalid(kind, "The IN operator is provided with too many operands; number of " +
-                        "operands: " + candidates.size() + ", limit: " + MAX_IN_OPERANDS);
+                        "operands: " + (1 + candidates.size()) + ", limit: " + MAX_IN_OPERANDS);
                 }
             }
             while (acceptSymbol(","));

@@ -106,6 +106,25 @@ class ConditionExpressionTest
     }
 
     @Test
+    void inTakesAtMostOneHundredOperandsCountingItsLeftOne()
+    {
+        // DynamoDB's limit of 100 operands for IN counts the value compared: 99 candidates pass, 100 do not
+        final Map<String, AttributeValue> values = new java.util.HashMap<>();
+        final StringBuilder list = new StringBuilder();
+        for (int i = 0; i < 100; i++)
+        {
+            values.put(":v" + i, n(i));
+            list.append(i > 0 ? ", " : "").append(":v").append(i);
+        }
+        final String ninetyNine = list.substring(0, list.lastIndexOf(","));
+        final Map<String, AttributeValue> fewer = new java.util.HashMap<>(values);
+        fewer.remove(":v99");
+        assertTrue(fx.test("age IN (" + ninetyNine + ")", fewer, item));
+        validation(() -> fx.test("age IN (" + list + ")", values, item),
+            "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101");
+    }
+
+    @Test
     void functions()
     {
         assertTrue(fx.test("attribute_exists(age)", null, null, item));
