@@ -53,6 +53,8 @@ final class Parser
     static final int MAX_EXPRESSION_BYTES = 4096;
     /** Most nested parentheses or NOTs accepted. */
     static final int MAX_NESTING = 64;
+    /** Most operators ({@code +}, {@code -}) and functions in one UpdateExpression, DynamoDB's documented limit. */
+    static final int MAX_UPDATE_OPERATORS = 300;
     /** Most operands of IN, the value compared included. */
     static final int MAX_IN_OPERANDS = 100;
 
@@ -79,6 +81,7 @@ final class Parser
     private final List<Integer> tokenEnds = new ArrayList<>();
     private int position;
     private int depth;
+    private int updateOperators;
 
     Parser(
         final ExpressionKind kind,
@@ -183,6 +186,11 @@ final class Parser
         {
             throw Errors.invalid(kind, "The expression can not be empty;");
         }
+        if (updateOperators > MAX_UPDATE_OPERATORS)
+        {
+            throw Errors.invalid(kind, "The expression contains too many operators or functions; number: " +
+                updateOperators + ", limit: " + MAX_UPDATE_OPERATORS);
+        }
         final List<DocumentPath> paths = new ArrayList<>();
         for (final UpdateAction action : actions)
         {
@@ -205,6 +213,7 @@ final class Parser
                 {
                     final boolean subtract = isSymbol("-");
                     position++;
+                    updateOperators++;
                     final Operand right = parseTerm();
                     checkConstantType(value, ItemFormat.TYPE_N, subtract ? "-" : "+");
                     checkConstantType(right, ItemFormat.TYPE_N, subtract ? "-" : "+");
@@ -240,6 +249,7 @@ final class Parser
             final String function = tokenText(position);
             position += 2;
             enterNesting();
+            updateOperators++;
             final Operand result;
             switch (function)
             {

@@ -196,6 +196,25 @@ class UpdateAndProjectionExpressionTest
     }
 
     @Test
+    void updateExpressionTakesAtMostThreeHundredOperatorsOrFunctions()
+    {
+        // DynamoDB's documented limit: 300 operators or functions in one UpdateExpression
+        final Map<String, AttributeValue> values = Map.of(":v", n(1), ":l", l(List.of()));
+        final StringBuilder text = new StringBuilder("SET ");
+        for (int i = 0; i < 300; i++)
+        {
+            text.append(i > 0 ? "," : "").append(i % 10 != 1 ? "a" + i + "=:v+:v" : "a" + i + "=list_append(:l,:l)");
+        }
+        final Map<String, AttributeValue> updated = fx.update(text.toString(), values, item("pk", s("k")));
+        assertEquals(n(2), updated.get("a0"));
+        assertEquals(l(List.of()), updated.get("a1"));
+
+        text.append(",b=:v-:v");
+        validation(() -> fx.update(text.toString(), values, item("pk", s("k"))),
+            "Invalid UpdateExpression: The expression contains too many operators or functions; number: 301, limit: 300");
+    }
+
+    @Test
     void projectionKeepsNestedPathsAndSkipsMissingOnes()
     {
         final Map<String, AttributeValue> item = item("pk", s("k"), "a", n(1), "secret", s("s"),
