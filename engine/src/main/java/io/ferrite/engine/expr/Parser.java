@@ -51,6 +51,8 @@ final class Parser
 {
     /** DynamoDB's longest expression, in bytes. */
     static final int MAX_EXPRESSION_BYTES = 4096;
+    /** DynamoDB's longest expression attribute name or value placeholder ({@code #name}, {@code :value}), in bytes. */
+    static final int MAX_PLACEHOLDER_BYTES = 255;
     /** Most nested parentheses or NOTs accepted. */
     static final int MAX_NESTING = 64;
     /** Most operators ({@code +}, {@code -}) and functions in one UpdateExpression, DynamoDB's documented limit. */
@@ -580,6 +582,7 @@ final class Parser
                 throw FerriteException.validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
                     entry.getKey() + "\"");
             }
+            checkPlaceholderLength("ExpressionAttributeNames", entry.getKey());
             if (null == entry.getValue() || entry.getValue().isEmpty())
             {
                 throw FerriteException.validation("ExpressionAttributeNames contains invalid value: Empty attribute " +
@@ -593,12 +596,23 @@ final class Parser
                 throw FerriteException.validation("ExpressionAttributeValues contains invalid key: Syntax error; " +
                     "key: \"" + entry.getKey() + "\"");
             }
+            checkPlaceholderLength("ExpressionAttributeValues", entry.getKey());
             if (null == entry.getValue())
             {
                 throw FerriteException.validation("ExpressionAttributeValues contains invalid value: Supplied " +
                     "AttributeValue is empty, must contain exactly one of the supported datatypes for key " +
                     entry.getKey());
             }
+        }
+    }
+
+    private static void checkPlaceholderLength(final String parameter, final String key)
+    {
+        // placeholders are ASCII word characters (isPlaceholder), so characters are bytes
+        if (key.length() > MAX_PLACEHOLDER_BYTES)
+        {
+            throw FerriteException.validation(parameter + " contains invalid key: The key is longer than " +
+                MAX_PLACEHOLDER_BYTES + " bytes; key: \"" + key + "\"");
         }
     }
 

@@ -210,6 +210,19 @@ class ConditionExpressionTest
     }
 
     @Test
+    void placeholdersAreAtMost255Bytes()
+    {
+        // DynamoDB's documented limit on one expression attribute name or value ("#name is 5 bytes")
+        final String name = "#" + "n".repeat(254);
+        final String value = ":" + "v".repeat(254);
+        assertTrue(fx.test(name + " = " + value, Map.of(name, "age"), Map.of(value, n(42)), item));
+        validation(() -> fx.test(name + "x = :v", Map.of(name + "x", "age"), Map.of(":v", n(42)), item),
+            "ExpressionAttributeNames contains invalid key: The key is longer than 255 bytes; key: \"" + name + "x\"");
+        validation(() -> fx.test("age = " + value + "x", Map.of(value + "x", n(42)), item),
+            "ExpressionAttributeValues contains invalid key: The key is longer than 255 bytes; key: \"" + value + "x\"");
+    }
+
+    @Test
     void staticTypeErrors()
     {
         validation(() -> fx.test("age < :v", Map.of(":v", bool(true)), item),
