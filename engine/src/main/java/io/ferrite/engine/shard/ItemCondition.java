@@ -17,4 +17,16 @@ public interface ItemCondition
      * @return true when the write may proceed; false fails it with ConditionalCheckFailedException.
      */
     boolean test(DirectBuffer item, int offset, int length);
+
+    /**
+     * Whether the condition reads a top-level attribute, for DynamoDB's rule that a Query's FilterExpression may
+     * not read the table's key attributes. Must not allocate.
+     *
+     * @param name a top-level attribute name.
+     * @return true when the condition reads {@code name} (or something inside it); false when it cannot say.
+     */
+    default boolean readsAttribute(final String name)
+    {
+        return false;
+    }
 }

@@ -1660,6 +1660,7 @@ public final class Shard implements AutoCloseable
         }
         KeyCodec.checkPartitionKeyPayload(
             table.definition().spec().partitionKeyName(), pk.length(), pk.type());
+        checkFilterOmitsKeys(table, request.filter());
 
         final SortKeyCondition condition = request.condition();
         if (SortKeyCondition.NONE == condition)
@@ -1687,6 +1688,26 @@ public final class Shard implements AutoCloseable
         {
             throw FerriteException.validation("Invalid KeyConditionExpression: Incorrect operand type for operator " +
                 "or function; operator or function: begins_with, operand type: N");
+        }
+    }
+
+    /** DynamoDB's rule: a Query's filter may not read key attributes (they belong in the key condition). */
+    private static void checkFilterOmitsKeys(final Table table, final ItemCondition filter)
+    {
+        if (null == filter)
+        {
+            return;
+        }
+        final TableSpec spec = table.definition().spec();
+        if (filter.readsAttribute(spec.partitionKeyName()))
+        {
+            throw FerriteException.validation("Filter Expression can only contain non-primary key attributes: " +
+                "Primary key attribute: " + spec.partitionKeyName());
+        }
+        if (null != spec.sortKeyName() && filter.readsAttribute(spec.sortKeyName()))
+        {
+            throw FerriteException.validation("Filter Expression can only contain non-primary key attributes: " +
+                "Primary key attribute: " + spec.sortKeyName());
         }
     }
 

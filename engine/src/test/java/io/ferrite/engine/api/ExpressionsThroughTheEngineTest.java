@@ -160,8 +160,28 @@ class ExpressionsThroughTheEngineTest
                 "Condition parameter type does not match schema type");
             validation(() -> db.query(Query.on("tbl").keyCondition("pk = :v").partitionKey(s("a"))
                 .values(Map.of(":v", s("a")))), "Can not use both expression and non-expression parameters");
-            validation(() -> db.query(Query.on("tbl").keyCondition("pk = :v").filter("pk = :v")
+            validation(() -> db.query(Query.on("tbl").keyCondition("pk = :v").filter("x = :v")
                 .values(Map.of(":v", s("a"), ":w", s("b")))), "unused in expressions: keys: {:w}");
+        }
+    }
+
+    @Test
+    void queryFilterMayNotReadKeyAttributes()
+    {
+        // DynamoDB: "A filter expression cannot contain partition key or sort key attributes" (Query only)
+        try (Ferrite db = open())
+        {
+            db.putItem("tbl", Map.of("pk", s("a"), "sk", n(1), "doc", m(Map.of("pk", n(1)))));
+            final Map<String, AttributeValue> values = Map.of(":v", s("a"), ":w", n(0));
+            validation(() -> db.query(Query.on("tbl").keyCondition("pk = :v").filter("#s > :w")
+                .names(Map.of("#s", "sk")).values(values)),
+                "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk");
+            validation(() -> db.query(Query.on("tbl").keyCondition("pk = :v").filter("sk > :w OR size(pk) > :w")
+                .values(values)), "Filter Expression can only contain non-primary key attributes: Primary key attribute: pk");
+            // a nested attribute of the same name is not a key attribute, and Scan may filter on keys
+            assertEquals(1, db.query(Query.on("tbl").keyCondition("pk = :v").filter("doc.pk > :w").values(values))
+                .count());
+            assertEquals(1, db.scan(Scan.on("tbl").filter("pk = :v AND sk > :w").values(values)).count());
         }
     }
 
