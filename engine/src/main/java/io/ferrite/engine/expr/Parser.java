@@ -257,31 +257,27 @@ final class Parser
             {
                 case "if_not_exists":
                 {
-                    final Operand path = parseOperandStart();
-                    if (!path.isPath())
+                    final List<Operand> arguments = arguments(function, 2, true);
+                    if (!arguments.get(0).isPath())
                     {
                         throw requiresPath(function);
                     }
-                    expectSymbol(",");
-                    result = new Operand.IfNotExists(path, parseTerm());
+                    result = new Operand.IfNotExists(arguments.get(0), arguments.get(1));
                     break;
                 }
 
                 case "list_append":
                 {
-                    final Operand first = parseTerm();
-                    expectSymbol(",");
-                    final Operand second = parseTerm();
-                    checkConstantType(first, ItemFormat.TYPE_L, function);
-                    checkConstantType(second, ItemFormat.TYPE_L, function);
-                    result = new Operand.ListAppend(first, second);
+                    final List<Operand> arguments = arguments(function, 2, true);
+                    checkConstantType(arguments.get(0), ItemFormat.TYPE_L, function);
+                    checkConstantType(arguments.get(1), ItemFormat.TYPE_L, function);
+                    result = new Operand.ListAppend(arguments.get(0), arguments.get(1));
                     break;
                 }
 
                 default:
                     throw functionNotAllowed(function);
             }
-            expectSymbol(")");
             depth--;
             return result;
         }
@@ -344,29 +340,25 @@ final class Parser
                 case "attribute_not_exists":
                 {
                     position += 2;
-                    final Operand path = parseFunctionPath(function);
-                    expectSymbol(")");
+                    final Operand path = requirePath(function, arguments(function, 1, false).get(0));
                     return new Predicate.Exists(path, "attribute_exists".equals(function));
                 }
 
                 case "attribute_type":
                 {
                     position += 2;
-                    final Operand path = parseFunctionPath(function);
-                    expectSymbol(",");
-                    final Operand typeName = parseOperand();
-                    expectSymbol(")");
-                    return new Predicate.Type(path, attributeType(typeName));
+                    final List<Operand> arguments = arguments(function, 2, false);
+                    final Operand path = requirePath(function, arguments.get(0));
+                    return new Predicate.Type(path, attributeType(arguments.get(1)));
                 }
 
                 case "begins_with":
                 case "contains":
                 {
                     position += 2;
-                    final Operand first = parseOperand();
-                    expectSymbol(",");
-                    final Operand second = parseOperand();
-                    expectSymbol(")");
+                    final List<Operand> arguments = arguments(function, 2, false);
+                    final Operand first = arguments.get(0);
+                    final Operand second = arguments.get(1);
                     final boolean beginsWith = "begins_with".equals(function);
                     if (beginsWith)
                     {
@@ -441,8 +433,7 @@ final class Parser
             }
             position += 2;
             enterNesting();
-            final Operand argument = parseOperand();
-            expectSymbol(")");
+            final Operand argument = arguments(function, 1, false).get(0);
             depth--;
             final byte type = argument.constantType();
             if (!argument.isPath() && (0 == type || Values.size(constants, ((Operand.Constant)argument).offset) < 0))
@@ -454,9 +445,31 @@ final class Parser
         return parseOperandStart();
     }
 
-    private Operand parseFunctionPath(final String function)
+    /**
+     * Parses a function's arguments, from after its '(' to its ')', then checks their number: DynamoDB reads any
+     * argument list and names the function and the count it got, rather than reporting a syntax error.
+     *
+     * @param terms true for UpdateExpression terms (which may be functions), false for condition operands.
+     */
+    private List<Operand> arguments(final String function, final int expected, final boolean terms)
     {
-        final Operand operand = parseOperand();
+        final List<Operand> arguments = new ArrayList<>(expected);
+        do
+        {
+            arguments.add(terms ? parseTerm() : parseOperand());
+        }
+        while (acceptSymbol(","));
+        expectSymbol(")");
+        if (arguments.size() != expected)
+        {
+            throw Errors.invalid(kind, "Incorrect number of operands for operator or function; operator or function: " +
+                function + ", number of operands: " + arguments.size());
+        }
+        return arguments;
+    }
+
+    private Operand requirePath(final String function, final Operand operand)
+    {
         if (!operand.isPath())
         {
             throw requiresPath(function);

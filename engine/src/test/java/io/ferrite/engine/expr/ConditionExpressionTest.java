@@ -223,6 +223,31 @@ class ConditionExpressionTest
     }
 
     @Test
+    void functionsWithTheWrongNumberOfOperandsAreNamedNotSyntaxErrors()
+    {
+        // DynamoDB parses any argument list and then names the function and the count it got
+        validation(() -> fx.test("size(age, age) = :v", Map.of(":v", n(1)), item),
+            "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: " +
+            "size, number of operands: 2");
+        validation(() -> fx.test("attribute_exists(age, #n)", Map.of("#n", "name"), null, item),
+            "operator or function: attribute_exists, number of operands: 2");
+        validation(() -> fx.test("begins_with(#n)", Map.of("#n", "name"), null, item),
+            "operator or function: begins_with, number of operands: 1");
+        validation(() -> fx.test("contains(tags, :a, :b)", Map.of(":a", s("x"), ":b", s("y")), item),
+            "operator or function: contains, number of operands: 3");
+        validation(() -> fx.test("attribute_type(age)", null, item),
+            "operator or function: attribute_type, number of operands: 1");
+        validation(() -> fx.update("SET a = list_append(:l)", Map.of(":l", l(List.of())), item),
+            "Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: " +
+            "list_append, number of operands: 1");
+        validation(() -> fx.update("SET a = if_not_exists(a, :l, :l)", Map.of(":l", l(List.of())), item),
+            "operator or function: if_not_exists, number of operands: 3");
+        // a function where if_not_exists wants a path is named as such, not a syntax error
+        validation(() -> fx.update("SET a = if_not_exists(if_not_exists(a, :l), :l)", Map.of(":l", l(List.of())), item),
+            "Operator or function requires a document path; operator or function: if_not_exists");
+    }
+
+    @Test
     void staticTypeErrors()
     {
         validation(() -> fx.test("age < :v", Map.of(":v", bool(true)), item),
