@@ -341,7 +341,7 @@ final class Parser
                 {
                     position += 2;
                     final Operand path = requirePath(function, arguments(function, 1, false).get(0));
-                    return new Predicate.Exists(path, "attribute_exists".equals(function));
+                    return notCompared(function, new Predicate.Exists(path, "attribute_exists".equals(function)));
                 }
 
                 case "attribute_type":
@@ -349,7 +349,7 @@ final class Parser
                     position += 2;
                     final List<Operand> arguments = arguments(function, 2, false);
                     final Operand path = requirePath(function, arguments.get(0));
-                    return new Predicate.Type(path, attributeType(arguments.get(1)));
+                    return notCompared(function, new Predicate.Type(path, attributeType(arguments.get(1))));
                 }
 
                 case "begins_with":
@@ -365,7 +365,7 @@ final class Parser
                         checkBeginsWithOperand(first, function);
                         checkBeginsWithOperand(second, function);
                     }
-                    return new Predicate.Function(first, second, beginsWith);
+                    return notCompared(function, new Predicate.Function(first, second, beginsWith));
                 }
 
                 case "size":
@@ -410,6 +410,11 @@ final class Parser
         final Predicate.Comparator comparator = comparator();
         if (null == comparator)
         {
+            if (left instanceof Operand.Size)
+            {
+                // size() is a number, not a condition
+                throw functionNotAllowed("size");
+            }
             throw syntaxError();
         }
         position++;
@@ -420,6 +425,17 @@ final class Parser
             checkOrderable(right, comparator.symbol);
         }
         return new Predicate.Compare(comparator, left, right);
+    }
+
+    /** A boolean function is a whole condition: comparing it, as if it were a value, is refused as DynamoDB does. */
+    private Predicate notCompared(final String function, final Predicate predicate)
+    {
+        if (null != comparator() || (IDENT == type() &&
+            ("BETWEEN".equalsIgnoreCase(tokenText(position)) || "IN".equalsIgnoreCase(tokenText(position)))))
+        {
+            throw functionNotAllowed(function);
+        }
+        return predicate;
     }
 
     private Operand parseOperand()

@@ -248,6 +248,18 @@ class ConditionExpressionTest
     }
 
     @Test
+    void functionsUsedInTheWrongPlaceAreNamed()
+    {
+        // size() yields a number and needs a comparison; the boolean functions cannot be compared
+        validation(() -> fx.test("size(age)", null, item),
+            "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size");
+        validation(() -> fx.test("attribute_exists(age) = :v", Map.of(":v", n(1)), item),
+            "The function is not allowed to be used this way in an expression; function: attribute_exists");
+        validation(() -> fx.test("contains(tags, :v) BETWEEN :v AND :v", Map.of(":v", s("red")), item),
+            "The function is not allowed to be used this way in an expression; function: contains");
+    }
+
+    @Test
     void staticTypeErrors()
     {
         validation(() -> fx.test("age < :v", Map.of(":v", bool(true)), item),
