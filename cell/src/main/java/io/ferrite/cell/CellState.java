@@ -868,8 +868,10 @@ final class CellState implements AutoCloseable
         final long correlationId = batchGet.correlationId();
         final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
         final Map<String, ItemProjection> projections = new LinkedHashMap<>();
+        final Map<String, Boolean> consistent = new LinkedHashMap<>();
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.tables())
         {
+            final boolean consistentRead = BooleanType.TRUE == table.consistentRead();
             final List<byte[]> keys = new ArrayList<>();
             for (final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder key : table.keys())
             {
@@ -879,6 +881,7 @@ final class CellState implements AutoCloseable
             }
             final String tableName = table.tableName();
             keysByTable.computeIfAbsent(tableName, k -> new ArrayList<>()).addAll(keys);
+            consistent.put(tableName, consistentRead);
             table.wrapProjectionExpression(projectionView);
             table.wrapExpressionAttributeNames(namesView);
             final Map<String, String> names = namesOf(namesView);
@@ -898,7 +901,8 @@ final class CellState implements AutoCloseable
         // what does not fit one answer (one publication message) goes back as unprocessed keys, as DynamoDB does past
         // its response size
         return WireValues.encodeBatchGetResponse(
-            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, shard, result, answerLimit, keyWriter);
+            sendBuffer, 0, headerEncoder, batchGetResponse, correlationId, shard, result, consistent, answerLimit,
+            keyWriter);
     }
 
     /**
@@ -926,22 +930,8 @@ final class CellState implements AutoCloseable
             writesByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(writes);
         }
         final BatchWriteResult result = shard.batchWriteItem(writesByTable);
-
-        batchWriteResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId);
-        final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder rest =
-            batchWriteResponse.unprocessedItemsCount(result.unprocessedItems().size());
-        for (final Map.Entry<String, List<WriteRequest>> entry : result.unprocessedItems().entrySet())
-        {
-            rest.next();
-            final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder.WritesEncoder writes =
-                rest.writesCount(entry.getValue().size());
-            for (final WriteRequest write : entry.getValue())
-            {
-                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
-            }
-            rest.tableName(entry.getKey());
-        }
-        return MessageHeaderEncoder.ENCODED_LENGTH + batchWriteResponse.encodedLength();
+        return WireValues.encodeBatchWriteResponse(sendBuffer, 0, headerEncoder, batchWriteResponse, correlationId,
+            result.unprocessedItems(), result.writeUnits());
     }
 
     private int onListTables()

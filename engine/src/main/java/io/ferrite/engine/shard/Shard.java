@@ -6,6 +6,7 @@ import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemValidator;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.WalOp;
+import io.ferrite.engine.admission.CapacityUnits;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.index.OffHeapBTree;
 import io.ferrite.engine.store.DurableFiles;
@@ -1125,6 +1126,7 @@ public final class Shard implements AutoCloseable
 
         final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
         final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        final Map<String, Long> readBlocks = new LinkedHashMap<>();
         long responseBytes = 0;
         boolean full = false;
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
@@ -1149,6 +1151,9 @@ public final class Shard implements AutoCloseable
                     unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(key);
                     continue;
                 }
+                // charged on the whole item, as a GetItem is, whatever the projection returns
+                readBlocks.merge(entry.getKey(), CapacityUnits.readHalfUnits(Math.max(0, itemLength), false),
+                    Long::sum);
                 if (itemLength >= 0)
                 {
                     final ItemProjection projection = projectionsByTable.get(entry.getKey());
@@ -1162,7 +1167,7 @@ public final class Shard implements AutoCloseable
                 }
             }
         }
-        return new BatchGetResult(responses, unprocessed);
+        return new BatchGetResult(responses, unprocessed, readBlocks);
     }
 
     /**
@@ -1213,6 +1218,7 @@ public final class Shard implements AutoCloseable
         }
 
         final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
+        final Map<String, Long> writeUnits = new LinkedHashMap<>();
         for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
         {
             final Table table = requireTable(entry.getKey());
@@ -1229,6 +1235,7 @@ public final class Shard implements AutoCloseable
                     {
                         deleteItem(table, view, 0, write.bytes().length, null, ReturnValues.NONE, null);
                     }
+                    writeUnits.merge(entry.getKey(), CapacityUnits.writeUnits(0, lastWriteChargeBytes), Long::sum);
                 }
                 catch (final FerriteException ex)
                 {
@@ -1240,7 +1247,7 @@ public final class Shard implements AutoCloseable
                 }
             }
         }
-        return new BatchWriteResult(unprocessed);
+        return new BatchWriteResult(unprocessed, writeUnits);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -799,7 +799,8 @@ public final class FerriteClient implements Agent, AutoCloseable
     /**
      * Sets DynamoDB's ReturnConsumedCapacity for the item requests (Put, Get, Delete, UpdateItem, Query, Scan) sent
      * from now on: with TOTAL or INDEXES the node says what each consumed, delivered to
-     * {@link ResponseHandler#onConsumedCapacity} before the answer. NONE (the default) asks for nothing.
+     * {@link ResponseHandler#onConsumedCapacity} before the answer. NONE (the default) asks for nothing. (BatchGetItem
+     * and BatchWriteItem responses always carry what each table consumed, in their {@code consumedCapacity} group.)
      *
      * @param mode NONE, TOTAL or INDEXES.
      * @return this.
@@ -935,6 +936,34 @@ public final class FerriteClient implements Agent, AutoCloseable
         final Map<String, Map<String, String>> namesByTable,
         final ResponseHandler handler)
     {
+        final Map<String, Boolean> consistentByTable = new java.util.HashMap<>();
+        for (final String table : keysByTable.keySet())
+        {
+            consistentByTable.put(table, consistentRead);
+        }
+        return batchGetItem(keysByTable, consistentByTable, projectionsByTable, namesByTable, handler);
+    }
+
+    /**
+     * BatchGetItem with DynamoDB's per-table ConsistentRead, ProjectionExpression and ExpressionAttributeNames
+     * (allocates: not a hot-path call). The response's {@code consumedCapacity} group says what each table's reads
+     * cost, at its own consistency.
+     *
+     * @param keysByTable        key item bytes per table name.
+     * @param consistentByTable  true for a table read strongly consistently; a table not in it is read eventually
+     *                           consistently.
+     * @param projectionsByTable ProjectionExpression per table name (tables without one return whole items), or null.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @param handler            receives the {@code BatchGetItemResponse} ({@link ResponseHandler#onResponse}).
+     * @return the request id (positive), or a negative send status.
+     */
+    public long batchGetItem(
+        final Map<String, List<byte[]>> keysByTable,
+        final Map<String, Boolean> consistentByTable,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable,
+        final ResponseHandler handler)
+    {
         final int slot = acquireSlot();
         if (slot < 0)
         {
@@ -947,6 +976,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             .tablesCount(keysByTable.size());
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
         {
+            final boolean consistentRead = Boolean.TRUE.equals(consistentByTable.get(entry.getKey()));
             tables.next().consistentRead(consistentRead ? BooleanType.TRUE : BooleanType.FALSE);
             final BatchGetItemRequestEncoder.TablesEncoder.KeysEncoder keys = tables.keysCount(entry.getValue().size());
             for (final byte[] key : entry.getValue())

@@ -49,6 +49,7 @@ import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.admission.TokenBucket;
 import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.shard.Shard;
+import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.NameRules;
 import io.ferrite.engine.table.TableSpec;
@@ -1769,6 +1770,7 @@ final class Router implements Agent
         }
         final Map<String, List<byte[]>> items = new LinkedHashMap<>();
         final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
+        final Map<String, Long> readHalfUnits = new LinkedHashMap<>();
         for (final byte[] reply : gather.replies)
         {
             batchGetReply.wrapAndApplyHeader(new UnsafeBuffer(reply), 0, header);
@@ -1794,12 +1796,18 @@ final class Router implements Agent
                 }
                 unprocessed.computeIfAbsent(rest.tableName(), k -> new ArrayList<>()).addAll(keys);
             }
+            for (final BatchGetItemResponseDecoder.ConsumedCapacityDecoder consumed : batchGetReply.consumedCapacity())
+            {
+                final long units = consumed.readHalfUnits();
+                readHalfUnits.merge(consumed.tableName(), units, Long::sum);
+            }
         }
 
         // what does not fit the session's largest message goes back as unprocessed keys
         final int budget = Math.min(session.publication.maxMessageLength(), SEND_BUFFER_BYTES);
         send(session, WireValues.encodeBatchGetResponse(sendBuffer, 0, headerEncoder, batchGetResponse,
-            gather.correlationId, items, unprocessed, name -> metadata.lookup(name).spec, budget, keyWriter));
+            gather.correlationId, items, unprocessed, readHalfUnits, name -> metadata.lookup(name).spec, budget,
+            keyWriter));
     }
 
     private void finishBatchWrite(final Gather gather, final Session session)
@@ -1809,43 +1817,32 @@ final class Router implements Agent
             answerFirstError(gather, session);
             return;
         }
-        final Map<String, List<byte[]>> writes = new LinkedHashMap<>();
-        final Map<String, List<WriteOp>> ops = new LinkedHashMap<>();
+        final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
+        final Map<String, Long> writeUnits = new LinkedHashMap<>();
         for (final byte[] reply : gather.replies)
         {
             batchWriteReply.wrapAndApplyHeader(new UnsafeBuffer(reply), 0, header);
             for (final BatchWriteItemResponseDecoder.UnprocessedItemsDecoder rest : batchWriteReply.unprocessedItems())
             {
-                final List<byte[]> bytes = new ArrayList<>();
-                final List<WriteOp> kinds = new ArrayList<>();
+                final List<WriteRequest> writes = new ArrayList<>();
                 for (final BatchWriteItemResponseDecoder.UnprocessedItemsDecoder.WritesDecoder write : rest.writes())
                 {
-                    kinds.add(write.op());
+                    final boolean put = WriteOp.PUT == write.op();
                     final byte[] itemOrKey = new byte[write.itemOrKeyLength()];
                     write.getItemOrKey(itemOrKey, 0, itemOrKey.length);
-                    bytes.add(itemOrKey);
+                    writes.add(put ? WriteRequest.put(itemOrKey) : WriteRequest.delete(itemOrKey));
                 }
-                final String name = rest.tableName();
-                writes.computeIfAbsent(name, k -> new ArrayList<>()).addAll(bytes);
-                ops.computeIfAbsent(name, k -> new ArrayList<>()).addAll(kinds);
+                unprocessed.computeIfAbsent(rest.tableName(), k -> new ArrayList<>()).addAll(writes);
             }
-        }
-        batchWriteResponse.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(gather.correlationId);
-        final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder rest = batchWriteResponse.unprocessedItemsCount(writes.size());
-        for (final Map.Entry<String, List<byte[]>> entry : writes.entrySet())
-        {
-            rest.next();
-            final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder.WritesEncoder group =
-                rest.writesCount(entry.getValue().size());
-            final List<WriteOp> kinds = ops.get(entry.getKey());
-            for (int i = 0; i < entry.getValue().size(); i++)
+            for (final BatchWriteItemResponseDecoder.ConsumedCapacityDecoder consumed :
+                batchWriteReply.consumedCapacity())
             {
-                final byte[] itemOrKey = entry.getValue().get(i);
-                group.next().op(kinds.get(i)).putItemOrKey(itemOrKey, 0, itemOrKey.length);
+                final long units = consumed.writeUnits();
+                writeUnits.merge(consumed.tableName(), units, Long::sum);
             }
-            rest.tableName(entry.getKey());
         }
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + batchWriteResponse.encodedLength());
+        send(session, WireValues.encodeBatchWriteResponse(sendBuffer, 0, headerEncoder, batchWriteResponse,
+            gather.correlationId, unprocessed, writeUnits));
     }
 
     private int failures(final Gather gather)

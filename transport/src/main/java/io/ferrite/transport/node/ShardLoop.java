@@ -769,8 +769,10 @@ final class ShardLoop implements Agent, MessageHandler
     {
         final Map<String, List<byte[]>> keysByTable = new LinkedHashMap<>();
         final Map<String, io.ferrite.engine.shard.ItemProjection> projections = new LinkedHashMap<>();
+        final Map<String, Boolean> consistent = new LinkedHashMap<>();
         for (final BatchGetItemRequestDecoder.TablesDecoder table : batchGet.tables())
         {
+            final boolean consistentRead = BooleanType.TRUE == table.consistentRead();
             final List<byte[]> keys = new ArrayList<>();
             for (final BatchGetItemRequestDecoder.TablesDecoder.KeysDecoder key : table.keys())
             {
@@ -780,6 +782,7 @@ final class ShardLoop implements Agent, MessageHandler
             }
             final String tableName = table.tableName();
             keysByTable.computeIfAbsent(tableName, k -> new ArrayList<>()).addAll(keys);
+            consistent.put(tableName, consistentRead);
             table.wrapProjectionExpression(projectionView);
             table.wrapExpressionAttributeNames(namesView);
             final WireExpressions.Compiled compiled = expressions.compile(BatchGetItemRequestDecoder.TEMPLATE_ID,
@@ -795,8 +798,8 @@ final class ShardLoop implements Agent, MessageHandler
         // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
         final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH;
         return WireValues.encodeBatchGetResponse(
-            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, shard, result, budget,
-            keyWriter);
+            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, shard, result,
+            consistent, budget, keyWriter);
     }
 
     private int onBatchWrite(final long correlationId)
@@ -815,22 +818,8 @@ final class ShardLoop implements Agent, MessageHandler
             writesByTable.computeIfAbsent(table.tableName(), k -> new ArrayList<>()).addAll(writes);
         }
         final BatchWriteResult result = shard.batchWriteItem(writesByTable);
-
-        batchWriteResponse.wrapAndApplyHeader(replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder).correlationId(correlationId);
-        final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder rest =
-            batchWriteResponse.unprocessedItemsCount(result.unprocessedItems().size());
-        for (final Map.Entry<String, List<WriteRequest>> entry : result.unprocessedItems().entrySet())
-        {
-            rest.next();
-            final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder.WritesEncoder writes =
-                rest.writesCount(entry.getValue().size());
-            for (final WriteRequest write : entry.getValue())
-            {
-                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE).putItemOrKey(write.bytes(), 0, write.bytes().length);
-            }
-            rest.tableName(entry.getKey());
-        }
-        return MessageHeaderEncoder.ENCODED_LENGTH + batchWriteResponse.encodedLength();
+        return WireValues.encodeBatchWriteResponse(replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder,
+            batchWriteResponse, correlationId, result.unprocessedItems(), result.writeUnits());
     }
 
     // ---------------------------------------------------------------------------------------------

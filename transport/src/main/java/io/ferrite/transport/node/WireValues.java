@@ -4,8 +4,10 @@ import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.codecs.sbe.BatchGetItemResponseEncoder;
+import io.ferrite.codecs.sbe.BatchWriteItemResponseEncoder;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.expr.ConditionExpression;
 import io.ferrite.engine.expr.KeyConditionExpression;
 import io.ferrite.engine.expr.ProjectionExpression;
@@ -17,6 +19,7 @@ import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.shard.Table;
+import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import org.agrona.DirectBuffer;
@@ -241,6 +244,7 @@ public final class WireValues
      * @param correlationId the request's correlation id.
      * @param shard         the shard that read the items (for the tables' key schemas).
      * @param result        what it read.
+     * @param consistent    per table of the request, whether its reads were strongly consistent (what they cost).
      * @param budget        the most bytes the whole message (header included) may take.
      * @param keyWriter     scratch writer for the keys of items past the budget.
      * @return the message's length; more than {@code budget} only if the unprocessed keys alone do not fit.
@@ -253,11 +257,17 @@ public final class WireValues
         final long correlationId,
         final Shard shard,
         final BatchGetResult result,
+        final Map<String, Boolean> consistent,
         final long budget,
         final ItemWriter keyWriter)
     {
+        final Map<String, Long> readHalfUnits = new LinkedHashMap<>();
+        for (final String table : result.readBlocks().keySet())
+        {
+            readHalfUnits.put(table, result.readHalfUnits(table, Boolean.TRUE.equals(consistent.get(table))));
+        }
         return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, result.responses(),
-            result.unprocessedKeys(), name -> shard.table(name).definition().spec(), budget, keyWriter);
+            result.unprocessedKeys(), readHalfUnits, name -> shard.table(name).definition().spec(), budget, keyWriter);
     }
 
     /**
@@ -266,11 +276,13 @@ public final class WireValues
      * key, which counts against the budget too (a key can be 3 KB, an item 400 KB). The message's own bytes (header,
      * group headers, each table's name per group, each entry's length) are counted exactly.
      *
-     * @param items       items found, by table name.
-     * @param unprocessed keys not read, by table name.
-     * @param specs       a table's spec by name (for the key of an item left out).
-     * @param budget      the most bytes the whole message (header included) may take.
-     * @param keyWriter   scratch writer for the keys of items left out.
+     * @param items         items found, by table name.
+     * @param unprocessed   keys not read, by table name.
+     * @param readHalfUnits what the reads cost, half read capacity units by table name (the items read are charged
+     *                      whether or not they fit).
+     * @param specs         a table's spec by name (for the key of an item left out).
+     * @param budget        the most bytes the whole message (header included) may take.
+     * @param keyWriter     scratch writer for the keys of items left out.
      * @return the message's length; more than {@code budget} only if the unprocessed keys alone do not fit.
      */
     static int encodeBatchGetResponse(
@@ -281,11 +293,12 @@ public final class WireValues
         final long correlationId,
         final Map<String, List<byte[]>> items,
         final Map<String, List<byte[]>> unprocessed,
+        final Map<String, Long> readHalfUnits,
         final Function<String, TableSpec> specs,
         final long budget,
         final ItemWriter keyWriter)
     {
-        long keysBytes = batchGetBytes(items.keySet(), unprocessed.keySet());
+        long keysBytes = batchGetBytes(items.keySet(), unprocessed.keySet(), readHalfUnits.keySet());
         long itemBytes = 0;
         for (final List<byte[]> keys : unprocessed.values())
         {
@@ -297,7 +310,8 @@ public final class WireValues
         }
         if (keysBytes + itemBytes <= budget)
         {
-            return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, items, unprocessed);
+            return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, items, unprocessed,
+                readHalfUnits);
         }
 
         // start from every item left out (keys only) and put items back while they fit
@@ -337,17 +351,21 @@ public final class WireValues
             returned.put(entry.getKey(), kept);
         }
         unprocessed.forEach((name, keys) -> rest.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
-        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, rest);
+        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, rest, readHalfUnits);
     }
 
     /**
-     * @return the bytes of a BatchGetItemResponse apart from its entries: header, block, both groups' headers, and
-     * per table (counted in both groups, where it may appear) its items or keys group header and its name.
+     * @return the bytes of a BatchGetItemResponse apart from its entries: header, block, the three groups' headers,
+     * per table (counted in both groups, where it may appear) its items or keys group header and its name, and per
+     * table charged its consumed capacity entry.
      */
-    private static long batchGetBytes(final Set<String> itemTables, final Set<String> keyTables)
+    private static long batchGetBytes(final Set<String> itemTables, final Set<String> keyTables,
+        final Set<String> chargedTables)
     {
         long bytes = MessageHeaderEncoder.ENCODED_LENGTH + BatchGetItemResponseEncoder.BLOCK_LENGTH +
-            BatchGetItemResponseEncoder.ResponsesEncoder.HEADER_SIZE + BatchGetItemResponseEncoder.UnprocessedKeysEncoder.HEADER_SIZE;
+            BatchGetItemResponseEncoder.ResponsesEncoder.HEADER_SIZE +
+            BatchGetItemResponseEncoder.UnprocessedKeysEncoder.HEADER_SIZE +
+            BatchGetItemResponseEncoder.ConsumedCapacityEncoder.HEADER_SIZE;
         final Set<String> tables = new HashSet<>(itemTables);
         tables.addAll(keyTables);
         for (final String table : tables)
@@ -357,6 +375,12 @@ public final class WireValues
                 BatchGetItemResponseEncoder.ResponsesEncoder.tableNameHeaderLength() + name;
             bytes += BatchGetItemResponseEncoder.UnprocessedKeysEncoder.KeysEncoder.HEADER_SIZE +
                 BatchGetItemResponseEncoder.UnprocessedKeysEncoder.tableNameHeaderLength() + name;
+        }
+        for (final String table : chargedTables)
+        {
+            bytes += BatchGetItemResponseEncoder.ConsumedCapacityEncoder.sbeBlockLength() +
+                BatchGetItemResponseEncoder.ConsumedCapacityEncoder.tableNameHeaderLength() +
+                table.getBytes(StandardCharsets.UTF_8).length;
         }
         return bytes;
     }
@@ -384,6 +408,7 @@ public final class WireValues
      * @param correlationId the request's correlation id.
      * @param items       items found, by table name.
      * @param unprocessed keys not read, by table name.
+     * @param readHalfUnits what the reads cost, half read capacity units by table name.
      * @return the message's length.
      */
     public static int encodeBatchGetResponse(
@@ -393,7 +418,8 @@ public final class WireValues
         final BatchGetItemResponseEncoder encoder,
         final long correlationId,
         final Map<String, List<byte[]>> items,
-        final Map<String, List<byte[]>> unprocessed)
+        final Map<String, List<byte[]>> unprocessed,
+        final Map<String, Long> readHalfUnits)
     {
         encoder.wrapAndApplyHeader(buffer, offset, header).correlationId(correlationId);
         final BatchGetItemResponseEncoder.ResponsesEncoder responses = encoder.responsesCount(items.size());
@@ -417,6 +443,58 @@ public final class WireValues
                 keys.next().putKey(key, 0, key.length);
             }
             rest.tableName(entry.getKey());
+        }
+        final BatchGetItemResponseEncoder.ConsumedCapacityEncoder consumed =
+            encoder.consumedCapacityCount(readHalfUnits.size());
+        for (final Map.Entry<String, Long> entry : readHalfUnits.entrySet())
+        {
+            consumed.next().readHalfUnits(entry.getValue()).writeUnits(0).tableName(entry.getKey());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * Encodes a whole BatchWriteItem response: the writes left unprocessed and what the writes applied cost, each by
+     * table.
+     *
+     * @param buffer        to write the message (header included) into.
+     * @param offset        where the message starts in it.
+     * @param header        header encoder to use.
+     * @param encoder       response encoder to use.
+     * @param correlationId the request's correlation id.
+     * @param unprocessed   writes not applied, by table name.
+     * @param writeUnits    write capacity units consumed, by table name.
+     * @return the message's length.
+     */
+    public static int encodeBatchWriteResponse(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final MessageHeaderEncoder header,
+        final BatchWriteItemResponseEncoder encoder,
+        final long correlationId,
+        final Map<String, List<WriteRequest>> unprocessed,
+        final Map<String, Long> writeUnits)
+    {
+        encoder.wrapAndApplyHeader(buffer, offset, header).correlationId(correlationId);
+        final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder rest =
+            encoder.unprocessedItemsCount(unprocessed.size());
+        for (final Map.Entry<String, List<WriteRequest>> entry : unprocessed.entrySet())
+        {
+            rest.next();
+            final BatchWriteItemResponseEncoder.UnprocessedItemsEncoder.WritesEncoder writes =
+                rest.writesCount(entry.getValue().size());
+            for (final WriteRequest write : entry.getValue())
+            {
+                writes.next().op(write.put() ? WriteOp.PUT : WriteOp.DELETE)
+                    .putItemOrKey(write.bytes(), 0, write.bytes().length);
+            }
+            rest.tableName(entry.getKey());
+        }
+        final BatchWriteItemResponseEncoder.ConsumedCapacityEncoder consumed =
+            encoder.consumedCapacityCount(writeUnits.size());
+        for (final Map.Entry<String, Long> entry : writeUnits.entrySet())
+        {
+            consumed.next().readHalfUnits(0).writeUnits(entry.getValue()).tableName(entry.getKey());
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
