@@ -428,12 +428,8 @@ final class DynamoDispatcher implements ResponseHandler
                     throw FerriteException.validation("1 validation error detected: Value at 'requestItems' failed " +
                         "to satisfy constraint: Member must have length greater than or equal to 1");
                 }
-                boolean consistent = false;
-                for (final Boolean each : pending.batchConsistent.values())
-                {
-                    consistent |= each;
-                }
-                requestId = client.batchGetItem(batchKeys, consistent, pending.batchProjections, pending.batchNames, this);
+                requestId = client.batchGetItem(batchKeys, pending.batchConsistent, pending.batchProjections,
+                    pending.batchNames, this);
             }
             case BatchWriteItem ->
             {
@@ -879,7 +875,7 @@ final class DynamoDispatcher implements ResponseHandler
                     }
                 }
                 case BatchGetItemResponseDecoder.TEMPLATE_ID -> writeBatchGet(out, pending, buffer, offset);
-                case BatchWriteItemResponseDecoder.TEMPLATE_ID -> writeBatchWrite(out, buffer, offset);
+                case BatchWriteItemResponseDecoder.TEMPLATE_ID -> writeBatchWrite(out, pending, buffer, offset);
                 default -> throw new IllegalStateException("unexpected response template " + templateId);
             }
             out.writeEndObject();
@@ -1045,6 +1041,13 @@ final class DynamoDispatcher implements ResponseHandler
             }
             unprocessed.computeIfAbsent(table.tableName(), name -> new ArrayList<>()).addAll(keys);
         }
+        final List<BatchTableCapacity> consumed = new ArrayList<>();
+        for (final BatchGetItemResponseDecoder.ConsumedCapacityDecoder table : batchGetDecoder.consumedCapacity())
+        {
+            final long readHalfUnits = table.readHalfUnits();
+            final long writeUnits = table.writeUnits();
+            consumed.add(new BatchTableCapacity(table.tableName(), readHalfUnits, writeUnits));
+        }
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         out.writeObjectFieldStart("Responses");
         for (final Map.Entry<String, List<byte[]>> table : responses.entrySet())
@@ -1092,9 +1095,10 @@ final class DynamoDispatcher implements ResponseHandler
             out.writeEndObject();
         }
         out.writeEndObject();
+        writeBatchConsumed(out, pending, consumed);
     }
 
-    private void writeBatchWrite(final JsonOut out, final DirectBuffer buffer, final int offset)
+    private void writeBatchWrite(final JsonOut out, final Pending pending, final DirectBuffer buffer, final int offset)
     {
         batchWriteDecoder.wrapAndApplyHeader(buffer, offset, header);
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -1110,6 +1114,13 @@ final class DynamoDispatcher implements ResponseHandler
                 writes.add(put ? WriteRequest.put(bytes) : WriteRequest.delete(bytes));
             }
             unprocessed.computeIfAbsent(table.tableName(), name -> new ArrayList<>()).addAll(writes);
+        }
+        final List<BatchTableCapacity> consumed = new ArrayList<>();
+        for (final BatchWriteItemResponseDecoder.ConsumedCapacityDecoder table : batchWriteDecoder.consumedCapacity())
+        {
+            final long readHalfUnits = table.readHalfUnits();
+            final long writeUnits = table.writeUnits();
+            consumed.add(new BatchTableCapacity(table.tableName(), readHalfUnits, writeUnits));
         }
         out.writeObjectFieldStart("UnprocessedItems");
         for (final Map.Entry<String, List<WriteRequest>> table : unprocessed.entrySet())
@@ -1128,6 +1139,33 @@ final class DynamoDispatcher implements ResponseHandler
             out.writeEndArray();
         }
         out.writeEndObject();
+        writeBatchConsumed(out, pending, consumed);
+    }
+
+    /** What one table of a batch consumed, as the node's response said (batches allocate: off the item path). */
+    private record BatchTableCapacity(String tableName, long readHalfUnits, long writeUnits)
+    {
+    }
+
+    /**
+     * A batch's {@code ConsumedCapacity}: DynamoDB's list, one entry per table the batch consumed capacity on, when
+     * the request asked for TOTAL or INDEXES.
+     */
+    private static void writeBatchConsumed(
+        final JsonOut out, final Pending pending, final List<BatchTableCapacity> consumed)
+    {
+        if (ReturnConsumedCapacity.NONE == pending.capacity)
+        {
+            return;
+        }
+        out.writeArrayFieldStart("ConsumedCapacity");
+        for (final BatchTableCapacity table : consumed)
+        {
+            out.writeStartObject();
+            writeCapacity(out, pending.capacity, table.tableName(), table.readHalfUnits(), table.writeUnits());
+            out.writeEndObject();
+        }
+        out.writeEndArray();
     }
 
     private void writeConsumed(final JsonOut out, final Pending pending)
@@ -1136,25 +1174,39 @@ final class DynamoDispatcher implements ResponseHandler
         {
             return;
         }
-        final double units = pending.readHalfUnits / 2.0 + pending.writeUnits;
         out.writeObjectFieldStart("ConsumedCapacity");
-        out.writeStringField("TableName", pending.tableName.toString());
+        writeCapacity(out, pending.capacity, pending.tableName, pending.readHalfUnits, pending.writeUnits);
+        out.writeEndObject();
+    }
+
+    /**
+     * The members of one ConsumedCapacity object: the table, its total units, its read or write units (only those
+     * it consumed), and with INDEXES the table's own Capacity (Ferrite has no secondary indexes to list).
+     */
+    private static void writeCapacity(
+        final JsonOut out,
+        final ReturnConsumedCapacity mode,
+        final CharSequence tableName,
+        final long readHalfUnits,
+        final long writeUnits)
+    {
+        final double units = readHalfUnits / 2.0 + writeUnits;
+        out.writeStringField("TableName", tableName);
         out.writeNumberField("CapacityUnits", units);
-        if (pending.readHalfUnits > 0)
+        if (readHalfUnits > 0)
         {
-            out.writeNumberField("ReadCapacityUnits", pending.readHalfUnits / 2.0);
+            out.writeNumberField("ReadCapacityUnits", readHalfUnits / 2.0);
         }
-        if (pending.writeUnits > 0)
+        if (writeUnits > 0)
         {
-            out.writeNumberField("WriteCapacityUnits", (double)pending.writeUnits);
+            out.writeNumberField("WriteCapacityUnits", (double)writeUnits);
         }
-        if (ReturnConsumedCapacity.INDEXES == pending.capacity)
+        if (ReturnConsumedCapacity.INDEXES == mode)
         {
             out.writeObjectFieldStart("Table");
             out.writeNumberField("CapacityUnits", units);
             out.writeEndObject();
         }
-        out.writeEndObject();
     }
 
     // ------------------------------------------------------------------------------------------------
