@@ -4,7 +4,8 @@ import io.ferrite.engine.config.Settings;
 
 /**
  * Settings of the DynamoDB-compatible HTTP front ({@code ferrite.http.*}): where it listens, how big a request
- * may be, how long a request may take to arrive, and how many event loops serve it.
+ * may be, how long a request may take to arrive, how long a connection may sit idle or leave its answers unread, and
+ * how many event loops serve it.
  * <p>
  * The front verifies no signature (any SigV4 {@code Authorization} header is accepted), so it listens on
  * 127.0.0.1 unless told otherwise.
@@ -26,6 +27,7 @@ public final class HttpConfig
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private long requestTimeoutMs = 10_000;
     private long idleTimeoutMs = 120_000;
+    private long writeStallTimeoutMs = 30_000;
     private int eventLoops = 1;
     private String region = "us-east-1";
 
@@ -43,6 +45,8 @@ public final class HttpConfig
             Integer.MAX_VALUE);
         config.requestTimeoutMs = settings.longValue(PREFIX + "requestTimeoutMs", config.requestTimeoutMs, 1, 3_600_000);
         config.idleTimeoutMs = settings.longValue(PREFIX + "idleTimeoutMs", config.idleTimeoutMs, 1, 86_400_000);
+        config.writeStallTimeoutMs = settings.longValue(PREFIX + "writeStallTimeoutMs", config.writeStallTimeoutMs, 1,
+            86_400_000);
         config.eventLoops = (int)settings.longValue(PREFIX + "eventLoops", config.eventLoops, 1, 64);
         config.region = settings.string(PREFIX + "region", config.region);
         return config;
@@ -167,6 +171,25 @@ public final class HttpConfig
     }
 
     /**
+     * @return how long a connection's unsent answers may stay over its write buffer's high water mark (its client
+     *     is not reading them) before the connection is closed (default 30 s).
+     */
+    public long writeStallTimeoutMs()
+    {
+        return writeStallTimeoutMs;
+    }
+
+    /**
+     * @param writeStallTimeoutMs how long a connection may leave its answers unread before it is closed.
+     * @return this.
+     */
+    public HttpConfig writeStallTimeoutMs(final long writeStallTimeoutMs)
+    {
+        this.writeStallTimeoutMs = writeStallTimeoutMs;
+        return this;
+    }
+
+    /**
      * @return Netty event loops; each owns one client session with the node (default 1).
      */
     public int eventLoops()
@@ -188,7 +211,7 @@ public final class HttpConfig
     public String toString()
     {
         return enabled ? "HttpConfig{host=" + host + ", port=" + port + ", maxRequestBytes=" + maxRequestBytes +
-            ", requestTimeoutMs=" + requestTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + ", eventLoops=" + eventLoops +
-            ", region=" + region + "}" : "HttpConfig{off}";
+            ", requestTimeoutMs=" + requestTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs + ", writeStallTimeoutMs=" +
+            writeStallTimeoutMs + ", eventLoops=" + eventLoops + ", region=" + region + "}" : "HttpConfig{off}";
     }
 }

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * each own one {@link FerriteClient} session with the node over Aeron IPC. Start it after the node and close it
  * before the node.
  * <p>
- * Per connection: a request that takes longer than {@link HttpConfig#requestTimeoutMs()} to arrive, or a
- * connection idle for {@link HttpConfig#idleTimeoutMs()}, is closed; a body over
+ * Per connection: a request that takes longer than {@link HttpConfig#requestTimeoutMs()} to arrive, a
+ * connection idle for {@link HttpConfig#idleTimeoutMs()}, or one whose answers stay unread over its write buffer's
+ * high water mark for {@link HttpConfig#writeStallTimeoutMs()} is closed; a body over
  * {@link HttpConfig#maxRequestBytes()} gets 413 and the connection is closed.
  * <p>
  * Threading: {@link #start} and {@link #close()} from one controlling thread; everything else runs on the event
@@ -41,14 +42,17 @@ public final class HttpFront implements AutoCloseable
     private final Map<EventExecutor, DynamoDispatcher> dispatchers;
     private final Channel serverChannel;
     private final InetSocketAddress address;
+    private final StalledConnections stalled;
 
     private HttpFront(final EventLoopGroup group, final PollWaker waker,
-        final Map<EventExecutor, DynamoDispatcher> dispatchers, final Channel serverChannel)
+        final Map<EventExecutor, DynamoDispatcher> dispatchers, final Channel serverChannel,
+        final StalledConnections stalled)
     {
         this.group = group;
         this.waker = waker;
         this.dispatchers = dispatchers;
         this.serverChannel = serverChannel;
+        this.stalled = stalled;
         this.address = (InetSocketAddress)serverChannel.localAddress();
     }
 
@@ -68,6 +72,7 @@ public final class HttpFront implements AutoCloseable
         final PollWaker waker = new PollWaker();
         final Map<EventExecutor, DynamoDispatcher> dispatchers = new IdentityHashMap<>();
         final List<FerriteClient> clients = new ArrayList<>();
+        final StalledConnections stalled = new StalledConnections();
         try
         {
             for (final EventExecutor loop : group)
@@ -95,8 +100,8 @@ public final class HttpFront implements AutoCloseable
                 {
                     protected void initChannel(final SocketChannel channel)
                     {
-                        final SlowRequestGuard guard =
-                            new SlowRequestGuard(config.requestTimeoutMs(), config.idleTimeoutMs());
+                        final SlowRequestGuard guard = new SlowRequestGuard(config.requestTimeoutMs(),
+                            config.idleTimeoutMs(), config.writeStallTimeoutMs(), stalled);
                         channel.pipeline()
                             .addLast(guard)
                             .addLast(new HttpRequestDecoder())
@@ -115,7 +120,7 @@ public final class HttpFront implements AutoCloseable
                     "DynamoDB HTTP API (" + ex + "); choose another with --http-port PORT (0: any free port) or " +
                     "turn it off with --http-port none", ex);
             }
-            return new HttpFront(group, waker, dispatchers, channel);
+            return new HttpFront(group, waker, dispatchers, channel, stalled);
         }
         catch (final RuntimeException ex)
         {
@@ -148,6 +153,15 @@ public final class HttpFront implements AutoCloseable
     public String endpoint()
     {
         return "http://" + address.getHostString() + ":" + address.getPort();
+    }
+
+    /**
+     * @return connections closed because their client left its answers unread for the write-stall timeout
+     *     ({@link HttpConfig#writeStallTimeoutMs()}), since the front started.
+     */
+    public long writeStalledConnectionsClosed()
+    {
+        return stalled.count();
     }
 
     /**

@@ -8,17 +8,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection whose request does not arrive whole within the request timeout, counted from its first
- * byte (slow-loris: a client that trickles headers or a body to hold a connection open), and a connection with
+ * byte (slow-loris: a client that trickles headers or a body to hold a connection open), a connection with
  * nothing read or answered for the idle timeout while none of its requests is with the node (a CreateTable may
- * take seconds).
+ * take seconds), and a connection whose channel has stayed unwritable (its unsent answers over the write buffer's
+ * high water mark) for the write-stall timeout: a client that pipelines requests and never reads the answers.
+ * Back-pressure bounds what such a client holds (the connection is neither served nor read while unwritable), but
+ * without this it held that much, and the connection, for good: it is never idle by the idle rule, since requests
+ * wait unanswered. The close is counted and reported by the front's {@link StalledConnections}.
  * <p>
- * One timer per connection, not one per request: reads and answers only record the time, and the timer ticks every
- * quarter of the request timeout (or sooner, for a nearer deadline) and closes the connection once a deadline has
- * passed. A slow request is so closed between 1 and 1.25 request timeouts after its first byte, and a keep-alive
- * connection serving thousands of requests a second schedules four tasks per request timeout instead of one per
- * request. (It replaces
- * Netty's {@code IdleStateHandler}, which watches every write and so turned each answer's void promise into a
- * real one, and a task scheduled per request for the request timeout.)
+ * One timer per connection, not one per request: reads, answers and writability changes only record the time, and
+ * the timer ticks every quarter of the shortest timeout (or sooner, for a nearer deadline) and closes the connection
+ * once a deadline has passed. A slow request is so closed between 1 and 1.25 request timeouts after its first byte
+ * (with the defaults), and a keep-alive connection serving thousands of requests a second schedules four tasks per
+ * shortest timeout instead of one per request. (It replaces Netty's {@code IdleStateHandler}, which watches every
+ * write and so turned each answer's void promise into a real one, and a task scheduled per request for the request
+ * timeout.)
  * <p>
  * Threading: a channel handler, called on the channel's event loop only.
  */
@@ -26,6 +30,8 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
 {
     private final long requestTimeoutNs;
     private final long idleTimeoutNs;
+    private final long writeStallTimeoutNs;
+    private final StalledConnections stalled;
     private final long tickNs;
     private final Runnable check = this::check;
     private ChannelHandlerContext ctx;
@@ -36,12 +42,25 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
     private long lastActivityNs;
     /** Requests arrived whole and not yet answered. */
     private int unanswered;
+    /** The channel is not writable: its unsent answers went over the high water mark at {@link #unwritableSinceNs}. */
+    private boolean unwritable;
+    private long unwritableSinceNs;
 
-    SlowRequestGuard(final long requestTimeoutMs, final long idleTimeoutMs)
+    /**
+     * @param requestTimeoutMs    how long a request may take to arrive, from its first byte.
+     * @param idleTimeoutMs       how long a connection may sit with nothing read or answered and nothing unanswered.
+     * @param writeStallTimeoutMs how long the channel may stay unwritable.
+     * @param stalled             counts and reports the connections closed for a write stall.
+     */
+    SlowRequestGuard(
+        final long requestTimeoutMs, final long idleTimeoutMs, final long writeStallTimeoutMs,
+        final StalledConnections stalled)
     {
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
         this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
-        this.tickNs = Math.max(1, Math.min(requestTimeoutNs, idleTimeoutNs) / 4);
+        this.writeStallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(writeStallTimeoutMs);
+        this.stalled = stalled;
+        this.tickNs = Math.max(1, Math.min(Math.min(requestTimeoutNs, idleTimeoutNs), writeStallTimeoutNs) / 4);
     }
 
     /**
@@ -69,6 +88,23 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
             firstByteNs = now;
         }
         super.channelRead(ctx, msg);
+    }
+
+    /**
+     * Starts or stops the write-stall clock: the channel went over its high water mark (its client is not reading
+     * the answers) or back under the low one.
+     * <p>
+     * {@inheritDoc}
+     */
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception
+    {
+        final boolean nowUnwritable = !ctx.channel().isWritable();
+        if (nowUnwritable && !unwritable)
+        {
+            unwritableSinceNs = System.nanoTime();
+        }
+        unwritable = nowUnwritable;
+        super.channelWritabilityChanged(ctx);
     }
 
     /**
@@ -112,6 +148,17 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
         if (arriving)
         {
             left = Math.min(left, firstByteNs + requestTimeoutNs - now);
+        }
+        if (unwritable && !ctx.channel().isWritable())
+        {
+            final long stallLeft = unwritableSinceNs + writeStallTimeoutNs - now;
+            if (stallLeft <= 0)
+            {
+                stalled.closed(ctx.channel(), now - unwritableSinceNs, now);
+                ctx.close();
+                return;
+            }
+            left = Math.min(left, stallLeft);
         }
         if (left <= 0)
         {
