@@ -1190,21 +1190,21 @@ final class DynamoDispatcher implements ResponseHandler
         final long readHalfUnits,
         final long writeUnits)
     {
-        final double units = readHalfUnits / 2.0 + writeUnits;
+        final long halves = readHalfUnits + 2 * writeUnits;
         out.writeStringField("TableName", tableName);
-        out.writeNumberField("CapacityUnits", units);
+        out.writeHalvesField("CapacityUnits", halves);
         if (readHalfUnits > 0)
         {
-            out.writeNumberField("ReadCapacityUnits", readHalfUnits / 2.0);
+            out.writeHalvesField("ReadCapacityUnits", readHalfUnits);
         }
         if (writeUnits > 0)
         {
-            out.writeNumberField("WriteCapacityUnits", (double)writeUnits);
+            out.writeHalvesField("WriteCapacityUnits", 2 * writeUnits);
         }
         if (ReturnConsumedCapacity.INDEXES == mode)
         {
             out.writeObjectFieldStart("Table");
-            out.writeNumberField("CapacityUnits", units);
+            out.writeHalvesField("CapacityUnits", halves);
             out.writeEndObject();
         }
     }

@@ -185,6 +185,24 @@ final class JsonOut
     }
 
     /**
+     * A non-negative count of halves as a decimal with one fraction digit ("0.5", "3.0"), as DynamoDB writes
+     * capacity units; allocates nothing.
+     *
+     * @param halves the value times two.
+     * @return this writer.
+     */
+    JsonOut writeHalves(final long halves)
+    {
+        beforeValue();
+        digits(halves >> 1);
+        ensure(2);
+        bytes[position++] = '.';
+        bytes[position++] = (byte)(0 == (halves & 1) ? '0' : '5');
+        comma = true;
+        return this;
+    }
+
+    /**
      * A double as Java writes it ({@link Double#toString}, as Jackson does; allocates, off the item path).
      */
     JsonOut writeNumber(final double value)
@@ -216,6 +234,11 @@ final class JsonOut
     JsonOut writeNumberField(final String name, final double value)
     {
         return writeFieldName(name).writeNumber(value);
+    }
+
+    JsonOut writeHalvesField(final String name, final long halves)
+    {
+        return writeFieldName(name).writeHalves(halves);
     }
 
     JsonOut writeBooleanField(final String name, final boolean value)

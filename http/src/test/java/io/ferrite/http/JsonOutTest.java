@@ -34,6 +34,18 @@ final class JsonOutTest
     }
 
     @Test
+    void writesHalvesAsDoubleToStringWritesThemBelowTenMillion()
+    {
+        final JsonOut out = new JsonOut();
+        for (final long halves : new long[]{0, 1, 2, 3, 19, 20, 801, 19_999_999})
+        {
+            out.reset().writeStartArray().writeHalves(halves).writeEndArray();
+            assertEquals("[" + Double.toString(halves / 2.0) + "]",
+                new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void writesWhatJacksonWrote() throws Exception
     {
         final String[] texts = {"", "plain", "q\"uote", "back\\slash", "line\nfeed\ttab\r\b\f", "ctl\u0001\u001f",
