@@ -35,6 +35,33 @@ public final class EngineConfig
     private int commandQueueBytes = 4 * 1024 * 1024;
 
     /**
+     * A new configuration holding every value of this one: a template's copy to adjust (a node gives each shard
+     * one, with the shard's own data directory). Every field is copied, so a setting added later cannot be dropped
+     * by a caller that copies field by field ({@code EngineConfigCopyTest} checks each field by reflection).
+     *
+     * @return the copy.
+     */
+    public EngineConfig copy()
+    {
+        final EngineConfig copy = new EngineConfig();
+        copy.dataDir = dataDir;
+        copy.fsyncPolicy = fsyncPolicy;
+        copy.storeKind = storeKind;
+        copy.fsyncBatchIntervalNs = fsyncBatchIntervalNs;
+        copy.fsyncBatchMaxRecords = fsyncBatchMaxRecords;
+        copy.walPretouchAheadBytes = walPretouchAheadBytes;
+        copy.walPretouchReadAhead = walPretouchReadAhead;
+        copy.initialPartitions = initialPartitions;
+        copy.partitionMaxItems = partitionMaxItems;
+        copy.averageItemBytes = averageItemBytes;
+        copy.averageKeyBytes = averageKeyBytes;
+        copy.checkpointIntervalRecords = checkpointIntervalRecords;
+        copy.checkpointIntervalNs = checkpointIntervalNs;
+        copy.commandQueueBytes = commandQueueBytes;
+        return copy;
+    }
+
+    /**
      * Reads every {@code ferrite.engine.*} key, keeping the defaults for the absent ones.
      *
      * @param settings the loaded settings.

@@ -764,18 +764,7 @@ public final class NodeConfig
      */
     public EngineConfig engineConfigFor(final int shardIndex)
     {
-        return new EngineConfig()
-            .dataDir(dataDir.resolve("shard-" + shardIndex))
-            .fsyncPolicy(engine.fsyncPolicy())
-            .fsyncBatchIntervalNs(engine.fsyncBatchIntervalNs())
-            .fsyncBatchMaxRecords(engine.fsyncBatchMaxRecords())
-            .initialPartitions(engine.initialPartitions())
-            .partitionMaxItems(engine.partitionMaxItems())
-            .averageItemBytes(engine.averageItemBytes())
-            .averageKeyBytes(engine.averageKeyBytes())
-            .checkpointIntervalRecords(engine.checkpointIntervalRecords())
-            .checkpointIntervalNs(engine.checkpointIntervalNs())
-            .commandQueueBytes(engine.commandQueueBytes());
+        return engine.copy().dataDir(dataDir.resolve("shard-" + shardIndex));
     }
 
     /**
