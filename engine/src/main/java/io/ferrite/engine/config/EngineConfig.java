@@ -1,5 +1,6 @@
 package io.ferrite.engine.config;
 
+import io.ferrite.engine.store.StoreConfig;
 import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.engine.wal.PretouchReadAhead;
@@ -30,6 +31,9 @@ public final class EngineConfig
     private long partitionMaxItems = 1_000_000;
     private int averageItemBytes = 1024;
     private int averageKeyBytes = 48;
+    /** 0: derived from the item bound and the averages ({@link StoreConfig#defaultMaxBytes}). */
+    private long partitionMaxBytes;
+    private boolean replica;
     private long checkpointIntervalRecords = 1_000_000;
     private long checkpointIntervalNs = TimeUnit.SECONDS.toNanos(60);
     private int commandQueueBytes = 4 * 1024 * 1024;
@@ -88,6 +92,7 @@ public final class EngineConfig
         config.partitionMaxItems(settings.longValue(PREFIX + "partitionMaxItems", config.partitionMaxItems, 16, 1L << 32));
         config.averageItemBytes(settings.intValue(PREFIX + "averageItemBytes", config.averageItemBytes, 16, 409_600));
         config.averageKeyBytes(settings.intValue(PREFIX + "averageKeyBytes", config.averageKeyBytes, 11, 3_100));
+        config.partitionMaxBytes(settings.longValue(PREFIX + "partitionMaxBytes", config.partitionMaxBytes, 0, 1L << 50));
         config.checkpointIntervalRecords(settings.longValue(
             PREFIX + "checkpointIntervalRecords", config.checkpointIntervalRecords, 1, Long.MAX_VALUE));
         config.checkpointIntervalNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
@@ -308,6 +313,59 @@ public final class EngineConfig
     }
 
     /**
+     * @return the most bytes one partition's items and their encoded keys may take together: a put or update that
+     * would take the partition past it (or past {@link #partitionMaxItems()}) is refused with
+     * ItemCollectionSizeLimitExceeded before the store is asked, and the store is sized so that content within it
+     * fits. The rule depends only on the partition's content, so every replica fed the same writes decides alike.
+     * Unless set: {@link StoreConfig#defaultMaxBytes} of the item bound and the averages (the average items, and
+     * room for four of the largest).
+     */
+    public long partitionMaxBytes()
+    {
+        return 0 == partitionMaxBytes ?
+            StoreConfig.defaultMaxBytes(partitionMaxItems, averageKeyBytes, averageItemBytes) : partitionMaxBytes;
+    }
+
+    /**
+     * @param partitionMaxBytes the most bytes one partition's items and keys take together; 0 derives it from
+     *                          {@link #partitionMaxItems()} and the averages.
+     * @return this.
+     */
+    public EngineConfig partitionMaxBytes(final long partitionMaxBytes)
+    {
+        if (partitionMaxBytes < 0)
+        {
+            throw new IllegalArgumentException(PREFIX + "partitionMaxBytes must be >= 0 (0 derives it), got " +
+                partitionMaxBytes);
+        }
+        this.partitionMaxBytes = partitionMaxBytes;
+        return this;
+    }
+
+    /**
+     * @return true when this shard is one replica of a replicated log (a cell member), see {@link #replica(boolean)}.
+     */
+    public boolean replica()
+    {
+        return replica;
+    }
+
+    /**
+     * @param replica true when this shard is one replica of a replicated log (a cell member): a store that is full
+     *                although the partition is within {@link #partitionMaxBytes()} (its arena fragmented by this
+     *                replica's own history) then throws the {@link io.ferrite.engine.store.StoreFullException}
+     *                instead of answering ItemCollectionSizeLimitExceeded, since another replica with the same items
+     *                may have room: the replica must stop rather than answer differently. Embedded users keep the
+     *                default, false: the put is refused with ItemCollectionSizeLimitExceeded.
+     * @return this.
+     */
+    public EngineConfig replica(final boolean replica)
+    {
+        this.replica = replica;
+        return this;
+    }
+
+    /**
      * @return the expected average encoded primary key size, used to size partition stores.
      */
     public int averageKeyBytes()
@@ -396,6 +454,8 @@ public final class EngineConfig
             ", partitionMaxItems=" + partitionMaxItems +
             ", averageItemBytes=" + averageItemBytes +
             ", averageKeyBytes=" + averageKeyBytes +
+            ", partitionMaxBytes=" + partitionMaxBytes() +
+            ", replica=" + replica +
             ", checkpointIntervalRecords=" + checkpointIntervalRecords +
             ", checkpointIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(checkpointIntervalNs) +
             ", commandQueueBytes=" + commandQueueBytes +

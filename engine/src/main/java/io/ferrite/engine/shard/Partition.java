@@ -19,6 +19,7 @@ final class Partition implements AutoCloseable
     private final OffHeapBTree.Cursor cursor = index.newCursor();
     private final OffHeapBTree.Cursor lookAhead = index.newCursor();
     private long sizeBytes;
+    private long storedBytes;
 
     Partition(final int partitionId, final long hashLow, final long hashHigh, final ItemStore store)
     {
@@ -75,6 +76,15 @@ final class Partition implements AutoCloseable
     }
 
     /**
+     * @return the bytes of the partition's items and their encoded keys together: what
+     * {@code ferrite.engine.partitionMaxBytes} bounds. A function of the items alone (not of the store's history).
+     */
+    long storedBytes()
+    {
+        return storedBytes;
+    }
+
+    /**
      * Applies a put to the store and, for a new key or a new length, the index (one descent).
      *
      * @return true if the key had an item, which was replaced.
@@ -92,9 +102,11 @@ final class Partition implements AutoCloseable
         if (ItemStore.ABSENT == previous)
         {
             sizeBytes += itemLength;
+            storedBytes += keyLength + itemLength;
             return false;
         }
         sizeBytes += itemLength - previous;
+        storedBytes += itemLength - previous;
         return true;
     }
 
@@ -108,6 +120,7 @@ final class Partition implements AutoCloseable
         if (OffHeapBTree.MISSING != previous)
         {
             sizeBytes -= previous;
+            storedBytes -= keyLength + previous;
         }
     }
 
@@ -118,10 +131,12 @@ final class Partition implements AutoCloseable
     {
         index.clear();
         sizeBytes = 0;
+        storedBytes = 0;
         store.forEachKey((key, offset, length, valueLength) ->
         {
             index.put(key, offset, length, valueLength);
             sizeBytes += valueLength;
+            storedBytes += length + valueLength;
         });
     }
 

@@ -507,14 +507,15 @@ public final class Shard implements AutoCloseable
         checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
         final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
-        // Whether the key exists matters before logging only for a condition, ALL_OLD, or a full partition;
-        // otherwise the index's single insert-or-replace below finds out.
-        final int oldLength = null == condition && ReturnValues.ALL_OLD != returnValues &&
-            partition.itemCount() < config.partitionMaxItems() ?
+        // Whether the key exists matters before logging only for a condition, ALL_OLD, or a partition that a new item
+        // of this size would take past its bounds; otherwise the index's single insert-or-replace below finds out.
+        final boolean roomForANewItem = partition.itemCount() < config.partitionMaxItems() &&
+            partition.storedBytes() + keyLength + length <= config.partitionMaxBytes();
+        final int oldLength = null == condition && ReturnValues.ALL_OLD != returnValues && roomForANewItem ?
             NOT_LOOKED_UP : currentItemForWrite(partition, keyLength, condition, returnValues);
-        if (ABSENT == oldLength)
+        if (!roomForANewItem)
         {
-            checkCapacity(table, partition);
+            checkRoom(table, partition, keyLength, oldLength, length);
         }
 
         final long sequence = wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0, keyLength,
@@ -684,10 +685,7 @@ public final class Shard implements AutoCloseable
                 throw ex;
             }
             checkEncodedLength(newLength, "Item size to update has exceeded the maximum allowed size");
-            if (oldLength < 0)
-            {
-                checkCapacity(table, partition);
-            }
+            checkRoom(table, partition, keyLength, oldLength, newLength);
             final long sequence = wal.append(table.tableId(), partition.partitionId(), WalOp.PUT, keyBuffer, 0,
                 keyLength, newItem, 0, newLength, clock.nanoTime());
             applyPut(table, partition, sequence, keyLength, newItem, 0, newLength);
@@ -1441,6 +1439,7 @@ public final class Shard implements AutoCloseable
                 final StoreConfig storeConfig = new StoreConfig()
                     .name(definition.spec().tableName() + "/" + range.partitionId())
                     .maxEntries(config.partitionMaxItems())
+                    .maxBytes(config.partitionMaxBytes())
                     .averageKeySize(config.averageKeyBytes())
                     .averageValueSize(config.averageItemBytes());
                 partitions[i] = new Partition(
@@ -1516,6 +1515,7 @@ public final class Shard implements AutoCloseable
         }
         catch (final StoreFullException ex)
         {
+            // Within the partition's bounds (checkRoom) a compact store always has room: this one is fragmented.
             final int currentLength = partition.store().get(keyBuffer, 0, keyLength, projected, 0);
             if (currentLength >= 0)
             {
@@ -1527,10 +1527,17 @@ public final class Shard implements AutoCloseable
                 wal.appendCorrection(table.tableId(), partition.partitionId(), WalOp.DELETE, keyBuffer, 0, keyLength,
                     projected, 0, 0, clock.nanoTime());
             }
+            if (config.replica())
+            {
+                // another replica with the same items may have room: answering would let the two differ for good
+                throw ex;
+            }
             throw new FerriteException(ErrorCode.ItemCollectionSizeLimitExceededException,
                 "Partition " + partition.partitionId() + " of table " + table.name() + " has no room for an item of " +
-                length + " bytes (" + partition.itemCount() + " items, " + partition.sizeBytes() + " bytes); a " +
-                "table grows by splitting partitions, which this version does not do yet");
+                length + " bytes (" + partition.itemCount() + " items, " + partition.sizeBytes() + " bytes): its store " +
+                "is fragmented although the partition is within ferrite.engine.partitionMaxBytes=" +
+                config.partitionMaxBytes() + "; a table grows by splitting partitions, which this version does not " +
+                "do yet");
         }
     }
 
@@ -1619,6 +1626,40 @@ public final class Shard implements AutoCloseable
         if (closed)
         {
             throw new IllegalStateException("shard is closed: " + config.dataDir());
+        }
+    }
+
+    /**
+     * The partition's bounds, checked before a write reaches the WAL or the store: a new item may not take it past
+     * {@code partitionMaxItems}, and no write may take its items and keys past {@code partitionMaxBytes} (a write that
+     * does not grow it passes, so that a partition over a lowered bound can still shrink). Both depend only on the
+     * partition's content, so every replica fed the same writes refuses the same ones.
+     *
+     * @param oldLength the key's current item length, {@link #ABSENT}, {@link #PRESENT_NOT_READ} or
+     *                  {@link #NOT_LOOKED_UP}.
+     */
+    private void checkRoom(
+        final Table table, final Partition partition, final int keyLength, final int oldLength, final int newLength)
+    {
+        int old = oldLength;
+        if (PRESENT_NOT_READ == old || NOT_LOOKED_UP == old)
+        {
+            final long indexed = partition.index().get(keyBuffer, 0, keyLength); // the index holds the item's length
+            old = OffHeapBTree.MISSING == indexed ? ABSENT : (int)indexed;
+        }
+        if (old < 0)
+        {
+            checkCapacity(table, partition);
+        }
+        final long before = partition.storedBytes();
+        final long after = before + newLength - (old < 0 ? -keyLength : old);
+        if (after > config.partitionMaxBytes() && after > before)
+        {
+            throw new FerriteException(ErrorCode.ItemCollectionSizeLimitExceededException,
+                "Partition " + partition.partitionId() + " of table " + table.name() + " is full: an item of " +
+                newLength + " bytes would take its items and keys to " + after + " bytes (" + partition.itemCount() +
+                " items, " + before + " bytes now; ferrite.engine.partitionMaxBytes=" + config.partitionMaxBytes() +
+                "); a table grows by splitting partitions, which this version does not do yet");
         }
     }
 

@@ -254,10 +254,13 @@ public final class HashItemStore implements ItemStore
     static long fileLength(final StoreConfig config)
     {
         final long slotCount = slotCount(config.maxEntries());
-        final long averageBlock = align8(BLOCK_HEADER + (long)config.averageKeySize() + config.averageValueSize());
         final long maxBlock = align8(BLOCK_HEADER + (long)MAX_KEY_LENGTH + config.maxValueSize());
-        // a quarter over the average for fragmentation and size mixes, and room for a few largest items
-        final long arena = config.maxEntries() * averageBlock + config.maxEntries() * averageBlock / 4 + 4 * maxBlock;
+        // Content within the owner's bound (maxBytes of keys and values in at most maxEntries blocks) always fits a
+        // compact arena with one largest block to spare, which a replace needs: it writes the new block before it
+        // frees the old. A quarter more and another largest block are room for fragmentation, since blocks never move
+        // (a store that still runs out, its free space in holes too small, throws StoreFullException).
+        final long content = config.maxBytes() + config.maxEntries() * StoreConfig.ENTRY_OVERHEAD_BYTES;
+        final long arena = content + content / 4 + 2 * maxBlock;
         return (HEADER_BYTES + slotCount * 8 + arena + 4095) & ~4095L;
     }
 

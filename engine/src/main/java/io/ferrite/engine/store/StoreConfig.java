@@ -20,8 +20,16 @@ public final class StoreConfig
     /** Default largest value in bytes: DynamoDB's 400 KB item limit (409,600 bytes) plus encoding slack. */
     public static final int DEFAULT_MAX_VALUE_SIZE = 409_600 + 1024;
 
+    /**
+     * Bytes a stored entry takes beyond its key and value, at most, in a compact store: the hash store's block header
+     * (32) and its 8-byte alignment (up to 7).
+     */
+    public static final int ENTRY_OVERHEAD_BYTES = 40;
+
     private Path file;
     private long maxEntries = 100_000;
+    /** 0: {@link #defaultMaxBytes} of the entry bound and the averages. */
+    private long maxBytes;
     private int averageKeySize = DEFAULT_AVERAGE_KEY_SIZE;
     private int averageValueSize = DEFAULT_AVERAGE_VALUE_SIZE;
     private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
@@ -60,6 +68,40 @@ public final class StoreConfig
     public StoreConfig maxEntries(final long maxEntries)
     {
         this.maxEntries = maxEntries;
+        return this;
+    }
+
+    /**
+     * The content bound a partition gets unless told otherwise: {@code maxEntries} average keys and values, and room
+     * for four of the largest values (what the store was sized for before the bound existed).
+     *
+     * @param maxEntries       the entry bound.
+     * @param averageKeySize   average key size in bytes.
+     * @param averageValueSize average value size in bytes.
+     * @return bytes of keys and values together.
+     */
+    public static long defaultMaxBytes(final long maxEntries, final int averageKeySize, final int averageValueSize)
+    {
+        return maxEntries * ((long)averageKeySize + averageValueSize) + 4L * DEFAULT_MAX_VALUE_SIZE;
+    }
+
+    /**
+     * @return the most bytes of keys and values together the store must hold (its owner refuses writes past it);
+     * the store is sized so that this much content, in at most {@link #maxEntries()} entries, always fits a compact
+     * store.
+     */
+    public long maxBytes()
+    {
+        return 0 == maxBytes ? defaultMaxBytes(maxEntries, averageKeySize, averageValueSize) : maxBytes;
+    }
+
+    /**
+     * @param maxBytes the most bytes of keys and values the store must hold; 0 derives it ({@link #defaultMaxBytes}).
+     * @return this for a fluent API.
+     */
+    public StoreConfig maxBytes(final long maxBytes)
+    {
+        this.maxBytes = maxBytes;
         return this;
     }
 
@@ -145,6 +187,10 @@ public final class StoreConfig
         {
             throw new IllegalArgumentException("maxEntries must be >= 1: maxEntries=" + maxEntries);
         }
+        if (maxBytes < 0)
+        {
+            throw new IllegalArgumentException("maxBytes must be >= 0 (0 derives it): maxBytes=" + maxBytes);
+        }
         if (averageKeySize < 1 || averageKeySize > ItemStore.MAX_KEY_LENGTH)
         {
             throw new IllegalArgumentException("averageKeySize must be in 1.." + ItemStore.MAX_KEY_LENGTH +
@@ -169,6 +215,7 @@ public final class StoreConfig
         return "StoreConfig{" +
             "file=" + file +
             ", maxEntries=" + maxEntries +
+            ", maxBytes=" + maxBytes() +
             ", averageKeySize=" + averageKeySize +
             ", averageValueSize=" + averageValueSize +
             ", maxValueSize=" + maxValueSize +
