@@ -52,6 +52,19 @@ public final class CellMember
     /** A client session with nothing (not even a keep-alive) for this long is closed by the cell. */
     public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
+    /**
+     * The exit status of a member that stopped itself on a local failure (CellState.LocalFailure: a failed WAL sync,
+     * an I/O error, a store full only by its own history, an unexpected exception while applying the log).
+     */
+    public static final int EXIT_LOCAL_FAILURE = 70;
+
+    /**
+     * With {@code ferrite.cell.faultInjection=true}, a member that finds this file in its directory deletes it and
+     * makes its shard's next WAL fdatasync fail (tests and game days; run the members with
+     * {@code ferrite.engine.fsync=every_write} so that a write syncs).
+     */
+    static final String FAIL_WAL_SYNC_REQUEST = "fail-wal-sync.request";
+
     private CellMember()
     {
     }
@@ -118,6 +131,7 @@ public final class CellMember
         long snapshotIntervalMs;
         long lastSnapshotRequestMs = System.currentTimeMillis();
         LogRetention retention;
+        boolean faultInjection;
         private long lastRetentionRunMs;
         private long lastRetentionSnapshots = -1;
 
@@ -160,6 +174,7 @@ public final class CellMember
             }
             requestSnapshotIfDue(role);
             runRetentionIfDue(member.snapshots());
+            injectFaultIfAsked();
             final String text =
                 "memberId=" + memberId + "\n" +
                 "pid=" + ProcessHandle.current().pid() + "\n" +
@@ -202,6 +217,17 @@ public final class CellMember
             else if (asked && Cluster.Role.LEADER != role)
             {
                 deleteQuietly(request); // only the leader starts a snapshot
+            }
+        }
+
+        private void injectFaultIfAsked()
+        {
+            final Path request = memberDir.resolve(FAIL_WAL_SYNC_REQUEST);
+            if (faultInjection && Files.exists(request))
+            {
+                deleteQuietly(request);
+                service.failNextWalSync();
+                System.out.println("ferrite cell member " + memberId + ": fault injection: the next WAL fdatasync fails");
             }
         }
 
@@ -381,6 +407,17 @@ public final class CellMember
             .deleteDirOnStart(false);
 
         final CellService service = new CellService(engine, memberDir, "aeron:udp?endpoint=" + layout.readEndpoint(memberId));
+        // Fail fast: a member whose state may no longer be the log's must apply and answer nothing more. The process
+        // halts (as a SIGKILL would leave it, which a cell survives); the cell goes on without it, and started again it
+        // rebuilds its state from its snapshot and the cluster's log, and catches up from the leader.
+        service.localFailureHandler((reason, cause) ->
+        {
+            System.out.println("ferrite cell member " + memberId + ": STOPPING on a local failure (not an outcome of " +
+                "the log; started again, the member rebuilds from its snapshot and the cluster's log): " + reason);
+            cause.printStackTrace(System.out);
+            System.out.flush();
+            Runtime.getRuntime().halt(EXIT_LOCAL_FAILURE);
+        });
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchive.clone())
@@ -428,6 +465,7 @@ public final class CellMember
             final Running running = new Running(memberId, memberDir, member, memberRunner, container, service);
             running.snapshotIntervalMs = settings.longValue(
                 "ferrite.cell.snapshotIntervalMs", DEFAULT_SNAPSHOT_INTERVAL_MS, 0, Long.MAX_VALUE);
+            running.faultInjection = "true".equals(settings.string("ferrite.cell.faultInjection", "false"));
             running.retention = new LogRetention(layout, memberId, clusterDir, localArchive.clone(), keepSnapshots);
             return running;
         }

@@ -36,6 +36,27 @@ final class CellService implements ClusteredService
 {
     private static final long ANSWER_BACK_PRESSURE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
+    /**
+     * What a member does when a failure local to it (not an outcome of the log) means it must not apply anything more:
+     * called on the service thread, which it must not return to the log (the member process halts; see
+     * {@link CellMember}).
+     */
+    @FunctionalInterface
+    interface LocalFailureHandler
+    {
+        /**
+         * @param reason what failed, where in the log.
+         * @param cause  the failure.
+         */
+        void onLocalFailure(String reason, Throwable cause);
+    }
+
+    /** Ends the service agent: for a service run without a member process around it (its member then has no service). */
+    static final LocalFailureHandler TERMINATE_SERVICE = (reason, cause) ->
+    {
+        throw new org.agrona.concurrent.AgentTerminationException(reason, cause);
+    };
+
     private static final int MAX_READ_REPLY_PUBLICATIONS = 64;
 
     private final EngineConfig engineConfig;
@@ -76,6 +97,9 @@ final class CellService implements ClusteredService
     volatile long droppedAnswers;
     private volatile Thread serviceThread;
     private volatile Thread sender;
+    private volatile LocalFailureHandler localFailureHandler = TERMINATE_SERVICE;
+    /** Fault injection ({@link #failNextWalSync()}), armed on the service thread between messages. */
+    private volatile boolean failNextWalSync;
 
     /**
      * @param readChannel the channel of this member's read endpoint (eventually consistent reads outside the log),
@@ -104,6 +128,29 @@ final class CellService implements ClusteredService
     void sender(final Thread thread)
     {
         sender = thread;
+    }
+
+    /**
+     * @param handler what to do when a failure local to this member stops it (the member process halts; the default
+     *                ends the service agent).
+     */
+    void localFailureHandler(final LocalFailureHandler handler)
+    {
+        localFailureHandler = handler;
+    }
+
+    /**
+     * Fault injection, for tests and game days only: the shard's next WAL fdatasync fails (armed between messages on
+     * the service thread), as a failed writeback would; the write it belongs to then stops this member.
+     */
+    void failNextWalSync()
+    {
+        failNextWalSync = true;
+    }
+
+    private void stop(final String reason, final Throwable cause)
+    {
+        localFailureHandler.onLocalFailure(reason, cause);
     }
 
     private void wakeSender()
@@ -308,6 +355,12 @@ final class CellService implements ClusteredService
         {
             state.onMessage(buffer, offset, length, header.position(), cluster.memberId(), answer);
         }
+        catch (final CellState.LocalFailure ex)
+        {
+            stop("member " + cluster.memberId() + " stops at log position " + header.position() + ": " +
+                ex.getMessage(), ex);
+            return; // only when the handler returned: nothing more is applied from this message
+        }
         finally
         {
             inCallback = false;
@@ -456,7 +509,22 @@ final class CellService implements ClusteredService
         {
             return 0;
         }
-        int work = current.doDutyCycle(nowNs);
+        if (failNextWalSync)
+        {
+            failNextWalSync = false;
+            current.shard().failNextWalSyncForTesting(new IOException("injected: a failed WAL fdatasync (fault injection)"));
+        }
+        int work;
+        try
+        {
+            work = current.doDutyCycle(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            stop("member " + cluster.memberId() + " stops: its shard's duty cycle (WAL sync, checkpoint) failed after " +
+                "log position " + appliedPosition + ": " + ex, ex);
+            return 0;
+        }
         if (null != readSubscription)
         {
             work += readSubscription.poll(readAssembler, 16);

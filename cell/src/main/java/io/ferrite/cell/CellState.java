@@ -105,6 +105,53 @@ final class CellState implements AutoCloseable
         void send(DirectBuffer buffer, int offset, int length);
     }
 
+    /**
+     * Thrown by {@link #onMessage} when a logged message failed for a reason local to this member (an I/O error, a
+     * failed WAL sync, a store full only by this member's history, any unexpected exception): the answer would not be
+     * the one the other members give, so nothing is answered or recorded and the member must stop; it is rebuilt from
+     * its snapshot and the cluster's log when it starts again.
+     */
+    static final class LocalFailure extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        LocalFailure(final String message, final Throwable cause)
+        {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Whether an error is an outcome of the log (the request and the replicated state decide it, so every member
+     * answers it alike and it may be answered and recorded in the dedupe table), rather than of this member's
+     * circumstances. The one list of it:
+     * <ul>
+     * <li>deterministic: ValidationException, SerializationException (the request), ConditionalCheckFailedException,
+     * ResourceNotFoundException, ResourceInUseException, LimitExceededException (the catalog), and
+     * ItemCollectionSizeLimitExceededException (a partition's bounds, decided from its content: EngineConfig.replica);
+     * <li>local, so the member stops: InternalServerError (a failed WAL sync, a catalog write's I/O error...),
+     * ServiceUnavailable, and the rate-based ProvisionedThroughputExceededException, ThrottlingException and
+     * RequestLimitExceeded (they depend on time and admission, which a cell leaves to the node's router);
+     * and OK, which is no error (a code an exception should never carry).
+     * </ul>
+     */
+    static boolean isOutcomeOfTheLog(final ErrorCode code)
+    {
+        switch (code)
+        {
+            case ValidationException:
+            case SerializationException:
+            case ConditionalCheckFailedException:
+            case ResourceNotFoundException:
+            case ResourceInUseException:
+            case LimitExceededException:
+            case ItemCollectionSizeLimitExceededException:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /** Receives snapshot records; the buffer is reused after the call returns. */
     @FunctionalInterface
     interface SnapshotSink
@@ -221,7 +268,7 @@ final class CellState implements AutoCloseable
 
     CellState(final EngineConfig config, final int dedupePerClient, final int dedupeTotal)
     {
-        this.config = config;
+        this.config = config.replica(true); // a store full only by this member's history must stop it, not answer
         this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal);
         for (int i = 0; i < TABLE_CACHE_SIZE; i++)
         {
@@ -421,15 +468,25 @@ final class CellState implements AutoCloseable
         }
         catch (final FerriteException ex)
         {
+            if (logged && !isOutcomeOfTheLog(ex.code()))
+            {
+                throw localFailure(templateId, clientId, requestId, ex);
+            }
             responseLength = encodeError(correlationId, ex.code(), ex.getMessage());
         }
         catch (final IndexOutOfBoundsException ex)
         {
+            // the request's own bytes: a field's length points past the frame, on every member alike
             responseLength = encodeError(correlationId, ErrorCode.SerializationException,
                 "the request frame is malformed: a field runs past its " + length + " bytes (" + ex.getMessage() + ")");
         }
         catch (final RuntimeException ex)
         {
+            if (logged)
+            {
+                throw localFailure(templateId, clientId, requestId, ex);
+            }
+            // a read outside the log changed nothing: its client may ask another member
             responseLength = encodeError(correlationId, ErrorCode.InternalServerError, "Internal error in the cell: " + ex);
         }
         applied += logged ? 1 : 0;
@@ -438,6 +495,13 @@ final class CellState implements AutoCloseable
             dedupe.record(clientId, requestId, sendBuffer, 0, responseLength);
         }
         answer.send(sendBuffer, 0, responseLength);
+    }
+
+    private static LocalFailure localFailure(
+        final int templateId, final long clientId, final long requestId, final RuntimeException cause)
+    {
+        return new LocalFailure("applying template " + templateId + " (client " + clientId + ", request " + requestId +
+            ") failed on this member only, not as an outcome of the log: " + cause, cause);
     }
 
     private static boolean isWrite(final int templateId)

@@ -273,6 +273,17 @@ public final class Shard implements AutoCloseable
     }
 
     /**
+     * Fault injection, for tests and game days only: the WAL's next fdatasync throws {@code failure} instead of
+     * syncing, as a failed writeback would ({@link Wal#failNextSyncForTesting}); with it the WAL refuses writes.
+     *
+     * @param failure what the fdatasync throws.
+     */
+    public void failNextWalSyncForTesting(final java.io.IOException failure)
+    {
+        wal.failNextSyncForTesting(failure);
+    }
+
+    /**
      * @return the configuration this shard runs with.
      */
     public EngineConfig config()
