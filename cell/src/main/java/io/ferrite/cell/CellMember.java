@@ -406,7 +406,11 @@ public final class CellMember
             .sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(sessionMs))
             .deleteDirOnStart(false);
 
-        final CellService service = new CellService(engine, memberDir, "aeron:udp?endpoint=" + layout.readEndpoint(memberId));
+        // the dedupe table's byte bound: like every bound on replicated state, the same on every member
+        final long dedupeMaxBytes = settings.longValue(
+            "ferrite.cell.dedupeMaxBytes", CellState.DEFAULT_DEDUPE_MAX_BYTES, 1L << 20, 1L << 40);
+        final CellService service = new CellService(
+            engine, memberDir, "aeron:udp?endpoint=" + layout.readEndpoint(memberId), dedupeMaxBytes);
         // Fail fast: a member whose state may no longer be the log's must apply and answer nothing more. The process
         // halts (as a SIGKILL would leave it, which a cell survives); the cell goes on without it, and started again it
         // rebuilds its state from its snapshot and the cluster's log, and catches up from the leader.

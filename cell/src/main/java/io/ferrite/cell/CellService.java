@@ -60,6 +60,7 @@ final class CellService implements ClusteredService
     private static final int MAX_READ_REPLY_PUBLICATIONS = 64;
 
     private final EngineConfig engineConfig;
+    private final long dedupeMaxBytes;
     private final Path memberDir;
     private final String readChannel;
     private io.aeron.Subscription readSubscription;
@@ -107,6 +108,16 @@ final class CellService implements ClusteredService
      */
     CellService(final EngineConfig engineConfig, final Path memberDir, final String readChannel)
     {
+        this(engineConfig, memberDir, readChannel, CellState.DEFAULT_DEDUPE_MAX_BYTES);
+    }
+
+    /**
+     * @param readChannel    the channel of this member's read endpoint, or null for none.
+     * @param dedupeMaxBytes the bytes of answers the dedupe table keeps (the same on every member).
+     */
+    CellService(final EngineConfig engineConfig, final Path memberDir, final String readChannel, final long dedupeMaxBytes)
+    {
+        this.dedupeMaxBytes = dedupeMaxBytes;
         this.engineConfig = engineConfig;
         this.memberDir = memberDir;
         this.readChannel = readChannel;
@@ -186,7 +197,8 @@ final class CellService implements ClusteredService
         inCallback = true;
         try
         {
-            state = new CellState(engineConfig);
+            state = new CellState(
+                engineConfig, CellState.DEFAULT_DEDUPE_PER_CLIENT, CellState.DEFAULT_DEDUPE_TOTAL, dedupeMaxBytes);
             if (null != snapshotImage)
             {
                 loadSnapshot(snapshotImage);

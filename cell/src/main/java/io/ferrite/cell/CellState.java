@@ -161,6 +161,12 @@ final class CellState implements AutoCloseable
 
     static final int DEFAULT_DEDUPE_PER_CLIENT = 4096;
     static final int DEFAULT_DEDUPE_TOTAL = 262_144;
+    /**
+     * Bytes of answers the dedupe table keeps ({@code ferrite.cell.dedupeMaxBytes}): 64 MiB, a quarter of a member's
+     * 256 MB heap, and about 2,000 UpdateItem answers of 30 KB; small answers (about 100 bytes) stay bound by the entry
+     * counts. It must be the same on every member.
+     */
+    static final long DEFAULT_DEDUPE_MAX_BYTES = 64L << 20;
 
     /** 2: the header carries the catalog's next table id and a table record its id (1 had neither). */
     private static final int SNAPSHOT_VERSION = 2;
@@ -263,13 +269,18 @@ final class CellState implements AutoCloseable
      */
     CellState(final EngineConfig config)
     {
-        this(config, DEFAULT_DEDUPE_PER_CLIENT, DEFAULT_DEDUPE_TOTAL);
+        this(config, DEFAULT_DEDUPE_PER_CLIENT, DEFAULT_DEDUPE_TOTAL, DEFAULT_DEDUPE_MAX_BYTES);
     }
 
-    CellState(final EngineConfig config, final int dedupePerClient, final int dedupeTotal)
+    /**
+     * @param dedupePerClient  answers kept per client.
+     * @param dedupeTotal      answers kept in all.
+     * @param dedupeMaxBytes   bytes of answers kept in all.
+     */
+    CellState(final EngineConfig config, final int dedupePerClient, final int dedupeTotal, final long dedupeMaxBytes)
     {
         this.config = config.replica(true); // a store full only by this member's history must stop it, not answer
-        this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal);
+        this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal, dedupeMaxBytes);
         for (int i = 0; i < TABLE_CACHE_SIZE; i++)
         {
             tableCacheNames[i] = NO_BYTES;

@@ -8,10 +8,11 @@ import java.util.ArrayDeque;
 
 /**
  * The answers to recent writes, by (client id, request id), so that a retried write is answered with its
- * original answer instead of being applied again. Bounded twice: at most {@code perClient} answers per client
- * (its oldest go first) and {@code total} in all (the oldest of all go first). Eviction depends only on the
- * order of insertion, which is log order, so every member holds the same table; it is part of the snapshot
- * and is written and read back in insertion order.
+ * original answer instead of being applied again. Bounded three times: at most {@code perClient} answers per client
+ * (its oldest go first), {@code total} in all and {@code maxBytes} bytes of answers in all (the oldest of all go
+ * first; the answer just recorded always stays, however long). Eviction depends only on the order of insertion, which
+ * is log order, and on the answers' lengths, so every member holds the same table; it is part of the snapshot
+ * and is written and read back in insertion order. The bounds must be the same on every member.
  * <p>
  * A retry that arrives after its answer was evicted is applied again: a client must not retry a write after
  * more than {@code perClient} newer writes of its own (the cell client retries one request at a time, well
@@ -20,7 +21,9 @@ import java.util.ArrayDeque;
  * <b>Allocation:</b> entries (with their answer bytes) and per-client queues are pooled: an evicted entry is reused
  * for the next answer, and its byte array too when the answer fits. The table allocates while it grows towards its
  * bounds and for an answer longer than the reused entry's array; once a client has {@code perClient} answers (or the
- * table {@code total}) every new answer evicts one and allocates nothing. The index is a chained hash on the two
+ * table {@code total}, or {@code maxBytes}) every new answer evicts and allocates nothing. The arrays held, in use and
+ * pooled, stay near {@code maxBytes}: past twice it an evicted entry's array is dropped rather than pooled, and an
+ * answer much shorter than its entry's array gets an array of its own size. The index is a chained hash on the two
  * longs with a fixed bucket array. Service thread only.
  */
 final class DedupeTable
@@ -58,6 +61,11 @@ final class DedupeTable
 
     private final int perClient;
     private final int total;
+    private final long maxBytes;
+    /** Bytes of the answers in the table (their lengths): what {@code maxBytes} bounds, the same on every member. */
+    private long answerBytes;
+    /** Bytes of the arrays held, in use and pooled (their capacities): this member's heap, kept near the bound. */
+    private long heldBytes;
     private final Entry[] buckets;
     private final int mask;
     private final Long2ObjectHashMap<ClientQueue> byClient = new Long2ObjectHashMap<>();
@@ -67,14 +75,16 @@ final class DedupeTable
     private Entry newest;
     private int size;
 
-    DedupeTable(final int perClient, final int total)
+    DedupeTable(final int perClient, final int total, final long maxBytes)
     {
-        if (perClient < 1 || total < 1)
+        if (perClient < 1 || total < 1 || maxBytes < 1)
         {
-            throw new IllegalArgumentException("dedupe bounds must be positive: perClient=" + perClient + " total=" + total);
+            throw new IllegalArgumentException("dedupe bounds must be positive: perClient=" + perClient + " total=" +
+                total + " maxBytes=" + maxBytes);
         }
         this.perClient = perClient;
         this.total = total;
+        this.maxBytes = maxBytes;
         final int bucketCount = Integer.highestOneBit(Math.min(Math.max(16, total), 1 << 20) * 2 - 1);
         buckets = new Entry[bucketCount];
         mask = bucketCount - 1;
@@ -134,6 +144,7 @@ final class DedupeTable
         if (null != existing)
         {
             copy(existing, answer, offset, length); // a key already present keeps its place, as a map's put would
+            evictPastMaxBytes(existing);
             return;
         }
         final Entry e = newEntry();
@@ -184,6 +195,20 @@ final class DedupeTable
             final Entry eldest = oldest;
             remove(eldest, byClient.get(eldest.clientId)); // the head of its client's queue: a client's are in global order
         }
+        evictPastMaxBytes(e);
+    }
+
+    /**
+     * Evicts the oldest answers while the table holds more than {@code maxBytes} of them, keeping {@code kept} (the
+     * answer just recorded).
+     */
+    private void evictPastMaxBytes(final Entry kept)
+    {
+        while (answerBytes > maxBytes && oldest != kept)
+        {
+            final Entry eldest = oldest;
+            remove(eldest, byClient.get(eldest.clientId));
+        }
     }
 
     /**
@@ -194,13 +219,18 @@ final class DedupeTable
         record(clientId, requestId, answer, offset, length);
     }
 
-    private static void copy(final Entry e, final DirectBuffer answer, final int offset, final int length)
+    private void copy(final Entry e, final DirectBuffer answer, final int offset, final int length)
     {
-        if (e.answer.length < length)
+        final int capacity = e.answer.length;
+        if (capacity < length ||
+            (heldBytes > 2 * maxBytes && capacity > MIN_ANSWER_CAPACITY && capacity > 2L * length))
         {
+            // too short; or, while the arrays held are past twice the bound, much longer than this answer
             e.answer = new byte[Math.max(MIN_ANSWER_CAPACITY, length)];
+            heldBytes += e.answer.length - capacity;
         }
         answer.getBytes(offset, e.answer, 0, length);
+        answerBytes += length - e.length;
         e.length = length;
     }
 
@@ -272,9 +302,11 @@ final class DedupeTable
         e.older = null;
         e.newer = null;
         e.nextInBucket = null;
+        answerBytes -= e.length;
         e.length = 0;
-        if (e.answer.length > MAX_POOLED_ANSWER_CAPACITY)
+        if (e.answer.length > MAX_POOLED_ANSWER_CAPACITY || heldBytes > 2 * maxBytes)
         {
+            heldBytes -= e.answer.length;
             e.answer = NO_BYTES;
         }
         e.nextOfClient = freeEntries;
@@ -289,6 +321,22 @@ final class DedupeTable
     int clients()
     {
         return byClient.size();
+    }
+
+    /**
+     * @return the bytes of the answers in the table (what {@code maxBytes} bounds).
+     */
+    long answerBytes()
+    {
+        return answerBytes;
+    }
+
+    /**
+     * @return the bytes of the arrays the table holds, in use and pooled.
+     */
+    long heldBytes()
+    {
+        return heldBytes;
     }
 
     /**

@@ -86,7 +86,7 @@ class CellStateAllocationTest
         final EngineConfig config = new EngineConfig().dataDir(dir.resolve("engine")).partitionMaxItems(10_000)
             .averageItemBytes(128);
         // small dedupe bounds, so that the table reaches them (and recycles its entries) within the warm-up
-        try (CellState state = new CellState(config, 256, 1024))
+        try (CellState state = new CellState(config, 256, 1024, CellState.DEFAULT_DEDUPE_MAX_BYTES))
         {
             state.time(1_700_000_000_000_000_000L);
             createTable(state);
