@@ -59,6 +59,8 @@ public final class EngineConfig
         copy.partitionMaxItems = partitionMaxItems;
         copy.averageItemBytes = averageItemBytes;
         copy.averageKeyBytes = averageKeyBytes;
+        copy.partitionMaxBytes = partitionMaxBytes;
+        copy.replica = replica;
         copy.checkpointIntervalRecords = checkpointIntervalRecords;
         copy.checkpointIntervalNs = checkpointIntervalNs;
         copy.commandQueueBytes = commandQueueBytes;
