@@ -51,6 +51,7 @@ import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.TableSpec;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -125,6 +126,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final Subscription subscription;
     private final ExclusivePublication publication;
     private final FragmentAssembler assembler;
+    private final ErrorHandler handlerErrorHandler;
     private final ClientCounters counters = new ClientCounters();
     private final long clientId;
     private final String responseChannel;
@@ -233,6 +235,9 @@ public final class FerriteClient implements Agent, AutoCloseable
 
         final FragmentHandler handler = this::onFragment;
         assembler = new FragmentAssembler(handler);
+        // Aeron hands an exception thrown by a fragment handler (so by a ResponseHandler called from onFragment) to
+        // this error handler and goes on; the client does the same for the handlers it calls outside a fragment.
+        handlerErrorHandler = aeron.context().subscriberErrorHandler();
 
         Subscription sub = null;
         ExclusivePublication pub = null;
@@ -1152,14 +1157,20 @@ public final class FerriteClient implements Agent, AutoCloseable
             publication.offer(controlBuffer, 0, HEADER_LENGTH + disconnectEncoder.encodedLength());
         }
         connected = false;
-        failAll(ClientFailure.CLIENT_CLOSED, "the client was closed with the request in flight");
-        closed = true;
-        CloseHelper.quietCloseAll(publication, subscription);
-        if (ownsAeron)
+        closed = true; // before the handlers run: a request a handler sends now is refused with CLOSED
+        try
         {
-            CloseHelper.quietClose(aeron);
+            failAll(ClientFailure.CLIENT_CLOSED, "the client was closed with the request in flight");
         }
-        CloseHelper.quietClose(driver);
+        finally
+        {
+            CloseHelper.quietCloseAll(publication, subscription);
+            if (ownsAeron)
+            {
+                CloseHelper.quietClose(aeron);
+            }
+            CloseHelper.quietClose(driver);
+        }
     }
 
     /**
@@ -1539,10 +1550,28 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             counters.onTimedOut();
         }
-        handler.onFailure(requestId, backPressured ? ClientFailure.BACK_PRESSURED : ClientFailure.TIMEOUT,
+        notifyFailure(handler, requestId, backPressured ? ClientFailure.BACK_PRESSURED : ClientFailure.TIMEOUT,
             "request " + requestId + " got no answer within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) +
             " ms after " + attempts + " attempt(s)" + (null == lastError ? "" : "; last error " + lastError) +
             (backPressured ? "; the request publication stayed back-pressured" : ""));
+    }
+
+    /**
+     * Calls a handler's onFailure from outside a fragment (timers, a lost node, close): an exception it throws goes
+     * to the Aeron error handler, as one thrown from a fragment does, so that it cannot stop the client half-way
+     * through failing its other requests or closing.
+     */
+    private void notifyFailure(
+        final ResponseHandler handler, final long requestId, final ClientFailure failure, final String message)
+    {
+        try
+        {
+            handler.onFailure(requestId, failure, message);
+        }
+        catch (final Exception ex)
+        {
+            handlerErrorHandler.onError(ex);
+        }
     }
 
     private boolean scheduleRetry(final int slot, final ErrorCode code, final long now)
@@ -1619,7 +1648,7 @@ public final class FerriteClient implements Agent, AutoCloseable
                 final long requestId = slotRequestId[slot];
                 releaseSlot(slot);
                 failed++;
-                handler.onFailure(requestId, failure, message);
+                notifyFailure(handler, requestId, failure, message);
             }
         }
         correlations.clear();

@@ -13,6 +13,10 @@ import org.agrona.DirectBuffer;
  * success methods are called without any allocation by the client; the failure methods may allocate
  * (a message string), which is accepted on the error path. A handler may send new requests from within
  * a callback.
+ * <p>
+ * An exception a handler throws is passed to the Aeron context's subscriber error handler (by default its error
+ * handler, which prints it) and the client carries on: the request it answered is over, and every other request
+ * still gets its one outcome.
  */
 public interface ResponseHandler
 {

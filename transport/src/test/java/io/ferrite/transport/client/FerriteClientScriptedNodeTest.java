@@ -63,6 +63,7 @@ class FerriteClientScriptedNodeTest
 
     private ScriptedNode node;
     private FerriteClient client;
+    private io.aeron.Aeron ownAeron;
     private final Recorder recorder = new Recorder();
 
     @AfterEach
@@ -71,6 +72,10 @@ class FerriteClientScriptedNodeTest
         if (null != client)
         {
             client.close();
+        }
+        if (null != ownAeron)
+        {
+            ownAeron.close();
         }
         if (null != node)
         {
@@ -760,6 +765,89 @@ class FerriteClientScriptedNodeTest
         assertFalse(client.isConnected());
         assertFalse(client.submit(get), "a closed client takes no work");
         client = null;
+    }
+
+    /**
+     * A handler that throws from {@code onFailure} while the client closes: the exception goes to the Aeron error
+     * handler (where Aeron already sends a fragment handler's), and the other requests still fail and the client
+     * still closes. Before, close() stopped at the throwing handler: the requests after it never got an outcome, and
+     * the publication, the subscription and the client's Aeron stayed open.
+     */
+    @Test
+    void aHandlerThatThrowsWhileTheClientClosesStopsNeitherTheOtherFailuresNorTheClose()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        final List<Throwable> handlerErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ownAeron = io.aeron.Aeron.connect(new io.aeron.Aeron.Context().aeronDirectoryName(node.aeronDir())
+            .errorHandler(handlerErrors::add));
+        start(config().aeron(ownAeron));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final IllegalStateException bug = new IllegalStateException("a bug in the application's handler");
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long first = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, throwingOnFailure(bug));
+        final long second = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        final long third = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        assertTrue(first > 0 && second > 0 && third > 0);
+
+        client.close();
+
+        assertEquals(List.of(bug), handlerErrors);
+        assertTrue(recorder.failures.get(second).startsWith("CLIENT_CLOSED"), String.valueOf(recorder.failures));
+        assertTrue(recorder.failures.get(third).startsWith("CLIENT_CLOSED"), String.valueOf(recorder.failures));
+        assertEquals(0, client.inFlight());
+        assertEquals(FerriteClient.CLOSED, client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (0 == node.requestImagesLost.get() && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, node.requestImagesLost.get(), "the request publication was closed");
+        client = null;
+    }
+
+    /**
+     * As above when the node goes away: every other request fails at once with NODE_UNAVAILABLE. Before, the
+     * throwing handler stopped the sweep, and the requests after it waited for their own timeouts.
+     */
+    @Test
+    void aHandlerThatThrowsWhenTheNodeGoesAwayDoesNotHoldBackTheOtherFailures()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        final List<Throwable> handlerErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ownAeron = io.aeron.Aeron.connect(new io.aeron.Aeron.Context().aeronDirectoryName(node.aeronDir())
+            .errorHandler(handlerErrors::add));
+        start(config().aeron(ownAeron).requestTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final IllegalStateException bug = new IllegalStateException("a bug in the application's handler");
+        final byte[] key = item(Map.of("pk", s("k")));
+        client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, throwingOnFailure(bug));
+        final long second = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        final long third = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        pollUntil(() -> node.received.size() == 3);
+
+        node.dropSessions();
+        pollUntil(() -> recorder.done.size() == 2);
+
+        assertEquals(List.of(bug), handlerErrors);
+        assertTrue(recorder.failures.get(second).startsWith("NODE_UNAVAILABLE"), String.valueOf(recorder.failures));
+        assertTrue(recorder.failures.get(third).startsWith("NODE_UNAVAILABLE"), String.valueOf(recorder.failures));
+        assertEquals(0, client.inFlight());
+        assertEquals(3, client.counters().nodeUnavailable());
+    }
+
+    private static ResponseHandler throwingOnFailure(final RuntimeException bug)
+    {
+        return new ResponseHandler()
+        {
+            public void onError(final long requestId, final ErrorCode code, final String message)
+            {
+            }
+
+            public void onFailure(final long requestId, final ClientFailure failure, final String message)
+            {
+                throw bug;
+            }
+        };
     }
 
     @Test

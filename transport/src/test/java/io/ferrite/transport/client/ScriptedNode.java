@@ -57,6 +57,8 @@ final class ScriptedNode implements Agent, AutoCloseable
     final AtomicInteger connects = new AtomicInteger();
     final AtomicInteger connectRequests = new AtomicInteger();
     final AtomicInteger connectRequestsToIgnore = new AtomicInteger();
+    /** Request images (client publications) that went away: a client that closed its publication. */
+    final AtomicInteger requestImagesLost = new AtomicInteger();
 
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -90,7 +92,8 @@ final class ScriptedNode implements Agent, AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        requests = aeron.addSubscription(requestChannel, ClientConfig.DEFAULT_REQUEST_STREAM_ID);
+        requests = aeron.addSubscription(requestChannel, ClientConfig.DEFAULT_REQUEST_STREAM_ID, image -> { },
+            image -> requestImagesLost.incrementAndGet());
         runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, this);
         AgentRunner.startOnThread(runner);
     }
