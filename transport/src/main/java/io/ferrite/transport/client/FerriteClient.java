@@ -172,6 +172,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final long[] slotRequestId;
     private final long[] slotCorrelationId;
     private final long[] slotDeadlineNs;
+    private final long[] slotTimeoutNs;
     private final long[] slotRetryAtNs;
     private final int[] slotAttempts;
     private final int[] slotLength;
@@ -219,6 +220,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         slotRequestId = new long[maxInFlight];
         slotCorrelationId = new long[maxInFlight];
         slotDeadlineNs = new long[maxInFlight];
+        slotTimeoutNs = new long[maxInFlight];
         slotRetryAtNs = new long[maxInFlight];
         slotAttempts = new int[maxInFlight];
         slotLength = new int[maxInFlight];
@@ -1376,6 +1378,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         slotRequestId[slot] = requestId;
         slotCorrelationId[slot] = correlationId;
         slotDeadlineNs[slot] = now + requestTimeoutNs;
+        slotTimeoutNs[slot] = requestTimeoutNs;
         slotRetryAtNs[slot] = 0;
         slotAttempts[slot] = 1;
         slotLength[slot] = length;
@@ -1532,6 +1535,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         final ResponseHandler handler = slotHandler[slot];
         final int attempts = slotAttempts[slot];
         final ErrorCode lastError = slotLastError[slot];
+        final long timeoutNs = slotTimeoutNs[slot];
         if (0 == retryAt)
         {
             correlations.remove(slotCorrelationId[slot]);
@@ -1551,7 +1555,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             counters.onTimedOut();
         }
         notifyFailure(handler, requestId, backPressured ? ClientFailure.BACK_PRESSURED : ClientFailure.TIMEOUT,
-            "request " + requestId + " got no answer within " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs) +
+            "request " + requestId + " got no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
             " ms after " + attempts + " attempt(s)" + (null == lastError ? "" : "; last error " + lastError) +
             (backPressured ? "; the request publication stayed back-pressured" : ""));
     }

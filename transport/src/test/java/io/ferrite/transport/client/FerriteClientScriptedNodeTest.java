@@ -835,6 +835,25 @@ class FerriteClientScriptedNodeTest
         assertEquals(3, client.counters().nodeUnavailable());
     }
 
+    /**
+     * A timeout names the request's own timeout, not the client's current default: before, a request sent with 100
+     * ms, after which the default went back to 5 s, said it got no answer "within 5000 ms".
+     */
+    @Test
+    void aTimeoutNamesTheTimeoutTheRequestWasSentWith()
+    {
+        startIpc();
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long defaultTimeoutNs = client.requestTimeoutNs();
+        client.requestTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        client.requestTimeoutNs(defaultTimeoutNs);
+        pollUntil(() -> recorder.done.contains(id));
+        assertTrue(recorder.failures.get(id).startsWith("TIMEOUT: request " + id + " got no answer within 100 ms"),
+            recorder.failures.get(id));
+    }
+
     private static ResponseHandler throwingOnFailure(final RuntimeException bug)
     {
         return new ResponseHandler()
