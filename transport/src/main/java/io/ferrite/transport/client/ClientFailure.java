@@ -15,5 +15,11 @@ public enum ClientFailure
     /** Aeron back-pressured every attempt to send the request until its timeout or retry budget ran out. */
     BACK_PRESSURED,
     /** The node answered with a message the client cannot read (wrong schema, unknown template). */
-    BAD_RESPONSE
+    BAD_RESPONSE,
+    /**
+     * The thread waiting in a {@link FerriteBlockingClient} call was interrupted: the call stopped waiting, and the
+     * thread keeps its interrupt status. A request already sent stays in flight: the node may still apply it, and
+     * its answer is dropped when it comes.
+     */
+    INTERRUPTED
 }

@@ -51,9 +51,11 @@ import java.util.function.LongSupplier;
  * <p>
  * <b>Errors:</b> an error answer from the node throws {@link FerriteException} with the node's
  * {@link ErrorCode} and message (after the client's retries of retryable errors); a failure without an
- * answer (timeout, node gone, back-pressure past the deadline, closed) throws
+ * answer (timeout, node gone, back-pressure past the deadline, closed, interrupted) throws
  * {@link FerriteClientException}. A send that Aeron back-pressures, or that finds the in-flight bound
- * reached, is retried with a backing-off wait until the request timeout.
+ * reached, is retried with a backing-off wait; the request timeout bounds the whole call, that wait included.
+ * An interrupt of the calling thread ends the call with {@link ClientFailure#INTERRUPTED} and leaves the
+ * thread's interrupt status set (a request already sent stays in flight; the node may still apply it).
  * <p>
  * <b>Threading:</b> not thread-safe; one thread owns this object and its {@link FerriteClient}. Calls
  * allocate (it is the convenience API); use {@link #async()} for the garbage-free path.
@@ -754,39 +756,68 @@ public final class FerriteBlockingClient implements AutoCloseable
         }
     }
 
+    /**
+     * Sends (trying again, with a backing-off wait, while Aeron back-pressures or the in-flight bound is reached),
+     * then polls until the answer. The request timeout bounds the whole call: the request is sent with what is left
+     * of it, so a send that waited for room does not then get a full timeout of its own. An interrupt ends the wait
+     * (the backing-off idle cannot park with the interrupt status set, so ignoring it would spin a core until the
+     * timeout).
+     */
     private void execute(final BlockingCall call, final LongSupplier send)
     {
-        final long deadline = System.nanoTime() + client.requestTimeoutNs();
+        final long timeoutNs = client.requestTimeoutNs();
+        final long deadline = System.nanoTime() + timeoutNs;
+        long requestId = 0;
         idle.reset();
-        while (true)
+        try
         {
-            final long result = send.getAsLong();
-            if (result > 0)
+            while (true)
             {
-                break;
+                if (Thread.currentThread().isInterrupted())
+                {
+                    throw new FerriteClientException(ClientFailure.INTERRUPTED,
+                        "the thread was interrupted before the request was sent; nothing was sent");
+                }
+                final long remainingNs = deadline - System.nanoTime();
+                if (remainingNs <= 0)
+                {
+                    throw new FerriteClientException(ClientFailure.BACK_PRESSURED, "could not send the request " +
+                        "within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms: " +
+                        (FerriteClient.IN_FLIGHT_LIMIT == requestId ? "the in-flight limit (" + client.maxInFlight() + ") stayed reached" :
+                        "the request publication stayed back-pressured"));
+                }
+                client.requestTimeoutNs(remainingNs);
+                requestId = send.getAsLong();
+                if (requestId > 0)
+                {
+                    break;
+                }
+                if (FerriteClient.NOT_CONNECTED == requestId)
+                {
+                    throw new FerriteClientException(ClientFailure.NODE_UNAVAILABLE,
+                        "not connected to the node: the session ended; connect a new client");
+                }
+                if (FerriteClient.CLOSED == requestId)
+                {
+                    throw new FerriteClientException(ClientFailure.CLIENT_CLOSED, "the client is closed");
+                }
+                idle.idle(client.poll());
             }
-            if (FerriteClient.NOT_CONNECTED == result)
-            {
-                throw new FerriteClientException(ClientFailure.NODE_UNAVAILABLE,
-                    "not connected to the node: the session ended; connect a new client");
-            }
-            if (FerriteClient.CLOSED == result)
-            {
-                throw new FerriteClientException(ClientFailure.CLIENT_CLOSED, "the client is closed");
-            }
-            if (System.nanoTime() > deadline)
-            {
-                throw new FerriteClientException(ClientFailure.BACK_PRESSURED, "could not send the request within " +
-                    TimeUnit.NANOSECONDS.toMillis(client.requestTimeoutNs()) + " ms: " +
-                    (FerriteClient.IN_FLIGHT_LIMIT == result ? "the in-flight limit (" + client.maxInFlight() +
-                    ") stayed reached" : "the request publication stayed back-pressured"));
-            }
-            idle.idle(client.poll());
+        }
+        finally
+        {
+            client.requestTimeoutNs(timeoutNs);
         }
 
         idle.reset();
         while (!call.done)
         {
+            if (Thread.currentThread().isInterrupted())
+            {
+                throw new FerriteClientException(ClientFailure.INTERRUPTED, "the thread was interrupted while " +
+                    "waiting for the answer to request " + requestId + ": the request stays in flight and may still " +
+                    "be applied by the node; its answer will be dropped");
+            }
             idle.idle(client.poll());
         }
         if (call.consumedReported)

@@ -854,6 +854,96 @@ class FerriteClientScriptedNodeTest
             recorder.failures.get(id));
     }
 
+    /**
+     * A blocking call on an interrupted thread stops waiting and says so (INTERRUPTED), keeping the interrupt status
+     * for the caller. Before, the interrupt was ignored: the backing-off wait no longer parked (a set interrupt status
+     * makes parkNanos return at once), so the thread spun on a core until the request timed out.
+     */
+    @Test
+    void blockingCallOnAnInterruptedThreadStopsWaitingAndKeepsTheInterrupt() throws InterruptedException
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        start(config().requestTimeoutNs(TimeUnit.SECONDS.toNanos(3)));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        final FerriteBlockingClient blocking = new FerriteBlockingClient(client);
+
+        Thread.currentThread().interrupt();
+        final FerriteClientException before;
+        try
+        {
+            before = assertThrows(FerriteClientException.class, () -> blocking.putItem("t", Map.of("pk", s("k"))));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status is kept");
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+        assertEquals(ClientFailure.INTERRUPTED, before.failure());
+        assertEquals(0, client.inFlight(), "an interrupted thread sends nothing");
+
+        final Thread caller = Thread.currentThread();
+        final Thread interrupter = new Thread(() ->
+        {
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (node.received.isEmpty() && System.nanoTime() < until)
+            {
+                Thread.onSpinWait();
+            }
+            caller.interrupt();
+        });
+        interrupter.start();
+        final FerriteClientException during;
+        try
+        {
+            during = assertThrows(FerriteClientException.class, () -> blocking.putItem("t", Map.of("pk", s("k"))));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status is kept");
+        }
+        finally
+        {
+            Thread.interrupted();
+            interrupter.join();
+        }
+        assertEquals(ClientFailure.INTERRUPTED, during.failure());
+        assertTrue(during.getMessage().contains("may still be applied"), during.getMessage());
+        assertEquals(1, client.inFlight(), "the request it stopped waiting for is still in flight, answered later");
+    }
+
+    /**
+     * The request timeout bounds a blocking call whole: time spent waiting for room to send counts. Before, a call
+     * that waited 900 ms of its 1 s for a back-pressured publication then gave the request a full second more.
+     */
+    @Test
+    void blockingCallWaitingForRoomToSendKeepsItsOneDeadline() throws InterruptedException
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        final long timeoutNs = TimeUnit.SECONDS.toNanos(1);
+        start(config().requestChannel("aeron:ipc?term-length=64k").maxInFlight(10_000).requestTimeoutNs(timeoutNs));
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0);
+        node.paused(true);
+        final byte[] big = item(Map.of("pk", s("k"), "blob", AttributeValue.b(new byte[1000])));
+        final UnsafeBuffer buffer = new UnsafeBuffer(big);
+        while (client.putItem("t", buffer, 0, big.length, ReturnValues.NONE, recorder) > 0)
+        {
+            assertTrue(client.inFlight() < 1000, "the 64 KiB term should have filled");
+        }
+        final Thread resumer = new Thread(() ->
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(900));
+            node.paused(false);
+        });
+        final FerriteBlockingClient blocking = new FerriteBlockingClient(client);
+        final long start = System.nanoTime();
+        resumer.start();
+        final FerriteClientException ex = assertThrows(FerriteClientException.class,
+            () -> blocking.putItem("t", Map.of("pk", s("late"))));
+        final long elapsedNs = System.nanoTime() - start;
+        resumer.join();
+        assertEquals(ClientFailure.TIMEOUT, ex.failure(), ex.getMessage());
+        assertTrue(elapsedNs < timeoutNs + TimeUnit.MILLISECONDS.toNanos(600),
+            "the call took " + TimeUnit.NANOSECONDS.toMillis(elapsedNs) + " ms for a 1000 ms timeout: " + ex.getMessage());
+        assertEquals(timeoutNs, client.requestTimeoutNs(), "the client's default is left as it was");
+    }
+
     private static ResponseHandler throwingOnFailure(final RuntimeException bug)
     {
         return new ResponseHandler()
