@@ -131,7 +131,12 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final long clientId;
     private final String responseChannel;
     private final int responseStreamId;
-    private volatile boolean responseImageLost;
+    /**
+     * The response image the node's ConnectResponse came on: the session's. Only its going away ends the session
+     * (another image of the stream, such as one the node opened and gave up on during the handshake, is not the
+     * session's). Owner thread only; its {@link Image#isClosed()} is the volatile signal from Aeron's conductor.
+     */
+    private Image sessionImage;
     private final ManyToOneConcurrentArrayQueue<ClientCommand> commands;
     private final java.util.function.Consumer<ClientCommand> commandRunner = this::runCommand;
     private AgentRunner backgroundRunner;
@@ -248,7 +253,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             responseStreamId = 0 != config.responseStreamId() ? config.responseStreamId() :
                 ThreadLocalRandom.current().nextInt(0x10000, Integer.MAX_VALUE);
             sub = aeron.addSubscription(
-                config.responseChannel(), responseStreamId, FerriteClient::onImageAvailable, this::onImageUnavailable);
+                config.responseChannel(), responseStreamId, FerriteClient::onImageAvailable, FerriteClient::onImageUnavailable);
             subscription = sub;
             responseChannel = resolveResponseChannel(sub, config);
             pub = aeron.addExclusivePublication(config.requestChannel(), config.requestStreamId());
@@ -1047,9 +1052,9 @@ public final class FerriteClient implements Agent, AutoCloseable
         int work = commands.isEmpty() ? 0 : commands.drain(commandRunner, config.fragmentLimit());
         nowNs = System.nanoTime();
         work += subscription.poll(assembler, config.fragmentLimit());
-        if (connected && (responseImageLost || publication.isClosed()))
+        if (connected && (sessionImage.isClosed() || publication.isClosed()))
         {
-            nodeLost(responseImageLost ? "the node's response stream went away (image unavailable)" :
+            nodeLost(sessionImage.isClosed() ? "the node's response stream went away (image unavailable)" :
                 "the request publication closed (media driver gone?)");
             return work + 1;
         }
@@ -1311,7 +1316,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             return (int)CLOSED;
         }
-        if (connected && responseImageLost)
+        if (connected && sessionImage.isClosed())
         {
             nodeLost("the node's response stream went away (image unavailable)");
         }
@@ -1668,10 +1673,9 @@ public final class FerriteClient implements Agent, AutoCloseable
     {
     }
 
-    private void onImageUnavailable(final Image image)
+    private static void onImageUnavailable(final Image image)
     {
-        // Called on the Aeron client conductor thread: only a volatile flag crosses over.
-        responseImageLost = true;
+        // nothing to do here: the owner thread sees the session image closed (Image.isClosed, volatile) when it polls
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -1691,7 +1695,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         final long correlationId = buffer.getLong(offset + CORRELATION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         if (ConnectResponseDecoder.TEMPLATE_ID == templateId)
         {
-            onConnectResponse(buffer, offset, correlationId);
+            onConnectResponse(buffer, offset, correlationId, header);
             return;
         }
         if (ErrorResponseDecoder.TEMPLATE_ID == templateId && correlationId == handshakeCorrelationId && !connected)
@@ -1785,7 +1789,8 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
     }
 
-    private void onConnectResponse(final DirectBuffer buffer, final int offset, final long correlationId)
+    private void onConnectResponse(
+        final DirectBuffer buffer, final int offset, final long correlationId, final Header header)
     {
         if (connected || correlationId != handshakeCorrelationId)
         {
@@ -1798,6 +1803,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         nodeProtocolVersion = connectDecoder.protocolVersion();
         keepAliveIntervalNs = 0 != config.keepAliveIntervalNs() ? config.keepAliveIntervalNs() :
             TimeUnit.MILLISECONDS.toNanos(Math.max(1, connectDecoder.keepAliveIntervalMs()));
+        sessionImage = (Image)header.context(); // Aeron's Image gives itself as its header's context
         handshakeAnswered = true;
     }
 

@@ -333,6 +333,31 @@ class FerriteClientScriptedNodeTest
         assertEquals(12, index);
     }
 
+    /**
+     * A response stream that the node opened and gave up on during the handshake (its own connect timeout ran out
+     * just as the client's side connected), before it answered a repeated ConnectRequest on a fresh one, is not the
+     * session's: its going away must not end the session. Before, any response image that went away, even one from
+     * before the handshake finished, made the first poll after connecting fail every request as NODE_UNAVAILABLE.
+     */
+    @Test
+    void aResponseStreamAbandonedDuringTheHandshakeDoesNotEndTheSession()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        node.connectRequestsToAbandon.set(1);
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+            ScriptedNode.itemResponse(correlationId, false, null, 0, 0, out));
+        start(config());
+        assertEquals(2, node.connectRequests.get(), "the first abandoned, the second answered");
+        final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+        pollUntil(() -> System.nanoTime() > until);
+        assertTrue(client.isConnected(), "counters " + client.counters());
+        final byte[] key = item(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recorder);
+        assertTrue(id > 0, "send status " + id);
+        pollUntil(() -> recorder.done.contains(id));
+        assertTrue(recorder.items.containsKey(id), String.valueOf(recorder.failures));
+    }
+
     @Test
     void answersAreMatchedByCorrelationIdNotByOrder()
     {

@@ -57,6 +57,11 @@ final class ScriptedNode implements Agent, AutoCloseable
     final AtomicInteger connects = new AtomicInteger();
     final AtomicInteger connectRequests = new AtomicInteger();
     final AtomicInteger connectRequestsToIgnore = new AtomicInteger();
+    /**
+     * ConnectRequests to answer by opening the response publication, waiting until it connects, and closing it
+     * again without a ConnectResponse: as a node that gave up on the session just before the client's side connected.
+     */
+    final AtomicInteger connectRequestsToAbandon = new AtomicInteger();
     /** Request images (client publications) that went away: a client that closed its publication. */
     final AtomicInteger requestImagesLost = new AtomicInteger();
 
@@ -200,6 +205,12 @@ final class ScriptedNode implements Agent, AutoCloseable
             while (!responses.isConnected() && System.nanoTime() < deadline)
             {
                 Thread.onSpinWait();
+            }
+            if (connectRequestsToAbandon.getAndUpdate(n -> Math.max(0, n - 1)) > 0)
+            {
+                responses.close();
+                responses = null;
+                return;
             }
             connectEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
                 .correlationId(correlationId)
