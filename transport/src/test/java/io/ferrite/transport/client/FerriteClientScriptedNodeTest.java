@@ -1009,6 +1009,162 @@ class FerriteClientScriptedNodeTest
         assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 40k pipelined Get/Put round trips");
     }
 
+    /**
+     * The rest of the hot path the client's javadoc promises garbage-free: Query and Scan (pages read in place),
+     * UpdateItem and DeleteItem, each with expressions, names and values, and a throttle retried once on the way.
+     */
+    @Test
+    void asyncQueryScanUpdateDeleteWithExpressionsAndRetriesAllocateNothingInSteadyState()
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
+
+        startIpc();
+        node.record(false);
+        final io.ferrite.codecs.sbe.ItemsPageResponseEncoder pageEncoder = new io.ferrite.codecs.sbe.ItemsPageResponseEncoder();
+        final io.ferrite.codecs.sbe.MessageHeaderEncoder headerEncoder = new io.ferrite.codecs.sbe.MessageHeaderEncoder();
+        final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        node.responder((templateId, correlationId, request, offset, length, out) ->
+        {
+            if (0 == (answered.incrementAndGet() & 15))
+            {
+                return ScriptedNode.error(correlationId, ErrorCode.ThrottlingException, "slow down", out);
+            }
+            if (QueryRequestDecoder.TEMPLATE_ID == templateId || ScanRequestDecoder.TEMPLATE_ID == templateId)
+            {
+                final io.ferrite.codecs.sbe.ItemsPageResponseEncoder.ItemsEncoder items = pageEncoder
+                    .wrapAndApplyHeader(out, 0, headerEncoder)
+                    .correlationId(correlationId)
+                    .count(2)
+                    .scannedCount(2)
+                    .consumedReadHalfUnits(io.ferrite.codecs.sbe.ItemsPageResponseEncoder.consumedReadHalfUnitsNullValue())
+                    .consumedWriteUnits(io.ferrite.codecs.sbe.ItemsPageResponseEncoder.consumedWriteUnitsNullValue())
+                    .itemsCount(2);
+                items.next().putItem(request, offset, 16);
+                items.next().putItem(request, offset, 24);
+                pageEncoder.putLastEvaluatedKey(request, offset, 0);
+                return MessageHeaderDecoder.ENCODED_LENGTH + pageEncoder.encodedLength();
+            }
+            return ScriptedNode.itemResponse(correlationId, true, request, offset, 32, out);
+        });
+        final ItemWriter key = new ItemWriter();
+        final ItemWriter values = new ItemWriter();
+        final ItemWriter names = new ItemWriter();
+        values.reset().number(":one", 1).string(":s", "x");
+        final int valuesLength = values.finish();
+        names.reset().string("#c", "count");
+        final int namesLength = names.finish();
+        final QueryParams query = new QueryParams();
+        final ScanParams scan = new ScanParams();
+        final ExpressionParams update = new ExpressionParams();
+        final ExpressionParams condition = new ExpressionParams();
+        final PageCountingHandler handler = new PageCountingHandler();
+        final StringBuilder table = new StringBuilder("orders");
+
+        final Runnable[] sends = new Runnable[4];
+        sends[0] = () ->
+        {
+            key.reset().string("pk", "a");
+            final int length = key.finish();
+            query.reset().tableName(table).partitionKey(key.buffer(), 0, length).limit(10)
+                .filterExpression("#c > :one").expressionAttributeNames(names.buffer(), 0, namesLength)
+                .expressionAttributeValues(values.buffer(), 0, valuesLength);
+            check(client.query(query, handler));
+        };
+        sends[1] = () ->
+        {
+            scan.reset().tableName(table).limit(10).filterExpression("#c > :one")
+                .expressionAttributeNames(names.buffer(), 0, namesLength)
+                .expressionAttributeValues(values.buffer(), 0, valuesLength);
+            check(client.scan(scan, handler));
+        };
+        sends[2] = () ->
+        {
+            key.reset().string("pk", "a").number("id", 7);
+            final int length = key.finish();
+            update.reset().updateExpression("SET #c = #c + :one, s = :s").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeNames(names.buffer(), 0, namesLength)
+                .expressionAttributeValues(values.buffer(), 0, valuesLength);
+            check(client.updateItem(table, key.buffer(), 0, length, ReturnValues.ALL_NEW, update, handler));
+        };
+        sends[3] = () ->
+        {
+            key.reset().string("pk", "a").number("id", 7);
+            final int length = key.finish();
+            condition.reset().conditionExpression("#c > :one")
+                .expressionAttributeNames(names.buffer(), 0, namesLength)
+                .expressionAttributeValues(values.buffer(), 0, valuesLength);
+            check(client.deleteItem(table, key.buffer(), 0, length, ReturnValues.ALL_OLD, condition, handler));
+        };
+
+        mixedRoundTrips(sends, handler, 8_000);
+        final long threadId = Thread.currentThread().getId();
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        mixedRoundTrips(sends, handler, 8_000);
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        assertEquals(0, handler.failures);
+        assertTrue(client.counters().retries() > 0, "throttles were retried");
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 8k pipelined Query/Scan/Update/Delete " +
+            "round trips with expressions and retries");
+    }
+
+    private static void check(final long requestId)
+    {
+        if (requestId < 0)
+        {
+            throw new AssertionError("send refused " + requestId);
+        }
+    }
+
+    private void mixedRoundTrips(final Runnable[] sends, final PageCountingHandler handler, final int count)
+    {
+        final long target = handler.answers + count;
+        int sent = 0;
+        while (handler.answers < target)
+        {
+            while (sent < count && client.inFlight() < 16)
+            {
+                sends[sent & 3].run();
+                sent++;
+            }
+            client.poll();
+        }
+    }
+
+    private static final class PageCountingHandler implements ResponseHandler
+    {
+        long answers;
+        long failures;
+        long bytes;
+
+        public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            answers++;
+            bytes += length;
+        }
+
+        public void onPage(final long requestId, final ItemsPage page)
+        {
+            while (page.nextItem())
+            {
+                bytes += page.itemLength();
+            }
+            answers++;
+        }
+
+        public void onError(final long requestId, final ErrorCode code, final String message)
+        {
+            failures++;
+        }
+
+        public void onFailure(final long requestId, final ClientFailure failure, final String message)
+        {
+            failures++;
+        }
+    }
+
     private void roundTrips(final ItemWriter writer, final CountingHandler handler, final String table, final int count)
     {
         final int window = 16;
