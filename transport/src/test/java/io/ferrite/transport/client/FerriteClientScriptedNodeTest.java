@@ -1024,11 +1024,14 @@ class FerriteClientScriptedNodeTest
         node.record(false);
         final io.ferrite.codecs.sbe.ItemsPageResponseEncoder pageEncoder = new io.ferrite.codecs.sbe.ItemsPageResponseEncoder();
         final io.ferrite.codecs.sbe.MessageHeaderEncoder headerEncoder = new io.ferrite.codecs.sbe.MessageHeaderEncoder();
-        final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        final Set<Long> throttled = ConcurrentHashMap.newKeySet();
         node.responder((templateId, correlationId, request, offset, length, out) ->
         {
-            if (0 == (answered.incrementAndGet() & 15))
+            final long requestId = request.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 8,
+                java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (0 == (requestId & 15) && throttled.add(requestId))
             {
+                // every 16th request is throttled once, so its retry is the one answered
                 return ScriptedNode.error(correlationId, ErrorCode.ThrottlingException, "slow down", out);
             }
             if (QueryRequestDecoder.TEMPLATE_ID == templateId || ScanRequestDecoder.TEMPLATE_ID == templateId)
@@ -1103,7 +1106,7 @@ class FerriteClientScriptedNodeTest
         final long before = threads.getThreadAllocatedBytes(threadId);
         mixedRoundTrips(sends, handler, 8_000);
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
-        assertEquals(0, handler.failures);
+        assertEquals(0, handler.failures, handler.lastFailure);
         assertTrue(client.counters().retries() > 0, "throttles were retried");
         assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 8k pipelined Query/Scan/Update/Delete " +
             "round trips with expressions and retries");
@@ -1119,10 +1122,15 @@ class FerriteClientScriptedNodeTest
 
     private void mixedRoundTrips(final Runnable[] sends, final PageCountingHandler handler, final int count)
     {
-        final long target = handler.answers + count;
+        final long target = handler.answers + handler.failures + count;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int sent = 0;
-        while (handler.answers < target)
+        while (handler.answers + handler.failures < target)
         {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("round trips not done within 60 s; counters " + client.counters());
+            }
             while (sent < count && client.inFlight() < 16)
             {
                 sends[sent & 3].run();
@@ -1157,12 +1165,16 @@ class FerriteClientScriptedNodeTest
         public void onError(final long requestId, final ErrorCode code, final String message)
         {
             failures++;
+            lastFailure = code + ": " + message;
         }
 
         public void onFailure(final long requestId, final ClientFailure failure, final String message)
         {
             failures++;
+            lastFailure = failure + ": " + message;
         }
+
+        String lastFailure;
     }
 
     private void roundTrips(final ItemWriter writer, final CountingHandler handler, final String table, final int count)
