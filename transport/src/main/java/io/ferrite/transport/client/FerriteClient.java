@@ -1040,6 +1040,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     /**
      * Reads responses and runs timers: dispatches answers to their handlers, fails timed-out requests,
      * re-sends requests whose retry is due, sends a KeepAlive when idle, and notices a node that went away.
+     * Not from inside a {@link ResponseHandler} callback: see there.
      *
      * @return the amount of work done (0 when idle, so a caller can back off).
      */
