@@ -4,7 +4,6 @@ import io.ferrite.engine.shard.ItemCondition;
 import io.ferrite.engine.shard.ItemHandler;
 import org.agrona.DirectBuffer;
 
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -24,7 +23,6 @@ public final class ConditionExpression implements ItemCondition
     private final TopLevelAttributes topLevel;
     private final Set<String> usedNames;
     private final Set<String> usedValues;
-    private final String[] topLevelNames;
 
     ConditionExpression(
         final ExpressionKind kind, final String text, final Predicate root, final List<Operand.Path> paths,
@@ -36,12 +34,6 @@ public final class ConditionExpression implements ItemCondition
         this.root = root;
         this.usedNames = usedNames;
         this.usedValues = usedValues;
-        final Set<String> names = new LinkedHashSet<>();
-        for (final Operand.Path path : paths)
-        {
-            names.add(path.path.names[0]);
-        }
-        this.topLevelNames = names.toArray(new String[0]);
     }
 
     /**
@@ -49,14 +41,7 @@ public final class ConditionExpression implements ItemCondition
      */
     public boolean readsAttribute(final String name)
     {
-        for (final String topLevelName : topLevelNames)
-        {
-            if (topLevelName.equals(name))
-            {
-                return true;
-            }
-        }
-        return false;
+        return topLevel.contains(name);
     }
 
     /**

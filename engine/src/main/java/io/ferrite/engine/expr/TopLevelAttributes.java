@@ -19,6 +19,8 @@ import java.util.TreeSet;
 final class TopLevelAttributes
 {
     private final byte[][] names;
+    /** The same names as Strings, for {@link #contains(String)}. */
+    private final String[] texts;
     private final int[] firstBytes;
     /** The names prepared for items' name indexes (decision 0012); null when one of them cannot be in one. */
     private final IndexedName[] indexedNames;
@@ -34,10 +36,10 @@ final class TopLevelAttributes
             sorted.add(path.path.names[0]);
         }
         names = new byte[sorted.size()][];
-        int i = 0;
-        for (final String name : sorted)
+        texts = sorted.toArray(new String[0]);
+        for (int i = 0; i < texts.length; i++)
         {
-            names[i++] = name.getBytes(StandardCharsets.UTF_8);
+            names[i] = texts[i].getBytes(StandardCharsets.UTF_8);
         }
         firstBytes = new int[names.length];
         IndexedName[] prepared = names.length <= 64 ? new IndexedName[names.length] : null;
@@ -59,6 +61,22 @@ final class TopLevelAttributes
         {
             path.topLevel(this, slotOf(path.path.utf8Names[0]));
         }
+    }
+
+    /**
+     * @param name a top-level attribute name.
+     * @return whether the condition reads it (or something inside it); allocates nothing.
+     */
+    boolean contains(final String name)
+    {
+        for (final String text : texts)
+        {
+            if (text.equals(name))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int slotOf(final byte[] name)
