@@ -165,7 +165,6 @@ final class Router implements Agent
     private final FragmentHandler grantHandler = this::onGrant;
     private final AdmissionDemandEncoder demandEncoder = new AdmissionDemandEncoder();
     private final GrantReader grantReader = new GrantReader();
-    private long malformedGrants;
     private final UnsafeBuffer demandBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
     private final UnsafeBuffer grantChannelBytes = new UnsafeBuffer(new byte[256]);
     private int grantChannelLength;
@@ -950,12 +949,8 @@ final class Router implements Agent
 
     private void onGrant(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
     {
-        final GrantReader.Result result = grantReader.read(buffer, offset, length);
-        if (GrantReader.Result.MALFORMED == result)
-        {
-            malformedGrants++;
-        }
-        else if (GrantReader.Result.GRANT == result)
+        // anything but a whole grant (another message, or a datagram cut short) is dropped
+        if (GrantReader.Result.GRANT == grantReader.read(buffer, offset, length))
         {
             final UnsafeBuffer name = grantReader.tableName();
             final TableRoute route = metadata.lookup(name, 0, name.capacity());
@@ -964,14 +959,6 @@ final class Router implements Agent
                 route.admission.applyShare(grantReader.readRate(), grantReader.writeRate());
             }
         }
-    }
-
-    /**
-     * @return grant datagrams dropped as malformed since start (router thread; for tests).
-     */
-    long malformedGrants()
-    {
-        return malformedGrants;
     }
 
     /**
