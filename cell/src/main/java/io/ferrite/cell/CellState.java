@@ -279,7 +279,7 @@ final class CellState implements AutoCloseable
      */
     CellState(final EngineConfig config, final int dedupePerClient, final int dedupeTotal, final long dedupeMaxBytes)
     {
-        this.config = config.replica(true); // a store full only by this member's history must stop it, not answer
+        this.config = config.copy().replica(true); // a store full only by this member's history stops it, not answer
         this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal, dedupeMaxBytes);
         for (int i = 0; i < TABLE_CACHE_SIZE; i++)
         {
