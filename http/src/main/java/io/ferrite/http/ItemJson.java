@@ -29,7 +29,8 @@ import static io.ferrite.codecs.item.ItemFormat.*;
 final class ItemJson
 {
     private final Chars chars = new Chars();
-    private final Chars valueName = new Chars();
+    /** The name of the top-level entry being read (readValue reuses {@link #chars} for nested names and values). */
+    private final Chars entryName = new Chars();
     private final ExpandableDirectBufferOutputStream binaryOut =
         new ExpandableDirectBufferOutputStream(new ExpandableArrayBuffer(256));
     private final ExpandableArrayBuffer numberText = new ExpandableArrayBuffer(DecimalCodec.MAX_TEXT_LENGTH + 8);
@@ -39,8 +40,8 @@ final class ItemJson
     // ------------------------------------------------------------------------------------------------
 
     /**
-     * Reads an attribute map ({@code Item}, {@code Key}, {@code ExclusiveStartKey},
-     * {@code ExpressionAttributeValues}) whose START_OBJECT is the parser's current token, into a reset writer.
+     * Reads an attribute map ({@code Item}, {@code Key}, {@code ExclusiveStartKey}) whose START_OBJECT is the parser's
+     * current token, into a reset writer.
      *
      * @param parser positioned on START_OBJECT (anything else is a SerializationException).
      * @param writer a reset writer; finished by the caller.
@@ -48,13 +49,7 @@ final class ItemJson
      */
     void readItem(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
     {
-        expect(parser, JsonToken.START_OBJECT, path);
-        while (parser.nextToken() == JsonToken.FIELD_NAME)
-        {
-            writer.name(chars.of(parser));
-            parser.nextToken();
-            readValue(parser, writer, path);
-        }
+        readEntries(parser, writer, path, false);
     }
 
     /**
@@ -67,10 +62,16 @@ final class ItemJson
      */
     void readValues(final JsonIn parser, final ItemWriter writer, final String path) throws IOException
     {
+        readEntries(parser, writer, path, true);
+    }
+
+    private void readEntries(final JsonIn parser, final ItemWriter writer, final String path, final boolean placeholders)
+        throws IOException
+    {
         expect(parser, JsonToken.START_OBJECT, path);
         while (parser.nextToken() == JsonToken.FIELD_NAME)
         {
-            writer.name(valueName.of(parser));
+            writer.name(entryName.of(parser));
             parser.nextToken();
             try
             {
@@ -78,12 +79,12 @@ final class ItemJson
             }
             catch (final FerriteException ex)
             {
-                if (ErrorCode.ValidationException != ex.code())
+                if (!placeholders || ErrorCode.ValidationException != ex.code())
                 {
                     throw ex;
                 }
                 throw FerriteException.validation("ExpressionAttributeValues contains invalid value: " +
-                    ex.getMessage() + " for key " + valueName);
+                    ex.getMessage() + " for key " + entryName);
             }
         }
     }
