@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import static io.ferrite.http.EveryRequestIsAnsweredOrItsConnectionClosedTest.CREATE;
@@ -27,14 +28,22 @@ final class AClientThatNeverReadsHoldsBoundedServerMemoryTest
     @TempDir
     Path dataDir;
 
+    /**
+     * Creates table {@code big} and puts item {@code k = a} with a string of {@code valueBytes} bytes in {@code v}.
+     */
+    static void createBigTableWithOneItem(final RawHttp http, final int valueBytes) throws IOException
+    {
+        assertEquals(200, http.exchange(TARGET + "CreateTable", String.format(CREATE, "big")).status());
+        assertEquals(200, http.exchange(TARGET + "PutItem", "{\"TableName\":\"big\",\"Item\":{\"k\":{\"S\":\"a\"}," +
+            "\"v\":{\"S\":\"" + "v".repeat(valueBytes) + "\"}}}").status());
+    }
+
     @Test
     void answersWaitForTheClientToReadInsteadOfPilingUpInTheServer() throws Exception
     {
         try (HttpNodeFixture fixture = new HttpNodeFixture(dataDir); RawHttp http = new RawHttp(fixture.front.port()))
         {
-            assertEquals(200, http.exchange(TARGET + "CreateTable", String.format(CREATE, "big")).status());
-            assertEquals(200, http.exchange(TARGET + "PutItem", "{\"TableName\":\"big\",\"Item\":{\"k\":{\"S\":\"a\"}," +
-                "\"v\":{\"S\":\"" + "v".repeat(VALUE_BYTES) + "\"}}}").status());
+            createBigTableWithOneItem(http, VALUE_BYTES);
             final long before = usedDirectMemory();
             final StringBuilder pipeline = new StringBuilder();
             for (int i = 0; i < REQUESTS; i++)
@@ -65,9 +74,7 @@ final class AClientThatNeverReadsHoldsBoundedServerMemoryTest
     {
         try (HttpNodeFixture fixture = new HttpNodeFixture(dataDir); RawHttp http = new RawHttp(fixture.front.port()))
         {
-            assertEquals(200, http.exchange(TARGET + "CreateTable", String.format(CREATE, "big")).status());
-            assertEquals(200, http.exchange(TARGET + "PutItem", "{\"TableName\":\"big\",\"Item\":{\"k\":{\"S\":\"a\"}," +
-                "\"v\":{\"S\":\"" + "v".repeat(VALUE_BYTES) + "\"}}}").status());
+            createBigTableWithOneItem(http, VALUE_BYTES);
             final long before = usedDirectMemory();
             final byte[] get = RawHttp.request(TARGET + "GetItem", "{\"TableName\":\"big\",\"Key\":{\"k\":{\"S\":\"a\"}}," +
                 "\"Pad\":\"" + "p".repeat(4_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -80,7 +87,7 @@ final class AClientThatNeverReadsHoldsBoundedServerMemoryTest
                         http.socket.getOutputStream().write(get);
                     }
                 }
-                catch (final java.io.IOException closed)
+                catch (final IOException closed)
                 {
                     // the test closes the socket while this thread is blocked writing
                 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.ferrite.http.EveryRequestIsAnsweredOrItsConnectionClosedTest.CREATE;
 import static io.ferrite.http.EveryRequestIsAnsweredOrItsConnectionClosedTest.TARGET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,9 +35,7 @@ final class AClientThatNeverReadsIsClosedAfterTheWriteStallTimeoutTest
             config -> config.writeStallTimeoutMs(STALL_MS).idleTimeoutMs(120_000));
             RawHttp stalled = new RawHttp(fixture.front.port()))
         {
-            assertEquals(200, stalled.exchange(TARGET + "CreateTable", String.format(CREATE, "big")).status());
-            assertEquals(200, stalled.exchange(TARGET + "PutItem", "{\"TableName\":\"big\",\"Item\":{" +
-                "\"k\":{\"S\":\"a\"},\"v\":{\"S\":\"" + "v".repeat(VALUE_BYTES) + "\"}}}").status());
+            AClientThatNeverReadsHoldsBoundedServerMemoryTest.createBigTableWithOneItem(stalled, VALUE_BYTES);
             final StringBuilder pipeline = new StringBuilder();
             for (int i = 0; i < REQUESTS; i++)
             {
