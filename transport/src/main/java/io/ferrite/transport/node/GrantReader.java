@@ -9,7 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Reads one AdmissionGrant datagram for the router, bounded to the datagram: the grant port is a UDP port that any
  * local process can send to, so a datagram that is not a well-formed grant (shorter than its header or block, a
  * table name running past its end) is refused instead of being completed from the term buffer's next bytes or
- * throwing out of the router's agent. Other templates are ignored without being counted. Reuses its decoders and
+ * throwing out of the router's agent. Other templates are ignored. Reuses its decoders and
  * views: allocates nothing. Router thread only.
  */
 final class GrantReader
