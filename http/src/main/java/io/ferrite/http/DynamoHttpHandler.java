@@ -63,6 +63,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
 
     private final DynamoDispatcher dispatcher;
     private final SlowRequestGuard guard;
+    private final HttpCounters counters;
     private final int maxBodyBytes;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -95,10 +96,13 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
     private String inErrorMessage;
     private ByteBuf gathered;
 
-    DynamoHttpHandler(final DynamoDispatcher dispatcher, final SlowRequestGuard guard, final int maxBodyBytes)
+    DynamoHttpHandler(
+        final DynamoDispatcher dispatcher, final SlowRequestGuard guard, final HttpCounters counters,
+        final int maxBodyBytes)
     {
         this.dispatcher = dispatcher;
         this.guard = guard;
+        this.counters = counters;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -403,6 +407,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
 
     private void tooLarge(final long bytes)
     {
+        counters.closedBodyTooLarge.increment();
         releaseGathered();
         receiving = false;
         continueOwed = false;
@@ -452,6 +457,7 @@ final class DynamoHttpHandler extends ChannelInboundHandlerAdapter
             keepAlive && http10, body, length);
         busy = false;
         guard.answered();
+        counters.answered(status.code());
         if (!keepAlive)
         {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -42,22 +42,23 @@ public final class HttpFront implements AutoCloseable
     private final Map<EventExecutor, DynamoDispatcher> dispatchers;
     private final Channel serverChannel;
     private final InetSocketAddress address;
-    private final StalledConnections stalled;
+    private final HttpCounters counters;
 
     private HttpFront(final EventLoopGroup group, final PollWaker waker,
         final Map<EventExecutor, DynamoDispatcher> dispatchers, final Channel serverChannel,
-        final StalledConnections stalled)
+        final HttpCounters counters)
     {
         this.group = group;
         this.waker = waker;
         this.dispatchers = dispatchers;
         this.serverChannel = serverChannel;
-        this.stalled = stalled;
+        this.counters = counters;
         this.address = (InetSocketAddress)serverChannel.localAddress();
     }
 
     /**
-     * Connects one client session per event loop to the node and binds the HTTP port.
+     * Connects one client session per event loop to the node and binds the HTTP port, with the front's counters in
+     * memory of its own ({@link HttpCounters#standalone()}).
      *
      * @param config          where to listen and the request limits.
      * @param aeronDir        the node's Aeron directory.
@@ -68,11 +69,29 @@ public final class HttpFront implements AutoCloseable
     public static HttpFront start(
         final HttpConfig config, final String aeronDir, final String requestChannel, final int requestStreamId)
     {
+        return start(config, aeronDir, requestChannel, requestStreamId, HttpCounters.standalone());
+    }
+
+    /**
+     * Connects one client session per event loop to the node and binds the HTTP port.
+     *
+     * @param config          where to listen and the request limits.
+     * @param aeronDir        the node's Aeron directory.
+     * @param requestChannel  the node's request channel (its IPC channel).
+     * @param requestStreamId the node's request stream.
+     * @param counters        the front's counters, e.g. in the node's counters file so that {@code ferrite stat}
+     *                        shows them.
+     * @return the running front.
+     */
+    public static HttpFront start(
+        final HttpConfig config, final String aeronDir, final String requestChannel, final int requestStreamId,
+        final HttpCounters counters)
+    {
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), NioIoHandler.newFactory());
         final PollWaker waker = new PollWaker();
         final Map<EventExecutor, DynamoDispatcher> dispatchers = new IdentityHashMap<>();
         final List<FerriteClient> clients = new ArrayList<>();
-        final StalledConnections stalled = new StalledConnections();
+        final StalledConnections stalled = new StalledConnections(counters.closedWriteStall);
         try
         {
             for (final EventExecutor loop : group)
@@ -101,11 +120,11 @@ public final class HttpFront implements AutoCloseable
                     protected void initChannel(final SocketChannel channel)
                     {
                         final SlowRequestGuard guard = new SlowRequestGuard(config.requestTimeoutMs(),
-                            config.idleTimeoutMs(), config.writeStallTimeoutMs(), stalled);
+                            config.idleTimeoutMs(), config.writeStallTimeoutMs(), stalled, counters);
                         channel.pipeline()
                             .addLast(guard)
                             .addLast(new HttpRequestDecoder())
-                            .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard,
+                            .addLast(new DynamoHttpHandler(dispatchers.get(channel.eventLoop()), guard, counters,
                                 config.maxRequestBytes()));
                     }
                 });
@@ -120,7 +139,7 @@ public final class HttpFront implements AutoCloseable
                     "DynamoDB HTTP API (" + ex + "); choose another with --http-port PORT (0: any free port) or " +
                     "turn it off with --http-port none", ex);
             }
-            return new HttpFront(group, waker, dispatchers, channel, stalled);
+            return new HttpFront(group, waker, dispatchers, channel, counters);
         }
         catch (final RuntimeException ex)
         {
@@ -161,7 +180,7 @@ public final class HttpFront implements AutoCloseable
      */
     public long writeStalledConnectionsClosed()
     {
-        return stalled.count();
+        return counters.writeStalledConnectionsClosed();
     }
 
     /**

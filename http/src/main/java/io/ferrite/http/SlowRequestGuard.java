@@ -32,6 +32,7 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
     private final long idleTimeoutNs;
     private final long writeStallTimeoutNs;
     private final StalledConnections stalled;
+    private final HttpCounters counters;
     private final long tickNs;
     private final Runnable check = this::check;
     private ChannelHandlerContext ctx;
@@ -51,15 +52,17 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
      * @param idleTimeoutMs       how long a connection may sit with nothing read or answered and nothing unanswered.
      * @param writeStallTimeoutMs how long the channel may stay unwritable.
      * @param stalled             counts and reports the connections closed for a write stall.
+     * @param counters            the front's counters: connections, and closes by the other two rules.
      */
     SlowRequestGuard(
         final long requestTimeoutMs, final long idleTimeoutMs, final long writeStallTimeoutMs,
-        final StalledConnections stalled)
+        final StalledConnections stalled, final HttpCounters counters)
     {
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
         this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
         this.writeStallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(writeStallTimeoutMs);
         this.stalled = stalled;
+        this.counters = counters;
         this.tickNs = Math.max(1, Math.min(Math.min(requestTimeoutNs, idleTimeoutNs), writeStallTimeoutNs) / 4);
     }
 
@@ -70,6 +73,8 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         open = true;
+        counters.connectionsAccepted.increment();
+        counters.connectionsOpen.increment();
         lastActivityNs = System.nanoTime();
         arm(tickNs);
         super.channelActive(ctx);
@@ -144,11 +149,7 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
             return;
         }
         final long now = System.nanoTime();
-        long left = 0 == unanswered ? lastActivityNs + idleTimeoutNs - now : Long.MAX_VALUE;
-        if (arriving)
-        {
-            left = Math.min(left, firstByteNs + requestTimeoutNs - now);
-        }
+        long left = Long.MAX_VALUE;
         if (unwritable && !ctx.channel().isWritable())
         {
             final long stallLeft = unwritableSinceNs + writeStallTimeoutNs - now;
@@ -158,12 +159,29 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
                 ctx.close();
                 return;
             }
-            left = Math.min(left, stallLeft);
+            left = stallLeft;
         }
-        if (left <= 0)
+        if (arriving)
         {
-            ctx.close();
-            return;
+            final long requestLeft = firstByteNs + requestTimeoutNs - now;
+            if (requestLeft <= 0)
+            {
+                counters.closedSlowRequest.increment();
+                ctx.close();
+                return;
+            }
+            left = Math.min(left, requestLeft);
+        }
+        if (0 == unanswered)
+        {
+            final long idleLeft = lastActivityNs + idleTimeoutNs - now;
+            if (idleLeft <= 0)
+            {
+                counters.closedIdle.increment();
+                ctx.close();
+                return;
+            }
+            left = Math.min(left, idleLeft);
         }
         arm(Math.min(left, tickNs));
     }
@@ -173,6 +191,10 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter
      */
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception
     {
+        if (open)
+        {
+            counters.connectionsOpen.decrement();
+        }
         open = false;
         arriving = false;
         if (null != timer)

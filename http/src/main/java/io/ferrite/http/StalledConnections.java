@@ -1,6 +1,7 @@
 package io.ferrite.http;
 
 import io.netty.channel.Channel;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,15 +15,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * the log.
  * <p>
  * Threading: shared by the front's event loops; {@link #closed} from any of them (only when a connection is closed,
- * never per request), {@link #count()} from any thread.
+ * never per request).
  */
 final class StalledConnections
 {
     private static final Logger LOG = LoggerFactory.getLogger(StalledConnections.class);
     private static final long INFO_INTERVAL_NS = TimeUnit.MINUTES.toNanos(1);
 
-    private final AtomicLong closed = new AtomicLong();
+    private final AtomicCounter closed;
     private final AtomicLong nextInfoNs = new AtomicLong(System.nanoTime());
+
+    /**
+     * @param closed the counter of connections closed for a write stall ({@link HttpCounters#CLOSED_WRITE_STALL}).
+     */
+    StalledConnections(final AtomicCounter closed)
+    {
+        this.closed = closed;
+    }
 
     /**
      * Records a connection closed for a write stall.
@@ -33,7 +42,7 @@ final class StalledConnections
      */
     void closed(final Channel channel, final long stalledNs, final long nowNs)
     {
-        final long count = closed.incrementAndGet();
+        final long count = closed.increment() + 1;
         if (LOG.isDebugEnabled())
         {
             LOG.debug("closing {}: its answers stayed unread over the write buffer's high water mark for {} ms " +
@@ -45,13 +54,5 @@ final class StalledConnections
             LOG.info("closed {} connection(s) so far whose client did not read its answers for " +
                 "ferrite.http.writeStallTimeoutMs (latest {}); at most one such line a minute", count, channel);
         }
-    }
-
-    /**
-     * @return connections closed for a write stall since the front started.
-     */
-    long count()
-    {
-        return closed.get();
     }
 }

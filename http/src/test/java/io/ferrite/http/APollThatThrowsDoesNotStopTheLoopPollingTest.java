@@ -36,9 +36,11 @@ final class APollThatThrowsDoesNotStopTheLoopPollingTest
                 .requestStreamId(fixture.node.requestStreamId()).tableTimeoutNs(TimeUnit.MILLISECONDS.toNanos(1))))
         {
             final DynamoDispatcher dispatcher = new DynamoDispatcher(session, loop, new HttpConfig(), waker);
+            final HttpCounters counters = HttpCounters.standalone();
             // Never added to a pipeline: answering on it throws (no channel context).
             final DynamoHttpHandler noChannel = new DynamoHttpHandler(dispatcher,
-                new SlowRequestGuard(1_000, 1_000, 1_000, new StalledConnections()), 1 << 20);
+                new SlowRequestGuard(1_000, 1_000, 1_000, new StalledConnections(counters.closedWriteStall), counters),
+                counters, 1 << 20);
             // One task holds the loop, so the failure is met by pollOnce here, not by the poll task it queued. A node's
             // first CreateTable takes far longer than the 1 ms table timeout: the client's timer fails it, and
             // the callback throws out of client.poll (an answer's callback throwing inside Aeron's fragment

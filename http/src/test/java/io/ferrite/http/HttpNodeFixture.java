@@ -50,7 +50,9 @@ final class HttpNodeFixture implements AutoCloseable
         HttpFront started = null;
         try
         {
-            started = HttpFront.start(httpConfig, node.aeronDirectoryName(), node.ipcChannel(), node.requestStreamId());
+            // The front's counters go into the node's counters file, as `ferrite server` puts them.
+            started = HttpFront.start(httpConfig, node.aeronDirectoryName(), node.ipcChannel(), node.requestStreamId(),
+                new HttpCounters(node.counters()::newFrontCounter));
         }
         finally
         {

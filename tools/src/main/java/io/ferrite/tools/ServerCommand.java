@@ -2,6 +2,7 @@ package io.ferrite.tools;
 
 import io.ferrite.engine.config.Settings;
 import io.ferrite.http.HttpConfig;
+import io.ferrite.http.HttpCounters;
 import io.ferrite.http.HttpFront;
 import io.ferrite.transport.node.Node;
 import io.ferrite.transport.node.NodeConfig;
@@ -85,7 +86,8 @@ final class ServerCommand
             System.out.println("ferrite server: counters in " + node.counters().file() + " (tools/bin/ferrite stat --dir " +
                 config.dataDir() + ")");
             final HttpFront http = httpConfig.enabled() ?
-                HttpFront.start(httpConfig, node.aeronDirectoryName(), node.ipcChannel(), node.requestStreamId()) : null;
+                HttpFront.start(httpConfig, node.aeronDirectoryName(), node.ipcChannel(), node.requestStreamId(),
+                    new HttpCounters(node.counters()::newFrontCounter)) : null;
             try
             {
                 if (null != http)

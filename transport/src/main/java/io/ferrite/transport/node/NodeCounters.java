@@ -40,10 +40,10 @@ import java.nio.file.Path;
  *  |  padding to 128 bytes; counters metadata; counters values    ...
  *  +---------------------------------------------------------------+
  * </pre>
- * <b>Threading:</b> counters are allocated by the thread that builds the node and later only by the
- * router thread (per-table counters); values are written by their owners: single-writer counters with
- * release stores, shared ones (errors, bytes out, in flight, responses dropped) with atomic adds. Readers
- * on any thread or process.
+ * <b>Threading:</b> counters are allocated by the thread that builds the node, later by the router thread
+ * (per-table counters) and by a front's starting thread ({@link #newFrontCounter}), under this object's lock;
+ * values are written by their owners: single-writer counters with release stores, shared ones (errors, bytes out,
+ * in flight, responses dropped) with atomic adds. Readers on any thread or process.
  */
 public final class NodeCounters implements AutoCloseable
 {
@@ -73,6 +73,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int TYPE_SHARD = 7105;
     /** Counter type: the control counters of the on-demand histogram dump. */
     public static final int TYPE_CONTROL = 7106;
+    /** Counter type: a front's in the same process (the HTTP front's, labels starting {@code "http: "}). */
+    public static final int TYPE_FRONT = 7107;
 
     /** Label of the counter {@code stat --histograms} increments to ask for a dump. */
     public static final String HISTOGRAM_REQUESTS_LABEL = "histogram dump requests";
@@ -170,14 +172,39 @@ public final class NodeCounters implements AutoCloseable
         header.putIntRelease(MAGIC_OFFSET, MAGIC);
     }
 
-    AtomicCounter newTableCounter(final String tableName)
+    // Allocation is synchronized: the router allocates table counters on its thread while a front in the same
+    // process may allocate its own on the thread that starts it (CountersManager is not thread-safe to allocate).
+    synchronized AtomicCounter newTableCounter(final String tableName)
     {
         return manager.newCounter("table " + tableName + " requests", TYPE_TABLE);
     }
 
-    AtomicCounter newTableThrottleCounter(final String tableName)
+    synchronized AtomicCounter newTableThrottleCounter(final String tableName)
     {
         return manager.newCounter("table " + tableName + " throttled requests", TYPE_TABLE);
+    }
+
+    /**
+     * Frees a table's counter (its table was deleted), under the allocation lock: freeing changes the manager's free
+     * list, as allocating does.
+     *
+     * @param counter a counter this object allocated.
+     */
+    synchronized void free(final AtomicCounter counter)
+    {
+        counter.close();
+    }
+
+    /**
+     * Allocates a counter of a front in the node's process (the HTTP front's), so that {@code ferrite stat} shows it
+     * with the node's. Safe from any thread while the node runs; the counter lives as long as the node's counters.
+     *
+     * @param label the counter's label (US-ASCII).
+     * @return the counter, zero.
+     */
+    public synchronized AtomicCounter newFrontCounter(final String label)
+    {
+        return manager.newCounter(label, TYPE_FRONT);
     }
 
     void error(final ErrorCode code)

@@ -1029,7 +1029,7 @@ final class Router implements Agent
         if (null != route.admission)
         {
             admissions.set(route.routeId, null);
-            route.admission.throttles.close();
+            counters.free(route.admission.throttles);
             route.admission = null;
         }
     }
@@ -1682,7 +1682,7 @@ final class Router implements Agent
             counters.routingEpoch.setRelease(metadata.epoch());
             if (null != route.requests)
             {
-                route.requests.close();
+                counters.free(route.requests);
                 route.requests = null;
             }
             closeAdmission(route);
