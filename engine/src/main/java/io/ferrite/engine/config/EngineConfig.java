@@ -19,6 +19,8 @@ public final class EngineConfig
 {
     /** Prefix of every engine setting. */
     public static final String PREFIX = "ferrite.engine.";
+    /** Default of {@link #minFreeDiskBytes()}: 64 MiB. */
+    public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L * 1024 * 1024;
 
     private Path dataDir;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
@@ -37,6 +39,7 @@ public final class EngineConfig
     private long checkpointIntervalRecords = 1_000_000;
     private long checkpointIntervalNs = TimeUnit.SECONDS.toNanos(60);
     private int commandQueueBytes = 4 * 1024 * 1024;
+    private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
 
     /**
      * A new configuration holding every value of this one: a template's copy to adjust (a node gives each shard
@@ -64,6 +67,7 @@ public final class EngineConfig
         copy.checkpointIntervalRecords = checkpointIntervalRecords;
         copy.checkpointIntervalNs = checkpointIntervalNs;
         copy.commandQueueBytes = commandQueueBytes;
+        copy.minFreeDiskBytes = minFreeDiskBytes;
         return copy;
     }
 
@@ -100,6 +104,7 @@ public final class EngineConfig
         config.checkpointIntervalNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(
             PREFIX + "checkpointIntervalMs", TimeUnit.NANOSECONDS.toMillis(config.checkpointIntervalNs), 1, 86_400_000)));
         config.commandQueueBytes(settings.intValue(PREFIX + "commandQueueBytes", config.commandQueueBytes, 64 * 1024, 1 << 30));
+        config.minFreeDiskBytes(settings.longValue(PREFIX + "minFreeDiskBytes", config.minFreeDiskBytes, 0, 1L << 50));
         return config;
     }
 
@@ -440,6 +445,33 @@ public final class EngineConfig
     }
 
     /**
+     * @return the least usable space, in bytes, the data directory's file system must have for the shard to accept
+     *     writes; below it writes are refused with an InternalServerError and reads go on, and the engine does not
+     *     open. 0: no check.
+     */
+    public long minFreeDiskBytes()
+    {
+        return minFreeDiskBytes;
+    }
+
+    /**
+     * @param minFreeDiskBytes the least usable space the data directory's file system must have for writes (a write
+     *                         through the engine's memory-mapped files into a full file system would crash the shard's
+     *                         thread); 0 turns the check off.
+     * @return this.
+     */
+    public EngineConfig minFreeDiskBytes(final long minFreeDiskBytes)
+    {
+        if (minFreeDiskBytes < 0)
+        {
+            throw new IllegalArgumentException(PREFIX + "minFreeDiskBytes must be >= 0 (0: no check), got " +
+                minFreeDiskBytes);
+        }
+        this.minFreeDiskBytes = minFreeDiskBytes;
+        return this;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public String toString()
@@ -461,6 +493,7 @@ public final class EngineConfig
             ", checkpointIntervalRecords=" + checkpointIntervalRecords +
             ", checkpointIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(checkpointIntervalNs) +
             ", commandQueueBytes=" + commandQueueBytes +
+            ", minFreeDiskBytes=" + minFreeDiskBytes +
             '}';
     }
 }

@@ -50,6 +50,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -148,8 +149,9 @@ public final class Shard implements AutoCloseable
      */
     private Throwable checkpointFailure;
     private boolean closed;
+    private final DiskSpaceGuard diskGuard;
 
-    private Shard(final EngineConfig config, final EpochNanoClock clock)
+    private Shard(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes)
     {
         this.config = config.validate();
         this.clock = clock;
@@ -171,6 +173,15 @@ public final class Shard implements AutoCloseable
             CloseHelper.quietClose(lockChannel);
             throw new IllegalStateException("data directory " + dataDir + " is in use by another process (" +
                 LOCK_FILE + " is locked)");
+        }
+        diskGuard = new DiskSpaceGuard(dataDir, config.minFreeDiskBytes(), usableDiskBytes);
+        if (diskGuard.low())
+        {
+            // Recovery writes the stores: below the margin it could crash on a full file system instead.
+            final String why = diskGuard.refusal().getMessage();
+            diskGuard.close();
+            releaseLock();
+            throw new IllegalStateException("cannot open " + dataDir + ": " + why);
         }
 
         Wal openedWal = null;
@@ -247,6 +258,7 @@ public final class Shard implements AutoCloseable
             CloseHelper.quietClose(openedWal);
             CloseHelper.quietClose(openedCheckpoint);
             closeTables();
+            diskGuard.close();
             releaseLock();
             throw ex;
         }
@@ -261,7 +273,21 @@ public final class Shard implements AutoCloseable
      */
     public static Shard open(final EngineConfig config, final EpochNanoClock clock)
     {
-        return new Shard(config, clock);
+        return new Shard(config, clock, null);
+    }
+
+    /**
+     * As {@link #open(EngineConfig, EpochNanoClock)}, with the data directory's usable space read from
+     * {@code usableDiskBytes} instead of its file system (tests of {@code ferrite.engine.minFreeDiskBytes}).
+     *
+     * @param config          the engine configuration.
+     * @param clock           the clock stamped into WAL records.
+     * @param usableDiskBytes the usable bytes to believe, read on the disk guard's thread.
+     * @return the shard.
+     */
+    static Shard open(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes)
+    {
+        return new Shard(config, clock, usableDiskBytes);
     }
 
     /**
@@ -331,6 +357,7 @@ public final class Shard implements AutoCloseable
 
     private TableDescription createTable(final TableSpec spec, final int tableId)
     {
+        checkWritable();
         checkNewTable(spec);
         final TableDefinition definition = catalog.addWithId(
             tableId, spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
@@ -513,6 +540,7 @@ public final class Shard implements AutoCloseable
         final ItemHandler handler)
     {
         checkTable(table);
+        checkWritable();
         checkPutOrDeleteReturnValues(returnValues);
         ItemValidator.validate(item, offset, length);
         checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
@@ -624,6 +652,7 @@ public final class Shard implements AutoCloseable
         final ItemHandler handler)
     {
         checkTable(table);
+        checkWritable();
         checkPutOrDeleteReturnValues(returnValues);
         final int keyLength = KeyCodec.fromKeyParameter(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
@@ -671,6 +700,7 @@ public final class Shard implements AutoCloseable
         final ItemHandler handler)
     {
         checkTable(table);
+        checkWritable();
         final int keyLength = KeyCodec.fromKeyParameter(table, key, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
         final int oldLength = partition.store().get(keyBuffer, 0, keyLength, oldItem, 0);
@@ -1226,14 +1256,21 @@ public final class Shard implements AutoCloseable
             }
         }
 
+        checkWritable();
         final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
         final Map<String, Long> writeUnits = new LinkedHashMap<>();
+        boolean refused = false;
         for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
         {
             final Table table = requireTable(entry.getKey());
             for (final WriteRequest write : entry.getValue())
             {
                 view.wrap(write.bytes());
+                if (refused)
+                {
+                    unprocessed.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(write);
+                    continue;
+                }
                 try
                 {
                     if (write.put())
@@ -1248,7 +1285,10 @@ public final class Shard implements AutoCloseable
                 }
                 catch (final FerriteException ex)
                 {
-                    if (ErrorCode.ItemCollectionSizeLimitExceededException != ex.code())
+                    // The file system filled up during the batch: what is left is unprocessed, as DynamoDB reports
+                    // writes it could not do, not an error after some of the batch was written.
+                    refused = DiskSpaceGuard.isRefusal(ex);
+                    if (ErrorCode.ItemCollectionSizeLimitExceededException != ex.code() && !refused)
                     {
                         throw ex;
                     }
@@ -1426,6 +1466,7 @@ public final class Shard implements AutoCloseable
         finally
         {
             closed = true;
+            CloseHelper.quietClose(diskGuard);
             CloseHelper.quietClose(checkpointer);
             CloseHelper.quietClose(wal);
             CloseHelper.quietClose(checkpointFile);
@@ -1629,6 +1670,14 @@ public final class Shard implements AutoCloseable
         {
             throw new FerriteException(ErrorCode.ResourceNotFoundException,
                 "Requested resource not found: Table: " + table.name() + " not found");
+        }
+    }
+
+    private void checkWritable()
+    {
+        if (diskGuard.low())
+        {
+            throw diskGuard.refusal();
         }
     }
 
