@@ -150,6 +150,8 @@ public final class Shard implements AutoCloseable
     private Throwable checkpointFailure;
     private boolean closed;
     private final DiskSpaceGuard diskGuard;
+    /** {@link #failNextWriteForTesting}: volatile, as a test sets it from its own thread. */
+    private volatile Error injectedWriteError;
 
     private Shard(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes)
     {
@@ -307,6 +309,18 @@ public final class Shard implements AutoCloseable
     public void failNextWalSyncForTesting(final java.io.IOException failure)
     {
         wal.failNextSyncForTesting(failure);
+    }
+
+    /**
+     * Fault injection, for tests and game days only: the next write (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
+     * CreateTable) throws {@code error} before it touches anything, as a SIGBUS in a mapped file surfaces (an
+     * {@link InternalError} on the shard's thread). Call it on, or before handing the shard to, its owning thread.
+     *
+     * @param error what the write throws.
+     */
+    public void failNextWriteForTesting(final Error error)
+    {
+        injectedWriteError = error;
     }
 
     /**
@@ -1475,6 +1489,49 @@ public final class Shard implements AutoCloseable
         }
     }
 
+    /**
+     * Closes after a fatal error on the shard's thread (an {@link Error}, e.g. the {@link InternalError} of a SIGBUS in a
+     * mapped file): as a crash would leave it, so that the next open recovers from the last good checkpoint and the
+     * log. No checkpoint is taken and the stores are not marked clean (a write may have stopped half way through
+     * one); files are released, failures to do so are swallowed, and the data directory is unlocked.
+     */
+    public void abandon()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(diskGuard);
+        CloseHelper.quietClose(checkpointer);
+        for (final Table table : tablesByName.values())
+        {
+            for (final Partition partition : table.partitions())
+            {
+                try
+                {
+                    partition.discard();
+                }
+                catch (final Throwable ignore)
+                {
+                    // released as far as it goes: the process keeps the rest until it exits
+                }
+            }
+        }
+        tablesByName.clear();
+        tablesById.clear();
+        try
+        {
+            CloseHelper.quietClose(wal);
+        }
+        catch (final Throwable ignore)
+        {
+            // the log is recovered at the next open, torn record and all
+        }
+        CloseHelper.quietClose(checkpointFile);
+        releaseLock();
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------
@@ -1675,6 +1732,12 @@ public final class Shard implements AutoCloseable
 
     private void checkWritable()
     {
+        final Error injected = injectedWriteError;
+        if (null != injected)
+        {
+            injectedWriteError = null;
+            throw injected;
+        }
         if (diskGuard.low())
         {
             throw diskGuard.refusal();

@@ -280,6 +280,15 @@ public final class Node implements AutoCloseable
     }
 
     /**
+     * @param index a shard's index.
+     * @return that shard, for fault injection in tests (its owner is its loop's thread: do not call it otherwise).
+     */
+    Shard shardForTesting(final int index)
+    {
+        return shards[index];
+    }
+
+    /**
      * @return the node's counters (read them with {@link NodeCounters#reader()}).
      */
     public NodeCounters counters()

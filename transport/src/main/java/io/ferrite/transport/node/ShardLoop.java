@@ -156,6 +156,9 @@ final class ShardLoop implements Agent, MessageHandler
     private int lastItemLength;
 
     private long histogramRequestsSeen;
+    /** The Error that stopped the shard ({@link #stop}); null while it serves. */
+    private Error fatal;
+    private String fatalMessage;
 
     ShardLoop(
         final int shardIndex,
@@ -205,7 +208,18 @@ final class ShardLoop implements Agent, MessageHandler
     public int doWork()
     {
         int work = inbound.read(this, 64);
-        work += shard.doDutyCycle(System.nanoTime());
+        if (null != fatal)
+        {
+            return work;
+        }
+        try
+        {
+            work += shard.doDutyCycle(System.nanoTime());
+        }
+        catch (final Error ex)
+        {
+            stop(ex);
+        }
         final long histogramRequests = counters.histogramRequests.get();
         if (histogramRequests != histogramRequestsSeen)
         {
@@ -218,7 +232,38 @@ final class ShardLoop implements Agent, MessageHandler
 
     public void onClose()
     {
+        if (null != fatal)
+        {
+            shard.abandon();
+            return;
+        }
         shard.close();
+    }
+
+    /**
+     * After an {@link Error} on this thread (e.g. the {@link InternalError} a SIGBUS in one of the shard's mapped
+     * files becomes) the shard's state cannot be trusted and its log may hold half a record: the loop stops using the
+     * shard but goes on draining its queue, answering every request for it at once with an error that says so,
+     * so that its clients do not wait for their timeouts, the router never blocks on a full queue, and the node's
+     * other shards carry on. Restarting the node recovers the shard (from its last checkpoint and its log, as after
+     * a crash: {@link #onClose()} does not checkpoint it).
+     */
+    private void stop(final Error ex)
+    {
+        if (null == fatal)
+        {
+            fatal = ex;
+            fatalMessage = "Shard " + shardIndex + " stopped after a fatal error (" + ex + ") and serves no request " +
+                "until the node is restarted; the restart recovers it from its log";
+            System.err.println("ferrite node: shard " + shardIndex + " stopped: " + ex);
+            ex.printStackTrace(System.err);
+        }
+    }
+
+    private static long correlationIdOf(final DirectBuffer buffer, final int body)
+    {
+        // every request's block starts with its correlation id (SBE, little-endian)
+        return buffer.getLong(body, ByteOrder.LITTLE_ENDIAN);
     }
 
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -254,6 +299,11 @@ final class ShardLoop implements Agent, MessageHandler
         failedItem.reset();
         try
         {
+            if (null != fatal)
+            {
+                correlationId = correlationIdOf(buffer, body);
+                throw new FerriteException(ErrorCode.InternalServerError, fatalMessage);
+            }
             switch (templateId)
             {
                 case GetItemRequestDecoder.TEMPLATE_ID:
@@ -299,6 +349,12 @@ final class ShardLoop implements Agent, MessageHandler
         {
             responseLength = encodeError(sendBuffer, correlationId, ErrorCode.InternalServerError,
                 "Internal error on shard " + shardIndex + ": " + ex);
+        }
+        catch (final Error ex)
+        {
+            stop(ex);
+            responseLength = encodeError(sendBuffer, correlationIdOf(buffer, body), ErrorCode.InternalServerError,
+                fatalMessage);
         }
         finally
         {
@@ -675,6 +731,11 @@ final class ShardLoop implements Agent, MessageHandler
         int length;
         try
         {
+            if (null != fatal)
+            {
+                correlationId = correlationIdOf(buffer, body);
+                throw new FerriteException(ErrorCode.InternalServerError, fatalMessage);
+            }
             switch (templateId)
             {
                 case CreateTableRequestDecoder.TEMPLATE_ID:
@@ -727,6 +788,12 @@ final class ShardLoop implements Agent, MessageHandler
         {
             length = encodeError(replyBuffer, frameStart, correlationId, ErrorCode.InternalServerError,
                 "Internal error on shard " + shardIndex + ": " + ex);
+        }
+        catch (final Error ex)
+        {
+            stop(ex);
+            length = encodeError(replyBuffer, frameStart, correlationIdOf(buffer, body), ErrorCode.InternalServerError,
+                fatalMessage);
         }
         try
         {
