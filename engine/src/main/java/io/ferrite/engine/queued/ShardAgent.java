@@ -91,6 +91,9 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
     private int lastItemLength;
     private boolean pageTruncated;
 
+    /** The Error that stopped the shard ({@link #stop}); null while it serves. */
+    private Error fatal;
+    private String fatalMessage;
     private ShardClient pendingClient;
     private int pendingMsgTypeId;
     private int pendingLength;
@@ -139,8 +142,35 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
             work += commands.controlledRead(this, commandBatchLimit);
         }
         work += tasks.drain(taskRunner, taskBatchLimit);
-        work += shard.doDutyCycle(clock.nanoTime());
+        if (null == fatal)
+        {
+            try
+            {
+                work += shard.doDutyCycle(clock.nanoTime());
+            }
+            catch (final Error ex)
+            {
+                stop(ex);
+            }
+        }
         return work;
+    }
+
+    /**
+     * After an {@link Error} on the shard thread (e.g. the {@link InternalError} a SIGBUS in one of the shard's mapped
+     * files becomes) the shard's state cannot be trusted: the agent stops using it, and answers every later command
+     * (and task) at once with an InternalServerError that says so, instead of dying and leaving its clients waiting.
+     * At close the shard is abandoned, as a crash would leave it, and the next open recovers it from its log.
+     */
+    private void stop(final Error ex)
+    {
+        if (null == fatal)
+        {
+            fatal = ex;
+            fatalMessage = "The shard stopped after a fatal error (" + ex + ") and serves nothing until it is " +
+                "reopened; reopening recovers it from its log";
+            LOG.error("shard stopped: every later request is answered with an error until it is reopened", ex);
+        }
     }
 
     /**
@@ -160,6 +190,11 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
         while (commands.controlledRead(this, commandBatchLimit) > 0 || tasks.drain(taskRunner, taskBatchLimit) > 0)
         {
             // until both are empty
+        }
+        if (null != fatal)
+        {
+            shard.abandon();
+            return;
         }
         shard.close();
     }
@@ -183,6 +218,10 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
         ErrorCode code = ErrorCode.OK;
         try
         {
+            if (null != fatal)
+            {
+                throw new FerriteException(ErrorCode.InternalServerError, fatalMessage);
+            }
             execute(msgTypeId, buffer, index, length);
         }
         catch (final FerriteException ex)
@@ -196,6 +235,12 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
                 msgTypeId, correlationId, ex);
             code = ErrorCode.InternalServerError;
             putMessage(ex.toString());
+        }
+        catch (final Error ex)
+        {
+            stop(ex);
+            code = ErrorCode.InternalServerError;
+            putMessage(fatalMessage);
         }
 
         if (null == client)
@@ -499,6 +544,18 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
 
     private void runTask(final TaskCommand<?> task)
     {
-        task.run(shard);
+        if (null != fatal)
+        {
+            task.refuse(new FerriteException(ErrorCode.InternalServerError, fatalMessage));
+            return;
+        }
+        try
+        {
+            task.run(shard);
+        }
+        catch (final Error ex)
+        {
+            stop(ex); // its future already holds the Error
+        }
     }
 }

@@ -26,6 +26,14 @@ final class TaskCommand<T>
         return future;
     }
 
+    /**
+     * Completes the task with {@code failure} without running it (its shard has stopped).
+     */
+    void refuse(final Throwable failure)
+    {
+        future.completeExceptionally(failure);
+    }
+
     void run(final Shard shard)
     {
         try

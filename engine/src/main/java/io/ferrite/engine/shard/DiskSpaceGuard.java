@@ -46,6 +46,8 @@ final class DiskSpaceGuard implements AutoCloseable
     private volatile boolean running = true;
     private volatile boolean low;
     private volatile long freeBytes = Long.MAX_VALUE;
+    /** Sampling thread only: the last read of the usable space failed. */
+    private boolean readFailing;
 
     /**
      * Samples once, then starts sampling on a daemon thread (none when the guard is off).
@@ -118,10 +120,16 @@ final class DiskSpaceGuard implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            // Keep the last verdict: a failed statfs says nothing about the space.
-            LOG.warn("cannot read the usable space of {}'s file system: {}", dir, ex.toString());
+            // Keep the last verdict: a failed statfs says nothing about the space. Said once per run of failures.
+            if (!readFailing)
+            {
+                readFailing = true;
+                LOG.warn("cannot read the usable space of {}'s file system (the last verdict stands until it can): {}",
+                    dir, ex.toString());
+            }
             return;
         }
+        readFailing = false;
         freeBytes = free;
         final boolean nowLow = free < minFreeBytes;
         if (nowLow != low)
