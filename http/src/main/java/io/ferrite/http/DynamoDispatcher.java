@@ -41,6 +41,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * One event loop's bridge between DynamoDB's JSON operations and the node: it owns one {@link FerriteClient}
@@ -67,7 +70,16 @@ final class DynamoDispatcher implements ResponseHandler
     /** The waker's delay between polls once spinning stopped: it parks with microsecond precision. */
     private static final long WAKE_DELAY_NS = 50_000;
 
-    private final FerriteClient client;
+    /** How long a failed reconnect waits before the next try. */
+    private static final long RECONNECT_BACKOFF_MS = 500;
+
+    /** The loop's session with the node; replaced by a new one when the node ended it ({@link #reconnect}). */
+    private FerriteClient client;
+    private final Supplier<FerriteClient> connector;
+    /** A new session is being opened on a thread of its own; requests meanwhile get a retryable 503. */
+    private boolean reconnecting;
+    /** Written on the loop, read by the reconnecting thread. */
+    private volatile boolean closed;
     private final EventExecutor loop;
     private final HttpConfig config;
     private final JsonIn jsonIn = new JsonIn();
@@ -134,7 +146,23 @@ final class DynamoDispatcher implements ResponseHandler
         final FerriteClient client, final EventExecutor loop, final HttpConfig config,
         final PollWaker waker)
     {
+        this(client, null, loop, config, waker);
+    }
+
+    /**
+     * @param client    the loop's session with the node, connected.
+     * @param connector opens a new session when the node ends this one (called on a thread of its own; may block
+     *                  for its connect timeout); null: the front answers 503 once the session is gone.
+     * @param loop      the event loop that owns this dispatcher and its client.
+     * @param config    the front's settings.
+     * @param waker     the front's poll waker.
+     */
+    DynamoDispatcher(
+        final FerriteClient client, final Supplier<FerriteClient> connector, final EventExecutor loop,
+        final HttpConfig config, final PollWaker waker)
+    {
         this.client = client;
+        this.connector = connector;
         this.loop = loop;
         this.waker = waker;
         this.alarm = waker.alarm(() -> loop.execute(pollTask));
@@ -173,6 +201,10 @@ final class DynamoDispatcher implements ResponseHandler
      */
     private int poll()
     {
+        if (!reconnecting && !client.isConnected())
+        {
+            reconnect();
+        }
         polling = true;
         try
         {
@@ -253,7 +285,61 @@ final class DynamoDispatcher implements ResponseHandler
 
     void close()
     {
+        closed = true;
         client.close();
+    }
+
+    /**
+     * The node ended this loop's session (it closes a session it has not heard from for its session timeout, e.g.
+     * after a long pause of this loop, or one whose answers it could not deliver): open a new one on a thread of its
+     * own, and hand it to this loop, which owns it from then on. Requests that arrive meanwhile get a retryable 503;
+     * the old session's requests were failed when it ended. A failed attempt is retried every
+     * {@value #RECONNECT_BACKOFF_MS} ms until the front closes.
+     */
+    private void reconnect()
+    {
+        if (null == connector || closed)
+        {
+            return;
+        }
+        reconnecting = true;
+        LOG.warn("the node ended the HTTP front's session {} (event loop {}); opening a new one", client.sessionId(), loop);
+        final Thread thread = new Thread(this::connectUntilClosed, "ferrite-http-reconnect");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void connectUntilClosed()
+    {
+        while (!closed && !loop.isShuttingDown())
+        {
+            try
+            {
+                final FerriteClient fresh = connector.get();
+                loop.execute(() -> adopt(fresh));
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("the HTTP front could not open a new session with the node ({}); retrying in {} ms",
+                    ex.toString(), RECONNECT_BACKOFF_MS);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RECONNECT_BACKOFF_MS));
+            }
+        }
+    }
+
+    private void adopt(final FerriteClient fresh)
+    {
+        if (closed)
+        {
+            fresh.close();
+            return;
+        }
+        final FerriteClient old = client;
+        client = fresh;
+        reconnecting = false;
+        old.close();
+        LOG.info("the HTTP front serves again on its new node session {} (event loop {})", fresh.sessionId(), loop);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -466,9 +552,14 @@ final class DynamoDispatcher implements ResponseHandler
                 }
                 else
                 {
+                    if (!reconnecting)
+                    {
+                        reconnect();
+                    }
                     answerError(pending, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        DynamoErrors.type(ErrorCode.ServiceUnavailable), "The HTTP front has lost its session with " +
-                        "the node; restart the node");
+                        DynamoErrors.type(ErrorCode.ServiceUnavailable), null == connector ?
+                        "The HTTP front has lost its session with the node" :
+                        "The HTTP front lost its session with the node and is opening a new one; retry");
                 }
             }
             return;

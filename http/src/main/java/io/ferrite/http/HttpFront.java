@@ -21,6 +21,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The DynamoDB-compatible HTTP/JSON front of a node: a Netty HTTP/1.1 server (NIO, keep-alive) whose event loops
@@ -94,15 +96,17 @@ public final class HttpFront implements AutoCloseable
         final StalledConnections stalled = new StalledConnections(counters.closedWriteStall);
         try
         {
+            // Also how a loop opens a new session when the node ends its one (DynamoDispatcher.reconnect).
+            final Supplier<FerriteClient> connector = () -> FerriteClient.connect(new ClientConfig()
+                .aeronDir(aeronDir)
+                .embeddedDriver(false)
+                .requestChannel(requestChannel)
+                .requestStreamId(requestStreamId));
             for (final EventExecutor loop : group)
             {
-                final FerriteClient client = FerriteClient.connect(new ClientConfig()
-                    .aeronDir(aeronDir)
-                    .embeddedDriver(false)
-                    .requestChannel(requestChannel)
-                    .requestStreamId(requestStreamId));
+                final FerriteClient client = connector.get();
                 clients.add(client);
-                final DynamoDispatcher dispatcher = new DynamoDispatcher(client, loop, config, waker);
+                final DynamoDispatcher dispatcher = new DynamoDispatcher(client, connector, loop, config, waker);
                 dispatchers.put(loop, dispatcher);
                 // The first poll runs on the loop, which owns the client from then on (the submit is the hand-off).
                 loop.scheduleAtFixedRate(dispatcher::pollOnce, 0, 100, TimeUnit.MILLISECONDS);
@@ -181,6 +185,28 @@ public final class HttpFront implements AutoCloseable
     public long writeStalledConnectionsClosed()
     {
         return counters.writeStalledConnectionsClosed();
+    }
+
+    /**
+     * Fault injection for tests: holds every event loop for {@code holdNs} (a task that sleeps on it), as a long pause
+     * would. Returns at once.
+     *
+     * @param holdNs how long each loop is held.
+     */
+    void holdEventLoopsForTesting(final long holdNs)
+    {
+        for (final EventExecutor loop : dispatchers.keySet())
+        {
+            loop.execute(() ->
+            {
+                final long until = System.nanoTime() + holdNs;
+                long left;
+                while ((left = until - System.nanoTime()) > 0)
+                {
+                    LockSupport.parkNanos(left);
+                }
+            });
+        }
     }
 
     /**
