@@ -344,6 +344,7 @@ public final class CellMember
             engine.fsyncPolicy(FsyncPolicy.NONE);
         }
         engine.dataDir(memberDir.resolve("engine"));
+        CellState.requireHashStore(engine); // before anything starts: the error names the setting
 
         final String aeronDir = memberDir.resolve("aeron").toString();
         final File clusterDir = memberDir.resolve("cluster").toFile();

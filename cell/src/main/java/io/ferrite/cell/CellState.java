@@ -37,6 +37,7 @@ import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.expr.ConditionExpression;
 import io.ferrite.engine.expr.ExpressionCompiler;
 import io.ferrite.engine.expr.KeyConditionExpression;
@@ -281,6 +282,7 @@ final class CellState implements AutoCloseable
     {
         this.config = config.copy().replica(true); // a store full only by this member's history stops it, not answer
         this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal, dedupeMaxBytes);
+        requireHashStore(config);
         for (int i = 0; i < TABLE_CACHE_SIZE; i++)
         {
             tableCacheNames[i] = NO_BYTES;
@@ -288,6 +290,26 @@ final class CellState implements AutoCloseable
         }
         deleteRecursively(config.dataDir());
         shard = Shard.open(config, clock);
+    }
+
+    /**
+     * A cell member runs the hash store only: a Chronicle Map store is sized from an entry count and an average entry
+     * size, not from {@code ferrite.engine.partitionMaxBytes}, so content within the bound can find it full on one
+     * member (a local failure that stops it) and not on another (decision 0013, "Store kind").
+     *
+     * @throws IllegalArgumentException naming the setting, for any other store kind.
+     */
+    static void requireHashStore(final EngineConfig config)
+    {
+        if (StoreKind.HASH != config.storeKind())
+        {
+            throw new IllegalArgumentException(EngineConfig.PREFIX + "store=" +
+                config.storeKind().name().toLowerCase(java.util.Locale.ROOT) + " is not supported in a cell: a cell " +
+                "member runs the hash store (" + EngineConfig.PREFIX + "store=hash, the default), the only store sized " +
+                "from " + EngineConfig.PREFIX + "partitionMaxBytes so that a partition's content within its bounds " +
+                "fits on every member; the Chronicle Map store is sized by entry count and average size and can be " +
+                "full below the bound, which would stop a member instead of answering alike");
+        }
     }
 
     Shard shard()
