@@ -179,6 +179,17 @@ public final class CellLauncher
      */
     public long startMember(final int member)
     {
+        return startMember(member, List.of()).pid();
+    }
+
+    /**
+     * Starts one member with more JVM options than the cell's (after them, so a {@code -D} here wins): tests of
+     * members whose settings differ.
+     *
+     * @return its process.
+     */
+    Process startMember(final int member, final List<String> extraJvmOptions)
+    {
         final Path memberDir = layout.memberDir(member);
         try
         {
@@ -187,6 +198,7 @@ public final class CellLauncher
             final List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(jvmOptions);
+            command.addAll(extraJvmOptions);
             command.add("-cp");
             command.add(classpath);
             command.add(CellMember.class.getName());
@@ -199,7 +211,7 @@ public final class CellLauncher
                 .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                 .start();
             Files.writeString(memberDir.resolve("member.pid"), process.pid() + "\n");
-            return process.pid();
+            return process;
         }
         catch (final IOException ex)
         {

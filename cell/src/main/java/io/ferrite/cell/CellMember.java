@@ -191,6 +191,9 @@ public final class CellMember
                 "readsDropped=" + service.readsDropped + "\n" +
                 "snapshots=" + member.snapshots() + "\n" +
                 "snapshotLoadedItems=" + service.snapshotLoadedItems + "\n" +
+                "settingsFingerprint=" + service.ownSettingsFingerprint() + "\n" +
+                "cellSettingsFingerprint=" + service.cellSettingsFingerprint + "\n" +
+                "droppedBeforeSettings=" + service.droppedBeforeSettings + "\n" +
                 "errors=" + member.errors() + "\n" +
                 (null == retention ? "" : retention.status()) +
                 "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";

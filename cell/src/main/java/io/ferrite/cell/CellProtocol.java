@@ -9,7 +9,8 @@ import org.agrona.DirectBuffer;
  * <pre>
  *   0  int32  magic "FCEL" (0x4C454346, little-endian)
  *   4  uint16 kind: REQUEST (body = one SBE request frame of Ferrite's schema), CHECKSUM (body = int64 correlation id),
- *               or READ (to a member's read endpoint, not through the log; see {@link #KIND_READ})
+ *               READ (to a member's read endpoint, not through the log; see {@link #KIND_READ}), or SETTINGS
+ *               (from a member's service only; see {@link #KIND_SETTINGS})
  *   6  uint16 envelope version (1)
  *   8  int64  client id, chosen by the client, kept for its whole life
  *  16  body
@@ -35,6 +36,12 @@ public final class CellProtocol
      * int32 reply stream id, int32 reply channel length, the reply channel (UTF-8), then one SBE read frame.
      */
     public static final int KIND_READ = 3;
+    /**
+     * A member's outcome-deciding settings ({@link CellSettings#text()} as the body, the member id as the client id),
+     * offered by each member's service at the start of every leadership term as an Aeron Cluster service message (only
+     * the leader's reaches the log); the first in the log is the cell's settings of record. Not accepted from clients.
+     */
+    public static final int KIND_SETTINGS = 4;
     /** The stream a member's read endpoint subscribes to. */
     public static final int READ_STREAM_ID = 1201;
 

@@ -61,6 +61,7 @@ final class CellService implements ClusteredService
 
     private final EngineConfig engineConfig;
     private final long dedupeMaxBytes;
+    private final String ownSettingsFingerprint;
     private final Path memberDir;
     private final String readChannel;
     private io.aeron.Subscription readSubscription;
@@ -96,6 +97,13 @@ final class CellService implements ClusteredService
     volatile long snapshotsTaken;
     volatile long snapshotLoadedItems = -1;
     volatile long droppedAnswers;
+    /** Client messages of the log not applied because the cell had no settings of record yet (see onSessionMessage). */
+    volatile long droppedBeforeSettings;
+    /** The fingerprint of the cell's settings of record, once known (the status file shows it). */
+    volatile String cellSettingsFingerprint = "";
+    private final org.agrona.concurrent.UnsafeBuffer settingsBuffer =
+        new org.agrona.concurrent.UnsafeBuffer(new byte[16 * 1024]);
+    private static final long SETTINGS_OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private volatile Thread serviceThread;
     private volatile Thread sender;
     private volatile LocalFailureHandler localFailureHandler = TERMINATE_SERVICE;
@@ -119,6 +127,8 @@ final class CellService implements ClusteredService
     {
         this.dedupeMaxBytes = dedupeMaxBytes;
         this.engineConfig = engineConfig;
+        this.ownSettingsFingerprint = Long.toHexString(CellSettings.of(engineConfig, CellState.DEFAULT_DEDUPE_PER_CLIENT,
+            CellState.DEFAULT_DEDUPE_TOTAL, dedupeMaxBytes).fingerprint());
         this.memberDir = memberDir;
         this.readChannel = readChannel;
     }
@@ -203,7 +213,15 @@ final class CellService implements ClusteredService
             {
                 loadSnapshot(snapshotImage);
                 snapshotLoadedItems = state.checksum().items;
+                // the snapshot carries the cell's settings of record: checked before any of the log is applied
+                state.checkSettings();
+                noteSettings();
             }
+        }
+        catch (final CellState.LocalFailure ex)
+        {
+            stop("member " + cluster.memberId() + " stops at start, having loaded its snapshot: " + ex.getMessage(), ex);
+            return;
         }
         finally
         {
@@ -359,6 +377,21 @@ final class CellService implements ClusteredService
         final Header header)
     {
         state.time(cluster.timeUnit().toNanos(timestamp));
+        if (null == session)
+        {
+            onServiceMessage(buffer, offset, length, header.position());
+            return;
+        }
+        if (null == state.recordedSettings())
+        {
+            // Not applied, not answered, by every member alike (the settings of record are replicated state): no member
+            // applies a client's message before it has checked its settings against the cell's. Only a message that
+            // reached the log between the first leader's election and its SETTINGS message lands here; its client sends
+            // it again after its resend interval.
+            droppedBeforeSettings++;
+            appliedPosition = header.position();
+            return;
+        }
         this.session = session;
         final boolean checksum = length >= CellProtocol.HEADER_LENGTH &&
             CellProtocol.KIND_CHECKSUM == CellProtocol.kind(buffer, offset);
@@ -385,6 +418,47 @@ final class CellService implements ClusteredService
         {
             writeChecksumFile(state.lastChecksum());
         }
+    }
+
+    /**
+     * A message of the log with no client session: one sent by a member's service, i.e. a SETTINGS message (see
+     * {@link #onNewLeadershipTermEvent}).
+     */
+    private void onServiceMessage(final DirectBuffer buffer, final int offset, final int length, final long position)
+    {
+        inCallback = true;
+        try
+        {
+            state.onSettings(buffer, offset, length, position);
+        }
+        catch (final CellState.LocalFailure ex)
+        {
+            stop("member " + cluster.memberId() + " stops at log position " + position + ": " + ex.getMessage(), ex);
+            return;
+        }
+        finally
+        {
+            inCallback = false;
+        }
+        noteSettings();
+        appliedPosition = position;
+    }
+
+    private void noteSettings()
+    {
+        final CellSettings recorded = state.recordedSettings();
+        if (null != recorded)
+        {
+            cellSettingsFingerprint = Long.toHexString(recorded.fingerprint());
+        }
+    }
+
+    /**
+     * @return the fingerprint of this member's own outcome-deciding settings.
+     */
+    String ownSettingsFingerprint()
+    {
+        return ownSettingsFingerprint;
     }
 
     private void answer(final DirectBuffer buffer, final int offset, final int length)
@@ -508,6 +582,45 @@ final class CellService implements ClusteredService
     {
         this.leaderMemberId = leaderMemberId;
         this.leadershipTermId = leadershipTermId;
+        offerSettings();
+    }
+
+    /**
+     * Every member's service offers its SETTINGS message at the start of every leadership term (this event is in the
+     * log, so every member offers at the same place, as Aeron Cluster wants of service messages): the leader's is
+     * appended to the log; a follower's is dropped by its consensus module once the leader's, with the same service
+     * message id, is in the log. The first in the log becomes the cell's settings of record (a fresh cell: the first
+     * leader's); every later one makes each member check its own again (a member that joins or restarts).
+     */
+    private void offerSettings()
+    {
+        final int length = state.encodeSettings(settingsBuffer, cluster.memberId());
+        final long deadlineNs = System.nanoTime() + SETTINGS_OFFER_TIMEOUT_NS; // bounds a wait only
+        inCallback = true;
+        try
+        {
+            idle.reset();
+            while (true)
+            {
+                final long result = cluster.offer(settingsBuffer, 0, length);
+                if (result > 0)
+                {
+                    return;
+                }
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    stop("member " + cluster.memberId() + " stops: its consensus module did not take its SETTINGS " +
+                        "message for " + TimeUnit.NANOSECONDS.toSeconds(SETTINGS_OFFER_TIMEOUT_NS) + " s (offer " +
+                        result + ")", new IllegalStateException("service message offer " + result));
+                    return;
+                }
+                idle.idle();
+            }
+        }
+        finally
+        {
+            inCallback = false;
+        }
     }
 
     /**

@@ -170,13 +170,16 @@ final class CellState implements AutoCloseable
     static final long DEFAULT_DEDUPE_MAX_BYTES = 64L << 20;
 
     /** 2: the header carries the catalog's next table id and a table record its id (1 had neither). */
-    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION = 3;
+    /** Version 2: no settings record. */
+    private static final int SNAPSHOT_VERSION_WITHOUT_SETTINGS = 2;
     private static final int SNAPSHOT_VERSION_WITHOUT_TABLE_IDS = 1;
     private static final int REC_HEADER = 1;
     private static final int REC_TABLE = 2;
     private static final int REC_ITEMS = 3;
     private static final int REC_DEDUPE = 4;
     private static final int REC_END = 5;
+    private static final int REC_SETTINGS = 6;
     private static final int SNAPSHOT_BATCH_BYTES = 256 * 1024;
     private static final int MAX_PAGE_ITEMS = 0xFFFF;
     private static final int SEND_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -264,6 +267,13 @@ final class CellState implements AutoCloseable
     private int answerLimit = MAX_ANSWER_BYTES;
     private int loadingSnapshotVersion = SNAPSHOT_VERSION;
 
+    /** This member's outcome-deciding settings. */
+    private final CellSettings ownSettings;
+    /** The cell's settings of record (replicated state: the first SETTINGS message of the log), or null. */
+    private CellSettings recordedSettings;
+    private int recordedSettingsBy = -1;
+    private long recordedSettingsAt = -1;
+
     /**
      * @param config the engine configuration; its data directory is deleted and created afresh (a member's state
      *               is rebuilt from the cluster's snapshot and log, never from this directory).
@@ -282,6 +292,7 @@ final class CellState implements AutoCloseable
     {
         this.config = config.copy().replica(true); // a store full only by this member's history stops it, not answer
         this.dedupe = new DedupeTable(dedupePerClient, dedupeTotal, dedupeMaxBytes);
+        this.ownSettings = CellSettings.of(config, dedupePerClient, dedupeTotal, dedupeMaxBytes);
         requireHashStore(config);
         for (int i = 0; i < TABLE_CACHE_SIZE; i++)
         {
@@ -386,13 +397,89 @@ final class CellState implements AutoCloseable
         if (CellProtocol.KIND_REQUEST != kind)
         {
             answer.send(sendBuffer, 0, encodeError(0, ErrorCode.SerializationException,
-                "unknown cell message kind " + kind + " (1 = request, 2 = checksum)"));
+                "unknown cell message kind " + kind + " (1 = request, 2 = checksum; 4 = settings comes from members only)"));
             return;
         }
         apply(clientId, buffer, bodyOffset, bodyLength, answer);
     }
 
     private Checksum lastChecksum;
+
+    /**
+     * @return this member's outcome-deciding settings.
+     */
+    CellSettings ownSettings()
+    {
+        return ownSettings;
+    }
+
+    /**
+     * @return the cell's settings of record, or null while no SETTINGS message has been applied (nor loaded from a
+     * snapshot): until then a member applies no client message.
+     */
+    CellSettings recordedSettings()
+    {
+        return recordedSettings;
+    }
+
+    /**
+     * Encodes this member's SETTINGS message (envelope kind SETTINGS, the member id in the client id field, the
+     * settings' text as the body).
+     *
+     * @return its length.
+     */
+    int encodeSettings(final MutableDirectBuffer buffer, final int memberId)
+    {
+        CellProtocol.writeHeader(buffer, 0, CellProtocol.KIND_SETTINGS, memberId);
+        final byte[] text = ownSettings.text().getBytes(StandardCharsets.UTF_8);
+        buffer.putBytes(CellProtocol.HEADER_LENGTH, text);
+        return CellProtocol.HEADER_LENGTH + text.length;
+    }
+
+    /**
+     * Applies a SETTINGS message (a member's own, appended by the leader's service): the first one of the log becomes
+     * the cell's settings of record; then this member's own are checked against them.
+     *
+     * @throws LocalFailure naming every setting that differs.
+     */
+    void onSettings(final DirectBuffer buffer, final int offset, final int length, final long logPosition)
+    {
+        if (null != CellProtocol.check(buffer, offset, length) || CellProtocol.KIND_SETTINGS != CellProtocol.kind(buffer, offset))
+        {
+            return; // not a settings message: nothing a member sends
+        }
+        if (null == recordedSettings)
+        {
+            recordedSettings = CellSettings.parse(buffer.getStringWithoutLengthUtf8(
+                offset + CellProtocol.HEADER_LENGTH, length - CellProtocol.HEADER_LENGTH));
+            recordedSettingsBy = (int)CellProtocol.clientId(buffer, offset);
+            recordedSettingsAt = logPosition;
+        }
+        checkSettings();
+    }
+
+    /**
+     * Compares this member's settings with the cell's settings of record, if any.
+     *
+     * @throws LocalFailure naming every setting that differs.
+     */
+    void checkSettings()
+    {
+        if (null == recordedSettings)
+        {
+            return;
+        }
+        final List<String> differences = ownSettings.differences(recordedSettings);
+        if (!differences.isEmpty())
+        {
+            throw new LocalFailure("this member's settings that decide outcomes of the log differ from the cell's " +
+                "(recorded by member " + recordedSettingsBy + " at log position " + recordedSettingsAt + ", fingerprint " +
+                Long.toHexString(recordedSettings.fingerprint()) + "; this member's " +
+                Long.toHexString(ownSettings.fingerprint()) + "): " + String.join("; ", differences) +
+                ". Applying the log with them could answer differently from the other members: start this member " +
+                "with the cell's settings", null);
+        }
+    }
 
     /**
      * @return the checksum the last CHECKSUM message computed, or null.
@@ -1157,13 +1244,15 @@ final class CellState implements AutoCloseable
      * UTF-8 length (int32, -1 for null) and bytes:
      * <pre>
      * header := 1:int32 version:int32 clockNs:int64 tableCount:int32 dedupeCount:int64 nextTableId:int32
+     * settings := 6:int32 recordedBy:int32 recordedAtLogPosition:int64 text:string   (when recorded)
      * table  := 2:int32 createdEpochMs:int64 provisioned:int8 readUnits:int64 writeUnits:int64
      *           name:string pkName:string pkType:int8 skName:string skType:int8 tableId:int32
      * items  := 3:int32 name:string count:int32 (length:int32 item:bytes)*
      * dedupe := 4:int32 count:int32 (clientId:int64 requestId:int64 length:int32 answer:bytes)*
      * end    := 5:int32
      * </pre>
-     * Version 1 had no nextTableId and no tableId: its tables are given new ids in name order when loaded.
+     * Version 2 had no settings record (a member restored from it records the next SETTINGS message of the log);
+     * version 1 had no nextTableId and no tableId: its tables are given new ids in name order when loaded.
      */
     void writeSnapshot(final SnapshotSink sink)
     {
@@ -1177,6 +1266,13 @@ final class CellState implements AutoCloseable
         b.putLong(p + 20, dedupe.size(), ByteOrder.LITTLE_ENDIAN);
         b.putInt(p + 28, shard.nextTableId(), ByteOrder.LITTLE_ENDIAN);
         sink.write(b, 0, 32);
+        if (null != recordedSettings)
+        {
+            b.putInt(0, REC_SETTINGS, ByteOrder.LITTLE_ENDIAN);
+            b.putInt(4, recordedSettingsBy, ByteOrder.LITTLE_ENDIAN);
+            b.putLong(8, recordedSettingsAt, ByteOrder.LITTLE_ENDIAN);
+            sink.write(b, 0, putString(b, 16, recordedSettings.text()));
+        }
 
         for (final String name : names)
         {
@@ -1280,14 +1376,14 @@ final class CellState implements AutoCloseable
             case REC_HEADER:
             {
                 final int version = b.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
-                if (SNAPSHOT_VERSION != version && SNAPSHOT_VERSION_WITHOUT_TABLE_IDS != version)
+                if (version < SNAPSHOT_VERSION_WITHOUT_TABLE_IDS || version > SNAPSHOT_VERSION)
                 {
-                    throw new IllegalStateException("cell snapshot version " + version + " is neither " +
-                        SNAPSHOT_VERSION + " nor " + SNAPSHOT_VERSION_WITHOUT_TABLE_IDS);
+                    throw new IllegalStateException("cell snapshot version " + version + " is not one of " +
+                        SNAPSHOT_VERSION_WITHOUT_TABLE_IDS + " to " + SNAPSHOT_VERSION);
                 }
                 loadingSnapshotVersion = version;
                 clock.nowNs = b.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN);
-                if (SNAPSHOT_VERSION == version)
+                if (version >= SNAPSHOT_VERSION_WITHOUT_SETTINGS)
                 {
                     shard.restoreNextTableId(b.getInt(offset + 28, ByteOrder.LITTLE_ENDIAN));
                 }
@@ -1353,6 +1449,13 @@ final class CellState implements AutoCloseable
                     dedupe.restore(clientId, requestId, b, q + 20, answerLength);
                     q += 20 + answerLength;
                 }
+                return false;
+            }
+            case REC_SETTINGS:
+            {
+                recordedSettingsBy = b.getInt(offset + 4, ByteOrder.LITTLE_ENDIAN);
+                recordedSettingsAt = b.getLong(offset + 8, ByteOrder.LITTLE_ENDIAN);
+                recordedSettings = CellSettings.parse(getString(b, new int[] { offset + 16 }));
                 return false;
             }
             case REC_END:

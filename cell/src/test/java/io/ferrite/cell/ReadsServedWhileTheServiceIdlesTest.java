@@ -66,6 +66,7 @@ class ReadsServedWhileTheServiceIdlesTest
     private final ExpandableArrayBuffer frame = new ExpandableArrayBuffer(16384);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final List<byte[]> offered = new ArrayList<>();
+    private final List<byte[]> serviceMessages = new ArrayList<>();
     private final List<byte[]> snapshotRecords = new ArrayList<>();
     private final FragmentAssembler snapshotAssembler = new FragmentAssembler((b, o, l, h) ->
     {
@@ -125,6 +126,14 @@ class ReadsServedWhileTheServiceIdlesTest
                 case "role" -> Cluster.Role.LEADER;
                 case "timeUnit" -> TimeUnit.MILLISECONDS;
                 case "memberId" -> 0;
+                case "offer" -> // a service message (the member's SETTINGS): kept, to be delivered as the log would
+                {
+                    final DirectBuffer b = (DirectBuffer)args[0];
+                    final byte[] bytes = new byte[(Integer)args[2]];
+                    b.getBytes((Integer)args[1], bytes);
+                    serviceMessages.add(bytes);
+                    yield 1L;
+                }
                 default -> throw new UnsupportedOperationException(method.getName());
             });
         writer = (ClientSession)Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -153,6 +162,15 @@ class ReadsServedWhileTheServiceIdlesTest
         logHeader = new Header(0, 16);
         logHeader.buffer(new UnsafeBuffer(new byte[64]));
         logHeader.offset(0);
+        // the leader's SETTINGS message opens the log: until it is applied no client message is (nor answered; the
+        // client sends it again), on every member alike
+        createTable();
+        assertEquals(0, offered.size());
+        assertEquals(1, service.droppedBeforeSettings);
+        service.onNewLeadershipTermEvent(0, 0, 1_700_000_000_000L, 0, 0, 0, TimeUnit.MILLISECONDS, 0);
+        final byte[] settings = serviceMessages.remove(0);
+        service.onSessionMessage(null, 1_700_000_000_000L, new UnsafeBuffer(settings), 0, settings.length, logHeader);
+        assertEquals(service.ownSettingsFingerprint(), service.cellSettingsFingerprint);
 
         createTable();
         replies = aeron.addSubscription("aeron:ipc", REPLY_STREAM);
