@@ -172,6 +172,16 @@ final class DiskSpaceGuard implements AutoCloseable
     }
 
     /**
+     * @return why the engine does not open: the space short, and what to do.
+     */
+    String openRefusal()
+    {
+        return "the file system of " + dir + " has " + freeBytes + " bytes usable, under " +
+            "ferrite.engine.minFreeDiskBytes (" + minFreeBytes + "), and recovery writes the stores (a write into a full " +
+            "file system through the engine's memory-mapped files would crash it): free space, or lower the setting";
+    }
+
+    /**
      * @param ex an error a write met.
      * @return true if it is this guard's refusal.
      */

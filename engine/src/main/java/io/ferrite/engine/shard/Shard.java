@@ -180,7 +180,7 @@ public final class Shard implements AutoCloseable
         if (diskGuard.low())
         {
             // Recovery writes the stores: below the margin it could crash on a full file system instead.
-            final String why = diskGuard.refusal().getMessage();
+            final String why = diskGuard.openRefusal();
             diskGuard.close();
             releaseLock();
             throw new IllegalStateException("cannot open " + dataDir + ": " + why);
