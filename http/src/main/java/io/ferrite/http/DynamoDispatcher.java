@@ -41,6 +41,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -316,7 +317,14 @@ final class DynamoDispatcher implements ResponseHandler
             try
             {
                 final FerriteClient fresh = connector.get();
-                loop.execute(() -> adopt(fresh));
+                try
+                {
+                    loop.execute(() -> adopt(fresh));
+                }
+                catch (final RejectedExecutionException ex)
+                {
+                    fresh.close(); // the front closed meanwhile
+                }
                 return;
             }
             catch (final RuntimeException ex)
