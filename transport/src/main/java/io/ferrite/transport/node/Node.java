@@ -5,6 +5,7 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ferrite.codecs.sbe.TableStatus;
+import io.ferrite.transport.AeronDirectory;
 import io.ferrite.transport.CpuAffinity;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.table.TableSpec;
@@ -121,7 +122,16 @@ public final class Node implements AutoCloseable
 
             if (NodeConfig.DriverMode.EMBEDDED == config.driverMode())
             {
-                driver = MediaDriver.launch(driverContext());
+                final MediaDriver.Context driverContext = driverContext();
+                final long deadPid = AeronDirectory.deadDriverPid(aeronDir);
+                if (deadPid > 0)
+                {
+                    // Killed (SIGKILL, a crash): its heartbeat reads as alive for 10 s more, which refused this start.
+                    startupReport.add("the media driver that used " + aeronDir + " (process " + deadPid +
+                        ") is gone: its directory was replaced");
+                    driverContext.dirDeleteOnStart(true);
+                }
+                driver = MediaDriver.launch(driverContext);
             }
             final Aeron.Context aeronContext = new Aeron.Context().aeronDirectoryName(aeronDir);
             final AgentInvoker driverInvoker = null == driver ? null : driver.sharedAgentInvoker();
