@@ -139,6 +139,10 @@ public final class FerriteClient implements Agent, AutoCloseable
     private Image sessionImage;
     private final ManyToOneConcurrentArrayQueue<ClientCommand> commands;
     private final java.util.function.Consumer<ClientCommand> commandRunner = this::runCommand;
+    /** Submits between their look at {@link #refusingCommands} and their offer; close waits for none to be left. */
+    private final java.util.concurrent.atomic.AtomicInteger submitsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+    /** Set by close: submit refuses from now on. */
+    private volatile boolean refusingCommands;
     private AgentRunner backgroundRunner;
     private volatile Thread backgroundThread;
 
@@ -1074,13 +1078,28 @@ public final class FerriteClient implements Agent, AutoCloseable
      * Hands work to the client's owning thread (in background mode, its background thread). Thread-safe;
      * allocation-free; never blocks.
      *
+     * Every command this accepts runs exactly once: on the owning thread at its next poll, or, when the client closes
+     * first, by {@link #close()} once the client is closed (on the thread that closes it: the background thread in
+     * background mode), where every send it makes returns {@link #CLOSED}. So a request a command sends always ends
+     * in one outcome: a callback to its handler, or the negative status the send returned to the command.
+     *
      * @param command run on the owning thread at its next poll, where it may send requests.
-     * @return false when the command queue ({@link ClientConfig#commandQueueCapacity()}) is full or the
-     *     client is closed: back-pressure, try again later.
+     * @return false when the command queue ({@link ClientConfig#commandQueueCapacity()}) is full (back-pressure, try
+     *     again later) or the client is closing or closed (the command will never run).
      */
     public boolean submit(final ClientCommand command)
     {
-        return !closed && commands.offer(command);
+        // close() sets refusingCommands, then waits for the submits between their check and their offer, then runs
+        // what is queued: a submit either sees the flag and refuses, or its command is queued before close drains it
+        submitsInProgress.getAndIncrement();
+        try
+        {
+            return !refusingCommands && commands.offer(command);
+        }
+        finally
+        {
+            submitsInProgress.getAndDecrement();
+        }
     }
 
     /**
@@ -1143,8 +1162,10 @@ public final class FerriteClient implements Agent, AutoCloseable
 
     /**
      * Sends Disconnect (best effort), fails the requests still in flight with
-     * {@link ClientFailure#CLIENT_CLOSED}, and closes the publication, the subscription and any Aeron
-     * and media driver the client started. Idempotent.
+     * {@link ClientFailure#CLIENT_CLOSED}, runs the {@link #submit submitted} commands no poll ran yet (their sends
+     * return {@link #CLOSED}), and closes the publication, the subscription and any Aeron and media driver the client
+     * started. Idempotent. In background mode, the failures and the commands run on the background thread, and this
+     * returns once they have.
      */
     public void close()
     {
@@ -1172,12 +1193,38 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
         finally
         {
+            runCommandsLeftAtClose();
             CloseHelper.quietCloseAll(publication, subscription);
             if (ownsAeron)
             {
                 CloseHelper.quietClose(aeron);
             }
             CloseHelper.quietClose(driver);
+        }
+    }
+
+    /**
+     * Runs every command submit accepted and no poll ran, once the client is closed (so their sends return CLOSED):
+     * refuses further submits first, then waits for the submits already past that check to finish their offer.
+     */
+    private void runCommandsLeftAtClose()
+    {
+        refusingCommands = true;
+        while (0 != submitsInProgress.get())
+        {
+            Thread.onSpinWait(); // a submit is non-blocking: the wait is a few instructions long
+        }
+        ClientCommand command;
+        while (null != (command = commands.poll()))
+        {
+            try
+            {
+                command.execute(this);
+            }
+            catch (final Exception ex)
+            {
+                handlerErrorHandler.onError(ex);
+            }
         }
     }
 
