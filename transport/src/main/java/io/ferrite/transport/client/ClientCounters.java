@@ -26,8 +26,9 @@ public final class ClientCounters
     private static final int ERROR_CODES = 16;
 
     private static final int THROTTLED = ERRORS_BASE + ERROR_CODES;
+    private static final int MALFORMED_RESPONSES = THROTTLED + 1;
 
-    private final AtomicLongArray values = new AtomicLongArray(THROTTLED + 1);
+    private final AtomicLongArray values = new AtomicLongArray(MALFORMED_RESPONSES + 1);
 
     ClientCounters()
     {
@@ -86,6 +87,22 @@ public final class ClientCounters
     void onThrottled()
     {
         increment(THROTTLED);
+    }
+
+    void onMalformedResponse()
+    {
+        increment(MALFORMED_RESPONSES);
+    }
+
+    /**
+     * @return response frames the client could not read (cut short, a block or var-data length past the frame's end,
+     *     another schema, an unknown template): each one either failed its request at once with
+     *     {@link ClientFailure#BAD_RESPONSE}, or, when its correlation id was unreadable or matched no request in
+     *     flight, was dropped (and logged, at most once a second).
+     */
+    public long malformedResponses()
+    {
+        return values.get(MALFORMED_RESPONSES);
     }
 
     /**
@@ -199,7 +216,8 @@ public final class ClientCounters
             .append(" backPressured=").append(backPressured())
             .append(" inFlightLimit=").append(inFlightLimitReached())
             .append(" unmatched=").append(unmatched())
-            .append(" nodeUnavailable=").append(nodeUnavailable());
+            .append(" nodeUnavailable=").append(nodeUnavailable())
+            .append(" malformedResponses=").append(malformedResponses());
         for (final ErrorCode code : ErrorCode.values())
         {
             if (ErrorCode.NULL_VAL != code && ErrorCode.OK != code && errors(code) > 0)

@@ -14,7 +14,11 @@ public enum ClientFailure
     CLIENT_CLOSED,
     /** Aeron back-pressured every attempt to send the request until its timeout or retry budget ran out. */
     BACK_PRESSURED,
-    /** The node answered with a message the client cannot read (wrong schema, unknown template). */
+    /**
+     * The node's answer to the request could not be read: a frame cut short, a block, var-data or group length that
+     * runs past the frame's end, a block shorter than its fields, or an unknown template. Reported as soon as the
+     * frame arrives (the message names what was wrong) and counted in {@link ClientCounters#malformedResponses()}.
+     */
     BAD_RESPONSE,
     /**
      * The thread waiting in a {@link FerriteBlockingClient} call was interrupted: the call stopped waiting, and the

@@ -114,6 +114,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int CORRELATION_ID_OFFSET = HEADER_LENGTH;
     private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MALFORMED_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int INITIAL_SLOT_BYTES = 256;
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
     private static final ErrorCode[] ERROR_CODES_BY_VALUE = errorCodesByValue();
@@ -178,6 +179,9 @@ public final class FerriteClient implements Agent, AutoCloseable
     private final UnsafeBuffer byteArrayView = new UnsafeBuffer(new byte[0]);
 
     private final CorrelationTable correlations;
+    private final ResponseCheck responseCheck = new ResponseCheck();
+    private long lastMalformedLogNs;
+    private long malformedNotLogged;
     private final long[] slotRequestId;
     private final long[] slotCorrelationId;
     private final long[] slotDeadlineNs;
@@ -1728,26 +1732,34 @@ public final class FerriteClient implements Agent, AutoCloseable
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (length < HEADER_LENGTH + Long.BYTES)
+        if (!responseCheck.hasCorrelationId(buffer, offset, length))
         {
-            counters.onUnmatched();
+            malformedUnmatched();
             return;
         }
         headerDecoder.wrap(buffer, offset);
-        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            counters.onUnmatched();
-            return;
-        }
         final int templateId = headerDecoder.templateId();
         final long correlationId = buffer.getLong(offset + CORRELATION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final boolean wellFormed = responseCheck.check(buffer, offset, length, headerDecoder.version());
         if (ConnectResponseDecoder.TEMPLATE_ID == templateId)
         {
-            onConnectResponse(buffer, offset, correlationId, header);
+            if (wellFormed)
+            {
+                onConnectResponse(buffer, offset, correlationId, header);
+            }
+            else
+            {
+                malformedUnmatched(); // the handshake asks again, and fails on its own timeout naming the channel
+            }
             return;
         }
         if (ErrorResponseDecoder.TEMPLATE_ID == templateId && correlationId == handshakeCorrelationId && !connected)
         {
+            if (!wellFormed)
+            {
+                malformedUnmatched();
+                return;
+            }
             errorDecoder.wrap(buffer, offset + HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version());
             handshakeError = errorCode(errorDecoder.errorCodeRaw());
             handshakeErrorMessage = errorDecoder.message();
@@ -1758,11 +1770,26 @@ public final class FerriteClient implements Agent, AutoCloseable
         final int slot = correlations.remove(correlationId);
         if (CorrelationTable.MISSING == slot)
         {
-            counters.onUnmatched();
+            if (wellFormed)
+            {
+                counters.onUnmatched();
+            }
+            else
+            {
+                malformedUnmatched();
+            }
             return;
         }
         final long requestId = slotRequestId[slot];
         final ResponseHandler handler = slotHandler[slot];
+        if (!wellFormed)
+        {
+            releaseSlot(slot); // not one waiting for a retry: those have no correlation id mapped
+            counters.onMalformedResponse();
+            handler.onFailure(requestId, ClientFailure.BAD_RESPONSE, "the node's answer to request " + requestId +
+                " could not be read: " + responseCheck.describe());
+            return;
+        }
 
         switch (templateId)
         {
@@ -1831,9 +1858,33 @@ public final class FerriteClient implements Agent, AutoCloseable
                 break;
             default:
                 releaseSlot(slot);
+                counters.onMalformedResponse();
                 handler.onFailure(requestId, ClientFailure.BAD_RESPONSE, "the node answered request " + requestId +
                     " with template id " + templateId + ", which is not a response this client knows");
                 break;
+        }
+    }
+
+    /**
+     * A response frame that is garbled and answers no request in flight (its correlation id unreadable, or matching
+     * none): counted, and logged at most once a second with the number not logged since, so a node (or a channel)
+     * sending garbage cannot flood the log; the client carries on.
+     */
+    private void malformedUnmatched()
+    {
+        counters.onMalformedResponse();
+        final long now = System.nanoTime();
+        if (0 == lastMalformedLogNs || now - lastMalformedLogNs >= MALFORMED_LOG_INTERVAL_NS)
+        {
+            System.err.println("ferrite client " + Long.toHexString(clientId) + ": dropped a malformed response that " +
+                "answers no request in flight: " + responseCheck.describe() +
+                (malformedNotLogged > 0 ? " (and " + malformedNotLogged + " more since the last such line)" : ""));
+            lastMalformedLogNs = now;
+            malformedNotLogged = 0;
+        }
+        else
+        {
+            malformedNotLogged++;
         }
     }
 
