@@ -765,6 +765,7 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     private void execute(final BlockingCall call, final LongSupplier send)
     {
+        client.checkNotPolling(); // before sending: a call from a handler would send, then fail at its first poll
         final long timeoutNs = client.requestTimeoutNs();
         final long deadline = System.nanoTime() + timeoutNs;
         long requestId = 0;

@@ -210,6 +210,8 @@ public final class FerriteClient implements Agent, AutoCloseable
     private int nodeProtocolVersion;
     private boolean connected;
     private boolean closed;
+    /** True during {@link #poll()}: a poll from a callback it makes is refused. Owner thread only. */
+    private boolean polling;
 
     private long handshakeCorrelationId;
     private boolean handshakeAnswered;
@@ -1048,34 +1050,63 @@ public final class FerriteClient implements Agent, AutoCloseable
     /**
      * Reads responses and runs timers: dispatches answers to their handlers, fails timed-out requests,
      * re-sends requests whose retry is due, sends a KeepAlive when idle, and notices a node that went away.
-     * Not from inside a {@link ResponseHandler} callback: see there.
+     * Not from inside a {@link ResponseHandler} callback (nor a {@link ClientCommand}): see there.
      *
      * @return the amount of work done (0 when idle, so a caller can back off).
+     * @throws IllegalStateException when called from inside a callback of this client's poll (nothing is done).
      */
     public int poll()
     {
+        checkNotPolling();
         if (closed)
         {
             return 0;
         }
-        int work = commands.isEmpty() ? 0 : commands.drain(commandRunner, config.fragmentLimit());
-        nowNs = System.nanoTime();
-        work += subscription.poll(assembler, config.fragmentLimit());
-        if (connected && (sessionImage.isClosed() || publication.isClosed()))
+        polling = true;
+        try
         {
-            nodeLost(sessionImage.isClosed() ? "the node's response stream went away (image unavailable)" :
-                "the request publication closed (media driver gone?)");
-            return work + 1;
+            int work = commands.isEmpty() ? 0 : commands.drain(commandRunner, config.fragmentLimit());
+            nowNs = System.nanoTime();
+            work += subscription.poll(assembler, config.fragmentLimit());
+            if (connected && (sessionImage.isClosed() || publication.isClosed()))
+            {
+                nodeLost(sessionImage.isClosed() ? "the node's response stream went away (image unavailable)" :
+                    "the request publication closed (media driver gone?)");
+                return work + 1;
+            }
+            if (nowNs >= nextTimerCheckNs)
+            {
+                work += checkTimers(nowNs);
+            }
+            if (connected && nowNs - lastSendNs >= keepAliveIntervalNs)
+            {
+                work += sendKeepAlive(nowNs);
+            }
+            return work;
         }
-        if (nowNs >= nextTimerCheckNs)
+        finally
         {
-            work += checkTimers(nowNs);
+            polling = false;
         }
-        if (connected && nowNs - lastSendNs >= keepAliveIntervalNs)
+    }
+
+    /**
+     * Refuses a poll (or a blocking call, which polls) made while this client is polling, that is from a
+     * {@link ResponseHandler} callback or a {@link ClientCommand} it runs: that would re-enter the subscription mid-poll,
+     * where Aeron hands the fragment being handled over again, and re-enter the timers and the command queue.
+     *
+     * @throws IllegalStateException when called from inside a poll.
+     */
+    void checkNotPolling()
+    {
+        if (polling)
         {
-            work += sendKeepAlive(nowNs);
+            throw new IllegalStateException("poll() (or a FerriteBlockingClient call, which polls) was called from " +
+                "inside a ResponseHandler callback or a ClientCommand, while the client is polling on thread " +
+                Thread.currentThread().getName() + ": that would re-enter the response subscription mid-poll and be " +
+                "handed the same fragments again; send from the callback and handle the answer in its own callback " +
+                "instead");
         }
-        return work;
     }
 
     /**

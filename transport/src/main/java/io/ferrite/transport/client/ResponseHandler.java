@@ -14,7 +14,8 @@ import org.agrona.DirectBuffer;
  * (a message string), which is accepted on the error path. A handler may send new requests from within
  * a callback, but must not wait for them: calling {@link FerriteClient#poll()} (or a {@link FerriteBlockingClient}
  * method, which polls) from inside a callback re-enters the subscription the callback is being called from, and
- * Aeron then hands the same fragments over again (a long answer split in fragments could be garbled).
+ * Aeron then hands the same fragments over again (a long answer split in fragments could be garbled). Such a call
+ * throws {@link IllegalStateException} at once, before it does anything (a blocking call sends nothing).
  * <p>
  * An exception a handler throws is passed to the Aeron context's subscriber error handler (by default its error
  * handler, which prints it) and the client carries on: the request it answered is over, and every other request
