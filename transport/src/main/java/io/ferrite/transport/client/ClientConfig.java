@@ -24,6 +24,11 @@ public final class ClientConfig
 {
     /** Prefix of every client setting. */
     public static final String PREFIX = "ferrite.client.";
+    /**
+     * The shortest {@link #nodeSilenceTimeoutNs(long)}: ten of Aeron's idle-publication heartbeats (100 ms), so that
+     * a few lost or late ones on a loaded host do not end a live session.
+     */
+    public static final long MIN_NODE_SILENCE_TIMEOUT_MS = 1000;
     /** The node's default request stream id. */
     public static final int DEFAULT_REQUEST_STREAM_ID = 1001;
 
@@ -42,6 +47,7 @@ public final class ClientConfig
     private long retryBaseBackoffNs = TimeUnit.MILLISECONDS.toNanos(1);
     private long retryMaxBackoffNs = TimeUnit.MILLISECONDS.toNanos(100);
     private long keepAliveIntervalNs;
+    private long nodeSilenceTimeoutNs = TimeUnit.SECONDS.toNanos(5);
     private int fragmentLimit = 256;
     private int commandQueueCapacity = 1024;
 
@@ -73,6 +79,8 @@ public final class ClientConfig
         config.retryMaxBackoffNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
             PREFIX + "retryMaxBackoffUs", TimeUnit.NANOSECONDS.toMicros(config.retryMaxBackoffNs), 1, 600_000_000)));
         config.keepAliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(PREFIX + "keepAliveIntervalMs", 0, 0, 3_600_000)));
+        config.nodeSilenceTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.longValue(PREFIX + "nodeSilenceTimeoutMs",
+            TimeUnit.NANOSECONDS.toMillis(config.nodeSilenceTimeoutNs), MIN_NODE_SILENCE_TIMEOUT_MS, 3_600_000)));
         return config;
     }
 
@@ -352,6 +360,38 @@ public final class ClientConfig
     }
 
     /**
+     * @return how long the node's response stream may stay silent before the client decides the node is gone; see
+     *     {@link #nodeSilenceTimeoutNs(long)}.
+     */
+    public long nodeSilenceTimeoutNs()
+    {
+        return nodeSilenceTimeoutNs;
+    }
+
+    /**
+     * How long the node's response stream may go without any frame, its data or Aeron's heartbeats (which a live
+     * node's publication sends every 100 ms when it has nothing to say), before the client decides the node is gone
+     * and fails every request in flight with {@link ClientFailure#NODE_UNAVAILABLE}. It is the image liveness timeout
+     * of the client's {@link #embeddedDriver(boolean) embedded} media driver. With a driver the client does not start
+     * (IPC through the node's driver, or a shared one), that driver's own image liveness timeout
+     * ({@code aeron.image.liveness.timeout}, Aeron's default 10 s) applies instead.
+     *
+     * @param nodeSilenceTimeoutNs at least {@link #MIN_NODE_SILENCE_TIMEOUT_MS} ms.
+     * @return this.
+     */
+    public ClientConfig nodeSilenceTimeoutNs(final long nodeSilenceTimeoutNs)
+    {
+        if (nodeSilenceTimeoutNs < TimeUnit.MILLISECONDS.toNanos(MIN_NODE_SILENCE_TIMEOUT_MS))
+        {
+            throw new IllegalArgumentException(PREFIX + "nodeSilenceTimeoutMs must be at least " +
+                MIN_NODE_SILENCE_TIMEOUT_MS + " ms (ten of Aeron's 100 ms heartbeats), got " +
+                TimeUnit.NANOSECONDS.toMillis(nodeSilenceTimeoutNs) + " ms");
+        }
+        this.nodeSilenceTimeoutNs = nodeSilenceTimeoutNs;
+        return this;
+    }
+
+    /**
      * @return the most response fragments read by one {@link FerriteClient#poll()}.
      */
     public int fragmentLimit()
@@ -412,6 +452,8 @@ public final class ClientConfig
             ", retryBaseBackoffUs=" + TimeUnit.NANOSECONDS.toMicros(retryBaseBackoffNs) +
             ", retryMaxBackoffUs=" + TimeUnit.NANOSECONDS.toMicros(retryMaxBackoffNs) +
             ", keepAliveIntervalMs=" + (0 == keepAliveIntervalNs ? "node's" : TimeUnit.NANOSECONDS.toMillis(keepAliveIntervalNs)) +
+            ", nodeSilenceTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(nodeSilenceTimeoutNs) +
+            (embeddedDriver ? "" : " (the driver's own image liveness timeout applies)") +
             '}';
     }
 }

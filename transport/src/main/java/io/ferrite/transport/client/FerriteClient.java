@@ -98,7 +98,8 @@ import java.util.concurrent.TimeUnit;
  * subscription, waits for the node, and does the ConnectRequest handshake. The client sends KeepAlive
  * when it has sent nothing for the keep-alive interval, Disconnect on {@link #close()}, and when the
  * node goes away (its response image goes unavailable, or the request publication closes) fails every
- * request in flight with {@link ClientFailure#NODE_UNAVAILABLE}; a new client must then be connected.
+ * request in flight with {@link ClientFailure#NODE_UNAVAILABLE}; a new client must then be connected. A node that
+ * stops dead is noticed after {@link ClientConfig#nodeSilenceTimeoutNs()} with an embedded driver (see there).
  */
 public final class FerriteClient implements Agent, AutoCloseable
 {
@@ -303,6 +304,9 @@ public final class FerriteClient implements Agent, AutoCloseable
                         .aeronDirectoryName(aeronDir)
                         .threadingMode(ThreadingMode.SHARED)
                         .sharedIdleStrategy(new BackoffIdleStrategy())
+                        // a node publication sends heartbeats every 100 ms when idle: an image silent this long is
+                        // a node gone (host dead, network cut), and its going away fails the requests in flight
+                        .imageLivenessTimeoutNs(config.nodeSilenceTimeoutNs())
                         .dirDeleteOnStart(true)
                         .dirDeleteOnShutdown(true));
                     aeronDir = driver.aeronDirectoryName();

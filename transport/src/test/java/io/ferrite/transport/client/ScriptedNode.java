@@ -65,6 +65,8 @@ final class ScriptedNode implements Agent, AutoCloseable
     /** Request images (client publications) that went away: a client that closed its publication. */
     final AtomicInteger requestImagesLost = new AtomicInteger();
 
+    /** While set, the node's media driver (its one SHARED thread) stands still: no data, no heartbeats, no EOS. */
+    private final java.util.concurrent.atomic.AtomicBoolean frozen = new java.util.concurrent.atomic.AtomicBoolean();
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Subscription requests;
@@ -89,7 +91,7 @@ final class ScriptedNode implements Agent, AutoCloseable
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.toString())
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy())
+            .sharedIdleStrategy(new FreezableIdle(frozen))
             .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(50))
             .imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
             .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
@@ -178,8 +180,55 @@ final class ScriptedNode implements Agent, AutoCloseable
         return "scripted-node";
     }
 
+    /**
+     * Stops the node's media driver where it stands, as a node host that died or fell off the network would: nothing
+     * more reaches the client, not even Aeron's heartbeats or an end-of-stream. {@link #close()} thaws it first.
+     */
+    void freeze()
+    {
+        frozen.set(true);
+    }
+
+    /** Backs off as usual, and holds the driver's thread for as long as the node is frozen. */
+    private static final class FreezableIdle implements org.agrona.concurrent.IdleStrategy
+    {
+        private final java.util.concurrent.atomic.AtomicBoolean frozen;
+        private final BackoffIdleStrategy backoff = new BackoffIdleStrategy();
+
+        FreezableIdle(final java.util.concurrent.atomic.AtomicBoolean frozen)
+        {
+            this.frozen = frozen;
+        }
+
+        public void idle(final int workCount)
+        {
+            holdWhileFrozen();
+            backoff.idle(workCount);
+        }
+
+        public void idle()
+        {
+            holdWhileFrozen();
+            backoff.idle();
+        }
+
+        public void reset()
+        {
+            backoff.reset();
+        }
+
+        private void holdWhileFrozen()
+        {
+            while (frozen.get())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+    }
+
     public void close()
     {
+        frozen.set(false);
         CloseHelper.quietClose(runner);
         CloseHelper.quietCloseAll(responses, requests, aeron, driver);
     }
