@@ -143,4 +143,49 @@ class SubmitRacingCloseGetsOneOutcomeTest
         }
         assertTrue(totalAccepted > ROUNDS * 200L, "accepted " + totalAccepted);
     }
+
+    /**
+     * A command that closes the client, with more commands queued behind it than one poll drains: those still run,
+     * once each, on the closed client (its close runs them: the drain hands the queue's head on before each command,
+     * so the close inside it sees the rest), although a closed client never polls again.
+     */
+    @Test
+    void commandsQueuedBehindOneThatClosesTheClientStillRunOnce()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        client = FerriteClient.connect(new ClientConfig()
+            .aeronDir(node.aeronDir())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .fragmentLimit(4));
+        final byte[] key = ItemCodec.encode(Map.of("pk", s("k")));
+        final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+        final ResponseHandler ignore = new ResponseHandler()
+        {
+            public void onError(final long requestId, final ErrorCode code, final String message)
+            {
+            }
+
+            public void onFailure(final long requestId, final ClientFailure failure, final String message)
+            {
+            }
+        };
+        final AtomicLong refusedWithClosed = new AtomicLong();
+        final ClientCommand get = c ->
+        {
+            if (FerriteClient.CLOSED == c.getItem("t", keyBuffer, 0, key.length, false, ignore))
+            {
+                refusedWithClosed.incrementAndGet();
+            }
+        };
+        assertTrue(client.submit(FerriteClient::close));
+        for (int i = 0; i < 10; i++)
+        {
+            assertTrue(client.submit(get));
+        }
+        client.poll();
+        assertEquals(10, refusedWithClosed.get(), "every command behind the close ran once, on the closed client");
+        client.poll();
+        assertEquals(10, refusedWithClosed.get());
+        assertFalse(client.submit(get));
+    }
 }
