@@ -1430,6 +1430,21 @@ public final class FerriteClient implements Agent, AutoCloseable
     }
 
     /**
+     * Offers a message to the node. ADMIN_ACTION means the offer met the term's end and the log rotated to the next
+     * term (once per term length of requests, 16 MiB on a node's IPC channel): the same offer then goes at once, so
+     * it is repeated here instead of being reported as back-pressure (which an HTTP client saw as a throttle).
+     */
+    private long offer(final DirectBuffer buffer, final int length)
+    {
+        long result = publication.offer(buffer, 0, length);
+        for (int i = 0; Publication.ADMIN_ACTION == result && i < 3; i++)
+        {
+            result = publication.offer(buffer, 0, length);
+        }
+        return result;
+    }
+
+    /**
      * Offers the request encoded in {@code slot}, the one {@link #acquireSlot()} named, and takes the slot if it went.
      */
     private long dispatch(final int slot, final int length, final ResponseHandler handler)
@@ -1445,7 +1460,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
 
         final long correlationId = nextCorrelationId;
-        final long result = publication.offer(slotBuffer[slot], 0, length);
+        final long result = offer(slotBuffer[slot], length);
         if (result < 0)
         {
             if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
@@ -1575,7 +1590,7 @@ public final class FerriteClient implements Agent, AutoCloseable
     private int sendKeepAlive(final long now)
     {
         keepAliveEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId);
-        if (publication.offer(controlBuffer, 0, HEADER_LENGTH + keepAliveEncoder.encodedLength()) > 0)
+        if (offer(controlBuffer, HEADER_LENGTH + keepAliveEncoder.encodedLength()) > 0)
         {
             lastSendNs = now;
             counters.onKeepAlive();
@@ -1698,7 +1713,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         final long correlationId = nextCorrelationId++;
         final ExpandableArrayBuffer buffer = slotBuffer[slot];
         buffer.putLong(CORRELATION_ID_OFFSET, correlationId, ByteOrder.LITTLE_ENDIAN);
-        final long result = publication.offer(buffer, 0, slotLength[slot]);
+        final long result = offer(buffer, slotLength[slot]);
         if (result > 0)
         {
             slotCorrelationId[slot] = correlationId;
