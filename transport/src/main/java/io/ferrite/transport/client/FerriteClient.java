@@ -312,7 +312,10 @@ public final class FerriteClient implements Agent, AutoCloseable
                     aeronDir = driver.aeronDirectoryName();
                 }
                 else if (!CommonContext.isDriverActive(
-                    new java.io.File(aeronDir), TimeUnit.NANOSECONDS.toMillis(config.connectTimeoutNs()), message -> { }))
+                    // Aeron's own driver timeout, not the connect timeout: the driver's heartbeat is as old as its
+                    // thread's last run, and on a loaded host that can be more than a short connect timeout, which
+                    // read a live driver as none ("no media driver is running").
+                    new java.io.File(aeronDir), CommonContext.DRIVER_TIMEOUT_MS, message -> { }))
                 {
                     throw new FerriteClientException(ClientFailure.NODE_UNAVAILABLE, "no media driver is running " +
                         "in aeron dir " + aeronDir + ": start the node (tools/bin/ferrite server) or set " +
