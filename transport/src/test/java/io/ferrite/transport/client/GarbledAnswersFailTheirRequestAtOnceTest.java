@@ -4,6 +4,7 @@ import io.ferrite.codecs.item.ItemCodec;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.ItemsPageResponseEncoder;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -92,14 +93,7 @@ class GarbledAnswersFailTheirRequestAtOnceTest
     @AfterEach
     void closeAll()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(client, node);
     }
 
     @Test

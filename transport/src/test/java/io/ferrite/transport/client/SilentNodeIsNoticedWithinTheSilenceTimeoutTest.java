@@ -3,6 +3,7 @@ package io.ferrite.transport.client;
 import io.ferrite.codecs.item.ItemCodec;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.config.Settings;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -38,14 +39,7 @@ class SilentNodeIsNoticedWithinTheSilenceTimeoutTest
     @AfterEach
     void closeAll()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(client, node);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.ferrite.transport.client;
 
 import io.ferrite.codecs.item.ItemCodec;
 import io.ferrite.codecs.sbe.ErrorCode;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -41,14 +42,7 @@ class SubmitRacingCloseGetsOneOutcomeTest
     @AfterEach
     void closeAll()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(client, node);
     }
 
     @Test
