@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #availableUnits} concurrently (one compare-and-set loop on one {@link AtomicLong}, no allocation); these
  * three are linearizable (checked by Lincheck, TokenBucketLinearizabilityTest). {@link #reconfigure} may be called
  * from any thread too, but it is not linearizable with calls in flight: it takes effect for calls that begin after it
- * returns, and each call uses either the old or the new limits, never a mix.
+ * returns; a call in flight uses the old or the new limits, and one that used the old may land on the converted level.
  */
 public final class TokenBucket
 {
@@ -169,16 +169,49 @@ public final class TokenBucket
     }
 
     /**
-     * Changes the rate and burst (UpdateTable, or a new share from global admission control). What is owed or held
-     * is kept as time, so a bucket in debt stays in debt for the same time, and one holding a full burst holds the new
-     * full burst. Allocates one small object: not for the request path.
+     * Changes the rate and burst (UpdateTable, or a new share from global admission control). What the bucket holds
+     * is kept as <i>units</i>, capped at the new burst, and what it owes (debt) as units owed: DynamoDB's burst is
+     * capacity that went unused, so a table raised from 1 to 40,000 WCU keeps the 300 units it saved at 1/s rather
+     * than being handed 300 s of the new rate at once (which keeping the time, as this did before, did). Allocates one
+     * small object: not for the request path.
+     * <p>
+     * Not linearizable with calls in flight: a {@link #consume} on another thread that read the old limits and
+     * completes after this converts the bucket is charged at the old interval (one call's cost, at the old rate's
+     * price); calls that begin after this returns see the new limits and the converted level.
      *
+     * @param nowNs         the clock, in the same terms as the constructor's.
      * @param ratePerSecond the new rate.
      * @param burstUnits    the new burst.
      */
-    public void reconfigure(final long ratePerSecond, final long burstUnits)
+    public void reconfigure(final long nowNs, final long ratePerSecond, final long burstUnits)
     {
-        limits = limits(ratePerSecond, burstUnits);
+        final Limits next = limits(ratePerSecond, burstUnits);
+        final long now = scaled(nowNs);
+        while (true)
+        {
+            final Limits previous = this.limits;
+            final long tat = theoreticalArrival.get();
+            final long room = previous.toleranceScaled - ahead(tat, now);
+            final long nextAhead;
+            if (room >= 0)
+            {
+                final long held = room / previous.intervalScaled; // a part of a unit is dropped: never more than held
+                // held < the new burst keeps held x interval under the new tolerance: no overflow
+                nextAhead = held >= next.burstUnits ? 0 : next.toleranceScaled - held * next.intervalScaled;
+            }
+            else
+            {
+                final long owed = (-room + previous.intervalScaled - 1) / previous.intervalScaled; // rounded up
+                final long owedScaled = owed > MAX_DEBT_SCALED / next.intervalScaled ? MAX_DEBT_SCALED :
+                    Math.min(owed * next.intervalScaled, MAX_DEBT_SCALED);
+                nextAhead = next.toleranceScaled + owedScaled;
+            }
+            if (theoreticalArrival.compareAndSet(tat, now + nextAhead))
+            {
+                limits = next;
+                return;
+            }
+        }
     }
 
     /**

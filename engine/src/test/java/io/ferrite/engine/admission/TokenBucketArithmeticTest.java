@@ -156,16 +156,66 @@ class TokenBucketArithmeticTest
     }
 
     @Test
-    void reconfigureKeepsDebtAsTimeAndAppliesTheNewRate()
+    void reconfigureKeepsTheUnitsHeldNotTheTime()
+    {
+        // DynamoDB's burst is capacity that went unused: 300 s of 1 WCU is 300 units, and a rise to 40,000 WCU
+        // must not turn that full bucket into 300 s of the new rate (12 M units) at once
+        final TokenBucket idle = new TokenBucket(1, 300, 0);
+        idle.reconfigure(0, 40_000, 300 * 40_000);
+        assertEquals(40_000, idle.ratePerSecond());
+        assertEquals(300, idle.availableUnits(0), "the 300 units saved at 1/s, not 12,000,000");
+        assertEquals(ADMITTED, idle.tryAcquire(0, 300));
+        assertTrue(idle.tryAcquire(0, 1) > 0);
+        assertEquals(40_000, idle.availableUnits(SECOND), "refilled at the new rate");
+
+        // a partly used bucket keeps what it holds; a smaller burst caps it
+        final TokenBucket partly = new TokenBucket(100, 300, 0);
+        assertEquals(ADMITTED, partly.tryAcquire(0, 100));
+        partly.reconfigure(0, 10, 3_000);
+        assertEquals(200, partly.availableUnits(0));
+        partly.reconfigure(0, 10, 50);
+        assertEquals(50, partly.availableUnits(0), "capped at the new burst");
+        assertEquals(50, partly.availableUnits(100 * SECOND));
+    }
+
+    @Test
+    void reconfigureKeepsDebtAsUnitsOwedAndAppliesTheNewRate()
     {
         final TokenBucket bucket = new TokenBucket(10, 10, 0);
         assertEquals(ADMITTED, bucket.tryAcquire(0, 10));
-        bucket.reconfigure(1_000, 1_000);
+        bucket.consume(0, 20); // 20 units owed beyond empty: 2 s at 10/s
+        bucket.reconfigure(0, 1_000, 1_000);
         assertEquals(1_000, bucket.ratePerSecond());
-        // 1 s of "empty" kept as time: the new bucket is 1,000 units short, refilling at 1,000/s.
-        assertEquals(0, bucket.availableUnits(0));
-        assertEquals(500, bucket.availableUnits(500 * MS));
-        assertEquals(ADMITTED, bucket.tryAcquire(500 * MS, 500));
+        // the 20 units owed are paid in 20 ms at 1,000/s, then the bucket refills
+        assertEquals(0, bucket.availableUnits(20 * MS));
+        assertEquals(500, bucket.availableUnits(520 * MS));
+        assertEquals(ADMITTED, bucket.tryAcquire(520 * MS, 500));
+
+        final TokenBucket slower = new TokenBucket(1_000, 1_000, 0);
+        assertEquals(ADMITTED, slower.tryAcquire(0, 1_000));
+        slower.consume(0, 100); // 100 owed
+        slower.reconfigure(0, 10, 10);
+        assertEquals(0, slower.availableUnits(10 * SECOND), "100 owed at 10/s take 10 s");
+        assertEquals(5, slower.availableUnits(10 * SECOND + 500 * MS));
+    }
+
+    @Test
+    void reconfigureAcrossTheExtremesDoesNotOverflow()
+    {
+        final TokenBucket fastest = new TokenBucket(TokenBucket.MAX_RATE_PER_SECOND,
+            TokenBucket.MAX_BURST_SECONDS * TokenBucket.MAX_RATE_PER_SECOND, 0);
+        fastest.reconfigure(0, 1, TokenBucket.MAX_BURST_SECONDS);
+        assertEquals(TokenBucket.MAX_BURST_SECONDS, fastest.availableUnits(0), "a full bucket stays full");
+        for (int i = 0; i < 100; i++)
+        {
+            fastest.consume(0, TokenBucket.MAX_UNITS_PER_CALL); // deep debt at 1 unit/s: capped
+        }
+        fastest.reconfigure(0, TokenBucket.MAX_RATE_PER_SECOND, TokenBucket.MAX_RATE_PER_SECOND);
+        assertEquals(0, fastest.availableUnits(0));
+        fastest.reconfigure(0, 1, 1);
+        assertEquals(0, fastest.availableUnits(0));
+        assertTrue(fastest.tryAcquire(0, 1) > 0);
+        assertEquals(1, fastest.availableUnits((TokenBucket.MAX_DEBT_SECONDS + 2) * SECOND), "the debt cap still holds");
     }
 
     @Test

@@ -35,6 +35,7 @@ final class PartitionAdmission
     private final long ceilingReadHalfUnits;
     private final long ceilingWriteUnits;
     private final long burstSeconds;
+    private final long startNs;
     private final TokenBucket[] allocatedReads;
     private final TokenBucket[] burstReads;
     private final TokenBucket[] allocatedWrites;
@@ -57,6 +58,7 @@ final class PartitionAdmission
         this.ceilingReadHalfUnits = ceilingReadHalfUnits;
         this.ceilingWriteUnits = ceilingWriteUnits;
         this.burstSeconds = burstSeconds;
+        this.startNs = nowNs;
         allocatedReads = new TokenBucket[partitions];
         burstReads = new TokenBucket[partitions];
         allocatedWrites = new TokenBucket[partitions];
@@ -71,33 +73,59 @@ final class PartitionAdmission
     }
 
     /**
-     * Follows the table's rate at this router (new table, UpdateTable, a global share, a rising on-demand peak): each
+     * Sets each partition's rates from the table's when the table is opened ({@link TableAdmission#attach}): new
+     * buckets, full at those rates, as the table's own start full. Allocates; not for the request path.
+     */
+    void startAtTableRate(final long tableReadHalfUnits, final long tableWriteUnits)
+    {
+        final long readRate = rate(ceilingReadHalfUnits, tableReadHalfUnits);
+        final long writeRate = rate(ceilingWriteUnits, tableWriteUnits);
+        for (int i = 0; i < allocatedReads.length; i++)
+        {
+            allocatedReads[i] = new TokenBucket(readRate, readRate, startNs);
+            burstReads[i] = new TokenBucket(readRate, burstSeconds * readRate, startNs);
+            allocatedWrites[i] = new TokenBucket(writeRate, writeRate, startNs);
+            burstWrites[i] = new TokenBucket(writeRate, burstSeconds * writeRate, startNs);
+        }
+    }
+
+    /**
+     * Follows the table's rate at this router (UpdateTable, a global share, a rising on-demand peak): each
      * partition's allocated rate is the configured ceiling or, when higher, its even share of the table's rate.
      * DynamoDB gives a table enough partitions for its rate (RCU / 3,000, WCU / 1,000) by splitting; Ferrite's
      * partitions do not split, so without this a table spread evenly over its few partitions could never reach its
-     * rate. Reconfigures (one small object per bucket) only the buckets whose rate changes; not for the request path.
+     * rate. The units each bucket holds are kept ({@link TokenBucket#reconfigure}). Reconfigures (one small object
+     * per bucket) only the buckets whose rate changes; not for the request path.
      *
+     * @param nowNs              the router's clock.
      * @param tableReadHalfUnits the table's read rate, half RCUs per second.
      * @param tableWriteUnits    the table's write rate, WCUs per second.
      */
-    void followTableRate(final long tableReadHalfUnits, final long tableWriteUnits)
+    void followTableRate(final long nowNs, final long tableReadHalfUnits, final long tableWriteUnits)
     {
         final int partitions = allocatedReads.length;
-        final long readRate = Math.max(ceilingReadHalfUnits, (tableReadHalfUnits + partitions - 1) / partitions);
-        final long writeRate = Math.max(ceilingWriteUnits, (tableWriteUnits + partitions - 1) / partitions);
+        final long readRate = rate(ceilingReadHalfUnits, tableReadHalfUnits);
+        final long writeRate = rate(ceilingWriteUnits, tableWriteUnits);
         for (int i = 0; i < partitions; i++)
         {
             if (allocatedReads[i].ratePerSecond() != readRate)
             {
-                allocatedReads[i].reconfigure(readRate, readRate);
-                burstReads[i].reconfigure(readRate, burstSeconds * readRate);
+                allocatedReads[i].reconfigure(nowNs, readRate, readRate);
+                burstReads[i].reconfigure(nowNs, readRate, burstSeconds * readRate);
             }
             if (allocatedWrites[i].ratePerSecond() != writeRate)
             {
-                allocatedWrites[i].reconfigure(writeRate, writeRate);
-                burstWrites[i].reconfigure(writeRate, burstSeconds * writeRate);
+                allocatedWrites[i].reconfigure(nowNs, writeRate, writeRate);
+                burstWrites[i].reconfigure(nowNs, writeRate, burstSeconds * writeRate);
             }
         }
+    }
+
+    /** The ceiling or, when higher, the partition's even share of the table's rate. */
+    private long rate(final long ceiling, final long tableRate)
+    {
+        final int partitions = allocatedReads.length;
+        return Math.max(ceiling, (tableRate + partitions - 1) / partitions);
     }
 
     /**

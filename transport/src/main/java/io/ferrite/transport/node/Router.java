@@ -956,7 +956,7 @@ final class Router implements Agent
             final TableRoute route = metadata.lookup(name, 0, name.capacity());
             if (null != route && null != route.admission)
             {
-                route.admission.applyShare(grantReader.readRate(), grantReader.writeRate());
+                route.admission.applyShare(nowNs, grantReader.readRate(), grantReader.writeRate());
             }
         }
     }
@@ -1223,7 +1223,7 @@ final class Router implements Agent
                     metadata.capacity(route, capacity);
                     if (null != route.admission)
                     {
-                        route.admission.reconfigure(capacity);
+                        route.admission.reconfigure(nowNs, capacity);
                     }
                     counters.routingEpoch.setRelease(metadata.epoch());
                     broadcast(session, correlationId, operation, route, buffer, frameOffset, frameLength);

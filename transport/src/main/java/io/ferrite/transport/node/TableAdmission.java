@@ -71,42 +71,43 @@ final class TableAdmission
     void attach(final PartitionAdmission partitions)
     {
         this.partitions = partitions;
-        followRate();
+        partitions.startAtTableRate(reads.ratePerSecond(), writes.ratePerSecond());
     }
 
-    private void followRate()
+    private void followRate(final long nowNs)
     {
         if (null != partitions)
         {
-            partitions.followTableRate(reads.ratePerSecond(), writes.ratePerSecond());
+            partitions.followTableRate(nowNs, reads.ratePerSecond(), writes.ratePerSecond());
         }
     }
 
     /**
-     * New capacity (UpdateTable): takes effect for requests admitted after this returns.
+     * New capacity (UpdateTable): takes effect for requests admitted after this returns; the units the buckets hold
+     * are kept (capped at the new burst), not the time ({@link TokenBucket#reconfigure}).
      */
-    void reconfigure(final TableCapacity capacity)
+    void reconfigure(final long nowNs, final TableCapacity capacity)
     {
         onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
         final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, 2 * peakReads) : readRate(capacity);
         final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
-        setRate(reads, readRate);
-        setRate(writes, writeRate);
-        followRate();
+        setRate(nowNs, reads, readRate);
+        setRate(nowNs, writes, writeRate);
+        followRate(nowNs);
     }
 
     /**
      * This router's share of a provisioned table's rate, from the global admission service (router thread).
      */
-    void applyShare(final long readRate, final long writeRate)
+    void applyShare(final long nowNs, final long readRate, final long writeRate)
     {
         if (onDemand || readRate < 1 || writeRate < 1)
         {
             return;
         }
-        setRate(reads, readRate);
-        setRate(writes, writeRate);
-        followRate();
+        setRate(nowNs, reads, readRate);
+        setRate(nowNs, writes, writeRate);
+        followRate(nowNs);
     }
 
     boolean isProvisioned()
@@ -190,11 +191,11 @@ final class TableAdmission
     }
 
     /** A new rate, keeping {@link #burstSeconds} of it as burst; nothing (no allocation) when it is unchanged. */
-    private void setRate(final TokenBucket bucket, final long ratePerSecond)
+    private void setRate(final long nowNs, final TokenBucket bucket, final long ratePerSecond)
     {
         if (ratePerSecond != bucket.ratePerSecond())
         {
-            bucket.reconfigure(ratePerSecond, burstSeconds * ratePerSecond);
+            bucket.reconfigure(nowNs, ratePerSecond, burstSeconds * ratePerSecond);
         }
     }
 
@@ -211,7 +212,7 @@ final class TableAdmission
             peakReads = windowReads;
             if (2 * peakReads > reads.ratePerSecond())
             {
-                setRate(reads, 2 * peakReads);
+                setRate(nowNs, reads, 2 * peakReads);
             }
         }
         if (windowWrites > peakWrites + peakWrites / 10)
@@ -219,10 +220,10 @@ final class TableAdmission
             peakWrites = windowWrites;
             if (2 * peakWrites > writes.ratePerSecond())
             {
-                setRate(writes, 2 * peakWrites);
+                setRate(nowNs, writes, 2 * peakWrites);
             }
         }
-        followRate();
+        followRate(nowNs);
         windowReads = 0;
         windowWrites = 0;
     }

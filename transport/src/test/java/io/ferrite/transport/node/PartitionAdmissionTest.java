@@ -139,9 +139,9 @@ class PartitionAdmissionTest
         assertEquals(300 * 20_000, table.partitions.burst(1, true).burstUnits());
 
         // the share follows UpdateTable and the global admission service
-        table.reconfigure(TableCapacity.provisioned(1_000, 1_000));
+        table.reconfigure(0, TableCapacity.provisioned(1_000, 1_000));
         assertEquals(1_000, table.partitions.allocated(0, true).ratePerSecond());
-        table.applyShare(2 * 20_000, 500);
+        table.applyShare(0, 2 * 20_000, 500);
         assertEquals(20_000, table.partitions.allocated(1, false).ratePerSecond());
         assertEquals(1_000, table.partitions.allocated(1, true).ratePerSecond());
 

@@ -56,15 +56,40 @@ class TableAdmissionRatesTest
     void aGlobalShareReplacesTheProvisionedRateAndUpdateTableRestoresIt()
     {
         final TableAdmission admission = new TableAdmission(TableCapacity.provisioned(100, 100), 300, 0);
-        admission.applyShare(50, 30);
+        admission.applyShare(0, 50, 30);
         assertEquals(50, admission.reads.ratePerSecond());
         assertEquals(30, admission.writes.ratePerSecond());
         assertEquals(300 * 30, admission.writes.burstUnits());
-        admission.reconfigure(TableCapacity.provisioned(100, 200));
+        admission.reconfigure(0, TableCapacity.provisioned(100, 200));
         assertEquals(200, admission.writes.ratePerSecond());
-        admission.reconfigure(TableCapacity.ON_DEMAND);
-        admission.applyShare(5, 5);
+        admission.reconfigure(0, TableCapacity.ON_DEMAND);
+        admission.applyShare(0, 5, 5);
         assertEquals(TableAdmission.ON_DEMAND_INITIAL_WRITE_UNITS, admission.writes.ratePerSecond(), "shares are for provisioned tables");
+    }
+
+    @Test
+    void updateTableRaisingTheRateKeepsTheBurstThatWentUnusedNotThreeHundredSecondsOfTheNewRate()
+    {
+        // idle at 1 WCU for 300 s: 300 units saved; UpdateTable to 40,000 WCU must not hand out 12,000,000 at once
+        final TableAdmission admission = new TableAdmission(TableCapacity.provisioned(1, 1), 300, 0);
+        admission.attach(new PartitionAdmission(2, 2 * 3_000, 1_000, 300, 0));
+        final long now = 300 * SECOND;
+        admission.reconfigure(now, TableCapacity.provisioned(1, 40_000));
+        assertEquals(40_000, admission.writes.ratePerSecond());
+        assertEquals(300, admission.writes.availableUnits(now), "the table's 300 saved units");
+        assertEquals(300 * 1_000, admission.partitions.burst(0, true).availableUnits(now),
+            "a partition's saved 300 s at its old 1,000 WCU ceiling, not 300 s of its new 20,000");
+        final NodeAdmission node = new NodeAdmission(1_000_000, 1_000_000, now);
+        long admitted = 0;
+        for (int i = 0; i < 1_000; i++)
+        {
+            if (TokenBucket.ADMITTED == admission.tryAt(now, true, 100, 0, node))
+            {
+                admitted += 100;
+            }
+        }
+        assertEquals(300, admitted, "the saved units, then the new rate's refill");
+        assertEquals(TokenBucket.ADMITTED, admission.tryAt(now + SECOND / 400, true, 100, 0, node), "100 units refill in 2.5 ms");
     }
 
     @Test
