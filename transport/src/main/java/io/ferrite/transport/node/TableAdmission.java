@@ -50,6 +50,9 @@ final class TableAdmission
     long readDemand;
     long writeDemand;
     private boolean onDemand;
+    /** The table's provisioned rates (half RCUs, WCUs per second): the most a global share may grant. */
+    private long provisionedReadRate;
+    private long provisionedWriteRate;
     private long windowStartNs;
     private long windowReads;
     private long windowWrites;
@@ -62,6 +65,8 @@ final class TableAdmission
         this.reads = new TokenBucket(readRate(capacity), burstSeconds * readRate(capacity), nowNs);
         this.writes = new TokenBucket(writeRate(capacity), burstSeconds * writeRate(capacity), nowNs);
         this.onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
+        this.provisionedReadRate = readRate(capacity);
+        this.provisionedWriteRate = writeRate(capacity);
         this.windowStartNs = nowNs;
     }
 
@@ -91,13 +96,18 @@ final class TableAdmission
         onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
         final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, 2 * peakReads) : readRate(capacity);
         final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
+        provisionedReadRate = readRate(capacity);
+        provisionedWriteRate = writeRate(capacity);
         setRate(nowNs, reads, readRate);
         setRate(nowNs, writes, writeRate);
         followRate(nowNs);
     }
 
     /**
-     * This router's share of a provisioned table's rate, from the global admission service (router thread).
+     * This router's share of a provisioned table's rate, from the global admission service (router thread), never
+     * above the table's own rate: the service divides the rate routers last reported, so a grant computed before this
+     * router's report of an UpdateTable that lowered it (or for a deleted table of the same name) carries the old
+     * rate. A stale grant below the rate (after a raise) holds until the next grant, one interval later.
      */
     void applyShare(final long nowNs, final long readRate, final long writeRate)
     {
@@ -105,8 +115,8 @@ final class TableAdmission
         {
             return;
         }
-        setRate(nowNs, reads, readRate);
-        setRate(nowNs, writes, writeRate);
+        setRate(nowNs, reads, Math.min(readRate, provisionedReadRate));
+        setRate(nowNs, writes, Math.min(writeRate, provisionedWriteRate));
         followRate(nowNs);
     }
 

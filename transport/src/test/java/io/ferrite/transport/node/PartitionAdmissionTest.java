@@ -141,6 +141,7 @@ class PartitionAdmissionTest
         // the share follows UpdateTable and the global admission service
         table.reconfigure(0, TableCapacity.provisioned(1_000, 1_000));
         assertEquals(1_000, table.partitions.allocated(0, true).ratePerSecond());
+        table.reconfigure(0, TableCapacity.provisioned(40_000, 1_000));
         table.applyShare(0, 2 * 20_000, 500);
         assertEquals(20_000, table.partitions.allocated(1, false).ratePerSecond());
         assertEquals(1_000, table.partitions.allocated(1, true).ratePerSecond());

@@ -93,6 +93,21 @@ class TableAdmissionRatesTest
     }
 
     @Test
+    void aGrantNeverLiftsATableAboveItsOwnProvisionedRate()
+    {
+        // the service computes grants from the rate routers last reported: a grant sent before this router's report
+        // of an UpdateTable (or for a deleted table of the same name) carries the old, higher rate
+        final TableAdmission admission = new TableAdmission(TableCapacity.provisioned(20_000, 40_000), 300, 0);
+        admission.reconfigure(SECOND, TableCapacity.provisioned(10, 5));
+        admission.applyShare(2 * SECOND, 2 * 20_000, 40_000);
+        assertEquals(5, admission.writes.ratePerSecond(), "a stale grant of the old 40,000 WCU");
+        assertEquals(2 * 10, admission.reads.ratePerSecond());
+        admission.applyShare(3 * SECOND, 12, 3);
+        assertEquals(3, admission.writes.ratePerSecond(), "a share under the rate is applied");
+        assertEquals(12, admission.reads.ratePerSecond());
+    }
+
+    @Test
     void theServiceDividesARateByDemandWithAFloor()
     {
         assertEquals(133, AdmissionService.share(200, 400, 600, 2));
