@@ -964,10 +964,16 @@ final class Router implements Agent
     /**
      * A batch is admitted whole or throttled whole (DynamoDB would process part and return the rest as unprocessed;
      * Ferrite answers ProvisionedThroughputExceeded when any of its tables lacks the units): every table's bucket is
-     * checked before any is charged, on this thread, so a throttled batch takes nothing.
+     * checked before any is charged, on the router thread, so a throttled batch takes nothing. A throttled batch's
+     * units still count as each table's demand for global admission (units asked for, admitted or not), as a single
+     * request's do.
+     *
+     * @return null when the batch was admitted and charged, else the first table whose bucket lacks its units: the
+     * table the throttle is counted against.
      */
-    private boolean admitBatch(final Map<TableRoute, Long> charges, final boolean writes)
+    static TableRoute admitBatch(final Map<TableRoute, Long> charges, final boolean writes, final long nowNs)
     {
+        TableRoute refused = null;
         for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
         {
             final TableAdmission admission = charge.getKey().admission;
@@ -977,7 +983,8 @@ final class Router implements Agent
                 final TokenBucket bucket = writes ? admission.writes : admission.reads;
                 if (!bucket.wouldAdmit(nowNs, Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL)))
                 {
-                    return false;
+                    refused = charge.getKey();
+                    break;
                 }
             }
         }
@@ -987,7 +994,18 @@ final class Router implements Agent
             if (null != admission)
             {
                 final long units = Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL);
-                if (writes)
+                if (null != refused)
+                {
+                    if (writes)
+                    {
+                        admission.writeDemand += units;
+                    }
+                    else
+                    {
+                        admission.readDemand += units;
+                    }
+                }
+                else if (writes)
                 {
                     admission.tryWrite(nowNs, units);
                 }
@@ -997,20 +1015,7 @@ final class Router implements Agent
                 }
             }
         }
-        return true;
-    }
-
-    private void throttleBatch(final Session session, final long correlationId, final Map<TableRoute, Long> charges)
-    {
-        for (final TableRoute route : charges.keySet())
-        {
-            final TableAdmission admission = route.admission;
-            if (null != admission)
-            {
-                sendThrottle(session, correlationId, admission);
-                return;
-            }
-        }
+        return refused;
     }
 
     private void openAdmission(final TableRoute route, final long nowNs)
@@ -1385,9 +1390,10 @@ final class Router implements Agent
             readCharges.put(requireRoute(entry.getKey(), false),
                 (consistent.get(entry.getKey()) ? 2L : 1L) * entry.getValue().size());
         }
-        if (!admitBatch(readCharges, false))
+        final TableRoute readThrottled = admitBatch(readCharges, false, nowNs);
+        if (null != readThrottled)
         {
-            throttleBatch(session, correlationId, readCharges);
+            sendThrottle(session, correlationId, readThrottled.admission);
             return;
         }
 
@@ -1489,9 +1495,10 @@ final class Router implements Agent
             }
             writeCharges.put(requireRoute(entry.getKey(), false), units);
         }
-        if (!admitBatch(writeCharges, true))
+        final TableRoute writeThrottled = admitBatch(writeCharges, true, nowNs);
+        if (null != writeThrottled)
         {
-            throttleBatch(session, correlationId, writeCharges);
+            sendThrottle(session, correlationId, writeThrottled.admission);
             return;
         }
 
