@@ -720,6 +720,7 @@ public final class Shard implements AutoCloseable
         final int oldLength = partition.store().get(keyBuffer, 0, keyLength, oldItem, 0);
         if (null != condition && !condition.test(oldItem, 0, oldLength))
         {
+            lastWriteChargeBytes = Math.max(0, oldLength); // DynamoDB charges a failed condition the existing item
             throw conditionFailed();
         }
 
@@ -790,7 +791,9 @@ public final class Shard implements AutoCloseable
      * What DynamoDB charges the last successful PutItem, UpdateItem or DeleteItem of this shard on: the larger of
      * the item before and after, in bytes. The item before is known to an UpdateItem always, and to a PutItem or
      * DeleteItem when it read it (a condition or ReturnValues ALL_OLD); otherwise a PutItem counts its new item
-     * only and a DeleteItem 0 bytes (one unit). Owner thread only.
+     * only and a DeleteItem 0 bytes (one unit). After a write whose condition failed (ConditionalCheckFailed), the
+     * size of the item the condition was tested on (0 when there was none): DynamoDB still charges a failed
+     * conditional write, on the existing item. Owner thread only.
      *
      * @return bytes, 0 or more.
      */
@@ -1589,6 +1592,7 @@ public final class Shard implements AutoCloseable
         final int oldLength = partition.store().get(keyBuffer, 0, keyLength, oldItem, 0);
         if (null != condition && !condition.test(oldItem, 0, oldLength))
         {
+            lastWriteChargeBytes = Math.max(0, oldLength); // DynamoDB charges a failed condition the existing item
             throw conditionFailed();
         }
         return oldLength < 0 ? ABSENT : oldLength;

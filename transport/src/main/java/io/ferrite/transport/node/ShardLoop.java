@@ -340,6 +340,10 @@ final class ShardLoop implements Agent, MessageHandler
         }
         catch (final FerriteException ex)
         {
+            if (ErrorCode.ConditionalCheckFailedException == ex.code())
+            {
+                chargeFailedCondition(templateId, routeId);
+            }
             responseLength = ErrorCode.ConditionalCheckFailedException == ex.code() && failedItem.captured() ?
                 encodeError(sendBuffer, 0, correlationId, ex.code(), ex.getMessage(), failedItem.buffer,
                 failedItem.length) :
@@ -529,6 +533,30 @@ final class ShardLoop implements Agent, MessageHandler
         {
             itemResponse.consumedReadHalfUnits(0).consumedWriteUnits(Math.max(units, chargedUpFront));
         }
+    }
+
+    /**
+     * A write whose condition failed is still charged (DynamoDB: on the size of the existing item, at least one unit);
+     * the router took the new item's units (PutItem) or one (UpdateItem, DeleteItem) up front, and the table's write
+     * bucket is charged what the existing item costs beyond that. (A PutItem whose new item is larger than the
+     * existing one stays charged the new item's units: a bucket takes no refunds.)
+     */
+    private void chargeFailedCondition(final int templateId, final int routeId)
+    {
+        final long chargedUpFront;
+        switch (templateId)
+        {
+            case PutItemRequestDecoder.TEMPLATE_ID:
+                chargedUpFront = CapacityUnits.writeUnits(0, itemView.capacity());
+                break;
+            case DeleteItemRequestDecoder.TEMPLATE_ID:
+            case UpdateItemRequestDecoder.TEMPLATE_ID:
+                chargedUpFront = 1;
+                break;
+            default:
+                return;
+        }
+        chargeAfter(routeId, true, CapacityUnits.writeUnits(0, shard.lastWriteChargeBytes()) - chargedUpFront);
     }
 
     /**
