@@ -94,8 +94,8 @@ final class TableAdmission
     void reconfigure(final long nowNs, final TableCapacity capacity)
     {
         onDemand = BillingMode.PAY_PER_REQUEST == capacity.billingMode();
-        final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, 2 * peakReads) : readRate(capacity);
-        final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, 2 * peakWrites) : writeRate(capacity);
+        final long readRate = onDemand ? Math.max(ON_DEMAND_INITIAL_READ_HALF_UNITS, twicePeak(peakReads)) : readRate(capacity);
+        final long writeRate = onDemand ? Math.max(ON_DEMAND_INITIAL_WRITE_UNITS, twicePeak(peakWrites)) : writeRate(capacity);
         provisionedReadRate = readRate(capacity);
         provisionedWriteRate = writeRate(capacity);
         setRate(nowNs, reads, readRate);
@@ -220,22 +220,32 @@ final class TableAdmission
         if (windowReads > peakReads + peakReads / 10)
         {
             peakReads = windowReads;
-            if (2 * peakReads > reads.ratePerSecond())
+            if (twicePeak(peakReads) > reads.ratePerSecond())
             {
-                setRate(nowNs, reads, 2 * peakReads);
+                setRate(nowNs, reads, twicePeak(peakReads));
             }
         }
         if (windowWrites > peakWrites + peakWrites / 10)
         {
             peakWrites = windowWrites;
-            if (2 * peakWrites > writes.ratePerSecond())
+            if (twicePeak(peakWrites) > writes.ratePerSecond())
             {
-                setRate(nowNs, writes, 2 * peakWrites);
+                setRate(nowNs, writes, twicePeak(peakWrites));
             }
         }
         followRate(nowNs);
         windowReads = 0;
         windowWrites = 0;
+    }
+
+    /**
+     * On-demand's "double the previous peak", at most the fastest rate a bucket keeps exact
+     * ({@link TokenBucket#MAX_RATE_PER_SECOND}): asked for more, the bucket would refuse the rate with an exception on
+     * the router thread, in the middle of admitting a request.
+     */
+    private static long twicePeak(final long peak)
+    {
+        return Math.min(2 * peak, TokenBucket.MAX_RATE_PER_SECOND);
     }
 
     private static long readRate(final TableCapacity capacity)

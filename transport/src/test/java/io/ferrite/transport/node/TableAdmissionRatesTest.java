@@ -108,6 +108,27 @@ class TableAdmissionRatesTest
     }
 
     @Test
+    void anOnDemandPeakBeyondTheBucketsLimitsKeepsTheRouterAdmitting()
+    {
+        // a peak over half the bucket's maximum rate must not ask the bucket for a rate it refuses (an exception on
+        // the router thread, in the middle of admitting a request)
+        final TableAdmission admission = new TableAdmission(TableCapacity.ON_DEMAND, TokenBucket.MAX_BURST_SECONDS, 0);
+        long now = 0;
+        for (int window = 0; window < 20; window++)
+        {
+            final long units = Math.min(admission.writes.availableUnits(now), 700_000_000L);
+            for (long taken = 0; taken < units; taken += TokenBucket.MAX_UNITS_PER_CALL)
+            {
+                assertEquals(TokenBucket.ADMITTED,
+                    admission.tryWrite(now, Math.min(TokenBucket.MAX_UNITS_PER_CALL, units - taken)), "window " + window);
+            }
+            now += SECOND;
+        }
+        admission.tryWrite(now, 1);
+        assertEquals(TokenBucket.MAX_RATE_PER_SECOND, admission.writes.ratePerSecond(), "twice the peak, at most the most a bucket takes");
+    }
+
+    @Test
     void theServiceDividesARateByDemandWithAFloor()
     {
         assertEquals(133, AdmissionService.share(200, 400, 600, 2));
