@@ -17,6 +17,7 @@ public class PageResult
     private int exclusiveStartKeyLength;
     private int count;
     private int scannedCount;
+    private long scannedBytes;
     private int limit;
     private ItemCondition filter;
     private ItemProjection projection;
@@ -35,6 +36,15 @@ public class PageResult
     public int scannedCount()
     {
         return scannedCount;
+    }
+
+    /**
+     * @return the stored size, in bytes, of the items the last page examined: read before the filter and before any
+     * projection, which is what DynamoDB charges a Query or Scan page on.
+     */
+    public long scannedBytes()
+    {
+        return scannedBytes;
     }
 
     /**
@@ -180,12 +190,14 @@ public class PageResult
     {
         count = 0;
         scannedCount = 0;
+        scannedBytes = 0;
         lastEvaluatedKeyLength = 0;
     }
 
-    void countScanned()
+    void countScanned(final int itemBytes)
     {
         scannedCount++;
+        scannedBytes += itemBytes;
     }
 
     void countReturned()

@@ -129,6 +129,7 @@ public final class Shard implements AutoCloseable
         new UnsafeBuffer(ByteBuffer.allocateDirect(KeyCodec.MAX_INDEX_KEY_LENGTH + 64));
     private final UnsafeBuffer oldItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     private int lastWriteChargeBytes;
+    private int lastReadChargeBytes;
     private final UnsafeBuffer newItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     private final UnsafeBuffer readItem = new UnsafeBuffer(ByteBuffer.allocateDirect(ITEM_BUFFER_BYTES));
     /** Points at a stored item during a GetItem handler call (no copy with the hash store). */
@@ -603,8 +604,10 @@ public final class Shard implements AutoCloseable
         // zero copy: the handler reads the stored bytes (valid during the call, as ItemHandler says)
         if (!partition.store().view(keyBuffer, 0, keyLength, itemView))
         {
+            lastReadChargeBytes = 0;
             return false;
         }
+        lastReadChargeBytes = itemView.capacity();
         handler.onItem(itemView, 0, itemView.capacity());
         return true;
     }
@@ -800,6 +803,17 @@ public final class Shard implements AutoCloseable
     public int lastWriteChargeBytes()
     {
         return lastWriteChargeBytes;
+    }
+
+    /**
+     * What DynamoDB charges the last GetItem of this shard on: the whole stored item's size in bytes (0 when it was not
+     * found), whatever its ProjectionExpression returned. Owner thread only.
+     *
+     * @return bytes, 0 or more.
+     */
+    public int lastReadChargeBytes()
+    {
+        return lastReadChargeBytes;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -2048,7 +2062,7 @@ public final class Shard implements AutoCloseable
     private void deliver(
         final PageResult request, final DirectBuffer item, final int itemLength, final ItemHandler handler)
     {
-        request.countScanned();
+        request.countScanned(itemLength);
         final ItemCondition filter = request.filter();
         if (null != filter && !filter.test(item, 0, itemLength))
         {

@@ -147,8 +147,6 @@ final class ShardLoop implements Agent, MessageHandler
     private final ItemHandler itemHandler = this::onItem;
     private final ItemHandler pageHandler = this::onPageItem;
     private boolean itemWritten;
-    private int itemLength;
-    private int pageStart;
     private long receivedNs;
     private int pagePosition;
     private int pageCount;
@@ -422,7 +420,8 @@ final class ShardLoop implements Agent, MessageHandler
         startItemResponse(d.correlationId());
         shard.getItem(table, keyView, 0, keyView.capacity(), compiled.projection, itemHandler);
         final boolean consistent = 1 == d.consistentReadRaw();
-        final long halfUnits = CapacityUnits.readHalfUnits(itemWritten ? itemLength : 0, consistent);
+        // the whole item, whatever the projection returned (DynamoDB charges what it read)
+        final long halfUnits = CapacityUnits.readHalfUnits(itemWritten ? shard.lastReadChargeBytes() : 0, consistent);
         chargeAfter(routeId, false, halfUnits - (consistent ? 2 : 1));
         if (asked(d.returnConsumedCapacityRaw()))
         {
@@ -576,11 +575,12 @@ final class ShardLoop implements Agent, MessageHandler
     }
 
     /**
-     * A page is charged on the bytes of the items it read (DynamoDB sums the sizes, then rounds up once).
+     * A page is charged on the bytes of the items it read (DynamoDB sums the sizes, then rounds up once): every item
+     * examined, before the FilterExpression and the projection ({@link io.ferrite.engine.shard.PageResult#scannedBytes}),
+     * not the page returned.
      */
-    private void chargePageAfter(final int routeId, final boolean consistent, final boolean report)
+    private void chargePageAfter(final int routeId, final long bytes, final boolean consistent, final boolean report)
     {
-        final long bytes = pagePosition - pageStart - 4L * pageCount;
         final long halfUnits = CapacityUnits.queryHalfUnits(bytes, consistent);
         chargeAfter(routeId, false, halfUnits - (consistent ? 2 : 1));
         if (report)
@@ -610,7 +610,6 @@ final class ShardLoop implements Agent, MessageHandler
         itemResponse.putItem(buffer, offset, length);
         itemResponse.found(BooleanType.TRUE);
         itemWritten = true;
-        itemLength = length;
     }
 
     private int finishItemResponse()
@@ -648,7 +647,7 @@ final class ShardLoop implements Agent, MessageHandler
         q.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.query(table, q, pageHandler);
-        chargePageAfter(routeId, 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
+        chargePageAfter(routeId, q.scannedBytes(), 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
         return finishPage(q.count(), q.scannedCount(), q.lastEvaluatedKey(), q.lastEvaluatedKeyLength());
     }
 
@@ -679,7 +678,7 @@ final class ShardLoop implements Agent, MessageHandler
         s.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.scan(shardTable.table, s, pageHandler);
-        chargePageAfter(routeId, 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
+        chargePageAfter(routeId, s.scannedBytes(), 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
 
         final int lastShard = buffer.getInt(index + RingLayout.SCAN_LAST_SHARD_OFFSET);
         if (!s.hasLastEvaluatedKey() && shardIndex < lastShard)
@@ -707,7 +706,6 @@ final class ShardLoop implements Agent, MessageHandler
         sendBuffer.putShort(groupOffset, (short)0, ByteOrder.LITTLE_ENDIAN);
         sendBuffer.putShort(groupOffset + 2, (short)0, ByteOrder.LITTLE_ENDIAN);
         pagePosition = groupOffset + 4;
-        pageStart = pagePosition;
         pageCount = 0;
         lastItemOffset = 0;
         lastItemLength = 0;

@@ -1,0 +1,82 @@
+package io.ferrite.transport.node;
+
+import io.ferrite.engine.admission.ConsumedCapacity;
+import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.admission.TableCapacity;
+import io.ferrite.engine.api.Query;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientConfig;
+import io.ferrite.transport.client.FerriteBlockingClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.ferrite.codecs.item.AttributeValue.n;
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * DynamoDB charges a read on what it read, not on what it returned: a GetItem on the whole item's size whatever its
+ * ProjectionExpression, a Query or Scan page on the items it read before its FilterExpression (and projection),
+ * rounded up once (decision 0009). Seen through ReturnConsumedCapacity, which reports what the table's bucket was
+ * charged.
+ */
+class ReadsAreChargedOnWhatTheyReadTest
+{
+    @TempDir
+    Path tempDir;
+
+    private Node node;
+    private FerriteBlockingClient client;
+
+    @AfterEach
+    void closeAll()
+    {
+        if (null != client)
+        {
+            client.close();
+        }
+        if (null != node)
+        {
+            node.close();
+        }
+    }
+
+    @Test
+    void projectionsAndFiltersDoNotMakeAReadCheaper()
+    {
+        node = Node.launch(new NodeConfig()
+            .dataDir(tempDir.resolve("data"))
+            .aeronDir(tempDir.resolve("aeron-node").toString())
+            .udpEndpoint("127.0.0.1:0")
+            .shardCount(2));
+        client = FerriteBlockingClient.connect(new ClientConfig()
+            .aeronDir(node.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+        client.createTable(TableSpec.of("read").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
+            .capacity(TableCapacity.provisioned(1_000, 1_000)));
+        for (int i = 0; i < 3; i++)
+        {
+            client.putItem("read", Map.of("pk", s("a"), "sk", n(i), "payload", s("x".repeat(5_000))));
+        }
+        client.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+
+        client.getItem("read", Map.of("pk", s("a"), "sk", n(0)), "sk", null);
+        assertEquals(new ConsumedCapacity("read", 1.0, 1.0, 0.0), client.lastConsumedCapacity(),
+            "a ~5 KB item is two 4 KB blocks, eventually consistent: 1 RCU, though only sk came back");
+
+        client.query(Query.on("read").partitionKey(s("a")).filter("attribute_not_exists(payload)"));
+        assertEquals(new ConsumedCapacity("read", 2.0, 2.0, 0.0), client.lastConsumedCapacity(),
+            "three ~5 KB items read (~15 KB: four blocks, eventually consistent), none returned: 2 RCU");
+
+        client.query(Query.on("read").partitionKey(s("a")).projection("sk"));
+        assertEquals(new ConsumedCapacity("read", 2.0, 2.0, 0.0), client.lastConsumedCapacity(),
+            "the same three items read for their sort keys only: 2 RCU");
+    }
+}
