@@ -1410,6 +1410,7 @@ final class Router implements Agent
         }
 
         final Gather gather = newGather(session, correlationId, Operations.BATCH_GET_ITEM, byShard.size());
+        gather.charges = readCharges;
         for (final Map.Entry<Integer, Map<String, List<byte[]>>> part : byShard.entrySet())
         {
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[frameBytes(part.getValue(), 16)]);
@@ -1503,6 +1504,7 @@ final class Router implements Agent
         }
 
         final Gather gather = newGather(session, correlationId, Operations.BATCH_WRITE_ITEM, byShard.size());
+        gather.charges = writeCharges;
         for (final Map.Entry<Integer, Map<String, List<Integer>>> part : byShard.entrySet())
         {
             int bytes = 64;
@@ -1608,19 +1610,37 @@ final class Router implements Agent
                 }
                 break;
             case Operations.BATCH_GET_ITEM:
-                if (null != session)
-                {
-                    finishBatchGet(gather, session);
-                }
+                finishBatchGet(gather, session);
                 break;
             case Operations.BATCH_WRITE_ITEM:
-                if (null != session)
-                {
-                    finishBatchWrite(gather, session);
-                }
+                finishBatchWrite(gather, session);
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * Charges each table of a batch what its shards report the batch cost (DynamoDB's per-item figures: a key read
+     * costs its whole item's 4 KB blocks, a write the larger of its old and new item) beyond the estimate the router
+     * took up front, as a single read or write is charged after the work (the bucket may go into debt). Charged
+     * whether or not the client is still there to be answered: the work was done.
+     */
+    private void chargeBatchAfter(final Gather gather, final Map<String, Long> consumed, final boolean writes)
+    {
+        if (null == gather.charges)
+        {
+            return;
+        }
+        for (final Map.Entry<TableRoute, Long> charged : gather.charges.entrySet())
+        {
+            final TableRoute route = charged.getKey();
+            final Long reported = consumed.get(route.name());
+            // the same table, not a later one of the same name
+            if (null != reported && null != route.admission && metadata.lookup(route.name()) == route)
+            {
+                route.admission.chargeAfter(nowNs, writes, reported - Math.min(charged.getValue(), TokenBucket.MAX_UNITS_PER_CALL));
+            }
         }
     }
 
@@ -1759,7 +1779,10 @@ final class Router implements Agent
     {
         if (failures(gather) > 0)
         {
-            answerFirstError(gather, session);
+            if (null != session)
+            {
+                answerFirstError(gather, session);
+            }
             return;
         }
         final Map<String, List<byte[]>> items = new LinkedHashMap<>();
@@ -1797,6 +1820,11 @@ final class Router implements Agent
             }
         }
 
+        chargeBatchAfter(gather, readHalfUnits, false);
+        if (null == session)
+        {
+            return;
+        }
         // what does not fit the session's largest message goes back as unprocessed keys
         final int budget = Math.min(session.publication.maxMessageLength(), SEND_BUFFER_BYTES);
         send(session, WireValues.encodeBatchGetResponse(sendBuffer, 0, headerEncoder, batchGetResponse,
@@ -1808,7 +1836,10 @@ final class Router implements Agent
     {
         if (failures(gather) > 0)
         {
-            answerFirstError(gather, session);
+            if (null != session)
+            {
+                answerFirstError(gather, session);
+            }
             return;
         }
         final Map<String, List<WriteRequest>> unprocessed = new LinkedHashMap<>();
@@ -1834,6 +1865,11 @@ final class Router implements Agent
                 final long units = consumed.writeUnits();
                 writeUnits.merge(consumed.tableName(), units, Long::sum);
             }
+        }
+        chargeBatchAfter(gather, writeUnits, true);
+        if (null == session)
+        {
+            return;
         }
         send(session, WireValues.encodeBatchWriteResponse(sendBuffer, 0, headerEncoder, batchWriteResponse,
             gather.correlationId, unprocessed, writeUnits));
@@ -1925,6 +1961,8 @@ final class Router implements Agent
         final int expected;
         final List<byte[]> replies = new ArrayList<>();
         TableRoute route;
+        /** A batch's tables and the units the router took from each up front, charged the rest when it completes. */
+        Map<TableRoute, Long> charges;
 
         Gather(final long id, final int slot, final long token, final long correlationId, final int operation, final int expected)
         {
