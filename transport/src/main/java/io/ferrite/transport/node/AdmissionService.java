@@ -1,6 +1,7 @@
 package io.ferrite.transport.node;
 
 import io.aeron.Aeron;
+import io.aeron.ChannelUri;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
@@ -16,7 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +40,17 @@ final class AdmissionService implements Agent, FragmentHandler
     static final int DEMAND_STREAM_ID = 1101;
     static final int GRANT_STREAM_ID = 1102;
     private static final long FORGET_AFTER_NS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The most grant publications the service keeps at once: one per router it hears from. A demand naming a new
+     * channel beyond it is dropped and counted, so that datagrams naming ever new channels cannot make the service
+     * create publications (each its own log buffers) without bound.
+     */
+    static final int MAX_GRANT_PUBLICATIONS = 256;
+    /**
+     * Term length of a grant publication: a grant is some 50 bytes every interval, so the smallest term Aeron allows;
+     * the channel a demand names is reduced to its endpoint, so a datagram cannot ask for larger log buffers.
+     */
+    static final int GRANT_TERM_LENGTH = 64 * 1024;
 
     private final Aeron aeron;
     private final Subscription demands;
@@ -85,10 +99,11 @@ final class AdmissionService implements Agent, FragmentHandler
     private int grantAll(final long nowNs)
     {
         int sent = 0;
+        boolean forgot = false;
         for (final Map.Entry<String, Map<Long, RouterDemand>> table : byTable.entrySet())
         {
             final Map<Long, RouterDemand> routers = table.getValue();
-            routers.values().removeIf(other -> nowNs - other.lastSeenNs > FORGET_AFTER_NS);
+            forgot |= routers.values().removeIf(other -> nowNs - other.lastSeenNs > FORGET_AFTER_NS);
             long readTotal = 0;
             long writeTotal = 0;
             long readRate = 0;
@@ -112,7 +127,37 @@ final class AdmissionService implements Agent, FragmentHandler
                 }
             }
         }
+        if (forgot)
+        {
+            closeForgottenPublications();
+        }
         return sent;
+    }
+
+    /**
+     * Drops the tables no router reports any more and closes the grant publications no router uses (off any request
+     * path; allocates).
+     */
+    private void closeForgottenPublications()
+    {
+        byTable.values().removeIf(Map::isEmpty);
+        final Set<String> used = new HashSet<>();
+        for (final Map<Long, RouterDemand> routers : byTable.values())
+        {
+            for (final RouterDemand router : routers.values())
+            {
+                used.add(router.publicationKey);
+            }
+        }
+        grantPublications.entrySet().removeIf(entry ->
+        {
+            if (used.contains(entry.getKey()))
+            {
+                return false;
+            }
+            CloseHelper.quietClose(entry.getValue());
+            return true;
+        });
     }
 
     public void onClose()
@@ -123,8 +168,12 @@ final class AdmissionService implements Agent, FragmentHandler
 
     /**
      * Takes one AdmissionDemand datagram; anything else on the port, or a demand that is malformed (shorter than its
-     * header or block, a length running past the datagram, a grant channel the client refuses), is dropped and counted
-     * in {@link #malformedDemands()}, never read past its end nor thrown out of the agent.
+     * header or block, a length running past the datagram, a grant channel that names no UDP endpoint or that the
+     * client refuses) or that would open a grant publication past {@link #MAX_GRANT_PUBLICATIONS}, is dropped and
+     * counted in {@link #malformedDemands()}, never read past its end nor thrown out of the agent. Grants go to the
+     * endpoint the demand names, on a channel of the service's own making ({@link #grantChannelOf}): any other
+     * parameter the datagram names (a term length of a gigabyte) is ignored; publications no router uses any more are
+     * closed when their routers are forgotten.
      */
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragmentHeader)
     {
@@ -170,7 +219,8 @@ final class AdmissionService implements Agent, FragmentHandler
             malformedDemands++;
             return;
         }
-        final Publication publication = grantPublication(grantChannel, grantStreamId);
+        final String publicationKey = grantChannelOf(grantChannel);
+        final Publication publication = null == publicationKey ? null : grantPublication(publicationKey, grantStreamId);
         if (null == publication)
         {
             malformedDemands++;
@@ -185,6 +235,7 @@ final class AdmissionService implements Agent, FragmentHandler
         self.writeDemand = writeDemand;
         self.lastSeenNs = System.nanoTime();
         self.publication = publication;
+        self.publicationKey = publicationKey + '|' + grantStreamId;
     }
 
     /**
@@ -204,6 +255,10 @@ final class AdmissionService implements Agent, FragmentHandler
         Publication publication = grantPublications.get(key);
         if (null == publication)
         {
+            if (grantPublications.size() >= MAX_GRANT_PUBLICATIONS)
+            {
+                return null;
+            }
             try
             {
                 publication = aeron.addPublication(channel, streamId);
@@ -215,6 +270,42 @@ final class AdmissionService implements Agent, FragmentHandler
             grantPublications.put(key, publication);
         }
         return publication;
+    }
+
+    /**
+     * @param named the grant channel a demand names.
+     * @return the channel grants go on: a UDP channel to the endpoint it names and nothing else it asks for (the
+     * service's own small term length), or null when it names no UDP endpoint.
+     */
+    static String grantChannelOf(final String named)
+    {
+        final String endpoint;
+        try
+        {
+            final ChannelUri uri = ChannelUri.parse(named);
+            if (!"udp".equals(uri.media()))
+            {
+                return null;
+            }
+            endpoint = uri.get("endpoint");
+        }
+        catch (final RuntimeException ex)
+        {
+            return null;
+        }
+        if (null == endpoint || endpoint.isEmpty() || endpoint.indexOf('|') >= 0)
+        {
+            return null;
+        }
+        return "aeron:udp?endpoint=" + endpoint + "|term-length=" + GRANT_TERM_LENGTH;
+    }
+
+    /**
+     * @return grant publications open now (this agent's thread).
+     */
+    int grantPublications()
+    {
+        return grantPublications.size();
     }
 
     /**
@@ -233,6 +324,7 @@ final class AdmissionService implements Agent, FragmentHandler
     private static final class RouterDemand
     {
         Publication publication;
+        String publicationKey;
         long readRate;
         long writeRate;
         long readDemand;
