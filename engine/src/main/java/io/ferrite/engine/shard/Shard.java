@@ -177,7 +177,15 @@ public final class Shard implements AutoCloseable
             throw new IllegalStateException("data directory " + dataDir + " is in use by another process (" +
                 LOCK_FILE + " is locked)");
         }
-        diskGuard = new DiskSpaceGuard(dataDir, config.minFreeDiskBytes(), usableDiskBytes);
+        try
+        {
+            diskGuard = new DiskSpaceGuard(dataDir, config.minFreeDiskBytes(), usableDiskBytes);
+        }
+        catch (final RuntimeException ex)
+        {
+            releaseLock();
+            throw ex;
+        }
         if (diskGuard.low())
         {
             // Recovery writes the stores: below the margin it could crash on a full file system instead.

@@ -206,18 +206,18 @@ final class ShardLoop implements Agent, MessageHandler
     public int doWork()
     {
         int work = inbound.read(this, 64);
-        if (null != fatal)
+        if (null == fatal)
         {
-            return work;
+            try
+            {
+                work += shard.doDutyCycle(System.nanoTime());
+            }
+            catch (final Error ex)
+            {
+                stop(ex);
+            }
         }
-        try
-        {
-            work += shard.doDutyCycle(System.nanoTime());
-        }
-        catch (final Error ex)
-        {
-            stop(ex);
-        }
+        // a stopped shard's loop still writes its histograms: `ferrite stat --histograms` waits for every shard's
         final long histogramRequests = counters.histogramRequests.get();
         if (histogramRequests != histogramRequestsSeen)
         {
