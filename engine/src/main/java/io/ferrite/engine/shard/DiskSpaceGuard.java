@@ -22,18 +22,26 @@ import java.util.function.LongSupplier;
  * writes while the data directory's file system has less than {@code ferrite.engine.minFreeDiskBytes} usable, with an
  * InternalServerError that says so, and goes on serving reads; writes are accepted again once space is freed.
  * <p>
- * A daemon thread samples the usable space every {@link #CHECK_INTERVAL_MS} ms ({@link FileStore#getUsableSpace()}
- * allocates, so not on the shard's thread); the shard reads one volatile flag per write. The margin must cover what
- * the shard can write between two samples (at 300,000 puts/s of 1 KB, ~30 MB of log and store in 50 ms) plus what
- * a checkpoint and a new log file take. The engine also refuses to open below the margin: recovery writes the
+ * A daemon thread samples the usable space ({@link FileStore#getUsableSpace()} allocates, so not on the shard's
+ * thread) every 50 ms to 1 s: the nearer the margin, the sooner ({@link #intervalMs}); the shard reads one volatile
+ * flag per write. Between two samples a shard writing at 1 GiB/s uses at most half the space above the margin, and
+ * within 50 ms of it at most 50 MB: the margin covers that (at 300,000 puts/s of 1 KB, ~30 MB of log and store)
+ * plus what a checkpoint and a new log file take. The engine also refuses to open below the margin: recovery writes the
  * stores.
  * <p>
  * Threading: {@link #low()} and {@link #freeBytes()} from any thread; {@link #close()} from the shard's owner.
  */
 final class DiskSpaceGuard implements AutoCloseable
 {
-    /** How often the usable space is sampled. */
-    static final long CHECK_INTERVAL_MS = 50;
+    /** The shortest time between two samples of the usable space: close to the margin, or under it. */
+    static final long MIN_INTERVAL_MS = 50;
+    /** The longest time between two samples: far from the margin. */
+    static final long MAX_INTERVAL_MS = 1_000;
+    /**
+     * A write rate (log and store together) faster than a shard's, 1 GiB/s: the next sample comes before the shard
+     * could have written half the space left above the margin at this rate.
+     */
+    static final long FAST_WRITE_BYTES_PER_MS = 1L << 20;
     /** What the message of every refusal starts with. */
     static final String REFUSAL_PREFIX = "Writes are refused: ";
 
@@ -100,12 +108,29 @@ final class DiskSpaceGuard implements AutoCloseable
     {
         while (running)
         {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(CHECK_INTERVAL_MS));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(intervalMs(freeBytes, minFreeBytes)));
             if (running)
             {
                 sample();
             }
         }
+    }
+
+    /**
+     * @param freeBytes    the usable bytes at the last sample.
+     * @param minFreeBytes the margin.
+     * @return how long to wait for the next sample: the time a shard writing at {@link #FAST_WRITE_BYTES_PER_MS} would
+     *     take to use half the space above the margin, between {@link #MIN_INTERVAL_MS} and {@link #MAX_INTERVAL_MS}.
+     *     Each sample allocates (~100 bytes, in the JDK), so far from the margin it is taken once a second.
+     */
+    static long intervalMs(final long freeBytes, final long minFreeBytes)
+    {
+        final long headroom = freeBytes - minFreeBytes;
+        if (headroom <= 0)
+        {
+            return MIN_INTERVAL_MS;
+        }
+        return Math.max(MIN_INTERVAL_MS, Math.min(MAX_INTERVAL_MS, headroom / 2 / FAST_WRITE_BYTES_PER_MS));
     }
 
     /**

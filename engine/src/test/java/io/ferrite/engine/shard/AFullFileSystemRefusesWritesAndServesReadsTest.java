@@ -106,6 +106,15 @@ class AFullFileSystemRefusesWritesAndServesReadsTest
         }
     }
 
+    @Test
+    void theNextSampleComesBeforeHalfTheHeadroomCouldBeWrittenAtOneGibPerSecond()
+    {
+        assertEquals(DiskSpaceGuard.MIN_INTERVAL_MS, DiskSpaceGuard.intervalMs(SHORT, MIN_FREE), "under the margin");
+        assertEquals(DiskSpaceGuard.MIN_INTERVAL_MS, DiskSpaceGuard.intervalMs(MIN_FREE + (50L << 20), MIN_FREE));
+        assertEquals(250, DiskSpaceGuard.intervalMs(MIN_FREE + (500L << 20), MIN_FREE), "500 MiB above: 250 ms");
+        assertEquals(DiskSpaceGuard.MAX_INTERVAL_MS, DiskSpaceGuard.intervalMs(PLENTY, MIN_FREE), "far above");
+    }
+
     private UnsafeBuffer wrap(final Map<String, AttributeValue> item)
     {
         view.wrap(ItemCodec.encode(item));
