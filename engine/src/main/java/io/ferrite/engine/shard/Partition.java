@@ -147,7 +147,8 @@ final class Partition implements AutoCloseable
     }
 
     /**
-     * Frees the index and releases the store without syncing it: the partition's files are about to be deleted.
+     * Frees the index and releases the store without syncing it or marking it closed cleanly: the partition's files
+     * are about to be deleted, or left as a crash leaves them (an abandoned shard, a close whose checkpoint failed).
      */
     void discard()
     {

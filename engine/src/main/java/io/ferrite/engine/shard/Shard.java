@@ -1491,6 +1491,12 @@ public final class Shard implements AutoCloseable
 
     /**
      * Checkpoints, then closes the WAL, the stores and the data directory lock.
+     * <p>
+     * If that checkpoint fails (a sync of the log or of a store failed, now or earlier), the stores are released
+     * without being marked closed cleanly, as {@link #abandon()} leaves them: after a failed sync Linux marks the
+     * pages clean and reports the error once, so the sync a clean close makes could succeed with the data not on
+     * disk, and a hash store marked clean is trusted at the next open without verification. Left unclean, it is
+     * verified, and the log replays every write since the last good checkpoint over it.
      */
     public void close()
     {
@@ -1498,9 +1504,11 @@ public final class Shard implements AutoCloseable
         {
             return;
         }
+        boolean checkpointed = false;
         try
         {
             checkpoint();
+            checkpointed = true;
         }
         finally
         {
@@ -1509,7 +1517,14 @@ public final class Shard implements AutoCloseable
             CloseHelper.quietClose(checkpointer);
             CloseHelper.quietClose(wal);
             CloseHelper.quietClose(checkpointFile);
-            closeTables();
+            if (checkpointed)
+            {
+                closeTables();
+            }
+            else
+            {
+                discardTables();
+            }
             releaseLock();
         }
     }
@@ -2118,6 +2133,27 @@ public final class Shard implements AutoCloseable
     private static FerriteException conditionFailed()
     {
         return new FerriteException(ErrorCode.ConditionalCheckFailedException, "The conditional request failed");
+    }
+
+    /** Releases every partition without syncing its store or marking it closed cleanly (a crash's state). */
+    private void discardTables()
+    {
+        for (final Table table : tablesByName.values())
+        {
+            for (final Partition partition : table.partitions())
+            {
+                try
+                {
+                    partition.discard();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("failed to release partition {} of table {}", partition.partitionId(), table.name(), ex);
+                }
+            }
+        }
+        tablesByName.clear();
+        tablesById.clear();
     }
 
     private void closeTables()

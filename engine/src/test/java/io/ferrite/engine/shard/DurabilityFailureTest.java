@@ -171,6 +171,56 @@ class DurabilityFailureTest
         }
     }
 
+    /**
+     * After a failed sync Linux marks the pages clean and reports the error once, so a later fsync can succeed with
+     * the data not on disk. A close whose checkpoint failed must therefore not mark the stores closed cleanly: a
+     * hash store marked clean is trusted at the next open without verification, and one whose pages never reached
+     * the disk would be served (or refused as corrupt) as it is. Left unclean, it is verified and the log, which
+     * keeps every write since the last good checkpoint, is replayed over it.
+     */
+    @Test
+    void aCloseAfterAFailedCheckpointLeavesTheStoresToBeVerifiedAtTheNextOpen() throws IOException
+    {
+        final Ferrite db = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000));
+        try
+        {
+            db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            db.putItem("orders", item("before"));
+            db.shard().checkpoint();
+            db.putItem("orders", item("between"));
+            db.shard().checkpointer().nextFailure = new IllegalStateException("injected store sync failure");
+            assertThrows(FerriteException.class, () -> db.shard().checkpoint());
+            db.putItem("orders", item("after"));
+        }
+        finally
+        {
+            assertThrows(FerriteException.class, db::close, "close's checkpoint is not retried");
+        }
+        assertEquals(0, cleanFlag(dataDir.resolve("stores").resolve("t1-p0.store")),
+            "a store whose sync failed is not marked closed cleanly");
+
+        try (Ferrite reopened = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)))
+        {
+            for (final String pk : new String[] {"before", "between", "after"})
+            {
+                assertEquals(item(pk), reopened.getItem("orders", key(pk)), pk);
+            }
+        }
+        assertEquals(1, cleanFlag(dataDir.resolve("stores").resolve("t1-p0.store")),
+            "a close whose checkpoint succeeded marks it");
+    }
+
+    /** The hash store's clean-close flag: the little-endian int at offset 12 of its header. */
+    private static int cleanFlag(final Path store) throws IOException
+    {
+        final byte[] header = new byte[16];
+        try (java.io.InputStream in = Files.newInputStream(store))
+        {
+            assertEquals(16, in.readNBytes(header, 0, 16));
+        }
+        return java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(12);
+    }
+
     private static void copy(final Path from, final Path to) throws IOException
     {
         try (Stream<Path> files = Files.walk(from))

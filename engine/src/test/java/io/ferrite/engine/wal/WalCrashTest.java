@@ -176,4 +176,58 @@ class WalCrashTest
             assertEquals(6, after.recordsReplayed());
         }
     }
+    /**
+     * A writer killed mid-append leaves an unfinished document at the end of its cycle file. When the next process
+     * writes in a later cycle (FAST_HOURLY: any restart an hour or more later), that document is no longer the
+     * log's tail: every record after it, acknowledged ones included, must still be replayed.
+     */
+    @Test
+    void recordsInALaterFileThanAnUnfinishedDocumentAreReplayed() throws Exception
+    {
+        final WalConfig config = new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE);
+        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
+        final org.agrona.concurrent.UnsafeBuffer image = new org.agrona.concurrent.UnsafeBuffer(new byte[8192]);
+        try (Wal wal = new Wal(config))
+        {
+            for (long sequence = 1; sequence <= 5; sequence++)
+            {
+                WalTestRecords.append(wal, key, image, sequence, WalCrashChild.imageLength(sequence));
+            }
+        }
+
+        final Path output = scratch.resolve("tear.out");
+        final Process process = start(output, "tear", directory.toString());
+        try
+        {
+            awaitLine(process, output, "TORN");
+        }
+        finally
+        {
+            kill(process);
+        }
+
+        // restarted two hours later: the next record goes to a new cycle file
+        final net.openhft.chronicle.core.time.SetTimeProvider later = new net.openhft.chronicle.core.time.SetTimeProvider(
+            System.currentTimeMillis() * 1_000_000L + TimeUnit.HOURS.toNanos(2));
+        final WalConfig laterConfig = new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE)
+            .rollClock(later);
+        try (Wal wal = new Wal(laterConfig))
+        {
+            assertEquals(5, wal.lastSequence());
+            wal.replay(0, (s, t, p, o, k, ko, kl, i, io, il, ts) -> {});
+            for (long sequence = 6; sequence <= 8; sequence++)
+            {
+                WalTestRecords.append(wal, key, image, sequence, WalCrashChild.imageLength(sequence));
+            }
+        }
+        assertEquals(2, WalTestRecords.cycleFiles(directory).size());
+
+        try (Wal wal = new Wal(laterConfig))
+        {
+            final List<Long> sequences = new ArrayList<>();
+            final ReplayResult result = wal.replay(0, (s, t, p, o, k, ko, kl, i, io, il, ts) -> sequences.add(s));
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), sequences, result.toString());
+            assertEquals(8, wal.lastSequence());
+        }
+    }
 }
