@@ -210,10 +210,26 @@ public final class Shard implements AutoCloseable
             checkpointFile = openedCheckpoint;
             checkpointSequence = openedCheckpoint.sequence();
             openedWal = new Wal(walConfig(config));
+            final long checkpointed = checkpointSequence;
+            if (openedWal.lastSequence() < checkpointed)
+            {
+                // new records would get sequences the checkpoint claims to hold, and the next restart would skip them
+                throw new IllegalStateException("cannot open " + dataDir + ": its write-ahead log ends at sequence " +
+                    openedWal.lastSequence() + ", before the checkpoint " + checkpointed + " (" +
+                    CheckpointFile.FILE_NAME + "): log files are missing from " + dataDir.resolve("wal"));
+            }
             final long[] replayed = new long[2];
             final ReplayResult replay = openedWal.replay(checkpointSequence,
                 (sequence, tableId, partitionId, op, key, keyOffset, keyLength, image, imageOffset, imageLength, ts) ->
                 {
+                    if (0 == replayed[0] + replayed[1] && sequence != checkpointed + 1)
+                    {
+                        // the log only ever loses files wholly before the checkpoint (purge): these were not
+                        throw new IllegalStateException("cannot open " + dataDir + ": the first record of its " +
+                            "write-ahead log after the checkpoint " + checkpointed + " has sequence " + sequence +
+                            ", so records " + (checkpointed + 1) + " to " + (sequence - 1) + " are missing from " +
+                            dataDir.resolve("wal"));
+                    }
                     final Table table = tablesById.get(tableId);
                     if (null == table)
                     {
