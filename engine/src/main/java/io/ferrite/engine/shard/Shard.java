@@ -475,7 +475,24 @@ public final class Shard implements AutoCloseable
         // first, while a failure can still leave everything as it was: the checkpointer may be syncing this table's
         // stores, and finishing a checkpoint that failed throws
         awaitCheckpoint();
-        catalog.remove(tableName);
+        try
+        {
+            catalog.remove(tableName);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The catalog on disk may name the table or not, so a restart may or may not have it: stop serving it
+            // now, so that no write is acknowledged to a table that a restart could not have (a later catalog write
+            // drops it for good). Its stores are synced and kept: a restart that still has it finds it whole.
+            tablesByName.remove(tableName);
+            tablesById.remove(table.tableId());
+            table.markDeleted();
+            for (final Partition partition : table.partitions())
+            {
+                CloseHelper.quietClose(partition);
+            }
+            throw ex;
+        }
         tablesByName.remove(tableName);
         tablesById.remove(table.tableId());
         table.markDeleted();

@@ -147,9 +147,27 @@ public final class Catalog
             }
         }
         final TableDefinition definition = new TableDefinition(tableId, spec, nowEpochMs, List.copyOf(partitions));
+        final int previousNextTableId = nextTableId;
+        final TableDefinition previous = tablesByName.put(spec.tableName(), definition);
         nextTableId = Math.max(nextTableId, tableId + 1);
-        tablesByName.put(spec.tableName(), definition);
-        persist();
+        try
+        {
+            persist();
+        }
+        catch (final RuntimeException ex)
+        {
+            // not created: a later persist must not write it (the caller was told CreateTable failed)
+            nextTableId = previousNextTableId;
+            if (null == previous)
+            {
+                tablesByName.remove(spec.tableName());
+            }
+            else
+            {
+                tablesByName.put(spec.tableName(), previous);
+            }
+            throw ex;
+        }
         return definition;
     }
 
@@ -174,12 +192,22 @@ public final class Catalog
         {
             throw new IllegalArgumentException("next table id " + nextTableId + " is not positive");
         }
+        final int previous = this.nextTableId;
         this.nextTableId = nextTableId;
-        persist();
+        try
+        {
+            persist();
+        }
+        catch (final RuntimeException ex)
+        {
+            this.nextTableId = previous;
+            throw ex;
+        }
     }
 
     /**
-     * Removes a table and persists the catalog before returning.
+     * Removes a table and persists the catalog before returning. If persisting fails the table stays removed here
+     * (the file may or may not have been replaced): the caller must stop serving it, since a restart may not have it.
      *
      * @param name the table's name.
      * @return the removed definition, or null if there was none.

@@ -210,6 +210,50 @@ class DurabilityFailureTest
             "a close whose checkpoint succeeded marks it");
     }
 
+    /**
+     * A DeleteTable whose catalog write fails (here: the catalog's temp file cannot be created) left the table out of
+     * the catalog in memory but served: writes to it were acknowledged, and the next catalog write (a CreateTable)
+     * wrote the catalog without it, so a restart dropped the table and its acknowledged writes. Now a table whose
+     * deletion failed is no longer served; whatever a restart finds, no acknowledged write is lost.
+     */
+    @Test
+    void aDeleteTableWhoseCatalogWriteFailsAcknowledgesNoWriteThatARestartLoses() throws IOException
+    {
+        final Path blocker = dataDir.resolve("catalog.bin.tmp");
+        boolean acknowledged;
+        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)))
+        {
+            db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            db.putItem("orders", item("before"));
+            Files.createDirectory(blocker); // the catalog's temp file cannot be opened for writing
+            assertThrows(RuntimeException.class, () -> db.deleteTable("orders"));
+            Files.delete(blocker);
+            try
+            {
+                db.putItem("orders", item("after"));
+                acknowledged = true;
+            }
+            catch (final FerriteException ex)
+            {
+                assertEquals(ErrorCode.ResourceNotFoundException, ex.code(), ex.getMessage());
+                acknowledged = false;
+            }
+            db.createTable(TableSpec.of("other").partitionKey("pk", KeyType.S)); // writes the catalog again
+        }
+
+        try (Ferrite reopened = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)))
+        {
+            if (acknowledged)
+            {
+                assertEquals(item("after"), reopened.getItem("orders", key("after")), "an acknowledged write");
+            }
+            assertThrows(FerriteException.class, () -> reopened.describeTable("orders"),
+                "the deletion took effect at the next catalog write");
+            assertFalse(Files.exists(dataDir.resolve("stores").resolve("t1-p0.store")), "its store file is gone");
+            assertEquals("ACTIVE", reopened.describeTable("other").status());
+        }
+    }
+
     /** The hash store's clean-close flag: the little-endian int at offset 12 of its header. */
     private static int cleanFlag(final Path store) throws IOException
     {
