@@ -398,6 +398,12 @@ public final class Shard implements AutoCloseable
     {
         checkWritable();
         checkNewTable(spec);
+        if (tableId > 0 && tableId < catalog.nextTableId() && wal.lastSequence() > checkpointSequence)
+        {
+            // An id below the next one may have been a deleted table's, whose records the log may still hold after
+            // the checkpoint: replay would apply them to this table. A checkpoint first puts them all behind it.
+            checkpoint();
+        }
         final TableDefinition definition = catalog.addWithId(
             tableId, spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
         final Table table = openTable(definition);
@@ -416,7 +422,8 @@ public final class Shard implements AutoCloseable
      * Sets the id the next {@link #createTable} gives its table, for a replica restoring another shard's catalog.
      *
      * @param nextTableId greater than every table's id.
-     * @throws IllegalArgumentException if a table's id is not below it.
+     * @throws IllegalArgumentException if a table's id is not below it, or it is below the next id now (ids are never
+     *                                  reused: the log may hold a deleted table's records).
      */
     public void restoreNextTableId(final int nextTableId)
     {

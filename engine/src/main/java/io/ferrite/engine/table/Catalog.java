@@ -176,7 +176,8 @@ public final class Catalog
      * catalog (ids of deleted tables are not reused, so the next id may be past every table's).
      *
      * @param nextTableId the next id; greater than every table's id.
-     * @throws IllegalArgumentException if a table's id is not below it.
+     * @throws IllegalArgumentException if a table's id is not below it, or it is below the next id now (ids are never
+     *                                  reused: the log may hold a deleted table's records).
      */
     public void restoreNextTableId(final int nextTableId)
     {
@@ -191,6 +192,12 @@ public final class Catalog
         if (nextTableId <= 0)
         {
             throw new IllegalArgumentException("next table id " + nextTableId + " is not positive");
+        }
+        if (nextTableId < this.nextTableId)
+        {
+            // ids below it may have been deleted tables', whose records the log may still hold
+            throw new IllegalArgumentException("next table id " + nextTableId + " is below " + this.nextTableId +
+                ": table ids are never reused");
         }
         final int previous = this.nextTableId;
         this.nextTableId = nextTableId;

@@ -254,6 +254,35 @@ class DurabilityFailureTest
         }
     }
 
+    /**
+     * A replica restoring tables gives them ids of its own choosing ({@code restoreTable}); one that a deleted table
+     * had must not receive that table's records still in the log after the checkpoint when a restart replays it.
+     * And the next id is never lowered, so a CreateTable never reuses an id either.
+     */
+    @Test
+    void aTableRestoredUnderADeletedTablesIdGetsNoneOfItsRecordsAfterACrash() throws IOException
+    {
+        final TableSpec orders = TableSpec.of("orders").partitionKey("pk", KeyType.S);
+        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)))
+        {
+            db.createTable(orders); // id 1
+            db.createTable(TableSpec.of("other").partitionKey("pk", KeyType.S)); // id 2
+            db.putItem("orders", item("deleted with its table"));
+            db.deleteTable("orders");
+            assertThrows(IllegalArgumentException.class, () -> db.shard().restoreNextTableId(1));
+            db.shard().restoreTable(TableSpec.of("restored").partitionKey("pk", KeyType.S), 1);
+            db.putItem("restored", item("restored item"));
+            copy(dataDir, crashImage); // the files as a SIGKILL now would leave them
+        }
+
+        try (Ferrite reopened = Ferrite.open(new EngineConfig().dataDir(crashImage).partitionMaxItems(1000)))
+        {
+            assertNull(reopened.getItem("restored", key("deleted with its table")),
+                "a record of the deleted table that had id 1 was replayed into the table restored under it");
+            assertEquals(item("restored item"), reopened.getItem("restored", key("restored item")));
+        }
+    }
+
     /** The hash store's clean-close flag: the little-endian int at offset 12 of its header. */
     private static int cleanFlag(final Path store) throws IOException
     {
