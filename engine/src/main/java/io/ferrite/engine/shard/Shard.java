@@ -1746,6 +1746,28 @@ public final class Shard implements AutoCloseable
 
     private void deleteOrphanStores()
     {
+        if (catalog.absent())
+        {
+            // The catalog is written (and its name synced) before a table's first store file is created, so store
+            // files without it mean it was lost: deleting them as orphans would delete every table's items.
+            try (Stream<Path> files = Files.list(storesDir))
+            {
+                final List<String> stores = files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.endsWith(StoreKind.HASH.suffix()) || name.endsWith(StoreKind.CHRONICLE.suffix()))
+                    .sorted()
+                    .toList();
+                if (!stores.isEmpty())
+                {
+                    throw new IllegalStateException("cannot open " + storesDir.getParent() + ": it has no catalog (catalog.bin) " +
+                        "but its stores directory holds " + stores.size() + " partition store file(s) " + stores +
+                        ": the catalog was lost, and opening would delete them as tables that no longer exist");
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot list " + storesDir, ex);
+            }
+        }
         final Set<String> live = new HashSet<>();
         for (final TableDefinition definition : catalog.tables())
         {

@@ -45,6 +45,7 @@ public final class Catalog
     private final Path file;
     private final Map<String, TableDefinition> tablesByName = new TreeMap<>();
     private int nextTableId = 1;
+    private boolean absent;
 
     private Catalog(final Path directory)
     {
@@ -68,6 +69,7 @@ public final class Catalog
         }
         catch (final NoSuchFileException ex)
         {
+            catalog.absent = true;
             return catalog;
         }
         catch (final IOException ex)
@@ -82,6 +84,14 @@ public final class Catalog
     /**
      * @return the next table id that {@link #add} will use.
      */
+    /**
+     * @return whether {@link #load} found no catalog file (a new data directory, until the first table is created).
+     */
+    public boolean absent()
+    {
+        return absent;
+    }
+
     public int nextTableId()
     {
         return nextTableId;
@@ -246,6 +256,7 @@ public final class Catalog
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            absent = false;
             DurableFiles.forceDirectory(file.toAbsolutePath().getParent());
         }
         catch (final IOException ex)

@@ -283,6 +283,35 @@ class DurabilityFailureTest
         }
     }
 
+    /**
+     * The catalog is written before a table's first store file exists, so store files without a catalog mean the
+     * catalog was lost (deleted by hand, a file system's damage). Opening used to take the directory for a new one and
+     * delete every store as an orphan, and with them every table's items; now it refuses, naming the files.
+     */
+    @Test
+    void aDataDirectoryWhoseCatalogIsLostIsRefusedAndItsStoresKept() throws IOException
+    {
+        try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)))
+        {
+            db.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            db.putItem("orders", item("a"));
+        }
+        Files.copy(dataDir.resolve("catalog.bin"), crashImage.resolve("catalog.bin"));
+        Files.delete(dataDir.resolve("catalog.bin"));
+
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)).close());
+        assertTrue(refused.getMessage().contains("no catalog") && refused.getMessage().contains("t1-p0.store"),
+            refused.getMessage());
+        assertTrue(Files.exists(dataDir.resolve("stores").resolve("t1-p0.store")), "the store is kept");
+
+        Files.copy(crashImage.resolve("catalog.bin"), dataDir.resolve("catalog.bin")); // restored by hand
+        try (Ferrite reopened = Ferrite.open(new EngineConfig().dataDir(dataDir).partitionMaxItems(1000)))
+        {
+            assertEquals(item("a"), reopened.getItem("orders", key("a")));
+        }
+    }
+
     /** The hash store's clean-close flag: the little-endian int at offset 12 of its header. */
     private static int cleanFlag(final Path store) throws IOException
     {
