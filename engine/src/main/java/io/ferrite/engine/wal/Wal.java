@@ -11,6 +11,7 @@ import io.ferrite.engine.store.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -253,12 +254,19 @@ public final class Wal implements AutoCloseable
             throw new UncheckedIOException("cannot create WAL directory " + directory, ex);
         }
 
+        final MonotonicRollClock rollClock = new MonotonicRollClock(config.rollClock());
         queue = SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(config.rollCycle())
             .timeoutMS(config.queueTimeoutMs())
-            .timeProvider(config.rollClock())
+            .timeProvider(rollClock)
             .syncMode(SyncMode.NONE) // the WAL forces the file itself, see class javadoc
             .build();
+        final int lastCycle = queue.lastCycle();
+        if (lastCycle != Integer.MIN_VALUE)
+        {
+            // never append to a file before the newest one, even if the clock is now behind it
+            rollClock.floorMs = queue.epoch() + (long)lastCycle * config.rollCycle().lengthInMillis();
+        }
 
         lastSequence = recoverLastSequence();
         syncedSequence = lastSequence;
@@ -1328,6 +1336,48 @@ public final class Wal implements AutoCloseable
             }
             syncChannel = null;
             syncChannelCycle = Integer.MIN_VALUE;
+        }
+    }
+
+    /**
+     * The roll cycle's clock, never going back: Chronicle picks the file an append goes to from the time, so a system
+     * clock stepped back (an NTP correction, a restored VM) would append to an older file, which replay reads before
+     * the newer ones (sequences out of order: the log could not be opened) and whose records the next open does not
+     * count when it recovers the last sequence (so sequences would repeat). The floor starts at the newest file's
+     * cycle and follows the clock up. Called on the owner's thread (appends, replay, purge).
+     */
+    private static final class MonotonicRollClock implements TimeProvider
+    {
+        private final TimeProvider clock;
+        long floorMs = Long.MIN_VALUE;
+
+        MonotonicRollClock(final TimeProvider clock)
+        {
+            this.clock = clock;
+        }
+
+        @Override
+        public long currentTimeMillis()
+        {
+            final long now = clock.currentTimeMillis();
+            if (now < floorMs)
+            {
+                return floorMs;
+            }
+            floorMs = now;
+            return now;
+        }
+
+        @Override
+        public long currentTimeMicros()
+        {
+            return currentTimeMillis() * 1000;
+        }
+
+        @Override
+        public long currentTimeNanos()
+        {
+            return currentTimeMillis() * 1_000_000;
         }
     }
 

@@ -175,6 +175,52 @@ class WalTest
         }
     }
 
+    /**
+     * The system clock can step back (an NTP correction, a VM restored): the roll cycle comes from it, but records
+     * must still replay in the order they were written, including across a restart with the clock still behind.
+     */
+    @Test
+    void recordsWrittenAfterTheClockStepsBackReplayInOrder() throws Exception
+    {
+        final long[] nowMs = {1_700_000_000_000L};
+        final net.openhft.chronicle.core.time.TimeProvider clock = new net.openhft.chronicle.core.time.TimeProvider()
+        {
+            @Override
+            public long currentTimeMillis()
+            {
+                return nowMs[0];
+            }
+
+            @Override
+            public long currentTimeMicros()
+            {
+                return nowMs[0] * 1000;
+            }
+
+            @Override
+            public long currentTimeNanos()
+            {
+                return nowMs[0] * 1_000_000;
+            }
+        };
+        final WalConfig config = config().rollCycle(TestRollCycles.TEST_SECONDLY).rollClock(clock);
+        try (Wal wal = new Wal(config))
+        {
+            appendRecords(wal, 1, 3);
+            nowMs[0] += 5000;
+            appendRecords(wal, 4, 6);
+            nowMs[0] -= 3000; // the clock steps back
+            appendRecords(wal, 7, 9);
+        }
+        try (Wal wal = new Wal(config))
+        {
+            assertEquals(9, wal.lastSequence());
+            appendRecords(wal, 10, 12);
+            final ReplayResult[] result = new ReplayResult[1];
+            assertEquals(range(1, 12), replayAndCheck(wal, 0, result), String.valueOf(result[0]));
+        }
+    }
+
     @Test
     void purgeUpToRemovesOnlyFilesWhollyBehindTheCheckpoint() throws Exception
     {
