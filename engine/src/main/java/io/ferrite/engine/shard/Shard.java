@@ -256,6 +256,10 @@ public final class Shard implements AutoCloseable
                     }
                     replayed[0]++;
                 });
+            if (replay.lastSequence() < openedWal.lastSequence())
+            {
+                openedWal = setAsideUnreachableLog(config, openedWal, openedCheckpoint, replay);
+            }
             wal = openedWal;
 
             long items = 0;
@@ -1789,6 +1793,69 @@ public final class Shard implements AutoCloseable
         {
             throw new UncheckedIOException("cannot list " + storesDir, ex);
         }
+    }
+
+    /**
+     * Replay stopped before the log's last intact record: a page in the middle of the log was lost (a power loss: the
+     * kernel writes a file's pages back in no guaranteed order), and Chronicle reads no further than it, so whatever
+     * is appended to this log is unreachable too and a restart would lose it. The records after the lost page were
+     * never synced (a sync that completed would have written that page too), so the fsync policy lets them go: the
+     * stores, which hold what replay reached, are checkpointed there, the log is moved aside (kept for inspection)
+     * and a new one continues the sequence, with a first record that only carries it.
+     */
+    private Wal setAsideUnreachableLog(
+        final EngineConfig config, final Wal log, final CheckpointFile checkpoint, final ReplayResult replay)
+    {
+        final Path walDir = config.dataDir().resolve("wal");
+        if (replay.lastSequence() < checkpointSequence)
+        {
+            // the checkpoint synced the log up to it: a page lost before it is not a power loss's, and the records
+            // after the checkpoint beyond it may have been synced and acknowledged
+            throw new IllegalStateException("cannot open " + config.dataDir() + ": its write-ahead log " + walDir +
+                " cannot be read past sequence " + replay.lastSequence() + " (" + replay.tornDescription() +
+                "), before the checkpoint " + checkpointSequence + " that synced it, yet holds intact records up to " +
+                log.lastSequence() + ": the log is corrupt");
+        }
+        final long end = replay.lastSequence();
+        final Path aside = config.dataDir().resolve("wal.unreachable-" + System.currentTimeMillis());
+        LOG.error("the write-ahead log {} holds intact records up to sequence {} but replay cannot read past sequence " +
+            "{} ({}): a page of it was lost, as in a power loss. The records after it were never synced, so they are " +
+            "dropped as the fsync policy allows: the stores are checkpointed at {}, the log is moved to {} and a new " +
+            "one continues from there", walDir, log.lastSequence(), replay.lastSequence(), replay.tornDescription(),
+            end, aside);
+        for (final Table table : tablesByName.values())
+        {
+            for (final Partition partition : table.partitions())
+            {
+                partition.store().sync();
+            }
+        }
+        checkpoint.write(end);
+        checkpointSequence = end;
+        log.close();
+        try
+        {
+            Files.move(walDir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.forceDirectory(config.dataDir());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot move the unreachable log " + walDir + " to " + aside, ex);
+        }
+        final Wal fresh = new Wal(walConfig(config));
+        try
+        {
+            fresh.continueAfter(end);
+            final UnsafeBuffer none = new UnsafeBuffer(new byte[1]);
+            fresh.append(0, 0, WalOp.DELETE_TABLE, none, 0, 0, none, 0, 0, clock.nanoTime()); // table 0: no table's
+            fresh.sync();
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(fresh);
+            throw ex;
+        }
+        return fresh;
     }
 
     private static WalConfig walConfig(final EngineConfig config)

@@ -443,6 +443,28 @@ public final class Wal implements AutoCloseable
     }
 
     /**
+     * Makes an empty log continue after {@code sequence}: the next append gets {@code sequence + 1}. For a data
+     * directory whose log was set aside (its records after a lost page unreachable) after a checkpoint at
+     * {@code sequence}; the caller appends a record before the next open, which recovers the sequence from it.
+     *
+     * @param sequence the last sequence the new log follows.
+     * @throws IllegalStateException if the log is not empty.
+     */
+    public void continueAfter(final long sequence)
+    {
+        checkOpen();
+        if (0 != lastSequence || null != appender)
+        {
+            throw new IllegalStateException("only an empty log can continue after a sequence: lastSequence=" +
+                lastSequence + " in " + directory);
+        }
+        lastSequence = sequence;
+        syncedSequence = sequence;
+        appendedForSync.set(sequence);
+        earlyWakeSequence = sequence;
+    }
+
+    /**
      * @return sequence of the last record appended or recovered on open; 0 for an empty log.
      */
     public long lastSequence()
