@@ -38,6 +38,7 @@ import java.nio.file.StandardOpenOption;
  */
 final class CheckpointFile implements AutoCloseable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckpointFile.class);
     static final String FILE_NAME = "checkpoint.bin";
     static final int SLOT_LENGTH = 16;
 
@@ -85,6 +86,15 @@ final class CheckpointFile implements AutoCloseable
                 DurableFiles.forceDirectory(file.toAbsolutePath().getParent());
                 return new CheckpointFile(file, channel, 0, -1);
             }
+            if (size < SLOT_LENGTH || (SLOT_LENGTH == size && !validSlot(channel)))
+            {
+                // The first checkpoint's write, torn (its size reached the disk, not all its bytes): no checkpoint was
+                // ever durable, so no log file was purged, and replay from the start is right. (A single-slot file of
+                // the format before slots, torn, is handled alike: the open then refuses a log purged past sequence 1.)
+                LOG.warn("checkpoint file {} holds no checkpoint ({} bytes, a first write torn): replaying the whole " +
+                    "write-ahead log", file, size);
+                return new CheckpointFile(file, channel, 0, -1);
+            }
             if (SLOT_LENGTH != size && 2 * SLOT_LENGTH != size)
             {
                 throw new IllegalStateException("checkpoint file " + file + " is corrupt (" + size + " bytes)");
@@ -129,6 +139,16 @@ final class CheckpointFile implements AutoCloseable
             }
             throw (RuntimeException)ex;
         }
+    }
+
+    private static boolean validSlot(final FileChannel channel) throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(SLOT_LENGTH).order(ByteOrder.BIG_ENDIAN);
+        while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0)
+        {
+            // read the slot
+        }
+        return bytes.getLong(0) == ~bytes.getLong(8);
     }
 
     /**

@@ -91,4 +91,31 @@ class CheckpointTornWriteFallsBackToPreviousTest
         final IllegalStateException noSlot = assertThrows(IllegalStateException.class, () -> CheckpointFile.open(dataDir));
         assertTrue(noSlot.getMessage().contains("no slot holds a sequence and its complement"), noSlot.getMessage());
     }
+
+    /**
+     * The very first checkpoint's write torn by a power loss (the file's size on disk, not its bytes): no checkpoint was
+     * ever durable and no log file purged, so the data directory opens and replays the whole log. It used to be refused
+     * as corrupt, leaving the directory unopenable.
+     */
+    @Test
+    void aTornFirstCheckpointOpensAsNoCheckpointAndTheLogIsReplayed() throws Exception
+    {
+        try (io.ferrite.engine.api.Ferrite db = io.ferrite.engine.api.Ferrite.open(
+            new io.ferrite.engine.config.EngineConfig().dataDir(dataDir).partitionMaxItems(100)
+                .checkpointIntervalRecords(1_000_000)))
+        {
+            db.createTable(io.ferrite.engine.table.TableSpec.of("ttt").partitionKey("pk", io.ferrite.engine.table.KeyType.S));
+            db.putItem("ttt", java.util.Map.of("pk", io.ferrite.codecs.item.AttributeValue.s("a")));
+            db.shard().abandon(); // as a crash leaves it: no checkpoint taken
+        }
+        final Path path = dataDir.resolve(CheckpointFile.FILE_NAME);
+        assertEquals(0, Files.size(path));
+        Files.write(path, new byte[CheckpointFile.SLOT_LENGTH]); // the first write's size, not its bytes
+        try (io.ferrite.engine.api.Ferrite db = io.ferrite.engine.api.Ferrite.open(
+            new io.ferrite.engine.config.EngineConfig().dataDir(dataDir).partitionMaxItems(100)))
+        {
+            assertEquals(java.util.Map.of("pk", io.ferrite.codecs.item.AttributeValue.s("a")),
+                db.getItem("ttt", java.util.Map.of("pk", io.ferrite.codecs.item.AttributeValue.s("a"))));
+        }
+    }
 }
