@@ -10,6 +10,7 @@ import io.ferrite.transport.node.NodeConfig;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -52,6 +53,11 @@ final class ServerCommand
             config.dataDir(Path.of(dataDir));
         }
         config.validate();
+        if (Files.exists(config.dataDir()) && !Files.isDirectory(config.dataDir()))
+        {
+            throw new IllegalArgumentException("option --data-dir (ferrite.node.dataDir) must name a directory; " +
+                config.dataDir().toAbsolutePath() + " is a file");
+        }
         final HttpConfig httpConfig = HttpConfig.from(settings);
         final String httpPort = options.string("http-port", null);
         if (null != httpPort)
@@ -80,8 +86,11 @@ final class ServerCommand
         Signal.handle(new Signal("TERM"), onStopSignal);
         Signal.handle(new Signal("INT"), onStopSignal);
 
+        boolean launched = false;
+        boolean clean = false;
         try (Node node = Node.launch(config))
         {
+            launched = true;
             node.startupReport().forEach(line -> System.out.println("ferrite server: " + line));
             System.out.println("ferrite server: counters in " + node.counters().file() + " (tools/bin/ferrite stat --dir " +
                 config.dataDir() + ")");
@@ -108,15 +117,60 @@ final class ServerCommand
                     http.close();
                 }
             }
+            clean = true;
+        }
+        catch (final RuntimeException ex)
+        {
+            // An operator's mistake (a data directory that cannot be created or locked, a port in use) is told in a
+            // line, not a stack trace; the node, if it had started, has been closed by now.
+            System.out.flush();
+            System.err.println("ferrite server: " + (launched ? "failed after the node started" : "cannot start") + ": " +
+                describe(ex));
+            System.err.println("ferrite server: " + (launched ? "node stopped; data in " : "nothing started; data dir ") +
+                config.dataDir().toAbsolutePath());
+            System.err.flush();
+            return 1;
         }
         finally
         {
-            System.out.println("ferrite server: stopped cleanly; data in " + config.dataDir().toAbsolutePath());
+            if (clean)
+            {
+                System.out.println("ferrite server: stopped cleanly; data in " + config.dataDir().toAbsolutePath());
+            }
             System.out.flush();
             stopped.countDown();
         }
         // Exiting from here (FerriteMain calls System.exit with this status) runs the hook above, which returns at
         // once now that the node is stopped.
         return 0;
+    }
+
+    /**
+     * @param ex a failure.
+     * @return its message and those of its causes, each named by its class when that says more than the text.
+     */
+    static String describe(final Throwable ex)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (Throwable t = ex; null != t; t = t.getCause())
+        {
+            final String message = t.getMessage();
+            final String part = null == message ? t.getClass().getSimpleName() :
+                (t instanceof java.io.IOException ? t.getClass().getSimpleName() + ": " : "") + message;
+            if (text.indexOf(part) >= 0)
+            {
+                continue;
+            }
+            if (text.length() > 0)
+            {
+                text.append(" (cause: ");
+            }
+            text.append(part);
+            if (t != ex)
+            {
+                text.append(')');
+            }
+        }
+        return text.toString();
     }
 }
