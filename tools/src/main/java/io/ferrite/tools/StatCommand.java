@@ -41,11 +41,37 @@ final class StatCommand
 
     static int run(final String[] args, final PrintStream out) throws Exception
     {
+        return run(args, out, System.err);
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    {
         final Options options = Options.parse(args, new String[]{ "dir", "count", "interval-ms" }, new String[]{ "histograms" });
         final Path dir = Path.of(options.string("dir", "data"));
         final long count = options.longValue("count", 0);
         final long intervalMs = options.longValue("interval-ms", 1000);
-        try (NodeCounters.View view = NodeCounters.View.open(dir))
+        if (count < 0)
+        {
+            throw new IllegalArgumentException("option --count must be at least 0 (0: until Ctrl-C), got " + count);
+        }
+        if (intervalMs < 1)
+        {
+            throw new IllegalArgumentException("option --interval-ms must be at least 1, got " + intervalMs);
+        }
+        final NodeCounters.View opened;
+        try
+        {
+            opened = NodeCounters.View.open(dir);
+        }
+        catch (final IllegalStateException | IndexOutOfBoundsException ex)
+        {
+            // no node has run on that directory, or its counters file is not one (truncated, another file's)
+            err.println("ferrite stat: cannot read the counters of " + dir.toAbsolutePath() + ": " +
+                (ex instanceof IllegalStateException ? ex.getMessage() :
+                "node-counters.dat is shorter than its header says (" + ex.getMessage() + ")"));
+            return 1;
+        }
+        try (NodeCounters.View view = opened)
         {
             if (options.flag("histograms"))
             {
