@@ -91,18 +91,18 @@ final class CellCommand
 
     private static int member(final Options options)
     {
-        final long member = options.longValue("member", -1);
+        final int member = options.intValue("member", -1);
         if (member < 0)
         {
             throw new IllegalArgumentException("option --member is required (a member id, 0 to members - 1)");
         }
-        return (int)member;
+        return member;
     }
 
     private static int start(final Path dir, final Options options) throws InterruptedException
     {
-        final int members = (int)options.longValue("members", 3);
-        final int basePort = (int)options.longValue("base-port", CellLayout.DEFAULT_BASE_PORT);
+        final int members = options.intValue("members", 3);
+        final int basePort = options.intValue("base-port", CellLayout.DEFAULT_BASE_PORT);
         final long timeoutMs = options.longValue("timeout-ms", CellLauncher.DEFAULT_READY_TIMEOUT_MS);
         final String javaOpts = System.getenv("FERRITE_CELL_JAVA_OPTS");
         final List<String> extra = null == javaOpts || javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.trim().split("\\s+"));

@@ -97,6 +97,23 @@ public final class Options
     }
 
     /**
+     * @param name         option name.
+     * @param defaultValue returned when absent.
+     * @return the value as an int.
+     * @throws IllegalArgumentException when it is not an integer or does not fit an int (a cast would wrap
+     *                                  4294967296 to 0, a member id or a key count the operator never gave).
+     */
+    public int intValue(final String name, final int defaultValue)
+    {
+        final long value = longValue(name, defaultValue);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("option --" + name + " is out of range, got " + value);
+        }
+        return (int)value;
+    }
+
+    /**
      * @param name a flag's name.
      * @return true when the flag was given.
      */

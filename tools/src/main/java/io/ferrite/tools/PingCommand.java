@@ -70,7 +70,7 @@ final class PingCommand
         final long rate = options.longValue("rate", 10_000);
         final long seconds = options.longValue("seconds", 10);
         final long warmupSeconds = options.longValue("warmup-seconds", 3);
-        final int keys = (int)options.longValue("keys", 1_000);
+        final int keys = options.intValue("keys", 1_000);
         if (rate < 1 || seconds < 1 || warmupSeconds < 0 || keys < 1)
         {
             throw new IllegalArgumentException("--rate, --seconds and --keys must be at least 1, --warmup-seconds at least 0");
