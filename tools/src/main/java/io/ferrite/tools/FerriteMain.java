@@ -53,10 +53,21 @@ public final class FerriteMain
      */
     public static void main(final String[] args)
     {
-        if (0 == args.length || "help".equals(args[0]) || "--help".equals(args[0]))
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs a command as {@link #main} does, without exiting.
+     *
+     * @param args command name, then its arguments.
+     * @return the exit code: 0 success, 1 failure, 2 usage error (the command's own otherwise, e.g. cli's).
+     */
+    static int execute(final String[] args)
+    {
+        if (0 == args.length || "help".equals(args[0]) || "--help".equals(args[0]) || "-h".equals(args[0]))
         {
             printUsage();
-            System.exit(0 == args.length ? 2 : 0);
+            return 0 == args.length ? 2 : 0;
         }
 
         final Command command = COMMANDS.get(args[0]);
@@ -64,7 +75,13 @@ public final class FerriteMain
         {
             System.err.println("ferrite: unknown command '" + args[0] + "'");
             printUsage();
-            System.exit(2);
+            return 2;
+        }
+        // `ferrite server --help` prints the command's usage (cli has its own help, as the AWS CLI does)
+        if (!"cli".equals(args[0]) && Arrays.stream(args, 1, args.length).anyMatch(a -> "--help".equals(a) || "-h".equals(a)))
+        {
+            System.out.println("usage: tools/bin/ferrite " + USAGE.get(args[0]));
+            return 0;
         }
 
         int exitCode;
@@ -84,7 +101,7 @@ public final class FerriteMain
             ex.printStackTrace(System.err);
             exitCode = 1;
         }
-        System.exit(exitCode);
+        return exitCode;
     }
 
     private static void printUsage()
