@@ -109,25 +109,21 @@ final class ChaosCommand
             throw new IllegalArgumentException("--cycles is for --target embedded; --target " + target +
                 " takes --duration S --kill-interval K");
         }
-        final long duration = options.longValue("duration", -1);
-        if (-1 == duration)
+        if (null == options.string("duration", null))
         {
             throw new IllegalArgumentException("option --duration is required for --target " + target);
         }
-        final long killInterval = options.longValue("kill-interval", -1);
-        if (-1 == killInterval)
+        final long duration = options.longValue("duration", -1);
+        if (null == options.string("kill-interval", null))
         {
             throw new IllegalArgumentException("option --kill-interval is required for --target " + target +
                 " (0 for no kills)");
         }
-        final long clients = options.longValue("clients", 4);
-        final long keys = options.longValue("keys", 8);
-        if (clients > Integer.MAX_VALUE || keys > Integer.MAX_VALUE)
-        {
-            throw new IllegalArgumentException("--clients and --keys must be small numbers");
-        }
+        final long killInterval = options.longValue("kill-interval", -1);
+        final int clients = options.intValue("clients", 4);
+        final int keys = options.intValue("keys", 8);
         final ChaosDriver.Settings settings = new ChaosDriver.Settings(duration, killInterval,
-            options.longValue("rate", 200), (int)clients, (int)keys, options.longValue("timeout-ms", 1_000),
+            options.longValue("rate", 200), clients, keys, options.longValue("timeout-ms", 1_000),
             options.longValue("seed", System.nanoTime()));
         final String runDirOption = options.string("data-dir", null);
         if (null != runDirOption && Files.isDirectory(Path.of(runDirOption)))

@@ -70,8 +70,9 @@ public final class ChaosDriver
             require(clients >= 1 && clients <= 64, "--clients must be 1 to 64, got " + clients);
             require(keys >= 1 && keys <= 10_000, "--keys must be 1 to 10000, got " + keys);
             require(timeoutMs >= 10, "--timeout-ms must be at least 10, got " + timeoutMs);
-            require(rate * durationS <= 20_000_000L, "--rate times --duration must be at most 20,000,000 " +
-                "operations (the history is kept in memory), got " + rate * durationS);
+            // divided, not multiplied: --duration 9223372036854775807 --rate 2 overflowed the product to below the limit
+            require(durationS <= 20_000_000L / rate, "--rate times --duration must be at most 20,000,000 " +
+                "operations (the history is kept in memory), got " + rate + " x " + durationS);
         }
 
         private static void require(final boolean condition, final String message)
