@@ -228,8 +228,64 @@ public final class DynamoJson
 
     static ParamException invalidType(final String path, final Object value, final String validTypes)
     {
-        return ParamException.validation("Invalid type for parameter " + path + ", value: " + Json.compact(value) +
+        return ParamException.validation("Invalid type for parameter " + path + ", value: " + pythonStr(value) +
             ", type: " + pythonType(value) + ", valid types: " + validTypes);
+    }
+
+    /**
+     * @param value a parsed JSON value.
+     * @return it as botocore prints it in a validation error (Python's {@code str()}): a string bare, the rest as
+     * Python's {@code repr()} ({@code True}, {@code None}, {@code {'S': 'a'}}, {@code ['x', 1]}), not as JSON.
+     */
+    static String pythonStr(final Object value)
+    {
+        return value instanceof String ? (String)value : pythonRepr(value);
+    }
+
+    private static String pythonRepr(final Object value)
+    {
+        if (null == value)
+        {
+            return "None";
+        }
+        if (value instanceof Boolean)
+        {
+            return (Boolean)value ? "True" : "False";
+        }
+        if (value instanceof String)
+        {
+            // Python quotes with ' unless the text holds a ' and no "
+            final String text = ((String)value).replace("\\", "\\\\");
+            return text.indexOf('\'') >= 0 && text.indexOf('"') < 0 ? '"' + text + '"' :
+                "'" + text.replace("'", "\\'") + "'";
+        }
+        if (value instanceof Map)
+        {
+            final StringBuilder text = new StringBuilder("{");
+            for (final Map.Entry<?, ?> entry : ((Map<?, ?>)value).entrySet())
+            {
+                if (text.length() > 1)
+                {
+                    text.append(", ");
+                }
+                text.append(pythonRepr(entry.getKey())).append(": ").append(pythonRepr(entry.getValue()));
+            }
+            return text.append('}').toString();
+        }
+        if (value instanceof List)
+        {
+            final StringBuilder text = new StringBuilder("[");
+            for (final Object element : (List<?>)value)
+            {
+                if (text.length() > 1)
+                {
+                    text.append(", ");
+                }
+                text.append(pythonRepr(element));
+            }
+            return text.append(']').toString();
+        }
+        return Json.compact(value);
     }
 
     @SuppressWarnings("unchecked")

@@ -85,6 +85,23 @@ class DynamoJsonTest
     }
 
     @Test
+    void invalidTypeValuesArePrintedAsBotocorePrintsThemNotAsJson()
+    {
+        assertEquals("Parameter validation failed:\nInvalid type for parameter Item.pk, value: a, type: " +
+                "<class 'str'>, valid types: <class 'dict'>",
+            assertThrows(ParamException.class, () -> DynamoJson.toItem(Json.parse("{\"pk\":\"a\"}"), "Item", false))
+                .getMessage());
+        assertEquals("Parameter validation failed:\nInvalid type for parameter Item.pk, value: [\"it's\", True, None], " +
+                "type: <class 'list'>, valid types: <class 'dict'>",
+            assertThrows(ParamException.class, () -> DynamoJson.toItem(Json.parse("{\"pk\":[\"it's\", true, null]}"),
+                "Item", false)).getMessage());
+        assertEquals("Parameter validation failed:\nInvalid type for parameter Key.pk.S, value: {'x': 1}, type: " +
+                "<class 'dict'>, valid types: <class 'str'>",
+            assertThrows(ParamException.class, () -> DynamoJson.toItem(Json.parse("{\"pk\":{\"S\":{\"x\":1}}}"), "Key",
+                false)).getMessage());
+    }
+
+    @Test
     void contentErrorsAreDynamoDbValidationExceptions()
     {
         assertValidation("{\"a\":{}}", "Supplied AttributeValue is empty, must contain exactly one of the supported " +
