@@ -45,6 +45,12 @@ final class ServerCommand
     {
         final Options options = Options.parse(args, new String[]{ "config", "data-dir", "http-port" }, new String[0]);
         final String configFile = options.string("config", null);
+        if (null != configFile && !Files.isRegularFile(Path.of(configFile)))
+        {
+            // checked here: the loader's own message named the file twice and not what was wrong with it
+            throw new IllegalArgumentException("option --config needs a properties file; " + Path.of(configFile).toAbsolutePath() +
+                (Files.isDirectory(Path.of(configFile)) ? " is a directory" : " does not exist"));
+        }
         final Settings settings = Settings.load(null == configFile ? null : Path.of(configFile));
         final NodeConfig config = NodeConfig.from(settings);
         final String dataDir = options.string("data-dir", null);
