@@ -135,7 +135,23 @@ public final class ChaosDriver
         final int firstFinalId = settings.clients() * capacity;
         final OpRecorder finalReads = new OpRecorder(firstFinalId, settings.keys());
 
-        target.start(settings.keys());
+        try
+        {
+            target.start(settings.keys());
+        }
+        catch (final Exception | Error ex)
+        {
+            // what did start (cell members that elected no leader, a node) must not outlive the run that gave up on it
+            try
+            {
+                target.close();
+            }
+            catch (final Exception closeFailure)
+            {
+                ex.addSuppressed(closeFailure);
+            }
+            throw ex;
+        }
         final long startNs;
         final long endNs;
         try

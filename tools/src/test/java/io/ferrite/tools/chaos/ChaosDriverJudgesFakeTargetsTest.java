@@ -41,6 +41,17 @@ class ChaosDriverJudgesFakeTargetsTest
     }
 
     @Test
+    void targetThatFailsToStartIsClosedSoNoMemberOutlivesTheRun()
+    {
+        // a cell whose members started but elected no leader left them running after the game day gave up
+        final FakeRegisterTarget target = new FakeRegisterTarget(Fault.NONE);
+        target.failStart = true;
+        assertEquals("no leader elected", org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> run(target)).getMessage());
+        assertTrue(target.closed, "the target was closed after its start failed");
+    }
+
+    @Test
     void correctRegisterWithUndecidedWritesAtTheCrashPasses() throws Exception
     {
         final FakeRegisterTarget target = new FakeRegisterTarget(Fault.NONE);
@@ -97,6 +108,8 @@ class ChaosDriverJudgesFakeTargetsTest
         private boolean refuseWrites;
         private final List<long[]> pending = new ArrayList<>();
         int conditionalWrites;
+        boolean failStart;
+        boolean closed;
         int undecided;
         int lateApplied;
 
@@ -112,6 +125,10 @@ class ChaosDriverJudgesFakeTargetsTest
 
         public synchronized void start(final int keys)
         {
+            if (failStart)
+            {
+                throw new IllegalStateException("no leader elected");
+            }
             current = new long[keys];
             previous = new long[keys];
             readCurrent = new boolean[keys];
@@ -174,6 +191,7 @@ class ChaosDriverJudgesFakeTargetsTest
 
         public void close()
         {
+            closed = true;
         }
 
         private void apply(final int key, final long expected, final long value, final boolean conditional)
