@@ -6,8 +6,8 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.FerriteBlockingClient;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.codecs.item.AttributeValue.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,35 +33,20 @@ class BatchesAreChargedWhatTheyCostTest
     @TempDir
     Path tempDir;
 
-    private Node node;
+    private NodeAndBlockingClient started;
     private FerriteBlockingClient client;
 
     @AfterEach
     void closeAll()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(started);
     }
 
     @Test
     void aBatchGetOfLargeItemsSpendsTheTablesReadsAsTheSameGetsWould()
     {
-        node = Node.launch(new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("127.0.0.1:0")
-            .shardCount(2));
-        client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .maxAttempts(1));
+        started = new NodeAndBlockingClient(tempDir, 2, 1);
+        client = started.client;
         client.createTable(TableSpec.of("big").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(1, 1_000)));
         final List<Map<String, AttributeValue>> keys = new ArrayList<>();
         for (int i = 0; i < 10; i++)

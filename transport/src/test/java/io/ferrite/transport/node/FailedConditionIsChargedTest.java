@@ -7,15 +7,14 @@ import io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.FerriteBlockingClient;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.codecs.item.AttributeValue.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,35 +33,20 @@ class FailedConditionIsChargedTest
     @TempDir
     Path tempDir;
 
-    private Node node;
+    private NodeAndBlockingClient started;
     private FerriteBlockingClient client;
 
     @AfterEach
     void closeAll()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(started);
     }
 
     @Test
     void aWriteWhoseConditionFailsIsChargedTheExistingItem()
     {
-        node = Node.launch(new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("127.0.0.1:0")
-            .shardCount(1));
-        client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .maxAttempts(1));
+        started = new NodeAndBlockingClient(tempDir, 1, 1);
+        client = started.client;
         client.createTable(TableSpec.of("charged").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(1, 1)));
         final Map<String, io.ferrite.codecs.item.AttributeValue> key = Map.of("pk", s("big"));
         client.putItem("charged", Map.of("pk", s("big"), "blob", s("x".repeat(60 * 1024))));

@@ -6,15 +6,14 @@ import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.api.Query;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.client.ClientConfig;
 import io.ferrite.transport.client.FerriteBlockingClient;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.codecs.item.AttributeValue.n;
 import static io.ferrite.codecs.item.AttributeValue.s;
@@ -31,34 +30,20 @@ class ReadsAreChargedOnWhatTheyReadTest
     @TempDir
     Path tempDir;
 
-    private Node node;
+    private NodeAndBlockingClient started;
     private FerriteBlockingClient client;
 
     @AfterEach
     void closeAll()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(started);
     }
 
     @Test
     void projectionsAndFiltersDoNotMakeAReadCheaper()
     {
-        node = Node.launch(new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("127.0.0.1:0")
-            .shardCount(2));
-        client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+        started = new NodeAndBlockingClient(tempDir, 2, 0);
+        client = started.client;
         client.createTable(TableSpec.of("read").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
             .capacity(TableCapacity.provisioned(1_000, 1_000)));
         for (int i = 0; i < 3; i++)
