@@ -1,5 +1,6 @@
 package io.ferrite.tools;
 
+import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.config.Settings;
 import io.ferrite.http.HttpConfig;
 import io.ferrite.http.HttpCounters;
@@ -72,6 +73,12 @@ final class ServerCommand
         }
         System.out.println("ferrite server: " + config);
         System.out.println("ferrite server: " + httpConfig);
+        // a misspelt key (ferrite.node.shardz) would otherwise leave its setting at the default without a word
+        for (final String unknown : settings.unreadKeys(NodeConfig.PREFIX, EngineConfig.PREFIX, HttpConfig.PREFIX))
+        {
+            System.out.println("ferrite server: WARNING: unknown setting " + unknown + " (from " + settings.source() +
+                ") is ignored: no such key under " + unknown.substring(0, unknown.indexOf('.', "ferrite.".length()) + 1));
+        }
 
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);

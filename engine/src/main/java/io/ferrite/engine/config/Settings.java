@@ -18,6 +18,7 @@ import java.util.Properties;
 public final class Settings
 {
     private final Properties properties = new Properties();
+    private final java.util.Set<String> read = new java.util.HashSet<>();
     private final String source;
 
     private Settings(final String source)
@@ -89,6 +90,45 @@ public final class Settings
         }
     }
 
+    private String get(final String key)
+    {
+        read.add(key);
+        return properties.getProperty(key);
+    }
+
+    /**
+     * The keys set under the given prefixes that nothing has read: misspelt or unknown settings, which would otherwise
+     * be ignored without a word (call it after every configuration that reads these settings was built).
+     *
+     * @param prefixes the prefixes of the settings the caller's configurations read, e.g. {@code "ferrite.node."}.
+     * @return those keys, sorted.
+     */
+    public java.util.List<String> unreadKeys(final String... prefixes)
+    {
+        final java.util.List<String> unread = new java.util.ArrayList<>();
+        for (final String name : properties.stringPropertyNames())
+        {
+            for (final String prefix : prefixes)
+            {
+                if (name.startsWith(prefix) && !read.contains(name))
+                {
+                    unread.add(name);
+                    break;
+                }
+            }
+        }
+        java.util.Collections.sort(unread);
+        return unread;
+    }
+
+    /**
+     * @return where the settings came from, for messages.
+     */
+    public String source()
+    {
+        return source;
+    }
+
     /**
      * @param key          the full key.
      * @param defaultValue returned when the key is not set.
@@ -96,7 +136,7 @@ public final class Settings
      */
     public String string(final String key, final String defaultValue)
     {
-        final String value = properties.getProperty(key);
+        final String value = get(key);
         return null == value ? defaultValue : value.trim();
     }
 
@@ -109,7 +149,7 @@ public final class Settings
      */
     public long longValue(final String key, final long defaultValue, final long min, final long max)
     {
-        final String text = properties.getProperty(key);
+        final String text = get(key);
         if (null == text)
         {
             return defaultValue;
@@ -155,7 +195,7 @@ public final class Settings
      */
     public <E extends Enum<E>> E enumValue(final String key, final Class<E> type, final E defaultValue)
     {
-        final String text = properties.getProperty(key);
+        final String text = get(key);
         if (null == text)
         {
             return defaultValue;
