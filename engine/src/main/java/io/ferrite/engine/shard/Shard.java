@@ -1588,22 +1588,7 @@ public final class Shard implements AutoCloseable
         closed = true;
         CloseHelper.quietClose(diskGuard);
         CloseHelper.quietClose(checkpointer);
-        for (final Table table : tablesByName.values())
-        {
-            for (final Partition partition : table.partitions())
-            {
-                try
-                {
-                    partition.discard();
-                }
-                catch (final Throwable ignore)
-                {
-                    // released as far as it goes: the process keeps the rest until it exits
-                }
-            }
-        }
-        tablesByName.clear();
-        tablesById.clear();
+        discardTables();
         try
         {
             CloseHelper.quietClose(wal);
@@ -2275,8 +2260,9 @@ public final class Shard implements AutoCloseable
                 {
                     partition.discard();
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | Error ex)
                 {
+                    // released as far as it goes (after a fatal Error too: abandon): the rest goes with the process
                     LOG.warn("failed to release partition {} of table {}", partition.partitionId(), table.name(), ex);
                 }
             }
