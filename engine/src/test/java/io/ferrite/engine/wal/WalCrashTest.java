@@ -130,12 +130,13 @@ class WalCrashTest
         }
     }
 
-    @Test
-    void unfinishedDocumentLeftByKilledWriterDoesNotWedgeReopen() throws Exception
+    /**
+     * Five records, then a child that starts a sixth document and is SIGKILLed before finishing it.
+     */
+    private void leaveAnUnfinishedDocument(
+        final WalConfig config, final org.agrona.concurrent.UnsafeBuffer key, final org.agrona.concurrent.UnsafeBuffer image)
+        throws Exception
     {
-        final WalConfig config = new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE);
-        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
-        final org.agrona.concurrent.UnsafeBuffer image = new org.agrona.concurrent.UnsafeBuffer(new byte[8192]);
         try (Wal wal = new Wal(config))
         {
             for (long sequence = 1; sequence <= 5; sequence++)
@@ -154,6 +155,15 @@ class WalCrashTest
         {
             kill(process);
         }
+    }
+
+    @Test
+    void unfinishedDocumentLeftByKilledWriterDoesNotWedgeReopen() throws Exception
+    {
+        final WalConfig config = new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE);
+        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
+        final org.agrona.concurrent.UnsafeBuffer image = new org.agrona.concurrent.UnsafeBuffer(new byte[8192]);
+        leaveAnUnfinishedDocument(config, key, image);
 
         final long startNs = System.nanoTime();
         try (Wal wal = new Wal(config))
@@ -187,24 +197,7 @@ class WalCrashTest
         final WalConfig config = new WalConfig().directory(directory).fsyncPolicy(FsyncPolicy.NONE);
         final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(new byte[4096]);
         final org.agrona.concurrent.UnsafeBuffer image = new org.agrona.concurrent.UnsafeBuffer(new byte[8192]);
-        try (Wal wal = new Wal(config))
-        {
-            for (long sequence = 1; sequence <= 5; sequence++)
-            {
-                WalTestRecords.append(wal, key, image, sequence, WalCrashChild.imageLength(sequence));
-            }
-        }
-
-        final Path output = scratch.resolve("tear.out");
-        final Process process = start(output, "tear", directory.toString());
-        try
-        {
-            awaitLine(process, output, "TORN");
-        }
-        finally
-        {
-            kill(process);
-        }
+        leaveAnUnfinishedDocument(config, key, image);
 
         // restarted two hours later: the next record goes to a new cycle file
         final net.openhft.chronicle.core.time.SetTimeProvider later = new net.openhft.chronicle.core.time.SetTimeProvider(

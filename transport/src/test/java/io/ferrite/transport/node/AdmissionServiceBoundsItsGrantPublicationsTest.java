@@ -4,8 +4,6 @@ import io.aeron.Aeron;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.ferrite.codecs.sbe.AdmissionDemandEncoder;
-import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -93,23 +91,11 @@ class AdmissionServiceBoundsItsGrantPublicationsTest
 
     private static int demand(final UnsafeBuffer buffer, final long routerId, final String grantChannel)
     {
-        final AdmissionDemandEncoder encoder = new AdmissionDemandEncoder()
-            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .routerId(routerId).grantStreamId(GRANT_STREAM_ID).readRate(100).writeRate(100).readDemand(10).writeDemand(10)
-            .tableName("Tbl").grantChannel(grantChannel);
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        return AdmissionServiceDropsMalformedDemandsTest.demand(buffer, routerId, GRANT_STREAM_ID, grantChannel);
     }
 
     private static int grantsWithin(final AdmissionService service, final Subscription grants, final long ms)
     {
-        final int[] received = new int[1];
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (0 == received[0] && System.nanoTime() - deadline < 0)
-        {
-            service.doWork();
-            grants.poll((buffer, offset, length, header) -> received[0]++, 10);
-            Thread.yield();
-        }
-        return received[0];
+        return AdmissionServiceDropsMalformedDemandsTest.grantsWithin(service, grants, ms);
     }
 }

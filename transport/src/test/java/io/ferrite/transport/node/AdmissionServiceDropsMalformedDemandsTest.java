@@ -80,9 +80,19 @@ class AdmissionServiceDropsMalformedDemandsTest
 
     private static int demand(final UnsafeBuffer buffer, final String grantChannel)
     {
+        return demand(buffer, 7, GRANT_STREAM_ID, grantChannel);
+    }
+
+    /**
+     * Encodes a demand for table Tbl (rates 100, demands 10) from a router, asking for grants on a channel and stream.
+     *
+     * @return its length.
+     */
+    static int demand(final UnsafeBuffer buffer, final long routerId, final int grantStreamId, final String grantChannel)
+    {
         final AdmissionDemandEncoder encoder = new AdmissionDemandEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .routerId(7).grantStreamId(GRANT_STREAM_ID).readRate(100).writeRate(100).readDemand(10).writeDemand(10)
+            .routerId(routerId).grantStreamId(grantStreamId).readRate(100).writeRate(100).readDemand(10).writeDemand(10)
             .tableName("Tbl").grantChannel(grantChannel);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
@@ -90,7 +100,7 @@ class AdmissionServiceDropsMalformedDemandsTest
     /**
      * Runs the service for up to {@code ms} and counts the grants the subscription receives (stops at the first).
      */
-    private static int grantsWithin(final AdmissionService service, final Subscription grants, final long ms)
+    static int grantsWithin(final AdmissionService service, final Subscription grants, final long ms)
     {
         final int[] received = new int[1];
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
