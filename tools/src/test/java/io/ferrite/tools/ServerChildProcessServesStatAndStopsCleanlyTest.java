@@ -94,23 +94,38 @@ class ServerChildProcessServesStatAndStopsCleanlyTest
 
     private static Process start(final Path dataDir, final String aeronDir) throws Exception
     {
+        final List<String> command = serverCommand(aeronDir, List.of("-Dferrite.node.shards=2", "-Dferrite.http.port=0"),
+            "--data-dir", dataDir.toString());
+        return new ProcessBuilder(command).redirectError(dataDir.resolveSibling(dataDir.getFileName() + ".stderr").toFile()).start();
+    }
+
+    /**
+     * The command line of a `ferrite server` child JVM on the test class path: the project's JVM flags, a 256 MB heap,
+     * its own Aeron directory, UDP on a free port, small partition stores.
+     *
+     * @param aeronDir   the node's Aeron directory.
+     * @param properties more {@code -D} settings.
+     * @param args       the server's arguments.
+     * @return the command.
+     */
+    static List<String> serverCommand(final String aeronDir, final List<String> properties, final String... args)
+        throws java.io.IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(io.ferrite.tools.chaos.EmbeddedChaosAccess.jvmFlags());
         command.add("-Xmx256m");
         command.add("-Dferrite.node.aeronDir=" + aeronDir);
         command.add("-Dferrite.node.udpEndpoint=127.0.0.1:0");
-        command.add("-Dferrite.node.shards=2");
-        command.add("-Dferrite.http.port=0");
         command.add("-Dferrite.engine.partitionMaxItems=10000");
         command.add("-Dferrite.engine.averageItemBytes=256");
+        command.addAll(properties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(FerriteMain.class.getName());
         command.add("server");
-        command.add("--data-dir");
-        command.add(dataDir.toString());
-        return new ProcessBuilder(command).redirectError(dataDir.resolveSibling(dataDir.getFileName() + ".stderr").toFile()).start();
+        command.addAll(List.of(args));
+        return command;
     }
 
     private static String awaitReady(final BufferedReader reader, final List<String> output) throws Exception

@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -71,20 +70,8 @@ class ServerStartFailuresAreToldNotStoppedCleanlyTest
     {
         final String aeronDir = (Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")) +
             "/ferrite-server-fail-test-" + UUID.randomUUID();
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(io.ferrite.tools.chaos.EmbeddedChaosAccess.jvmFlags());
-        command.add("-Xmx256m");
-        command.add("-Dferrite.node.aeronDir=" + aeronDir);
-        command.add("-Dferrite.node.udpEndpoint=127.0.0.1:0");
-        command.add("-Dferrite.engine.partitionMaxItems=10000");
-        command.add("-Dferrite.engine.averageItemBytes=256");
-        command.add("-Dferrite.engine.walPretouchAheadBytes=0");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(FerriteMain.class.getName());
-        command.add("server");
-        command.addAll(List.of(args));
+        final List<String> command = ServerChildProcessServesStatAndStopsCleanlyTest.serverCommand(aeronDir,
+            List.of("-Dferrite.engine.walPretouchAheadBytes=0"), args);
         final Path out = temp.resolve("stdout-" + UUID.randomUUID());
         final Path err = temp.resolve("stderr-" + UUID.randomUUID());
         final Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
