@@ -503,6 +503,7 @@ final class DynamoDispatcher implements ResponseHandler
                     throw FerriteException.validation("Ferrite does not support secondary indexes yet: " +
                         "GlobalSecondaryIndexUpdates");
                 }
+                r.refuseUnsupportedTableFeature();
                 requestId = client.updateTable(r.tableName, billingMode(r.billingMode), r.readCapacityUnits,
                     r.writeCapacityUnits, this);
             }
@@ -664,6 +665,7 @@ final class DynamoDispatcher implements ResponseHandler
             throw FerriteException.validation("Ferrite does not support secondary indexes yet: GlobalSecondaryIndexes " +
                 "and LocalSecondaryIndexes must be absent");
         }
+        r.refuseUnsupportedTableFeature();
         if (null == r.hashKey)
         {
             throw FerriteException.validation("1 validation error detected: Value null at 'keySchema' failed to " +

@@ -68,6 +68,12 @@ final class DynamoRequest
     String rangeKey;
     int keySchemaCount;
     boolean hasSecondaryIndexes;
+    /**
+     * CreateTable/UpdateTable: the first table feature asked for that Ferrite does not have (a stream, a KMS key,
+     * deletion protection...), as {@code member=value: feature}; null when none was. Refused by the operation, not
+     * skipped, because a table made without it would not behave as its creator was told.
+     */
+    String unsupportedTableFeature;
     /** Batches: the RequestItems member, read by the operation's own reader. */
     BatchReader batch;
 
@@ -121,6 +127,7 @@ final class DynamoRequest
         rangeKey = null;
         keySchemaCount = 0;
         hasSecondaryIndexes = false;
+        unsupportedTableFeature = null;
     }
 
     /**
@@ -228,9 +235,97 @@ final class DynamoRequest
                 }
                 case "AttributesToGet", "KeyConditions", "QueryFilter", "ScanFilter", "Expected", "ConditionalOperator",
                     "AttributeUpdates" -> throw legacy(member);
+                case "StreamSpecification" ->
+                    unsupported(flagIn(parser, member, "StreamEnabled"), member + ".StreamEnabled=true: DynamoDB Streams");
+                case "SSESpecification" ->
+                    unsupported(flagIn(parser, member, "Enabled"), member + ".Enabled=true: encryption at rest under " +
+                    "a KMS key (Ferrite does not encrypt its files; use an encrypted file system for the data directory)");
+                case "DeletionProtectionEnabled" ->
+                    unsupported(bool(parser, member), member + "=true: deletion protection");
+                case "OnDemandThroughput" ->
+                    unsupported(onDemandCapSet(parser), member + ": a maximum on-demand throughput (only -1, no " +
+                    "maximum, is accepted)");
+                case "ResourcePolicy" ->
+                {
+                    parser.skipChildren();
+                    unsupported(true, member + ": resource-based policies (Ferrite does not check the signatures " +
+                        "or credentials of requests)");
+                }
+                case "ReplicaUpdates", "GlobalTableWitnessUpdates", "MultiRegionConsistency" ->
+                {
+                    parser.skipChildren();
+                    unsupported(true, member + ": global tables");
+                }
                 default -> parser.skipChildren();
             }
         }
+    }
+
+    private void unsupported(final boolean asked, final String feature)
+    {
+        if (asked && null == unsupportedTableFeature)
+        {
+            unsupportedTableFeature = feature;
+        }
+    }
+
+    /**
+     * Refuses a CreateTable or UpdateTable that asked for a table feature Ferrite does not have.
+     *
+     * @throws FerriteException a ValidationException naming the member, its value and the feature.
+     */
+    void refuseUnsupportedTableFeature()
+    {
+        if (null != unsupportedTableFeature)
+        {
+            throw FerriteException.validation("Ferrite does not support " + unsupportedTableFeature +
+                "; leave it out or disabled");
+        }
+    }
+
+    /** Reads an object member and returns its boolean member {@code flag} (false when absent). */
+    private static boolean flagIn(final JsonIn parser, final String member, final String flag) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_OBJECT, member);
+        boolean value = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String name = parser.currentName();
+            parser.nextToken();
+            if (flag.equals(name))
+            {
+                value = bool(parser, member + "." + name);
+            }
+            else
+            {
+                parser.skipChildren();
+            }
+        }
+        return value;
+    }
+
+    /** Reads OnDemandThroughput: true when either maximum is set to anything but -1 (DynamoDB's "no maximum"). */
+    private static boolean onDemandCapSet(final JsonIn parser) throws IOException
+    {
+        ItemJson.expect(parser, JsonToken.START_OBJECT, "OnDemandThroughput");
+        boolean capped = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String name = parser.currentName();
+            if (parser.nextToken() == JsonToken.VALUE_NULL)
+            {
+                continue;
+            }
+            if ("MaxReadRequestUnits".equals(name) || "MaxWriteRequestUnits".equals(name))
+            {
+                capped |= -1 != longValue(parser, "OnDemandThroughput." + name);
+            }
+            else
+            {
+                parser.skipChildren();
+            }
+        }
+        return capped;
     }
 
     static FerriteException legacy(final String member)
