@@ -291,9 +291,10 @@ final class DynamoDispatcher implements ResponseHandler
     }
 
     /**
-     * The node ended this loop's session (it closes a session it has not heard from for its session timeout, e.g.
-     * after a long pause of this loop, or one whose answers it could not deliver): open a new one on a thread of its
-     * own, and hand it to this loop, which owns it from then on. Requests that arrive meanwhile get a retryable 503;
+     * This loop's session with the node is over: the node ended it (it closes a session it has not heard from for its
+     * session timeout, e.g. after a long pause of this loop, or one whose answers it could not deliver), or the client
+     * ended it because the node went silent (dead or frozen: {@code ferrite.client.nodeSilenceTimeoutMs}). Open a new
+     * one on a thread of its own, and hand it to this loop, which owns it from then on. Requests that arrive meanwhile get a retryable 503;
      * the old session's requests were failed when it ended. A failed attempt is retried every
      * {@value #RECONNECT_BACKOFF_MS} ms until the front closes.
      */
@@ -304,7 +305,9 @@ final class DynamoDispatcher implements ResponseHandler
             return;
         }
         reconnecting = true;
-        LOG.warn("the node ended the HTTP front's session {} (event loop {}); opening a new one", client.sessionId(), loop);
+        LOG.warn("the HTTP front's session {} with the node is over ({}; event loop {}); opening a new one",
+            client.sessionId(), client.counters().silentNodes() > 0 ? "the node went silent" :
+            "the node ended it or went away", loop);
         final Thread thread = new Thread(this::connectUntilClosed, "ferrite-http-reconnect");
         thread.setDaemon(true);
         thread.start();

@@ -369,12 +369,14 @@ public final class ClientConfig
     }
 
     /**
-     * How long the node's response stream may go without any frame, its data or Aeron's heartbeats (which a live
-     * node's publication sends every 100 ms when it has nothing to say), before the client decides the node is gone
-     * and fails every request in flight with {@link ClientFailure#NODE_UNAVAILABLE}. It is the image liveness timeout
-     * of the client's {@link #embeddedDriver(boolean) embedded} media driver. With a driver the client does not start
-     * (IPC through the node's driver, or a shared one), that driver's own image liveness timeout
-     * ({@code aeron.image.liveness.timeout}, Aeron's default 10 s) applies instead.
+     * How long the node may stay silent before the client decides it is gone (dead, frozen, cut off) and fails every
+     * request in flight with {@link ClientFailure#NODE_UNAVAILABLE}, through any media driver. The client sends a
+     * KeepAlive when it has heard nothing from the node for a quarter of this, which the node answers at once (protocol
+     * version 6 on), and ends the session when nothing at all, answers or KeepAlives, arrives for this long while an
+     * answer is owed. It is also the image liveness timeout of the client's {@link #embeddedDriver(boolean) embedded}
+     * media driver, so over UDP the node's stream goes away as soon when not even Aeron's 100 ms heartbeats come. A node
+     * that stalls for longer (a long GC pause of its JVM) is taken as gone too: keep this above the node's longest
+     * pause.
      *
      * @param nodeSilenceTimeoutNs at least {@link #MIN_NODE_SILENCE_TIMEOUT_MS} ms.
      * @return this.
@@ -453,7 +455,6 @@ public final class ClientConfig
             ", retryMaxBackoffUs=" + TimeUnit.NANOSECONDS.toMicros(retryMaxBackoffNs) +
             ", keepAliveIntervalMs=" + (0 == keepAliveIntervalNs ? "node's" : TimeUnit.NANOSECONDS.toMillis(keepAliveIntervalNs)) +
             ", nodeSilenceTimeoutMs=" + TimeUnit.NANOSECONDS.toMillis(nodeSilenceTimeoutNs) +
-            (embeddedDriver ? "" : " (the driver's own image liveness timeout applies)") +
             '}';
     }
 }

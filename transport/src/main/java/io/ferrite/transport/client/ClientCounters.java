@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A client's counters: requests sent, completed, failed by node error code, timed out, retried,
- * back-pressured, and responses that matched no request (late answers to timed-out requests).
+ * back-pressured, responses that matched no request (late answers to timed-out requests), keep-alives, and the
+ * node lost (its stream gone, or silent).
  * <p>
  * Threading: written only by the client's polling thread with ordered (lazy) stores, so any thread may
  * read them at any time and sees values at most a moment old. Incrementing allocates nothing.
@@ -27,8 +28,11 @@ public final class ClientCounters
 
     private static final int THROTTLED = ERRORS_BASE + ERROR_CODES;
     private static final int MALFORMED_RESPONSES = THROTTLED + 1;
+    private static final int NODES_LOST = MALFORMED_RESPONSES + 1;
+    private static final int SILENT_NODES = NODES_LOST + 1;
+    private static final int KEEP_ALIVES_ANSWERED = SILENT_NODES + 1;
 
-    private final AtomicLongArray values = new AtomicLongArray(MALFORMED_RESPONSES + 1);
+    private final AtomicLongArray values = new AtomicLongArray(KEEP_ALIVES_ANSWERED + 1);
 
     ClientCounters()
     {
@@ -82,6 +86,20 @@ public final class ClientCounters
     void onKeepAlive()
     {
         increment(KEEP_ALIVES);
+    }
+
+    void onNodeLost(final boolean silent)
+    {
+        increment(NODES_LOST);
+        if (silent)
+        {
+            increment(SILENT_NODES);
+        }
+    }
+
+    void onKeepAliveAnswered()
+    {
+        increment(KEEP_ALIVES_ANSWERED);
     }
 
     void onThrottled()
@@ -193,6 +211,33 @@ public final class ClientCounters
     }
 
     /**
+     * @return keep-alive answers received from the node (a node of protocol version 6 or later answers each one).
+     */
+    public long keepAlivesAnswered()
+    {
+        return values.get(KEEP_ALIVES_ANSWERED);
+    }
+
+    /**
+     * @return sessions that ended because the node went away (0 or 1 per client: a client does not reconnect), however
+     *     it was noticed; the requests it had in flight are counted in {@link #nodeUnavailable()}.
+     */
+    public long nodesLost()
+    {
+        return values.get(NODES_LOST);
+    }
+
+    /**
+     * @return of {@link #nodesLost()}, those noticed because the node sent nothing at all for
+     *     {@link ClientConfig#nodeSilenceTimeoutNs()}, not even an answer to KeepAlive (a node dead or frozen behind a
+     *     media driver that outlived it or that Aeron had not yet timed out).
+     */
+    public long silentNodes()
+    {
+        return values.get(SILENT_NODES);
+    }
+
+    /**
      * @param code an error code.
      * @return requests that ended with this error from the node (after any retries).
      */
@@ -217,6 +262,8 @@ public final class ClientCounters
             .append(" inFlightLimit=").append(inFlightLimitReached())
             .append(" unmatched=").append(unmatched())
             .append(" nodeUnavailable=").append(nodeUnavailable())
+            .append(" nodesLost=").append(nodesLost())
+            .append(" silentNodes=").append(silentNodes())
             .append(" malformedResponses=").append(malformedResponses());
         for (final ErrorCode code : ErrorCode.values())
         {

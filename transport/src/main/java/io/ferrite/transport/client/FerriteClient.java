@@ -33,6 +33,7 @@ import io.ferrite.codecs.sbe.ErrorResponseDecoder;
 import io.ferrite.codecs.sbe.GetItemRequestEncoder;
 import io.ferrite.codecs.sbe.ItemResponseDecoder;
 import io.ferrite.codecs.sbe.ItemsPageResponseDecoder;
+import io.ferrite.codecs.sbe.KeepAliveDecoder;
 import io.ferrite.codecs.sbe.KeepAliveEncoder;
 import io.ferrite.codecs.sbe.KeyRole;
 import io.ferrite.codecs.sbe.ListTablesRequestEncoder;
@@ -49,6 +50,7 @@ import io.ferrite.codecs.sbe.WriteOp;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.ProtocolVersions;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -96,10 +98,12 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * <b>Session:</b> {@link #connect(ClientConfig)} adds an exclusive request publication and a response
  * subscription, waits for the node, and does the ConnectRequest handshake. The client sends KeepAlive
- * when it has sent nothing for the keep-alive interval, Disconnect on {@link #close()}, and when the
- * node goes away (its response image goes unavailable, or the request publication closes) fails every
- * request in flight with {@link ClientFailure#NODE_UNAVAILABLE}; a new client must then be connected. A node that
- * stops dead is noticed after {@link ClientConfig#nodeSilenceTimeoutNs()} with an embedded driver (see there).
+ * when it has sent nothing for the keep-alive interval or heard nothing for a quarter of
+ * {@link ClientConfig#nodeSilenceTimeoutNs()} (the node answers it), Disconnect on {@link #close()}, and when the
+ * node goes away (its response image goes unavailable, the request publication closes, or the node sends nothing at
+ * all for the node silence timeout while it owes an answer) fails every request in flight with
+ * {@link ClientFailure#NODE_UNAVAILABLE}; a new client must then be connected. So a node that dies or freezes is
+ * noticed within the node silence timeout through any media driver (see there).
  */
 public final class FerriteClient implements Agent, AutoCloseable
 {
@@ -206,6 +210,16 @@ public final class FerriteClient implements Agent, AutoCloseable
     private long nextTimerCheckNs;
     private long lastSendNs;
     private long keepAliveIntervalNs;
+    /** Whether the node answers KeepAlive (its protocol version), so that its silence means it is gone. */
+    private boolean nodeAnswersKeepAlive;
+    /** The node silence timeout, and a quarter of it: how long the client hears nothing before it sends a KeepAlive. */
+    private final long nodeSilenceTimeoutNs;
+    private final long silenceProbeIntervalNs;
+    /** When a poll last read anything at all from the node. */
+    private long lastHeardNs;
+    /** When the first message (request, retry or KeepAlive) sent since {@link #lastHeardNs} went; 0 when none has. */
+    private long awaitingSinceNs;
+    private long lastKeepAliveNs;
     private long sessionId;
     private int sessionTimeoutMs;
     private int nodeProtocolVersion;
@@ -229,6 +243,8 @@ public final class FerriteClient implements Agent, AutoCloseable
         this.clientId = ThreadLocalRandom.current().nextLong();
         this.random = clientId | 1;
         this.requestTimeoutNs = config.requestTimeoutNs();
+        this.nodeSilenceTimeoutNs = config.nodeSilenceTimeoutNs();
+        this.silenceProbeIntervalNs = nodeSilenceTimeoutNs / 4;
 
         commands = new ManyToOneConcurrentArrayQueue<>(config.commandQueueCapacity());
         final int maxInFlight = config.maxInFlight();
@@ -1056,7 +1072,8 @@ public final class FerriteClient implements Agent, AutoCloseable
 
     /**
      * Reads responses and runs timers: dispatches answers to their handlers, fails timed-out requests,
-     * re-sends requests whose retry is due, sends a KeepAlive when idle, and notices a node that went away.
+     * re-sends requests whose retry is due, sends a KeepAlive when idle or when the node has been quiet, and notices a
+     * node that went away or fell silent.
      * Not from inside a {@link ResponseHandler} callback (nor a {@link ClientCommand}): see there.
      *
      * @return the amount of work done (0 when idle, so a caller can back off).
@@ -1074,18 +1091,34 @@ public final class FerriteClient implements Agent, AutoCloseable
         {
             int work = commands.isEmpty() ? 0 : commands.drain(commandRunner, config.fragmentLimit());
             nowNs = System.nanoTime();
-            work += subscription.poll(assembler, config.fragmentLimit());
+            final int fragments = subscription.poll(assembler, config.fragmentLimit());
+            work += fragments;
             if (connected && (sessionImage.isClosed() || publication.isClosed()))
             {
                 nodeLost(sessionImage.isClosed() ? "the node's response stream went away (image unavailable)" :
-                    "the request publication closed (media driver gone?)");
+                    "the request publication closed (media driver gone?)", false);
                 return work + 1;
+            }
+            if (connected && nodeAnswersKeepAlive)
+            {
+                if (fragments > 0)
+                {
+                    lastHeardNs = nowNs;
+                    awaitingSinceNs = 0;
+                }
+                else if (isSilent(nowNs))
+                {
+                    nodeLost("the node sent nothing for " + TimeUnit.NANOSECONDS.toMillis(nowNs - lastHeardNs) +
+                        " ms, not even an answer to KeepAlive (" + ClientConfig.PREFIX + "nodeSilenceTimeoutMs=" +
+                        TimeUnit.NANOSECONDS.toMillis(nodeSilenceTimeoutNs) + "): it is dead, frozen or cut off", true);
+                    return work + 1;
+                }
             }
             if (nowNs >= nextTimerCheckNs)
             {
                 work += checkTimers(nowNs);
             }
-            if (connected && nowNs - lastSendNs >= keepAliveIntervalNs)
+            if (connected && (nowNs - lastSendNs >= keepAliveIntervalNs || isQuiet(nowNs)))
             {
                 work += sendKeepAlive(nowNs);
             }
@@ -1408,7 +1441,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
         if (connected && sessionImage.isClosed())
         {
-            nodeLost("the node's response stream went away (image unavailable)");
+            nodeLost("the node's response stream went away (image unavailable)", false);
         }
         if (!connected)
         {
@@ -1474,7 +1507,7 @@ public final class FerriteClient implements Agent, AutoCloseable
             if (Publication.NOT_CONNECTED == result || Publication.CLOSED == result ||
                 Publication.MAX_POSITION_EXCEEDED == result)
             {
-                nodeLost("the request publication is not connected to the node (offer returned " + result + ")");
+                nodeLost("the request publication is not connected to the node (offer returned " + result + ")", false);
                 return NOT_CONNECTED;
             }
             counters.onBackPressured();
@@ -1499,7 +1532,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
         correlations.put(correlationId, slot);
         counters.onSent();
-        lastSendNs = now;
+        sentAt(now);
         if (nextTimerCheckNs > now + TIMER_INTERVAL_NS || 0 == nextTimerCheckNs)
         {
             nextTimerCheckNs = now + TIMER_INTERVAL_NS;
@@ -1595,11 +1628,46 @@ public final class FerriteClient implements Agent, AutoCloseable
         keepAliveEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId);
         if (offer(controlBuffer, HEADER_LENGTH + keepAliveEncoder.encodedLength()) > 0)
         {
-            lastSendNs = now;
+            sentAt(now);
+            lastKeepAliveNs = now;
             counters.onKeepAlive();
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * A message went to the node: it owes an answer from now on, unless it already owed one.
+     */
+    private void sentAt(final long now)
+    {
+        lastSendNs = now;
+        if (0 == awaitingSinceNs)
+        {
+            awaitingSinceNs = now;
+        }
+    }
+
+    /**
+     * The node has said nothing for a quarter of the silence timeout, and no KeepAlive went for as long: time to ask
+     * it for a sign of life (it answers a KeepAlive at once, whatever its shards are doing).
+     */
+    private boolean isQuiet(final long now)
+    {
+        return nodeAnswersKeepAlive && now - lastHeardNs >= silenceProbeIntervalNs &&
+            now - lastKeepAliveNs >= silenceProbeIntervalNs;
+    }
+
+    /**
+     * The node is taken as gone when it has sent nothing at all for the silence timeout while it owed an answer for
+     * three quarters of it (a request or a KeepAlive of ours was waiting). The second condition keeps a pause of this
+     * client's own (a thread that stopped polling and sending for a while) from reading as the node's silence: the
+     * node is then asked anew and given that long to answer.
+     */
+    private boolean isSilent(final long now)
+    {
+        return 0 != awaitingSinceNs && now - lastHeardNs >= nodeSilenceTimeoutNs &&
+            now - awaitingSinceNs >= nodeSilenceTimeoutNs - silenceProbeIntervalNs;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1725,12 +1793,12 @@ public final class FerriteClient implements Agent, AutoCloseable
             pendingRetries--;
             correlations.put(correlationId, slot);
             counters.onRetried();
-            lastSendNs = now;
+            sentAt(now);
         }
         else if (Publication.NOT_CONNECTED == result || Publication.CLOSED == result ||
             Publication.MAX_POSITION_EXCEEDED == result)
         {
-            nodeLost("the request publication is not connected to the node (offer returned " + result + ")");
+            nodeLost("the request publication is not connected to the node (offer returned " + result + ")", false);
         }
         else
         {
@@ -1741,9 +1809,13 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
     }
 
-    private void nodeLost(final String reason)
+    /**
+     * Ends the session: the node went away ({@code silent}: it said nothing for the node silence timeout).
+     */
+    private void nodeLost(final String reason, final boolean silent)
     {
         connected = false;
+        counters.onNodeLost(silent);
         final int failed = failAll(ClientFailure.NODE_UNAVAILABLE, "node unavailable: " + reason);
         for (int i = 0; i < failed; i++)
         {
@@ -1792,6 +1864,11 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
         headerDecoder.wrap(buffer, offset);
         final int templateId = headerDecoder.templateId();
+        if (KeepAliveDecoder.TEMPLATE_ID == templateId)
+        {
+            counters.onKeepAliveAnswered(); // a sign of life, and no more: poll counts the node as heard
+            return;
+        }
         final long correlationId = buffer.getLong(offset + CORRELATION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
         final boolean wellFormed = responseCheck.check(buffer, offset, length, headerDecoder.version());
         if (ConnectResponseDecoder.TEMPLATE_ID == templateId)
@@ -1953,6 +2030,7 @@ public final class FerriteClient implements Agent, AutoCloseable
         sessionId = connectDecoder.sessionId();
         sessionTimeoutMs = connectDecoder.sessionTimeoutMs();
         nodeProtocolVersion = connectDecoder.protocolVersion();
+        nodeAnswersKeepAlive = nodeProtocolVersion >= ProtocolVersions.KEEP_ALIVE_ANSWERED;
         keepAliveIntervalNs = 0 != config.keepAliveIntervalNs() ? config.keepAliveIntervalNs() :
             TimeUnit.MILLISECONDS.toNanos(Math.max(1, connectDecoder.keepAliveIntervalMs()));
         sessionImage = (Image)header.context(); // Aeron's Image gives itself as its header's context
@@ -2079,6 +2157,9 @@ public final class FerriteClient implements Agent, AutoCloseable
         }
         connected = true;
         lastSendNs = System.nanoTime();
+        lastHeardNs = lastSendNs; // the ConnectResponse
+        lastKeepAliveNs = lastSendNs;
+        awaitingSinceNs = 0;
     }
 
     /**

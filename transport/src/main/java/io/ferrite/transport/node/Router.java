@@ -30,6 +30,7 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.ErrorResponseDecoder;
 import io.ferrite.codecs.sbe.ErrorResponseEncoder;
 import io.ferrite.codecs.sbe.GetItemRequestDecoder;
+import io.ferrite.codecs.sbe.KeepAliveEncoder;
 import io.ferrite.codecs.sbe.KeyRole;
 import io.ferrite.codecs.sbe.ListTablesRequestDecoder;
 import io.ferrite.codecs.sbe.ListTablesResponseEncoder;
@@ -53,6 +54,7 @@ import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.NameRules;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.ProtocolVersions;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -139,6 +141,7 @@ final class Router implements Agent
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectResponseEncoder connectResponse = new ConnectResponseEncoder();
+    private final KeepAliveEncoder keepAliveAnswer = new KeepAliveEncoder();
     private final ErrorResponseEncoder errorResponse = new ErrorResponseEncoder();
     private final ListTablesResponseEncoder listTablesResponse = new ListTablesResponseEncoder();
     private final TableDescriptionResponseEncoder tableResponse = new TableDescriptionResponseEncoder();
@@ -388,6 +391,7 @@ final class Router implements Agent
         {
             case Operations.KEEP_ALIVE:
                 countRequest(operation, length);
+                answerKeepAlive(session);
                 return ControlledFragmentHandler.Action.CONTINUE;
 
             case Operations.DISCONNECT:
@@ -663,7 +667,7 @@ final class Router implements Agent
         final long correlationId = connect.correlationId();
         final long clientId = connect.clientId();
         final int streamId = connect.responseStreamId();
-        connect.protocolVersion();
+        final int protocolVersion = connect.protocolVersion();
         final String channel = connect.responseChannel();
         if (null != existing)
         {
@@ -701,6 +705,7 @@ final class Router implements Agent
         session.connectDeadlineNs = nowNs + config.connectTimeoutNs();
         session.lastActivityNs = nowNs;
         session.description = responseChannel + " stream " + streamId;
+        session.answersKeepAlive = protocolVersion >= ProtocolVersions.KEEP_ALIVE_ANSWERED;
         sessions.put(key, session);
         pendingConnects++;
         counters.sessionsOpened.incrementRelease();
@@ -732,6 +737,25 @@ final class Router implements Agent
             .protocolVersion(MessageHeaderEncoder.SCHEMA_VERSION);
         return sender.send(
             session.publication, sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + connectResponse.encodedLength());
+    }
+
+    /**
+     * Answers a KeepAlive with one, for a client that connected with a protocol version that expects it: how the client
+     * tells this node alive from one dead or frozen behind a media driver it does not own (decision 0006). One offer,
+     * nothing retried: a response stream that is back-pressured or not connected has answers enough in it, or is
+     * handled by the path that meets it with a real answer. Allocation-free.
+     */
+    private void answerKeepAlive(final Session session)
+    {
+        if (session.answersKeepAlive)
+        {
+            keepAliveAnswer.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).sessionId(session.imageSessionId);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + keepAliveAnswer.encodedLength();
+            if (session.publication.offer(sendBuffer, 0, length) > 0)
+            {
+                counters.bytesOut.getAndAdd(length);
+            }
+        }
     }
 
     private int housekeeping()
@@ -1935,6 +1959,8 @@ final class Router implements Agent
         long connectDeadlineNs;
         long lastActivityNs;
         boolean connected;
+        /** The client named a protocol version that expects its KeepAlive answered ({@link ProtocolVersions}). */
+        boolean answersKeepAlive;
 
         Session(final long key, final int imageSessionId, final int slot, final long token, final long registrationId,
             final long clientId)

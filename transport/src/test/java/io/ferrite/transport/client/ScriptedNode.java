@@ -15,6 +15,7 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.codecs.sbe.ErrorResponseEncoder;
 import io.ferrite.codecs.sbe.ItemResponseEncoder;
 import io.ferrite.codecs.sbe.KeepAliveDecoder;
+import io.ferrite.codecs.sbe.KeepAliveEncoder;
 import io.ferrite.codecs.sbe.MessageHeaderDecoder;
 import io.ferrite.codecs.sbe.MessageHeaderEncoder;
 import org.agrona.CloseHelper;
@@ -24,6 +25,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import io.ferrite.transport.ProtocolVersions;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -75,6 +77,7 @@ final class ScriptedNode implements Agent, AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectRequestDecoder connectDecoder = new ConnectRequestDecoder();
     private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
+    private final KeepAliveEncoder keepAliveEncoder = new KeepAliveEncoder();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
     private final AgentRunner runner;
     private volatile Responder responder = ScriptedNode::notFound;
@@ -84,6 +87,9 @@ final class ScriptedNode implements Agent, AutoCloseable
     private volatile boolean releaseDeferredInReverse;
     private final java.util.ArrayDeque<byte[]> deferred = new java.util.ArrayDeque<>();
     private volatile int keepAliveIntervalMs = 1000;
+    /** Whether KeepAlives are answered, as a node does for a client of protocol version 6 or later. */
+    private volatile boolean answerKeepAlives = true;
+    private boolean clientExpectsKeepAliveAnswers;
     private ExclusivePublication responses;
 
     ScriptedNode(final Path aeronDir, final String requestChannel)
@@ -118,6 +124,15 @@ final class ScriptedNode implements Agent, AutoCloseable
     void keepAliveIntervalMs(final int intervalMs)
     {
         keepAliveIntervalMs = intervalMs;
+    }
+
+    /**
+     * Stops (or resumes) answering KeepAlive, as a node's router that stopped (a stuck thread, a frozen process) while
+     * its media driver, still running, keeps the session's streams alive.
+     */
+    void answerKeepAlives(final boolean answer)
+    {
+        answerKeepAlives = answer;
     }
 
     /** Closes the session's response publication, as a node that went away would. */
@@ -247,6 +262,7 @@ final class ScriptedNode implements Agent, AutoCloseable
             connectDecoder.wrapAndApplyHeader(buffer, offset, header);
             final long correlationId = connectDecoder.correlationId();
             final int streamId = connectDecoder.responseStreamId();
+            clientExpectsKeepAliveAnswers = connectDecoder.protocolVersion() >= ProtocolVersions.KEEP_ALIVE_ANSWERED;
             final String channel = connectDecoder.responseChannel();
             CloseHelper.quietClose(responses);
             responses = aeron.addExclusivePublication(channel, streamId);
@@ -274,6 +290,11 @@ final class ScriptedNode implements Agent, AutoCloseable
         if (KeepAliveDecoder.TEMPLATE_ID == templateId)
         {
             keepAlives.incrementAndGet();
+            if (answerKeepAlives && clientExpectsKeepAliveAnswers && null != responses)
+            {
+                keepAliveEncoder.wrapAndApplyHeader(out, 0, headerEncoder).sessionId(fragmentHeader.sessionId());
+                offer(MessageHeaderEncoder.ENCODED_LENGTH + keepAliveEncoder.encodedLength());
+            }
             return;
         }
         if (DisconnectDecoder.TEMPLATE_ID == templateId)

@@ -26,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Over UDP, a node that stops dead (its host gone: no answers, no Aeron heartbeats, no end-of-stream) is noticed after
  * the client's node silence timeout (here 1 s), not after Aeron's default 10 s image liveness timeout: the request in
- * flight fails with NODE_UNAVAILABLE well before its own 30 s timeout, and later sends are refused.
+ * flight fails with NODE_UNAVAILABLE well before its own 30 s timeout, and later sends are refused. Over IPC through the
+ * node's driver, a node that stops answering while that driver runs on is noticed as soon, by its silence; and a client
+ * that stops polling for a while is not told its live node is gone. (A node dead or frozen with its driver, over IPC:
+ * {@link ANodeDeadOrFrozenBehindItsOwnDriverIsNoticedTest}.)
  */
 class SilentNodeIsNoticedWithinTheSilenceTimeoutTest
 {
@@ -108,11 +111,111 @@ class SilentNodeIsNoticedWithinTheSilenceTimeoutTest
         final long noticedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAt);
         assertTrue(outcomes.containsKey(id), "no outcome " + noticedAfterMs + " ms after the node froze " +
             "(Aeron's default image liveness is 10 s); counters " + client.counters());
-        assertTrue(outcomes.get(id).startsWith("NODE_UNAVAILABLE: node unavailable: the node's response stream went away"),
-            outcomes.get(id));
+        // the first of two clocks of the same length: the client's own (nothing heard, not even to KeepAlive) and its
+        // driver's image liveness (no frame at all, not even Aeron's heartbeats)
+        assertTrue(outcomes.get(id).startsWith("NODE_UNAVAILABLE: node unavailable: the node's response stream went away") ||
+            outcomes.get(id).startsWith("NODE_UNAVAILABLE: node unavailable: the node sent nothing for"), outcomes.get(id));
         assertFalse(client.isConnected());
         assertEquals(FerriteClient.NOT_CONNECTED, client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, handler));
         assertEquals(1, client.counters().nodeUnavailable());
+    }
+
+    /**
+     * Through the node's own driver over IPC, a node whose router stops (a stuck thread) while its driver runs on keeps
+     * the session's streams alive at Aeron's level, so only the node's silence tells: before, such a node was never
+     * noticed, each request waiting out its own timeout.
+     */
+    @Test
+    void aNodeThatStopsAnsweringWhileItsDriverRunsOnIsNoticedAfterTheSilenceTimeout()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron-node"), "aeron:ipc");
+        node.responder((templateId, correlationId, request, offset, length, out) -> 0); // never answers a request
+        client = FerriteClient.connect(new ClientConfig()
+            .aeronDir(node.aeronDir())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(30))
+            .nodeSilenceTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
+        final Map<Long, String> outcomes = new ConcurrentHashMap<>();
+        final ResponseHandler handler = recording(outcomes);
+        final byte[] key = ItemCodec.encode(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, handler);
+        assertTrue(id > 0, "sent: " + id);
+
+        // a live node that answers KeepAlive but not (yet) the request is not taken for a dead one
+        pollFor(TimeUnit.SECONDS.toNanos(2), () -> false);
+        assertTrue(outcomes.isEmpty(), String.valueOf(outcomes));
+        assertTrue(client.isConnected());
+        assertTrue(client.counters().keepAlivesAnswered() > 0, client.counters().toString());
+
+        node.answerKeepAlives(false);
+        final long stoppedAt = System.nanoTime();
+        pollFor(TimeUnit.SECONDS.toNanos(6), () -> outcomes.containsKey(id));
+        final long noticedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+        assertTrue(outcomes.containsKey(id), "no outcome " + noticedAfterMs + " ms after the node stopped answering " +
+            "while its driver runs on; counters " + client.counters());
+        assertTrue(outcomes.get(id).startsWith("NODE_UNAVAILABLE: node unavailable: the node sent nothing for"),
+            outcomes.get(id));
+        assertFalse(client.isConnected());
+        assertEquals(1, client.counters().silentNodes());
+        assertEquals(1, client.counters().nodesLost());
+    }
+
+    /**
+     * The silence that counts is the node's, not the client's own: a client that neither polls nor sends for longer than
+     * the silence timeout (its thread busy elsewhere) still finds its live node there, since the node owed it nothing
+     * meanwhile.
+     */
+    @Test
+    void aClientThatStopsPollingForLongerThanTheSilenceTimeoutStillFindsItsNode() throws InterruptedException
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron-node"), "aeron:ipc");
+        client = FerriteClient.connect(new ClientConfig()
+            .aeronDir(node.aeronDir())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .nodeSilenceTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
+        Thread.sleep(2_500);
+        final Map<Long, String> outcomes = new ConcurrentHashMap<>();
+        final byte[] key = ItemCodec.encode(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, recording(outcomes));
+        assertTrue(id > 0, "sent: " + id);
+        pollFor(TimeUnit.SECONDS.toNanos(5), () -> outcomes.containsKey(id));
+        assertEquals("item", outcomes.get(id), client.counters().toString());
+        assertTrue(client.isConnected());
+        assertEquals(0, client.counters().nodesLost());
+    }
+
+    private void pollFor(final long ns, final java.util.function.BooleanSupplier done)
+    {
+        final long deadline = System.nanoTime() + ns;
+        while (!done.getAsBoolean() && System.nanoTime() - deadline < 0)
+        {
+            if (0 == client.poll())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+        }
+    }
+
+    private static ResponseHandler recording(final Map<Long, String> outcomes)
+    {
+        return new ResponseHandler()
+        {
+            public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+                final int length)
+            {
+                outcomes.put(requestId, "item");
+            }
+
+            public void onError(final long requestId, final ErrorCode code, final String message)
+            {
+                outcomes.put(requestId, "error " + code);
+            }
+
+            public void onFailure(final long requestId, final ClientFailure failure, final String message)
+            {
+                outcomes.put(requestId, failure + ": " + message);
+            }
+        };
     }
 
     @Test

@@ -74,6 +74,8 @@ final class RawSession implements AutoCloseable
     private final FragmentHandler assembler = new FragmentAssembler(this::onResponse);
     private long nextCorrelationId = 1;
     long sessionId;
+    /** KeepAlives the node answered (kept apart from the responses to requests). */
+    int keepAliveAnswers;
     int keepAliveIntervalMs;
     int sessionTimeoutMs;
 
@@ -110,10 +112,18 @@ final class RawSession implements AutoCloseable
 
     RawSession connect()
     {
+        return connect(MessageHeaderEncoder.SCHEMA_VERSION);
+    }
+
+    /**
+     * Connects as a client of that protocol version says it does in its ConnectRequest.
+     */
+    RawSession connect(final int protocolVersion)
+    {
         final long correlationId = nextCorrelationId++;
         final ConnectRequestEncoder encoder = new ConnectRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
             .correlationId(correlationId).clientId(42).responseStreamId(responseStreamId)
-            .protocolVersion(MessageHeaderEncoder.SCHEMA_VERSION).responseChannel(responseChannel);
+            .protocolVersion(protocolVersion).responseChannel(responseChannel);
         send(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         final ConnectResponseDecoder decoder = new ConnectResponseDecoder();
         decoder.wrapAndApplyHeader(new UnsafeBuffer(await(correlationId)), 0, new MessageHeaderDecoder());
@@ -201,6 +211,12 @@ final class RawSession implements AutoCloseable
 
     private void onResponse(final DirectBuffer buffer, final int offset, final int length, final io.aeron.logbuffer.Header h)
     {
+        if (length >= MessageHeaderDecoder.ENCODED_LENGTH &&
+            io.ferrite.codecs.sbe.KeepAliveDecoder.TEMPLATE_ID == buffer.getShort(offset + 2, java.nio.ByteOrder.LITTLE_ENDIAN))
+        {
+            keepAliveAnswers++; // the node's answer to a KeepAlive (protocol version 6 on): not a response to a request
+            return;
+        }
         final byte[] frame = new byte[length];
         buffer.getBytes(offset, frame);
         received.add(frame);

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The router thread and the shard loop threads allocate nothing per request in steady state while serving GetItem,
- * PutItem, UpdateItem, DeleteItem and Query, with and without expressions (a conditional PutItem, an UpdateExpression
+ * PutItem, UpdateItem, DeleteItem, Query and KeepAlive (answered), with and without expressions (a conditional PutItem, an UpdateExpression
  * with a condition, a Query by KeyConditionExpression with a FilterExpression: compiled once, then found by their
  * bytes), measured per thread with HotSpot's
  * {@code ThreadMXBean.getThreadAllocatedBytes} (exact to the byte for TLAB and outside-TLAB allocation)
@@ -49,7 +49,7 @@ class RouterAndShardRequestPathAllocatesNothingTest
      * bytes to a few KB per window, from deoptimized code paths and Chronicle internals, not per request.
      */
     private static final long MAX_BYTES_PER_REQUEST = 4;
-    private static final int REQUESTS_PER_ROUND = 8;
+    private static final int REQUESTS_PER_ROUND = 9;
     private static final Map<String, AttributeValue> NAMES = Map.of("#v", AttributeValue.s("v"), "#w", AttributeValue.s("w"));
     private static final Map<String, AttributeValue> PUT_VALUES = Map.of(":x", AttributeValue.s("x"));
     private static final Map<String, AttributeValue> UPDATE_VALUES =
@@ -115,7 +115,8 @@ class RouterAndShardRequestPathAllocatesNothingTest
 
     /**
      * One round: a PutItem, a GetItem, an UpdateItem (ALL_NEW), a Query page, a conditional PutItem, an UpdateExpression
-     * with a condition (UPDATED_NEW), a Query by KeyConditionExpression with a filter, and a DeleteItem (ALL_OLD).
+     * with a condition (UPDATED_NEW), a Query by KeyConditionExpression with a filter, a DeleteItem (ALL_OLD), and a
+     * KeepAlive, which the router answers (a client's sign of life from the node, decision 0006).
      */
     private static void rounds(final RawSession s, final int count)
     {
@@ -135,6 +136,7 @@ class RouterAndShardRequestPathAllocatesNothingTest
             ok(s.queryExpression("Hot", "pk = :pk AND sk BETWEEN :lo AND :hi", "attribute_exists(v)", null,
                 Map.of(":pk", AttributeValue.s(pk), ":lo", AttributeValue.n(0), ":hi", AttributeValue.n(20)), 3));
             ok(s.deleteItem("Hot", item("pk", pk, "sk", sk), ReturnValuesType.ALL_OLD));
+            s.keepAlive();
         }
     }
 

@@ -1,0 +1,151 @@
+package io.ferrite.transport.client;
+
+import io.ferrite.codecs.item.ItemCodec;
+import io.ferrite.codecs.sbe.ErrorCode;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static io.ferrite.codecs.item.AttributeValue.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A client on the same host reaches its node over IPC through the node's own media driver, so the driver dies or
+ * freezes with the node. Aeron then tells the client nothing until its driver timeout (10 s): the client's request
+ * waited that long, or its own timeout, and an application could not fail over. The client asks a quiet node for a sign
+ * of life (KeepAlive, which the node answers) and takes it as gone when nothing at all comes back within its node
+ * silence timeout (here 1 s): the request in flight fails with NODE_UNAVAILABLE well before Aeron's 10 s, and the
+ * client says it is no longer connected. The node is a child JVM, SIGKILLed or SIGSTOPped whole.
+ */
+class ANodeDeadOrFrozenBehindItsOwnDriverIsNoticedTest
+{
+    private static final long SILENCE_MS = 1_000;
+    /** Generous (not a latency assertion), and well under the 10 s Aeron would take. */
+    private static final long NOTICED_WITHIN_MS = 6_000;
+
+    @TempDir
+    Path dir;
+
+    private ChildNode child;
+    private FerriteClient client;
+    private final Map<Long, String> outcomes = new ConcurrentHashMap<>();
+    private final ResponseHandler handler = new ResponseHandler()
+    {
+        public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            outcomes.put(requestId, "item");
+        }
+
+        public void onResponse(final long requestId, final int templateId, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            outcomes.put(requestId, "response");
+        }
+
+        public void onError(final long requestId, final ErrorCode code, final String message)
+        {
+            outcomes.put(requestId, "error " + code);
+        }
+
+        public void onFailure(final long requestId, final ClientFailure failure, final String message)
+        {
+            outcomes.put(requestId, failure + ": " + message);
+        }
+    };
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        CloseHelper.quietClose(client);
+        if (null != child)
+        {
+            child.close();
+        }
+    }
+
+    @Test
+    void aSigkilledNodeFailsTheRequestInFlightWithinTheSilenceTimeout() throws Exception
+    {
+        connectAndStayConnectedWhileIdle();
+        child.process.destroyForcibly(); // SIGKILL: the node's driver goes with it
+        final long killedAt = System.nanoTime();
+        assertTrue(child.process.waitFor(30, TimeUnit.SECONDS));
+        awaitNodeLost(killedAt, "SIGKILL");
+    }
+
+    @Test
+    void aFrozenNodeFailsTheRequestInFlightWithinTheSilenceTimeout() throws Exception
+    {
+        connectAndStayConnectedWhileIdle();
+        child.signal("STOP"); // every thread of the node, its driver's too, stands still
+        final long frozenAt = System.nanoTime();
+        awaitNodeLost(frozenAt, "SIGSTOP");
+    }
+
+    /**
+     * Connects through the child node's driver and proves that a live node with nothing to say is not taken for a dead
+     * one: it answers, then stays idle for more than twice the silence timeout while the client polls.
+     */
+    private void connectAndStayConnectedWhileIdle() throws Exception
+    {
+        child = ChildNode.start(dir);
+        client = FerriteClient.connect(new ClientConfig()
+            .aeronDir(child.aeronDir)
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(30))
+            .nodeSilenceTimeoutNs(TimeUnit.MILLISECONDS.toNanos(SILENCE_MS)));
+        final long listed = client.listTables(10, null, handler);
+        assertTrue(listed > 0, "sent: " + listed);
+        pollUntil(() -> outcomes.containsKey(listed), TimeUnit.SECONDS.toNanos(20));
+        assertEquals("response", outcomes.get(listed));
+
+        pollUntil(() -> false, TimeUnit.MILLISECONDS.toNanos(2 * SILENCE_MS + 500));
+        assertTrue(client.isConnected(), "a live idle node was taken for a dead one: " + client.counters() +
+            "\nnode output:\n" + child.output());
+        assertEquals(0, client.counters().nodesLost());
+        assertTrue(client.counters().keepAlivesAnswered() > 0, "the node answers KeepAlive: " + client.counters());
+    }
+
+    private void awaitNodeLost(final long since, final String what) throws Exception
+    {
+        final byte[] key = ItemCodec.encode(Map.of("pk", s("k")));
+        final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, handler);
+        assertTrue(id > 0, "sent after " + what + ": " + id);
+
+        pollUntil(() -> outcomes.containsKey(id), TimeUnit.MILLISECONDS.toNanos(NOTICED_WITHIN_MS) - (System.nanoTime() - since));
+        final long noticedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+        System.out.println("after " + what + " of the node: " + outcomes.get(id) + " (" + noticedAfterMs + " ms)");
+        assertTrue(outcomes.containsKey(id), "the request in flight had no outcome " + noticedAfterMs + " ms after " +
+            what + " of the node (Aeron's driver timeout is 10 s); counters " + client.counters());
+        assertTrue(outcomes.get(id).startsWith("NODE_UNAVAILABLE: node unavailable: the node sent nothing for"),
+            outcomes.get(id));
+        assertFalse(client.isConnected(), "the client reports the node lost");
+        assertEquals(FerriteClient.NOT_CONNECTED, client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, handler));
+        assertEquals(1, client.counters().nodesLost(), client.counters().toString());
+        assertEquals(1, client.counters().silentNodes(), client.counters().toString());
+        assertEquals(1, client.counters().nodeUnavailable(), client.counters().toString());
+    }
+
+    private void pollUntil(final java.util.function.BooleanSupplier done, final long forNs)
+    {
+        final long deadline = System.nanoTime() + forNs;
+        while (!done.getAsBoolean() && System.nanoTime() - deadline < 0)
+        {
+            if (0 == client.poll())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // two cores, shared with the child node
+            }
+        }
+    }
+}
