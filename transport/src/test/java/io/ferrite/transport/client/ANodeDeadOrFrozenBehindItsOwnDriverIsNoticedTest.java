@@ -9,6 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,14 +78,68 @@ class ANodeDeadOrFrozenBehindItsOwnDriverIsNoticedTest
         }
     }
 
+    /**
+     * Then the client outlives Aeron's driver timeout, which it did not: Aeron's default error handler ends the JVM
+     * ({@code System.exit(-1)}, "Media Driver timeout - is it running? exiting client...") when the driver it was
+     * connected through stops answering for 10 s, so a node dying took every IPC client's application with it (here,
+     * the test's JVM: the fork crashed).
+     */
     @Test
-    void aSigkilledNodeFailsTheRequestInFlightWithinTheSilenceTimeout() throws Exception
+    void aSigkilledNodeFailsTheRequestInFlightWithinTheSilenceTimeoutAndItsDriversTimeoutEndsNoJvm() throws Exception
     {
         connectAndStayConnectedWhileIdle();
         child.process.destroyForcibly(); // SIGKILL: the node's driver goes with it
         final long killedAt = System.nanoTime();
         assertTrue(child.process.waitFor(30, TimeUnit.SECONDS));
         awaitNodeLost(killedAt, "SIGKILL");
+
+        final PrintStream stderr = System.err;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new TeeOutputStream(stderr, captured), true));
+        try
+        {
+            final long until = killedAt + TimeUnit.SECONDS.toNanos(10 + 5);
+            pollUntil(() -> captured.toString().contains("its media driver stopped answering"), until - System.nanoTime());
+        }
+        finally
+        {
+            System.setErr(stderr);
+        }
+        assertTrue(captured.toString().contains("ferrite client: FATAL - MediaDriver"), "Aeron's driver timeout came " +
+            "and was reported; stderr meanwhile: " + captured);
+        assertFalse(client.isConnected());
+        assertEquals(0, client.poll(), "the client polls on over its closed Aeron");
+        assertEquals(1, client.counters().nodesLost(), client.counters().toString());
+    }
+
+    private static final class TeeOutputStream extends OutputStream
+    {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(final OutputStream first, final OutputStream second)
+        {
+            this.first = first;
+            this.second = second;
+        }
+
+        public synchronized void write(final int b) throws IOException
+        {
+            first.write(b);
+            second.write(b);
+        }
+
+        public synchronized void write(final byte[] bytes, final int offset, final int length) throws IOException
+        {
+            first.write(bytes, offset, length);
+            second.write(bytes, offset, length);
+        }
+
+        public synchronized void flush() throws IOException
+        {
+            first.flush();
+            second.flush();
+        }
     }
 
     @Test
