@@ -37,6 +37,7 @@ import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.DriverTimeouts;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -223,7 +224,11 @@ public final class CellClient implements AutoCloseable
         }
         try
         {
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            // Not Aeron's default error handler: it ends the JVM when the driver stops answering, and a driver the
+            // application names (aeronDir) is not this client's to outlive it by.
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(
+                DriverTimeouts.reportWithoutExit("ferrite cell client", "the client cannot reach the cell through it: " +
+                "close it, and connect a new one once a driver runs")));
             return new CellClient(config, driver, waker, aeron);
         }
         catch (final RuntimeException ex)

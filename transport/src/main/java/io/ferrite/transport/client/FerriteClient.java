@@ -9,10 +9,10 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.aeron.exceptions.DriverTimeoutException;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.ferrite.codecs.error.FerriteException;
+import io.ferrite.transport.DriverTimeouts;
 import io.ferrite.codecs.item.Utf8;
 import io.ferrite.codecs.sbe.AttributeType;
 import io.ferrite.codecs.sbe.BatchGetItemRequestEncoder;
@@ -339,7 +339,9 @@ public final class FerriteClient implements Agent, AutoCloseable
                         ClientConfig.PREFIX + "aeronDir to its aeron dir, or use an embedded driver for UDP");
                 }
                 aeron = Aeron.connect(
-                    new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(FerriteClient::onAeronError));
+                    new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(DriverTimeouts.reportWithoutExit(
+                        "ferrite client", "through the node's driver, over IPC, the node went with it; the session " +
+                        "is over (NODE_UNAVAILABLE): connect a new client")));
                 ownsAeron = true;
             }
             return new FerriteClient(config, driver, aeron, ownsAeron);
@@ -1850,25 +1852,6 @@ public final class FerriteClient implements Agent, AutoCloseable
 
     private static void onImageAvailable(final Image image)
     {
-    }
-
-    /**
-     * The error handler of an Aeron the client connects itself (and so of the exceptions its handlers throw): as Aeron's
-     * default, it prints the error, but it does not end the JVM on a driver timeout as Aeron's default does. Over IPC the
-     * driver is the node's, and dies or freezes with it: Aeron's default then called {@code System.exit(-1)} ten
-     * seconds later, taking the application down with the node. Instead, the timed-out Aeron closes its publications,
-     * which ends the session (NODE_UNAVAILABLE), if the node's silence had not ended it already.
-     */
-    private static void onAeronError(final Throwable error)
-    {
-        if (error instanceof DriverTimeoutException)
-        {
-            System.err.println("ferrite client: " + error.getMessage() + ": its media driver stopped answering (through " +
-                "the node's driver, over IPC, the node went with it); the session is over: connect a new client");
-            return;
-        }
-        System.err.println("ferrite client: " + error);
-        error.printStackTrace(System.err);
     }
 
     private static void onImageUnavailable(final Image image)
