@@ -282,6 +282,22 @@ final class AwsSdkServesEveryOperationTest
             .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(50L).writeCapacityUnits(70L).build()))
             .tableDescription();
         assertEquals(50L, updated.provisionedThroughput().readCapacityUnits());
+        // DynamoDB refuses an UpdateTable that changes nothing, so a tool that re-sends its settings finds out
+        final DynamoDbException unchanged = assertThrows(DynamoDbException.class, () -> dynamo.updateTable(b -> b
+            .tableName("Provisioned").billingMode(BillingMode.PROVISIONED)
+            .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(50L).writeCapacityUnits(70L).build())));
+        assertEquals("ValidationException", unchanged.awsErrorDetails().errorCode());
+        assertEquals(400, unchanged.statusCode());
+        assertEquals("The provisioned throughput for the table will not change. The requested value equals the " +
+            "current value. Current ReadCapacityUnits provisioned for the table: 50. Requested ReadCapacityUnits: 50. " +
+            "Current WriteCapacityUnits provisioned for the table: 70. Requested WriteCapacityUnits: 70. Refer to the " +
+            "Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+            unchanged.awsErrorDetails().errorMessage());
+        final DynamoDbException nothing = assertThrows(DynamoDbException.class,
+            () -> dynamo.updateTable(b -> b.tableName("Provisioned")));
+        assertEquals("ValidationException", nothing.awsErrorDetails().errorCode());
+        assertTrue(nothing.awsErrorDetails().errorMessage().startsWith("At least one of ProvisionedThroughput, " +
+            "BillingMode"), nothing.awsErrorDetails().errorMessage());
 
         final List<String> names = dynamo.listTables().tableNames();
         assertTrue(names.containsAll(List.of("Music", "Provisioned")), names.toString());

@@ -68,13 +68,18 @@ public record TableCapacity(BillingMode billingMode, long readCapacityUnits, lon
     }
 
     /**
-     * Resolves what an UpdateTable asked for, given the table's current capacity.
+     * Resolves what an UpdateTable asked for, given the table's current capacity, with DynamoDB's refusals of an
+     * update that changes nothing: no parameter at all; BillingMode PROVISIONED without a ProvisionedThroughput (also
+     * on a table already PROVISIONED); a PROVISIONED table's throughput requested as it is ("will not change").
+     * BillingMode PAY_PER_REQUEST on an on-demand table is accepted, as DynamoDB accepts it.
      *
      * @param current            the table's capacity now.
      * @param billingMode        the requested mode, or null to keep the current one.
      * @param readCapacityUnits  0 when not given.
      * @param writeCapacityUnits 0 when not given.
      * @return the new capacity.
+     * @throws FerriteException ValidationException naming the rule broken (and, for an unchanged throughput, the
+     *                          current and requested units).
      */
     public static TableCapacity forUpdate(
         final TableCapacity current, final BillingMode billingMode, final long readCapacityUnits, final long writeCapacityUnits)
@@ -90,14 +95,24 @@ public record TableCapacity(BillingMode billingMode, long readCapacityUnits, lon
         {
             return forCreate(mode, readCapacityUnits, writeCapacityUnits);
         }
-        if (BillingMode.PAY_PER_REQUEST == current.billingMode() && !unitsGiven)
+        if (!unitsGiven)
         {
             throw FerriteException.validation("One or more parameter values were invalid: ProvisionedThroughput must be " +
                 "specified when BillingMode is PROVISIONED");
         }
-        return provisioned(
+        final TableCapacity requested = provisioned(
             0 == readCapacityUnits ? current.readCapacityUnits() : readCapacityUnits,
             0 == writeCapacityUnits ? current.writeCapacityUnits() : writeCapacityUnits);
+        if (requested.equals(current))
+        {
+            throw FerriteException.validation("The provisioned throughput for the table will not change. The requested " +
+                "value equals the current value. Current ReadCapacityUnits provisioned for the table: " +
+                current.readCapacityUnits() + ". Requested ReadCapacityUnits: " + requested.readCapacityUnits() +
+                ". Current WriteCapacityUnits provisioned for the table: " + current.writeCapacityUnits() +
+                ". Requested WriteCapacityUnits: " + requested.writeCapacityUnits() + ". Refer to the Amazon DynamoDB " +
+                "Developer Guide for current limits and how to request higher limits.");
+        }
+        return requested;
     }
 
     private static void check(final long units, final String field, final String name)
