@@ -232,10 +232,21 @@ final class AwsSdkServesEveryOperationTest
                 .forEach(item -> assertTrue(segmented.add(item.get("id").n())));
         }
         assertEquals(seen, segmented);
-        // A Scan page never spans two shards (decision 0005), so a COUNT takes one page per shard, as DynamoDB's may.
+        // A Scan page that returns items ends on the shard that has them (decision 0005), so a COUNT takes one page
+        // per shard, as DynamoDB's may.
         final int counted = dynamo.scanPaginator(b -> b.tableName("ScanMe").select(Select.COUNT)).stream()
             .mapToInt(ScanResponse::count).sum();
         assertEquals(40, counted);
+        // One that finds nothing walks on through the shards within one page, and counts every item it evaluated.
+        final ScanResponse none = dynamo.scan(b -> b.tableName("ScanMe").select(Select.COUNT)
+            .filterExpression("attribute_not_exists(id)").returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        assertEquals(0, none.count());
+        assertEquals(40, none.scannedCount(), none.toString());
+        assertFalse(none.hasLastEvaluatedKey(), none.toString());
+        assertEquals(0.5, none.consumedCapacity().capacityUnits(), "40 small items: one 4 KB block, eventually consistent");
+        final ScanResponse limited = dynamo.scan(b -> b.tableName("ScanMe").select(Select.COUNT).limit(40)
+            .filterExpression("attribute_not_exists(id)"));
+        assertEquals(40, limited.scannedCount(), "Limit counts the items evaluated on every shard: " + limited);
     }
 
     @Test

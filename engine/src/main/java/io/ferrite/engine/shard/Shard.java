@@ -1081,7 +1081,9 @@ public final class Shard implements AutoCloseable
             positioned = cursor.seekGE(probeBuffer, 0, 8);
         }
 
-        long pageBytes = 0;
+        // a page continuing from another store counts what it read there against its 1 MB (its first item here is
+        // read whatever that is: the check below needs an item scanned here)
+        long pageBytes = request.bytesReadBefore();
         int lastKeyLength = 0;
         final int limit = request.limit();
         OffHeapBTree.Cursor ahead = partitions[partitionIndex].lookAhead();
@@ -1096,6 +1098,7 @@ public final class Shard implements AutoCloseable
                 if (partitionIndex >= partitions.length ||
                     Long.compareUnsigned(partitions[partitionIndex].hashLow(), segmentHigh) > 0)
                 {
+                    scanReachedItsEnd(table, request, lastKeyLength);
                     return;
                 }
                 cursor = cursorFor(table, partitions[partitionIndex]);
@@ -1118,6 +1121,7 @@ public final class Shard implements AutoCloseable
             final int keyLength = cursor.keyLength();
             if (Long.compareUnsigned(KeyCodec.hash(key, keyOffset), segmentHigh) > 0)
             {
+                scanReachedItsEnd(table, request, lastKeyLength);
                 return;
             }
 
@@ -1142,6 +1146,19 @@ public final class Shard implements AutoCloseable
             }
             prefetched = Math.max(0, prefetched - 1);
             positioned = cursor.next();
+        }
+    }
+
+    /**
+     * A Scan page that ran to the end of its segment has no LastEvaluatedKey, but says which item it evaluated last
+     * ({@link ScanRequest#lastItemKey()}): once per page, never per item.
+     */
+    private void scanReachedItsEnd(final Table table, final ScanRequest request, final int lastKeyLength)
+    {
+        if (lastKeyLength > 0)
+        {
+            request.lastItemKeyLength(
+                KeyCodec.toKeyItem(table, lastKeyBuffer, 0, lastKeyLength, request.lastEvaluatedKeyBuffer(), 0));
         }
     }
 

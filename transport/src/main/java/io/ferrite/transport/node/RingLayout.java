@@ -26,9 +26,20 @@ package io.ferrite.transport.node;
  *  +---------------------------------------------------------------+
  *  |                         flags (int)                           |
  *  +---------------------------------------------------------------+
+ *  |      a Scan page's bytes read on earlier shards (long)        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |    a Scan page's items evaluated on earlier shards (int)      |
+ *  +---------------------------------------------------------------+
+ *  |                      (padding, int)                           |
+ *  +---------------------------------------------------------------+
  *  |         the client's SBE frame (header + message) ...        ...
  *  +---------------------------------------------------------------+
  * </pre>
+ * The two Scan fields are 0 as the router sends a request; a Scan page that walks on from a shard that found nothing
+ * for it carries in them what the shards before read, so that the page's Limit, 1 MB, ScannedCount and
+ * ConsumedCapacity are those of the whole page.
+ * <p>
  * Shard to router (one many-to-one ring): {@link #REPLY_GATHER} carries the same header followed by an
  * SBE frame (the shard's part of a scatter-gather answer, or an ErrorResponse); {@link #REPLY_SCAN_NEXT}
  * carries a Scan message to send on to the next shard; {@link #REPLY_CLOSE_SESSION} asks the router to
@@ -43,7 +54,9 @@ final class RingLayout
     static final int ROUTE_ID_OFFSET = 28;
     static final int SCAN_LAST_SHARD_OFFSET = 32;
     static final int FLAGS_OFFSET = 36;
-    static final int HEADER_LENGTH = 40;
+    static final int SCAN_BYTES_READ_OFFSET = 40;
+    static final int SCAN_ITEMS_EVALUATED_OFFSET = 48;
+    static final int HEADER_LENGTH = 56;
 
     /** Flag: a Scan continuing on a later shard starts at the shard's first item, ignoring ExclusiveStartKey. */
     static final int FLAG_IGNORE_START_KEY = 1;

@@ -616,6 +616,8 @@ final class Router implements Agent
         ringBuffer.putInt(index + RingLayout.ROUTE_ID_OFFSET, route.routeId);
         ringBuffer.putInt(index + RingLayout.SCAN_LAST_SHARD_OFFSET, lastShard);
         ringBuffer.putInt(index + RingLayout.FLAGS_OFFSET, flags);
+        ringBuffer.putLong(index + RingLayout.SCAN_BYTES_READ_OFFSET, 0);
+        ringBuffer.putInt(index + RingLayout.SCAN_ITEMS_EVALUATED_OFFSET, 0);
         ringBuffer.putBytes(index + RingLayout.HEADER_LENGTH, buffer, offset, length);
         counters.inFlight.getAndAdd(1);
         ring.commit(index);

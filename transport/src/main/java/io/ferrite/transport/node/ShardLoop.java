@@ -95,7 +95,7 @@ final class ShardLoop implements Agent, MessageHandler
     private final NodeCounters counters;
     private final ResponseSender sender;
     private final Path histogramDir;
-    private final Int2ObjectHashMap<ShardTable> tables = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<Table> tables = new Int2ObjectHashMap<>();
     private final Histogram[] latency = new Histogram[Operations.COUNT];
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -150,8 +150,6 @@ final class ShardLoop implements Agent, MessageHandler
     private long receivedNs;
     private int pagePosition;
     private int pageCount;
-    private int lastItemOffset;
-    private int lastItemLength;
 
     private long histogramRequestsSeen;
     /** The Error that stopped the shard ({@link #stop}); null while it serves. */
@@ -190,7 +188,7 @@ final class ShardLoop implements Agent, MessageHandler
      */
     void bind(final int routeId, final Table table)
     {
-        tables.put(routeId, new ShardTable(table));
+        tables.put(routeId, table);
     }
 
     Shard shard()
@@ -577,12 +575,15 @@ final class ShardLoop implements Agent, MessageHandler
     /**
      * A page is charged on the bytes of the items it read (DynamoDB sums the sizes, then rounds up once): every item
      * examined, before the FilterExpression and the projection ({@link io.ferrite.engine.shard.PageResult#scannedBytes}),
-     * not the page returned.
+     * not the page returned. A Scan page that walked on from earlier shards has been charged for what they read
+     * ({@code bytesBefore}: the router's minimum up front, and each shard the page's cost so far beyond it), so this
+     * shard charges what its bytes add to the page's cost, and the page's whole cost is what it reports.
      */
-    private void chargePageAfter(final int routeId, final long bytes, final boolean consistent, final boolean report)
+    private void chargePageAfter(
+        final int routeId, final long bytesBefore, final long bytes, final boolean consistent, final boolean report)
     {
-        final long halfUnits = CapacityUnits.queryHalfUnits(bytes, consistent);
-        chargeAfter(routeId, false, halfUnits - (consistent ? 2 : 1));
+        final long halfUnits = CapacityUnits.queryHalfUnits(bytesBefore + bytes, consistent);
+        chargeAfter(routeId, false, halfUnits - CapacityUnits.queryHalfUnits(bytesBefore, consistent));
         if (report)
         {
             pageResponse.consumedReadHalfUnits(halfUnits).consumedWriteUnits(0);
@@ -647,21 +648,29 @@ final class ShardLoop implements Agent, MessageHandler
         q.limit(pageLimit(pageLimit));
         startPage(d.correlationId());
         shard.query(table, q, pageHandler);
-        chargePageAfter(routeId, q.scannedBytes(), 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
+        chargePageAfter(routeId, 0, q.scannedBytes(), 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
         return finishPage(q.count(), q.scannedCount(), q.lastEvaluatedKey(), q.lastEvaluatedKeyLength());
     }
 
     /**
+     * A Scan page on this shard's part of the segment. A page is one read whatever shards it walks (DynamoDB's Limit
+     * bounds the items it evaluates, at most 1 MB is read, ScannedCount and ConsumedCapacity are the whole page's): a
+     * page that walked on from earlier shards that found nothing for it carries what they evaluated and read in the
+     * ring record ({@link RingLayout#SCAN_ITEMS_EVALUATED_OFFSET}, {@link RingLayout#SCAN_BYTES_READ_OFFSET}), and this
+     * shard goes on with the Limit and the 1 MB that are left, and answers (or hands on) the totals.
+     *
      * @return the response length, or -1 when the Scan went back to the router to continue on the next shard.
      */
     private int onScan(final MutableDirectBuffer buffer, final int index, final int length, final int routeId)
     {
         final ScanRequestDecoder d = scan;
         final ScanRequest s = scanRequest.reset();
+        final int evaluatedBefore = buffer.getInt(index + RingLayout.SCAN_ITEMS_EVALUATED_OFFSET);
+        final long bytesBefore = buffer.getLong(index + RingLayout.SCAN_BYTES_READ_OFFSET);
         s.segment(d.segment(), d.totalSegments());
         final int pageLimit = d.pageLimit();
         d.wrapTableName(nameView);
-        final ShardTable shardTable = shardTable(routeId, nameView);
+        final Table table = table(routeId, nameView);
         d.wrapExclusiveStartKey(keyView);
         d.wrapFilterExpression(filterView);
         d.wrapProjectionExpression(projectionView);
@@ -675,10 +684,14 @@ final class ShardLoop implements Agent, MessageHandler
         {
             s.exclusiveStartKey(keyView, 0, keyView.capacity());
         }
-        s.limit(pageLimit(pageLimit));
+        // a page that walked on from earlier shards stopped there short of its Limit, so at least one item is left
+        s.limit(pageLimit(pageLimit) - evaluatedBefore);
+        s.bytesReadBefore(bytesBefore);
         startPage(d.correlationId());
-        shard.scan(shardTable.table, s, pageHandler);
-        chargePageAfter(routeId, s.scannedBytes(), 1 == d.consistentReadRaw(), asked(d.returnConsumedCapacityRaw()));
+        shard.scan(table, s, pageHandler);
+        chargePageAfter(routeId, bytesBefore, s.scannedBytes(), 1 == d.consistentReadRaw(),
+            asked(d.returnConsumedCapacityRaw()));
+        final int evaluated = evaluatedBefore + s.scannedCount();
 
         final int lastShard = buffer.getInt(index + RingLayout.SCAN_LAST_SHARD_OFFSET);
         if (!s.hasLastEvaluatedKey() && shardIndex < lastShard)
@@ -687,14 +700,17 @@ final class ShardLoop implements Agent, MessageHandler
             {
                 buffer.putInt(index + RingLayout.FLAGS_OFFSET, flags | RingLayout.FLAG_IGNORE_START_KEY);
                 buffer.putLong(index + RingLayout.GATHER_ID_OFFSET, shardIndex + 1);
+                buffer.putLong(index + RingLayout.SCAN_BYTES_READ_OFFSET, bytesBefore + s.scannedBytes());
+                buffer.putInt(index + RingLayout.SCAN_ITEMS_EVALUATED_OFFSET, evaluated);
                 writeReply(RingLayout.REPLY_SCAN_NEXT, buffer, index, length);
                 return -1;
             }
-            // more shards follow: this page ends here, and resumes after its last item (on this shard, then the next)
-            final int keyLength = shardTable.keyOf(sendBuffer, lastItemOffset, lastItemLength, keyWriter);
-            return finishPage(s.count(), s.scannedCount(), keyWriter.buffer(), keyLength);
+            // more shards follow: this page ends here with items, and the next resumes after the last item it evaluated
+            // (not the last it returned: the filter may have passed over items after it; and a projection may have
+            // left the key out), on this shard, then the next
+            return finishPage(s.count(), evaluated, s.lastItemKey(), s.lastItemKeyLength());
         }
-        return finishPage(s.count(), s.scannedCount(), s.lastEvaluatedKey(), s.lastEvaluatedKeyLength());
+        return finishPage(s.count(), evaluated, s.lastEvaluatedKey(), s.lastEvaluatedKeyLength());
     }
 
     private void startPage(final long correlationId)
@@ -707,16 +723,12 @@ final class ShardLoop implements Agent, MessageHandler
         sendBuffer.putShort(groupOffset + 2, (short)0, ByteOrder.LITTLE_ENDIAN);
         pagePosition = groupOffset + 4;
         pageCount = 0;
-        lastItemOffset = 0;
-        lastItemLength = 0;
     }
 
     private void onPageItem(final DirectBuffer buffer, final int offset, final int length)
     {
         sendBuffer.putInt(pagePosition, length, ByteOrder.LITTLE_ENDIAN);
         sendBuffer.putBytes(pagePosition + 4, buffer, offset, length);
-        lastItemOffset = pagePosition + 4;
-        lastItemLength = length;
         pagePosition += 4 + length;
         pageCount++;
     }
@@ -921,13 +933,8 @@ final class ShardLoop implements Agent, MessageHandler
 
     private Table table(final int routeId, final DirectBuffer name)
     {
-        return shardTable(routeId, name).table;
-    }
-
-    private ShardTable shardTable(final int routeId, final DirectBuffer name)
-    {
-        final ShardTable table = tables.get(routeId);
-        if (null == table || table.table.isDeleted())
+        final Table table = tables.get(routeId);
+        if (null == table || table.isDeleted())
         {
             throw new FerriteException(ErrorCode.ResourceNotFoundException, "Requested resource not found: Table: " +
                 name.getStringWithoutLengthUtf8(0, name.capacity()) + " not found");
@@ -998,26 +1005,6 @@ final class ShardLoop implements Agent, MessageHandler
             System.err.println("ferrite shard " + shardIndex + ": cannot write histograms: " + ex);
         }
         counters.histogramDumps.increment();
-    }
-
-    /**
-     * A table as this loop holds it, with the key names needed to build the key item of an item.
-     */
-    static final class ShardTable
-    {
-        final Table table;
-        private final KeyItems keyItems;
-
-        ShardTable(final Table table)
-        {
-            this.table = table;
-            keyItems = new KeyItems(table.definition().spec());
-        }
-
-        int keyOf(final DirectBuffer item, final int offset, final int length, final ItemWriter writer)
-        {
-            return keyItems.keyOf(item, offset, length, writer);
-        }
     }
 
     /**

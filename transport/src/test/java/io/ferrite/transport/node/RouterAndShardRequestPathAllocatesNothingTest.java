@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The router thread and the shard loop threads allocate nothing per request in steady state while serving GetItem,
- * PutItem, UpdateItem, DeleteItem, Query and KeepAlive (answered), with and without expressions (a conditional PutItem, an UpdateExpression
+ * PutItem, UpdateItem, DeleteItem, Query, Scan and KeepAlive (answered), with and without expressions (a conditional PutItem, an UpdateExpression
  * with a condition, a Query by KeyConditionExpression with a FilterExpression: compiled once, then found by their
  * bytes), measured per thread with HotSpot's
  * {@code ThreadMXBean.getThreadAllocatedBytes} (exact to the byte for TLAB and outside-TLAB allocation)
@@ -40,7 +40,7 @@ class RouterAndShardRequestPathAllocatesNothingTest
     private static final int MAX_GCS_IN_WINDOW = 2;
     /**
      * Allowed per collection inside a window: what Chronicle Queue re-creates after a GC (a few hundred bytes) with
-     * room to spare, and far below the 4,800 x 16 bytes that one small object per request would make.
+     * room to spare, and far below the 5,400 x 16 bytes that one small object per request would make.
      */
     private static final long BYTES_PER_GC = 4096;
     /**
@@ -115,8 +115,10 @@ class RouterAndShardRequestPathAllocatesNothingTest
 
     /**
      * One round: a PutItem, a GetItem, an UpdateItem (ALL_NEW), a Query page, a conditional PutItem, an UpdateExpression
-     * with a condition (UPDATED_NEW), a Query by KeyConditionExpression with a filter, a DeleteItem (ALL_OLD), and a
-     * KeepAlive, which the router answers (a client's sign of life from the node, decision 0006).
+     * with a condition (UPDATED_NEW), a Query by KeyConditionExpression with a filter, a Scan page of the second of two
+     * segments (the last shard's range, so it never walks on to another shard: the router allocates for that by design),
+     * a DeleteItem (ALL_OLD), and a KeepAlive, which the router answers (a client's sign of life from the node, decision
+     * 0006).
      */
     private static void rounds(final RawSession s, final int count)
     {
@@ -135,6 +137,7 @@ class RouterAndShardRequestPathAllocatesNothingTest
                 "#v = :x", NAMES, UPDATE_VALUES, ReturnValuesType.UPDATED_NEW));
             ok(s.queryExpression("Hot", "pk = :pk AND sk BETWEEN :lo AND :hi", "attribute_exists(v)", null,
                 Map.of(":pk", AttributeValue.s(pk), ":lo", AttributeValue.n(0), ":hi", AttributeValue.n(20)), 3));
+            ok(s.scan("Hot", 1, 2, 3, null));
             ok(s.deleteItem("Hot", item("pk", pk, "sk", sk), ReturnValuesType.ALL_OLD));
             s.keepAlive();
         }
