@@ -346,16 +346,40 @@ final class DynamoRequest
     {
         ItemJson.expect(parser, JsonToken.START_OBJECT, "ProvisionedThroughput");
         hasProvisionedThroughput = true;
+        boolean hasRead = false;
+        boolean hasWrite = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME)
         {
             final String member = parser.currentName();
-            parser.nextToken();
+            if (parser.nextToken() == JsonToken.VALUE_NULL)
+            {
+                continue;
+            }
             switch (member)
             {
-                case "ReadCapacityUnits" -> readCapacityUnits = longValue(parser, "ProvisionedThroughput." + member);
-                case "WriteCapacityUnits" -> writeCapacityUnits = longValue(parser, "ProvisionedThroughput." + member);
+                case "ReadCapacityUnits" ->
+                {
+                    readCapacityUnits = longValue(parser, "ProvisionedThroughput." + member);
+                    hasRead = true;
+                }
+                case "WriteCapacityUnits" ->
+                {
+                    writeCapacityUnits = longValue(parser, "ProvisionedThroughput." + member);
+                    hasWrite = true;
+                }
                 default -> parser.skipChildren();
             }
+        }
+        // Both are required members of DynamoDB's ProvisionedThroughput: one alone is not "keep the other as it is".
+        if (!hasRead || !hasWrite)
+        {
+            final String write = "Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy " +
+                "constraint: Member must not be null";
+            final String read = "Value null at 'provisionedThroughput.readCapacityUnits' failed to satisfy " +
+                "constraint: Member must not be null";
+            throw FerriteException.validation(!hasRead && !hasWrite ?
+                "2 validation errors detected: " + write + "; " + read :
+                "1 validation error detected: " + (hasRead ? write : read));
         }
     }
 

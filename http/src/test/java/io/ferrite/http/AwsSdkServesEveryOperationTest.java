@@ -304,6 +304,13 @@ final class AwsSdkServesEveryOperationTest
             "Current WriteCapacityUnits provisioned for the table: 70. Requested WriteCapacityUnits: 70. Refer to the " +
             "Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
             unchanged.awsErrorDetails().errorMessage());
+        // Both units are required members: one alone is refused, not read as "keep the other"
+        final DynamoDbException half = assertThrows(DynamoDbException.class, () -> dynamo.updateTable(b -> b
+            .tableName("Provisioned").provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(9L).build())));
+        assertEquals("1 validation error detected: Value null at 'provisionedThroughput.writeCapacityUnits' failed to " +
+            "satisfy constraint: Member must not be null", half.awsErrorDetails().errorMessage());
+        assertEquals(50L, dynamo.describeTable(b -> b.tableName("Provisioned")).table().provisionedThroughput()
+            .readCapacityUnits());
         final DynamoDbException nothing = assertThrows(DynamoDbException.class,
             () -> dynamo.updateTable(b -> b.tableName("Provisioned")));
         assertEquals("ValidationException", nothing.awsErrorDetails().errorCode());
