@@ -2,6 +2,7 @@ package io.ferrite.tools.remote;
 
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.engine.api.Query;
+import io.ferrite.engine.api.Scan;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.shard.SortKeyCondition;
 import io.ferrite.engine.table.KeyType;
@@ -39,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * background threads). Both processes also run with {@code -XX:-UseTLAB}, so that "heap in use" moves by each
  * allocation rather than by whole thread-local buffers, and the count is exact.
  * <ul>
- *   <li>The node, started with the launcher, serves a steady mix of GetItem, PutItem, UpdateItem, DeleteItem and
+ *   <li>The node, started with the launcher, serves a steady mix of GetItem, PutItem, UpdateItem, DeleteItem, Scan and
  *   Query from this JVM's client; its heap in use (the {@value NodeCounters#HEAP_USED_LABEL} counter it publishes
  *   with every heartbeat) must grow by less than one byte per request in the quieter of two measured windows, taken
  *   once warm-up has let its JIT settle.</li>
@@ -123,7 +124,7 @@ class NodeAndClientAllocateNothingUnderEpsilonTest
                     "grew %s bytes over windows of %d requests; by thread: %s%n",
                     WARM_UP_REQUESTS, warmUp, Arrays.toString(windows), requests, byThread);
                 assertTrue(grew < requests, "the node allocated " + Arrays.toString(windows) + " bytes over " +
-                    "windows of " + requests + " requests (GetItem, PutItem, UpdateItem, DeleteItem, Query), " +
+                    "windows of " + requests + " requests (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan), " +
                     "after warm-up windows of " + WARM_UP_REQUESTS + " that grew " + warmUp + "; by thread (bytes " +
                     "rounded by the JVM's thread dump): " + byThread);
             }
@@ -174,7 +175,9 @@ class NodeAndClientAllocateNothingUnderEpsilonTest
             client.updateItem("mix", Map.of("pk", pk, "sk", sk), Map.of("v", n(i + 1)), Set.of("note"), ReturnValues.NONE);
             client.query(Query.on("mix").partitionKey(pk).sortKey(SortKeyCondition.LE, sk).limit(10));
             client.deleteItem("mix", Map.of("pk", pk, "sk", n((i + 32) % 64)));
-            sent += 5;
+            // a first Scan page of one of two segments: it ends on the shard that holds its items
+            client.scan(Scan.on("mix").segment(i % 2, 2).limit(10));
+            sent += 6;
         }
         return sent;
     }
