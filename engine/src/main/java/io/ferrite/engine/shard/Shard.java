@@ -98,6 +98,11 @@ public final class Shard implements AutoCloseable
 
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
     private static final String LOCK_FILE = "ferrite.lock";
+    /**
+     * Suffix of the file an operator creates beside a lost partition store ({@code stores/t1-p0.lost}) to open its
+     * table with that partition empty (see {@link #refuseLostStores()}).
+     */
+    static final String LOST_STORE_SUFFIX = ".lost";
     private static final byte SORT_KEY_MAX_BYTE = (byte)0xFF;
     private static final int ABSENT = -1;
     private static final int PRESENT_NOT_READ = -2;
@@ -201,6 +206,7 @@ public final class Shard implements AutoCloseable
         {
             catalog = Catalog.load(dataDir);
             deleteOrphanStores();
+            refuseLostStores();
             for (final TableDefinition definition : catalog.tables())
             {
                 openTable(definition);
@@ -408,10 +414,27 @@ public final class Shard implements AutoCloseable
             // the checkpoint: replay would apply them to this table. A checkpoint first puts them all behind it.
             checkpoint();
         }
-        final TableDefinition definition = catalog.addWithId(
-            tableId, spec, TableDefinition.evenPartitions(config.initialPartitions()), clock.nanoTime() / 1_000_000);
-        final Table table = openTable(definition);
-        return describe(table, "ACTIVE");
+        catalog.checkNewTableId(tableId, spec.tableName());
+        // The stores first, their names synced, then the catalog: a table the catalog names always has its store
+        // files, so a missing one is a lost one (refused at open), never one that a crash kept from being created.
+        catalog.persistIfAbsent();
+        final List<TableDefinition.PartitionRange> ranges = TableDefinition.evenPartitions(config.initialPartitions());
+        final Partition[] partitions = openPartitions(tableId, spec.tableName(), ranges, true);
+        final TableDefinition definition;
+        try
+        {
+            definition = catalog.addWithId(tableId, spec, ranges, clock.nanoTime() / 1_000_000);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final Partition partition : partitions)
+            {
+                partition.discard();
+                ItemStores.delete(storeBase(tableId, partition.partitionId()));
+            }
+            throw ex;
+        }
+        return describe(register(definition, partitions), "ACTIVE");
     }
 
     /**
@@ -1622,24 +1645,59 @@ public final class Shard implements AutoCloseable
     // Internals
     // ---------------------------------------------------------------------------------------------
 
-    private Table openTable(final TableDefinition definition)
+    /**
+     * Opens the partitions of a table the catalog names (at open: {@link #refuseLostStores()} has checked that each
+     * has its store file, or a {@link #LOST_STORE_SUFFIX} file accepting an empty one) and serves the table.
+     */
+    private void openTable(final TableDefinition definition)
     {
-        final List<TableDefinition.PartitionRange> ranges = definition.partitions();
+        register(definition, openPartitions(
+            definition.tableId(), definition.spec().tableName(), definition.partitions(), false));
+    }
+
+    private Table register(final TableDefinition definition, final Partition[] partitions)
+    {
+        final Table table = new Table(definition, partitions);
+        tablesByName.put(definition.spec().tableName(), table);
+        tablesById.put(definition.tableId(), table);
+        return table;
+    }
+
+    /**
+     * Opens a table's partitions: for a new table ({@code creating}), new empty stores, after deleting any file left
+     * under its id by no table the catalog names; otherwise its existing stores, or new empty ones for partitions
+     * whose loss the operator accepted (the {@link #LOST_STORE_SUFFIX} file is deleted once the store exists).
+     */
+    private Partition[] openPartitions(
+        final int tableId,
+        final String tableName,
+        final List<TableDefinition.PartitionRange> ranges,
+        final boolean creating)
+    {
         final Partition[] partitions = new Partition[ranges.size()];
         try
         {
             for (int i = 0; i < partitions.length; i++)
             {
                 final TableDefinition.PartitionRange range = ranges.get(i);
+                final Path base = storeBase(tableId, range.partitionId());
+                if (creating)
+                {
+                    ItemStores.delete(base);
+                }
                 final StoreConfig storeConfig = new StoreConfig()
-                    .name(definition.spec().tableName() + "/" + range.partitionId())
+                    .name(tableName + "/" + range.partitionId())
                     .maxEntries(config.partitionMaxItems())
                     .maxBytes(config.partitionMaxBytes())
                     .averageKeySize(config.averageKeyBytes())
                     .averageValueSize(config.averageItemBytes());
                 partitions[i] = new Partition(
                     range.partitionId(), range.hashLow(), range.hashHigh(),
-                    ItemStores.open(config.storeKind(), storeBase(definition.tableId(), range.partitionId()), storeConfig));
+                    ItemStores.open(config.storeKind(), base, storeConfig));
+                if (!creating)
+                {
+                    deleteLostStoreMarker(base);
+                }
             }
         }
         catch (final RuntimeException ex)
@@ -1650,11 +1708,75 @@ public final class Shard implements AutoCloseable
             }
             throw ex;
         }
+        return partitions;
+    }
 
-        final Table table = new Table(definition, partitions);
-        tablesByName.put(definition.spec().tableName(), table);
-        tablesById.put(definition.tableId(), table);
-        return table;
+    /**
+     * A partition store file is created, its name synced, before the catalog names its table (CreateTable), and is
+     * deleted only after the catalog stopped naming it (DeleteTable); a checkpoint then syncs it. So a table the
+     * catalog names without one of its store files has lost that file (deleted by hand, a restore that missed it, a
+     * file system's damage), and the items it held up to the last checkpoint are in no log: opening used to create
+     * an empty store in its place and replay the log after the checkpoint, silently losing them. Refused, naming the
+     * files, unless the operator accepted the loss of a partition with a {@link #LOST_STORE_SUFFIX} file.
+     */
+    private void refuseLostStores()
+    {
+        final List<String> lost = new ArrayList<>();
+        Path firstLost = null;
+        for (final TableDefinition definition : catalog.tables())
+        {
+            for (final TableDefinition.PartitionRange range : definition.partitions())
+            {
+                final Path base = storeBase(definition.tableId(), range.partitionId());
+                if (Files.exists(ItemStores.file(base, StoreKind.HASH)) ||
+                    Files.exists(ItemStores.file(base, StoreKind.CHRONICLE)))
+                {
+                    continue;
+                }
+                final String partition = "table " + definition.spec().tableName() + " (id " + definition.tableId() +
+                    ") partition " + range.partitionId();
+                if (Files.exists(lostStoreMarker(base)))
+                {
+                    LOG.warn("{} has no store file and {} accepts its loss: it is opened empty, and the items it held " +
+                        "that are not in the write-ahead log after the checkpoint are gone", partition,
+                        lostStoreMarker(base));
+                    continue;
+                }
+                lost.add(partition + ": " + ItemStores.file(base, StoreKind.HASH).getFileName() + " (or " +
+                    ItemStores.file(base, StoreKind.CHRONICLE).getFileName() + ")");
+                firstLost = null == firstLost ? base : firstLost;
+            }
+        }
+        if (null != firstLost)
+        {
+            throw new IllegalStateException("cannot open " + storesDir.getParent() + ": its catalog (catalog.bin) " +
+                "names " + lost.size() + " partition(s) whose store file is missing from " + storesDir + " " + lost +
+                ": the file was lost (a table has its store files from its creation to its deletion), and opening " +
+                "would start the partition empty, losing every item it held that is not in the write-ahead log " +
+                "after the last checkpoint. Restore the file(s) from a backup of this directory; or, to open with " +
+                "such a partition empty and its items lost, create an empty file named after it with the suffix " +
+                LOST_STORE_SUFFIX + " (e.g. " + lostStoreMarker(firstLost) + ")");
+        }
+    }
+
+    private static Path lostStoreMarker(final Path base)
+    {
+        return base.resolveSibling(base.getFileName() + LOST_STORE_SUFFIX);
+    }
+
+    private static void deleteLostStoreMarker(final Path base)
+    {
+        try
+        {
+            if (Files.deleteIfExists(lostStoreMarker(base)))
+            {
+                DurableFiles.forceDirectory(base.toAbsolutePath().getParent());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + lostStoreMarker(base), ex);
+        }
     }
 
     /**

@@ -139,7 +139,12 @@ public final class ChronicleItemStore implements ItemStore
                 final Path creating = creatingPath(file);
                 Files.deleteIfExists(creating);
                 builder.createPersistedTo(creating.toFile()).close();
+                try (FileChannel created = FileChannel.open(creating, StandardOpenOption.WRITE))
+                {
+                    created.force(true);
+                }
                 Files.move(creating, file, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.forceDirectory(file.toAbsolutePath().getParent()); // the name, not only the contents
                 map = builder.createPersistedTo(file.toFile());
                 recovered = false;
             }

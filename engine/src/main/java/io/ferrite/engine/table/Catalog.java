@@ -82,9 +82,6 @@ public final class Catalog
     }
 
     /**
-     * @return the next table id that {@link #add} will use.
-     */
-    /**
      * @return whether {@link #load} found no catalog file (a new data directory, until the first table is created).
      */
     public boolean absent()
@@ -92,6 +89,9 @@ public final class Catalog
         return absent;
     }
 
+    /**
+     * @return the next table id that {@link #add} will use.
+     */
     public int nextTableId()
     {
         return nextTableId;
@@ -144,18 +144,7 @@ public final class Catalog
         final int tableId, final TableSpec spec, final List<TableDefinition.PartitionRange> partitions,
         final long nowEpochMs)
     {
-        if (tableId <= 0)
-        {
-            throw new IllegalArgumentException("table id " + tableId + " of " + spec.tableName() + " is not positive");
-        }
-        for (final TableDefinition table : tablesByName.values())
-        {
-            if (table.tableId() == tableId)
-            {
-                throw new IllegalArgumentException("table id " + tableId + " of " + spec.tableName() +
-                    " is already used by " + table.spec().tableName());
-            }
-        }
+        checkNewTableId(tableId, spec.tableName());
         final TableDefinition definition = new TableDefinition(tableId, spec, nowEpochMs, List.copyOf(partitions));
         final int previousNextTableId = nextTableId;
         final TableDefinition previous = tablesByName.put(spec.tableName(), definition);
@@ -179,6 +168,43 @@ public final class Catalog
             throw ex;
         }
         return definition;
+    }
+
+    /**
+     * Checks that a new table may take an id, as {@link #addWithId} does, before anything is created under it (its
+     * store files are named after it).
+     *
+     * @param tableId   the id.
+     * @param tableName the new table's name, for the message.
+     * @throws IllegalArgumentException if the id is not positive or another table has it.
+     */
+    public void checkNewTableId(final int tableId, final String tableName)
+    {
+        if (tableId <= 0)
+        {
+            throw new IllegalArgumentException("table id " + tableId + " of " + tableName + " is not positive");
+        }
+        for (final TableDefinition table : tablesByName.values())
+        {
+            if (table.tableId() == tableId)
+            {
+                throw new IllegalArgumentException("table id " + tableId + " of " + tableName +
+                    " is already used by " + table.spec().tableName());
+            }
+        }
+    }
+
+    /**
+     * Writes the catalog if the data directory has none yet, so that the store files of a first table, which are
+     * created before the catalog names it, are never taken for the stores of a lost catalog: a crash between the two
+     * leaves an empty catalog, and the stores are deleted as orphans at the next open.
+     */
+    public void persistIfAbsent()
+    {
+        if (absent)
+        {
+            persist();
+        }
     }
 
     /**

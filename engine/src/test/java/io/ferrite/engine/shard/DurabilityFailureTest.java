@@ -405,7 +405,11 @@ class DurabilityFailureTest
         return java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(12);
     }
 
-    private static void copy(final Path from, final Path to) throws IOException
+    /**
+     * Copies a data directory, open or not, but its lock: the files as a SIGKILL at this moment would leave them (the
+     * mapped stores and log as the page cache holds them).
+     */
+    static void copy(final Path from, final Path to) throws IOException
     {
         try (Stream<Path> files = Files.walk(from))
         {
