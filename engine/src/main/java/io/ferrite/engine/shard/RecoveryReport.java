@@ -5,8 +5,9 @@ package io.ferrite.engine.shard;
  *
  * @param checkpointSequence the WAL sequence the stores were synced at (0 for none).
  * @param recordsReplayed    WAL records applied after the checkpoint.
- * @param recordsSkipped     WAL records not applied: of tables deleted since, or refused by a full store when
- *                           first written (each such record is followed by a compensating one).
+ * @param recordsSkipped     WAL records not applied: of tables deleted since, or puts the store refused at replay that
+ *                           a later record of their key made moot (a put refused when first written is followed by a
+ *                           correction), or the log's last record refused (see {@code Shard.RefusedPuts}).
  * @param tornRecords        records at the WAL's tail that were incomplete (a crash mid-append) and skipped.
  * @param tornDescription    where the torn records were, or empty.
  * @param lastSequence       the last intact WAL sequence.

@@ -224,11 +224,12 @@ public final class Shard implements AutoCloseable
                     openedWal.lastSequence() + ", before the checkpoint " + checkpointed + " (" +
                     CheckpointFile.FILE_NAME + "): log files are missing from " + dataDir.resolve("wal"));
             }
-            final long[] replayed = new long[2];
+            final long[] replayed = new long[3]; // applied, skipped, seen
+            final RefusedPuts refused = new RefusedPuts();
             final ReplayResult replay = openedWal.replay(checkpointSequence,
                 (sequence, tableId, partitionId, op, key, keyOffset, keyLength, image, imageOffset, imageLength, ts) ->
                 {
-                    if (0 == replayed[0] + replayed[1] && sequence != checkpointed + 1)
+                    if (0 == replayed[2]++ && sequence != checkpointed + 1)
                     {
                         // the log only ever loses files wholly before the checkpoint (purge): these were not
                         throw new IllegalStateException("cannot open " + dataDir + ": the first record of its " +
@@ -242,6 +243,10 @@ public final class Shard implements AutoCloseable
                         replayed[1]++;
                         return;
                     }
+                    if (refused.supersede(tableId, key, keyOffset, keyLength))
+                    {
+                        replayed[1]++; // a put the store refused, which this record of its key makes moot
+                    }
                     final Partition partition = table.partitionFor(KeyCodec.hash(key, keyOffset));
                     if (WalOp.PUT == op)
                     {
@@ -251,8 +256,8 @@ public final class Shard implements AutoCloseable
                         }
                         catch (final StoreFullException ex)
                         {
-                            // refused when first written too: the compensating record that follows applies
-                            replayed[1]++;
+                            // held until a later record of its key or the end of replay: see RefusedPuts
+                            refused.hold(sequence, tableId, key, keyOffset, keyLength, image, imageOffset, imageLength);
                             return;
                         }
                     }
@@ -262,6 +267,8 @@ public final class Shard implements AutoCloseable
                     }
                     replayed[0]++;
                 });
+            replayed[0] += refused.applyTheLast(replay.lastSequence(), dataDir);
+            replayed[1] += refused.count();
             if (replay.lastSequence() < openedWal.lastSequence())
             {
                 openedWal = setAsideUnreachableLog(config, openedWal, openedCheckpoint, replay);
@@ -1814,7 +1821,8 @@ public final class Shard implements AutoCloseable
     /**
      * Applies a logged put to the store. If the store refuses it (full), the WAL already holds the
      * record, so a compensating record that restores the key's actual state is logged before the error
-     * is returned: log and store agree again, and replay applies the pair to the same end state.
+     * is returned: log and store agree again, and replay applies the pair to the same end state (the correction is the
+     * log's next record, which is what lets replay tell this refusal from a put the store took: {@link RefusedPuts}).
      *
      * @return true if the key had an item, which was replaced.
      */
@@ -2454,6 +2462,120 @@ public final class Shard implements AutoCloseable
         public void onItem(final DirectBuffer buffer, final int offset, final int length)
         {
             target.onItem(scratch, 0, projection.project(buffer, offset, length, scratch, 0));
+        }
+    }
+
+    /**
+     * Puts that the store refused during replay (full: no room for the item's block, or its slot page full).
+     * <p>
+     * A put refused when it was first written is always followed, as the log's next record, by a correction of its
+     * key that restores what the store held ({@link #applyPut}), and was answered with an error; skipping it is then
+     * right. But a put the store took when it was written can be refused at replay too: the store replay starts
+     * from is not the one the writer had. After a power loss its pages on disk are each as of the checkpoint or some
+     * later moment, so keys written after a put can already be there while the put's own page is not, and blocks sit
+     * elsewhere than they did (replay allocates in another order), so the same content can fragment differently.
+     * Skipping such a put, the key's last write, lost an acknowledged write, even under {@code every_write}. So a
+     * refused put is held: any later record of its key (the correction, or a later write) makes it moot; one still
+     * held at the end of replay was its key's last write, and is applied then, when the store holds what the writer's
+     * store held just before it plus the other keys' final states. If the store still refuses it, a put that is not
+     * the log's last record was taken when written (no correction followed it) and the open fails rather than lose
+     * it; the log's last record may be a refused put whose writer died before logging its correction (never
+     * answered), so it is dropped, logged at ERROR.
+     * <p>
+     * Open only: allocates.
+     */
+    private final class RefusedPuts
+    {
+        private final Map<RefusedKey, RefusedPut> held = new LinkedHashMap<>();
+
+        private record RefusedKey(int tableId, ByteBuffer key)
+        {
+        }
+
+        private record RefusedPut(long sequence, int tableId, byte[] key, byte[] image)
+        {
+        }
+
+        void hold(
+            final long sequence,
+            final int tableId,
+            final DirectBuffer key,
+            final int keyOffset,
+            final int keyLength,
+            final DirectBuffer image,
+            final int imageOffset,
+            final int imageLength)
+        {
+            final byte[] keyBytes = new byte[keyLength];
+            key.getBytes(keyOffset, keyBytes);
+            final byte[] imageBytes = new byte[imageLength];
+            image.getBytes(imageOffset, imageBytes);
+            held.put(new RefusedKey(tableId, ByteBuffer.wrap(keyBytes)),
+                new RefusedPut(sequence, tableId, keyBytes, imageBytes));
+        }
+
+        /**
+         * @return whether a held put of this key was dropped: a later record of the key decides its state.
+         */
+        boolean supersede(final int tableId, final DirectBuffer key, final int keyOffset, final int keyLength)
+        {
+            if (held.isEmpty())
+            {
+                return false;
+            }
+            final byte[] keyBytes = new byte[keyLength];
+            key.getBytes(keyOffset, keyBytes);
+            return null != held.remove(new RefusedKey(tableId, ByteBuffer.wrap(keyBytes)));
+        }
+
+        /**
+         * Applies the puts still held, each its key's last record, in log order.
+         *
+         * @return how many the store took; the rest are left {@link #count() counted} as skipped.
+         */
+        long applyTheLast(final long lastSequence, final Path dataDir)
+        {
+            long applied = 0;
+            for (final java.util.Iterator<RefusedPut> it = held.values().iterator(); it.hasNext(); )
+            {
+                final RefusedPut put = it.next();
+                final Table table = tablesById.get(put.tableId());
+                final UnsafeBuffer key = new UnsafeBuffer(put.key());
+                final Partition partition = table.partitionFor(KeyCodec.hash(key, 0));
+                try
+                {
+                    partition.store().put(put.sequence(), key, 0, put.key().length,
+                        new UnsafeBuffer(put.image()), 0, put.image().length);
+                    it.remove();
+                    applied++;
+                }
+                catch (final StoreFullException ex)
+                {
+                    if (put.sequence() != lastSequence)
+                    {
+                        throw new IllegalStateException("cannot open " + dataDir + ": record " + put.sequence() +
+                            " of its write-ahead log, a put to table " + table.name() + " partition " +
+                            partition.partitionId() + " and that key's last write, was taken by the store when it " +
+                            "was written (no correction follows it), but the store has no room for it at replay, " +
+                            "after every other record (" + ex.getMessage() + "); opening would lose that write. The " +
+                            "log is kept: no checkpoint was taken", ex);
+                    }
+                    LOG.error("record {} of the write-ahead log of {}, the log's last, is a put to table {} " +
+                        "partition {} that the store refuses at replay ({}): it is dropped, as a put its writer's " +
+                        "store refused too, whose writer died before logging the correction that follows such a put " +
+                        "(and before answering it)", put.sequence(), dataDir, table.name(), partition.partitionId(),
+                        ex.getMessage());
+                }
+            }
+            return applied;
+        }
+
+        /**
+         * @return puts still held: refused at the end too.
+         */
+        long count()
+        {
+            return held.size();
         }
     }
 }
