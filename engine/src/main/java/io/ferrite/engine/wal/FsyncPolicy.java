@@ -11,9 +11,11 @@ package io.ferrite.engine.wal;
 public enum FsyncPolicy
 {
     /**
-     * Never forces the file. Survives process crash; on power loss every record the kernel had not yet
-     * written back is lost (Linux writes dirty pages back after about 5-30 s by default), and the tail may
-     * be torn. Cheapest: no system call on the write path.
+     * Never forces the file on the write path. Survives process crash; on power loss every record the kernel had
+     * not yet written back is lost (Linux writes dirty pages back after about 5-30 s by default), and the tail may
+     * be torn. Cheapest: no system call on the write path. An explicit {@link Wal#sync()} (the engine's
+     * checkpoints, periodic and at close) forces every file written since the previous one, rolled ones included,
+     * so what was appended before a checkpoint's sync survives a power loss.
      */
     NONE,
 

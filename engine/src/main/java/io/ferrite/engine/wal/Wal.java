@@ -33,8 +33,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeMap;
@@ -106,7 +108,8 @@ import java.util.zip.CRC32C;
  * <p>
  * <b>Durability.</b> See {@link FsyncPolicy}. The sync is {@code FileChannel.force(false)}
  * ({@code fdatasync}) on the cycle file the appender writes, plus an {@code fsync} of the directory when
- * a new cycle file appears. Chronicle's own {@code ExcerptAppender.sync()} msyncs only the mapped chunk
+ * a new cycle file appears; a file the appender leaves is forced then (BATCH, EVERY_WRITE) or by the next
+ * {@link #sync()} (NONE), so a completed sync covers every record before it. Chronicle's own {@code ExcerptAppender.sync()} msyncs only the mapped chunk
  * of the current write position, which misses records left in the previous chunk and the file's
  * header, and its default sync mode is {@code MS_ASYNC}, a no-op on Linux; so the WAL does not use it.
  * Measured by {@code WalAllocationTest} on the project's shared 2-core VM under load average ~4 (rough,
@@ -218,6 +221,17 @@ public final class Wal implements AutoCloseable
     private ExcerptAppender appender;
     private FileChannel syncChannel;
     private int syncChannelCycle = Integer.MIN_VALUE;
+    /**
+     * NONE: the files the appender left since the last sync, other than the sync file (which the next sync's switch
+     * forces): a sync forces them too, so that it covers every record before it whatever the files (see
+     * {@link #forceToDisk()}). Owner only.
+     */
+    private final ArrayList<File> leftUnsynced = new ArrayList<>(2);
+    /** NONE: the cycle and file the appender last wrote. Owner only. */
+    private int writtenCycle = Integer.MIN_VALUE;
+    private File writtenFile;
+    /** fdatasyncs done ({@link #forcesForTesting()}). */
+    private final AtomicLong forces = new AtomicLong();
     private long lastSequence;
     private int onlyFileCycle = Integer.MIN_VALUE;
     private int unsyncedRecords;
@@ -1002,9 +1016,27 @@ public final class Wal implements AutoCloseable
                 break;
 
             default:
+                if (appender.cycle() != writtenCycle)
+                {
+                    leftFile();
+                }
                 unsyncedRecords++;
                 break;
         }
+    }
+
+    /**
+     * NONE: the appender started a file (once per roll; allocates). The one it left is remembered for the next sync,
+     * unless it is the sync file, which that sync's switch forces.
+     */
+    private void leftFile()
+    {
+        if (null != writtenFile && writtenCycle != syncChannelCycle)
+        {
+            leftUnsynced.add(writtenFile);
+        }
+        writtenCycle = appender.cycle();
+        writtenFile = appender.currentFile();
     }
 
     /**
@@ -1233,12 +1265,25 @@ public final class Wal implements AutoCloseable
         }
     }
 
+    /**
+     * Forces the file being written and, under NONE, every other file written since the last sync: BATCH and
+     * EVERY_WRITE force a file when the appender leaves it, but under NONE nothing does, so a sync that forced the
+     * current file only left the records of a file rolled past since the last sync (the log rolls hourly) to the
+     * kernel's writeback. A sync must cover every record before it: a checkpoint's sync precedes the store syncs that
+     * let it skip those records, and recovery takes a page lost before a synced record for corruption, or drops the
+     * synced records after it as never synced (decision 0003).
+     */
     private void forceToDisk()
     {
         try
         {
             synchronized (syncLock)
             {
+                for (int i = 0; i < leftUnsynced.size(); i++)
+                {
+                    forceFile(leftUnsynced.get(i));
+                }
+                leftUnsynced.clear();
                 final int cycle = appender.cycle();
                 if (cycle != syncChannelCycle)
                 {
@@ -1268,6 +1313,29 @@ public final class Wal implements AutoCloseable
             throw injected;
         }
         channel.force(false);
+        forces.incrementAndGet();
+    }
+
+    private void forceFile(final File file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
+        {
+            force(channel);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            // purged after a checkpoint that covers its records: nothing left to make durable
+        }
+    }
+
+    /**
+     * For tests: the fdatasyncs of log files done so far (directory syncs not counted).
+     *
+     * @return the count.
+     */
+    long forcesForTesting()
+    {
+        return forces.get();
     }
 
     /**
