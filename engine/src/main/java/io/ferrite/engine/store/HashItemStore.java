@@ -67,6 +67,9 @@ public final class HashItemStore implements ItemStore
     static final long PREFETCH_MIN_BYTES = 8L << 20;
     /** A gap found at open is freed in chunks of at most this many bytes (a block's size is a u32). */
     static final long MAX_FREE_CHUNK = 1L << 30;
+    /** Digit width of the open's sort of block offsets ({@link #radixSort}): 2,048 buckets, 4 passes for 44 bits. */
+    static final int RADIX_BITS = 11;
+    private static final long RADIX_MASK = (1L << RADIX_BITS) - 1;
 
     private static final int H_MAGIC = 0;
     private static final int H_VERSION = 8;
@@ -1072,23 +1075,96 @@ public final class HashItemStore implements ItemStore
      */
     private int rebuildFreeSpace(final long slotCount, final boolean repair)
     {
-        final long[] blocks = new long[(int)Math.min(slotCount, Integer.MAX_VALUE - 8)];
-        int count = 0;
+        long count = 0;
         for (long i = 0; i < slotCount; i++)
         {
-            final long slot = UnsafeApi.getLong(tableAddress + (i << 3));
-            if (0 != slot)
+            if (0 != UnsafeApi.getLong(tableAddress + (i << 3)))
             {
-                blocks[count++] = (slot & GRANULE_MASK) << 3;
+                count++;
             }
         }
-        Arrays.sort(blocks, 0, count);
+        // Off the heap: the blocks' offsets are 8 bytes per entry, up to 2^30 entries (8 GiB) for the largest store
+        // the slot format allows, more than the heap the server's JVM flags give it; sorted with a scratch as large.
+        final long bytes = Math.max(1, count) << 3;
+        final long memory = UnsafeApi.allocateMemory(bytes << 1);
+        try
+        {
+            long n = 0;
+            for (long i = 0; i < slotCount; i++)
+            {
+                final long slot = UnsafeApi.getLong(tableAddress + (i << 3));
+                if (0 != slot)
+                {
+                    UnsafeApi.putLong(memory + (n++ << 3), slot & GRANULE_MASK);
+                }
+            }
+            return freeGapsBetween(radixSort(memory, memory + bytes, count), count, repair);
+        }
+        finally
+        {
+            UnsafeApi.freeMemory(memory);
+        }
+    }
+
+    /**
+     * Sorts {@code count} non-negative longs in native memory, least significant digit first by
+     * {@value #RADIX_BITS}-bit digits, through {@code scratch} (as large): linear time, and nothing on the heap but
+     * one histogram, whatever the count.
+     *
+     * @return where the sorted longs are: {@code address} or {@code scratch}.
+     */
+    static long radixSort(final long address, final long scratch, final long count)
+    {
+        long bits = 0;
+        for (long i = 0; i < count; i++)
+        {
+            bits |= UnsafeApi.getLong(address + (i << 3));
+        }
+        final int width = 64 - Long.numberOfLeadingZeros(bits);
+        final long[] starts = new long[1 << RADIX_BITS];
+        long from = address;
+        long to = scratch;
+        for (int shift = 0; shift < width; shift += RADIX_BITS)
+        {
+            Arrays.fill(starts, 0);
+            for (long i = 0; i < count; i++)
+            {
+                starts[(int)((UnsafeApi.getLong(from + (i << 3)) >>> shift) & RADIX_MASK)]++;
+            }
+            long start = 0;
+            for (int digit = 0; digit < starts.length; digit++)
+            {
+                final long digitCount = starts[digit];
+                starts[digit] = start;
+                start += digitCount;
+            }
+            for (long i = 0; i < count; i++)
+            {
+                final long value = UnsafeApi.getLong(from + (i << 3));
+                final int digit = (int)((value >>> shift) & RADIX_MASK);
+                UnsafeApi.putLong(to + (starts[digit]++ << 3), value);
+            }
+            final long sorted = to;
+            to = from;
+            from = sorted;
+        }
+        return from;
+    }
+
+    /**
+     * Frees the gaps between the referenced blocks, whose granules lie sorted at {@code granules}, dropping the older
+     * of two that overlap when {@code repair}; sets the arena's top and the entry count.
+     *
+     * @return how many slots were dropped.
+     */
+    private int freeGapsBetween(final long granules, final long count, final boolean repair)
+    {
         long end = arenaStart;
         long previous = -1;
         int dropped = 0;
-        for (int i = 0; i < count; i++)
+        for (long i = 0; i < count; i++)
         {
-            final long block = blocks[i];
+            final long block = UnsafeApi.getLong(granules + (i << 3)) << 3;
             if (block < end)
             {
                 if (!repair)

@@ -512,6 +512,78 @@ class HashItemStoreTest
         }
     }
 
+    /**
+     * An open rebuilds the free space from the referenced blocks' offsets, sorted. It sorted a {@code long[slotCount]}
+     * on the heap: 16 bytes per entry the store is sized for (16 MiB per million), 8 GiB for the largest store the
+     * slot format allows (2^29 entries), past the heap the server's JVM flags leave it (no -Xmx: a quarter of the
+     * machine's memory, 6 GiB on the project's 23 GB VM). Now the offsets are sorted off the heap.
+     */
+    @Test
+    void openingAStoreTakesNoHeapInProportionToItsSlotTable() throws IOException
+    {
+        final StoreConfig config = config("large", 4_000_000).maxBytes(64L << 20); // 8 Mi slots: a 64 MiB table
+        try (HashItemStore store = HashItemStore.open(config))
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                key.putInt(0, i);
+                store.put(i, key, 0, 16, value, 0, 100);
+            }
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        final long before = threads.getThreadAllocatedBytes(thread);
+        final HashItemStore reopened = HashItemStore.open(config);
+        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        try (reopened)
+        {
+            assertEquals(1000, reopened.size());
+            key.putInt(0, 999);
+            assertEquals(100, reopened.valueLength(key, 0, 16));
+        }
+        assertTrue(allocated < (4L << 20), "heap bytes allocated by the open of a store of 8 Mi slots: " + allocated);
+    }
+
+    @Test
+    void theOpensOffHeapSortOrdersAsArraysSortDoes()
+    {
+        final SplittableRandom random = new SplittableRandom(20261207);
+        for (final int count : new int[] {0, 1, 2, 3, 2047, 2048, 2049, 100_000})
+        {
+            for (final long bound : new long[] {1, 2, 2048, 1L << 22, 1L << 40})
+            {
+                final long[] values = new long[count];
+                for (int i = 0; i < count; i++)
+                {
+                    values[i] = random.nextLong(bound);
+                }
+                final long memory = org.agrona.UnsafeApi.allocateMemory(Math.max(1, count) * 16L);
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        org.agrona.UnsafeApi.putLong(memory + i * 8L, values[i]);
+                    }
+                    final long sorted = HashItemStore.radixSort(memory, memory + Math.max(1, count) * 8L, count);
+                    java.util.Arrays.sort(values);
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (values[i] != org.agrona.UnsafeApi.getLong(sorted + i * 8L))
+                        {
+                            throw new AssertionError("count " + count + " bound " + bound + ": element " + i + " is " +
+                                org.agrona.UnsafeApi.getLong(sorted + i * 8L) + ", expected " + values[i]);
+                        }
+                    }
+                }
+                finally
+                {
+                    org.agrona.UnsafeApi.freeMemory(memory);
+                }
+            }
+        }
+    }
+
     @Test
     void readsAndWritesAllocateNothing()
     {
