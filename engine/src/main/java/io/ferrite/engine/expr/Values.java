@@ -147,8 +147,8 @@ final class Values
     }
 
     /**
-     * DynamoDB's size: characters of an S (as UTF-8 bytes: Ferrite counts sizes in bytes as DynamoDB's item
-     * size does), bytes of a B, elements of a set or list, entries of a map.
+     * DynamoDB's size: the length of an S in UTF-16 code units (what DynamoDB counts: "é𝄞" has size 3), bytes of a
+     * B, elements of a set or list, entries of a map.
      *
      * @return the size, or -1 when the type has none (N, BOOL, NULL).
      */
@@ -158,6 +158,7 @@ final class Values
         switch (type)
         {
             case TYPE_S:
+                return utf16Length(buf, payloadOffset(off, type), payloadLength(buf, off));
             case TYPE_B:
                 return payloadLength(buf, off);
             case TYPE_M:
@@ -169,6 +170,24 @@ final class Values
             default:
                 return -1;
         }
+    }
+
+    /**
+     * UTF-16 code units of valid UTF-8: one per character, two for a character outside the Basic Multilingual Plane
+     * (a four-byte sequence), counted from the bytes without decoding them.
+     */
+    static int utf16Length(final DirectBuffer buf, final int off, final int len)
+    {
+        int units = 0;
+        for (int i = off, end = off + len; i < end; i++)
+        {
+            final int b = buf.getByte(i) & 0xFF;
+            if ((b & 0xC0) != 0x80)
+            {
+                units += b >= 0xF0 ? 2 : 1;
+            }
+        }
+        return units;
     }
 
     private static int indexOf(

@@ -280,6 +280,19 @@ class ConditionExpressionTest
     }
 
     @Test
+    void sizeOfAStringCountsUtf16CodeUnitsAsDynamoDbDoes()
+    {
+        // DynamoDB answers size("é𝄞") = 3 (é is one UTF-16 unit, 𝄞 two), not its 6 UTF-8 bytes
+        final Map<String, AttributeValue> unicode = Map.of("pk", s("k"), "s", s("\u00e9\ud834\udd1e"));
+        assertTrue(fx.test("size(s) = :n", Map.of(":n", n(3)), unicode));
+        assertFalse(fx.test("size(s) = :n", Map.of(":n", n(6)), unicode));
+        assertTrue(fx.test("size(:v) = :n", Map.of(":v", s("\u00e9t\u00e9"), ":n", n(3)), unicode));
+        // bytes stay bytes
+        assertTrue(fx.test("size(bin) = :n", Map.of(":n", n(3)), item));
+    }
+
+
+    @Test
     void syntaxErrorsAndHostileInputFailQuickly()
     {
         validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
