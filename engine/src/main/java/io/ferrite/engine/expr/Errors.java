@@ -62,11 +62,13 @@ final class Errors
         }
     }
 
-    static FerriteException operandTypeRuntime(final String operator, final byte type)
+    /**
+     * DynamoDB's words, exactly, for an update operand of the wrong type found in the item (ADD of a number to a set,
+     * + on a string, ...); DynamoDB names neither the operator nor the type here.
+     */
+    static FerriteException incorrectDataType()
     {
-        return FerriteException.validation("An operand in the update expression has an incorrect data type " +
-            "(operator or function: " + operator + ", operand type: " +
-            ItemFormat.typeName(type) + ")");
+        return FerriteException.validation("An operand in the update expression has an incorrect data type");
     }
 
     static FerriteException missingOperand()

@@ -219,7 +219,7 @@ abstract class Operand
             final byte type = operand.buffer.getByte(value);
             if (ItemFormat.TYPE_L != type)
             {
-                throw Errors.operandTypeRuntime("list_append", type);
+                throw Errors.incorrectDataType();
             }
             return value;
         }
@@ -266,7 +266,7 @@ abstract class Operand
             final byte type = operand.buffer.getByte(value);
             if (ItemFormat.TYPE_N != type)
             {
-                throw Errors.operandTypeRuntime(subtract ? "-" : "+", type);
+                throw Errors.incorrectDataType();
             }
             return value;
         }

@@ -381,7 +381,7 @@ public final class UpdateExpression implements ItemUpdate
             writer.endSet();
             return;
         }
-        throw Errors.operandTypeRuntime("ADD", type);
+        throw Errors.incorrectDataType();
     }
 
     private void delete(
@@ -396,7 +396,7 @@ public final class UpdateExpression implements ItemUpdate
         final byte type = buf.getByte(value);
         if (!Values.isSet(type) || type != constants.getByte(constant))
         {
-            throw Errors.operandTypeRuntime("DELETE", type);
+            throw Errors.incorrectDataType();
         }
         if (0 == copyElements(buf, value, constants, constant, false))
         {

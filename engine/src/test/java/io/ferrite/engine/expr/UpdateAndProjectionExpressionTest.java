@@ -196,6 +196,20 @@ class UpdateAndProjectionExpressionTest
     }
 
     @Test
+    void aWrongTypeFoundInTheItemGetsDynamoDbsExactSentence()
+    {
+        // DynamoDB names neither the operator nor the type here; a client matching the whole message must match ours
+        final Map<String, AttributeValue> old = item("pk", s("k"), "a", n(1), "ss", AttributeValue.ss(List.of("x")));
+        assertEquals("An operand in the update expression has an incorrect data type",
+            validation(() -> fx.update("ADD ss :v", Map.of(":v", n(1)), old)).getMessage());
+        assertEquals("An operand in the update expression has an incorrect data type",
+            validation(() -> fx.update("SET a = ss + :v", Map.of(":v", n(1)), old)).getMessage());
+        assertEquals("An operand in the update expression has an incorrect data type",
+            validation(() -> fx.update("DELETE a :v", Map.of(":v", AttributeValue.ss(List.of("x"))), old)).getMessage());
+    }
+
+
+    @Test
     void updateExpressionTakesAtMostThreeHundredOperatorsOrFunctions()
     {
         // DynamoDB's documented limit: 300 operators or functions in one UpdateExpression
