@@ -1,5 +1,6 @@
 package io.ferrite.engine.expr;
 
+import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.item.ItemFormat;
 import io.ferrite.codecs.number.DecimalCodec;
 import org.agrona.DirectBuffer;
@@ -10,7 +11,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Exact decimal addition and subtraction over the number encoding of decision 0001, for UpdateExpression's
  * {@code +}, {@code -} and ADD. The operands are decoded into digit arrays aligned by power of ten, added
  * exactly, and the result is written back as text through {@link DecimalCodec}, which applies DynamoDB's
- * rules and words: at most 38 significant digits, magnitude 1E-130 to below 1E+126.
+ * range rules and words (magnitude 1E-130 to below 1E+126). A result of more than 38 significant digits is refused
+ * here, in the words DynamoDB uses for arithmetic ("DynamoDB only supports precision up to 38 digits").
  * <p>
  * Threading: one instance per thread (it holds scratch arrays); no allocation after construction.
  */
@@ -166,6 +168,13 @@ final class DecimalMath
         while (0 == a[bottom])
         {
             bottom++;
+        }
+        if (top - bottom + 1 > DecimalCodec.MAX_DIGITS)
+        {
+            // an exact sum DynamoDB cannot store: its words for arithmetic, not the codec's for a stored number
+            clear(a, low, high);
+            clear(b, low, high);
+            throw FerriteException.validation("DynamoDB only supports precision up to 38 digits");
         }
         int pos = 0;
         if (sign < 0)
