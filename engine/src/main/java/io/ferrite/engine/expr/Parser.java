@@ -669,6 +669,19 @@ final class Parser
         }
         catch (final FerriteException ex)
         {
+            // DynamoDB names the value's key: "ExpressionAttributeValues contains invalid value: <why> for key :v"
+            for (final Map.Entry<String, AttributeValue> entry : new TreeMap<>(values).entrySet())
+            {
+                try
+                {
+                    ItemCodec.encode(Map.of(entry.getKey(), entry.getValue()));
+                }
+                catch (final FerriteException invalid)
+                {
+                    throw FerriteException.validation("ExpressionAttributeValues contains invalid value: " +
+                        invalid.getMessage() + " for key " + entry.getKey());
+                }
+            }
             throw FerriteException.validation("ExpressionAttributeValues contains invalid value: " + ex.getMessage());
         }
     }
@@ -726,9 +739,17 @@ final class Parser
         }
     }
 
+    /**
+     * A BETWEEN bound as DynamoDB prints it: {@code {N:5}}, {@code {S:a}} (the bare value, not DynamoDB JSON);
+     * binary as base64.
+     */
     private String describeConstant(final Operand.Constant constant)
     {
-        return "{" + ItemFormat.typeName(constant.constantType()) + ":" + values.get(constant.placeholder) + "}";
+        final AttributeValue value = values.get(constant.placeholder);
+        final byte type = constant.constantType();
+        final String text = ItemFormat.TYPE_S == type ? value.asString() : ItemFormat.TYPE_N == type ?
+            value.asNumber() : java.util.Base64.getEncoder().encodeToString(value.asBytes());
+        return "{" + ItemFormat.typeName(type) + ":" + text + "}";
     }
 
     private byte attributeType(final Operand operand)

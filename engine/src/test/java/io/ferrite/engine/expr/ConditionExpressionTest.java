@@ -207,6 +207,15 @@ class ConditionExpressionTest
             "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\"");
         validation(() -> fx.test("#a = :v", Map.of("a", "age"), Map.of(":v", n(1)), item),
             "ExpressionAttributeNames contains invalid key");
+        // a value DynamoDB cannot hold is named by its key, as DynamoDB names it
+        AttributeValue deep = n(1);
+        for (int i = 0; i < 40; i++)
+        {
+            deep = m(Map.of("x", deep));
+        }
+        final AttributeValue tooDeep = deep;
+        validation(() -> fx.test("doc = :v OR age = :w", Map.of(":v", tooDeep, ":w", n(1)), item),
+            "ExpressionAttributeValues contains invalid value: Nesting Levels have exceeded supported limits for key :v");
     }
 
     @Test
@@ -265,10 +274,17 @@ class ConditionExpressionTest
         validation(() -> fx.test("age < :v", Map.of(":v", bool(true)), item),
             "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, " +
             "operand type: BOOL");
+        // the bounds as DynamoDB prints them: {N:5}, not DynamoDB JSON
         validation(() -> fx.test("age BETWEEN :a AND :b", Map.of(":a", n(5), ":b", n(3)), item),
-            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound");
+            "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to " +
+            "lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:3}");
         validation(() -> fx.test("age BETWEEN :a AND :b", Map.of(":a", n(5), ":b", s("x")), item),
-            "The BETWEEN operator requires same data type for lower and upper bounds");
+            "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; " +
+            "lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {S:x}");
+        validation(() -> fx.compiler.keyCondition("pk = :p AND sk BETWEEN :a AND :b", null,
+            Map.of(":p", s("k"), ":a", s("z"), ":b", s("a"))),
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal " +
+            "to lower bound; lower bound operand: AttributeValue: {S:z}, upper bound operand: AttributeValue: {S:a}");
         validation(() -> fx.test("begins_with(#n, :p)", Map.of("#n", "name"), Map.of(":p", n(1)), item),
             "operator or function: begins_with, operand type: N");
         validation(() -> fx.test("attribute_type(age, :t)", Map.of(":t", s("X")), item),
