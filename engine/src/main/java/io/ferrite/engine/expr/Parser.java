@@ -40,6 +40,7 @@ import java.util.TreeMap;
  * set        := path '=' value           value := term ( ( '+' | '-' ) term )?
  * term       := path | :value | if_not_exists '(' path ',' term ')' | list_append '(' term ',' term ')'
  * projection := path ( ',' path )*
+ * identifier := [A-Za-z][A-Za-z0-9_]*      #placeholder, :placeholder := [#:][A-Za-z0-9_]+
  * </pre>
  * Precedence, as DynamoDB's: comparators, IN, BETWEEN and functions bind tighter than NOT, NOT tighter
  * than AND, AND tighter than OR. Nesting (parentheses and NOT) is bounded, so hostile input fails with a
@@ -66,6 +67,8 @@ final class Parser
     private static final int NUMBER = 4;
     private static final int SYMBOL = 5;
     private static final int EOF = 6;
+    /** A character no rule accepts; the parser reports it as the syntax error's token. */
+    private static final int UNKNOWN = 7;
 
     private final ExpressionKind kind;
     private final String text;
@@ -836,6 +839,13 @@ final class Parser
     // Tokens
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * Splits the text into tokens as DynamoDB's lexer does: a name starts with an ASCII letter (so {@code _a} is the
+     * token {@code _} followed by {@code a}), placeholders are {@code #} or {@code :} followed by word characters,
+     * and any character DynamoDB does not know ({@code _}, {@code -} in a projection, {@code $}, {@code ü}, a lone
+     * {@code #}) is a token of its own that no rule accepts, so the parser reports it as DynamoDB does: {@code Syntax
+     * error; token: "_", near: "SET _version"}.
+     */
     private void tokenize()
     {
         int i = 0;
@@ -850,20 +860,16 @@ final class Parser
             }
             final int start = i;
             final int tokenType;
-            if ('#' == c || ':' == c)
+            if (('#' == c || ':' == c) && i + 1 < length && isWordChar(text.charAt(i + 1)))
             {
                 i++;
                 while (i < length && isWordChar(text.charAt(i)))
                 {
                     i++;
                 }
-                if (i == start + 1)
-                {
-                    throw Errors.syntax(kind, String.valueOf(c), near(start, i));
-                }
                 tokenType = '#' == c ? NAME : VALUE;
             }
-            else if (isLetter(c) || '_' == c)
+            else if (isLetter(c))
             {
                 while (i < length && isWordChar(text.charAt(i)))
                 {
@@ -896,8 +902,8 @@ final class Parser
             }
             else
             {
-                throw Errors.invalid(kind, "Invalid character encountered; character: " + c + ", near: \"" +
-                    near(start, start + 1) + "\"");
+                i += Character.charCount(text.codePointAt(i));
+                tokenType = UNKNOWN;
             }
             tokenTypes.add(tokenType);
             tokenStarts.add(start);
@@ -1020,11 +1026,25 @@ final class Parser
         }
     }
 
+    /**
+     * DynamoDB's syntax error names the unexpected token and quotes the text "near" it: from the token before it to
+     * the token after it ({@code token: "Mystr2", near: "myNum Mystr2 myNum2"}), or to the token before the end when
+     * the expression ended too soon ({@code token: "<EOF>", near: ","}).
+     */
     private FerriteException syntaxError()
     {
-        final String token = EOF == type() ? "<EOF>" : tokenText(position);
+        final boolean end = EOF == type();
+        final String token = end ? "<EOF>" : tokenText(position);
         final int from = position > 0 ? tokenStarts.get(position - 1) : tokenStarts.get(position);
-        final int to = EOF == type() ? text.length() : tokenEnds.get(position);
+        final int to;
+        if (end)
+        {
+            to = position > 0 ? tokenEnds.get(position - 1) : text.length();
+        }
+        else
+        {
+            to = EOF == tokenTypes.get(position + 1) ? tokenEnds.get(position) : tokenEnds.get(position + 1);
+        }
         return Errors.syntax(kind, token, near(from, to));
     }
 

@@ -309,6 +309,26 @@ class ConditionExpressionTest
 
 
     @Test
+    void namesStartWithALetterAndUnknownCharactersAreSyntaxErrorsNamingThem()
+    {
+        // DynamoDB's lexer: "_" cannot start a name; any unknown character is the syntax error's token, and "near"
+        // quotes from the token before it to the token after it
+        validation(() -> fx.test("_type = :v", Map.of(":v", n(1)), item),
+            "Invalid ConditionExpression: Syntax error; token: \"_\", near: \"_type\"");
+        validation(() -> fx.test("age = :v AND __typename = :v", Map.of(":v", n(1)), item),
+            "Syntax error; token: \"_\", near: \"AND __\"");
+        validation(() -> fx.test("\u00fc > age", null, item), "Syntax error; token: \"\u00fc\", near: \"\u00fc >\"");
+        validation(() -> fx.test("age = :v name", Map.of(":v", n(1)), item),
+            "Syntax error; token: \"name\", near: \":v name\"");
+        validation(() -> fx.test("contains(tags, :v", Map.of(":v", s("red")), item),
+            "Syntax error; token: \"<EOF>\", near: \":v\"");
+        validation(() -> fx.test("# = :v", Map.of(":v", n(1)), item), "Syntax error; token: \"#\", near: \"# =\"");
+        // a placeholder may start with "_", and a name may hold one after its first letter
+        assertTrue(fx.test("#_ = :_1 AND a_b = :_1", Map.of("#_", "age"), Map.of(":_1", n(42)),
+            Map.of("age", n(42), "a_b", n(42))));
+    }
+
+    @Test
     void syntaxErrorsAndHostileInputFailQuickly()
     {
         validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
@@ -318,7 +338,8 @@ class ConditionExpressionTest
         validation(() -> fx.test("foo(age)", null, item), "Invalid function name; function: foo");
         validation(() -> fx.test("if_not_exists(age, :v)", Map.of(":v", n(1)), item),
             "The function is not allowed to be used this way in an expression; function: if_not_exists");
-        validation(() -> fx.test("age = :v ; drop", Map.of(":v", n(1)), item), "Invalid character encountered");
+        validation(() -> fx.test("age = :v ; drop", Map.of(":v", n(1)), item),
+            "Invalid ConditionExpression: Syntax error; token: \";\", near: \":v ; drop\"");
         validation(() -> fx.test("(".repeat(5000) + "age = :v" + ")".repeat(5000), Map.of(":v", n(1)), item),
             "Expression size has exceeded the maximum allowed size");
         validation(() -> fx.test("(".repeat(1000) + "a=:v" + ")".repeat(1000), Map.of(":v", n(1)), item),

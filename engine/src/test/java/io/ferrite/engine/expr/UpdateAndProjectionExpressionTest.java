@@ -213,6 +213,26 @@ class UpdateAndProjectionExpressionTest
 
 
     @Test
+    void namesStartWithALetterAndUnknownCharactersAreSyntaxErrorsNamingThem()
+    {
+        final Map<String, AttributeValue> old = item("pk", s("k"), "a", n(1));
+        // "_" cannot start a name (a placeholder can): DynamoDB's syntax error names it, "near" spans the tokens
+        // before and after it
+        validation(() -> fx.update("SET _version = :v", Map.of(":v", n(1)), old),
+            "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _version\"");
+        validation(() -> fx.update("SET MyStr = myNum Mystr2 myNum2", null, old),
+            "Syntax error; token: \"Mystr2\", near: \"myNum Mystr2 myNum2\"");
+        validation(() -> fx.update("SET a = b / c", null, old), "Syntax error; token: \"/\", near: \"b / c\"");
+        assertEquals(n(1), fx.update("SET #v = :v", Map.of("#v", "_version"), Map.of(":v", n(1)), Map.of(), old)
+            .get("_version"));
+        validation(() -> fx.project("a, _b", null, old),
+            "Invalid ProjectionExpression: Syntax error; token: \"_\", near: \", _b\"");
+        validation(() -> fx.project("a-type", null, old),
+            "Invalid ProjectionExpression: Syntax error; token: \"-\", near: \"a-type\"");
+    }
+
+
+    @Test
     void updateExpressionTakesAtMostThreeHundredOperatorsOrFunctions()
     {
         // DynamoDB's documented limit: 300 operators or functions in one UpdateExpression
