@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,15 +34,18 @@ import java.util.TreeMap;
  *             | operand BETWEEN operand AND operand
  *             | operand IN '(' operand ( ',' operand )* ')'
  * comparator := '=' | '&lt;&gt;' | '&lt;' | '&lt;=' | '&gt;' | '&gt;='
- * operand    := path | :value | size '(' path ')'
+ * operand    := path | :value | size '(' path ')' | '(' operand ')'
  * path       := name ( '.' name | '[' digits ']' )*          name := identifier | #placeholder
  * update     := ( SET set ( ',' set )* | REMOVE path ( ',' path )* | ADD path :value ( ',' path :value )*
  *               | DELETE path :value ( ',' path :value )* )+               each clause at most once
- * set        := path '=' value           value := term ( ( '+' | '-' ) term )?
+ * set        := path '=' value
+ * value      := term ( ( '+' | '-' ) term )? | '(' value ')'   (a parenthesised term may be followed by + or -)
  * term       := path | :value | if_not_exists '(' path ',' term ')' | list_append '(' term ',' term ')'
+ *             | '(' term ')'
  * projection := path ( ',' path )*
  * identifier := [A-Za-z][A-Za-z0-9_]*      #placeholder, :placeholder := [#:][A-Za-z0-9_]+
  * </pre>
+ * Parentheses directly around parentheses are refused, as DynamoDB refuses them ("redundant parentheses").
  * Precedence, as DynamoDB's: comparators, IN, BETWEEN and functions bind tighter than NOT, NOT tighter
  * than AND, AND tighter than OR. Nesting (parentheses and NOT) is bounded, so hostile input fails with a
  * ValidationException rather than a stack overflow.
@@ -80,6 +84,11 @@ final class Parser
     private final Set<String> usedValues = new LinkedHashSet<>();
     private final List<Operand.Path> paths = new ArrayList<>();
     private final DecimalMath math;
+
+    /** Nodes parsed inside parentheses, by identity: parentheses directly around them are redundant. */
+    private final Set<Object> conditionGroups = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Object> operandGroups = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Object> setGroups = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private final List<Integer> tokenTypes = new ArrayList<>();
     private final List<Integer> tokenStarts = new ArrayList<>();
@@ -213,18 +222,7 @@ final class Parser
             case SET:
             {
                 expectSymbol("=");
-                Operand value = parseTerm();
-                if (isSymbol("+") || isSymbol("-"))
-                {
-                    final boolean subtract = isSymbol("-");
-                    position++;
-                    updateOperators++;
-                    final Operand right = parseTerm();
-                    checkConstantType(value, ItemFormat.TYPE_N, subtract ? "-" : "+");
-                    checkConstantType(right, ItemFormat.TYPE_N, subtract ? "-" : "+");
-                    value = new Operand.Arithmetic(value, right, subtract, math);
-                }
-                return new UpdateAction(clause, path, value);
+                return new UpdateAction(clause, path, parseSetValue());
             }
 
             case REMOVE:
@@ -247,8 +245,52 @@ final class Parser
         }
     }
 
+    /**
+     * A SET action's value: {@code term}, {@code term + term} or {@code term - term}, or such a value in parentheses
+     * ({@code SET c = (c - :v)}), as DynamoDB accepts. A parenthesised operand may stand on either side of the
+     * operator ({@code (a) + (b)}), but a parenthesised sum is not an operand ({@code (a + b) + c} is a syntax error,
+     * as {@code a + b + c} is), and parentheses directly around parentheses are DynamoDB's "redundant parentheses".
+     */
+    private Operand parseSetValue()
+    {
+        if (isSymbol("("))
+        {
+            final Operand inner = parenthesised(this::parseSetValue, setGroups);
+            if (!(inner instanceof Operand.Arithmetic) && (isSymbol("+") || isSymbol("-")))
+            {
+                return arithmetic(inner);
+            }
+            return inner;
+        }
+        final Operand left = parseTerm();
+        return isSymbol("+") || isSymbol("-") ? arithmetic(left) : left;
+    }
+
+    /** {@code left + term} or {@code left - term}, with the operator at the current position. */
+    private Operand arithmetic(final Operand left)
+    {
+        final boolean subtract = isSymbol("-");
+        final String operator = subtract ? "-" : "+";
+        position++;
+        updateOperators++;
+        final Operand right = parseTerm();
+        checkArithmeticOperand(left, operator);
+        checkArithmeticOperand(right, operator);
+        return new Operand.Arithmetic(left, right, subtract, math);
+    }
+
+    private void checkArithmeticOperand(final Operand operand, final String operator)
+    {
+        checkConstantType(operand, ItemFormat.TYPE_N, operator);
+    }
+
+    /** An operand of a SET value: a path, a :value, if_not_exists(...), list_append(...), or one in parentheses. */
     private Operand parseTerm()
     {
+        if (isSymbol("("))
+        {
+            return parenthesised(this::parseTerm, setGroups);
+        }
         if (type() == IDENT && isSymbolAt(position + 1, "("))
         {
             final String function = tokenText(position);
@@ -285,6 +327,25 @@ final class Parser
             return result;
         }
         return parseOperandStart();
+    }
+
+    /**
+     * Parses {@code '(' inner ')'} from the current '(' and returns the inner node, refusing parentheses directly
+     * around parentheses as DynamoDB does ("The expression has redundant parentheses;"). {@code groups} remembers
+     * the nodes that were parenthesised.
+     */
+    private <T> T parenthesised(final java.util.function.Supplier<T> inner, final Set<Object> groups)
+    {
+        expectSymbol("(");
+        enterNesting();
+        final T node = inner.get();
+        expectSymbol(")");
+        depth--;
+        if (!groups.add(node))
+        {
+            throw Errors.invalid(kind, "The expression has redundant parentheses;");
+        }
+        return node;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -325,13 +386,9 @@ final class Parser
 
     private Predicate parsePrimary()
     {
-        if (acceptSymbol("("))
+        if (isSymbol("(") && !parenthesisedOperandAhead())
         {
-            enterNesting();
-            final Predicate inner = parseOr();
-            expectSymbol(")");
-            depth--;
-            return inner;
+            return parenthesised(this::parseOr, conditionGroups);
         }
 
         if (type() == IDENT && isSymbolAt(position + 1, "("))
@@ -407,7 +464,8 @@ final class Parser
             }
             while (acceptSymbol(","));
             expectSymbol(")");
-            return new Predicate.In(left, candidates.toArray(new Operand[0]));
+            final Operand[] operands = candidates.toArray(new Operand[0]);
+            return new Predicate.In(left, operands);
         }
 
         final Predicate.Comparator comparator = comparator();
@@ -441,8 +499,49 @@ final class Parser
         return predicate;
     }
 
+    /**
+     * A condition operand: a path, a :value or size(path), each possibly in parentheses ({@code (a) = :v},
+     * {@code (a) BETWEEN (:lo) AND (:hi)}), as DynamoDB accepts; parentheses directly around parentheses are
+     * refused as redundant.
+     */
+    /**
+     * At a '(' where a condition starts: true when the parentheses hold an operand rather than a condition, which
+     * DynamoDB tells by what follows the matching ')': a comparator, BETWEEN or IN.
+     */
+    private boolean parenthesisedOperandAhead()
+    {
+        int open = 0;
+        for (int i = position; i < tokenTypes.size(); i++)
+        {
+            if (isSymbolAt(i, "("))
+            {
+                open++;
+            }
+            else if (isSymbolAt(i, ")") && 0 == --open)
+            {
+                final int next = i + 1;
+                if (next >= tokenTypes.size() || EOF == tokenTypes.get(next))
+                {
+                    return false;
+                }
+                if (SYMBOL == tokenTypes.get(next))
+                {
+                    return null != comparatorAt(next);
+                }
+                final String word = tokenText(next);
+                return IDENT == tokenTypes.get(next) &&
+                    ("BETWEEN".equalsIgnoreCase(word) || "IN".equalsIgnoreCase(word));
+            }
+        }
+        return false;
+    }
+
     private Operand parseOperand()
     {
+        if (isSymbol("("))
+        {
+            return parenthesised(this::parseOperand, operandGroups);
+        }
         if (type() == IDENT && isSymbolAt(position + 1, "("))
         {
             final String function = tokenText(position);
@@ -638,6 +737,8 @@ final class Parser
         }
     }
 
+
+
     private static void checkPlaceholderLength(final String parameter, final String key)
     {
         // placeholders are ASCII word characters (isPlaceholder), so characters are bytes
@@ -706,6 +807,7 @@ final class Parser
             throw Errors.operandType(kind, operator, type);
         }
     }
+
 
     private void checkBeginsWithOperand(final Operand operand, final String function)
     {
@@ -821,6 +923,8 @@ final class Parser
                 return Errors.invalid(kind, "Invalid function name; function: " + function);
         }
     }
+
+
 
     private FerriteException requiresPath(final String function)
     {
@@ -995,11 +1099,16 @@ final class Parser
 
     private Predicate.Comparator comparator()
     {
-        if (SYMBOL != type())
+        return comparatorAt(position);
+    }
+
+    private Predicate.Comparator comparatorAt(final int index)
+    {
+        if (SYMBOL != tokenTypes.get(index))
         {
             return null;
         }
-        switch (tokenText(position))
+        switch (tokenText(index))
         {
             case "=":
                 return Predicate.Comparator.EQ;

@@ -309,6 +309,29 @@ class ConditionExpressionTest
 
 
     @Test
+    void parenthesisedOperandsAreAcceptedAndParenthesesAroundParenthesesAreRedundant()
+    {
+        // DynamoDB accepts parentheses around any operand of a condition
+        assertTrue(fx.test("(age) = :v", Map.of(":v", n(42)), item));
+        assertTrue(fx.test("(size(#n)) = (:v)", Map.of("#n", "name"), Map.of(":v", n(5)), item));
+        assertTrue(fx.test("(age) BETWEEN (:a) AND (:b)", Map.of(":a", n(1), ":b", n(100)), item));
+        assertTrue(fx.test("age IN ((:a), :b)", Map.of(":a", n(1), ":b", n(42)), item));
+        assertTrue(fx.test("begins_with((#n), :p) AND NOT (age) < :a", Map.of("#n", "name"),
+            Map.of(":p", s("al"), ":a", n(1)), item));
+        assertTrue(fx.test("((age = :a) OR (age = :b))", Map.of(":a", n(1), ":b", n(42)), item));
+        // but not parentheses directly around parentheses
+        for (final String text : List.of("((age = :a))", "age > ((:a))", "age = :a AND ((age = :a AND age = :a))",
+            "NOT ((age = :a))", "(((age))) = :a"))
+        {
+            validation(() -> fx.test(text, Map.of(":a", n(1)), item),
+                "Invalid ConditionExpression: The expression has redundant parentheses;");
+        }
+        validation(() -> fx.compiler.keyCondition("((pk = :v))", null, Map.of(":v", s("k"))),
+            "Invalid KeyConditionExpression: The expression has redundant parentheses;");
+    }
+
+
+    @Test
     void namesStartWithALetterAndUnknownCharactersAreSyntaxErrorsNamingThem()
     {
         // DynamoDB's lexer: "_" cannot start a name; any unknown character is the syntax error's token, and "near"

@@ -408,6 +408,18 @@ class RandomExpressionsMatchReferenceTest
         {
             return null;
         }
+
+        /** The path an operand names, for DynamoDB's rule that an operator does not compare a path with itself. */
+        default PathExpr path()
+        {
+            return null;
+        }
+
+        /** True for size(...), a number whatever the item. */
+        default boolean isSize()
+        {
+            return false;
+        }
     }
 
     private static Operand pathOperand(final Case c, final PathExpr path)
@@ -424,8 +436,46 @@ class RandomExpressionsMatchReferenceTest
             {
                 return text;
             }
+
+            public PathExpr path()
+            {
+                return path;
+            }
         };
     }
+
+    /** The same operand in parentheses, which DynamoDB accepts around any condition operand. */
+    private static Operand inParentheses(final Operand operand)
+    {
+        return new Operand()
+        {
+            public Object eval(final Map<String, Object> item)
+            {
+                return operand.eval(item);
+            }
+
+            public String text()
+            {
+                return "(" + operand.text() + ")";
+            }
+
+            public Object constant()
+            {
+                return operand.constant();
+            }
+
+            public PathExpr path()
+            {
+                return operand.path();
+            }
+
+            public boolean isSize()
+            {
+                return operand.isSize();
+            }
+        };
+    }
+
 
     private static Operand valueOperand(final Case c, final Object plain)
     {
@@ -451,6 +501,12 @@ class RandomExpressionsMatchReferenceTest
 
     private static Operand operand(final Case c)
     {
+        final Operand operand = bareOperand(c);
+        return c.random.nextInt(8) == 0 ? inParentheses(operand) : operand;
+    }
+
+    private static Operand bareOperand(final Case c)
+    {
         final int kind = c.random.nextInt(10);
         if (kind < 5)
         {
@@ -474,6 +530,11 @@ class RandomExpressionsMatchReferenceTest
             public String text()
             {
                 return text;
+            }
+
+            public boolean isSize()
+            {
+                return true;
             }
         };
     }
@@ -986,6 +1047,12 @@ class RandomExpressionsMatchReferenceTest
         };
     }
 
+    /** DynamoDB accepts a SET value, or an operand of its + or -, in parentheses. */
+    private static String sometimesInParentheses(final Case c, final String text)
+    {
+        return c.random.nextInt(6) == 0 ? "(" + text + ")" : text;
+    }
+
     static BigDecimal checkedNumber(final BigDecimal exact)
     {
         final BigDecimal n = norm(exact);
@@ -1015,7 +1082,7 @@ class RandomExpressionsMatchReferenceTest
             case 1:
             {
                 final Term term = simpleTerm(c);
-                return action("SET", c.name(target) + " = " + term.text(), true,
+                return action("SET", c.name(target) + " = " + sometimesInParentheses(c, term.text()), true,
                     (old, updated) -> updated.put(target, term.eval(old)));
             }
 
@@ -1031,8 +1098,9 @@ class RandomExpressionsMatchReferenceTest
                         c.staticErrors.add("arithmetic on " + typeOf(t.constant()));
                     }
                 }
-                return action("SET", c.name(target) + " = " + x.text() + (subtract ? " - " : " + ") + y.text(),
-                    true, (old, updated) ->
+                final String sum = sometimesInParentheses(c, x.text()) + (subtract ? " - " : " + ") +
+                    sometimesInParentheses(c, y.text());
+                return action("SET", c.name(target) + " = " + sometimesInParentheses(c, sum), true, (old, updated) ->
                     {
                         final Object a = x.eval(old);
                         final Object b = y.eval(old);

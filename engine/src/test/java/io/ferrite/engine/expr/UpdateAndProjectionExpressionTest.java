@@ -199,6 +199,32 @@ class UpdateAndProjectionExpressionTest
     }
 
     @Test
+    void aSetValueOrItsOperandsMayBeParenthesised()
+    {
+        // DynamoDB accepts SET c = (c - :v) and parentheses around each operand; ORMs write them
+        final Map<String, AttributeValue> old = item("pk", s("k"), "a", n(10), "b", m(Map.of("x", n(2))),
+            "l", l(List.of(n(1))));
+        assertEquals(n(3), fx.update("SET a = (:v)", Map.of(":v", n(3)), old).get("a"));
+        assertEquals(n(7), fx.update("SET a = (a - :v)", Map.of(":v", n(3)), old).get("a"));
+        assertEquals(n(12), fx.update("SET a = ((a) + (b.x))", null, old).get("a"));
+        assertEquals(n(12), fx.update("SET a = (a) + b.x", null, old).get("a"));
+        assertEquals(n(11), fx.update("SET c = (if_not_exists(c, :z)) + :one, d = (:one)",
+            Map.of(":z", n(10), ":one", n(1)), old).get("c"));
+        assertEquals(l(List.of(n(1), n(2))),
+            fx.update("SET l = list_append((l), :x)", Map.of(":x", l(List.of(n(2)))), old).get("l"));
+        // parentheses directly around parentheses are redundant, and a parenthesised sum is not an operand
+        validation(() -> fx.update("SET a = ((:v))", Map.of(":v", n(3)), old),
+            "Invalid UpdateExpression: The expression has redundant parentheses;");
+        validation(() -> fx.update("SET a = (a) + ((:v))", Map.of(":v", n(3)), old),
+            "Invalid UpdateExpression: The expression has redundant parentheses;");
+        validation(() -> fx.update("SET a = (a + :v) + :v", Map.of(":v", n(3)), old),
+            "Invalid UpdateExpression: Syntax error; token: \"+\", near: \") + :v\"");
+        validation(() -> fx.update("SET a = (a + :v", Map.of(":v", n(3)), old),
+            "Syntax error; token: \"<EOF>\", near: \":v\"");
+    }
+
+
+    @Test
     void aWrongTypeFoundInTheItemGetsDynamoDbsExactSentence()
     {
         // DynamoDB names neither the operator nor the type here; a client matching the whole message must match ours
