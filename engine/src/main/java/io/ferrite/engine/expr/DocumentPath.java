@@ -103,6 +103,14 @@ final class DocumentPath
     }
 
     /**
+     * @return true when both paths name the same place (same names and indexes, placeholders resolved).
+     */
+    boolean sameAs(final DocumentPath other)
+    {
+        return length() == other.length() && overlaps(other);
+    }
+
+    /**
      * @return true when one path is a prefix of (or equal to) the other.
      */
     boolean overlaps(final DocumentPath other)

@@ -281,6 +281,11 @@ final class Parser
 
     private void checkArithmeticOperand(final Operand operand, final String operator)
     {
+        // DynamoDB refuses a list_append result as an operand of + and -, as it refuses one inside list_append
+        if (operand instanceof Operand.ListAppend)
+        {
+            throw functionMisused("list_append");
+        }
         checkConstantType(operand, ItemFormat.TYPE_N, operator);
     }
 
@@ -307,6 +312,7 @@ final class Parser
                     {
                         throw requiresPath(function);
                     }
+                    checkDistinct(function, arguments.get(0), arguments.get(1));
                     result = new Operand.IfNotExists(arguments.get(0), arguments.get(1));
                     break;
                 }
@@ -314,8 +320,15 @@ final class Parser
                 case "list_append":
                 {
                     final List<Operand> arguments = arguments(function, 2, true);
-                    checkConstantType(arguments.get(0), ItemFormat.TYPE_L, function);
-                    checkConstantType(arguments.get(1), ItemFormat.TYPE_L, function);
+                    for (final Operand argument : arguments)
+                    {
+                        // DynamoDB refuses list_append(list_append(:a, :b), :c) with these words
+                        if (argument instanceof Operand.ListAppend)
+                        {
+                            throw functionMisused(function);
+                        }
+                        checkConstantType(argument, ItemFormat.TYPE_L, function);
+                    }
                     result = new Operand.ListAppend(arguments.get(0), arguments.get(1));
                     break;
                 }
@@ -409,6 +422,7 @@ final class Parser
                     position += 2;
                     final List<Operand> arguments = arguments(function, 2, false);
                     final Operand path = requirePath(function, arguments.get(0));
+                    checkDistinct(function, path, arguments.get(1));
                     return notCompared(function, new Predicate.Type(path, attributeType(arguments.get(1))));
                 }
 
@@ -419,6 +433,7 @@ final class Parser
                     final List<Operand> arguments = arguments(function, 2, false);
                     final Operand first = arguments.get(0);
                     final Operand second = arguments.get(1);
+                    checkDistinct(function, first, second);
                     final boolean beginsWith = "begins_with".equals(function);
                     if (beginsWith)
                     {
@@ -445,6 +460,7 @@ final class Parser
                 throw syntaxError();
             }
             final Operand high = parseOperand();
+            checkDistinct("BETWEEN", left, low, high);
             checkBetween(left, low, high);
             return new Predicate.Between(left, low, high);
         }
@@ -465,6 +481,7 @@ final class Parser
             while (acceptSymbol(","));
             expectSymbol(")");
             final Operand[] operands = candidates.toArray(new Operand[0]);
+            checkDistinct("IN", left, operands);
             return new Predicate.In(left, operands);
         }
 
@@ -480,6 +497,7 @@ final class Parser
         }
         position++;
         final Operand right = parseOperand();
+        checkDistinct(comparator.symbol, left, right);
         if (Predicate.Comparator.EQ != comparator && Predicate.Comparator.NE != comparator)
         {
             checkOrderable(left, comparator.symbol);
@@ -808,10 +826,17 @@ final class Parser
         }
     }
 
+    /**
+     * @return the type an operand has whatever the item: a :value's own type, N for size(), else 0 (a path).
+     */
+    private static byte staticType(final Operand operand)
+    {
+        return operand instanceof Operand.Size ? ItemFormat.TYPE_N : operand.constantType();
+    }
 
     private void checkBeginsWithOperand(final Operand operand, final String function)
     {
-        final byte type = operand.constantType();
+        final byte type = staticType(operand);
         if (0 != type && ItemFormat.TYPE_S != type && ItemFormat.TYPE_B != type)
         {
             throw Errors.operandType(kind, function, type);
@@ -859,10 +884,16 @@ final class Parser
 
     private byte attributeType(final Operand operand)
     {
-        final byte type = operand.constantType();
+        final byte type = staticType(operand);
+        if (0 == type)
+        {
+            // a path could hold any type: DynamoDB names them all
+            throw Errors.invalid(kind, "Incorrect operand type for operator or function; operator or function: " +
+                "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+        }
         if (ItemFormat.TYPE_S != type)
         {
-            throw Errors.operandType(kind, "attribute_type", 0 == type ? ItemFormat.TYPE_M : type);
+            throw Errors.operandType(kind, "attribute_type", type);
         }
         final String name = values.get(((Operand.Constant)operand).placeholder).asString();
         for (byte tag = ItemFormat.TYPE_S; tag <= ItemFormat.TYPE_BS; tag++)
@@ -913,18 +944,43 @@ final class Parser
                     return Errors.invalid(kind, "The function is not allowed in an update expression; function: " +
                         function);
                 }
-                return Errors.invalid(kind, "The function is not allowed to be used this way in an expression; " +
-                    "function: " + function);
+                return functionMisused(function);
             case "if_not_exists":
             case "list_append":
-                return Errors.invalid(kind, "The function is not allowed to be used this way in an expression; " +
-                    "function: " + function);
+                // only a condition reaches here: an update parses these as SET terms
+                return Errors.invalid(kind, "The function is not allowed in a condition expression; function: " +
+                    function);
             default:
                 return Errors.invalid(kind, "Invalid function name; function: " + function);
         }
     }
 
+    /**
+     * DynamoDB's rule that an operator or function does not compare a document path with itself ({@code a = a},
+     * {@code contains(#a, a)}, {@code a IN (b, a)}, {@code if_not_exists(a, a)}).
+     */
+    private void checkDistinct(final String operator, final Operand first, final Operand... rest)
+    {
+        if (!first.isPath())
+        {
+            return;
+        }
+        final DocumentPath path = ((Operand.Path)first).path;
+        for (final Operand other : rest)
+        {
+            if (other.isPath() && path.sameAs(((Operand.Path)other).path))
+            {
+                throw Errors.invalid(kind, "The first operand must be distinct from the remaining operands for this " +
+                    "operator or function; operator: " + operator + ", first operand: " + path.describe());
+            }
+        }
+    }
 
+    private FerriteException functionMisused(final String function)
+    {
+        return Errors.invalid(kind, "The function is not allowed to be used this way in an expression; function: " +
+            function);
+    }
 
     private FerriteException requiresPath(final String function)
     {

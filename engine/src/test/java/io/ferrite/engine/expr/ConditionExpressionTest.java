@@ -307,7 +307,6 @@ class ConditionExpressionTest
         assertTrue(fx.test("size(bin) = :n", Map.of(":n", n(3)), item));
     }
 
-
     @Test
     void parenthesisedOperandsAreAcceptedAndParenthesesAroundParenthesesAreRedundant()
     {
@@ -330,6 +329,22 @@ class ConditionExpressionTest
             "Invalid KeyConditionExpression: The expression has redundant parentheses;");
     }
 
+    @Test
+    void anOperatorDoesNotCompareAPathWithItself()
+    {
+        final String rule = "The first operand must be distinct from the remaining operands for this operator or " +
+            "function; operator: ";
+        validation(() -> fx.test("age = age", null, item), "Invalid ConditionExpression: " + rule + "=, first operand: [age]");
+        validation(() -> fx.test("#a <> age", Map.of("#a", "age"), null, item), rule + "<>, first operand: [age]");
+        validation(() -> fx.test("contains(doc.#l[1], doc.#m[1])", Map.of("#l", "list", "#m", "list"), null, item),
+            rule + "contains, first operand: [doc, list, [1]]");
+        validation(() -> fx.test("begins_with(#n, #n)", Map.of("#n", "name"), null, item), rule + "begins_with");
+        validation(() -> fx.test("attribute_type(age, age)", null, item), rule + "attribute_type");
+        validation(() -> fx.test("age BETWEEN :a AND age", Map.of(":a", n(1)), item), rule + "BETWEEN");
+        validation(() -> fx.test("age IN (:a, age)", Map.of(":a", n(1)), item), rule + "IN");
+        // values may repeat, and different paths are fine
+        assertTrue(fx.test(":a = :a AND age <> doc.age", Map.of(":a", n(1)), item));
+    }
 
     @Test
     void namesStartWithALetterAndUnknownCharactersAreSyntaxErrorsNamingThem()
@@ -352,6 +367,20 @@ class ConditionExpressionTest
     }
 
     @Test
+    void functionOperandsOfTheWrongTypeAreNamedAsDynamoDbNamesThem()
+    {
+        validation(() -> fx.test("attribute_type(age, size(#n))", Map.of("#n", "name"), null, item),
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: " +
+            "attribute_type, operand type: N");
+        validation(() -> fx.test("attribute_type(age, #n)", Map.of("#n", "name"), null, item),
+            "operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+        validation(() -> fx.test("begins_with(#n, size(#n))", Map.of("#n", "name"), null, item),
+            "operator or function: begins_with, operand type: N");
+        validation(() -> fx.test("age = list_append(:a, :a)", Map.of(":a", l(List.of())), item),
+            "The function is not allowed in a condition expression; function: list_append");
+    }
+
+    @Test
     void syntaxErrorsAndHostileInputFailQuickly()
     {
         validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
@@ -360,7 +389,7 @@ class ConditionExpressionTest
         validation(() -> fx.test("((age = :v)", Map.of(":v", n(1)), item), "Syntax error");
         validation(() -> fx.test("foo(age)", null, item), "Invalid function name; function: foo");
         validation(() -> fx.test("if_not_exists(age, :v)", Map.of(":v", n(1)), item),
-            "The function is not allowed to be used this way in an expression; function: if_not_exists");
+            "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists");
         validation(() -> fx.test("age = :v ; drop", Map.of(":v", n(1)), item),
             "Invalid ConditionExpression: Syntax error; token: \";\", near: \":v ; drop\"");
         validation(() -> fx.test("(".repeat(5000) + "age = :v" + ")".repeat(5000), Map.of(":v", n(1)), item),

@@ -476,6 +476,17 @@ class RandomExpressionsMatchReferenceTest
         };
     }
 
+    /** DynamoDB's rule: the first operand of an operator or function is not the same path as any other. */
+    private static void checkDistinct(final Case c, final Operand first, final Operand... rest)
+    {
+        for (final Operand other : rest)
+        {
+            if (null != first.path() && first.path().equals(other.path()))
+            {
+                c.staticErrors.add("operand compared with itself");
+            }
+        }
+    }
 
     private static Operand valueOperand(final Case c, final Object plain)
     {
@@ -608,6 +619,7 @@ class RandomExpressionsMatchReferenceTest
                 final String op = ops[c.random.nextInt(ops.length)];
                 final Operand a = operand(c);
                 final Operand b = operand(c);
+                checkDistinct(c, a, b);
                 if (op.length() > 1 && !"<>".equals(op) || "<".equals(op) || ">".equals(op))
                 {
                     checkOrderableConstant(c, a, b);
@@ -648,6 +660,7 @@ class RandomExpressionsMatchReferenceTest
                 final Operand a = operand(c);
                 final Operand lo = operand(c);
                 final Operand hi = operand(c);
+                checkDistinct(c, a, lo, hi);
                 checkOrderableConstant(c, a, lo, hi);
                 if (null != lo.constant() && null != hi.constant() && orderable(lo.constant()) &&
                     orderable(hi.constant()))
@@ -685,6 +698,7 @@ class RandomExpressionsMatchReferenceTest
                 {
                     candidates.add(operand(c));
                 }
+                checkDistinct(c, a, candidates.toArray(new Operand[0]));
                 final List<String> texts = new ArrayList<>();
                 candidates.forEach(o -> texts.add(o.text()));
                 return cond(a.text() + " IN (" + String.join(", ", texts) + ")", item ->
@@ -735,11 +749,13 @@ class RandomExpressionsMatchReferenceTest
                 final boolean beginsWith = c.random.nextBoolean();
                 final Operand a = operand(c);
                 final Operand b = operand(c);
+                checkDistinct(c, a, b);
                 if (beginsWith)
                 {
                     for (final Operand o : new Operand[]{a, b})
                     {
-                        if (null != o.constant() && !(o.constant() instanceof String) && !(o.constant() instanceof Bin))
+                        if (o.isSize() ||
+                            null != o.constant() && !(o.constant() instanceof String) && !(o.constant() instanceof Bin))
                         {
                             c.staticErrors.add("begins_with operand type");
                         }

@@ -223,6 +223,22 @@ class UpdateAndProjectionExpressionTest
             "Syntax error; token: \"<EOF>\", near: \":v\"");
     }
 
+    @Test
+    void listAppendOfAListAppendIsRefusedAsDynamoDbRefusesIt()
+    {
+        final Map<String, AttributeValue> values = Map.of(":a", l(List.of(n(1))), ":b", l(List.of(n(2))),
+            ":c", l(List.of(n(3))));
+        validation(() -> fx.update("SET x = list_append(list_append(:a, :b), :c)", values, item("pk", s("k"))),
+            "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: " +
+            "list_append");
+        validation(() -> fx.update("SET x = list_append(:a, (list_append(:b, :c)))", values, item("pk", s("k"))),
+            "function: list_append");
+        validation(() -> fx.update("SET x = list_append(:a, :b) + :n", Map.of(":a", l(List.of()), ":b", l(List.of()),
+            ":n", n(1)), item("pk", s("k"))), "function: list_append");
+        // list_append of if_not_exists stays the usual way to append to a list that may not exist yet
+        assertEquals(l(List.of(n(1), n(2))), fx.update("SET x = list_append(if_not_exists(x, :a), :b)",
+            Map.of(":a", l(List.of(n(1))), ":b", l(List.of(n(2)))), item("pk", s("k"))).get("x"));
+    }
 
     @Test
     void aWrongTypeFoundInTheItemGetsDynamoDbsExactSentence()
@@ -237,6 +253,13 @@ class UpdateAndProjectionExpressionTest
             validation(() -> fx.update("DELETE a :v", Map.of(":v", AttributeValue.ss(List.of("x"))), old)).getMessage());
     }
 
+    @Test
+    void ifNotExistsOfAPathWithItselfIsRefused()
+    {
+        validation(() -> fx.update("SET a = if_not_exists(a, a)", null, item("pk", s("k"))),
+            "Invalid UpdateExpression: The first operand must be distinct from the remaining operands for this " +
+            "operator or function; operator: if_not_exists, first operand: [a]");
+    }
 
     @Test
     void namesStartWithALetterAndUnknownCharactersAreSyntaxErrorsNamingThem()
@@ -256,7 +279,6 @@ class UpdateAndProjectionExpressionTest
         validation(() -> fx.project("a-type", null, old),
             "Invalid ProjectionExpression: Syntax error; token: \"-\", near: \"a-type\"");
     }
-
 
     @Test
     void updateExpressionTakesAtMostThreeHundredOperatorsOrFunctions()
