@@ -62,6 +62,11 @@ final class Parser
     static final int MAX_NESTING = 64;
     /** Most operators ({@code +}, {@code -}) and functions in one UpdateExpression, DynamoDB's documented limit. */
     static final int MAX_UPDATE_OPERATORS = 300;
+    /**
+     * DynamoDB's limit on "all substitution variables in an expression": the sum of the lengths of all
+     * ExpressionAttributeNames and ExpressionAttributeValues, 2 MB.
+     */
+    static final int MAX_SUBSTITUTION_BYTES = 2 * 1024 * 1024;
     /** Most operands of IN, the value compared included. */
     static final int MAX_IN_OPERANDS = 100;
 
@@ -113,6 +118,7 @@ final class Parser
         final byte[] encoded = this.values.isEmpty() ? null : encodeValues(this.values);
         this.constants = new UnsafeBuffer(null == encoded ? new byte[ItemFormat.EMPTY_ITEM_LENGTH] : encoded);
         this.constantsLength = null == encoded ? ItemFormat.EMPTY_ITEM_LENGTH : encoded.length;
+        checkSubstitutionSize();
         if (null == text || text.isBlank())
         {
             throw Errors.invalid(kind, "The expression can not be empty;");
@@ -755,7 +761,46 @@ final class Parser
         }
     }
 
+    /**
+     * Sums the request's substitution variables as DynamoDB's limit reads: each name's placeholder and attribute name
+     * (UTF-8 bytes), each value's placeholder and value (its encoded bytes, about its DynamoDB size), and refuses
+     * more than {@link #MAX_SUBSTITUTION_BYTES}.
+     */
+    private void checkSubstitutionSize()
+    {
+        long total = 0;
+        for (final Map.Entry<String, String> entry : names.entrySet())
+        {
+            total += entry.getKey().length() + utf8Length(entry.getValue());
+        }
+        final int count = values.isEmpty() ? 0 : ItemFormat.attributeCount(constants, 0);
+        int entry = ItemFormat.firstEntry(0);
+        for (int i = 0; i < count; i++)
+        {
+            final int nameLength = ItemFormat.nameLength(constants, entry);
+            final int valueOffset = ItemFormat.nameOffset(entry) + nameLength;
+            final int valueLength = ItemFormat.valueLength(constants, valueOffset);
+            total += nameLength + valueLength;
+            entry = valueOffset + valueLength;
+        }
+        if (total > MAX_SUBSTITUTION_BYTES)
+        {
+            throw FerriteException.validation("ExpressionAttributeNames and ExpressionAttributeValues have exceeded " +
+                "the maximum allowed size of all substitution variables in an expression; size: " + total +
+                " bytes, limit: " + MAX_SUBSTITUTION_BYTES + " bytes");
+        }
+    }
 
+    private static int utf8Length(final String text)
+    {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
 
     private static void checkPlaceholderLength(final String parameter, final String key)
     {

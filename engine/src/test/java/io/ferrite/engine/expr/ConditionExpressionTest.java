@@ -381,6 +381,24 @@ class ConditionExpressionTest
     }
 
     @Test
+    void substitutionVariablesAreAtMostTwoMegabytes()
+    {
+        // DynamoDB's documented limit on the sum of the lengths of ExpressionAttributeNames and ExpressionAttributeValues
+        assertFalse(fx.test("#n = :v", Map.of("#n", "name"), Map.of(":v", s("x".repeat(2_000_000))), item));
+        validation(() -> fx.test("#n = :v", Map.of("#n", "name"), Map.of(":v", s("x".repeat(2 * 1024 * 1024))), item),
+            "ExpressionAttributeNames and ExpressionAttributeValues have exceeded the maximum allowed size of all " +
+            "substitution variables in an expression; size: 2097165 bytes, limit: 2097152 bytes");
+        final Map<String, String> names = new java.util.HashMap<>();
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 33; i++)
+        {
+            names.put("#n" + i, "n".repeat(64 * 1024));
+            text.append(i > 0 ? " OR " : "").append("attribute_exists(#n").append(i).append(')');
+        }
+        validation(() -> fx.test(text.toString(), names, null, item), "limit: 2097152 bytes");
+    }
+
+    @Test
     void syntaxErrorsAndHostileInputFailQuickly()
     {
         validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
