@@ -399,4 +399,33 @@ final class AwsSdkServesEveryOperationTest
         assertEquals("ValidationException", badSyntax.awsErrorDetails().errorCode());
         assertTrue(badSyntax.getMessage().contains("Syntax error"), badSyntax.getMessage());
     }
+
+    @Test
+    void expressionsApplicationsWriteGetDynamoDbsAnswers()
+    {
+        dynamo.putItem(b -> b.tableName("Music").item(Map.of("Artist", s("Forms"), "Year", n(1), "plays", n(10),
+            "title", s("\u00e9\ud834\udd1e"))));
+        // a parenthesised SET value, and size() counting UTF-16 code units as DynamoDB does ("é𝄞" has size 3)
+        final var updated = dynamo.updateItem(b -> b.tableName("Music").key(key("Forms", 1))
+            .updateExpression("SET #p = (#p - :v)").conditionExpression("size(title) = :three")
+            .expressionAttributeNames(Map.of("#p", "plays"))
+            .expressionAttributeValues(Map.of(":v", n(3), ":three", n(3)))
+            .returnValues(ReturnValue.UPDATED_NEW));
+        assertEquals(Map.of("plays", n(7)), updated.attributes());
+
+        // a name starting with "_" is DynamoDB's syntax error, with its token and near text
+        final DynamoDbException underscore = assertThrows(DynamoDbException.class,
+            () -> dynamo.updateItem(b -> b.tableName("Music").key(key("Forms", 1))
+                .updateExpression("SET _version = :v").expressionAttributeValues(Map.of(":v", n(1)))));
+        assertEquals("ValidationException", underscore.awsErrorDetails().errorCode());
+        assertEquals("Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _version\"",
+            underscore.awsErrorDetails().errorMessage());
+        final DynamoDbException nested = assertThrows(DynamoDbException.class,
+            () -> dynamo.updateItem(b -> b.tableName("Music").key(key("Forms", 1))
+                .updateExpression("SET l = list_append(list_append(:a, :b), :a)")
+                .expressionAttributeValues(Map.of(":a", AttributeValue.fromL(List.of(n(1))),
+                    ":b", AttributeValue.fromL(List.of(n(2)))))));
+        assertEquals("Invalid UpdateExpression: The function is not allowed to be used this way in an expression; " +
+            "function: list_append", nested.awsErrorDetails().errorMessage());
+    }
 }
