@@ -1,9 +1,7 @@
 package io.ferrite.transport.client;
 
 import io.ferrite.codecs.item.ItemCodec;
-import io.ferrite.codecs.sbe.ErrorCode;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,30 +41,7 @@ class ANodeDeadOrFrozenBehindItsOwnDriverIsNoticedTest
     private ChildNode child;
     private FerriteClient client;
     private final Map<Long, String> outcomes = new ConcurrentHashMap<>();
-    private final ResponseHandler handler = new ResponseHandler()
-    {
-        public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
-            final int length)
-        {
-            outcomes.put(requestId, "item");
-        }
-
-        public void onResponse(final long requestId, final int templateId, final DirectBuffer buffer, final int offset,
-            final int length)
-        {
-            outcomes.put(requestId, "response");
-        }
-
-        public void onError(final long requestId, final ErrorCode code, final String message)
-        {
-            outcomes.put(requestId, "error " + code);
-        }
-
-        public void onFailure(final long requestId, final ClientFailure failure, final String message)
-        {
-            outcomes.put(requestId, failure + ": " + message);
-        }
-    };
+    private final ResponseHandler handler = SilentNodeIsNoticedWithinTheSilenceTimeoutTest.recording(outcomes);
 
     @AfterEach
     void closeAll() throws Exception

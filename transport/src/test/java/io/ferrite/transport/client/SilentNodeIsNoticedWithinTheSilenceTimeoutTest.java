@@ -64,24 +64,7 @@ class SilentNodeIsNoticedWithinTheSilenceTimeoutTest
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(30))
             .nodeSilenceTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
         final Map<Long, String> outcomes = new ConcurrentHashMap<>();
-        final ResponseHandler handler = new ResponseHandler()
-        {
-            public void onItem(final long requestId, final boolean found, final DirectBuffer buffer, final int offset,
-                final int length)
-            {
-                outcomes.put(requestId, "item");
-            }
-
-            public void onError(final long requestId, final ErrorCode code, final String message)
-            {
-                outcomes.put(requestId, "error " + code);
-            }
-
-            public void onFailure(final long requestId, final ClientFailure failure, final String message)
-            {
-                outcomes.put(requestId, failure + ": " + message);
-            }
-        };
+        final ResponseHandler handler = recording(outcomes);
         final byte[] key = ItemCodec.encode(Map.of("pk", s("k")));
         final long id = client.getItem("t", new UnsafeBuffer(key), 0, key.length, false, handler);
         assertTrue(id > 0, "sent: " + id);
@@ -196,7 +179,11 @@ class SilentNodeIsNoticedWithinTheSilenceTimeoutTest
         }
     }
 
-    private static ResponseHandler recording(final Map<Long, String> outcomes)
+    /**
+     * @return a handler that records each request's outcome by its id ("item", "response", "error CODE", or the
+     * failure and its message).
+     */
+    static ResponseHandler recording(final Map<Long, String> outcomes)
     {
         return new ResponseHandler()
         {
@@ -204,6 +191,12 @@ class SilentNodeIsNoticedWithinTheSilenceTimeoutTest
                 final int length)
             {
                 outcomes.put(requestId, "item");
+            }
+
+            public void onResponse(final long requestId, final int templateId, final DirectBuffer buffer,
+                final int offset, final int length)
+            {
+                outcomes.put(requestId, "response");
             }
 
             public void onError(final long requestId, final ErrorCode code, final String message)
