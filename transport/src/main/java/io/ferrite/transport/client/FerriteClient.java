@@ -2151,7 +2151,9 @@ public final class FerriteClient implements Agent, AutoCloseable
                 throw new FerriteClientException(ClientFailure.NODE_UNAVAILABLE, "the node on " +
                     config.requestChannel() + " stream " + config.requestStreamId() + " did not answer the " +
                     "ConnectRequest within " + TimeUnit.NANOSECONDS.toMillis(connectTimeoutNs) + " ms (responses " +
-                    "expected on " + responseChannel + " stream " + responseStreamId + ")");
+                    "expected on " + responseChannel + " stream " + responseStreamId + "): is it running there, and " +
+                    "at this client's protocol version " + ConnectRequestEncoder.SCHEMA_VERSION + " or later? A node " +
+                    "older than its clients drops their ConnectRequest unanswered (upgrade nodes first)");
             }
             idle.idle(subscription.poll(assembler, config.fragmentLimit()));
         }

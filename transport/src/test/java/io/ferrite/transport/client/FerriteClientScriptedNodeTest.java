@@ -145,6 +145,19 @@ class FerriteClientScriptedNodeTest
     }
 
     @Test
+    void aNodeThatNeverAnswersTheConnectRequestIsNamedWithTheVersionItMayLack()
+    {
+        node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
+        node.connectRequestsToIgnore.set(Integer.MAX_VALUE); // as a node older than the client does
+        final FerriteClientException ex = assertThrows(FerriteClientException.class, () -> FerriteClient.connect(
+            config().connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(1_500))));
+        assertEquals(ClientFailure.NODE_UNAVAILABLE, ex.failure());
+        assertTrue(ex.getMessage().contains("did not answer the ConnectRequest") && ex.getMessage().contains(
+            "protocol version " + io.ferrite.codecs.sbe.ConnectRequestEncoder.SCHEMA_VERSION + " or later"),
+            ex.getMessage());
+    }
+
+    @Test
     void anUnansweredConnectRequestIsSentAgainUntilTheNodeAnswers()
     {
         node = new ScriptedNode(tempDir.resolve("aeron"), "aeron:ipc");
