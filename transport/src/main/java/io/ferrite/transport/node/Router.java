@@ -1100,10 +1100,15 @@ final class Router implements Agent
             {
                 final int nextShard = (int)buffer.getLong(index + RingLayout.GATHER_ID_OFFSET);
                 buffer.putLong(index + RingLayout.GATHER_ID_OFFSET, 0);
-                final byte[] message = new byte[length + 4];
-                new UnsafeBuffer(message).putInt(0, RingLayout.OP_SCAN);
-                buffer.getBytes(index, message, 4, length);
-                backlogs[nextShard].addLast(message);
+                // straight onto the next shard's ring, allocating nothing, unless earlier messages wait for it or it
+                // is full: then behind them, in order
+                if (!backlogs[nextShard].isEmpty() || !toShards[nextShard].write(RingLayout.OP_SCAN, buffer, index, length))
+                {
+                    final byte[] message = new byte[length + 4];
+                    new UnsafeBuffer(message).putInt(0, RingLayout.OP_SCAN);
+                    buffer.getBytes(index, message, 4, length);
+                    backlogs[nextShard].addLast(message);
+                }
                 break;
             }
 

@@ -414,6 +414,15 @@ final class RawSession implements AutoCloseable
 
     byte[] scan(final String table, final int segment, final int totalSegments, final int limit, final byte[] exclusiveStartKey)
     {
+        return scan(table, segment, totalSegments, limit, exclusiveStartKey, "");
+    }
+
+    /**
+     * Scan with a FilterExpression that uses no placeholders ("" for none).
+     */
+    byte[] scan(final String table, final int segment, final int totalSegments, final int limit,
+        final byte[] exclusiveStartKey, final String filter)
+    {
         final long c = nextCorrelationId();
         final byte[] empty = new byte[0];
         final ScanRequestEncoder e = new ScanRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
@@ -421,7 +430,7 @@ final class RawSession implements AutoCloseable
             .pageLimit(limit).tableName(table)
             .putExclusiveStartKey(null == exclusiveStartKey ? empty : exclusiveStartKey, 0,
                 null == exclusiveStartKey ? 0 : exclusiveStartKey.length)
-            .filterExpression("").projectionExpression("")
+            .filterExpression(filter).projectionExpression("")
             .putExpressionAttributeNames(empty, 0, 0).putExpressionAttributeValues(empty, 0, 0);
         return call(c, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }

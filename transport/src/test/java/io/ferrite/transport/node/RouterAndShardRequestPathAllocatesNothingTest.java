@@ -49,7 +49,7 @@ class RouterAndShardRequestPathAllocatesNothingTest
      * bytes to a few KB per window, from deoptimized code paths and Chronicle internals, not per request.
      */
     private static final long MAX_BYTES_PER_REQUEST = 4;
-    private static final int REQUESTS_PER_ROUND = 9;
+    private static final int REQUESTS_PER_ROUND = 10;
     private static final Map<String, AttributeValue> NAMES = Map.of("#v", AttributeValue.s("v"), "#w", AttributeValue.s("w"));
     private static final Map<String, AttributeValue> PUT_VALUES = Map.of(":x", AttributeValue.s("x"));
     private static final Map<String, AttributeValue> UPDATE_VALUES =
@@ -116,9 +116,9 @@ class RouterAndShardRequestPathAllocatesNothingTest
     /**
      * One round: a PutItem, a GetItem, an UpdateItem (ALL_NEW), a Query page, a conditional PutItem, an UpdateExpression
      * with a condition (UPDATED_NEW), a Query by KeyConditionExpression with a filter, a Scan page of the second of two
-     * segments (the last shard's range, so it never walks on to another shard: the router allocates for that by design),
-     * a DeleteItem (ALL_OLD), and a KeepAlive, which the router answers (a client's sign of life from the node, decision
-     * 0006).
+     * segments (the last shard's range), a Scan page whose filter matches nothing (it walks on from shard to shard
+     * through the router), a DeleteItem (ALL_OLD), and a KeepAlive, which the router answers (a client's sign of life
+     * from the node, decision 0006).
      */
     private static void rounds(final RawSession s, final int count)
     {
@@ -138,6 +138,8 @@ class RouterAndShardRequestPathAllocatesNothingTest
             ok(s.queryExpression("Hot", "pk = :pk AND sk BETWEEN :lo AND :hi", "attribute_exists(v)", null,
                 Map.of(":pk", AttributeValue.s(pk), ":lo", AttributeValue.n(0), ":hi", AttributeValue.n(20)), 3));
             ok(s.scan("Hot", 1, 2, 3, null));
+            // a page whose filter matches nothing walks on through both shards (a hop through the router)
+            ok(s.scan("Hot", 0, 1, 1_000, null, "attribute_not_exists(pk)"));
             ok(s.deleteItem("Hot", item("pk", pk, "sk", sk), ReturnValuesType.ALL_OLD));
             s.keepAlive();
         }
