@@ -112,21 +112,30 @@ public final class Expressions
         return token;
     }
 
+    /**
+     * DynamoDB's lexer, as the engine's (decision 0008): an ASCII letter, then ASCII letters, digits or underscores;
+     * anything else (a leading underscore, a non-ASCII letter) needs a {@code #placeholder}.
+     */
     private static boolean isIdentifier(final String token)
     {
-        if (token.isEmpty() || !(Character.isLetter(token.charAt(0)) || token.charAt(0) == '_'))
+        if (token.isEmpty() || !isAsciiLetter(token.charAt(0)))
         {
             return false;
         }
         for (int i = 1; i < token.length(); i++)
         {
             final char c = token.charAt(i);
-            if (!Character.isLetterOrDigit(c) && c != '_')
+            if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '_')
             {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean isAsciiLetter(final char c)
+    {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     private static final class Tokens
