@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The ProjectionExpressions the CLI applies itself, to what BatchGetItem returned (the SBE BatchGetItemRequest has
- * no projection field; decision 0010) and for the legacy AttributesToGet: top-level attribute names, possibly
+ * The ProjectionExpressions the CLI applies itself, to what BatchGetItem returned (its backends' batchGetItem take no
+ * projection yet, although the SBE BatchGetItemRequest carries one per table since schema version 4 and the node
+ * applies it; decision 0010) and for the legacy AttributesToGet: top-level attribute names, possibly
  * {@code #placeholders} from ExpressionAttributeNames, with DynamoDB's checks of undefined or unused placeholders.
  * Every other expression (condition, update, key condition, filter, and the projections of GetItem, Query and Scan)
  * goes to the database as given, which compiles it (decision 0008).
