@@ -31,7 +31,9 @@ import static io.ferrite.engine.queued.CommandLayout.*;
  * <p>
  * <b>Back-pressure:</b> a submit method returns false at once when the command ring has no room; nothing is
  * buffered and nothing blocks. Poll and try again later. A request bigger than the command ring's largest
- * message (commandQueueBytes / 8) can never be queued and is refused with an IllegalArgumentException.
+ * message (commandQueueBytes / 8) can never be queued and is refused with an IllegalArgumentException, as is a
+ * null buffer or an offset and length that are not inside their buffer; nothing is submitted then, and the shard
+ * goes on serving every client.
  * <p>
  * <b>Allocation:</b> the submit methods and {@link #poll} allocate nothing. Requests are copied into the
  * ring, so the caller's buffers may be reused as soon as a submit returns. The blocking conveniences and
@@ -175,30 +177,47 @@ public final class ShardClient implements AutoCloseable
         final DirectBuffer removes, final int removesOffset, final int removesLength,
         final ReturnValues returnValues)
     {
+        checkRange("key", key, keyOffset, keyLength);
         final int setsBytes = null == sets ? 0 : setsLength;
         final int removesBytes = null == removes ? 0 : removesLength;
+        if (null != sets)
+        {
+            checkRange("sets", sets, setsOffset, setsLength);
+        }
+        if (null != removes)
+        {
+            checkRange("removes", removes, removesOffset, removesLength);
+        }
         final int index = claim(UPDATE_ITEM, UPDATE_BYTES_OFFSET + keyLength + setsBytes + removesBytes);
         if (index < 0)
         {
             return false;
         }
-        final AtomicBuffer buffer = commands.buffer();
-        putHeader(buffer, index, correlationId, tableId);
-        buffer.putByte(index + RETURN_VALUES_OFFSET, (byte)returnValues.ordinal());
-        buffer.putInt(index + UPDATE_KEY_LENGTH_OFFSET, keyLength, ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(index + UPDATE_SETS_LENGTH_OFFSET, setsBytes, ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(index + UPDATE_REMOVES_LENGTH_OFFSET, removesBytes, ByteOrder.LITTLE_ENDIAN);
-        int position = index + UPDATE_BYTES_OFFSET;
-        buffer.putBytes(position, key, keyOffset, keyLength);
-        position += keyLength;
-        if (setsBytes > 0)
+        try
         {
-            buffer.putBytes(position, sets, setsOffset, setsBytes);
-            position += setsBytes;
+            final AtomicBuffer buffer = commands.buffer();
+            putHeader(buffer, index, correlationId, tableId);
+            buffer.putByte(index + RETURN_VALUES_OFFSET, (byte)returnValues.ordinal());
+            buffer.putInt(index + UPDATE_KEY_LENGTH_OFFSET, keyLength, ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(index + UPDATE_SETS_LENGTH_OFFSET, setsBytes, ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(index + UPDATE_REMOVES_LENGTH_OFFSET, removesBytes, ByteOrder.LITTLE_ENDIAN);
+            int position = index + UPDATE_BYTES_OFFSET;
+            buffer.putBytes(position, key, keyOffset, keyLength);
+            position += keyLength;
+            if (setsBytes > 0)
+            {
+                buffer.putBytes(position, sets, setsOffset, setsBytes);
+                position += setsBytes;
+            }
+            if (removesBytes > 0)
+            {
+                buffer.putBytes(position, removes, removesOffset, removesBytes);
+            }
         }
-        if (removesBytes > 0)
+        catch (final RuntimeException | Error ex)
         {
-            buffer.putBytes(position, removes, removesOffset, removesBytes);
+            abort(index);
+            throw ex;
         }
         return commit(index);
     }
@@ -225,6 +244,25 @@ public final class ShardClient implements AutoCloseable
         {
             return false;
         }
+        try
+        {
+            writeQuery(index, correlationId, tableId, request, startKeyLength);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            abort(index);
+            throw ex;
+        }
+        return commit(index);
+    }
+
+    private void writeQuery(
+        final int index, final long correlationId, final int tableId, final QueryRequest request,
+        final int startKeyLength)
+    {
+        final KeyValue pk = request.partitionKey();
+        final KeyValue sk = request.sortKeyValue();
+        final KeyValue upper = request.sortKeyUpper();
         final AtomicBuffer buffer = commands.buffer();
         putHeader(buffer, index, correlationId, tableId);
         buffer.putInt(index + QUERY_LIMIT_OFFSET, request.limit(), ByteOrder.LITTLE_ENDIAN);
@@ -242,7 +280,6 @@ public final class ShardClient implements AutoCloseable
         position = putValue(buffer, position, sk);
         position = putValue(buffer, position, upper);
         buffer.putBytes(position, request.exclusiveStartKey(), 0, startKeyLength);
-        return commit(index);
     }
 
     /**
@@ -382,17 +419,53 @@ public final class ShardClient implements AutoCloseable
         final int offset,
         final int length)
     {
+        checkRange(GET_ITEM == msgTypeId || DELETE_ITEM == msgTypeId ? "key" : "item", bytes, offset, length);
         final int index = claim(msgTypeId, ITEM_OFFSET + length);
         if (index < 0)
         {
             return false;
         }
-        final AtomicBuffer buffer = commands.buffer();
-        putHeader(buffer, index, correlationId, tableId);
-        buffer.putByte(index + RETURN_VALUES_OFFSET, (byte)returnValues.ordinal());
-        buffer.putInt(index + ITEM_LENGTH_OFFSET, length, ByteOrder.LITTLE_ENDIAN);
-        buffer.putBytes(index + ITEM_OFFSET, bytes, offset, length);
+        try
+        {
+            final AtomicBuffer buffer = commands.buffer();
+            putHeader(buffer, index, correlationId, tableId);
+            buffer.putByte(index + RETURN_VALUES_OFFSET, (byte)returnValues.ordinal());
+            buffer.putInt(index + ITEM_LENGTH_OFFSET, length, ByteOrder.LITTLE_ENDIAN);
+            buffer.putBytes(index + ITEM_OFFSET, bytes, offset, length);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            abort(index);
+            throw ex;
+        }
         return commit(index);
+    }
+
+    /**
+     * Refuses a range that is not inside its buffer before anything is claimed in the command ring: a write that
+     * failed half way into a claimed slot would leave it uncommitted, and the agent, reading the ring in order, would
+     * wait for it for ever.
+     */
+    private static void checkRange(final String what, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null == buffer)
+        {
+            throw new IllegalArgumentException(what + " buffer is null");
+        }
+        if (offset < 0 || length < 0 || (long)offset + length > buffer.capacity())
+        {
+            throw new IllegalArgumentException(what + " [offset=" + offset + ", length=" + length + "] is outside " +
+                "its buffer of " + buffer.capacity() + " bytes");
+        }
+    }
+
+    /**
+     * Gives a claimed slot back as padding, which the agent skips, so that a failure after the claim cannot leave it
+     * uncommitted and stall the ring.
+     */
+    private void abort(final int index)
+    {
+        commands.abort(index);
     }
 
     private int claim(final int msgTypeId, final int length)
