@@ -599,7 +599,8 @@ public final class Shard implements AutoCloseable
     }
 
     /**
-     * Looks a table up by name, for the flyweight operations.
+     * Looks a table up by name, for the flyweight operations. The handle is this shard's: another shard, and a shard
+     * opened again on this directory after {@link #close()}, refuse it with an IllegalArgumentException.
      *
      * @param tableName the table's name.
      * @return its handle.
@@ -1664,7 +1665,7 @@ public final class Shard implements AutoCloseable
 
     private Table register(final TableDefinition definition, final Partition[] partitions)
     {
-        final Table table = new Table(definition, partitions);
+        final Table table = new Table(this, definition, partitions);
         tablesByName.put(definition.spec().tableName(), table);
         tablesById.put(definition.tableId(), table);
         return table;
@@ -2025,11 +2026,28 @@ public final class Shard implements AutoCloseable
     private void checkTable(final Table table)
     {
         checkOpen();
+        if (table.shard() != this)
+        {
+            throw foreignTable(table);
+        }
         if (table.isDeleted())
         {
             throw new FerriteException(ErrorCode.ResourceNotFoundException,
                 "Requested resource not found: Table: " + table.name() + " not found");
         }
+    }
+
+    /**
+     * A handle of another shard would have this shard log a write and another shard's partition (or a closed, unmapped
+     * one) store it: refused before anything is read or written.
+     */
+    private IllegalArgumentException foreignTable(final Table table)
+    {
+        final Shard other = table.shard();
+        return new IllegalArgumentException("table handle " + table.name() + " belongs to " + (null == other ?
+            "no shard" : "the shard of " + other.config.dataDir() + (other.closed ? ", which was closed" : "")) +
+            ", not to this one (" + config.dataDir() + "): take handles from the shard they are used with, with " +
+            "table(name), again after every open");
     }
 
     private void checkWritable()

@@ -12,10 +12,13 @@ import java.util.Arrays;
  * it: the flyweight operations take it instead of a name, so they do no lookup by string.
  * <p>
  * Owned by the shard thread. A handle of a deleted table fails every operation with
- * ResourceNotFoundException.
+ * ResourceNotFoundException. A handle belongs to the shard that gave it: another shard, or a shard reopened on the
+ * same directory after a close, refuses it with an IllegalArgumentException (its partitions are another shard's, or
+ * closed and unmapped).
  */
 public final class Table
 {
+    private final Shard shard;
     private final TableDefinition definition;
     private final byte[] partitionKeyName;
     private final byte[] sortKeyName;
@@ -26,8 +29,9 @@ public final class Table
     private final boolean partitionKeyFirst;
     private boolean deleted;
 
-    Table(final TableDefinition definition, final Partition[] partitions)
+    Table(final Shard shard, final TableDefinition definition, final Partition[] partitions)
     {
+        this.shard = shard;
         this.definition = definition;
         this.partitionKeyName = definition.spec().partitionKeyName().getBytes(StandardCharsets.UTF_8);
         this.sortKeyName = null == definition.spec().sortKeyName() ?
@@ -84,6 +88,12 @@ public final class Table
     public boolean isDeleted()
     {
         return deleted;
+    }
+
+    /** The shard that gave this handle, the only one that accepts it. */
+    Shard shard()
+    {
+        return shard;
     }
 
     byte[] partitionKeyNameBytes()

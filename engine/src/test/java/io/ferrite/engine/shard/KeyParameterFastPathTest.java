@@ -168,7 +168,7 @@ class KeyParameterFastPathTest
 
     private static Table table(final TableSpec spec)
     {
-        return new Table(new TableDefinition(1, spec, 0L, TableDefinition.evenPartitions(1)), new Partition[0]);
+        return new Table(null, new TableDefinition(1, spec, 0L, TableDefinition.evenPartitions(1)), new Partition[0]);
     }
 
     private static Map<String, AttributeValue> key(final TableSpec spec, final SplittableRandom random)
