@@ -59,8 +59,10 @@ import java.util.stream.Stream;
  * <p>
  * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
  * thread calling these methods directly ("direct mode"), or a {@link io.ferrite.engine.queued.ShardAgent}
- * draining a command queue ("queued mode"). No method is safe to call from two threads, and handlers passed in must not
- * call back into the shard. Behind it run three daemon threads of the engine's own, which never touch the shard's
+ * draining a command queue ("queued mode"). No method is safe to call from two threads, and the shard does not check
+ * (only a write from a second thread is refused, by Chronicle Queue's appender: a ThreadingIllegalStateException
+ * before the write is logged). A handler passed in
+ * must not call back into the shard: such a call is refused with an IllegalStateException. Behind it run three daemon threads of the engine's own, which never touch the shard's
  * state: the WAL's BATCH syncer and pretoucher, and the {@link Checkpointer}, which completes periodic checkpoints
  * (store sync, {@code checkpoint.bin}) while the loop goes on.
  * <p>
@@ -155,6 +157,8 @@ public final class Shard implements AutoCloseable
      */
     private Throwable checkpointFailure;
     private boolean closed;
+    /** True while an application's {@link ItemHandler} runs ({@link #handOver}): the shard refuses calls meanwhile. */
+    private boolean inHandler;
     private final DiskSpaceGuard diskGuard;
     /** {@link #failNextWriteForTesting}: volatile, as a test sets it from its own thread. */
     private volatile Error injectedWriteError;
@@ -663,7 +667,7 @@ public final class Shard implements AutoCloseable
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
-            handler.onItem(oldItem, 0, oldLength);
+            handOver(handler, oldItem, 0, oldLength);
         }
         return existed;
     }
@@ -691,7 +695,7 @@ public final class Shard implements AutoCloseable
             return false;
         }
         lastReadChargeBytes = itemView.capacity();
-        handler.onItem(itemView, 0, itemView.capacity());
+        handOver(handler, itemView, 0, itemView.capacity());
         return true;
     }
 
@@ -770,7 +774,7 @@ public final class Shard implements AutoCloseable
 
         if (ReturnValues.ALL_OLD == returnValues && oldLength >= 0 && null != handler)
         {
-            handler.onItem(oldItem, 0, oldLength);
+            handOver(handler, oldItem, 0, oldLength);
         }
         return true;
     }
@@ -841,14 +845,14 @@ public final class Shard implements AutoCloseable
                 case ALL_OLD:
                     if (oldLength >= 0)
                     {
-                        handler.onItem(oldItem, 0, oldLength);
+                        handOver(handler, oldItem, 0, oldLength);
                     }
                     break;
 
                 case ALL_NEW:
                     if (newLength >= 0)
                     {
-                        handler.onItem(newItem, 0, newLength);
+                        handOver(handler, newItem, 0, newLength);
                     }
                     break;
 
@@ -2070,6 +2074,31 @@ public final class Shard implements AutoCloseable
         {
             throw new IllegalStateException("shard is closed: " + config.dataDir());
         }
+        if (inHandler)
+        {
+            throw new IllegalStateException("shard " + config.dataDir() + " was called from inside an ItemHandler " +
+                "of one of its own operations: the bytes the handler reads are the shard's stored item or scratch " +
+                "buffers, which the inner call would change under it (and a Query or Scan's position with them); " +
+                "copy what the handler needs and make the call after the operation returns");
+        }
+    }
+
+    /**
+     * Calls an application's handler, marking the shard busy meanwhile so that a call back into it is refused
+     * ({@link #checkOpen()}) instead of changing the bytes the handler reads, or the Query or Scan that called it,
+     * under it.
+     */
+    private void handOver(final ItemHandler handler, final DirectBuffer buffer, final int offset, final int length)
+    {
+        inHandler = true;
+        try
+        {
+            handler.onItem(buffer, offset, length);
+        }
+        finally
+        {
+            inHandler = false;
+        }
     }
 
     /**
@@ -2374,10 +2403,10 @@ public final class Shard implements AutoCloseable
         final ItemProjection projection = request.projection();
         if (null == projection)
         {
-            handler.onItem(item, 0, itemLength);
+            handOver(handler, item, 0, itemLength);
             return;
         }
-        handler.onItem(projected, 0, projection.project(item, 0, itemLength, projected, 0));
+        handOver(handler, projected, 0, projection.project(item, 0, itemLength, projected, 0));
     }
 
     private void handOverProjection(
@@ -2386,7 +2415,7 @@ public final class Shard implements AutoCloseable
         final int length = update.projectUpdated(item, 0, itemLength, projected, 0);
         if (ItemFormat.attributeCount(projected, 0) > 0)
         {
-            handler.onItem(projected, 0, length);
+            handOver(handler, projected, 0, length);
         }
     }
 
