@@ -86,7 +86,10 @@ public final class QueuedShard implements AutoCloseable
     private final AtomicReferenceArray<ShardClient> clients = new AtomicReferenceArray<>(MAX_CLIENTS);
     private final AtomicInteger nextClientId = new AtomicInteger();
     private final TableRegistry tableRegistry = new TableRegistry();
+    private final ShardAgent agent;
     private final AgentRunner runner;
+    /** Held to offer a task and to begin close, so that no task is offered after the agent's last drain. */
+    private final Object taskLock = new Object();
     private volatile boolean closed;
 
     private QueuedShard(final EngineConfig config, final IdleStrategy idleStrategy, final NanoClock clock)
@@ -99,8 +102,8 @@ public final class QueuedShard implements AutoCloseable
         // owns it from then on.
         final Shard shard = Shard.open(config, new OffsetEpochNanoClock());
         recoveryReport = shard.recoveryReport();
-        final ShardAgent agent = new ShardAgent(shard, commands, tasks, clients, tableRegistry, clock,
-            COMMAND_BATCH_LIMIT, TASK_BATCH_LIMIT);
+        agent = new ShardAgent(shard, commands, tasks, clients, tableRegistry, clock, COMMAND_BATCH_LIMIT,
+            TASK_BATCH_LIMIT);
         runner = new AgentRunner(idleStrategy, ex -> LOG.error("shard loop error ({})", dataDir, ex), null, agent);
         AgentRunner.startOnThread(runner);
     }
@@ -179,9 +182,14 @@ public final class QueuedShard implements AutoCloseable
      */
     public <T> CompletableFuture<T> execute(final ShardTask<T> task)
     {
-        checkOpen();
         final TaskCommand<T> command = new TaskCommand<>(task);
-        if (!tasks.offer(command))
+        final boolean queued;
+        synchronized (taskLock)
+        {
+            checkOpen();
+            queued = tasks.offer(command);
+        }
+        if (!queued)
         {
             command.future().completeExceptionally(new FerriteException(ErrorCode.ThrottlingException,
                 "Rate of requests exceeds the allowed throughput: " + TASK_QUEUE_CAPACITY + " tasks are queued"));
@@ -289,20 +297,38 @@ public final class QueuedShard implements AutoCloseable
     }
 
     /**
-     * Refuses new submissions, then stops the loop: it runs the commands and tasks already queued, closes
-     * the shard (a checkpoint) and ends its thread; this call returns after that. Completions written
-     * during the close can still be polled. A submission racing with close (begun before close, committed
-     * after the loop's last read) is neither run nor answered: stop submitting first.
+     * Refuses new submissions (a submit or task from then on throws IllegalStateException), then stops the loop: it
+     * runs every command and task submitted before, closes the shard (a checkpoint) and ends its thread; this call
+     * returns after that. Every command submitted before is answered: its completion is in its client's response ring,
+     * or, if the ring was full (nobody polling while the shard closed), kept for the client's next polls, which
+     * deliver it after what the ring holds; so a client polls until {@link ShardClient#inFlight()} is 0 after close
+     * too. Every task's future is completed.
+     *
+     * @throws RuntimeException what closing the shard threw (e.g. a FerriteException InternalServerError when its
+     *                          final checkpoint could not sync the log or a store): the shard is then closed without
+     *                          a clean checkpoint, and the next open recovers it from its log.
      */
     public void close()
     {
-        if (closed)
+        synchronized (taskLock)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         runner.close(CLOSE_TIMEOUT_MS, thread -> LOG.warn("{} has not closed within {} ms; interrupting it",
             thread.getName(), CLOSE_TIMEOUT_MS));
+        final Throwable failure = agent.closeFailure();
+        if (failure instanceof RuntimeException)
+        {
+            throw (RuntimeException)failure;
+        }
+        if (failure instanceof Error)
+        {
+            throw (Error)failure;
+        }
     }
 
     int tableId(final String tableName)

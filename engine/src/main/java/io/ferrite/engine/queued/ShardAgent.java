@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
@@ -45,7 +46,8 @@ import static io.ferrite.engine.queued.CommandLayout.*;
  * time) and the agent stops taking commands, for every client, until that client polls and the completion
  * is written. The command ring then fills and submitters see back-pressure. A slow client therefore stalls
  * the shard: commands share one ring and keep their order, so none can overtake it. Tasks and the shard's
- * duty cycle go on meanwhile. A completion for a closed client is dropped.
+ * duty cycle go on meanwhile. A completion for a closed client is dropped. While the shard closes, a completion
+ * that does not fit is kept aside for the client's later polls instead of parked.
  * <p>
  * <b>Allocation:</b> none per command on the success path of GetItem, PutItem, DeleteItem, UpdateItem and
  * Query. Errors and tasks allocate.
@@ -58,6 +60,8 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
     static final int LAST_KEY_RESERVE = 8192;
     /** The largest completion the agent builds: a 1 MB page, its per-item lengths and the key. */
     static final int RESPONSE_SCRATCH_BYTES = 2 * 1024 * 1024;
+    /** How long close waits for a command claimed in the ring to be committed before it skips it. */
+    static final long UNCOMMITTED_CLAIM_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardAgent.class);
     private static final ReturnValues[] RETURN_VALUES = ReturnValues.values();
@@ -98,6 +102,7 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
     private int pendingMsgTypeId;
     private int pendingLength;
     private boolean closing;
+    private Throwable closeFailure;
 
     ShardAgent(
         final Shard shard,
@@ -174,29 +179,71 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
     }
 
     /**
-     * Runs what the rings still hold (completions that do not fit are dropped: the clients are going
-     * away), then closes the shard, which checkpoints, so a restart finds every executed write without
-     * replaying the WAL.
+     * Runs every command and task submitted before close, then closes the shard, which checkpoints, so a restart finds
+     * every executed write without replaying the WAL. A completion that does not fit its client's response ring is
+     * kept for the client's later polls ({@link ShardClient#keepAtClose}) rather than dropped: the client that closes
+     * the shard is often the one that would poll. The command ring is read until its tail, so a command claimed
+     * before close and committed a moment later is run too (see {@code ShardClient.claim}); a failure of the shard's
+     * close is kept for {@link QueuedShard#close()} to throw.
      */
     public void onClose()
     {
         closing = true;
         if (null != pendingClient && !flushPending())
         {
-            LOG.warn("dropping a completion for client {}: its response ring is full at close",
-                pendingClient.clientId());
+            pendingClient.keepAtClose(response, 0, pendingLength);
             pendingClient = null;
         }
-        while (commands.controlledRead(this, commandBatchLimit) > 0 || tasks.drain(taskRunner, taskBatchLimit) > 0)
+        long waitedSinceNs = 0;
+        while (true)
         {
-            // until both are empty
+            final int work = commands.controlledRead(this, commandBatchLimit) + tasks.drain(taskRunner, taskBatchLimit);
+            if (work > 0)
+            {
+                waitedSinceNs = 0;
+                continue;
+            }
+            if (commands.consumerPosition() == commands.producerPosition() && tasks.isEmpty())
+            {
+                break;
+            }
+            // a claim not yet committed (its submitter is between tryClaim and commit): wait for it, within reason
+            final long nowNs = System.nanoTime();
+            if (0 == waitedSinceNs)
+            {
+                waitedSinceNs = nowNs;
+            }
+            else if (nowNs - waitedSinceNs > UNCOMMITTED_CLAIM_TIMEOUT_NS && commands.unblock())
+            {
+                LOG.warn("a command claimed in the ring was not committed within {} ms of close; it was skipped " +
+                    "(its submitter's commit will fail)", TimeUnit.NANOSECONDS.toMillis(UNCOMMITTED_CLAIM_TIMEOUT_NS));
+                waitedSinceNs = 0;
+            }
+            Thread.yield();
         }
-        if (null != fatal)
+        try
         {
-            shard.abandon();
-            return;
+            if (null != fatal)
+            {
+                shard.abandon();
+                return;
+            }
+            shard.close();
         }
-        shard.close();
+        catch (final RuntimeException | Error ex)
+        {
+            closeFailure = ex;
+            throw ex;
+        }
+    }
+
+    /**
+     * @return what the shard's close threw, or null (read by {@link QueuedShard#close()} after the agent's thread
+     * ended, which publishes it).
+     */
+    Throwable closeFailure()
+    {
+        return closeFailure;
     }
 
     /**
@@ -251,8 +298,13 @@ public final class ShardAgent implements Agent, ControlledMessageHandler
         response.putShort(ResponseLayout.ERROR_CODE_OFFSET, (short)code.value(), ByteOrder.LITTLE_ENDIAN);
         response.putShort(ResponseLayout.ERROR_CODE_OFFSET + 2, (short)0, ByteOrder.LITTLE_ENDIAN);
         final int responseLength = ResponseLayout.HEADER_LENGTH + bodyLength;
-        if (client.offerResponse(msgTypeId, response, 0, responseLength) || closing)
+        if (client.offerResponse(msgTypeId, response, 0, responseLength))
         {
+            return Action.CONTINUE;
+        }
+        if (closing)
+        {
+            client.keepAtClose(response, 0, responseLength);
             return Action.CONTINUE;
         }
         pendingClient = client;

@@ -12,10 +12,12 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.ByteOrder;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static io.ferrite.engine.queued.CommandLayout.*;
 
@@ -50,6 +52,14 @@ public final class ShardClient implements AutoCloseable
     private final MessageHandler responseReader = this::onResponseRecord;
     private final IdleStrategy blockingIdle = new BackoffIdleStrategy();
     private final BlockingCapture blockingCapture = new BlockingCapture();
+    /**
+     * Completions the agent wrote while the shard closed that did not fit the response ring (the client was not
+     * polling), in order after everything in the ring: {@link #poll} delivers them once the ring is empty.
+     */
+    private final ConcurrentLinkedQueue<byte[]> closeOverflow = new ConcurrentLinkedQueue<>();
+    private final UnsafeBuffer overflowView = new UnsafeBuffer(new byte[0]);
+    /** Set (once) by the agent when a completion went to {@link #closeOverflow}; later ones follow it there. */
+    private volatile boolean overflowed;
     private ResponseHandler handler;
     private long inFlight;
     private volatile boolean closed;
@@ -305,12 +315,47 @@ public final class ShardClient implements AutoCloseable
         this.handler = handler;
         try
         {
-            return responses.read(responseReader, limit);
+            int delivered = responses.read(responseReader, limit);
+            if (delivered < limit && overflowed)
+            {
+                delivered += pollOverflow(limit - delivered);
+            }
+            return delivered;
         }
         finally
         {
             this.handler = null;
         }
+    }
+
+    /**
+     * Delivers completions kept aside at close, once every completion before them in the ring has been delivered
+     * (the ring is read in blocks that end at its wrap, so it is read until it is empty first). Close path only.
+     */
+    private int pollOverflow(final int limit)
+    {
+        int delivered = 0;
+        while (delivered < limit)
+        {
+            final int read = responses.read(responseReader, limit - delivered);
+            delivered += read;
+            if (0 == read)
+            {
+                break;
+            }
+        }
+        while (delivered < limit)
+        {
+            final byte[] record = closeOverflow.poll();
+            if (null == record)
+            {
+                break;
+            }
+            overflowView.wrap(record);
+            onResponseRecord(0, overflowView, 0, record.length);
+            delivered++;
+        }
+        return delivered;
     }
 
     /**
@@ -397,7 +442,19 @@ public final class ShardClient implements AutoCloseable
      */
     boolean offerResponse(final int msgTypeId, final DirectBuffer buffer, final int offset, final int length)
     {
-        return responses.write(msgTypeId, buffer, offset, length);
+        return !overflowed && responses.write(msgTypeId, buffer, offset, length);
+    }
+
+    /**
+     * Called on the shard thread only, while the shard closes: keeps a completion that the response ring has no room
+     * for (allocating: close path only), to be delivered by a later {@link #poll}, after what the ring holds.
+     */
+    void keepAtClose(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] record = new byte[length];
+        buffer.getBytes(offset, record);
+        closeOverflow.add(record);
+        overflowed = true;
     }
 
     int maxResponseLength()
@@ -487,7 +544,19 @@ public final class ShardClient implements AutoCloseable
         // tryClaim reserves space with a CAS on the tail; the record stays invisible to the agent until
         // commit() publishes its length with a release (ordered) store.
         final int index = commands.tryClaim(msgTypeId, length);
-        return index >= 0 ? index : -1;
+        if (index < 0)
+        {
+            return -1;
+        }
+        // Read again after the claim's CAS (a full fence): close sets the flag (volatile) before the agent's last
+        // read of the tail, so either this read sees it and the slot is given back, or the agent's read sees the
+        // claim and waits for its commit. A command is then never left in the ring unrun and unanswered.
+        if (owner.isClosed())
+        {
+            commands.abort(index);
+            throw new IllegalStateException("queued shard is closed: " + owner.dataDir());
+        }
+        return index;
     }
 
     private boolean commit(final int index)
