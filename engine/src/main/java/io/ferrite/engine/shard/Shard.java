@@ -73,7 +73,10 @@ import java.util.stream.Stream;
  * twice is harmless), then rebuilds the ordered indexes from the stores.
  * <p>
  * <b>Allocation:</b> getItem, putItem, deleteItem, updateItem, query and scan allocate nothing in steady
- * state; errors (which throw {@link FerriteException}) and table management do.
+ * state, and neither does a conditional write whose condition fails (ConditionalCheckFailedException is one shared
+ * instance). Other errors throw a new {@link FerriteException}, which fills in no stack trace: one object and its
+ * message, tens to a few hundred bytes (measured: 40 bytes for a fixed message, ~180 for one naming values), so a
+ * stream of bad requests costs garbage in proportion. Table management and batches allocate.
  */
 public final class Shard implements AutoCloseable
 {
@@ -99,6 +102,13 @@ public final class Shard implements AutoCloseable
     static final int MAX_ENCODED_ITEM_BYTES = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    /**
+     * A conditional write's failed condition, thrown as one shared instance: under optimistic concurrency it is an
+     * ordinary outcome, not a rare error, so it allocates nothing. Sharing is safe: a FerriteException fills in no
+     * stack trace, takes no suppressed exceptions and has its cause fixed (null), so nothing can change it.
+     */
+    private static final FerriteException CONDITION_FAILED =
+        new FerriteException(ErrorCode.ConditionalCheckFailedException, "The conditional request failed");
     private static final String LOCK_FILE = "ferrite.lock";
     /**
      * Suffix of the file an operator creates beside a lost partition store ({@code stores/t1-p0.lost}) to open its
@@ -2440,7 +2450,7 @@ public final class Shard implements AutoCloseable
 
     private static FerriteException conditionFailed()
     {
-        return new FerriteException(ErrorCode.ConditionalCheckFailedException, "The conditional request failed");
+        return CONDITION_FAILED;
     }
 
     /** Releases every partition without syncing its store or marking it closed cleanly (a crash's state). */
