@@ -18,6 +18,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import static io.ferrite.engine.queued.CommandLayout.*;
 
@@ -29,7 +30,10 @@ import static io.ferrite.engine.queued.CommandLayout.*;
  * <p>
  * <b>Threading:</b> not thread-safe. One thread owns a client and makes every call on it; every thread that
  * submits needs its own client ({@link QueuedShard#newClient()}). The response ring is single-producer
- * (the shard thread) and single-consumer (this thread).
+ * (the shard thread) and single-consumer (this thread). The first thread to submit or poll owns the client; a submit
+ * or poll from another thread while the owner lives is refused with an IllegalStateException (a check of the calling
+ * thread, no allocation), and once the owner has ended (joined, say) the next thread to use the client owns it.
+ * {@link #close()}, {@link #isClosed()}, {@link #inFlight()} and {@link #tableId} may be called from any thread.
  * <p>
  * <b>Back-pressure:</b> a submit method returns false at once when the command ring has no room; nothing is
  * buffered and nothing blocks. Poll and try again later. A request bigger than the command ring's largest
@@ -44,6 +48,8 @@ import static io.ferrite.engine.queued.CommandLayout.*;
 public final class ShardClient implements AutoCloseable
 {
     private static final KeyType[] KEY_TYPES = KeyType.values();
+    private static final AtomicReferenceFieldUpdater<ShardClient, Thread> OWNER =
+        AtomicReferenceFieldUpdater.newUpdater(ShardClient.class, Thread.class, "ownerThread");
 
     private final int clientId;
     private final QueuedShard owner;
@@ -63,6 +69,8 @@ public final class ShardClient implements AutoCloseable
     private ResponseHandler handler;
     private long inFlight;
     private volatile boolean closed;
+    /** The thread that submits and polls ({@link #checkOwner()}); null until the first submit or poll. */
+    private volatile Thread ownerThread;
 
     ShardClient(
         final int clientId, final QueuedShard owner, final ManyToOneRingBuffer commands, final OneToOneRingBuffer responses)
@@ -312,6 +320,7 @@ public final class ShardClient implements AutoCloseable
      */
     public int poll(final ResponseHandler handler, final int limit)
     {
+        checkOwner();
         this.handler = handler;
         try
         {
@@ -517,6 +526,35 @@ public final class ShardClient implements AutoCloseable
     }
 
     /**
+     * Refuses a second live thread: two threads on one client would race on {@link #inFlight} and, polling, would both
+     * consume the single-consumer response ring. The first caller binds the client; a caller after the owner ended
+     * takes it over (the end of a thread happens-before another thread sees it not alive).
+     */
+    private void checkOwner()
+    {
+        if (Thread.currentThread() != ownerThread)
+        {
+            bindOrRefuse(Thread.currentThread());
+        }
+    }
+
+    private void bindOrRefuse(final Thread current)
+    {
+        final Thread previous = ownerThread;
+        if ((null == previous || !previous.isAlive()) && OWNER.compareAndSet(this, previous, current))
+        {
+            return;
+        }
+        final Thread winner = ownerThread;
+        if (winner != current)
+        {
+            throw new IllegalStateException("client " + clientId + " is used by thread " +
+                (null == winner ? "?" : winner.getName()) + ", not by " + current.getName() + ": a ShardClient " +
+                "belongs to one thread; take one per submitting thread (QueuedShard.newClient())");
+        }
+    }
+
+    /**
      * Gives a claimed slot back as padding, which the agent skips, so that a failure after the claim cannot leave it
      * uncommitted and stall the ring.
      */
@@ -527,6 +565,7 @@ public final class ShardClient implements AutoCloseable
 
     private int claim(final int msgTypeId, final int length)
     {
+        checkOwner();
         if (closed)
         {
             throw new IllegalStateException("client " + clientId + " is closed");
