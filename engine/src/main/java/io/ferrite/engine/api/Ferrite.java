@@ -45,12 +45,14 @@ import java.util.TreeMap;
  * {@link #shard()} and its flyweight methods (item bytes in, a callback out) on the same thread.
  * <p>
  * <b>Threading:</b> not thread-safe. One thread owns the instance and makes every call; that thread is
- * the shard loop. For access from several threads use the queued mode
- * ({@link io.ferrite.engine.queued.QueuedShard}).
+ * the shard loop. This is not checked (see {@link Shard}): a read from a second thread races with the owner's
+ * writes. For access from several threads use the queued mode ({@link io.ferrite.engine.queued.QueuedShard}).
  * <p>
  * <b>Durability:</b> a call that returns has appended its write to the WAL under the configured fsync
- * policy (see the README). Call {@link #doDutyCycle()} from your loop when idle so that batched fsyncs
- * and checkpoints happen on time; every operation of this class also does.
+ * policy (see the README). Checkpoints are taken only by {@link #doDutyCycle()}: call it from your loop when idle.
+ * Every write of this class (put, update, delete, batch write) also runs it; the flyweight {@link Shard} methods do
+ * not, so a loop that writes only through them and never calls it never checkpoints, and its log grows until close
+ * (and is replayed whole after a crash). The WAL's batched fsync runs on a thread of its own either way.
  * <pre>{@code
  * try (Ferrite db = Ferrite.open(new EngineConfig().dataDir(Path.of("data"))))
  * {
@@ -85,7 +87,7 @@ public final class Ferrite implements AutoCloseable
     }
 
     /**
-     * Opens (or creates) the data directory and recovers it; the calling thread becomes the owner.
+     * Opens (or creates) the data directory and recovers it. The thread that uses it from then on is its owner.
      *
      * @param config the engine configuration (at least a data directory).
      * @return the embedded database.
@@ -121,7 +123,8 @@ public final class Ferrite implements AutoCloseable
     }
 
     /**
-     * Runs due background work: batched WAL fsync and checkpoints.
+     * Runs due background work: a periodic checkpoint when {@code checkpointIntervalRecords} records or
+     * {@code checkpointIntervalMs} have passed since the last (the store sync runs on a checkpoint thread).
      *
      * @return work done.
      */

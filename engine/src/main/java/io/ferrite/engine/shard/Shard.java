@@ -60,8 +60,8 @@ import java.util.stream.Stream;
  * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
  * thread calling these methods directly ("direct mode"), or a {@link io.ferrite.engine.queued.ShardAgent}
  * draining a command queue ("queued mode"). No method is safe to call from two threads, and the shard does not check
- * (only a write from a second thread is refused, by Chronicle Queue's appender: a ThreadingIllegalStateException
- * before the write is logged). A handler passed in
+ * (only a write from a second thread while the thread that wrote before lives is refused, by Chronicle Queue's
+ * appender: a ThreadingIllegalStateException before the write is logged). A handler passed in
  * must not call back into the shard: such a call is refused with an IllegalStateException. Behind it run three daemon threads of the engine's own, which never touch the shard's
  * state: the WAL's BATCH syncer and pretoucher, and the {@link Checkpointer}, which completes periodic checkpoints
  * (store sync, {@code checkpoint.bin}) while the loop goes on.
@@ -1449,8 +1449,8 @@ public final class Shard implements AutoCloseable
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * Background work the loop calls when idle or between batches: the WAL's batched fsync and periodic
-     * checkpoints.
+     * Background work the loop calls when idle or between batches: periodic checkpoints, which nothing else starts (the
+     * WAL's batched fsync runs on its own thread). A loop that never calls it never checkpoints.
      *
      * @param nowNs {@link System#nanoTime()} now.
      * @return work done (0 when there was none).
