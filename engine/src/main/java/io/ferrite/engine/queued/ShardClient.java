@@ -243,7 +243,9 @@ public final class ShardClient implements AutoCloseable
     /**
      * Query: one page. The request's inputs are copied (its outcome fields are not touched; the outcome
      * arrives in the completion, read with {@link QueryPage}). To read the next page, set the page's
-     * LastEvaluatedKey as the request's ExclusiveStartKey and submit again.
+     * LastEvaluatedKey as the request's ExclusiveStartKey and submit again. A request with a filter or a
+     * projection is refused with an IllegalArgumentException: those are compiled objects, which cannot cross the
+     * command ring.
      *
      * @param correlationId echoed in the completion.
      * @param tableId       from {@link #tableId}.
@@ -252,6 +254,13 @@ public final class ShardClient implements AutoCloseable
      */
     public boolean query(final long correlationId, final int tableId, final QueryRequest request)
     {
+        if (null != request.filter() || null != request.projection())
+        {
+            throw new IllegalArgumentException("a Query with a " + (null != request.filter() ?
+                "FilterExpression" : "ProjectionExpression") + " cannot be submitted: compiled expressions are " +
+                "objects and the command ring carries bytes, so the shard would run it without; run it as a task " +
+                "(QueuedShard.execute) or filter and project the page's items here");
+        }
         final KeyValue pk = request.partitionKey();
         final KeyValue sk = request.sortKeyValue();
         final KeyValue upper = request.sortKeyUpper();
