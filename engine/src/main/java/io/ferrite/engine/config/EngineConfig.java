@@ -129,7 +129,23 @@ public final class EngineConfig
         {
             throw new IllegalStateException(PREFIX + "commandQueueBytes=" + commandQueueBytes + " must be a power of two");
         }
+        // The setters are not range-checked as the properties loader is; these would open and then misbehave
+        // (a checkpoint on every duty cycle of an idle loop, "/ by zero" at each CreateTable).
+        checkAtLeastOne("checkpointIntervalRecords", checkpointIntervalRecords);
+        checkAtLeastOne("checkpointIntervalNs", checkpointIntervalNs);
+        checkAtLeastOne("initialPartitions", initialPartitions);
+        checkAtLeastOne("partitionMaxItems", partitionMaxItems);
+        checkAtLeastOne("averageItemBytes", averageItemBytes);
+        checkAtLeastOne("averageKeyBytes", averageKeyBytes);
         return this;
+    }
+
+    private static void checkAtLeastOne(final String name, final long value)
+    {
+        if (value < 1)
+        {
+            throw new IllegalStateException(PREFIX + name + "=" + value + " must be at least 1");
+        }
     }
 
     /**
