@@ -321,7 +321,8 @@ public final class ShardClient implements AutoCloseable
     }
 
     /**
-     * Delivers up to {@code limit} completions that have arrived.
+     * Delivers up to {@code limit} completions that have arrived. A handler may submit, but not poll (nor make a
+     * blocking call): that is refused with an IllegalStateException.
      *
      * @param handler receives each completion.
      * @param limit   the most to deliver.
@@ -330,6 +331,13 @@ public final class ShardClient implements AutoCloseable
     public int poll(final ResponseHandler handler, final int limit)
     {
         checkOwner();
+        if (null != this.handler)
+        {
+            // the ring's head moves only when the outer read ends: an inner read would deliver the same records again
+            throw new IllegalStateException("client " + clientId + " was polled from inside a ResponseHandler (a " +
+                "blocking call does too): record what the handler needs and act on it after poll returns; " +
+                "submitting from a handler is allowed");
+        }
         this.handler = handler;
         try
         {
