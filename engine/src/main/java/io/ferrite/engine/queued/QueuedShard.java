@@ -307,9 +307,16 @@ public final class QueuedShard implements AutoCloseable
      * @throws RuntimeException what closing the shard threw (e.g. a FerriteException InternalServerError when its
      *                          final checkpoint could not sync the log or a store): the shard is then closed without
      *                          a clean checkpoint, and the next open recovers it from its log.
+     * @throws IllegalStateException when called on the shard's own thread (from a task), which close would wait
+     *                          for; nothing is closed then.
      */
     public void close()
     {
+        if (Thread.currentThread() == runner.thread())
+        {
+            throw new IllegalStateException("QueuedShard.close() called on the shard's own thread (from a task): it " +
+                "would wait for that thread to end; close it from another thread");
+        }
         synchronized (taskLock)
         {
             if (closed)

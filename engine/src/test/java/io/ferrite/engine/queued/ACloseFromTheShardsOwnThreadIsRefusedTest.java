@@ -1,0 +1,53 @@
+package io.ferrite.engine.queued;
+
+import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.table.KeyType;
+import io.ferrite.engine.table.TableSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link QueuedShard#close()} called on the shard's own thread (from a task: "on this condition, shut down") is
+ * refused with an IllegalStateException, and the shard goes on serving until it is closed from another thread. Before,
+ * close waited for the agent's thread to end from that very thread: the task never completed, the shard served
+ * nothing more, and a later close from another thread returned at once (the flag was set) with the loop still hung.
+ */
+class ACloseFromTheShardsOwnThreadIsRefusedTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCloseFromATaskIsRefusedAndTheShardGoesOn() throws Exception
+    {
+        final QueuedShard queued = QueuedShard.start(new EngineConfig().dataDir(dir));
+        try
+        {
+            final ExecutionException refused = assertThrows(ExecutionException.class, () -> queued.execute(shard ->
+            {
+                queued.close();
+                return null;
+            }).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, refused.getCause());
+            assertTrue(refused.getCause().getMessage().contains("own thread"), refused.getCause().getMessage());
+            assertFalse(queued.isClosed(), "the refused close closed nothing");
+
+            queued.createTable(TableSpec.of("items").partitionKey("pk", KeyType.S)).get(10, TimeUnit.SECONDS);
+            assertEquals(1, queued.listTables().get(10, TimeUnit.SECONDS).size(), "the shard still serves");
+        }
+        finally
+        {
+            queued.close();
+        }
+    }
+}
