@@ -312,7 +312,7 @@ public final class QueuedShard implements AutoCloseable
      */
     public void close()
     {
-        if (Thread.currentThread() == runner.thread())
+        if (onShardThread())
         {
             throw new IllegalStateException("QueuedShard.close() called on the shard's own thread (from a task): it " +
                 "would wait for that thread to end; close it from another thread");
@@ -336,6 +336,14 @@ public final class QueuedShard implements AutoCloseable
         {
             throw (Error)failure;
         }
+    }
+
+    /**
+     * @return whether the caller is the shard's own thread (a task), which must not wait for the shard.
+     */
+    boolean onShardThread()
+    {
+        return Thread.currentThread() == runner.thread();
     }
 
     int tableId(final String tableName)

@@ -403,8 +403,8 @@ public final class ShardClient implements AutoCloseable
      * @param timeoutNs the longest to wait for room and for the completion.
      * @return a copy of the item, or null when there is none.
      * @throws FerriteException     for an error completion.
-     * @throws IllegalStateException when requests are in flight, or on timeout (the completion then arrives
-     *                              at a later poll).
+     * @throws IllegalStateException when requests are in flight, on the shard's own thread (a task), or on timeout
+     *                              (the completion then arrives at a later poll).
      */
     public byte[] getItemBlocking(
         final int tableId, final DirectBuffer key, final int offset, final int length, final long timeoutNs)
@@ -427,7 +427,7 @@ public final class ShardClient implements AutoCloseable
      * @param length    their length.
      * @param timeoutNs the longest to wait for room and for the completion.
      * @throws FerriteException     for an error completion.
-     * @throws IllegalStateException when requests are in flight, or on timeout.
+     * @throws IllegalStateException when requests are in flight, on the shard's own thread (a task), or on timeout.
      */
     public void putItemBlocking(
         final int tableId, final DirectBuffer item, final int offset, final int length, final long timeoutNs)
@@ -657,6 +657,12 @@ public final class ShardClient implements AutoCloseable
 
     private long beginBlocking(final long timeoutNs)
     {
+        if (owner.onShardThread())
+        {
+            throw new IllegalStateException("a blocking call on the shard's own thread (from a task) would wait for " +
+                "a completion only that thread can write, stalling every client for its timeout; use the Shard the " +
+                "task is given");
+        }
         if (0 != inFlight)
         {
             throw new IllegalStateException("a blocking call needs no request in flight; " + inFlight +
