@@ -50,7 +50,8 @@ import java.util.TreeMap;
  * <p>
  * <b>Durability:</b> a call that returns has appended its write to the WAL under the configured fsync
  * policy (see the README). Checkpoints are taken only by {@link #doDutyCycle()}: call it from your loop when idle.
- * Every write of this class (put, update, delete, batch write) also runs it; the flyweight {@link Shard} methods do
+ * Every write of this class (put, update, delete, batch write) also runs it, before the write, so that a failure
+ * it reports (a periodic checkpoint's, once) means the write was not done; the flyweight {@link Shard} methods do
  * not, so a loop that writes only through them and never calls it never checkpoints, and its log grows until close
  * (and is replayed whole after a crash). The WAL's batched fsync runs on a thread of its own either way.
  * <pre>{@code
@@ -210,11 +211,11 @@ public final class Ferrite implements AutoCloseable
         final ReturnValues returnValues)
     {
         final Table table = shard.table(tableName);
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         final byte[] bytes = ItemCodec.encode(item);
         view.wrap(bytes);
         final ItemCapture old = new ItemCapture();
         shard.putItem(table, view, 0, bytes.length, condition, returnValues, old);
-        shard.doDutyCycle(System.nanoTime());
         return old.item;
     }
 
@@ -252,10 +253,10 @@ public final class Ferrite implements AutoCloseable
     {
         final Table table = shard.table(tableName);
         final byte[] bytes = ItemCodec.encode(key);
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         view.wrap(bytes);
         final ItemCapture old = new ItemCapture();
         shard.deleteItem(table, view, 0, bytes.length, condition, returnValues, old);
-        shard.doDutyCycle(System.nanoTime());
         return old.item;
     }
 
@@ -293,6 +294,7 @@ public final class Ferrite implements AutoCloseable
         final Table table = shard.table(tableName);
         final byte[] keyBytes = ItemCodec.encode(key);
         final byte[] setBytes = ItemCodec.encode(set);
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         final Map<String, AttributeValue> removeMap = new TreeMap<>();
         for (final String name : remove)
         {
@@ -306,7 +308,6 @@ public final class Ferrite implements AutoCloseable
         final UnsafeBuffer keyView = new UnsafeBuffer(keyBytes);
         final ItemCapture returned = new ItemCapture();
         shard.updateItem(table, keyView, 0, keyBytes.length, attributeUpdates, condition, returnValues, returned);
-        shard.doDutyCycle(System.nanoTime());
         return returned.item;
     }
 
@@ -361,6 +362,7 @@ public final class Ferrite implements AutoCloseable
         final ItemCapture failed = new ItemCapture();
         final ItemCondition condition = condition(conditionExpression, names, values, null, onConditionFailure, failed);
         final byte[] bytes = ItemCodec.encode(item);
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         view.wrap(bytes);
         final ItemCapture old = new ItemCapture();
         try
@@ -371,7 +373,6 @@ public final class Ferrite implements AutoCloseable
         {
             throw withFailedItem(ex, failed);
         }
-        shard.doDutyCycle(System.nanoTime());
         return old.item;
     }
 
@@ -401,6 +402,7 @@ public final class Ferrite implements AutoCloseable
         final ItemCondition condition = condition(conditionExpression, names, values, null, onConditionFailure, failed);
         final byte[] bytes = ItemCodec.encode(key);
         view.wrap(bytes);
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         final ItemCapture old = new ItemCapture();
         try
         {
@@ -410,7 +412,6 @@ public final class Ferrite implements AutoCloseable
         {
             throw withFailedItem(ex, failed);
         }
-        shard.doDutyCycle(System.nanoTime());
         return old.item;
     }
 
@@ -443,6 +444,7 @@ public final class Ferrite implements AutoCloseable
         final ItemCondition condition =
             condition(conditionExpression, names, values, update, onConditionFailure, failed);
         final byte[] keyBytes = ItemCodec.encode(key);
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         final UnsafeBuffer keyView = new UnsafeBuffer(keyBytes);
         final ItemCapture returned = new ItemCapture();
         try
@@ -453,7 +455,6 @@ public final class Ferrite implements AutoCloseable
         {
             throw withFailedItem(ex, failed);
         }
-        shard.doDutyCycle(System.nanoTime());
         return returned.item;
     }
 
@@ -647,8 +648,8 @@ public final class Ferrite implements AutoCloseable
      */
     public Map<String, List<WriteRequest>> batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
     {
+        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
         final BatchWriteResult result = shard.batchWriteItem(writesByTable);
-        shard.doDutyCycle(System.nanoTime());
         return result.unprocessedItems();
     }
 
