@@ -79,6 +79,8 @@ final class ACellClientOutlivesItsMediaDriverTest
         {
             System.setErr(stderr);
             driver.destroyForcibly().waitFor();
+            // a SIGKILLed driver does not delete its directory
+            org.agrona.IoUtil.delete(new File(aeronDir), true);
         }
         assertTrue(captured.toString(StandardCharsets.UTF_8).contains("ferrite cell client: "),
             captured.toString(StandardCharsets.UTF_8));
