@@ -135,6 +135,15 @@ public final class Ferrite implements AutoCloseable
     }
 
     /**
+     * A write's duty cycle, run before the write: a failure it reports (a periodic checkpoint's) then means the write
+     * was not done, not that a write which was logged and applied failed.
+     */
+    private void beforeWrite()
+    {
+        doDutyCycle();
+    }
+
+    /**
      * CreateTable.
      *
      * @param spec name and key schema.
@@ -211,7 +220,7 @@ public final class Ferrite implements AutoCloseable
         final ReturnValues returnValues)
     {
         final Table table = shard.table(tableName);
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         final byte[] bytes = ItemCodec.encode(item);
         view.wrap(bytes);
         final ItemCapture old = new ItemCapture();
@@ -253,7 +262,7 @@ public final class Ferrite implements AutoCloseable
     {
         final Table table = shard.table(tableName);
         final byte[] bytes = ItemCodec.encode(key);
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         view.wrap(bytes);
         final ItemCapture old = new ItemCapture();
         shard.deleteItem(table, view, 0, bytes.length, condition, returnValues, old);
@@ -294,7 +303,7 @@ public final class Ferrite implements AutoCloseable
         final Table table = shard.table(tableName);
         final byte[] keyBytes = ItemCodec.encode(key);
         final byte[] setBytes = ItemCodec.encode(set);
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         final Map<String, AttributeValue> removeMap = new TreeMap<>();
         for (final String name : remove)
         {
@@ -362,7 +371,7 @@ public final class Ferrite implements AutoCloseable
         final ItemCapture failed = new ItemCapture();
         final ItemCondition condition = condition(conditionExpression, names, values, null, onConditionFailure, failed);
         final byte[] bytes = ItemCodec.encode(item);
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         view.wrap(bytes);
         final ItemCapture old = new ItemCapture();
         try
@@ -402,7 +411,7 @@ public final class Ferrite implements AutoCloseable
         final ItemCondition condition = condition(conditionExpression, names, values, null, onConditionFailure, failed);
         final byte[] bytes = ItemCodec.encode(key);
         view.wrap(bytes);
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         final ItemCapture old = new ItemCapture();
         try
         {
@@ -444,7 +453,7 @@ public final class Ferrite implements AutoCloseable
         final ItemCondition condition =
             condition(conditionExpression, names, values, update, onConditionFailure, failed);
         final byte[] keyBytes = ItemCodec.encode(key);
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         final UnsafeBuffer keyView = new UnsafeBuffer(keyBytes);
         final ItemCapture returned = new ItemCapture();
         try
@@ -648,7 +657,7 @@ public final class Ferrite implements AutoCloseable
      */
     public Map<String, List<WriteRequest>> batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
     {
-        shard.doDutyCycle(System.nanoTime()); // first, so that a failure it reports means this write was not done
+        beforeWrite();
         final BatchWriteResult result = shard.batchWriteItem(writesByTable);
         return result.unprocessedItems();
     }
