@@ -227,9 +227,12 @@ public final class AeronBackend implements CliBackend
      * {@inheritDoc}
      */
     public BatchGetResult batchGetItem(
-        final Map<String, List<Map<String, AttributeValue>>> keysByTable, final Map<String, Boolean> consistentRead)
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, Boolean> consistentRead,
+        final Map<String, String> projections,
+        final Map<String, Map<String, String>> names)
     {
-        final Ferrite.BatchGet result = client.batchGetItem(keysByTable);
+        final Ferrite.BatchGet result = client.batchGetItem(keysByTable, projections, names);
         return new BatchGetResult(result.responses(), result.unprocessedKeys());
     }
 

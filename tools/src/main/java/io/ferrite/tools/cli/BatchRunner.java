@@ -90,10 +90,15 @@ final class BatchRunner
     /**
      * @param keysByTable    every key, per table, in order.
      * @param consistentRead ConsistentRead per table.
+     * @param projections    ProjectionExpression per table (absent: whole items).
+     * @param names          ExpressionAttributeNames per table (absent: none).
      * @return the items found and the keys still unprocessed, per table.
      */
     CliBackend.BatchGetResult read(
-        final Map<String, List<Map<String, AttributeValue>>> keysByTable, final Map<String, Boolean> consistentRead)
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, Boolean> consistentRead,
+        final Map<String, String> projections,
+        final Map<String, Map<String, String>> names)
     {
         final List<Entry<Map<String, AttributeValue>>> all = new ArrayList<>();
         keysByTable.forEach((table, keys) -> keys.forEach(k -> all.add(new Entry<>(table, k))));
@@ -108,7 +113,8 @@ final class BatchRunner
             int pending = size(batch);
             for (int attempt = 1; !batch.isEmpty(); attempt++)
             {
-                final CliBackend.BatchGetResult result = backend.batchGetItem(batch, consistentRead);
+                final CliBackend.BatchGetResult result = backend.batchGetItem(batch, consistentRead,
+                    only(projections, batch.keySet()), only(names, batch.keySet()));
                 result.responses().forEach((t, items) -> responses.computeIfAbsent(t, k -> new ArrayList<>()).addAll(items));
                 final Map<String, List<Map<String, AttributeValue>>> unprocessed = nonEmpty(result.unprocessedKeys());
                 final int left = size(unprocessed);
@@ -125,6 +131,20 @@ final class BatchRunner
         }
         progress.finish();
         return new CliBackend.BatchGetResult(responses, leftOver);
+    }
+
+    /** The entries of {@code byTable} for the tables of one batch (each batch names only the tables it reads). */
+    private static <V> Map<String, V> only(final Map<String, V> byTable, final java.util.Set<String> tables)
+    {
+        final Map<String, V> selected = new LinkedHashMap<>();
+        byTable.forEach((table, value) ->
+        {
+            if (tables.contains(table))
+            {
+                selected.put(table, value);
+            }
+        });
+        return selected;
     }
 
     private void backOff(final int attempt)

@@ -345,9 +345,15 @@ public interface CliBackend extends AutoCloseable
     /**
      * @param keysByTable    keys per table (at most 100 in all).
      * @param consistentRead ConsistentRead, per table name (absent: false).
-     * @return the items found and the keys to retry.
+     * @param projections    ProjectionExpression, per table name (absent: whole items), compiled by the database.
+     * @param names          ExpressionAttributeNames, per table name (absent: none).
+     * @return the (projected) items found and the keys to retry.
      */
-    BatchGetResult batchGetItem(Map<String, List<Map<String, AttributeValue>>> keysByTable, Map<String, Boolean> consistentRead);
+    BatchGetResult batchGetItem(
+        Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        Map<String, Boolean> consistentRead,
+        Map<String, String> projections,
+        Map<String, Map<String, String>> names);
 
     /**
      * @param writesByTable puts and deletes per table (at most 25 in all).

@@ -812,7 +812,9 @@ final class Verbs
         final Map<String, Object> tables = DynamoJson.requireMap(value.tree(), "RequestItems");
         final Map<String, List<Map<String, AttributeValue>>> keysByTable = new LinkedHashMap<>();
         final Map<String, Boolean> consistent = new LinkedHashMap<>();
-        final Map<String, List<String>> projections = new LinkedHashMap<>();
+        final Map<String, String> projections = new LinkedHashMap<>();
+        final Map<String, Map<String, String>> namesByTable = new LinkedHashMap<>();
+        final Map<String, List<String>> attributesToGet = new LinkedHashMap<>();
         for (final Map.Entry<String, Object> entry : tables.entrySet())
         {
             final String path = "RequestItems." + entry.getKey();
@@ -831,22 +833,44 @@ final class Verbs
                 consistent.put(entry.getKey(), DynamoJson.requireBoolean(request.get("ConsistentRead"),
                     path + ".ConsistentRead", value.shorthand()));
             }
-            if (request.containsKey("ProjectionExpression"))
+            // the ProjectionExpression and its names go to the database, which compiles them as for GetItem; the legacy
+            // AttributesToGet (plain names) is applied here to what comes back
+            final boolean expression = request.containsKey("ProjectionExpression");
+            if (expression && request.containsKey("AttributesToGet"))
             {
+                throw FerriteException.validation("Can not use both expression and non-expression parameters in the " +
+                    "same request: Non-expression parameters: {AttributesToGet} Expression parameters: " +
+                    "{ProjectionExpression}");
+            }
+            if (!expression && request.containsKey("ExpressionAttributeNames"))
+            {
+                throw FerriteException.validation("ExpressionAttributeNames can only be specified when using expressions");
+            }
+            if (expression)
+            {
+                projections.put(entry.getKey(), DynamoJson.requireString(request.get("ProjectionExpression"),
+                    path + ".ProjectionExpression"));
                 final Map<String, String> names = names(request.get("ExpressionAttributeNames"),
                     path + ".ExpressionAttributeNames");
-                final Expressions expressions = new Expressions(names, null);
-                projections.put(entry.getKey(), expressions.projection(DynamoJson.requireString(
-                    request.get("ProjectionExpression"), path + ".ProjectionExpression")));
-                expressions.checkAllUsed();
+                if (null != names)
+                {
+                    namesByTable.put(entry.getKey(), names);
+                }
+            }
+            if (request.containsKey("AttributesToGet"))
+            {
+                final List<String> wanted = new ArrayList<>();
+                DynamoJson.requireList(request.get("AttributesToGet"), path + ".AttributesToGet", value.shorthand())
+                    .forEach(name -> wanted.add(DynamoJson.requireString(name, path + ".AttributesToGet")));
+                attributesToGet.put(entry.getKey(), wanted);
             }
         }
-        final CliBackend.BatchGetResult result = batchRunner.read(keysByTable, consistent);
+        final CliBackend.BatchGetResult result = batchRunner.read(keysByTable, consistent, projections, namesByTable);
         final Map<String, Object> responses = new LinkedHashMap<>();
         result.responses().forEach((table, items) ->
         {
             final List<Object> list = new ArrayList<>();
-            items.forEach(item -> list.add(DynamoJson.fromItem(project(item, projections.get(table)))));
+            items.forEach(item -> list.add(DynamoJson.fromItem(project(item, attributesToGet.get(table)))));
             responses.put(table, list);
         });
         final Map<String, Object> unprocessed = new LinkedHashMap<>();
@@ -1025,12 +1049,33 @@ final class Verbs
     }
 
     /**
-     * The legacy AttributesToGet, applied by the CLI to the items returned (a ProjectionExpression goes to the
-     * database).
+     * The legacy AttributesToGet (plain attribute names), applied by the CLI to the items returned; a
+     * ProjectionExpression goes to the database (decisions 0008, 0010).
      */
     private static List<String> attributesToGet(final CliArgs args)
     {
-        return args.has("attributes-to-get") ? projection(args, new Expressions(null, null)) : null;
+        if (!args.has("attributes-to-get"))
+        {
+            return null;
+        }
+        if (args.has("projection-expression"))
+        {
+            throw FerriteException.validation("Can not use both expression and non-expression parameters in the same " +
+                "request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+        }
+        final List<String> names = new ArrayList<>();
+        args.list("attributes-to-get").forEach(v ->
+        {
+            if (v.tree() instanceof List<?> list)
+            {
+                list.forEach(n -> names.add(String.valueOf(n)));
+            }
+            else
+            {
+                names.add(String.valueOf(v.tree()));
+            }
+        });
+        return names;
     }
 
     private static Map<String, String> names(final Object tree, final String path)
@@ -1042,36 +1087,6 @@ final class Verbs
         final Map<String, String> names = new LinkedHashMap<>();
         DynamoJson.requireMap(tree, path).forEach((k, v) -> names.put(k, DynamoJson.requireString(v, path + "." + k)));
         return names;
-    }
-
-    private static List<String> projection(final CliArgs args, final Expressions expressions)
-    {
-        if (args.has("projection-expression") && args.has("attributes-to-get"))
-        {
-            throw FerriteException.validation("Can not use both expression and non-expression parameters in the same " +
-                "request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
-        }
-        if (args.has("projection-expression"))
-        {
-            return expressions.projection(args.string("projection-expression"));
-        }
-        if (args.has("attributes-to-get"))
-        {
-            final List<String> names = new ArrayList<>();
-            args.list("attributes-to-get").forEach(v ->
-            {
-                if (v.tree() instanceof List<?> list)
-                {
-                    list.forEach(n -> names.add(String.valueOf(n)));
-                }
-                else
-                {
-                    names.add(String.valueOf(v.tree()));
-                }
-            });
-            return names;
-        }
-        return null;
     }
 
     private static Map<String, AttributeValue> project(final Map<String, AttributeValue> item, final List<String> names)

@@ -160,6 +160,12 @@ class CliAgainstANodeTest
         assertEquals("{\"Count\": 1, \"ScannedCount\": 2}", CliVerbsEndToEndTest.compact(ok("aeron:ipc", "scan",
             "--table-name", "exprs", "--filter-expression", "attribute_exists(tags)", "--select", "COUNT")));
 
+        // batch-get-item's projection is compiled by the node: a nested path through a placeholder
+        assertEquals("{\"Responses\": {\"exprs\": [{\"sk\": {\"N\": \"2\"}}]}, \"UnprocessedKeys\": {}}",
+            CliVerbsEndToEndTest.compact(ok("aeron:ipc", "batch-get-item", "--request-items", "{\"exprs\": {\"Keys\": " +
+                "[{\"pk\": {\"S\": \"a\"}, \"sk\": {\"N\": \"2\"}}], \"ProjectionExpression\": \"#s, nope.deeper\", " +
+                "\"ExpressionAttributeNames\": {\"#s\": \"sk\"}}}")));
+
         final String[] reserved = cli("aeron:ipc", "update-item", "--table-name", "exprs", "--key", "pk={S=a},sk={N=1}",
             "--update-expression", "SET status = :s", "--expression-attribute-values", "{\":s\": {\"S\": \"x\"}}");
         assertEquals("254", reserved[2], reserved[1]);

@@ -53,6 +53,13 @@ class CliVerbsEndToEndTest
         return run;
     }
 
+    private static CliHarness.Run fails(final CliHarness harness, final String... args)
+    {
+        final CliHarness.Run run = harness.run(args);
+        assertTrue(0 != run.exitCode(), () -> String.join(" ", args) + " succeeded: " + run.out());
+        return run;
+    }
+
     private static String withoutCreationTime(final String text)
     {
         return text.replaceAll("\"CreationDateTime\": \"[^\"]+\"", "\"CreationDateTime\": \"T\"");
@@ -400,6 +407,37 @@ class CliVerbsEndToEndTest
             "\"ProjectionExpression\": \"x\"}}");
         assertEquals("{\"Responses\": {\"bget\": [{\"x\": {\"S\": \"two\"}}]}, \"UnprocessedKeys\": {}}",
             compact(run.out()));
+    }
+
+    @Test
+    void batchGetItemHandsItsProjectionToTheDatabaseAndHonoursAttributesToGet()
+    {
+        createOrdersTable("bproj");
+        ok(cli, "put-item", "--table-name", "bproj", "--item",
+            "{\"customer\": {\"S\": \"p\"}, \"id\": {\"N\": \"1\"}, \"x\": {\"S\": \"one\"}, " +
+                "\"info\": {\"M\": {\"a\": {\"S\": \"in\"}, \"b\": {\"L\": [{\"N\": \"7\"}, {\"N\": \"8\"}]}}}}");
+        final String keys = "\"Keys\": [{\"customer\": {\"S\": \"p\"}, \"id\": {\"N\": \"1\"}}]";
+        // nested paths, list indexes and placeholders: the database compiles the projection, as for GetItem
+        assertEquals("{\"Responses\": {\"bproj\": [{\"info\": {\"M\": {\"a\": {\"S\": \"in\"}, " +
+                "\"b\": {\"L\": [{\"N\": \"8\"}]}}}, \"x\": {\"S\": \"one\"}}]}, \"UnprocessedKeys\": {}}",
+            compact(ok(cli, "batch-get-item", "--request-items", "{\"bproj\": {" + keys +
+                ", \"ProjectionExpression\": \"info.a, #i.b[1], #x\", " +
+                "\"ExpressionAttributeNames\": {\"#i\": \"info\", \"#x\": \"x\"}}}").out()));
+        // the legacy AttributesToGet is applied, not ignored
+        assertEquals("{\"Responses\": {\"bproj\": [{\"x\": {\"S\": \"one\"}}]}, \"UnprocessedKeys\": {}}",
+            compact(ok(cli, "batch-get-item", "--request-items", "{\"bproj\": {" + keys +
+                ", \"AttributesToGet\": [\"x\"]}}").out()));
+        // DynamoDB's refusals
+        assertTrue(fails(cli, "batch-get-item", "--request-items", "{\"bproj\": {" + keys +
+                ", \"AttributesToGet\": [\"x\"], \"ExpressionAttributeNames\": {\"#x\": \"x\"}}}").err()
+            .contains("ExpressionAttributeNames can only be specified when using expressions"));
+        assertTrue(fails(cli, "batch-get-item", "--request-items", "{\"bproj\": {" + keys +
+                ", \"AttributesToGet\": [\"x\"], \"ProjectionExpression\": \"x\"}}").err()
+            .contains("Can not use both expression and non-expression parameters in the same request: " +
+                "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"));
+        assertTrue(fails(cli, "batch-get-item", "--request-items", "{\"bproj\": {" + keys +
+                ", \"ProjectionExpression\": \"#nope\"}}").err()
+            .contains("An expression attribute name used in the document path is not defined; attribute name: #nope"));
     }
 
     @Test

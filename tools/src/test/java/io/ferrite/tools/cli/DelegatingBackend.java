@@ -115,9 +115,12 @@ class DelegatingBackend implements CliBackend
     }
 
     public BatchGetResult batchGetItem(
-        final Map<String, List<Map<String, AttributeValue>>> keysByTable, final Map<String, Boolean> consistentRead)
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, Boolean> consistentRead,
+        final Map<String, String> projections,
+        final Map<String, Map<String, String>> names)
     {
-        return delegate.batchGetItem(keysByTable, consistentRead);
+        return delegate.batchGetItem(keysByTable, consistentRead, projections, names);
     }
 
     public Map<String, List<Write>> batchWriteItem(final Map<String, List<Write>> writesByTable)
