@@ -22,8 +22,9 @@ import java.nio.file.Path;
  * the flyweight {@link Shard#putItem} path and checkpointed, ready for a benchmark; {@link #close()} deletes
  * the directory.
  * <p>
- * <b>Threading:</b> the thread that creates it owns the shard (direct mode); JMH runs setup, the benchmark
- * method and teardown of a one-thread benchmark on the same thread.
+ * <b>Threading:</b> the thread that creates it owns the shard (direct mode: its first call, the CreateTable, binds
+ * it, and another thread's call is refused while it lives); JMH runs setup, the benchmark method and teardown of a
+ * one-thread benchmark on the same thread.
  */
 public final class EngineFixture implements AutoCloseable
 {

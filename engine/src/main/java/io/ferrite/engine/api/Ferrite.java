@@ -44,9 +44,13 @@ import java.util.TreeMap;
  * convenient API over Java values ({@link AttributeValue} maps). For the garbage-free hot path use
  * {@link #shard()} and its flyweight methods (item bytes in, a callback out) on the same thread.
  * <p>
- * <b>Threading:</b> not thread-safe. One thread owns the instance and makes every call; that thread is
- * the shard loop. This is not checked (see {@link Shard}): a read from a second thread races with the owner's
- * writes. For access from several threads use the queued mode ({@link io.ferrite.engine.queued.QueuedShard}).
+ * <b>Threading:</b> not thread-safe, and checked. One thread owns the instance and makes every call; that thread is
+ * the shard loop. The first thread to call it after {@link #open} owns it; a call from another thread while the owner
+ * lives, a read as much as a write or a table change, throws an IllegalStateException naming both threads before it
+ * touches anything (one compare of the current thread per call; see {@link Shard}). An owner that has ended hands the
+ * instance over by itself, to the next thread that calls; {@link #releaseOwnership()} hands it over explicitly, for an
+ * instance opened and prepared on one thread and used on another. For access from several threads use the queued
+ * mode ({@link io.ferrite.engine.queued.QueuedShard}).
  * <p>
  * <b>Durability:</b> a call that returns has appended its write to the WAL under the configured fsync
  * policy (see the README). Checkpoints are taken only by {@link #doDutyCycle()}: call it from your loop when idle.
@@ -88,7 +92,8 @@ public final class Ferrite implements AutoCloseable
     }
 
     /**
-     * Opens (or creates) the data directory and recovers it. The thread that uses it from then on is its owner.
+     * Opens (or creates) the data directory and recovers it. The first thread to call the instance owns it (see the
+     * threading contract above).
      *
      * @param config the engine configuration (at least a data directory).
      * @return the embedded database.
@@ -629,6 +634,7 @@ public final class Ferrite implements AutoCloseable
         final Map<String, String> projectionsByTable,
         final Map<String, Map<String, String>> namesByTable)
     {
+        shard.checkOwnerThread(); // before the projections are compiled into this instance's cache
         final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
         keysByTable.forEach((table, keys) ->
         {
@@ -694,6 +700,18 @@ public final class Ferrite implements AutoCloseable
         Map<String, List<Map<String, AttributeValue>>> responses,
         Map<String, List<Map<String, AttributeValue>>> unprocessedKeys)
     {
+    }
+
+    /**
+     * Hands this instance over to another thread: its owner gives it up, and the next thread to call it owns it
+     * ({@link Shard#releaseOwnership()}). Call it on the thread that opened and prepared it, after its last call, when
+     * another thread is to use it from then on.
+     *
+     * @throws IllegalStateException when called by a thread other than the owner while the owner lives.
+     */
+    public void releaseOwnership()
+    {
+        shard.releaseOwnership();
     }
 
     /**

@@ -98,8 +98,9 @@ public final class QueuedShard implements AutoCloseable
         this.dataDir = config.dataDir();
         commands = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(config.commandQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
-        // Opened on this thread; Thread.start() in startOnThread publishes it to the agent's thread, which
-        // owns it from then on.
+        // Opened on this thread, which makes no checked call on it, so it stays unowned until the agent's thread
+        // makes the first and owns it from then on (Shard's threading contract); Thread.start() in startOnThread
+        // publishes it to that thread.
         final Shard shard = Shard.open(config, new OffsetEpochNanoClock());
         recoveryReport = shard.recoveryReport();
         agent = new ShardAgent(shard, commands, tasks, clients, tableRegistry, clock, COMMAND_BATCH_LIMIT,

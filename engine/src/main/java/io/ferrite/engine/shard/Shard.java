@@ -50,6 +50,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -59,12 +60,25 @@ import java.util.stream.Stream;
  * <p>
  * <b>Threading:</b> a shard is owned by exactly one thread, its loop: either the application's own
  * thread calling these methods directly ("direct mode"), or a {@link io.ferrite.engine.queued.ShardAgent}
- * draining a command queue ("queued mode"). No method is safe to call from two threads, and the shard does not check
- * (only a write from a second thread while the thread that wrote before lives is refused, by Chronicle Queue's
- * appender: a ThreadingIllegalStateException before the write is logged). A handler passed in
- * must not call back into the shard: such a call is refused with an IllegalStateException. Behind it run three daemon threads of the engine's own, which never touch the shard's
- * state: the WAL's BATCH syncer and pretoucher, and the {@link Checkpointer}, which completes periodic checkpoints
- * (store sync, {@code checkpoint.bin}) while the loop goes on.
+ * draining a command queue ("queued mode"). No method is safe to call from two threads, and the shard checks: every
+ * data-plane and table-management call (the item operations, Query, Scan, the batches, the table calls,
+ * {@link #doDutyCycle}, {@link #checkpoint}, {@link #close}, {@link #abandon} and the charge getters) from a thread
+ * other than the owner, while the owner lives, throws an IllegalStateException naming both threads before it touches
+ * anything; for several threads use {@link io.ferrite.engine.queued.QueuedShard}. Ownership:
+ * <ul>
+ *     <li>{@link #open} leaves the shard unowned (recovery runs on the opening thread, but owns nothing); the first
+ *     thread to make a checked call owns it;</li>
+ *     <li>{@link #releaseOwnership()} on the owner gives it up, so that the next thread to call takes it: the hand-over
+ *     for code that prepares a shard on one thread (creates tables, say) and runs its loop on another;</li>
+ *     <li>once the owner has ended, the next thread to call takes it over (the end of a thread happens-before
+ *     another thread sees it not alive, so the new owner sees all the old one did).</li>
+ * </ul>
+ * The check is one compare of {@link Thread#currentThread()} with a field per call, allocating nothing; the owner's
+ * liveness is read only when they differ. {@link #config()}, {@link #recoveryReport()}, {@link #lastSequence()} and the
+ * fault-injection methods are not checked. A handler passed in must not call back into the shard: such a call is
+ * refused with an IllegalStateException. Behind it run three daemon threads of the engine's own, which never touch the
+ * shard's state: the WAL's BATCH syncer and pretoucher, and the {@link Checkpointer}, which completes periodic
+ * checkpoints (store sync, {@code checkpoint.bin}) while the loop goes on.
  * <p>
  * <b>Durability:</b> every mutation is appended to the WAL (and synced per the configured
  * {@link io.ferrite.engine.wal.FsyncPolicy}) before it is applied to the store and before the call
@@ -102,6 +116,8 @@ public final class Shard implements AutoCloseable
     static final int MAX_ENCODED_ITEM_BYTES = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    private static final AtomicReferenceFieldUpdater<Shard, Thread> OWNER =
+        AtomicReferenceFieldUpdater.newUpdater(Shard.class, Thread.class, "ownerThread");
     /**
      * A conditional write's failed condition, thrown as one shared instance: under optimistic concurrency it is an
      * ordinary outcome, not a rare error, so it allocates nothing. Sharing is safe: a FerriteException fills in no
@@ -169,6 +185,12 @@ public final class Shard implements AutoCloseable
     private boolean closed;
     /** True while an application's {@link ItemHandler} runs ({@link #handOver}): the shard refuses calls meanwhile. */
     private boolean inHandler;
+    /**
+     * The thread that owns this shard ({@link #checkOwnerThread()}); null after open and after
+     * {@link #releaseOwnership()}, until the next checked call. Volatile (a plain load on x86): a thread that binds or
+     * takes over reads it and CASes it, and the owner's last writes happen-before a release's store of null.
+     */
+    private volatile Thread ownerThread;
     private final DiskSpaceGuard diskGuard;
     /** {@link #failNextWriteForTesting}: volatile, as a test sets it from its own thread. */
     private volatile Error injectedWriteError;
@@ -327,7 +349,7 @@ public final class Shard implements AutoCloseable
      *
      * @param config the engine configuration.
      * @param clock  the clock stamped into WAL records.
-     * @return the shard, owned by the calling thread until handed to a loop.
+     * @return the shard, unowned: the first thread to call it owns it (see the class's threading contract).
      */
     public static Shard open(final EngineConfig config, final EpochNanoClock clock)
     {
@@ -427,6 +449,7 @@ public final class Shard implements AutoCloseable
 
     private TableDescription createTable(final TableSpec spec, final int tableId)
     {
+        checkOwnerThread(); // before checkWritable, which takes an injected error
         checkWritable();
         checkNewTable(spec);
         if (tableId > 0 && tableId < catalog.nextTableId() && wal.lastSequence() > checkpointSequence)
@@ -463,6 +486,7 @@ public final class Shard implements AutoCloseable
      */
     public int nextTableId()
     {
+        checkOwnerThread();
         return catalog.nextTableId();
     }
 
@@ -732,6 +756,7 @@ public final class Shard implements AutoCloseable
         {
             return getItem(table, key, offset, length, handler);
         }
+        checkOpen(); // before the projecting handler is set up
         projectingHandler.projection = projection;
         projectingHandler.target = handler;
         try
@@ -899,6 +924,7 @@ public final class Shard implements AutoCloseable
      */
     public int lastWriteChargeBytes()
     {
+        checkOwnerThread();
         return lastWriteChargeBytes;
     }
 
@@ -910,6 +936,7 @@ public final class Shard implements AutoCloseable
      */
     public int lastReadChargeBytes()
     {
+        checkOwnerThread();
         return lastReadChargeBytes;
     }
 
@@ -1457,6 +1484,7 @@ public final class Shard implements AutoCloseable
      */
     public int doDutyCycle(final long nowNs)
     {
+        checkOwnerThread();
         if (closed)
         {
             return 0;
@@ -1606,6 +1634,7 @@ public final class Shard implements AutoCloseable
      */
     public void close()
     {
+        checkOwnerThread(); // here, not only in checkpoint(): the finally below would close the owner's files
         if (closed)
         {
             return;
@@ -1643,6 +1672,7 @@ public final class Shard implements AutoCloseable
      */
     public void abandon()
     {
+        checkOwnerThread();
         if (closed)
         {
             return;
@@ -1661,6 +1691,69 @@ public final class Shard implements AutoCloseable
         }
         CloseHelper.quietClose(checkpointFile);
         releaseLock();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Ownership
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Hands the shard over: its owner gives it up, and the next thread to make a checked call owns it. For code that
+     * prepares a shard on one thread and then runs its loop on another (a node opens its shards and reconciles their
+     * tables on its main thread, then starts each shard's loop thread): call it on the preparing thread, after its
+     * last call and before the loop thread starts, or before it is otherwise told to go. Between the release and the
+     * new owner's first call, any thread may become the owner: hand the shard only to the thread meant to own it.
+     *
+     * @throws IllegalStateException when called by a thread other than the owner while the owner lives, from inside
+     *                               an {@link ItemHandler}, or after close.
+     */
+    public void releaseOwnership()
+    {
+        checkOpen(); // the owner only, and not from inside a handler, whose operation is not done
+        wal.releaseWriterThread(); // the log's appender is bound to the thread that wrote with it, too
+        // A volatile store: everything the owner did happens-before the next owner's CAS reads null.
+        ownerThread = null;
+    }
+
+    /**
+     * The check every data-plane and table-management call makes first (see the class's threading contract): the
+     * calling thread becomes the owner of an unowned shard or of one whose owner has ended, and a thread other than a
+     * live owner is refused. One compare on the path every call takes, and nothing allocated. Public for code that
+     * keeps state of its own beside the shard ({@link io.ferrite.engine.api.Ferrite}'s expression cache), to refuse a
+     * second thread before touching it.
+     *
+     * @throws IllegalStateException naming both threads, when a thread other than the owner calls while it lives.
+     */
+    public void checkOwnerThread()
+    {
+        final Thread current = Thread.currentThread();
+        if (current != ownerThread)
+        {
+            bindOrRefuse(current);
+        }
+    }
+
+    /**
+     * The slow path of {@link #checkOwnerThread()}: an unowned shard, or one whose owner has ended (the end of a thread
+     * happens-before another thread sees {@link Thread#isAlive()} false), becomes the caller's; otherwise the call is
+     * refused. A CAS, so that of two threads taking it at once one wins and the other is refused.
+     */
+    private void bindOrRefuse(final Thread current)
+    {
+        final Thread previous = ownerThread;
+        if ((null == previous || !previous.isAlive()) && OWNER.compareAndSet(this, previous, current))
+        {
+            return;
+        }
+        final Thread owner = ownerThread;
+        if (owner != current)
+        {
+            throw new IllegalStateException("shard " + config.dataDir() + " is owned by thread " +
+                (null == owner ? "?" : owner.getName()) + ", not by " + current.getName() + ", which called it: one " +
+                "thread owns a direct-mode shard and makes every call on it, reads included (a read from another " +
+                "thread races with the owner's writes); use QueuedShard for several threads, or hand the shard over " +
+                "with releaseOwnership() on its owner (an owner that has ended hands it over by itself)");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -2080,6 +2173,7 @@ public final class Shard implements AutoCloseable
 
     private void checkOpen()
     {
+        checkOwnerThread();
         if (closed)
         {
             throw new IllegalStateException("shard is closed: " + config.dataDir());

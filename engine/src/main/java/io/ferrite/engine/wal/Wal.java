@@ -51,8 +51,9 @@ import java.util.zip.CRC32C;
  * <p>
  * <b>Threading:</b> single writer, not thread safe. Every method, from the first {@link #append} to
  * {@link #close}, must be called from the same thread: the shard loop that owns the WAL (Chronicle's
- * appender enforces this and throws if another thread uses it). The constructor may run on another
- * thread. Nothing else may write to the directory while a {@code Wal} is open on it. Under
+ * appender enforces this and throws if another thread uses it while the first lives; {@link #releaseWriterThread()}
+ * hands it over). The constructor may run on another thread. Nothing else may write to the directory while a
+ * {@code Wal} is open on it. Under
  * {@link FsyncPolicy#BATCH} the WAL starts one daemon thread of its own, the syncer, which only forces the
  * file being written ({@code fdatasync}); it shares nothing with the owner but the sync file's channel
  * (under a lock the owner takes only to force, roll or close) and two sequences (release/volatile).
@@ -1336,6 +1337,19 @@ public final class Wal implements AutoCloseable
     long forcesForTesting()
     {
         return forces.get();
+    }
+
+    /**
+     * Lets another thread become the writer while this one lives: Chronicle's appender belongs to the first thread that
+     * writes with it and refuses another until that thread has ended. For {@code Shard.releaseOwnership()}, on the
+     * writing thread after its last call; the next writer's first append takes the appender.
+     */
+    public void releaseWriterThread()
+    {
+        if (null != appender)
+        {
+            appender.singleThreadedCheckReset();
+        }
     }
 
     /**

@@ -118,6 +118,10 @@ public final class Node implements AutoCloseable
                 {
                     loops[i].bind(route.routeId, shards[i].table(route.name()));
                 }
+                // This thread opened the shard, reconciled its tables and took their handles, so it owns it: hand it
+                // over to the thread that runs its loop, which owns it from its first call (this thread calls it
+                // again only to close it when that loop never started).
+                shards[i].releaseOwnership();
             }
 
             if (NodeConfig.DriverMode.EMBEDDED == config.driverMode())
