@@ -309,6 +309,36 @@ class ADirectModeShardCalledFromASecondLiveThreadIsRefusedTest
         }
     }
 
+    @Test
+    void aReleaseFromInsideAHandlerIsRefusedAndTheOwnerKeepsTheShard() throws Exception
+    {
+        final Shard shard = Shard.open(new EngineConfig().dataDir(dir), new OffsetEpochNanoClock());
+        try
+        {
+            shard.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+            final Table orders = shard.table("orders");
+            final UnsafeBuffer item = new UnsafeBuffer(new byte[512]);
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[512]);
+            shard.putItem(orders, item, 0, writer.reset().string("pk", "a").string("v", "o").finish(item, 0), null,
+                ReturnValues.NONE, null);
+            final int keyLength = writer.reset().string("pk", "a").finish(key, 0);
+
+            // the handler's operation is not done: another thread taking the shard now would change its bytes
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> shard.getItem(orders, key, 0, keyLength, (buffer, offset, length) -> shard.releaseOwnership()));
+            assertTrue(refused.getMessage().contains("inside an ItemHandler"), refused.getMessage());
+
+            final Map<String, Runnable> calls = new LinkedHashMap<>();
+            calls.put("getItem", () -> shard.getItem(orders, key, 0, keyLength, (buffer, offset, length) -> { }));
+            assertEquals(List.of(), notRefused(calls, Thread.currentThread().getName()), "the owner kept it");
+            assertEquals("o", value(shard, orders, key, keyLength));
+        }
+        finally
+        {
+            shard.close();
+        }
+    }
+
     /**
      * Makes each call on a second thread while this one (the owner) lives, waiting for it.
      *
