@@ -399,6 +399,51 @@ class ConditionExpressionTest
     }
 
     @Test
+    void anExpressionOverFourKilobytesIsRefusedInDynamoDbsExactWords()
+    {
+        // DynamoDB, captured by others (ScyllaDB's test_limits.py, a user's FilterExpression report): the size in
+        // bytes ends the message, with no unit and no limit after it
+        final String text = "a <> :v" + " OR a <> :v".repeat(400);
+        assertEquals("Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; " +
+            "expression size: " + text.length(), validation(() -> fx.test(text, Map.of(":v", n(1)), item)).getMessage());
+        final String filter = "a = :v" + " AND a = :v".repeat(373);
+        assertEquals("Invalid FilterExpression: Expression size has exceeded the maximum allowed size; " +
+            "expression size: 4109", validation(() -> fx.compiler.filter(filter, null, Map.of(":v", n(1))))
+            .getMessage());
+    }
+
+    @Test
+    void conditionsAndFiltersTakeAtMostThreeHundredOperators()
+    {
+        // DynamoDB's limit is not only the UpdateExpression's: "a<b OR (a<b OR (...))" with 299 comparators and ORs
+        // is accepted and with more is refused, "Invalid ConditionExpression: The expression contains too many
+        // operators; operator count: 301" (ScyllaDB's test_limits.py against DynamoDB; the same words for a
+        // FilterExpression in aws-sdk-js#3721). The count stops at the first operator over the limit. Ferrite nests
+        // at most 64 levels, so the chains here are flat.
+        final Map<String, AttributeValue> values = Map.of(":v", n(1));
+        final String accepted = "age < :v" + " OR age < :v".repeat(149);
+        assertFalse(fx.test(accepted, values, item));
+        final String refused = "age < :v" + " OR age < :v".repeat(150);
+        assertEquals("Invalid ConditionExpression: The expression contains too many operators; operator count: 301",
+            validation(() -> fx.test(refused, values, item)).getMessage());
+        final String many = "age < :v" + " OR age < :v".repeat(300);
+        assertEquals("Invalid ConditionExpression: The expression contains too many operators; operator count: 301",
+            validation(() -> fx.test(many, values, item)).getMessage());
+
+        // functions, NOT, BETWEEN and IN count as operators too: 32 clauses of 5, 32 of 4 and 63 ANDs are 351
+        final StringBuilder mixed = new StringBuilder();
+        for (int i = 0; i < 64; i++)
+        {
+            mixed.append(i > 0 ? " AND " : "").append(i % 2 == 0 ?
+                "NOT attribute_exists(x) AND size(y) BETWEEN :v AND :v" : "NOT (age IN (:v)) AND begins_with(y, :s)");
+        }
+        assertTrue(mixed.length() < 4096);
+        final Map<String, AttributeValue> mixedValues = Map.of(":v", n(1), ":s", s("a"));
+        assertEquals("Invalid FilterExpression: The expression contains too many operators; operator count: 301",
+            validation(() -> fx.compiler.filter(mixed.toString(), null, mixedValues)).getMessage());
+    }
+
+    @Test
     void syntaxErrorsAndHostileInputFailQuickly()
     {
         validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
@@ -415,6 +460,8 @@ class ConditionExpressionTest
         validation(() -> fx.test("(".repeat(1000) + "a=:v" + ")".repeat(1000), Map.of(":v", n(1)), item),
             "too many levels of nesting");
         validation(() -> fx.test("NOT ".repeat(800) + "a=:v", Map.of(":v", n(1)), item),
+            "too many levels of nesting");
+        validation(() -> fx.test("size(".repeat(500) + "a" + ")".repeat(500) + " = :v", Map.of(":v", n(1)), item),
             "too many levels of nesting");
         validation(() -> fx.test("a[99999999999999999999] = :v", Map.of(":v", n(1)), item),
             "List index is not within the allowable range");
