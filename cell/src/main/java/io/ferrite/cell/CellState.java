@@ -1432,7 +1432,7 @@ final class CellState implements AutoCloseable
                 for (int i = 0; i < count; i++)
                 {
                     final int itemLength = b.getInt(q, ByteOrder.LITTLE_ENDIAN);
-                    shard.putItem(table, b, q + 4, itemLength, null, ReturnValues.NONE, null);
+                    shard.restoreItem(table, b, q + 4, itemLength); // a stored item: a store's bounds, not a request's
                     q += 4 + itemLength;
                 }
                 return false;

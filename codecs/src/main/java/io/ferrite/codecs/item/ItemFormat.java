@@ -79,8 +79,22 @@ public final class ItemFormat
     /** Tag of a binary set value. */
     public static final byte TYPE_BS = 10;
 
-    /** Deepest nesting DynamoDB supports: a top-level attribute's M or L value is level 1. */
+    /**
+     * Deepest nesting an item may hold once stored, and so what a store, a log or a snapshot must read back: a
+     * top-level attribute's M or L value is level 1. Requests are held to {@link #MAX_REQUEST_DEPTH}, one level less;
+     * Ferrite stored items at this depth before it knew DynamoDB's bound, so reading them stays valid.
+     */
     public static final int MAX_DEPTH = 32;
+    /**
+     * Deepest nesting DynamoDB accepts in a request's item (PutItem, BatchWriteItem puts, an UpdateItem's result):
+     * 31 M or L levels, so a scalar is at most at level 32 counting the attribute as level 1. Measured against
+     * DynamoDB by others: 31 wraps accepted and 32 refused (paritysuite/dynamodb-conformance, dynoxide#110, 2026), and
+     * ScyllaDB's 2020 test_manual_requests.py accepts 31 nested maps ("32 levels" counting the item itself).
+     */
+    public static final int MAX_REQUEST_DEPTH = 31;
+    /** DynamoDB's words for nesting beyond its limit, exactly. */
+    public static final String NESTING_TOO_DEEP = "Nesting Levels have exceeded supported limits: Attributes in the " +
+        "item have nested levels beyond supported limit";
     /** Longest attribute name in UTF-8 bytes. */
     public static final int MAX_NAME_LENGTH = 65535;
     /** Bytes of the attribute count at the start of an item and of a container's body. */

@@ -96,6 +96,58 @@ public final class ItemValidator
     }
 
     /**
+     * DynamoDB's nesting limit for an item a request writes, {@link ItemFormat#MAX_REQUEST_DEPTH}, one level below what
+     * {@link #validate} accepts of stored bytes: call it on a request's item after {@link #validate}, never on bytes a
+     * store, a log or a snapshot hands back (those may hold {@link ItemFormat#MAX_DEPTH}). Walks only M and L values;
+     * no allocation unless it throws.
+     *
+     * @param buf holding the item, valid as {@link #validate} checks it.
+     * @param off of the item.
+     * @throws FerriteException ValidationException with DynamoDB's words if a value nests deeper.
+     */
+    public static void checkRequestDepth(final DirectBuffer buf, final int off)
+    {
+        final int count = ItemFormat.attributeCount(buf, off);
+        int entry = ItemFormat.firstEntry(off);
+        for (int i = 0; i < count; i++)
+        {
+            checkValueDepth(buf, ItemFormat.valueOffset(buf, entry), 1);
+            entry = ItemFormat.nextEntry(buf, entry);
+        }
+    }
+
+    /**
+     * Recursion is bounded: {@link #validate} has already refused anything deeper than {@link ItemFormat#MAX_DEPTH}.
+     */
+    private static void checkValueDepth(final DirectBuffer buf, final int valueOff, final int level)
+    {
+        final byte tag = buf.getByte(valueOff);
+        if (TYPE_M != tag && TYPE_L != tag)
+        {
+            return;
+        }
+        if (level > MAX_REQUEST_DEPTH)
+        {
+            throw FerriteException.validation(NESTING_TOO_DEEP);
+        }
+        final int count = ItemFormat.containerCount(buf, valueOff);
+        int child = ItemFormat.firstChild(valueOff);
+        for (int i = 0; i < count; i++)
+        {
+            if (TYPE_M == tag)
+            {
+                checkValueDepth(buf, ItemFormat.valueOffset(buf, child), level + 1);
+                child = ItemFormat.nextEntry(buf, child);
+            }
+            else
+            {
+                checkValueDepth(buf, child, level + 1);
+                child = ItemFormat.nextListElement(buf, child);
+            }
+        }
+    }
+
+    /**
      * The name index must list every entry, in order, with its offset and its name's fingerprint: a reader trusts it.
      */
     private static void validateIndex(final DirectBuffer buf, final int off, final int entriesEnd, final int count)
@@ -229,7 +281,7 @@ public final class ItemValidator
                 final int level = depth + 1;
                 if (level > MAX_DEPTH)
                 {
-                    throw FerriteException.validation("Nesting Levels have exceeded supported limits");
+                    throw FerriteException.validation(NESTING_TOO_DEEP);
                 }
                 final int bodyEnd = containerEnd(buf, valueOff, end);
                 final int count = buf.getInt(valueOff + TAG_LENGTH + SIZE_LENGTH, ByteOrder.LITTLE_ENDIAN);

@@ -887,7 +887,7 @@ public final class ItemWriter
     {
         if (depth + 1 > MAX_DEPTH && (TYPE_M == type || TYPE_L == type))
         {
-            throw FerriteException.validation("Nesting Levels have exceeded supported limits");
+            throw FerriteException.validation(NESTING_TOO_DEEP);
         }
         final int valueOff = beginValue(type);
         depth++;

@@ -210,7 +210,7 @@ class ItemRoundTripTest
             }
         }
         final FerriteException tooDeep = assertThrows(FerriteException.class, writer::beginList);
-        assertEquals("Nesting Levels have exceeded supported limits", tooDeep.getMessage());
+        assertEquals(ItemFormat.NESTING_TOO_DEEP, tooDeep.getMessage());
 
         writer.reset();
         nest(writer, ItemFormat.MAX_DEPTH);
@@ -221,7 +221,7 @@ class ItemRoundTripTest
         final byte[] depth33 = nestedLists(33);
         final FerriteException rejected = assertThrows(FerriteException.class,
             () -> ItemValidator.validate(new UnsafeBuffer(depth33), 0, depth33.length));
-        assertEquals("Nesting Levels have exceeded supported limits", rejected.getMessage());
+        assertEquals(ItemFormat.NESTING_TOO_DEEP, rejected.getMessage());
         final byte[] depth32 = nestedLists(32);
         ItemValidator.validate(new UnsafeBuffer(depth32), 0, depth32.length);
     }

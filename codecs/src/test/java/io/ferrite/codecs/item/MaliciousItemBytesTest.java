@@ -79,7 +79,7 @@ class MaliciousItemBytesTest
         final byte[] bomb = ItemRoundTripTest.nestedLists(100_000);
         final FerriteException e = assertThrows(FerriteException.class,
             () -> ItemValidator.validate(new UnsafeBuffer(bomb), 0, bomb.length, Integer.MAX_VALUE));
-        assertEquals("Nesting Levels have exceeded supported limits", e.getMessage());
+        assertEquals(ItemFormat.NESTING_TOO_DEEP, e.getMessage());
     }
 
     private static byte[] mutate(final byte[] valid, final SplittableRandom random)

@@ -859,6 +859,10 @@ final class Parser
                 }
                 catch (final FerriteException invalid)
                 {
+                    if (ItemFormat.NESTING_TOO_DEEP.equals(invalid.getMessage()))
+                    {
+                        throw invalid; // DynamoDB words a value nested too deep as an item, naming no key
+                    }
                     throw FerriteException.validation("ExpressionAttributeValues contains invalid value: " +
                         invalid.getMessage() + " for key " + entry.getKey());
                 }

@@ -655,7 +655,8 @@ public final class Shard implements AutoCloseable
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * PutItem: validates the item, logs it, stores it (replacing any item with the same key).
+     * PutItem: validates the item as a request's (nesting at most {@link ItemFormat#MAX_REQUEST_DEPTH}, as DynamoDB),
+     * logs it, stores it (replacing any item with the same key).
      *
      * @param table        the table.
      * @param item         canonical item bytes.
@@ -675,10 +676,43 @@ public final class Shard implements AutoCloseable
         final ReturnValues returnValues,
         final ItemHandler handler)
     {
+        return put(table, item, offset, length, condition, returnValues, handler, true);
+    }
+
+    /**
+     * Stores an item that was stored before, from a snapshot or a copy of a store: a PutItem without a condition held
+     * to the bounds of stored items ({@link ItemFormat#MAX_DEPTH}) rather than a request's, so that an item stored
+     * when Ferrite accepted 32 levels of nesting is restored as it was.
+     *
+     * @param table  the table.
+     * @param item   canonical item bytes.
+     * @param offset where they start.
+     * @param length their length.
+     * @return true if an item was replaced.
+     */
+    public boolean restoreItem(final Table table, final DirectBuffer item, final int offset, final int length)
+    {
+        return put(table, item, offset, length, null, ReturnValues.NONE, null, false);
+    }
+
+    private boolean put(
+        final Table table,
+        final DirectBuffer item,
+        final int offset,
+        final int length,
+        final ItemCondition condition,
+        final ReturnValues returnValues,
+        final ItemHandler handler,
+        final boolean request)
+    {
         checkTable(table);
         checkWritable();
         checkPutOrDeleteReturnValues(returnValues);
         ItemValidator.validate(item, offset, length);
+        if (request)
+        {
+            ItemValidator.checkRequestDepth(item, offset);
+        }
         checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
         final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
         final Partition partition = table.partitionFor(KeyCodec.hash(keyBuffer, 0));
@@ -704,6 +738,34 @@ public final class Shard implements AutoCloseable
             handOver(handler, oldItem, 0, oldLength);
         }
         return existed;
+    }
+
+    /**
+     * An UpdateItem's result is held to a request's nesting bound, except where the item was already deeper when it
+     * was stored (Ferrite accepted {@link ItemFormat#MAX_DEPTH} levels before it knew DynamoDB's bound): such an item
+     * stays updatable rather than frozen, still within the stored bound that {@link ItemValidator#validate} checks.
+     */
+    private void checkUpdatedDepth(final int oldLength)
+    {
+        try
+        {
+            ItemValidator.checkRequestDepth(newItem, 0);
+        }
+        catch (final FerriteException deeper)
+        {
+            if (oldLength >= 0)
+            {
+                try
+                {
+                    ItemValidator.checkRequestDepth(oldItem, 0);
+                }
+                catch (final FerriteException storedDeeper)
+                {
+                    return;
+                }
+            }
+            throw deeper;
+        }
     }
 
     /**
@@ -856,6 +918,7 @@ public final class Shard implements AutoCloseable
             try
             {
                 ItemValidator.validate(newItem, 0, newLength);
+                checkUpdatedDepth(oldLength);
             }
             catch (final FerriteException ex)
             {
@@ -1416,6 +1479,7 @@ public final class Shard implements AutoCloseable
                 ItemValidator.validate(view, 0, write.bytes().length);
                 if (write.put())
                 {
+                    ItemValidator.checkRequestDepth(view, 0);
                     checkEncodedLength(write.bytes().length, "Item size has exceeded the maximum allowed size");
                 }
                 final int keyLength = write.put() ?
