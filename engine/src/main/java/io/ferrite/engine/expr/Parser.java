@@ -44,6 +44,7 @@ import java.util.TreeMap;
  *             | '(' term ')'
  * projection := path ( ',' path )*
  * identifier := [A-Za-z][A-Za-z0-9_]*      #placeholder, :placeholder := [#:][A-Za-z0-9_]+
+ * digits     := 0 | [1-9][0-9]*
  * </pre>
  * Parentheses directly around parentheses are refused, as DynamoDB refuses them ("redundant parentheses").
  * Precedence, as DynamoDB's: comparators, IN, BETWEEN and functions bind tighter than NOT, NOT tighter
@@ -1076,7 +1077,8 @@ final class Parser
 
     /**
      * Splits the text into tokens as DynamoDB's lexer does: a name starts with an ASCII letter (so {@code _a} is the
-     * token {@code _} followed by {@code a}), placeholders are {@code #} or {@code :} followed by word characters,
+     * token {@code _} followed by {@code a}), placeholders are {@code #} or {@code :} followed by word characters, a
+     * number (only a list index takes one) is {@code 0} or starts with a non-zero digit ({@code 01} is two tokens),
      * and any character DynamoDB does not know ({@code _}, {@code -} in a projection, {@code $}, {@code ü}, a lone
      * {@code #}) is a token of its own that no rule accepts, so the parser reports it as DynamoDB does: {@code Syntax
      * error; token: "_", near: "SET _version"}.
@@ -1114,7 +1116,9 @@ final class Parser
             }
             else if (c >= '0' && c <= '9')
             {
-                while (i < length && text.charAt(i) >= '0' && text.charAt(i) <= '9')
+                // DynamoDB's INDEX token is '0' | [1-9][0-9]*: a leading zero is a token of its own ("01" is 0, 1)
+                i++;
+                while ('0' != c && i < length && text.charAt(i) >= '0' && text.charAt(i) <= '9')
                 {
                     i++;
                 }

@@ -446,6 +446,28 @@ class ConditionExpressionTest
     }
 
     @Test
+    void aListIndexIsZeroOrStartsWithANonZeroDigitAsInDynamoDbsGrammar()
+    {
+        // Amazon's expression grammar (Tokens.g4 and DynamoDbGrammar.g4 of the DAX client, Apache-2.0) reads an index
+        // as INDEX : '0' | [1-9][0-9]*, so "01" is the index 0 and then a stray 1 where ']' must come
+        final Map<String, AttributeValue> values = Map.of(":v", n(3));
+        assertTrue(fx.test("doc.#l[1] = :v", Map.of("#l", "list"), values, item));
+        assertTrue(fx.test("elems[0] = :one", Map.of(":one", n(1)), item));
+        assertEquals("Invalid ConditionExpression: Syntax error; token: \"1\", near: \"01]\"",
+            validation(() -> fx.test("doc.#l[01] = :v", Map.of("#l", "list"), values, item)).getMessage());
+        assertEquals("Invalid ConditionExpression: Syntax error; token: \"0\", near: \"000\"",
+            validation(() -> fx.test("elems[000] = :v", values, item)).getMessage());
+        assertEquals("Invalid ProjectionExpression: Syntax error; token: \"7\", near: \"07]\"",
+            validation(() -> fx.project("elems[07]", null, item)).getMessage());
+        // nor is a number an operand, with or without a leading zero (DynamoDB has no numeric literals)
+        assertEquals("Invalid ConditionExpression: Syntax error; token: \"0\", near: \"= 05\"",
+            validation(() -> fx.test("age = 05", null, item)).getMessage());
+        // and a path is a name followed by .name and [index] only: "(doc).child" is no path (the grammar's
+        // operand is path | :value | function | '(' operand ')'), as Ferrite has always refused it
+        validation(() -> fx.test("(doc).child = :v", values, item), "Invalid ConditionExpression: Syntax error");
+    }
+
+    @Test
     void syntaxErrorsAndHostileInputFailQuickly()
     {
         validation(() -> fx.test("", null, item), "Invalid ConditionExpression: The expression can not be empty;");
