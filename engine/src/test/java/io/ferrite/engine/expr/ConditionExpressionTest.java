@@ -215,9 +215,9 @@ class ConditionExpressionTest
             deep = m(Map.of("x", deep));
         }
         final AttributeValue tooDeep = deep;
-        validation(() -> fx.test("doc = :v OR age = :w", Map.of(":v", tooDeep, ":w", n(1)), item),
-            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond " +
-            "supported limit");
+        assertEquals("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond " +
+            "supported limit", validation(() -> fx.test("doc = :v OR age = :w", Map.of(":v", tooDeep, ":w", n(1)), item))
+            .getMessage());
     }
 
     @Test
