@@ -300,7 +300,7 @@ final class CellState implements AutoCloseable
             tableCacheViews[i] = new UnsafeBuffer(NO_BYTES);
         }
         deleteRecursively(config.dataDir());
-        shard = Shard.open(config, clock);
+        shard = Shard.open(this.config, clock); // this.config: the replica flag is set on the copy only
     }
 
     /**

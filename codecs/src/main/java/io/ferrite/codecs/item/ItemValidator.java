@@ -107,11 +107,25 @@ public final class ItemValidator
      */
     public static void checkRequestDepth(final DirectBuffer buf, final int off)
     {
+        checkRequestDepth(buf, off, MAX_REQUEST_DEPTH);
+    }
+
+    /**
+     * {@link #checkRequestDepth(DirectBuffer, int)} with another bound: a replica of a replicated log holds requests
+     * to {@link ItemFormat#MAX_DEPTH}, the bound its log may have been written under.
+     *
+     * @param buf      holding the item, valid as {@link #validate} checks it.
+     * @param off      of the item.
+     * @param maxDepth deepest M or L level allowed, {@link ItemFormat#MAX_REQUEST_DEPTH} to {@link ItemFormat#MAX_DEPTH}.
+     * @throws FerriteException ValidationException with DynamoDB's words if a value nests deeper.
+     */
+    public static void checkRequestDepth(final DirectBuffer buf, final int off, final int maxDepth)
+    {
         final int count = ItemFormat.attributeCount(buf, off);
         int entry = ItemFormat.firstEntry(off);
         for (int i = 0; i < count; i++)
         {
-            checkValueDepth(buf, ItemFormat.valueOffset(buf, entry), 1);
+            checkValueDepth(buf, ItemFormat.valueOffset(buf, entry), 1, maxDepth);
             entry = ItemFormat.nextEntry(buf, entry);
         }
     }
@@ -119,14 +133,14 @@ public final class ItemValidator
     /**
      * Recursion is bounded: {@link #validate} has already refused anything deeper than {@link ItemFormat#MAX_DEPTH}.
      */
-    private static void checkValueDepth(final DirectBuffer buf, final int valueOff, final int level)
+    private static void checkValueDepth(final DirectBuffer buf, final int valueOff, final int level, final int maxDepth)
     {
         final byte tag = buf.getByte(valueOff);
         if (TYPE_M != tag && TYPE_L != tag)
         {
             return;
         }
-        if (level > MAX_REQUEST_DEPTH)
+        if (level > maxDepth)
         {
             throw FerriteException.validation(NESTING_TOO_DEEP);
         }
@@ -136,12 +150,12 @@ public final class ItemValidator
         {
             if (TYPE_M == tag)
             {
-                checkValueDepth(buf, ItemFormat.valueOffset(buf, child), level + 1);
+                checkValueDepth(buf, ItemFormat.valueOffset(buf, child), level + 1, maxDepth);
                 child = ItemFormat.nextEntry(buf, child);
             }
             else
             {
-                checkValueDepth(buf, child, level + 1);
+                checkValueDepth(buf, child, level + 1, maxDepth);
                 child = ItemFormat.nextListElement(buf, child);
             }
         }

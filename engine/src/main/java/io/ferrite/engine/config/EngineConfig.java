@@ -378,8 +378,11 @@ public final class EngineConfig
      *                although the partition is within {@link #partitionMaxBytes()} (its arena fragmented by this
      *                replica's own history) then throws the {@link io.ferrite.engine.store.StoreFullException}
      *                instead of answering ItemCollectionSizeLimitExceeded, since another replica with the same items
-     *                may have room: the replica must stop rather than answer differently. Embedded users keep the
-     *                default, false: the put is refused with ItemCollectionSizeLimitExceeded.
+     *                may have room: the replica must stop rather than answer differently. A replica also holds what
+     *                requests write to the stored items' nesting bound (32 levels) rather than DynamoDB's 31, since
+     *                its log may hold requests written when Ferrite accepted 32 and replaying one must do what it
+     *                did then. Embedded users keep the default, false: the put is refused with
+     *                ItemCollectionSizeLimitExceeded, and requests are held to 31 levels.
      * @return this.
      */
     public EngineConfig replica(final boolean replica)

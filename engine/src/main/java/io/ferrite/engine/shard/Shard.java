@@ -137,6 +137,12 @@ public final class Shard implements AutoCloseable
     private static final int NOT_LOOKED_UP = -3;
 
     private final EngineConfig config;
+    /**
+     * Deepest nesting a request may write: DynamoDB's {@link ItemFormat#MAX_REQUEST_DEPTH}, or for a replica of a
+     * replicated log the stored bound {@link ItemFormat#MAX_DEPTH}, since its log holds requests that may have been
+     * written when Ferrite accepted 32 levels, and replaying one must do what it did then (decision 0013).
+     */
+    private final int requestDepth;
     private final EpochNanoClock clock;
     private final Path storesDir;
     private final FileChannel lockChannel;
@@ -198,6 +204,7 @@ public final class Shard implements AutoCloseable
     private Shard(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes)
     {
         this.config = config.validate();
+        this.requestDepth = config.replica() ? ItemFormat.MAX_DEPTH : ItemFormat.MAX_REQUEST_DEPTH;
         this.clock = clock;
         final long startNs = System.nanoTime();
         final Path dataDir = config.dataDir();
@@ -711,7 +718,7 @@ public final class Shard implements AutoCloseable
         ItemValidator.validate(item, offset, length);
         if (request)
         {
-            ItemValidator.checkRequestDepth(item, offset);
+            ItemValidator.checkRequestDepth(item, offset, requestDepth);
         }
         checkEncodedLength(length, "Item size has exceeded the maximum allowed size");
         final int keyLength = KeyCodec.fromItem(table, item, offset, length, keyBuffer, 0);
@@ -749,7 +756,7 @@ public final class Shard implements AutoCloseable
     {
         try
         {
-            ItemValidator.checkRequestDepth(newItem, 0);
+            ItemValidator.checkRequestDepth(newItem, 0, requestDepth);
         }
         catch (final FerriteException deeper)
         {
@@ -757,7 +764,7 @@ public final class Shard implements AutoCloseable
             {
                 try
                 {
-                    ItemValidator.checkRequestDepth(oldItem, 0);
+                    ItemValidator.checkRequestDepth(oldItem, 0, requestDepth);
                 }
                 catch (final FerriteException storedDeeper)
                 {
@@ -1479,7 +1486,7 @@ public final class Shard implements AutoCloseable
                 ItemValidator.validate(view, 0, write.bytes().length);
                 if (write.put())
                 {
-                    ItemValidator.checkRequestDepth(view, 0);
+                    ItemValidator.checkRequestDepth(view, 0, requestDepth);
                     checkEncodedLength(write.bytes().length, "Item size has exceeded the maximum allowed size");
                 }
                 final int keyLength = write.put() ?
