@@ -42,6 +42,26 @@ final class RawHttp implements AutoCloseable
             "SignedHeaders=host, Signature=0\r\nContent-Length: " + bytes.length + "\r\n\r\n" + body;
     }
 
+    /**
+     * @return a request's bytes: the head as {@link #request(String, String)} writes it, then the body's bytes as
+     * given (which need not be UTF-8).
+     */
+    static byte[] request(final String target, final byte[] body)
+    {
+        final byte[] head = request(target, "").replace("Content-Length: 0\r\n",
+            "Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.UTF_8);
+        final byte[] bytes = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, bytes, head.length, body.length);
+        return bytes;
+    }
+
+    RawHttp send(final byte[] bytes) throws IOException
+    {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
     RawHttp send(final String text) throws IOException
     {
         out.write(text.getBytes(StandardCharsets.UTF_8));
