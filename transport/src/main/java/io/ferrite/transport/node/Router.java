@@ -1444,7 +1444,13 @@ final class Router implements Agent
         gather.charges = readCharges;
         for (final Map.Entry<Integer, Map<String, List<byte[]>>> part : byShard.entrySet())
         {
-            final UnsafeBuffer frame = new UnsafeBuffer(new byte[frameBytes(part.getValue(), 16)]);
+            // Each table's projection and names go along with its keys: the frame holds them too.
+            int bytes = frameBytes(part.getValue(), 16);
+            for (final String table : part.getValue().keySet())
+            {
+                bytes += 8 + projections.get(table).length() * 3 + names.get(table).length;
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[bytes]);
             batchGetRequest.wrapAndApplyHeader(frame, 0, headerEncoder).correlationId(correlationId).requestId(0);
             final BatchGetItemRequestEncoder.TablesEncoder tables = batchGetRequest.tablesCount(part.getValue().size());
             for (final Map.Entry<String, List<byte[]>> entry : part.getValue().entrySet())
