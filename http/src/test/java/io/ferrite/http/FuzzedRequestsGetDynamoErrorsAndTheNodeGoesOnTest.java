@@ -3,12 +3,14 @@ package io.ferrite.http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -24,10 +26,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * B (hash only and hash+range), mutated at random (members dropped, duplicated or retyped, attribute type tags
  * swapped, bad numbers and base64, empty and duplicate sets, deep nesting, huge names, lone surrogates and invalid
  * UTF-8, expressions of random tokens, placeholders missing/unused/extra, Limit/Segment/TotalSegments out of range,
- * ExclusiveStartKeys of the wrong shape, JSON syntax damage), sent over keep-alive connections. Each answer must be
- * a well-formed HTTP answer with status 200 or 400 and a JSON body; a 400's {@code __type} one of DynamoDB's error
- * types and its message not a Java exception's; the connection usable for the next request. At the end an item
- * written before the fuzzing reads back unchanged and the node still serves.
+ * ExclusiveStartKeys of the wrong shape, JSON syntax damage), sent over one keep-alive connection, now and then
+ * a few pipelined. Each answer must be a well-formed HTTP answer with status 200 or 400 and a JSON body; a 400's
+ * {@code __type} one of DynamoDB's error types and its message not a Java exception's; the connection usable for the
+ * next request. At the end an item written before the fuzzing (in a table the fuzz never names) reads back unchanged
+ * and the node still serves.
  * <p>
  * The seed is printed; a failure names it and the exact request (operation and body) to replay. The default size
  * ({@value #DEFAULT_REQUESTS} requests) suits CI; {@code -Dferrite.fuzz.requests=N} runs more and
@@ -38,8 +41,24 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     private static final String TARGET = "DynamoDB_20120810.";
     private static final int DEFAULT_REQUESTS = 2_500;
     private static final boolean VERBOSE = Boolean.getBoolean("ferrite.fuzz.verbose");
+    /** The last three make, change or take tables. */
     private static final String[] OPERATIONS = {"PutItem", "GetItem", "UpdateItem", "DeleteItem", "Query", "Scan",
-        "BatchGetItem", "BatchWriteItem", "CreateTable", "UpdateTable", "DescribeTable", "DeleteTable", "ListTables"};
+        "BatchGetItem", "BatchWriteItem", "DescribeTable", "ListTables", "CreateTable", "UpdateTable", "DeleteTable"};
+    private static final String[] CONDITIONS = {"attribute_exists(#n1)", "attribute_not_exists(#n1) OR #n1 < :v1",
+        "size(#n1) > :v1", "contains(#n1, :v1)", "begins_with(#n1, :v1)", "attribute_type(#n1, :v1)",
+        "#n1 BETWEEN :v1 AND :v2", "#n1 IN (:v1, :v2, :v3)", "#n1[0] = :v1", "#n1.x <> :v1",
+        "NOT (#n1 = :v1 AND #n2 >= :v2)", "l[1] = :v1 OR m.y = :v2", "size(l[0]) = :v1", "#n1 = #n2",
+        "size(#n1) BETWEEN :v1 AND :v2", "contains(l, :v1) AND NOT contains(ss, :v2)"};
+    private static final String[] UPDATES = {"SET #n1 = :v1", "SET #n1 = #n1 + :v1", "SET #n1 = :v1 - #n2",
+        "ADD #n1 :v1", "DELETE #n1 :v1", "REMOVE #n1", "REMOVE l[0], l[5], m.x", "SET l[7] = :v1", "SET m.x.y = :v1",
+        "SET #n1 = list_append(#n1, :v1)", "SET #n1 = list_append(:v1, l)", "SET #n1 = if_not_exists(#n2, :v1)",
+        "SET #n1 = :v1, #n2 = :v2 REMOVE #n3", "ADD ns :v1 DELETE ss :v2", "SET n = n + :v1", "SET l[0].x = :v1",
+        "SET #n1[0] = :v1", "SET #n1 = #n2 + #n3", "SET m.#n1 = :v1", "REMOVE m.x.y, l[1][0]"};
+    private static final String[] PROJECTIONS = {"#n1", "#n1, #n2", "l[0], m.x", "l[99]", "m.x.y.z", "#n1[0].x",
+        "l[0], l[1], m"};
+    private static final String[] ATTRIBUTE_NAMES = {"s", "n", "b", "l", "m", "ss", "ns", "bs", "bool", "nul",
+        "missing", "k", "pk", "sk"};
+    private static final Pattern PLACEHOLDER = Pattern.compile("[#:][nv][0-9]");
     private static final Set<String> ERROR_TYPES = Set.of("ValidationException", "SerializationException",
         "UnknownOperationException", "ResourceNotFoundException", "ResourceInUseException",
         "ConditionalCheckFailedException", "ProvisionedThroughputExceededException", "ThrottlingException",
@@ -60,7 +79,7 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     private static final String[] TYPE_TAGS = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS", "X", "s",
         "", "SSS", "b"};
     private static final String[] TABLE_NAMES = {"", "a", "x".repeat(256), "x".repeat(70_000), "bad name!", "nope",
-        "é", "fz_h ", "tmp1", "fz_s", "fz_n", "fz_b", "fz_h"};
+        "é", "fz_h ", "tmp1", "FZ_H", "nope2"};
     private static final String[] EXPRESSION_TOKENS = {"AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD",
         "DELETE", "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains", "size",
         "if_not_exists", "list_append", "(", ")", ",", ".", "[", "]", "=", "<>", "<", "<=", ">", ">=", "+", "-", "#k",
@@ -103,42 +122,60 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
             RawHttp http = new RawHttp(port);
             try
             {
-                for (int i = 0; i < requests; i++)
+                for (int i = 0; i < requests; )
                 {
-                    String operation = OPERATIONS[random.nextInt(OPERATIONS.length)];
-                    final Object request = mutateTree(random, valid(random, operation));
-                    byte[] body = serialize(random, request);
-                    if (random.nextInt(6) == 0)
+                    // Mostly one request at a time; now and then a few pipelined, answered in order.
+                    final int group = random.nextInt(10) == 0 ? Math.min(2 + random.nextInt(3), requests - i) : 1;
+                    final List<String> operations = new ArrayList<>(group);
+                    final List<String> replays = new ArrayList<>(group);
+                    final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+                    for (int g = 0; g < group; g++, i++)
                     {
-                        body = damage(random, body);
+                        String operation = OPERATIONS[random.nextInt(OPERATIONS.length)];
+                        final Object request = mutateTree(random, semantic(random, valid(random, operation), operation));
+                        byte[] body = serialize(random, request);
+                        if (random.nextInt(6) == 0)
+                        {
+                            body = damage(random, body);
+                        }
+                        if (random.nextInt(40) == 0)
+                        {
+                            // Another operation's body (not a table change's: it could take the tables away)
+                            operation = OPERATIONS[random.nextInt(OPERATIONS.length - 3)];
+                        }
+                        operations.add(operation);
+                        replays.add("seed=" + seed + " request #" + i + (group > 1 ? " (pipelined, " + (g + 1) + " of " +
+                            group + ")" : "") + " " + operation + " body=" + show(body));
+                        sent.writeBytes(RawHttp.request(TARGET + operation, body));
                     }
-                    if (random.nextInt(40) == 0)
+                    http.send(sent.toByteArray());
+                    for (int g = 0; g < group; g++)
                     {
-                        operation = OPERATIONS[random.nextInt(OPERATIONS.length)];
-                    }
-                    final String replay = "seed=" + seed + " request #" + i + " " + operation + " body=" + show(body);
-                    final RawHttp.Response response;
-                    try
-                    {
-                        response = http.send(RawHttp.request(TARGET + operation, body)).read();
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new AssertionError("no answer (" + ex + ") to " + replay, ex);
-                    }
-                    if (null == response)
-                    {
-                        fail("the connection closed without an answer to " + replay);
-                    }
-                    final String outcome = check(response, replay);
-                    tally.merge(operation + " " + outcome, 1, Integer::sum);
-                    if (VERBOSE)
-                    {
-                        System.out.println("FUZZ " + operation + " " + response.status() + " " + response.body());
-                    }
-                    if ("close".equals(response.headers().get("connection")))
-                    {
-                        fail("the front closed the connection after answering " + replay + ": " + response.body());
+                        final String replay = replays.get(g);
+                        final RawHttp.Response response;
+                        try
+                        {
+                            response = http.read();
+                        }
+                        catch (final IOException ex)
+                        {
+                            throw new AssertionError("no answer (" + ex + ") to " + replay, ex);
+                        }
+                        if (null == response)
+                        {
+                            fail("the connection closed without an answer to " + replay);
+                        }
+                        final String outcome = check(response, replay);
+                        tally.merge(operations.get(g) + " " + outcome, 1, Integer::sum);
+                        if (VERBOSE)
+                        {
+                            System.out.println("FUZZ " + operations.get(g) + " " + response.status() + " " +
+                                response.body());
+                        }
+                        if ("close".equals(response.headers().get("connection")))
+                        {
+                            fail("the front closed the connection after answering " + replay + ": " + response.body());
+                        }
                     }
                 }
             }
@@ -364,7 +401,7 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
     // Valid requests
     // ---------------------------------------------------------------------------------------------
 
-    private static Object valid(final SplittableRandom random, final String operation)
+    private static Obj valid(final SplittableRandom random, final String operation)
     {
         final String[] table = TABLES[random.nextInt(TABLES.length)];
         return switch (operation)
@@ -415,11 +452,157 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
         };
     }
 
+    /**
+     * Replaces a valid request's expressions, names and values, at random, with one of the expression templates
+     * over the items' attributes, its placeholders bound to edge values (the largest and smallest numbers, empty and
+     * big strings, sets, lists, maps nested to the limit): requests the engine evaluates rather than refuses.
+     */
+    private static Obj semantic(final SplittableRandom random, final Obj request, final String operation)
+    {
+        if (random.nextInt(3) == 0 || !Set.of("PutItem", "DeleteItem", "UpdateItem", "GetItem", "Query", "Scan")
+            .contains(operation))
+        {
+            return request;
+        }
+        // A Query keeps its key condition's names and values; the rest are replaced.
+        final Obj names = "Query".equals(operation) ? member(request, "ExpressionAttributeNames") : obj();
+        final Obj values = "Query".equals(operation) ? member(request, "ExpressionAttributeValues") : obj();
+        request.members.removeIf(m -> ((String)m[0]).startsWith("ExpressionAttribute") ||
+            ("ConditionExpression".equals(m[0]) || "UpdateExpression".equals(m[0]) ||
+            "FilterExpression".equals(m[0]) || "ProjectionExpression".equals(m[0])));
+        final List<String> expressionMembers = new ArrayList<>();
+        switch (operation)
+        {
+            case "PutItem", "DeleteItem" -> expressionMembers.add("ConditionExpression");
+            case "UpdateItem" ->
+            {
+                expressionMembers.add("UpdateExpression");
+                if (random.nextBoolean())
+                {
+                    expressionMembers.add("ConditionExpression");
+                }
+            }
+            case "GetItem" -> expressionMembers.add("ProjectionExpression");
+            default ->
+            {
+                expressionMembers.add(random.nextBoolean() ? "FilterExpression" : "ProjectionExpression");
+                if (random.nextBoolean())
+                {
+                    expressionMembers.add("ProjectionExpression".equals(expressionMembers.get(0)) ?
+                        "FilterExpression" : "ProjectionExpression");
+                }
+            }
+        }
+        for (final String member : expressionMembers)
+        {
+            final String[] templates = member.startsWith("Update") ? UPDATES : member.startsWith("Projection") ?
+                PROJECTIONS : CONDITIONS;
+            final String template = templates[random.nextInt(templates.length)];
+            final String prefix = member.substring(0, 1).toLowerCase(Locale.ROOT);
+            final Matcher placeholders = PLACEHOLDER.matcher(template);
+            final StringBuilder text = new StringBuilder();
+            while (placeholders.find())
+            {
+                // Per expression: #nK and :vK become #<prefix>nK and :<prefix>vK, so that two expressions do not clash.
+                final String placeholder = placeholders.group().charAt(0) + prefix + placeholders.group().substring(1);
+                placeholders.appendReplacement(text, placeholder);
+                if ('#' == placeholder.charAt(0) && !has(names, placeholder))
+                {
+                    names.put(placeholder, ATTRIBUTE_NAMES[random.nextInt(ATTRIBUTE_NAMES.length)]);
+                }
+                else if (':' == placeholder.charAt(0) && !has(values, placeholder))
+                {
+                    values.put(placeholder, edgeValue(random));
+                }
+            }
+            placeholders.appendTail(text);
+            request.put(member, text.toString());
+        }
+        if (!names.members.isEmpty())
+        {
+            request.put("ExpressionAttributeNames", names);
+        }
+        if (!values.members.isEmpty())
+        {
+            request.put("ExpressionAttributeValues", values);
+        }
+        return request;
+    }
+
+    private static Obj member(final Obj obj, final String name)
+    {
+        return (Obj)obj.members.stream().filter(m -> name.equals(m[0])).map(m -> m[1]).findFirst().orElseGet(Obj::new);
+    }
+
+    private static boolean has(final Obj obj, final String name)
+    {
+        return obj.members.stream().anyMatch(m -> name.equals(m[0]));
+    }
+
+    /** A value DynamoDB accepts but that is at one of its limits, or of a type an expression may not expect. */
+    private static Obj edgeValue(final SplittableRandom random)
+    {
+        return switch (random.nextInt(24))
+        {
+            case 0 -> av("N", "9.9999999999999999999999999999999999999E+125");
+            case 1 -> av("N", "-9.9999999999999999999999999999999999999E+125");
+            case 2 -> av("N", "1E-130");
+            case 3 -> av("N", "-1E-130");
+            case 4 -> av("N", "12345678901234567890123456789012345678");
+            case 5 -> av("N", "0");
+            case 6 -> av("N", random.nextBoolean() ? "1" : "-1");
+            case 7 -> av("S", "");
+            case 8 -> av("S", random.nextInt(10) == 0 ? "x".repeat(200_000 + random.nextInt(250_000)) : "a");
+            case 9 -> av("S", "\ud83d\ude00é");
+            case 10 -> av("B", random.nextInt(10) == 0 ? "QUFB".repeat(50_000 + random.nextInt(60_000)) : "AAE=");
+            case 11 -> av("SS", arr("a", "b", ""));
+            case 12 -> av("NS", arr("1", "9.9999999999999999999999999999999999999E+125", "-1E-130"));
+            case 13 -> av("BS", arr("AAE=", "AQ=="));
+            case 14 -> av("L", arr());
+            case 15 -> av("L", arr(av("N", "1"), av("L", arr(av("S", "a")))));
+            case 16 -> av("M", obj());
+            case 17 -> av("M", obj("x", av("M", obj("y", av("N", "2"))), "y", av("NULL", new Raw("true"))));
+            case 18 -> av("BOOL", new Raw("false"));
+            case 19 -> av("NULL", new Raw("true"));
+            case 20 -> nested(30 + random.nextInt(5));
+            case 21 -> av("SS", arr("a"));
+            case 22 -> av("S", new String[] {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL", "X"}
+                [random.nextInt(11)]);
+            default -> av("N", "1.5");
+        };
+    }
+
+    /** A value nested {@code levels} deep in alternating maps and lists (DynamoDB's limit is 32). */
+    private static Obj nested(final int levels)
+    {
+        Obj value = av("N", "1");
+        for (int i = 0; i < levels; i++)
+        {
+            value = i % 2 == 0 ? av("M", obj("x", value)) : av("L", arr(value));
+        }
+        return value;
+    }
+
     private static Obj withConsumed(final SplittableRandom random, final Obj request)
     {
         if (random.nextBoolean())
         {
             request.put("ReturnConsumedCapacity", random.nextBoolean() ? "TOTAL" : "NONE");
+        }
+        if (random.nextInt(4) == 0 && has(request, "ConditionExpression"))
+        {
+            request.put("ReturnValuesOnConditionCheckFailure", random.nextBoolean() ? "ALL_OLD" : "NONE");
+        }
+        if (random.nextInt(3) == 0 && has(request, "ReturnValues"))
+        {
+            request.members.removeIf(m -> "ReturnValues".equals(m[0]));
+            request.put("ReturnValues", new String[] {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"}
+                [random.nextInt(5)]);
+        }
+        if (random.nextInt(4) == 0 && (has(request, "KeyConditionExpression") || has(request, "Segment")))
+        {
+            request.members.removeIf(m -> "Select".equals(m[0]));
+            request.put("Select", new String[] {"ALL_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"}[random.nextInt(3)]);
         }
         return request;
     }
@@ -458,7 +641,20 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
         else if ("N".equals(table[4]) || random.nextBoolean())
         {
             condition = "#p = :p AND #s BETWEEN :lo AND :hi";
-            values.put(":lo", keyValue(random, table[4])).put(":hi", keyValue(random, table[4]));
+            // The smallest and largest of keyValue's choices, or one of them twice: a valid range.
+            final Obj one = keyValue(random, table[4]);
+            final boolean range = random.nextBoolean();
+            values.put(":lo", range ? av(table[4], switch (table[4])
+            {
+                case "S" -> "a";
+                case "N" -> "-3";
+                default -> "AAAA";
+            }) : one).put(":hi", range ? av(table[4], switch (table[4])
+            {
+                case "S" -> "zz";
+                case "N" -> "1000";
+                default -> "/w==";
+            }) : one);
         }
         else
         {
@@ -472,7 +668,14 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
         }
         final Obj request = obj("TableName", table[0], "KeyConditionExpression", condition,
             "ExpressionAttributeNames", names, "ExpressionAttributeValues", values, "Limit", new Raw("3"),
-            "ScanIndexForward", new Raw(random.nextBoolean() ? "true" : "false"), "ExclusiveStartKey", key(random, table));
+            "ScanIndexForward", new Raw(random.nextBoolean() ? "true" : "false"));
+        if (random.nextBoolean())
+        {
+            // A start key in the queried partition.
+            final Obj start = key(random, table);
+            start.members.get(0)[1] = ((Obj)values.members.get(0)[1]);
+            request.put("ExclusiveStartKey", start);
+        }
         if (random.nextBoolean())
         {
             request.put("FilterExpression", "attribute_exists(s)").put("ProjectionExpression", "s, l[0]");
@@ -515,6 +718,10 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
                 .put("m", av("M", obj("x", av("N", "1"), "y", av("L", arr()))))
                 .put("ss", av("SS", arr("a", "b"))).put("ns", av("NS", arr("1", "2"))).put("bs", av("BS", arr("AAE=")));
         }
+        if (random.nextInt(3) == 0)
+        {
+            item.put(new String[] {"e1", "e2", "n", "l", "m", "s"}[random.nextInt(6)], edgeValue(random));
+        }
         return item;
     }
 
@@ -524,7 +731,7 @@ final class FuzzedRequestsGetDynamoErrorsAndTheNodeGoesOnTest
 
     private static Object mutateTree(final SplittableRandom random, final Object tree)
     {
-        final int mutations = random.nextInt(8) == 0 ? 0 : 1 + random.nextInt(3);
+        final int mutations = random.nextInt(3) == 0 ? 0 : random.nextInt(3) != 0 ? 1 : 2 + random.nextInt(2);
         Object result = tree;
         for (int m = 0; m < mutations; m++)
         {
