@@ -130,6 +130,7 @@ public final class CellMember
         volatile boolean closed;
         long snapshotIntervalMs;
         long lastSnapshotRequestMs = System.currentTimeMillis();
+        final long startedEpochMs = System.currentTimeMillis();
         LogRetention retention;
         boolean faultInjection;
         private long lastRetentionRunMs;
@@ -162,6 +163,7 @@ public final class CellMember
                 }
                 CellService.writeAtomically(memberDir.resolve("status.properties"), "memberId=" + memberId + "\n" +
                     "pid=" + ProcessHandle.current().pid() + "\n" + "role=STARTING\n" +
+                    "startingForMs=" + (System.currentTimeMillis() - startedEpochMs) + "\n" +
                     "heartbeatEpochMs=" + System.currentTimeMillis() + "\n");
                 return;
             }
@@ -195,6 +197,7 @@ public final class CellMember
                 "cellSettingsFingerprint=" + service.cellSettingsFingerprint + "\n" +
                 "droppedBeforeSettings=" + service.droppedBeforeSettings + "\n" +
                 "errors=" + member.errors() + "\n" +
+                "memberThreadSilentMs=" + (System.currentTimeMillis() - member.publishedEpochMs()) + "\n" +
                 (null == retention ? "" : retention.status()) +
                 "heartbeatEpochMs=" + System.currentTimeMillis() + "\n";
             CellService.writeAtomically(memberDir.resolve("status.properties"), text);

@@ -71,6 +71,7 @@ final class MemberAgent implements Agent
     private volatile long errors = -1;
     private volatile boolean snapshotWanted;
     private volatile boolean ended;
+    private volatile long publishedEpochMs = -1;
     private long nextPublishNs;
 
     /**
@@ -228,6 +229,16 @@ final class MemberAgent implements Agent
         return errors;
     }
 
+    /**
+     * @return when this thread last published the counters (epoch ms), or -1: a time that stops moving while the
+     * member runs means this thread is held inside the consensus module (one of its waits that have no timeout, for
+     * the service's acknowledgement or an image), so the published election state and positions are frozen too.
+     */
+    long publishedEpochMs()
+    {
+        return publishedEpochMs;
+    }
+
     public void onStart()
     {
         service.sender(Thread.currentThread());
@@ -278,6 +289,7 @@ final class MemberAgent implements Agent
             publishedCommitPosition = commit;
             snapshots = consensusContext.snapshotCounter().get();
             errors = consensusContext.errorCounter().get();
+            publishedEpochMs = System.currentTimeMillis();
         }
         if (commit != lastCommitPosition)
         {

@@ -96,7 +96,7 @@ final class CellFixture implements AutoCloseable
             if (System.nanoTime() - deadline > 0)
             {
                 throw new AssertionError("members " + java.util.Arrays.toString(members) + " did not all reach log " +
-                    "position " + position + ": " + launcher.status() + "\n" + logs());
+                    "position " + position + ": " + launcher.status() + "\n" + logs() + diagnostics());
             }
             Thread.sleep(50);
         }
@@ -130,6 +130,78 @@ final class CellFixture implements AutoCloseable
             }
         }
         return text.toString();
+    }
+
+    /**
+     * What a failure message needs to say why a member is where it is: each member's status file as written (its
+     * election state, positions, how long it has been starting or since its member thread last published), Aeron's
+     * error logs (the consensus module's, the service container's and the media driver's, as {@code ClusterTool
+     * errors} prints them) and, for a running member, the stacks of its threads that are in Aeron or Ferrite code
+     * (a consensus module held in one of its waits shows there).
+     */
+    String diagnostics()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 3; i++)
+        {
+            final Path memberDir = launcher.layout().memberDir(i);
+            text.append("--- member ").append(i).append(" status.properties\n");
+            try
+            {
+                text.append(Files.exists(memberDir.resolve("status.properties")) ?
+                    Files.readString(memberDir.resolve("status.properties")) : "(none)\n");
+            }
+            catch (final IOException ex)
+            {
+                text.append(ex).append('\n');
+            }
+            text.append("--- member ").append(i).append(" Aeron error logs\n");
+            try
+            {
+                final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try (java.io.PrintStream out = new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8))
+                {
+                    io.aeron.cluster.ClusterTool.errors(out, memberDir.resolve("cluster").toFile());
+                }
+                text.append(bytes.toString(StandardCharsets.UTF_8));
+            }
+            catch (final RuntimeException ex)
+            {
+                text.append(ex).append('\n');
+            }
+            final long pid = launcher.pidOf(i);
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+            {
+                text.append("--- member ").append(i).append(" threads in Aeron or Ferrite code (pid ").append(pid)
+                    .append(")\n").append(threadsOf(pid));
+            }
+        }
+        return text.toString();
+    }
+
+    private static String threadsOf(final long pid)
+    {
+        try
+        {
+            final Process jcmd = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "Thread.print")
+                .redirectErrorStream(true).start();
+            final String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            final StringBuilder text = new StringBuilder();
+            for (final String thread : dump.split("\n\\s*\n"))
+            {
+                if (thread.contains("io.aeron.") || thread.contains("io.ferrite."))
+                {
+                    text.append(thread.strip()).append("\n\n");
+                }
+            }
+            return text.toString();
+        }
+        catch (final IOException | InterruptedException ex)
+        {
+            return "no thread dump: " + ex + "\n";
+        }
     }
 
     /**
