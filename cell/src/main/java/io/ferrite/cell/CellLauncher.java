@@ -253,8 +253,36 @@ public final class CellLauncher
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("no leader elected in the cell in " + dir + " within " + timeoutMs + " ms; " +
-            "status: " + status() + " (see member-*/member.log)");
+        throw new IllegalStateException("no leader elected in the cell in " + dir + " within " + timeoutMs + " ms " +
+            "(a leader, with its election closed, and " + minMembers + " members reporting); status: " + status() + "\n" +
+            memberLogTails(20));
+    }
+
+    /**
+     * @return the last {@code lines} lines of each member's {@code member.log} (why a member stopped or did not
+     * start: a port it could not bind, a setting it refused), for error messages.
+     */
+    public String memberLogTails(final int lines)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < layout.members(); i++)
+        {
+            final Path log = layout.memberDir(i).resolve("member.log");
+            text.append("--- member ").append(i).append(": ").append(log).append('\n');
+            try
+            {
+                if (Files.exists(log))
+                {
+                    final List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+                    all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> text.append(l).append('\n'));
+                }
+            }
+            catch (final IOException | UncheckedIOException ex)
+            {
+                text.append("(unreadable: ").append(ex).append(")\n");
+            }
+        }
+        return text.toString();
     }
 
     /**

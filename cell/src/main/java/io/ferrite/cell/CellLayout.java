@@ -1,7 +1,13 @@
 package io.ferrite.cell;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.StringJoiner;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where a local cell's members live: each member's ports (derived from one base port) and directories
@@ -19,6 +25,10 @@ public record CellLayout(Path cellDir, int members, int basePort)
     /** The default base port of {@code ferrite cell start}. */
     public static final int DEFAULT_BASE_PORT = 20_100;
     static final String HOST = "127.0.0.1";
+    /** The kernel's ephemeral port range, where it lives on Linux ("LOW\tHIGH"). */
+    static final Path EPHEMERAL_RANGE_FILE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    /** The lowest base port {@link #freeBasePort} picks when there is room below the ephemeral range. */
+    static final int LOWEST_FREE_BASE_PORT = 20_000;
 
     /**
      * Checks the values.
@@ -113,5 +123,90 @@ public record CellLayout(Path cellDir, int members, int basePort)
             joiner.add(i + "=" + ingressEndpoint(i));
         }
         return joiner.toString();
+    }
+
+    /**
+     * A base port for a local cell of {@code members} (tests, game days, benchmarks): its
+     * {@code members * PORTS_PER_MEMBER} ports are free on 127.0.0.1 for UDP and TCP now, and all lie below the
+     * kernel's ephemeral port range ({@link #ephemeralPortRange()}).
+     * <p>
+     * Below it, because a member binds its ports only when it starts, and binds some of them again later (a follower
+     * binds its catch-up endpoint anew at every election): until then any socket bound to port 0 on the machine (every
+     * Aeron publication's send socket, another member's or a client's, and the {@code :0} endpoints) can be given one of
+     * them by the kernel, and then the member cannot bind it. A follower whose catch-up port is taken so never catches
+     * up (it goes round FOLLOWER_CATCHUP_INIT with "Address already in use" until the socket goes); a member whose
+     * consensus or archive port is taken does not start. No port-0 socket is ever given a port below the range.
+     *
+     * @param members how many members.
+     * @return the base port.
+     * @throws IllegalStateException when no such run of free ports is found.
+     */
+    public static int freeBasePort(final int members)
+    {
+        final int count = members * PORTS_PER_MEMBER;
+        final int below = ephemeralPortRange()[0];
+        final int lowest = below - count > LOWEST_FREE_BASE_PORT ? LOWEST_FREE_BASE_PORT : 1024;
+        if (below - count <= lowest)
+        {
+            throw new IllegalStateException("no room for " + count + " ports below the ephemeral port range, which " +
+                "starts at " + below + " (" + EPHEMERAL_RANGE_FILE + ")");
+        }
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 500; attempt++)
+        {
+            final int base = lowest + random.nextInt(below - count - lowest);
+            if (allFree(base, count))
+            {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no run of " + count + " free 127.0.0.1 ports found between " + lowest +
+            " and " + below);
+    }
+
+    /**
+     * @return the ports the kernel gives sockets bound to port 0, {@code {low, high}}: Linux's
+     * {@code ip_local_port_range}, else {@code {32768, 65535}} (Linux's default low end, up to the top, which covers
+     * the IANA range other systems use).
+     */
+    public static int[] ephemeralPortRange()
+    {
+        try
+        {
+            if (Files.isReadable(EPHEMERAL_RANGE_FILE))
+            {
+                // read as a line: Files.readString/readAllBytes trust the size procfs reports and return "3" here
+                try (java.io.BufferedReader reader = Files.newBufferedReader(EPHEMERAL_RANGE_FILE))
+                {
+                    final String[] range = reader.readLine().trim().split("\\s+");
+                    return new int[] { Integer.parseInt(range[0]), Integer.parseInt(range[1]) };
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // the default below
+        }
+        return new int[] { 32_768, 65_535 };
+    }
+
+    private static boolean allFree(final int base, final int count)
+    {
+        for (int port = base; port < base + count; port++)
+        {
+            try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress());
+                ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress()))
+            {
+                if (udp.getLocalPort() != port || tcp.getLocalPort() != port)
+                {
+                    return false;
+                }
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,9 +1,6 @@
 package io.ferrite.cell;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,7 @@ final class CellFixture implements AutoCloseable
 
     static CellFixture start(final Path dir, final String... memberJvmArgs) throws Exception
     {
-        final int basePort = freeBasePort(3 * CellLayout.PORTS_PER_MEMBER);
+        final int basePort = freeBasePort();
         final String classpath = Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator +
             Files.readString(Path.of("target", "launcher", "classpath.txt"), StandardCharsets.UTF_8).trim();
         final List<String> jvmArgs = new java.util.ArrayList<>(
@@ -205,39 +202,12 @@ final class CellFixture implements AutoCloseable
     }
 
     /**
-     * A base port whose next {@code count} UDP and TCP ports are free now.
+     * @return a base port for a test cell: free now, and below the kernel's ephemeral range so that no socket bound to
+     * port 0 takes one of the cell's ports while a member is down ({@link CellLayout#freeBasePort}).
      */
-    static int freeBasePort(final int count) throws IOException
+    static int freeBasePort()
     {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int base;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-            {
-                base = probe.getLocalPort();
-            }
-            if (base + count > 60_000 || base < 20_000)
-            {
-                continue;
-            }
-            boolean free = true;
-            for (int p = base; p < base + count && free; p++)
-            {
-                try (DatagramSocket udp = new DatagramSocket(p, InetAddress.getLoopbackAddress()))
-                {
-                    udp.getLocalPort();
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no run of " + count + " free ports found");
+        return CellLayout.freeBasePort(3);
     }
 
     public void close()
