@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +28,7 @@ class CellCommandStartsReportsAndStopsACellTest
     void startStatusStop() throws Exception
     {
         final Path cellDir = dir.resolve("cell");
-        final int basePort = freeBasePort(30);
+        final int basePort = io.ferrite.cell.CellLayout.freeBasePort(3);
         try
         {
             final Result start = ferrite("cell", "start", "--dir", cellDir.toString(), "--base-port", Integer.toString(basePort));
@@ -91,36 +88,4 @@ class CellCommandStartsReportsAndStopsACellTest
         return new Result(process.exitValue(), output);
     }
 
-    private static int freeBasePort(final int count) throws IOException
-    {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            final int base;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-            {
-                base = probe.getLocalPort();
-            }
-            if (base < 20_000 || base + count > 60_000)
-            {
-                continue;
-            }
-            boolean free = true;
-            for (int p = base; p < base + count && free; p++)
-            {
-                try (DatagramSocket udp = new DatagramSocket(p, InetAddress.getLoopbackAddress()))
-                {
-                    free = udp.getLocalPort() == p;
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no run of " + count + " free ports");
-    }
 }

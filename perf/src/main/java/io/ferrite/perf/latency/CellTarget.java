@@ -21,14 +21,10 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -89,7 +85,7 @@ final class CellTarget implements Target
             throw new UncheckedIOException(ex);
         }
         final long startNs = System.nanoTime();
-        launcher = CellLauncher.create(dir.resolve("cell"), MEMBERS, freeBasePort(MEMBERS * CellLayout.PORTS_PER_MEMBER),
+        launcher = CellLauncher.create(dir.resolve("cell"), MEMBERS, CellLayout.freeBasePort(MEMBERS),
             memberJvmArgs(List.of("-Dferrite.engine.partitionMaxItems=" + (long)EngineFixture.HEADROOM * records,
                 "-Dferrite.engine.averageItemBytes=" + Dataset.ITEM_BYTES,
                 // Aeron Cluster admits 10 client sessions by default; every worker holds one.
@@ -271,36 +267,6 @@ final class CellTarget implements Target
             driverCleanup.runNow();
             dirCleanup.runNow();
         }
-    }
-
-    /**
-     * A run of {@code count} 127.0.0.1 ports free for UDP and TCP, below the usual ephemeral range (32768 up).
-     */
-    private static int freeBasePort(final int count)
-    {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 500; attempt++)
-        {
-            final int base = 20_000 + random.nextInt(12_000 - count);
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++)
-            {
-                try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress());
-                    ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress()))
-                {
-                    free = udp.getLocalPort() == tcp.getLocalPort();
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no run of " + count + " free 127.0.0.1 ports found between 20000 and 32000");
     }
 
     /**

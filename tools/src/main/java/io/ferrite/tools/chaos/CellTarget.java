@@ -18,15 +18,11 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,7 +81,7 @@ public final class CellTarget implements ChaosTarget
             names.add("r" + i);
         }
         keyNames = List.copyOf(names);
-        final int basePort = freeBasePort(MEMBERS * CellLayout.PORTS_PER_MEMBER);
+        final int basePort = CellLayout.freeBasePort(MEMBERS);
         launcher = CellLauncher.create(runDir.resolve("cell"), MEMBERS, basePort, memberJvmOptions, null);
         clientDriver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(runDir.resolve("aeron-client").toString())
@@ -245,37 +241,6 @@ public final class CellTarget implements ChaosTarget
         {
             throw new IllegalArgumentException("target cell has members 0 to " + (MEMBERS - 1) + "; got " + member);
         }
-    }
-
-    /**
-     * A run of {@code count} 127.0.0.1 ports, free for UDP and TCP, below the usual ephemeral range (32768 and up)
-     * so that the clients' own ephemeral ports do not take one while the cell runs.
-     */
-    static int freeBasePort(final int count)
-    {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 500; attempt++)
-        {
-            final int base = 20_000 + random.nextInt(12_000 - count);
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++)
-            {
-                try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress());
-                    ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress()))
-                {
-                    free = udp.getLocalPort() == tcp.getLocalPort();
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no run of " + count + " free 127.0.0.1 ports found between 20000 and 32000");
     }
 
     /**
