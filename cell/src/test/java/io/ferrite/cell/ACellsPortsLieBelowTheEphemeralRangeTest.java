@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A local cell's ports (tests, game days) lie below the kernel's ephemeral port range: a member binds its ports when
  * it starts and a follower binds its catch-up port anew at each election, and until then any socket bound to port 0
- * on the machine (every Aeron publication's send socket) may be given one of them. A follower whose catch-up port was
- * taken so went round its election with "Address already in use" and never caught up (its commit position stayed at
- * its own log's end while the others went on): CellLayout.freeBasePort.
+ * on the machine (every Aeron publication's send socket) may be given one of them. A follower whose catch-up port is
+ * taken goes round its election with "Address already in use" and does not catch up while it stays taken (its commit
+ * position stays at its own log's end while the others go on): CellLayout.freeBasePort.
  */
 class ACellsPortsLieBelowTheEphemeralRangeTest
 {
