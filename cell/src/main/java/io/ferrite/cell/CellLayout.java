@@ -133,9 +133,9 @@ public record CellLayout(Path cellDir, int members, int basePort)
      * Below it, because a member binds its ports only when it starts, and binds some of them again later (a follower
      * binds its catch-up endpoint anew at every election): until then any socket bound to port 0 on the machine (every
      * Aeron publication's send socket, another member's or a client's, and the {@code :0} endpoints) can be given one of
-     * them by the kernel, and then the member cannot bind it. A follower whose catch-up port is taken so never catches
-     * up (it goes round FOLLOWER_CATCHUP_INIT with "Address already in use" until the socket goes); a member whose
-     * consensus or archive port is taken does not start. No port-0 socket is ever given a port below the range.
+     * them by the kernel, and then the member cannot bind it. A follower whose catch-up port is taken does not catch
+     * up while it is (it goes round its election, failing in FOLLOWER_CATCHUP_INIT with "Address already in use"); a
+     * member whose consensus or archive port is taken does not start. No port-0 socket is given a port below the range.
      *
      * @param members how many members.
      * @return the base port.
