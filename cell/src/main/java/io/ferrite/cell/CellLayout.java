@@ -165,6 +165,25 @@ public record CellLayout(Path cellDir, int members, int basePort)
     }
 
     /**
+     * @param ephemeral the kernel's ephemeral port range, {@code {low, high}} ({@link #ephemeralPortRange()}).
+     * @return a warning naming the overlap when this cell's ports reach into that range (see {@link #freeBasePort}
+     * for what it risks), or null when they lie outside it.
+     */
+    public String ephemeralOverlapWarning(final int[] ephemeral)
+    {
+        final int last = basePort + members * PORTS_PER_MEMBER - 1;
+        if (last < ephemeral[0] || basePort > ephemeral[1])
+        {
+            return null;
+        }
+        return "WARNING: the cell's ports " + basePort + ".." + last + " overlap the kernel's ephemeral port range " +
+            ephemeral[0] + ".." + ephemeral[1] + " (" + EPHEMERAL_RANGE_FILE + "): a socket bound to port 0 (any " +
+            "Aeron publication's) can take a member's port while the member is down, and a follower whose catch-up " +
+            "port is taken does not catch up; choose --base-port so that all " + members * PORTS_PER_MEMBER +
+            " ports lie below " + ephemeral[0] + " (the default, " + DEFAULT_BASE_PORT + ", does)";
+    }
+
+    /**
      * @return the ports the kernel gives sockets bound to port 0, {@code {low, high}}: Linux's
      * {@code ip_local_port_range}, else {@code {32768, 65535}} (Linux's default low end, up to the top, which covers
      * the IANA range other systems use).

@@ -97,6 +97,11 @@ public final class CellMember
             throw new IllegalArgumentException("usage: CellMember --dir D --member-id I [--members N] [--base-port P]");
         }
         final CellLayout layout = new CellLayout(dir, members, basePort);
+        final String overlap = layout.ephemeralOverlapWarning(CellLayout.ephemeralPortRange());
+        if (null != overlap)
+        {
+            System.out.println("ferrite cell member " + memberId + ": " + overlap);
+        }
         final Running running = start(layout, memberId, Settings.fromSystemProperties());
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cell-member-shutdown"));
         System.out.println("ferrite cell member " + memberId + " started: ingress=" + layout.ingressEndpoint(memberId) +

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -25,6 +26,20 @@ class ACellsPortsLieBelowTheEphemeralRangeTest
         final int last = base + 3 * CellLayout.PORTS_PER_MEMBER - 1;
         assertTrue(base >= 1024 && last < ephemeral[0], "ports " + base + ".." + last + " vs the ephemeral range " +
             ephemeral[0] + ".." + ephemeral[1]);
+    }
+
+    @Test
+    void aMemberStartedOnPortsInsideTheRangeSaysSoAndWhichPortsToChoose()
+    {
+        final int[] range = { 32_768, 60_999 };
+        final String inside = new CellLayout(java.nio.file.Path.of("c"), 3, 40_000).ephemeralOverlapWarning(range);
+        assertTrue(null != inside && inside.startsWith("WARNING: the cell's ports 40000..40029 overlap the kernel's " +
+            "ephemeral port range 32768..60999") && inside.contains("lie below 32768"), inside);
+        final String straddling = new CellLayout(java.nio.file.Path.of("c"), 3, 32_750).ephemeralOverlapWarning(range);
+        assertTrue(null != straddling && straddling.contains("32750..32779"), straddling);
+        assertNull(new CellLayout(java.nio.file.Path.of("c"), 3, CellLayout.DEFAULT_BASE_PORT)
+            .ephemeralOverlapWarning(range));
+        assertNull(new CellLayout(java.nio.file.Path.of("c"), 3, 61_000).ephemeralOverlapWarning(range));
     }
 
     @Test

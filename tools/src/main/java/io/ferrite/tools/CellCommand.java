@@ -107,6 +107,11 @@ final class CellCommand
         final String javaOpts = System.getenv("FERRITE_CELL_JAVA_OPTS");
         final List<String> extra = null == javaOpts || javaOpts.isBlank() ? List.of() : Arrays.asList(javaOpts.trim().split("\\s+"));
         final CellLauncher launcher = CellLauncher.create(dir, members, basePort, extra, null);
+        final String overlap = launcher.layout().ephemeralOverlapWarning(CellLayout.ephemeralPortRange());
+        if (null != overlap)
+        {
+            System.err.println("ferrite cell: " + overlap);
+        }
         final long startNs = System.nanoTime();
         final int leader;
         try
