@@ -121,44 +121,61 @@ public final class ItemValidator
      */
     public static void checkRequestDepth(final DirectBuffer buf, final int off, final int maxDepth)
     {
+        if (nestsDeeperThan(buf, off, maxDepth))
+        {
+            throw FerriteException.validation(NESTING_TOO_DEEP);
+        }
+    }
+
+    /**
+     * @param buf      holding the item, valid as {@link #validate} checks it.
+     * @param off      of the item.
+     * @param maxDepth deepest M or L level allowed (a top-level attribute's M or L value is level 1).
+     * @return true when some M or L value of the item lies deeper than {@code maxDepth}. Walks only M and L values and
+     * allocates nothing.
+     */
+    public static boolean nestsDeeperThan(final DirectBuffer buf, final int off, final int maxDepth)
+    {
         final int count = ItemFormat.attributeCount(buf, off);
         int entry = ItemFormat.firstEntry(off);
         for (int i = 0; i < count; i++)
         {
-            checkValueDepth(buf, ItemFormat.valueOffset(buf, entry), 1, maxDepth);
+            if (valueNestsDeeperThan(buf, ItemFormat.valueOffset(buf, entry), 1, maxDepth))
+            {
+                return true;
+            }
             entry = ItemFormat.nextEntry(buf, entry);
         }
+        return false;
     }
 
     /**
      * Recursion is bounded: {@link #validate} has already refused anything deeper than {@link ItemFormat#MAX_DEPTH}.
      */
-    private static void checkValueDepth(final DirectBuffer buf, final int valueOff, final int level, final int maxDepth)
+    private static boolean valueNestsDeeperThan(
+        final DirectBuffer buf, final int valueOff, final int level, final int maxDepth)
     {
         final byte tag = buf.getByte(valueOff);
         if (TYPE_M != tag && TYPE_L != tag)
         {
-            return;
+            return false;
         }
         if (level > maxDepth)
         {
-            throw FerriteException.validation(NESTING_TOO_DEEP);
+            return true;
         }
         final int count = ItemFormat.containerCount(buf, valueOff);
         int child = ItemFormat.firstChild(valueOff);
         for (int i = 0; i < count; i++)
         {
-            if (TYPE_M == tag)
+            final boolean map = TYPE_M == tag;
+            if (valueNestsDeeperThan(buf, map ? ItemFormat.valueOffset(buf, child) : child, level + 1, maxDepth))
             {
-                checkValueDepth(buf, ItemFormat.valueOffset(buf, child), level + 1, maxDepth);
-                child = ItemFormat.nextEntry(buf, child);
+                return true;
             }
-            else
-            {
-                checkValueDepth(buf, child, level + 1, maxDepth);
-                child = ItemFormat.nextListElement(buf, child);
-            }
+            child = map ? ItemFormat.nextEntry(buf, child) : ItemFormat.nextListElement(buf, child);
         }
+        return false;
     }
 
     /**

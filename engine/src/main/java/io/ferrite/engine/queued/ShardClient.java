@@ -5,6 +5,7 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.shard.KeyValue;
 import io.ferrite.engine.shard.QueryRequest;
 import io.ferrite.engine.shard.ReturnValues;
+import io.ferrite.engine.shard.ThreadOwner;
 import io.ferrite.engine.table.KeyType;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -18,7 +19,6 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import static io.ferrite.engine.queued.CommandLayout.*;
 
@@ -48,8 +48,6 @@ import static io.ferrite.engine.queued.CommandLayout.*;
 public final class ShardClient implements AutoCloseable
 {
     private static final KeyType[] KEY_TYPES = KeyType.values();
-    private static final AtomicReferenceFieldUpdater<ShardClient, Thread> OWNER =
-        AtomicReferenceFieldUpdater.newUpdater(ShardClient.class, Thread.class, "ownerThread");
 
     private final int clientId;
     private final QueuedShard owner;
@@ -69,8 +67,8 @@ public final class ShardClient implements AutoCloseable
     private ResponseHandler handler;
     private long inFlight;
     private volatile boolean closed;
-    /** The thread that submits and polls ({@link #checkOwner()}); null until the first submit or poll. */
-    private volatile Thread ownerThread;
+    /** The thread that submits and polls ({@link #checkOwner()}); none until the first submit or poll. */
+    private final ThreadOwner ownerThread = new ThreadOwner();
 
     ShardClient(
         final int clientId, final QueuedShard owner, final ManyToOneRingBuffer commands, final OneToOneRingBuffer responses)
@@ -549,25 +547,11 @@ public final class ShardClient implements AutoCloseable
      */
     private void checkOwner()
     {
-        if (Thread.currentThread() != ownerThread)
+        if (!ownerThread.isOwnedByCaller())
         {
-            bindOrRefuse(Thread.currentThread());
-        }
-    }
-
-    private void bindOrRefuse(final Thread current)
-    {
-        final Thread previous = ownerThread;
-        if ((null == previous || !previous.isAlive()) && OWNER.compareAndSet(this, previous, current))
-        {
-            return;
-        }
-        final Thread winner = ownerThread;
-        if (winner != current)
-        {
-            throw new IllegalStateException("client " + clientId + " is used by thread " +
-                (null == winner ? "?" : winner.getName()) + ", not by " + current.getName() + ": a ShardClient " +
-                "belongs to one thread; take one per submitting thread (QueuedShard.newClient())");
+            throw new IllegalStateException("client " + clientId + " is used by thread " + ownerThread.ownerName() +
+                ", not by " + Thread.currentThread().getName() + ": a ShardClient belongs to one thread; take one per " +
+                "submitting thread (QueuedShard.newClient())");
         }
     }
 

@@ -50,7 +50,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -116,8 +115,6 @@ public final class Shard implements AutoCloseable
     static final int MAX_ENCODED_ITEM_BYTES = StoreConfig.DEFAULT_MAX_VALUE_SIZE;
 
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
-    private static final AtomicReferenceFieldUpdater<Shard, Thread> OWNER =
-        AtomicReferenceFieldUpdater.newUpdater(Shard.class, Thread.class, "ownerThread");
     /**
      * A conditional write's failed condition, thrown as one shared instance: under optimistic concurrency it is an
      * ordinary outcome, not a rare error, so it allocates nothing. Sharing is safe: a FerriteException fills in no
@@ -191,12 +188,8 @@ public final class Shard implements AutoCloseable
     private boolean closed;
     /** True while an application's {@link ItemHandler} runs ({@link #handOver}): the shard refuses calls meanwhile. */
     private boolean inHandler;
-    /**
-     * The thread that owns this shard ({@link #checkOwnerThread()}); null after open and after
-     * {@link #releaseOwnership()}, until the next checked call. Volatile (a plain load on x86): a thread that binds or
-     * takes over reads it and CASes it, and the owner's last writes happen-before a release's store of null.
-     */
-    private volatile Thread ownerThread;
+    /** The thread that owns this shard ({@link #checkOwnerThread()}); none after open and after a release. */
+    private final ThreadOwner owner = new ThreadOwner();
     private final DiskSpaceGuard diskGuard;
     /** {@link #failNextWriteForTesting}: volatile, as a test sets it from its own thread. */
     private volatile Error injectedWriteError;
@@ -754,24 +747,10 @@ public final class Shard implements AutoCloseable
      */
     private void checkUpdatedDepth(final int oldLength)
     {
-        try
+        if (ItemValidator.nestsDeeperThan(newItem, 0, requestDepth) &&
+            (oldLength < 0 || !ItemValidator.nestsDeeperThan(oldItem, 0, requestDepth)))
         {
-            ItemValidator.checkRequestDepth(newItem, 0, requestDepth);
-        }
-        catch (final FerriteException deeper)
-        {
-            if (oldLength >= 0)
-            {
-                try
-                {
-                    ItemValidator.checkRequestDepth(oldItem, 0, requestDepth);
-                }
-                catch (final FerriteException storedDeeper)
-                {
-                    return;
-                }
-            }
-            throw deeper;
+            throw FerriteException.validation(ItemFormat.NESTING_TOO_DEEP);
         }
     }
 
@@ -1782,8 +1761,7 @@ public final class Shard implements AutoCloseable
     {
         checkOpen(); // the owner only, and not from inside a handler, whose operation is not done
         wal.releaseWriterThread(); // the log's appender is bound to the thread that wrote with it, too
-        // A volatile store: everything the owner did happens-before the next owner's CAS reads null.
-        ownerThread = null;
+        owner.release();
     }
 
     /**
@@ -1797,33 +1775,13 @@ public final class Shard implements AutoCloseable
      */
     public void checkOwnerThread()
     {
-        final Thread current = Thread.currentThread();
-        if (current != ownerThread)
+        if (!owner.isOwnedByCaller())
         {
-            bindOrRefuse(current);
-        }
-    }
-
-    /**
-     * The slow path of {@link #checkOwnerThread()}: an unowned shard, or one whose owner has ended (the end of a thread
-     * happens-before another thread sees {@link Thread#isAlive()} false), becomes the caller's; otherwise the call is
-     * refused. A CAS, so that of two threads taking it at once one wins and the other is refused.
-     */
-    private void bindOrRefuse(final Thread current)
-    {
-        final Thread previous = ownerThread;
-        if ((null == previous || !previous.isAlive()) && OWNER.compareAndSet(this, previous, current))
-        {
-            return;
-        }
-        final Thread owner = ownerThread;
-        if (owner != current)
-        {
-            throw new IllegalStateException("shard " + config.dataDir() + " is owned by thread " +
-                (null == owner ? "?" : owner.getName()) + ", not by " + current.getName() + ", which called it: one " +
-                "thread owns a direct-mode shard and makes every call on it, reads included (a read from another " +
-                "thread races with the owner's writes); use QueuedShard for several threads, or hand the shard over " +
-                "with releaseOwnership() on its owner (an owner that has ended hands it over by itself)");
+            throw new IllegalStateException("shard " + config.dataDir() + " is owned by thread " + owner.ownerName() +
+                ", not by " + Thread.currentThread().getName() + ", which called it: one thread owns a direct-mode " +
+                "shard and makes every call on it, reads included (a read from another thread races with the owner's " +
+                "writes); use QueuedShard for several threads, or hand the shard over with releaseOwnership() on its " +
+                "owner (an owner that has ended hands it over by itself)");
         }
     }
 
