@@ -3,6 +3,7 @@ package io.ferrite.cell;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.engine.wal.PretouchMethod;
 import io.ferrite.engine.wal.PretouchReadAhead;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -85,6 +86,7 @@ class CellSettingsTest
             .fsyncBatchMaxRecords(7)
             .walPretouchAheadBytes(0)
             .walPretouchReadAhead(PretouchReadAhead.ON)
+            .walPretouchMethod(PretouchMethod.READ)
             .checkpointIntervalRecords(5)
             .checkpointIntervalNs(1_000_000)
             .commandQueueBytes(1 << 16)
@@ -107,8 +109,8 @@ class CellSettingsTest
         final Set<String> in = Set.of("partitionMaxItems", "partitionMaxBytes", "initialPartitions",
             "averageItemBytes", "averageKeyBytes"); // the averages through the derived byte bound
         final Set<String> out = Set.of("dataDir", "fsyncPolicy", "storeKind", "fsyncBatchIntervalNs",
-            "fsyncBatchMaxRecords", "walPretouchAheadBytes", "walPretouchReadAhead", "replica",
-            "checkpointIntervalRecords", "checkpointIntervalNs", "commandQueueBytes", "minFreeDiskBytes");
+            "fsyncBatchMaxRecords", "walPretouchAheadBytes", "walPretouchReadAhead", "walPretouchMethod",
+            "replica", "checkpointIntervalRecords", "checkpointIntervalNs", "commandQueueBytes", "minFreeDiskBytes");
         final List<String> undecided = new ArrayList<>();
         for (final java.lang.reflect.Field field : EngineConfig.class.getDeclaredFields())
         {

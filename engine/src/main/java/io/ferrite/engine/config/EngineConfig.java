@@ -3,6 +3,7 @@ package io.ferrite.engine.config;
 import io.ferrite.engine.store.StoreConfig;
 import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.engine.wal.PretouchMethod;
 import io.ferrite.engine.wal.PretouchReadAhead;
 import io.ferrite.engine.wal.WalConfig;
 
@@ -29,6 +30,7 @@ public final class EngineConfig
     private int fsyncBatchMaxRecords = 256;
     private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;
     private PretouchReadAhead walPretouchReadAhead = PretouchReadAhead.BY_POLICY;
+    private PretouchMethod walPretouchMethod = PretouchMethod.BY_POLICY;
     private int initialPartitions = 1;
     private long partitionMaxItems = 1_000_000;
     private int averageItemBytes = 1024;
@@ -58,6 +60,7 @@ public final class EngineConfig
         copy.fsyncBatchMaxRecords = fsyncBatchMaxRecords;
         copy.walPretouchAheadBytes = walPretouchAheadBytes;
         copy.walPretouchReadAhead = walPretouchReadAhead;
+        copy.walPretouchMethod = walPretouchMethod;
         copy.initialPartitions = initialPartitions;
         copy.partitionMaxItems = partitionMaxItems;
         copy.averageItemBytes = averageItemBytes;
@@ -94,6 +97,8 @@ public final class EngineConfig
             PREFIX + "walPretouchAheadBytes", config.walPretouchAheadBytes, 0, WalConfig.MAX_PRETOUCH_AHEAD_BYTES));
         config.walPretouchReadAhead(settings.enumValue(
             PREFIX + "walPretouchReadAhead", PretouchReadAhead.class, config.walPretouchReadAhead));
+        config.walPretouchMethod(settings.enumValue(
+            PREFIX + "walPretouchMethod", PretouchMethod.class, config.walPretouchMethod));
         config.initialPartitions(settings.intValue(PREFIX + "initialPartitions", config.initialPartitions, 1, 1024));
         config.partitionMaxItems(settings.longValue(PREFIX + "partitionMaxItems", config.partitionMaxItems, 16, 1L << 32));
         config.averageItemBytes(settings.intValue(PREFIX + "averageItemBytes", config.averageItemBytes, 16, 409_600));
@@ -257,6 +262,28 @@ public final class EngineConfig
     public EngineConfig walPretouchAheadBytes(final long walPretouchAheadBytes)
     {
         this.walPretouchAheadBytes = walPretouchAheadBytes;
+        return this;
+    }
+
+    /**
+     * @return how the WAL's pretoucher prepares the log ahead of the shard thread. See {@link PretouchMethod}.
+     */
+    public PretouchMethod walPretouchMethod()
+    {
+        return walPretouchMethod;
+    }
+
+    /**
+     * @param walPretouchMethod how the WAL's pretoucher prepares the log ahead of the shard thread: fault its pages
+     *                          in writable through the log's own mapping ({@link PretouchMethod#POPULATE}: the shard
+     *                          thread takes no page fault on the log), or read it into the page cache
+     *                          ({@link PretouchMethod#READ}, as {@link #walPretouchReadAhead} says); default
+     *                          {@link PretouchMethod#BY_POLICY}, which populates only under fsync NONE.
+     * @return this.
+     */
+    public EngineConfig walPretouchMethod(final PretouchMethod walPretouchMethod)
+    {
+        this.walPretouchMethod = walPretouchMethod;
         return this;
     }
 
@@ -502,6 +529,7 @@ public final class EngineConfig
             ", fsyncBatchIntervalUs=" + TimeUnit.NANOSECONDS.toMicros(fsyncBatchIntervalNs) +
             ", fsyncBatchMaxRecords=" + fsyncBatchMaxRecords +
             ", walPretouchAheadBytes=" + walPretouchAheadBytes +
+            ", walPretouchMethod=" + walPretouchMethod +
             ", walPretouchReadAhead=" + walPretouchReadAhead +
             ", initialPartitions=" + initialPartitions +
             ", partitionMaxItems=" + partitionMaxItems +

@@ -2135,6 +2135,7 @@ public final class Shard implements AutoCloseable
             .batchIntervalNs(config.fsyncBatchIntervalNs())
             .batchMaxRecords(config.fsyncBatchMaxRecords())
             .pretouchAheadBytes(config.walPretouchAheadBytes())
+            .pretouchMethod(config.walPretouchMethod())
             .pretouchReadAhead(config.walPretouchReadAhead());
     }
 

@@ -182,5 +182,14 @@ final class PretouchFile implements AutoCloseable
          * @return 0, or -1.
          */
         int close(int fd);
+
+        /**
+         * @param address page-aligned start.
+         * @param length  bytes.
+         * @param advice  MADV_*.
+         * @return 0, or -1.
+         */
+        @SaveError
+        int madvise(long address, long length, int advice);
     }
 }

@@ -10,7 +10,14 @@ import io.ferrite.codecs.sbe.WalRecordEncoder;
 import io.ferrite.engine.store.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.MappedBytes;
+import net.openhft.chronicle.bytes.MappedBytesStore;
+import net.openhft.chronicle.bytes.MappedFile;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.OS;
+import net.openhft.chronicle.core.io.ClosedIllegalStateException;
+import net.openhft.chronicle.core.io.ReferenceCounted;
+import net.openhft.chronicle.core.io.ReferenceOwner;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -57,10 +64,12 @@ import java.util.zip.CRC32C;
  * {@link FsyncPolicy#BATCH} the WAL starts one daemon thread of its own, the syncer, which only forces the
  * file being written ({@code fdatasync}); it shares nothing with the owner but the sync file's channel
  * (under a lock the owner takes only to force, roll or close) and two sequences (release/volatile).
- * Unless {@link WalConfig#pretouchAheadBytes()} is 0, the WAL also starts a daemon pretoucher thread, which only
- * reads the file being written ahead of the owner (see {@code runPretoucher}); it shares with the owner one
- * position (release) and one reference to the current file (volatile), is unparked by the owner, and is stopped and
- * joined by {@link #close}.
+ * Unless {@link WalConfig#pretouchAheadBytes()} is 0, the WAL also starts a daemon pretoucher thread, which
+ * prepares the file being written ahead of the owner without changing its contents (see {@code runPretoucher}):
+ * it faults its pages in through the appender's mapping, holding its own references to that mapping and its chunk
+ * ahead, or reads them into the page cache ({@link PretouchMethod}). It shares with the owner one position
+ * (release) and one reference to the current file and its mapping (volatile), is unparked by the owner, and is
+ * stopped and joined by {@link #close} before the queue closes.
  * <p>
  * <b>Record layout</b> (one Chronicle document each; Chronicle's own 4-byte document header, which
  * holds the length and a not-complete bit, precedes it; all fields little-endian):
@@ -156,6 +165,8 @@ public final class Wal implements AutoCloseable
     /** The pretoucher's longest park: it is woken by the owner (see publishPretouchPosition); this is the backstop. */
     private static final long PRETOUCH_IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
+    private static final int EINVAL = 22;
+    private static final int MADV_RANDOM = 1;
 
     private final FsyncPolicy fsyncPolicy;
     private final long batchIntervalNs;
@@ -198,6 +209,10 @@ public final class Wal implements AutoCloseable
     private final long pretouchWakeStride;
     /** Pretoucher: whether it reads with the kernel's read-ahead (large folios) or without (4 KiB folios). */
     private final boolean pretouchReadsAhead;
+    /** Pretoucher: whether it faults the pages in through the appender's mapping ({@link PretouchMethod}). */
+    private final boolean pretouchPopulates;
+    /** Pretoucher: the madvise advice it populates with, {@code MADV_POPULATE_WRITE} but in tests. */
+    private final int populateAdvice;
     private final Thread pretoucher;
     /**
      * Pretoucher: the file being written, with a generation, published by the owner (volatile) when the
@@ -216,6 +231,8 @@ public final class Wal implements AutoCloseable
     private volatile Throwable pretouchFailure;
     private int pretouchCycle = Integer.MIN_VALUE;
     private int pretouchGeneration;
+    /** Owner: the mapped file of a file the appender has just started, until it is published to the pretoucher. */
+    private MappedFile rollMappedFile;
     /** Owner: the write position at or past which it next wakes the pretoucher. */
     private long pretouchWakeAt;
 
@@ -301,6 +318,8 @@ public final class Wal implements AutoCloseable
         pretouchAheadBytes = config.pretouchAheadBytes();
         pretouchWakeStride = Math.max(4096, Math.min(PRETOUCH_BURST_BYTES, pretouchAheadBytes / 4));
         pretouchReadsAhead = config.pretouchReadAhead().readsAhead(fsyncPolicy);
+        pretouchPopulates = config.pretouchMethod().populates(fsyncPolicy);
+        populateAdvice = config.populateAdvice();
         if (pretouchAheadBytes > 0)
         {
             pretoucher = new Thread(this::runPretoucher, "ferrite-wal-pretouch " + directory);
@@ -436,6 +455,10 @@ public final class Wal implements AutoCloseable
                     bytes.write(scratchStore, 0L, (long)length);
                 }
                 end = bytes.writePosition();
+                if (null != pretoucher && pretouchCycle != appender.cycle())
+                {
+                    rollMappedFile = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
+                }
                 written = true;
             }
             finally
@@ -1091,7 +1114,8 @@ public final class Wal implements AutoCloseable
             }
             pretouchCycle = cycle;
             pretouchGeneration = (pretouchGeneration + 1) & 0x7F_FFFF;
-            pretouchTarget = new PretouchTarget(file, pretouchGeneration);
+            pretouchTarget = new PretouchTarget(file, rollMappedFile, pretouchGeneration);
+            rollMappedFile = null;
             pretouchWakeAt = 0; // a new file: wake it now
         }
         pretouchPosition.lazySet(((long)pretouchGeneration << POSITION_BITS) | (end & POSITION_MASK));
@@ -1105,27 +1129,41 @@ public final class Wal implements AutoCloseable
     }
 
     /**
-     * The pretoucher: when the owner wakes it (on a new file, then each time it has written another 256 KiB, or a
-     * quarter of {@code pretouchAheadBytes} if that is less), brings the file being written into the page cache
-     * from where it stopped up to {@code pretouchAheadBytes} past the owner's write position (bounded by the file's
-     * size, which Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those pages,
-     * zero-filled, before the owner's stores into its mapping reach them. It parks for at most 100 ms between
+     * The pretoucher thread: {@link #runPopulatingPretoucher} when {@link PretouchMethod} says so (by default under
+     * NONE), else, or when populating is not possible here, {@link #runReadingPretoucher}.
+     * <p>
+     * Why either: on a disk-backed file system Chronicle's file grows sparse (ftruncate), and the first store to a
+     * page not in the page cache faults, and the kernel's read-around for a mapping fault fills a whole
+     * read-ahead window ({@code read_ahead_kb}; 8 MiB on the project's VM) of zeroed pages on the faulting
+     * thread: measured ~21 ms on the shard thread every 8 MiB of WAL. Here that cost is paid on this thread.
+     */
+    private void runPretoucher()
+    {
+        if (pretouchPopulates && runPopulatingPretoucher())
+        {
+            return;
+        }
+        runReadingPretoucher();
+    }
+
+    /**
+     * {@link PretouchMethod#READ}: when the owner wakes it (on a new file, then each time it has written another 256
+     * KiB, or a quarter of {@code pretouchAheadBytes} if that is less), brings the file being written into the page
+     * cache from where it stopped up to {@code pretouchAheadBytes} past the owner's write position (bounded by the
+     * file's size, which Chronicle keeps at least 16 MiB past the current chunk), so that the page cache holds those
+     * pages, zero-filled, before the owner's stores into its mapping reach them. It parks for at most 100 ms between
      * rounds, and yields its CPU after each 256 KiB it brings in. It used to poll every millisecond: ~935 wake-ups a
      * second even with nothing written. Woken once per quarter read-ahead (4 MiB) instead, each round zeroed up to
      * 4-16 MiB of pages in one go, on the CPU of the owner that woke it: the owner waited up to 14 ms behind it.
      * <p>
-     * Why: on a disk-backed file system Chronicle's file grows sparse (ftruncate), and the first store to a
-     * page not in the page cache faults, and the kernel's read-around for a mapping fault fills a whole
-     * read-ahead window ({@code read_ahead_kb}; 8 MiB on the project's VM) of zeroed pages on the faulting
-     * thread: measured ~21 ms on the shard thread every 8 MiB of WAL. Here that cost is paid on this thread.
      * It works through its own descriptor ({@link PretouchFile}), with the kernel's read-ahead or without as
      * {@link WalConfig#pretouchReadAhead()} and the fsync policy say: without, the pages it brings in are 4 KiB
      * folios, not the large folios read-ahead makes, which a sync write-protects whole while the owner waits
      * ({@link PretouchReadAhead}, decision 0007). It only reads, so durability is untouched; a failure stops the
      * pretoucher (the owner's stores then fault as they would without it), is logged, and is kept for
-     * {@link #pretouchFailure()}.
+     * {@link #pretouchFailure()}. The owner still faults once per page-cache folio to map it.
      */
-    private void runPretoucher()
+    private void runReadingPretoucher()
     {
         // read into only with read-ahead (without, PretouchFile.pull copies nothing); kept reachable to the end
         // (the reachabilityFence below): native code writes to its address, which no Java reference would keep alive
@@ -1198,6 +1236,179 @@ public final class Wal implements AutoCloseable
         }
     }
 
+    /**
+     * {@link PretouchMethod#POPULATE}: woken as the reading pretoucher is, it keeps the pages from the owner's write
+     * position to {@code pretouchAheadBytes} past it faulted in, writable, in the appender's own mapping of the file.
+     * It reserves the file's mapping ({@link MappedFile}, published by the owner when it starts a file) and the chunk
+     * of it ahead ({@link MappedFile#acquireByteStore}), which Chronicle then hands the appender when it reaches that
+     * chunk: the same mapping, so the page-table entries made here are the appender's. Acquiring the chunk ahead also
+     * grows the file and maps the chunk on this thread, the work the owner did at each chunk's start (an
+     * {@code ftruncate} that waited milliseconds behind writeback, perf/README). Then
+     * {@code madvise(MADV_POPULATE_WRITE)} over each range does what the owner's first store to each page would have
+     * done, page-cache page, block reservation and writable entry, without writing: the contents are untouched, and
+     * durability with them. It holds one chunk at a time and lets it go when it takes the next; the owner, at most
+     * the read-ahead behind, holds that one by then. Where {@link PretouchReadAhead} says the log is to be cached in
+     * 4 KiB folios (BATCH and EVERY_WRITE by default), it advises each chunk {@code MADV_RANDOM} when it takes it, so
+     * that no fault in it, its own or the appender's, reads around the page in large folios. (Asking for each range
+     * through a descriptor first, as the reading pretoucher does, is not enough: its faults on the first pages, which
+     * the appender's first fault read around and marked for asynchronous read-ahead, start read-ahead in large folios
+     * ahead of it.)
+     * <p>
+     * A file whose mapping is closed under it (a roll, a purge) is let go, and the next one taken when the owner
+     * publishes it. Any other failure stops the pretoucher, as for the reading one.
+     *
+     * @return true when it stopped (the WAL closes, or a failure); false, before doing anything, when the kernel
+     * refuses {@code MADV_POPULATE_WRITE} (before Linux 5.14) or the log's bytes are not a mapped file: the caller
+     * then reads ahead instead.
+     */
+    private boolean runPopulatingPretoucher()
+    {
+        final ReferenceOwner owner = ReferenceOwner.temporary("ferrite-wal-pretouch");
+        final long pageSize = OS.pageSize();
+        MappedFile mapped = null;
+        MappedBytesStore ahead = null;
+        int generation = -1;
+        long touchedUpTo = 0;
+        long lastPublished = -1;
+        boolean populated = false;
+        try
+        {
+            while (!stopPretoucher)
+            {
+                LockSupport.parkNanos(this, PRETOUCH_IDLE_PARK_NS);
+                pretouchRounds.lazySet(pretouchRounds.get() + 1);
+                final long published = pretouchPosition.get();
+                final PretouchTarget target = pretouchTarget;
+                if (published == lastPublished || published < 0 || null == target ||
+                    target.generation() != (int)(published >>> POSITION_BITS))
+                {
+                    continue; // as in runReadingPretoucher
+                }
+                lastPublished = published;
+                final long position = published & POSITION_MASK;
+                if (target.generation() != generation)
+                {
+                    ahead = release(ahead, owner);
+                    mapped = release(mapped, owner);
+                    generation = target.generation();
+                    if (null == target.mappedFile())
+                    {
+                        LOG.warn("WAL pretoucher: the log {} is not a mapped file; reading it ahead instead",
+                            target.file());
+                        return false;
+                    }
+                    mapped = reserve(target.mappedFile(), owner);
+                    touchedUpTo = 0;
+                }
+                if (null == mapped)
+                {
+                    continue; // closed before it could be reserved: wait for the next file
+                }
+                touchedUpTo = Math.max(touchedUpTo, position & -pageSize);
+                final long limit = position + pretouchAheadBytes;
+                long burst = 0;
+                try
+                {
+                    while (touchedUpTo < limit && !stopPretoucher)
+                    {
+                        if (null == ahead || touchedUpTo >= ahead.safeLimit())
+                        {
+                            final MappedBytesStore next = mapped.acquireByteStore(owner, touchedUpTo);
+                            release(ahead, owner);
+                            ahead = next;
+                            if (!pretouchReadsAhead)
+                            {
+                                // 4 KiB page-cache folios, as the reading pretoucher makes them without read-ahead:
+                                // no read-around on this chunk's faults, ours or the appender's (PretouchReadAhead)
+                                adviseRandom(ahead, pageSize);
+                            }
+                        }
+                        // touchedUpTo is page-aligned, and so is a chunk's safe limit (a multiple of the chunk size)
+                        final long end =
+                            Math.min(Math.min(limit, ahead.safeLimit()), touchedUpTo + PRETOUCH_BURST_BYTES);
+                        final long length = (end - touchedUpTo + pageSize - 1) & -pageSize;
+                        if (0 != PretouchFile.LibC.INSTANCE.madvise(
+                            ahead.addressForWrite(touchedUpTo), length, populateAdvice))
+                        {
+                            final int errno = PretouchFile.LibC.errno();
+                            if (!populated && EINVAL == errno)
+                            {
+                                LOG.warn("WAL pretoucher: this kernel has no madvise(MADV_POPULATE_WRITE) (Linux " +
+                                    "5.14 and later); reading the log ahead instead: {}", directory);
+                                return false;
+                            }
+                            throw new IOException("madvise(MADV_POPULATE_WRITE) of " + length + " bytes at offset " +
+                                touchedUpTo + " of " + target.file() + " failed: errno " + errno);
+                        }
+                        populated = true;
+                        touchedUpTo += length;
+                        pretouchedBytes.getAndAdd(length);
+                        burst += length;
+                        if (burst >= PRETOUCH_BURST_BYTES)
+                        {
+                            burst = 0;
+                            Thread.yield(); // as in runReadingPretoucher
+                        }
+                    }
+                }
+                catch (final ClosedIllegalStateException ex)
+                {
+                    // the file's mapping closed under us (the appender left it, or it was purged): wait for the next
+                    ahead = release(ahead, owner);
+                    mapped = release(mapped, owner);
+                }
+            }
+            return true;
+        }
+        catch (final IOException | RuntimeException | LinkageError ex)
+        {
+            pretouchFailure = ex;
+            LOG.warn("WAL pretoucher stopped (the writer now faults its pages in itself): {}", directory, ex);
+            return true;
+        }
+        finally
+        {
+            release(ahead, owner);
+            release(mapped, owner);
+        }
+    }
+
+    /**
+     * {@code madvise(MADV_RANDOM)} over the chunk's part of the mapping from its start to its safe limit: the
+     * kernel then reads no page around a fault in it, so each page faulted in is a 4 KiB folio.
+     */
+    private static void adviseRandom(final MappedBytesStore chunk, final long pageSize) throws IOException
+    {
+        final long start = chunk.start();
+        final long length = (chunk.safeLimit() - start) & -pageSize;
+        if (0 != PretouchFile.LibC.INSTANCE.madvise(chunk.addressForWrite(start), length, MADV_RANDOM))
+        {
+            throw new IOException("madvise(MADV_RANDOM) of " + length + " bytes failed: errno " +
+                PretouchFile.LibC.errno());
+        }
+    }
+
+    private static MappedFile reserve(final MappedFile file, final ReferenceOwner owner)
+    {
+        try
+        {
+            return file.tryReserve(owner) ? file : null;
+        }
+        catch (final ClosedIllegalStateException ex)
+        {
+            return null;
+        }
+    }
+
+    private static <T extends ReferenceCounted> T release(final T counted, final ReferenceOwner owner)
+    {
+        if (null != counted)
+        {
+            counted.release(owner);
+        }
+        return null;
+    }
+
     private void stopPretoucher()
     {
         if (null != pretoucher)
@@ -1239,7 +1450,7 @@ public final class Wal implements AutoCloseable
         return pretoucher;
     }
 
-    private record PretouchTarget(File file, int generation)
+    private record PretouchTarget(File file, MappedFile mappedFile, int generation)
     {
     }
 

@@ -46,6 +46,10 @@ public final class WalConfig
     private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
     private long pretouchAheadBytes = DEFAULT_PRETOUCH_AHEAD_BYTES;
     private PretouchReadAhead pretouchReadAhead = PretouchReadAhead.BY_POLICY;
+    private PretouchMethod pretouchMethod = PretouchMethod.BY_POLICY;
+    /** Linux's {@code MADV_POPULATE_WRITE} (5.14): fault the range in writable, as a write would, without writing. */
+    static final int MADV_POPULATE_WRITE = 23;
+    private int populateAdvice = MADV_POPULATE_WRITE;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private TimeProvider rollClock = SystemTimeProvider.INSTANCE;
 
@@ -198,10 +202,49 @@ public final class WalConfig
     }
 
     /**
-     * @param pretouchReadAhead whether the pretoucher reads with the kernel's read-ahead (large page-cache folios:
-     *                          the most throughput) or without (4 KiB folios: the shortest tail when the file is
-     *                          synced while it is written); default {@link PretouchReadAhead#BY_POLICY}, which is
-     *                          off unless the policy is NONE.
+     * @param pretouchMethod how the pretoucher prepares the file ahead of the owner: fault its pages in writable
+     *                       through the appender's own mapping ({@link PretouchMethod#POPULATE}), or read it into
+     *                       the page cache ({@link PretouchMethod#READ}, as {@link #pretouchReadAhead} says); default
+     *                       {@link PretouchMethod#BY_POLICY}, which populates only under NONE.
+     * @return this.
+     */
+    public WalConfig pretouchMethod(final PretouchMethod pretouchMethod)
+    {
+        this.pretouchMethod = pretouchMethod;
+        return this;
+    }
+
+    /**
+     * @return how the pretoucher prepares the file ahead of the owner; see {@link PretouchMethod}.
+     */
+    public PretouchMethod pretouchMethod()
+    {
+        return pretouchMethod;
+    }
+
+    /**
+     * Tests only: the {@code madvise} advice {@link PretouchMethod#POPULATE} passes, so that a test can make the
+     * kernel refuse it as a kernel before 5.14 does and see the fallback to reading.
+     *
+     * @param advice the advice number.
+     * @return this.
+     */
+    WalConfig populateAdviceForTesting(final int advice)
+    {
+        this.populateAdvice = advice;
+        return this;
+    }
+
+    int populateAdvice()
+    {
+        return populateAdvice;
+    }
+
+    /**
+     * @param pretouchReadAhead with {@link PretouchMethod#READ} (or its fallback), whether the pretoucher reads with
+     *                          the kernel's read-ahead (large page-cache folios: the most throughput) or without (4 KiB
+     *                          folios: the shortest tail when the file is synced while it is written); default
+     *                          {@link PretouchReadAhead#BY_POLICY}, which is off unless the policy is NONE.
      * @return this.
      */
     public WalConfig pretouchReadAhead(final PretouchReadAhead pretouchReadAhead)
@@ -265,6 +308,7 @@ public final class WalConfig
         Objects.requireNonNull(fsyncPolicy, "WalConfig.fsyncPolicy must be set");
         Objects.requireNonNull(rollCycle, "WalConfig.rollCycle must be set");
         Objects.requireNonNull(pretouchReadAhead, "WalConfig.pretouchReadAhead must be set");
+        Objects.requireNonNull(pretouchMethod, "WalConfig.pretouchMethod must be set");
         Objects.requireNonNull(nanoClock, "WalConfig.nanoClock must be set");
         if (batchIntervalNs <= 0)
         {
@@ -304,6 +348,7 @@ public final class WalConfig
             ", queueTimeoutMs=" + queueTimeoutMs +
             ", maxRecordLength=" + maxRecordLength +
             ", pretouchAheadBytes=" + pretouchAheadBytes +
+            ", pretouchMethod=" + pretouchMethod +
             ", pretouchReadAhead=" + pretouchReadAhead +
             '}';
     }

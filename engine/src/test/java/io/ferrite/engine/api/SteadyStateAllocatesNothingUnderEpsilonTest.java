@@ -1,7 +1,9 @@
 package io.ferrite.engine.api;
 
-import org.junit.jupiter.api.Test;
+import io.ferrite.engine.wal.FsyncPolicy;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,8 +44,13 @@ class SteadyStateAllocatesNothingUnderEpsilonTest
     @TempDir
     Path scratch;
 
-    @Test
-    void getPutQueryAndCheckpointsRunUnderEpsilonAndAllocateNothing() throws Exception
+    /**
+     * Under BATCH (the default: the batch syncer, the reading pretoucher) and NONE (the pretoucher populating the
+     * log's mapping ahead of the writer, decision 0007).
+     */
+    @ParameterizedTest
+    @EnumSource(value = FsyncPolicy.class, names = {"BATCH", "NONE"})
+    void getPutQueryAndCheckpointsRunUnderEpsilonAndAllocateNothing(final FsyncPolicy fsync) throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -55,7 +62,8 @@ class SteadyStateAllocatesNothingUnderEpsilonTest
         command.addAll(List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC", HEAP, "-Xlog:gc",
             "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + scratch, "-cp", System.getProperty("java.class.path"),
             SteadyStateWorkload.class.getName(), dataDir.toString(), Integer.toString(PARTITION_KEYS),
-            Long.toString(WARM_UP_OPS), Long.toString(MEASURED_OPS), Long.toString(CHECKPOINT_INTERVAL_RECORDS)));
+            Long.toString(WARM_UP_OPS), Long.toString(MEASURED_OPS), Long.toString(CHECKPOINT_INTERVAL_RECORDS),
+            fsync.name()));
         final Path output = scratch.resolve("child.out");
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try
@@ -71,8 +79,8 @@ class SteadyStateAllocatesNothingUnderEpsilonTest
             final long ops = result.get("ops");
             final long allocated = result.get("allocatedBytes");
             final double perOp = (double)allocated / ops;
-            System.out.printf("steady state: %,d ops allocated %,d bytes on the shard thread = %.5f B/op%n",
-                ops, allocated, perOp);
+            System.out.printf("steady state, fsync %s: %,d ops allocated %,d bytes on the shard thread = %.5f B/op%n",
+                fsync, ops, allocated, perOp);
             // the window holds several checkpoints (asserted below) and, by the clock, sometimes a WAL cycle roll:
             // one-offs seen at 4-46 KB in all over 900k operations; garbage made by every operation would be at
             // least 16 bytes each, 14 MB here, and would also exhaust the Epsilon heap

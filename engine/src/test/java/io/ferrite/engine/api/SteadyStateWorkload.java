@@ -21,7 +21,7 @@ import java.nio.file.Path;
 
 /**
  * Child JVM of {@link SteadyStateAllocatesNothingUnderEpsilonTest}: loads a table, warms the hot path up,
- * then runs a measured mix of GetItem, PutItem (WAL, BATCH fsync), Query (10 items) and Scan (a segment of about
+ * then runs a measured mix of GetItem, PutItem (WAL, BATCH fsync unless told otherwise), Query (10 items) and Scan (a segment of about
  * 100 items; the data is past the store's read-ahead threshold, so Query and Scan prefetch) through the flyweight
  * API, calling the loop's duty cycle after every operation so that batched fsyncs and periodic checkpoints
  * happen inside the measured window. Prints one line:
@@ -30,7 +30,8 @@ import java.nio.file.Path;
  * Run with {@code -XX:+UseEpsilonGC} and a small heap it proves more than the counter: Epsilon never frees,
  * so a hot path that allocated would exhaust the heap and kill the run with OutOfMemoryError.
  * <p>
- * Arguments: dataDir partitionKeys warmUpOps measuredOps checkpointIntervalRecords.
+ * Arguments: dataDir partitionKeys warmUpOps measuredOps checkpointIntervalRecords [fsync: BATCH (default) or
+ * another {@link FsyncPolicy}].
  */
 public final class SteadyStateWorkload
 {
@@ -59,7 +60,7 @@ public final class SteadyStateWorkload
     }
 
     /**
-     * @param args dataDir partitionKeys warmUpOps measuredOps checkpointIntervalRecords.
+     * @param args dataDir partitionKeys warmUpOps measuredOps checkpointIntervalRecords [fsync].
      * @throws Exception if the run fails (the parent sees a non-zero exit).
      */
     public static void main(final String[] args) throws Exception
@@ -69,12 +70,13 @@ public final class SteadyStateWorkload
         final long warmUpOps = Long.parseLong(args[2]);
         final long measuredOps = Long.parseLong(args[3]);
         final long checkpointIntervalRecords = Long.parseLong(args[4]);
+        final FsyncPolicy fsync = args.length > 5 ? FsyncPolicy.valueOf(args[5]) : FsyncPolicy.BATCH;
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
         try (Ferrite db = Ferrite.open(new EngineConfig()
             .dataDir(dataDir)
-            .fsyncPolicy(FsyncPolicy.BATCH)
+            .fsyncPolicy(fsync)
             .partitionMaxItems(2L * partitionKeys * ITEMS_PER_PARTITION)
             .averageKeyBytes(24)
             .averageItemBytes(1024)

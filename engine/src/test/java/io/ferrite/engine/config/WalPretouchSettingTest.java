@@ -1,5 +1,7 @@
 package io.ferrite.engine.config;
 
+import io.ferrite.engine.wal.FsyncPolicy;
+import io.ferrite.engine.wal.PretouchMethod;
 import io.ferrite.engine.wal.PretouchReadAhead;
 import io.ferrite.engine.wal.WalConfig;
 import org.junit.jupiter.api.Test;
@@ -7,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,5 +59,27 @@ class WalPretouchSettingTest
             () -> EngineConfig.from(Settings.fromSystemProperties().set(key, "sometimes")));
         assertTrue(unknown.getMessage().contains(key) && unknown.getMessage().contains("BY_POLICY"),
             unknown.getMessage());
+    }
+
+    @Test
+    void methodDefaultsToByPolicyAndReadsTheChoices()
+    {
+        final String key = EngineConfig.PREFIX + "walPretouchMethod";
+        assertEquals(PretouchMethod.BY_POLICY, new EngineConfig().walPretouchMethod());
+        assertEquals(PretouchMethod.POPULATE,
+            EngineConfig.from(Settings.fromSystemProperties().set(key, "populate")).walPretouchMethod());
+        assertEquals(PretouchMethod.READ,
+            EngineConfig.from(Settings.fromSystemProperties().set(key, "read")).walPretouchMethod());
+        assertEquals(PretouchMethod.READ, EngineConfig.from(Settings.fromSystemProperties().set(key, "read"))
+            .copy().walPretouchMethod(), "a copy keeps it");
+        final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+            () -> EngineConfig.from(Settings.fromSystemProperties().set(key, "mmap")));
+        assertTrue(unknown.getMessage().contains(key) && unknown.getMessage().contains("POPULATE"),
+            unknown.getMessage());
+        assertTrue(PretouchMethod.BY_POLICY.populates(FsyncPolicy.NONE));
+        assertFalse(PretouchMethod.BY_POLICY.populates(FsyncPolicy.BATCH));
+        assertFalse(PretouchMethod.BY_POLICY.populates(FsyncPolicy.EVERY_WRITE));
+        assertTrue(PretouchMethod.POPULATE.populates(FsyncPolicy.BATCH));
+        assertFalse(PretouchMethod.READ.populates(FsyncPolicy.NONE));
     }
 }

@@ -5,6 +5,8 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -135,15 +137,16 @@ class PretouchFileTest
      * has read in 4 KiB folios; under NONE (on by policy), in large ones. The first 8 MiB are left out: the
      * appender's own first faults read around them before the pretoucher runs.
      */
-    @Test
-    void theLogAheadOfTheWriterIsInSmallFoliosUnderBatchAndLargeOnesUnderNone(@TempDir final Path dir)
-        throws Exception
+    @ParameterizedTest
+    @EnumSource(PretouchMethod.class)
+    void theLogAheadOfTheWriterIsInSmallFoliosUnderBatchAndLargeOnesUnderNone(
+        final PretouchMethod method, @TempDir final Path dir) throws Exception
     {
         assumeFolioSizesVisible();
         final int from = 4096; // 16 MiB
         final int pages = 4096; // to 32 MiB
-        final int[] batch = pretouchedFolios(dir.resolve("batch"), FsyncPolicy.BATCH, from, pages);
-        final int[] none = pretouchedFolios(dir.resolve("none"), FsyncPolicy.NONE, from, pages);
+        final int[] batch = pretouchedFolios(dir.resolve("batch"), FsyncPolicy.BATCH, method, from, pages);
+        final int[] none = pretouchedFolios(dir.resolve("none"), FsyncPolicy.NONE, method, from, pages);
         assertOnlyTheReadAheadRunMadeLargeFolios(batch, none, pages,
             "ahead of the writer (BATCH: without, NONE: with)");
     }
@@ -172,11 +175,13 @@ class PretouchFileTest
             without[0], with[0]);
     }
 
-    private int[] pretouchedFolios(final Path directory, final FsyncPolicy policy, final int from, final int pages)
+    private int[] pretouchedFolios(
+        final Path directory, final FsyncPolicy policy, final PretouchMethod method, final int from, final int pages)
         throws Exception
     {
         final long ahead = (long)(from + pages) * PAGE;
-        try (Wal wal = new Wal(new WalConfig().directory(directory).fsyncPolicy(policy).pretouchAheadBytes(ahead)))
+        try (Wal wal = new Wal(new WalConfig().directory(directory).fsyncPolicy(policy).pretouchAheadBytes(ahead)
+            .pretouchMethod(method)))
         {
             final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
             final UnsafeBuffer image = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
