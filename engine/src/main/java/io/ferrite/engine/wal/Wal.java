@@ -11,13 +11,8 @@ import io.ferrite.engine.store.DurableFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytes;
-import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.MappedFile;
 import net.openhft.chronicle.bytes.SyncMode;
-import net.openhft.chronicle.core.OS;
-import net.openhft.chronicle.core.io.ClosedIllegalStateException;
-import net.openhft.chronicle.core.io.ReferenceCounted;
-import net.openhft.chronicle.core.io.ReferenceOwner;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -165,8 +160,6 @@ public final class Wal implements AutoCloseable
     /** The pretoucher's longest park: it is woken by the owner (see publishPretouchPosition); this is the backstop. */
     private static final long PRETOUCH_IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
-    private static final int EINVAL = 22;
-    private static final int MADV_RANDOM = 1;
 
     private final FsyncPolicy fsyncPolicy;
     private final long batchIntervalNs;
@@ -1238,21 +1231,15 @@ public final class Wal implements AutoCloseable
 
     /**
      * {@link PretouchMethod#POPULATE}: woken as the reading pretoucher is, it keeps the pages from the owner's write
-     * position to {@code pretouchAheadBytes} past it faulted in, writable, in the appender's own mapping of the file.
-     * It reserves the file's mapping ({@link MappedFile}, published by the owner when it starts a file) and the chunk
-     * of it ahead ({@link MappedFile#acquireByteStore}), which Chronicle then hands the appender when it reaches that
-     * chunk: the same mapping, so the page-table entries made here are the appender's. Acquiring the chunk ahead also
-     * grows the file and maps the chunk on this thread, the work the owner did at each chunk's start (an
-     * {@code ftruncate} that waited milliseconds behind writeback, perf/README). Then
-     * {@code madvise(MADV_POPULATE_WRITE)} over each range does what the owner's first store to each page would have
-     * done, page-cache page, block reservation and writable entry, without writing: the contents are untouched, and
-     * durability with them. It holds one chunk at a time and lets it go when it takes the next; the owner, at most
-     * the read-ahead behind, holds that one by then. Where {@link PretouchReadAhead} says the log is to be cached in
-     * 4 KiB folios (BATCH and EVERY_WRITE by default), it advises each chunk {@code MADV_RANDOM} when it takes it, so
-     * that no fault in it, its own or the appender's, reads around the page in large folios. (Asking for each range
-     * through a descriptor first, as the reading pretoucher does, is not enough: its faults on the first pages, which
-     * the appender's first fault read around and marked for asynchronous read-ahead, start read-ahead in large folios
-     * ahead of it.)
+     * position to {@code pretouchAheadBytes} past it faulted in, writable, in the appender's own mapping of the file,
+     * through a {@link LogMappingPopulator} following the file the owner publishes. Taking each chunk of the mapping
+     * ahead also grows the file and maps the chunk on this thread, the work the owner did at each chunk's start (an
+     * {@code ftruncate} that waited milliseconds behind writeback, perf/README). The contents are untouched, and
+     * durability with them. The owner, at most {@code pretouchAheadBytes} behind, holds the chunk it lets go of by
+     * then. Where {@link PretouchReadAhead} says the log is to be cached in 4 KiB folios, each chunk is advised
+     * {@code MADV_RANDOM}. (Asking for each range through a descriptor first, as the reading pretoucher does, is not
+     * enough: its faults on the first pages, which the appender's first fault read around and marked for
+     * asynchronous read-ahead, start read-ahead in large folios ahead of it.)
      * <p>
      * A file whose mapping is closed under it (a roll, a purge) is let go, and the next one taken when the owner
      * publishes it. Any other failure stops the pretoucher, as for the reading one.
@@ -1263,15 +1250,11 @@ public final class Wal implements AutoCloseable
      */
     private boolean runPopulatingPretoucher()
     {
-        final ReferenceOwner owner = ReferenceOwner.temporary("ferrite-wal-pretouch");
-        final long pageSize = OS.pageSize();
-        MappedFile mapped = null;
-        MappedBytesStore ahead = null;
         int generation = -1;
         long touchedUpTo = 0;
         long lastPublished = -1;
-        boolean populated = false;
-        try
+        try (LogMappingPopulator populator =
+            new LogMappingPopulator("ferrite-wal-pretouch", populateAdvice, !pretouchReadsAhead))
         {
             while (!stopPretoucher)
             {
@@ -1288,8 +1271,6 @@ public final class Wal implements AutoCloseable
                 final long position = published & POSITION_MASK;
                 if (target.generation() != generation)
                 {
-                    ahead = release(ahead, owner);
-                    mapped = release(mapped, owner);
                     generation = target.generation();
                     if (null == target.mappedFile())
                     {
@@ -1297,65 +1278,31 @@ public final class Wal implements AutoCloseable
                             target.file());
                         return false;
                     }
-                    mapped = reserve(target.mappedFile(), owner);
                     touchedUpTo = 0;
                 }
-                if (null == mapped)
+                if (!populator.follow(target.mappedFile()))
                 {
                     continue; // closed before it could be reserved: wait for the next file
                 }
-                touchedUpTo = Math.max(touchedUpTo, position & -pageSize);
+                touchedUpTo = Math.max(touchedUpTo, position);
                 final long limit = position + pretouchAheadBytes;
-                long burst = 0;
-                try
+                while (touchedUpTo < limit && !stopPretoucher)
                 {
-                    while (touchedUpTo < limit && !stopPretoucher)
+                    final long end =
+                        populator.populate(touchedUpTo, Math.min(limit, touchedUpTo + PRETOUCH_BURST_BYTES));
+                    if (LogMappingPopulator.UNSUPPORTED == end)
                     {
-                        if (null == ahead || touchedUpTo >= ahead.safeLimit())
-                        {
-                            final MappedBytesStore next = mapped.acquireByteStore(owner, touchedUpTo);
-                            release(ahead, owner);
-                            ahead = next;
-                            if (!pretouchReadsAhead)
-                            {
-                                // 4 KiB page-cache folios, as the reading pretoucher makes them without read-ahead:
-                                // no read-around on this chunk's faults, ours or the appender's (PretouchReadAhead)
-                                adviseRandom(ahead, pageSize);
-                            }
-                        }
-                        // touchedUpTo is page-aligned, and so is a chunk's safe limit (a multiple of the chunk size)
-                        final long end =
-                            Math.min(Math.min(limit, ahead.safeLimit()), touchedUpTo + PRETOUCH_BURST_BYTES);
-                        final long length = (end - touchedUpTo + pageSize - 1) & -pageSize;
-                        if (0 != PretouchFile.LibC.INSTANCE.madvise(
-                            ahead.addressForWrite(touchedUpTo), length, populateAdvice))
-                        {
-                            final int errno = PretouchFile.LibC.errno();
-                            if (!populated && EINVAL == errno)
-                            {
-                                LOG.warn("WAL pretoucher: this kernel has no madvise(MADV_POPULATE_WRITE) (Linux " +
-                                    "5.14 and later); reading the log ahead instead: {}", directory);
-                                return false;
-                            }
-                            throw new IOException("madvise(MADV_POPULATE_WRITE) of " + length + " bytes at offset " +
-                                touchedUpTo + " of " + target.file() + " failed: errno " + errno);
-                        }
-                        populated = true;
-                        touchedUpTo += length;
-                        pretouchedBytes.getAndAdd(length);
-                        burst += length;
-                        if (burst >= PRETOUCH_BURST_BYTES)
-                        {
-                            burst = 0;
-                            Thread.yield(); // as in runReadingPretoucher
-                        }
+                        LOG.warn("WAL pretoucher: this kernel has no madvise(MADV_POPULATE_WRITE) (Linux 5.14 and " +
+                            "later); reading the log ahead instead: {}", directory);
+                        return false;
                     }
-                }
-                catch (final ClosedIllegalStateException ex)
-                {
-                    // the file's mapping closed under us (the appender left it, or it was purged): wait for the next
-                    ahead = release(ahead, owner);
-                    mapped = release(mapped, owner);
+                    if (LogMappingPopulator.CLOSED == end)
+                    {
+                        break; // the file's mapping closed under it: wait for the next file
+                    }
+                    pretouchedBytes.getAndAdd(end - touchedUpTo);
+                    touchedUpTo = end;
+                    Thread.yield(); // after each burst, as in runReadingPretoucher
                 }
             }
             return true;
@@ -1366,47 +1313,6 @@ public final class Wal implements AutoCloseable
             LOG.warn("WAL pretoucher stopped (the writer now faults its pages in itself): {}", directory, ex);
             return true;
         }
-        finally
-        {
-            release(ahead, owner);
-            release(mapped, owner);
-        }
-    }
-
-    /**
-     * {@code madvise(MADV_RANDOM)} over the chunk's part of the mapping from its start to its safe limit: the
-     * kernel then reads no page around a fault in it, so each page faulted in is a 4 KiB folio.
-     */
-    private static void adviseRandom(final MappedBytesStore chunk, final long pageSize) throws IOException
-    {
-        final long start = chunk.start();
-        final long length = (chunk.safeLimit() - start) & -pageSize;
-        if (0 != PretouchFile.LibC.INSTANCE.madvise(chunk.addressForWrite(start), length, MADV_RANDOM))
-        {
-            throw new IOException("madvise(MADV_RANDOM) of " + length + " bytes failed: errno " +
-                PretouchFile.LibC.errno());
-        }
-    }
-
-    private static MappedFile reserve(final MappedFile file, final ReferenceOwner owner)
-    {
-        try
-        {
-            return file.tryReserve(owner) ? file : null;
-        }
-        catch (final ClosedIllegalStateException ex)
-        {
-            return null;
-        }
-    }
-
-    private static <T extends ReferenceCounted> T release(final T counted, final ReferenceOwner owner)
-    {
-        if (null != counted)
-        {
-            counted.release(owner);
-        }
-        return null;
     }
 
     private void stopPretoucher()
