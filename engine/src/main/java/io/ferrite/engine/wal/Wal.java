@@ -224,6 +224,8 @@ public final class Wal implements AutoCloseable
     private volatile Throwable pretouchFailure;
     private int pretouchCycle = Integer.MIN_VALUE;
     private int pretouchGeneration;
+    /** Pretoucher only: the file of the position {@link #awaitRound} last returned. */
+    private PretouchTarget roundTarget;
     /** Owner: the mapped file of a file the appender has just started, until it is published to the pretoucher. */
     private MappedFile rollMappedFile;
     /** Owner: the write position at or past which it next wakes the pretoucher. */
@@ -1170,16 +1172,13 @@ public final class Wal implements AutoCloseable
         {
             while (!stopPretoucher)
             {
-                LockSupport.parkNanos(this, PRETOUCH_IDLE_PARK_NS);
-                pretouchRounds.lazySet(pretouchRounds.get() + 1);
-                final long published = pretouchPosition.get();
-                final PretouchTarget target = pretouchTarget;
-                if (published == lastPublished || published < 0 || null == target ||
-                    target.generation() != (int)(published >>> POSITION_BITS))
+                final long published = awaitRound(lastPublished);
+                if (published < 0)
                 {
-                    continue; // nothing appended since the last round (no syscall when idle), or a roll half published
+                    continue;
                 }
                 lastPublished = published;
+                final PretouchTarget target = roundTarget;
                 final long position = published & POSITION_MASK;
                 if (target.generation() != generation)
                 {
@@ -1258,16 +1257,13 @@ public final class Wal implements AutoCloseable
         {
             while (!stopPretoucher)
             {
-                LockSupport.parkNanos(this, PRETOUCH_IDLE_PARK_NS);
-                pretouchRounds.lazySet(pretouchRounds.get() + 1);
-                final long published = pretouchPosition.get();
-                final PretouchTarget target = pretouchTarget;
-                if (published == lastPublished || published < 0 || null == target ||
-                    target.generation() != (int)(published >>> POSITION_BITS))
+                final long published = awaitRound(lastPublished);
+                if (published < 0)
                 {
-                    continue; // as in runReadingPretoucher
+                    continue;
                 }
                 lastPublished = published;
+                final PretouchTarget target = roundTarget;
                 final long position = published & POSITION_MASK;
                 if (target.generation() != generation)
                 {
@@ -1313,6 +1309,26 @@ public final class Wal implements AutoCloseable
             LOG.warn("WAL pretoucher stopped (the writer now faults its pages in itself): {}", directory, ex);
             return true;
         }
+    }
+
+    /**
+     * The pretoucher's wait: parks until the owner wakes it (or for the 100 ms backstop), then returns the write
+     * position the owner has published since {@code lastPublished}, with its file in {@link #roundTarget}; -1 when
+     * there is none (nothing appended since the last round: no syscall when idle) or a roll is half published.
+     */
+    private long awaitRound(final long lastPublished)
+    {
+        LockSupport.parkNanos(this, PRETOUCH_IDLE_PARK_NS);
+        pretouchRounds.lazySet(pretouchRounds.get() + 1);
+        final long published = pretouchPosition.get();
+        final PretouchTarget target = pretouchTarget;
+        if (published == lastPublished || published < 0 || null == target ||
+            target.generation() != (int)(published >>> POSITION_BITS))
+        {
+            return -1;
+        }
+        roundTarget = target;
+        return published;
     }
 
     private void stopPretoucher()
