@@ -2,7 +2,8 @@ package io.ferrite.engine.wal;
 
 /**
  * Whether the WAL's pretoucher lets the kernel read ahead when it pulls the file into the page cache, which decides
- * the size of the page-cache folios the WAL is written in (decision 0007).
+ * the size of the page-cache folios the WAL is written in (decision 0007). A pretoucher that populates the log's
+ * mapping ({@link PretouchMethod#POPULATE}) gets 4 KiB folios by advising each chunk {@code MADV_RANDOM}.
  * <ul>
  *   <li>With read-ahead, Linux caches the file in large folios (up to 2 MiB with {@code read_ahead_kb} 8192). The
  *   writer then faults once per folio, not once per 4 KiB page: the most throughput. But a sync of the file

@@ -241,10 +241,11 @@ public final class WalConfig
     }
 
     /**
-     * @param pretouchReadAhead with {@link PretouchMethod#READ} (or its fallback), whether the pretoucher reads with
-     *                          the kernel's read-ahead (large page-cache folios: the most throughput) or without (4 KiB
-     *                          folios: the shortest tail when the file is synced while it is written); default
-     *                          {@link PretouchReadAhead#BY_POLICY}, which is off unless the policy is NONE.
+     * @param pretouchReadAhead whether the log is cached in large page-cache folios (the most throughput) or 4 KiB ones
+     *                          (the shortest tail when the file is synced while it is written): a reading pretoucher
+     *                          reads with the kernel's read-ahead or without it, a populating one leaves its chunks
+     *                          alone or advises them {@code MADV_RANDOM}; default {@link PretouchReadAhead#BY_POLICY},
+     *                          which is large folios only under NONE.
      * @return this.
      */
     public WalConfig pretouchReadAhead(final PretouchReadAhead pretouchReadAhead)
