@@ -276,7 +276,7 @@ public final class EngineConfig
     /**
      * @param walPretouchMethod how the WAL's pretoucher prepares the log ahead of the shard thread: fault its pages
      *                          in writable through the log's own mapping ({@link PretouchMethod#POPULATE}: the shard
-     *                          thread takes no page fault on the log), or read it into the page cache
+     *                          thread takes almost no page fault on the log), or read it into the page cache
      *                          ({@link PretouchMethod#READ}, as {@link #walPretouchReadAhead} says); default
      *                          {@link PretouchMethod#BY_POLICY}, which populates only under fsync NONE.
      * @return this.
