@@ -226,8 +226,6 @@ public final class Wal implements AutoCloseable
     private int pretouchGeneration;
     /** Pretoucher only: the file of the position {@link #awaitRound} last returned. */
     private PretouchTarget roundTarget;
-    /** Owner: the mapped file of a file the appender has just started, until it is published to the pretoucher. */
-    private MappedFile rollMappedFile;
     /** Owner: the write position at or past which it next wakes the pretoucher. */
     private long pretouchWakeAt;
 
@@ -429,6 +427,7 @@ public final class Wal implements AutoCloseable
             image, imageOff, imageLen, timestampNs);
 
         long end;
+        Bytes<?> logBytes;
         try (DocumentContext context = appender.writingDocument())
         {
             boolean written = false;
@@ -450,10 +449,7 @@ public final class Wal implements AutoCloseable
                     bytes.write(scratchStore, 0L, (long)length);
                 }
                 end = bytes.writePosition();
-                if (null != pretoucher && pretouchCycle != appender.cycle())
-                {
-                    rollMappedFile = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
-                }
+                logBytes = bytes;
                 written = true;
             }
             finally
@@ -468,7 +464,7 @@ public final class Wal implements AutoCloseable
         lastSequence = sequence;
         if (null != pretoucher)
         {
-            publishPretouchPosition(end);
+            publishPretouchPosition(end, logBytes);
         }
         afterAppend();
 
@@ -1094,10 +1090,11 @@ public final class Wal implements AutoCloseable
     }
 
     /**
-     * Owner side of the pretoucher: publishes the end of the record just written, and the file, when the
-     * appender has started a new one (once per file; the only allocation).
+     * Owner side of the pretoucher: publishes the end of the record just written, and the file with its mapping
+     * (taken from {@code logBytes}, the appender's bytes the record went to), when the appender has started a new
+     * one (once per file; the only allocation).
      */
-    private void publishPretouchPosition(final long end)
+    private void publishPretouchPosition(final long end, final Bytes<?> logBytes)
     {
         final int cycle = appender.cycle();
         if (cycle != pretouchCycle)
@@ -1109,8 +1106,9 @@ public final class Wal implements AutoCloseable
             }
             pretouchCycle = cycle;
             pretouchGeneration = (pretouchGeneration + 1) & 0x7F_FFFF;
-            pretouchTarget = new PretouchTarget(file, rollMappedFile, pretouchGeneration);
-            rollMappedFile = null;
+            // the appender's bytes of the file just started: its mapping, which a populating pretoucher works in
+            final MappedFile mapped = logBytes instanceof MappedBytes ? ((MappedBytes)logBytes).mappedFile() : null;
+            pretouchTarget = new PretouchTarget(file, mapped, pretouchGeneration);
             pretouchWakeAt = 0; // a new file: wake it now
         }
         pretouchPosition.lazySet(((long)pretouchGeneration << POSITION_BITS) | (end & POSITION_MASK));

@@ -237,12 +237,8 @@ class ADirectModeShardCalledFromASecondLiveThreadIsRefusedTest
         try
         {
             // prepared here, as a node prepares its shards before starting their loops
-            shard.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
-            final Table orders = shard.table("orders");
-            final UnsafeBuffer item = new UnsafeBuffer(new byte[512]);
+            final Table orders = ordersHolding(shard, "prepared");
             final UnsafeBuffer key = new UnsafeBuffer(new byte[512]);
-            final int length = writer.reset().string("pk", "a").string("v", "prepared").finish(item, 0);
-            shard.putItem(orders, item, 0, length, null, ReturnValues.NONE, null);
             final int keyLength = writer.reset().string("pk", "a").finish(key, 0);
 
             final AtomicReference<Throwable> refusedRelease = new AtomicReference<>();
@@ -315,12 +311,8 @@ class ADirectModeShardCalledFromASecondLiveThreadIsRefusedTest
         final Shard shard = Shard.open(new EngineConfig().dataDir(dir), new OffsetEpochNanoClock());
         try
         {
-            shard.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
-            final Table orders = shard.table("orders");
-            final UnsafeBuffer item = new UnsafeBuffer(new byte[512]);
+            final Table orders = ordersHolding(shard, "o");
             final UnsafeBuffer key = new UnsafeBuffer(new byte[512]);
-            shard.putItem(orders, item, 0, writer.reset().string("pk", "a").string("v", "o").finish(item, 0), null,
-                ReturnValues.NONE, null);
             final int keyLength = writer.reset().string("pk", "a").finish(key, 0);
 
             // the handler's operation is not done: another thread taking the shard now would change its bytes
@@ -359,9 +351,7 @@ class ADirectModeShardCalledFromASecondLiveThreadIsRefusedTest
                 }
                 catch (final IllegalStateException ex)
                 {
-                    final String message = String.valueOf(ex.getMessage());
-                    if (!message.contains("thread " + owner) || !message.contains("not by " + MONITOR) ||
-                        !message.contains("QueuedShard"))
+                    if (!namesBoth(String.valueOf(ex.getMessage()), owner, MONITOR))
                     {
                         notRefused.add(call.getKey() + ": " + ex);
                     }
@@ -380,9 +370,25 @@ class ADirectModeShardCalledFromASecondLiveThreadIsRefusedTest
 
     private static void assertNamesBoth(final IllegalStateException refused, final String owner, final String caller)
     {
-        final String message = refused.getMessage();
-        assertTrue(message.contains("thread " + owner) && message.contains("not by " + caller) &&
-            message.contains("QueuedShard"), message);
+        assertTrue(namesBoth(refused.getMessage(), owner, caller), refused.getMessage());
+    }
+
+    /** Whether a refusal names the owner, the caller and the way out (a QueuedShard). */
+    private static boolean namesBoth(final String message, final String owner, final String caller)
+    {
+        return message.contains("thread " + owner) && message.contains("not by " + caller) &&
+            message.contains("QueuedShard");
+    }
+
+    /** Creates table {@code orders} (partition key {@code pk}, S) and puts {@code {pk: "a", v: value}} into it. */
+    private Table ordersHolding(final Shard shard, final String value)
+    {
+        shard.createTable(TableSpec.of("orders").partitionKey("pk", KeyType.S));
+        final Table orders = shard.table("orders");
+        final UnsafeBuffer item = new UnsafeBuffer(new byte[512]);
+        final int length = writer.reset().string("pk", "a").string("v", value).finish(item, 0);
+        shard.putItem(orders, item, 0, length, null, ReturnValues.NONE, null);
+        return orders;
     }
 
     private static String value(final Shard shard, final Table table, final UnsafeBuffer key, final int keyLength)
