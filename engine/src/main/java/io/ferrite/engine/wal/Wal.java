@@ -1247,6 +1247,12 @@ public final class Wal implements AutoCloseable
      */
     private boolean runPopulatingPretoucher()
     {
+        if (pretouchAheadBytes > queue.blockSize())
+        {
+            LOG.warn("WAL pretoucher: walPretouchAheadBytes {} is more than the log's chunk ({} bytes); populating " +
+                "goes no further than the end of the chunk after the writer's: {}", pretouchAheadBytes,
+                queue.blockSize(), directory);
+        }
         int generation = -1;
         long touchedUpTo = 0;
         long lastPublished = -1;
@@ -1279,7 +1285,8 @@ public final class Wal implements AutoCloseable
                     continue; // closed before it could be reserved: wait for the next file
                 }
                 touchedUpTo = Math.max(touchedUpTo, position);
-                final long limit = position + pretouchAheadBytes;
+                final long limit = Math.min(position + pretouchAheadBytes,
+                    populatedChunksEnd(position, target.mappedFile().chunkSize()));
                 while (touchedUpTo < limit && !stopPretoucher)
                 {
                     final long end =
@@ -1307,6 +1314,18 @@ public final class Wal implements AutoCloseable
             LOG.warn("WAL pretoucher stopped (the writer now faults its pages in itself): {}", directory, ex);
             return true;
         }
+    }
+
+    /**
+     * Where populating stops: the end of the chunk after the one the owner writes in. The populator holds one chunk
+     * at a time and the owner holds its own, so pages populated further ahead would be in a chunk nobody holds when
+     * the populator moves on: Chronicle unmaps it, the page-table entries go with it, and the owner faults on them
+     * after all. A {@code pretouchAheadBytes} larger than a chunk (64 MiB, Chronicle's default block size, which the
+     * WAL keeps) is therefore worth no more than one chunk.
+     */
+    static long populatedChunksEnd(final long position, final long chunkSize)
+    {
+        return (position / chunkSize + 2) * chunkSize;
     }
 
     /**
@@ -1458,6 +1477,16 @@ public final class Wal implements AutoCloseable
         {
             // purged after a checkpoint that covers its records: nothing left to make durable
         }
+    }
+
+    /**
+     * For tests: the size of the chunks Chronicle maps the log files in (its block size).
+     *
+     * @return the size in bytes.
+     */
+    long chunkBytesForTesting()
+    {
+        return queue.blockSize();
     }
 
     /**

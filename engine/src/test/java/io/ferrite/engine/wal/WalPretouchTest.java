@@ -240,6 +240,38 @@ class WalPretouchTest
         }
     }
 
+    /**
+     * The populator holds one chunk of the log's mapping at a time, so pages populated beyond the chunk after the
+     * writer's would be unmapped again before the writer gets there: with a {@code pretouchAheadBytes} of four chunks,
+     * it stops at the end of the second chunk (and logs a warning, which is not asserted).
+     */
+    @Test
+    void populatingGoesNoFurtherThanTheChunkAfterTheWritersOne() throws Exception
+    {
+        final long fourChunks = 256L * 1024 * 1024;
+        try (Wal wal = new Wal(config(PretouchMethod.POPULATE).pretouchAheadBytes(fourChunks)))
+        {
+            final long chunk = wal.chunkBytesForTesting();
+            assertTrue(4 * chunk <= fourChunks, "the log's chunks are larger than this test assumes: " + chunk);
+            append(wal, key, image, 1, IMAGE);
+            final long twoChunks = 2 * chunk;
+            assertTrue(awaitAtLeast(wal::pretouchedBytes, twoChunks - AHEAD) >= twoChunks - AHEAD,
+                "it populated the writer's chunk and the next");
+            long seen = wal.pretouchedBytes();
+            for (int quiet = 0; quiet < 5; quiet++)
+            {
+                Thread.sleep(100);
+                final long now = wal.pretouchedBytes();
+                quiet = now == seen ? quiet : 0;
+                seen = now;
+            }
+            assertTrue(seen <= twoChunks, "populated " + seen + " bytes ahead of a writer in its first chunk of " +
+                chunk + " bytes");
+            assertNull(wal.pretouchFailure());
+            assertEquals(2, append(wal, key, image, 2, IMAGE));
+        }
+    }
+
     @Test
     void zeroStartsNoPretoucherAndTheLogStillWorks()
     {
