@@ -4,14 +4,9 @@ import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
 import io.ferrite.engine.wal.FsyncPolicy;
-import org.agrona.CloseHelper;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,22 +24,17 @@ class ATermRotationIsNotBackPressureTest
     private static final int ITEM_BYTES = 20_000;
     private static final int PUTS = 2_000; // ~40 MB of requests: two term rotations or more
 
-    @TempDir
-    Path dir;
-
     @Test
     void oneRequestAtATimeIsNeverRefusedAcrossTermRotations()
     {
-        final NodeConfig nodeConfig = new NodeConfig().dataDir(dir.resolve("data"))
-            .aeronDir(dir.resolve("aeron").toString()).udpEndpoint("none").shardCount(1);
-        nodeConfig.engine().partitionMaxItems(4_000).averageItemBytes(ITEM_BYTES + 100).fsyncPolicy(FsyncPolicy.NONE);
-        Node node = null;
-        FerriteClient client = null;
-        try
+        try (ClientNodeFixture started = ClientNodeFixture.launch(1, node ->
         {
-            node = Node.launch(nodeConfig);
-            client = FerriteClient.connect(new ClientConfig().aeronDir(node.aeronDirectoryName())
-                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10)).requestTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
+            node.udpEndpoint("none");
+            node.engine().partitionMaxItems(4_000).averageItemBytes(ITEM_BYTES + 100).fsyncPolicy(FsyncPolicy.NONE);
+        }))
+        {
+            final FerriteClient client = started.connectAsync(
+                started.ipcClientConfig().requestTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
             final FerriteClientScriptedNodeTest.Recorder recorder = new FerriteClientScriptedNodeTest.Recorder();
             final long create = client.createTable(TableSpec.of("big").partitionKey("pk", KeyType.S), recorder);
             await(client, () -> recorder.done.contains(create));
@@ -58,15 +48,10 @@ class ATermRotationIsNotBackPressureTest
                 final int length = writer.finish();
                 final long id = client.putItem("big", writer.buffer(), 0, length, ReturnValues.NONE, recorder);
                 assertTrue(id > 0, "put " + i + " was refused with send status " + id + " (one request in flight)");
-                final FerriteClient polled = client;
-                await(polled, () -> recorder.done.contains(id));
+                await(client, () -> recorder.done.contains(id));
                 assertFalse(recorder.failures.containsKey(id), recorder.failures.get(id));
             }
             assertEquals(0, client.counters().backPressured(), "no offer was counted as back-pressured");
-        }
-        finally
-        {
-            CloseHelper.quietCloseAll(client, node);
         }
     }
 

@@ -4,17 +4,13 @@ import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.engine.api.Ferrite;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.codecs.item.AttributeValue.n;
 import static io.ferrite.codecs.item.AttributeValue.s;
@@ -31,24 +27,14 @@ class BatchGetWithALongProjectionIsAnsweredTest
     private static final String LONG_A = "a".repeat(300);
     private static final String LONG_B = "b".repeat(300);
 
-    @TempDir
-    Path tempDir;
-
-    private Node node;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @BeforeEach
     void start()
     {
-        node = Node.launch(new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron").toString())
-            .udpEndpoint("none")
-            .shardCount(2));
-        client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+        started = ClientNodeFixture.launch(2, node -> node.udpEndpoint("none"));
+        client = started.connect();
         client.createTable(TableSpec.of("tbl").partitionKey("pk", KeyType.S));
         client.putItem("tbl", Map.of("pk", s("k"), LONG_A, n(1), LONG_B, s("two"), "c", n(3)));
     }
@@ -56,14 +42,7 @@ class BatchGetWithALongProjectionIsAnsweredTest
     @AfterEach
     void stop()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.close(started);
     }
 
     @Test

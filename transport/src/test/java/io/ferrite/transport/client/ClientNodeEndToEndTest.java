@@ -19,16 +19,14 @@ import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.node.Node;
 import io.ferrite.transport.node.NodeConfig;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -75,37 +73,23 @@ class ClientNodeEndToEndTest
         }
     }
 
-    @TempDir
-    Path tempDir;
-
-    private Node node;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private ClientNodeFixture started;
 
     @AfterEach
-    void closeAll() throws Exception
+    void closeAll()
     {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.close(started);
     }
 
     private ClientConfig startNodeAndConfigure(final Transport transport)
     {
-        final NodeConfig nodeConfig = new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("127.0.0.1:0")
-            .shardCount(2);
-        if (transport.oneThreadNode)
+        started = ClientNodeFixture.launch(2, node ->
         {
-            nodeConfig.agentThreading(NodeConfig.AgentThreading.SHARED).driverThreading(NodeConfig.DriverThreading.INVOKER);
-        }
-        node = Node.launch(nodeConfig);
+            if (transport.oneThreadNode)
+            {
+                node.agentThreading(NodeConfig.AgentThreading.SHARED).driverThreading(NodeConfig.DriverThreading.INVOKER);
+            }
+        });
         final List<String> routerThreads = new ArrayList<>();
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
@@ -120,25 +104,7 @@ class ClientNodeEndToEndTest
         {
             assertEquals(transport.oneThreadNode, routerThread.contains(agent), agent + " on the router's thread " + routerThread);
         }
-        final ClientConfig config = new ClientConfig()
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10));
-        if (transport.ipc())
-        {
-            return config.aeronDir(node.aeronDirectoryName());
-        }
-        return config
-            .embeddedDriver(true)
-            .aeronDir(tempDir.resolve("aeron-client").toString())
-            .requestChannel(node.udpChannel())
-            .responseChannel("aeron:udp?endpoint=127.0.0.1:0");
-    }
-
-    private FerriteBlockingClient blocking(final ClientConfig config)
-    {
-        final FerriteBlockingClient client = FerriteBlockingClient.connect(config);
-        toClose.add(client);
-        return client;
+        return transport.ipc() ? started.ipcClientConfig() : started.udpClientConfig();
     }
 
     private static Map<String, AttributeValue> order(final String customer, final int id)
@@ -155,7 +121,8 @@ class ClientNodeEndToEndTest
     @EnumSource(Transport.class)
     void blockingApiServesEveryOperation(final Transport transport)
     {
-        final FerriteBlockingClient client = blocking(startNodeAndConfigure(transport));
+        final ClientConfig config = startNodeAndConfigure(transport);
+        final FerriteBlockingClient client = started.connect(config);
 
         // Table management.
         final TableDescription created = client.createTable(
@@ -291,8 +258,7 @@ class ClientNodeEndToEndTest
     void asyncApiServesEveryOperationPipelined(final Transport transport)
     {
         final ClientConfig config = startNodeAndConfigure(transport);
-        final FerriteClient client = FerriteClient.connect(config);
-        toClose.add(client);
+        final FerriteClient client = started.connectAsync(config);
         final FerriteClientScriptedNodeTest.Recorder recorder = new FerriteClientScriptedNodeTest.Recorder();
         final PageRecorder pages = new PageRecorder();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();

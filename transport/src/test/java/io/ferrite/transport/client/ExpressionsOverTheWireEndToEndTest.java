@@ -12,16 +12,13 @@ import io.ferrite.engine.api.Scan;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,38 +42,21 @@ class ExpressionsOverTheWireEndToEndTest
     private static final int CUSTOMERS = 12;
     private static final int ORDERS = 10;
 
-    @TempDir
-    Path tempDir;
-
-    private Node node;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @BeforeEach
     void start()
     {
-        node = Node.launch(new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron").toString())
-            .udpEndpoint("none")
-            .shardCount(2));
-        client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+        started = ClientNodeFixture.launch(2, node -> node.udpEndpoint("none"));
+        client = started.connect();
         client.createTable(TableSpec.of("orders").partitionKey("customer", KeyType.S).sortKey("id", KeyType.N));
     }
 
     @AfterEach
     void stop()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.close(started);
     }
 
     private static Map<String, AttributeValue> key(final String customer, final int id)

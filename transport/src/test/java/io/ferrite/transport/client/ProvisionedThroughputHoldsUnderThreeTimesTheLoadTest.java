@@ -12,13 +12,11 @@ import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableDescription;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.node.Node;
 import io.ferrite.transport.node.NodeConfig;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import static io.ferrite.codecs.item.AttributeValue.n;
 import static io.ferrite.codecs.item.AttributeValue.s;
@@ -45,45 +44,32 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     private static final int R = 200;
     private static final int CLIENTS = 3;
 
-    @TempDir
-    Path tempDir;
-
-    private Node node;
-    private Node otherNode;
+    private ClientNodeFixture started;
+    private ClientNodeFixture secondRouter;
     private final List<FerriteBlockingClient> clients = new ArrayList<>();
 
     @AfterEach
     void closeAll()
     {
-        clients.forEach(FerriteBlockingClient::close);
-        clients.clear();
-        if (null != otherNode)
-        {
-            otherNode.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.closeAll(secondRouter, started);
     }
 
-    private NodeConfig nodeConfig()
+    /**
+     * A node of two shards keeping 1 s of burst, with the test's own settings on top.
+     */
+    private static ClientNodeFixture launch(final Consumer<NodeConfig> settings)
     {
-        return new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("127.0.0.1:0")
-            .shardCount(2)
-            .admissionBurstSeconds(1);
+        return ClientNodeFixture.launch(2, node -> settings.accept(node.admissionBurstSeconds(1)));
     }
 
     private FerriteBlockingClient connect()
     {
-        final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .maxAttempts(1));
+        return connectTo(started);
+    }
+
+    private FerriteBlockingClient connectTo(final ClientNodeFixture target)
+    {
+        final FerriteBlockingClient client = target.connect(target.ipcClientConfig().maxAttempts(1));
         clients.add(client);
         return client;
     }
@@ -91,7 +77,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     @Test
     void admittedWritesHoldTheProvisionedRateOnAHotKeyAndFollowUpdateTable() throws Exception
     {
-        node = Node.launch(nodeConfig());
+        started = launch(node -> { });
         final FerriteBlockingClient admin = connect();
         final TableDescription created = admin.createTable(TableSpec.of("metered").partitionKey("pk", KeyType.S)
             .sortKey("sk", KeyType.N).capacity(TableCapacity.provisioned(R, R)));
@@ -133,10 +119,8 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         assertTrue(clients.get(1).counters().throttled() > 0, clients.get(1).counters().toString());
 
         // the node counts the throttles, and the capacity survives a restart
-        clients.forEach(FerriteBlockingClient::close);
         clients.clear();
-        node.close();
-        node = Node.launch(nodeConfig());
+        started.restartNode();
         final FerriteBlockingClient again = connect();
         assertEquals(TableCapacity.provisioned(R, 2 * R), again.describeTable("metered").spec().capacity());
         assertEquals(BillingMode.PAY_PER_REQUEST,
@@ -151,16 +135,17 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     {
         // two nodes, each a router in front of the table (nodes do not share data yet: each holds its own copy);
         // the first hosts the admission service, the second reaches it over UDP
-        node = Node.launch(nodeConfig().admissionService(true).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
-        otherNode = Node.launch(nodeConfig().dataDir(tempDir.resolve("data-b")).aeronDir(tempDir.resolve("aeron-b").toString())
-            .admissionServiceChannel(node.admissionServiceChannel()).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
+        started = launch(node -> node.admissionService(true).admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
+        final String admissionService = started.node().admissionServiceChannel();
+        secondRouter = launch(node -> node.admissionServiceChannel(admissionService)
+            .admissionIntervalNs(TimeUnit.MILLISECONDS.toNanos(200)));
         final TableSpec spec = TableSpec.of("metered").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
             .capacity(TableCapacity.provisioned(R, R));
         connect().createTable(spec);
-        connectTo(otherNode).createTable(spec);
+        connectTo(secondRouter).createTable(spec);
         connect();
         connect();
-        connectTo(otherNode);
+        connectTo(secondRouter);
 
         // 3R in all: 2R through the first router (clients 1, 2), R through the second (client 3)
         // until the first grants arrive each router admits at the whole rate from a burst of its own, so up to 2R
@@ -179,7 +164,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     {
         // a 20 WCU partition ceiling under a 40 WCU table over two partitions (shards), an even share of 20; the node's
         // 20 WCU leave no room to burst
-        node = Node.launch(nodeConfig().admissionPartitionWriteUnits(20).admissionNodeWriteUnits(20));
+        started = launch(node -> node.admissionPartitionWriteUnits(20).admissionNodeWriteUnits(20));
         final FerriteBlockingClient client = connect();
         client.createTable(TableSpec.of("ceiling").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
             .capacity(TableCapacity.provisioned(1_000, 40)));
@@ -205,7 +190,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
             admitted + " admitted in " + seconds + " s at a ceiling of 20/s");
         assertTrue(throttled > 0);
         final long partitionThrottles = io.ferrite.transport.node.NodeCounters.valueOf(
-            node.counters().reader(), "partition throttled requests");
+            started.node().counters().reader(), "partition throttled requests");
         assertEquals(throttled, partitionThrottles, "every throttle was the partition's, not the table's");
 
         // keys on the other shard's partition are still admitted (hot's own shard may refuse some)
@@ -228,7 +213,7 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     @Test
     void aBatchIsAdmittedWholeOrThrottledWholeAtOnce()
     {
-        node = Node.launch(nodeConfig());
+        started = launch(node -> { });
         final FerriteBlockingClient client = connect();
         client.createTable(TableSpec.of("batched").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(5, 5)));
         final List<io.ferrite.engine.shard.WriteRequest> writes = new ArrayList<>();
@@ -247,21 +232,10 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         assertEquals(1, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
     }
 
-    private FerriteBlockingClient connectTo(final Node target)
-    {
-        final FerriteBlockingClient client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(target.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .maxAttempts(1));
-        clients.add(client);
-        return client;
-    }
-
     @Test
     void returnConsumedCapacityReportsDynamoDbsUnitsThroughBothClientApis()
     {
-        node = Node.launch(nodeConfig());
+        started = launch(node -> { });
         final FerriteBlockingClient client = connect();
         client.createTable(TableSpec.of("units").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
             .capacity(TableCapacity.provisioned(100, 100)));

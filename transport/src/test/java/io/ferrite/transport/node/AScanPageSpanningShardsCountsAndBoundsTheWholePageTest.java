@@ -9,13 +9,12 @@ import io.ferrite.engine.api.Scan;
 import io.ferrite.engine.shard.Shard;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientNodeFixture;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +37,7 @@ class AScanPageSpanningShardsCountsAndBoundsTheWholePageTest
     private static final int SHARDS = 3;
     private static final String NOTHING = "attribute_not_exists(pk)";
 
-    @TempDir
-    Path tempDir;
-
-    private NodeAndBlockingClient started;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @AfterEach
@@ -145,8 +141,8 @@ class AScanPageSpanningShardsCountsAndBoundsTheWholePageTest
 
     private void start()
     {
-        started = new NodeAndBlockingClient(tempDir, SHARDS, 0);
-        client = started.client;
+        started = ClientNodeFixture.launch(SHARDS);
+        client = started.connect();
         client.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
     }
 

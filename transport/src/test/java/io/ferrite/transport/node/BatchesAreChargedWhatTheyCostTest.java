@@ -6,13 +6,12 @@ import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientNodeFixture;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BatchesAreChargedWhatTheyCostTest
 {
-    @TempDir
-    Path tempDir;
-
-    private NodeAndBlockingClient started;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @AfterEach
@@ -45,8 +41,8 @@ class BatchesAreChargedWhatTheyCostTest
     @Test
     void aBatchGetOfLargeItemsSpendsTheTablesReadsAsTheSameGetsWould()
     {
-        started = new NodeAndBlockingClient(tempDir, 2, 1);
-        client = started.client;
+        started = ClientNodeFixture.launch(2);
+        client = started.connect(started.ipcClientConfig().maxAttempts(1));
         client.createTable(TableSpec.of("big").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(1, 1_000)));
         final List<Map<String, AttributeValue>> keys = new ArrayList<>();
         for (int i = 0; i < 10; i++)

@@ -7,13 +7,12 @@ import io.ferrite.engine.api.ReturnValuesOnConditionCheckFailure;
 import io.ferrite.engine.shard.ReturnValues;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientNodeFixture;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static io.ferrite.codecs.item.AttributeValue.s;
@@ -30,10 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class FailedConditionIsChargedTest
 {
-    @TempDir
-    Path tempDir;
-
-    private NodeAndBlockingClient started;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @AfterEach
@@ -45,8 +41,8 @@ class FailedConditionIsChargedTest
     @Test
     void aWriteWhoseConditionFailsIsChargedTheExistingItem()
     {
-        started = new NodeAndBlockingClient(tempDir, 1, 1);
-        client = started.client;
+        started = ClientNodeFixture.launch(1);
+        client = started.connect(started.ipcClientConfig().maxAttempts(1));
         client.createTable(TableSpec.of("charged").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(1, 1)));
         final Map<String, io.ferrite.codecs.item.AttributeValue> key = Map.of("pk", s("big"));
         client.putItem("charged", Map.of("pk", s("big"), "blob", s("x".repeat(60 * 1024))));

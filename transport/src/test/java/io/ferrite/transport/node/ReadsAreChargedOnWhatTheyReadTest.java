@@ -6,13 +6,12 @@ import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.api.Query;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
+import io.ferrite.transport.client.ClientNodeFixture;
 import io.ferrite.transport.client.FerriteBlockingClient;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static io.ferrite.codecs.item.AttributeValue.n;
@@ -27,10 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ReadsAreChargedOnWhatTheyReadTest
 {
-    @TempDir
-    Path tempDir;
-
-    private NodeAndBlockingClient started;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @AfterEach
@@ -42,8 +38,8 @@ class ReadsAreChargedOnWhatTheyReadTest
     @Test
     void projectionsAndFiltersDoNotMakeAReadCheaper()
     {
-        started = new NodeAndBlockingClient(tempDir, 2, 0);
-        client = started.client;
+        started = ClientNodeFixture.launch(2);
+        client = started.connect();
         client.createTable(TableSpec.of("read").partitionKey("pk", KeyType.S).sortKey("sk", KeyType.N)
             .capacity(TableCapacity.provisioned(1_000, 1_000)));
         for (int i = 0; i < 3; i++)
