@@ -232,7 +232,7 @@ public final class AeronBackend implements CliBackend
         final Map<String, String> projections,
         final Map<String, Map<String, String>> names)
     {
-        final Ferrite.BatchGet result = client.batchGetItem(keysByTable, projections, names);
+        final Ferrite.BatchGet result = client.batchGetItem(keysByTable, consistentRead, projections, names);
         return new BatchGetResult(result.responses(), result.unprocessedKeys());
     }
 
