@@ -114,9 +114,20 @@ public final class AeronBackend implements CliBackend
         client.returnConsumedCapacity(mode);
     }
 
+    /**
+     * {@inheritDoc}
+     */
     public io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
     {
         return client.lastConsumedCapacity();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public List<io.ferrite.engine.admission.ConsumedCapacity> lastBatchConsumedCapacity()
+    {
+        return client.lastBatchConsumedCapacity();
     }
 
     public TableDescription updateTable(final String tableName, final io.ferrite.engine.admission.TableCapacity capacity)
