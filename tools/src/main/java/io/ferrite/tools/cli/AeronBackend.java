@@ -114,9 +114,20 @@ public final class AeronBackend implements CliBackend
         client.returnConsumedCapacity(mode);
     }
 
+    /**
+     * {@inheritDoc}
+     */
     public io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
     {
         return client.lastConsumedCapacity();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public List<io.ferrite.engine.admission.ConsumedCapacity> lastBatchConsumedCapacity()
+    {
+        return client.lastBatchConsumedCapacity();
     }
 
     public TableDescription updateTable(final String tableName, final io.ferrite.engine.admission.TableCapacity capacity)
@@ -232,7 +243,7 @@ public final class AeronBackend implements CliBackend
         final Map<String, String> projections,
         final Map<String, Map<String, String>> names)
     {
-        final Ferrite.BatchGet result = client.batchGetItem(keysByTable, projections, names);
+        final Ferrite.BatchGet result = client.batchGetItem(keysByTable, consistentRead, projections, names);
         return new BatchGetResult(result.responses(), result.unprocessedKeys());
     }
 

@@ -1,9 +1,11 @@
 package io.ferrite.tools.cli;
 
 import io.ferrite.codecs.item.AttributeValue;
+import io.ferrite.engine.admission.ConsumedCapacity;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,10 @@ import java.util.function.LongSupplier;
  * back-off; what is still unprocessed after {@link #MAX_ATTEMPTS} sends of a batch is handed back, as the
  * AWS CLI prints UnprocessedItems. When there is more than one batch a progress bar is drawn on stderr
  * (redrawn at most every 100 ms).
+ * <p>
+ * What the requests consumed is summed per table over every batch and every resend (each is a request DynamoDB would
+ * charge), from {@link CliBackend#lastBatchConsumedCapacity()} after each: {@link #consumedHalfUnits()}. It is empty
+ * when the backend reports nothing (ReturnConsumedCapacity NONE, or the embedded engine).
  * <p>
  * Threading: one thread.
  */
@@ -32,6 +38,7 @@ final class BatchRunner
     private final CliCommand.Sleeper sleeper;
     private final LongSupplier clockMs;
     private final SplittableRandom random = new SplittableRandom();
+    private final Map<String, Long> consumedHalfUnits = new LinkedHashMap<>();
     private int retries;
 
     BatchRunner(final CliBackend backend, final PrintStream progressOut, final CliCommand.Sleeper sleeper, final LongSupplier clockMs)
@@ -50,6 +57,25 @@ final class BatchRunner
         return retries;
     }
 
+    /**
+     * @return per table, in the order tables first reported it, the capacity units the last {@link #write} or
+     * {@link #read} consumed over all its requests, in halves (an eventually consistent 4 KB read is 1, a 1 KB write
+     * 2), so that the sum is exact; empty when the backend reported none.
+     */
+    Map<String, Long> consumedHalfUnits()
+    {
+        return Collections.unmodifiableMap(consumedHalfUnits);
+    }
+
+    private void addConsumed()
+    {
+        for (final ConsumedCapacity table : backend.lastBatchConsumedCapacity())
+        {
+            // capacity units are whole or half units: doubling them gives an exact long
+            consumedHalfUnits.merge(table.tableName(), Math.round(2 * table.capacityUnits()), Long::sum);
+        }
+    }
+
     private record Entry<T>(String table, T value)
     {
     }
@@ -63,6 +89,7 @@ final class BatchRunner
         final List<Entry<CliBackend.Write>> all = new ArrayList<>();
         writesByTable.forEach((table, writes) -> writes.forEach(w -> all.add(new Entry<>(table, w))));
         final Progress progress = new Progress("writes", all.size(), all.size() > WRITES_PER_BATCH);
+        consumedHalfUnits.clear();
         final Map<String, List<CliBackend.Write>> leftOver = new LinkedHashMap<>();
         for (int from = 0; from < all.size(); from += WRITES_PER_BATCH)
         {
@@ -71,6 +98,7 @@ final class BatchRunner
             for (int attempt = 1; !batch.isEmpty(); attempt++)
             {
                 final Map<String, List<CliBackend.Write>> unprocessed = backend.batchWriteItem(batch);
+                addConsumed();
                 final int left = size(unprocessed);
                 progress.advance(pending - left);
                 pending = left;
@@ -103,6 +131,7 @@ final class BatchRunner
         final List<Entry<Map<String, AttributeValue>>> all = new ArrayList<>();
         keysByTable.forEach((table, keys) -> keys.forEach(k -> all.add(new Entry<>(table, k))));
         final Progress progress = new Progress("keys", all.size(), all.size() > KEYS_PER_BATCH);
+        consumedHalfUnits.clear();
         final Map<String, List<Map<String, AttributeValue>>> responses = new LinkedHashMap<>();
         keysByTable.keySet().forEach(table -> responses.put(table, new ArrayList<>()));
         final Map<String, List<Map<String, AttributeValue>>> leftOver = new LinkedHashMap<>();
@@ -115,6 +144,7 @@ final class BatchRunner
             {
                 final CliBackend.BatchGetResult result = backend.batchGetItem(batch, consistentRead,
                     only(projections, batch.keySet()), only(names, batch.keySet()));
+                addConsumed();
                 result.responses().forEach((t, items) -> responses.computeIfAbsent(t, k -> new ArrayList<>()).addAll(items));
                 final Map<String, List<Map<String, AttributeValue>>> unprocessed = nonEmpty(result.unprocessedKeys());
                 final int left = size(unprocessed);

@@ -189,7 +189,10 @@ public interface CliBackend extends AutoCloseable
     TableDescription createTable(TableSpec spec);
 
     /**
-     * ReturnConsumedCapacity for the item operations that follow (a node's backend asks the node; others ignore it).
+     * ReturnConsumedCapacity for the item operations and batches that follow (a node's backend asks the node; others
+     * ignore it: the embedded engine counts no capacity).
+     *
+     * @param mode NONE, TOTAL or INDEXES.
      */
     default void returnConsumedCapacity(final io.ferrite.engine.admission.ReturnConsumedCapacity mode)
     {
@@ -201,6 +204,16 @@ public interface CliBackend extends AutoCloseable
     default io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
     {
         return null;
+    }
+
+    /**
+     * @return what the last {@link #batchGetItem} or {@link #batchWriteItem} consumed, one entry per table, when asked
+     * (ReturnConsumedCapacity TOTAL or INDEXES) and known (a node's backend knows; the embedded engine does not count
+     * capacity); empty otherwise, never null.
+     */
+    default List<io.ferrite.engine.admission.ConsumedCapacity> lastBatchConsumedCapacity()
+    {
+        return List.of();
     }
 
     /**

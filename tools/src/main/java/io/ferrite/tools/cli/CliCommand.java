@@ -312,6 +312,11 @@ public final class CliCommand
             .append("  --region, --profile, --no-cli-pager, --no-verify-ssl, --cli-binary-format: accepted and ignored\n\n")
             .append("Commands:\n");
         Verbs.VERBS.forEach(v -> sb.append("  ").append(v.name()).append('\n'));
+        sb.append("\nConsumed capacity: put-item, get-item, update-item, delete-item, batch-get-item and batch-write-item\n")
+            .append("take --return-consumed-capacity TOTAL|INDEXES|NONE and print DynamoDB's ConsumedCapacity as the node\n")
+            .append("reports it; for a batch, one entry per table, summed over every request of a batch the CLI split (25\n")
+            .append("writes, 100 keys) or resent for what came back unprocessed. The embedded engine (file://) counts no\n")
+            .append("capacity: the option is checked and nothing is printed.\n");
         sb.append("\nExit codes: 0 ok, 252 bad command line, 254 error from the database, 255 other failure.\n");
         return sb.toString();
     }

@@ -15,6 +15,7 @@ import io.ferrite.engine.table.TableSpec;
 import io.ferrite.tools.cli.CliArgs.Kind;
 import io.ferrite.tools.cli.CliArgs.Option;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -865,6 +866,7 @@ final class Verbs
                 attributesToGet.put(entry.getKey(), wanted);
             }
         }
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final CliBackend.BatchGetResult result = batchRunner.read(keysByTable, consistent, projections, namesByTable);
         final Map<String, Object> responses = new LinkedHashMap<>();
         result.responses().forEach((table, items) ->
@@ -878,7 +880,7 @@ final class Verbs
             unprocessed.put(table, single("Keys", DynamoJson.fromItems(keys))));
         final Map<String, Object> tree = single("Responses", responses);
         tree.put("UnprocessedKeys", unprocessed);
-        return Response.of(tree);
+        return withBatchConsumedCapacity(Response.of(tree), consumed);
     }
 
     private Response batchWriteItem(final CliArgs args)
@@ -919,6 +921,7 @@ final class Verbs
             }
             writesByTable.put(entry.getKey(), writes);
         }
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Map<String, List<CliBackend.Write>> unprocessed = batchRunner.write(writesByTable);
         final Map<String, Object> tree = new LinkedHashMap<>();
         unprocessed.forEach((table, writes) ->
@@ -929,7 +932,38 @@ final class Verbs
                 single("DeleteRequest", single("Key", DynamoJson.fromItem(w.itemOrKey())))));
             tree.put(table, list);
         });
-        return Response.of(single("UnprocessedItems", tree));
+        return withBatchConsumedCapacity(Response.of(single("UnprocessedItems", tree)), consumed);
+    }
+
+    /**
+     * Adds a batch's ConsumedCapacity when it was asked for and the backend knows it (a node does; the embedded engine
+     * does not count capacity), as the AWS CLI prints BatchGetItem's and BatchWriteItem's: a list with one object per
+     * table, TableName and CapacityUnits, plus the table's own share under "Table" for INDEXES, as the item verbs print
+     * theirs. A request the CLI split into several batches, or resent for what came back unprocessed, prints the sum
+     * over all of them, per table ({@link BatchRunner#consumedHalfUnits()}).
+     */
+    private Response withBatchConsumedCapacity(final Response response, final ReturnConsumedCapacity mode)
+    {
+        final Map<String, Long> consumed = batchRunner.consumedHalfUnits();
+        if (ReturnConsumedCapacity.NONE == mode || consumed.isEmpty())
+        {
+            return response;
+        }
+        final List<Object> tables = new ArrayList<>(consumed.size());
+        consumed.forEach((tableName, halves) ->
+        {
+            // halves / 2 with one decimal, exact at any size: 0.5, 2.0, 12.5 (as DynamoDB's numbers print)
+            final BigDecimal units = BigDecimal.valueOf(5 * halves, 1);
+            final Map<String, Object> capacity = single("TableName", tableName);
+            capacity.put("CapacityUnits", units);
+            if (ReturnConsumedCapacity.INDEXES == mode)
+            {
+                capacity.put("Table", single("CapacityUnits", units));
+            }
+            tables.add(capacity);
+        });
+        response.tree().put("ConsumedCapacity", tables);
+        return response;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -128,6 +128,21 @@ class DelegatingBackend implements CliBackend
         return delegate.batchWriteItem(writesByTable);
     }
 
+    public void returnConsumedCapacity(final io.ferrite.engine.admission.ReturnConsumedCapacity mode)
+    {
+        delegate.returnConsumedCapacity(mode);
+    }
+
+    public io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
+    {
+        return delegate.lastConsumedCapacity();
+    }
+
+    public List<io.ferrite.engine.admission.ConsumedCapacity> lastBatchConsumedCapacity()
+    {
+        return delegate.lastBatchConsumedCapacity();
+    }
+
     public void close()
     {
         // the test owns the delegate

@@ -69,6 +69,7 @@ public final class FerriteBlockingClient implements AutoCloseable
     private final ItemWriter writer = new ItemWriter();
 
     private ConsumedCapacity lastConsumedCapacity;
+    private List<ConsumedCapacity> lastBatchConsumedCapacity = List.of();
 
     /**
      * Uses a client the caller connected (and still owns: closing this closes it).
@@ -163,8 +164,10 @@ public final class FerriteBlockingClient implements AutoCloseable
     }
 
     /**
-     * Sets DynamoDB's ReturnConsumedCapacity for the item operations called from now on (NONE by default); with TOTAL
-     * or INDEXES, {@link #lastConsumedCapacity()} says what the last one consumed.
+     * Sets DynamoDB's ReturnConsumedCapacity for the item operations and batches called from now on (NONE by default);
+     * with TOTAL or INDEXES, {@link #lastConsumedCapacity()} says what the last item operation consumed and
+     * {@link #lastBatchConsumedCapacity()} what the last BatchGetItem or BatchWriteItem consumed, per table. Setting
+     * NONE forgets both. The mode is the {@link #async()} client's: setting it there counts here too.
      *
      * @param mode NONE, TOTAL or INDEXES.
      * @return this.
@@ -175,6 +178,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         if (ReturnConsumedCapacity.NONE == mode)
         {
             lastConsumedCapacity = null;
+            lastBatchConsumedCapacity = List.of();
         }
         return this;
     }
@@ -185,6 +189,25 @@ public final class FerriteBlockingClient implements AutoCloseable
     public ConsumedCapacity lastConsumedCapacity()
     {
         return lastConsumedCapacity;
+    }
+
+    /**
+     * What the last {@link #batchGetItem} or {@link #batchWriteItem} consumed, as DynamoDB's BatchGetItem and
+     * BatchWriteItem answer ConsumedCapacity: one entry per table the batch consumed capacity on, in the order of the
+     * node's response, each with the table's total, read and write capacity units (a batch read reports read units
+     * only, a batch write write units only).
+     * <p>
+     * The list is <b>empty, never null</b>, when that batch was called while ReturnConsumedCapacity was NONE (the
+     * default: the node reports what a batch consumed whatever the mode, and this client drops it unless asked, as
+     * DynamoDB answers no ConsumedCapacity unless asked), when it failed, when no batch has been called since the mode
+     * was last set to NONE, and when the node is older than schema version 5 (its batch responses say nothing of
+     * capacity). An item operation leaves it as it was.
+     *
+     * @return an unmodifiable list of what each table consumed, empty when not asked for or not known.
+     */
+    public List<ConsumedCapacity> lastBatchConsumedCapacity()
+    {
+        return lastBatchConsumedCapacity;
     }
 
     /**
@@ -645,7 +668,7 @@ public final class FerriteBlockingClient implements AutoCloseable
 
     /**
      * BatchGetItem with a ProjectionExpression (and its ExpressionAttributeNames) per table (the embedded API's
-     * signature).
+     * signature), every table read eventually consistently.
      *
      * @param keysByTable        keys per table name (at most 100 in all).
      * @param projectionsByTable ProjectionExpression per table name; tables without one return whole items; or null.
@@ -657,6 +680,28 @@ public final class FerriteBlockingClient implements AutoCloseable
         final Map<String, String> projectionsByTable,
         final Map<String, Map<String, String>> namesByTable)
     {
+        return batchGetItem(keysByTable, Map.of(), projectionsByTable, namesByTable);
+    }
+
+    /**
+     * BatchGetItem with DynamoDB's per-table ConsistentRead, ProjectionExpression and ExpressionAttributeNames. With
+     * ReturnConsumedCapacity TOTAL or INDEXES, {@link #lastBatchConsumedCapacity()} then says what each table's reads
+     * cost: each key its whole item's 4 KB blocks (one for a miss), whatever the projection, at half price for a table
+     * read eventually consistently.
+     *
+     * @param keysByTable        keys per table name (at most 100 in all).
+     * @param consistentByTable  true for a table to read strongly consistently; a table not in it (or null) is read
+     *                           eventually consistently.
+     * @param projectionsByTable ProjectionExpression per table name; tables without one return whole items; or null.
+     * @param namesByTable       ExpressionAttributeNames per table name, or null.
+     * @return the (projected) items found per table, and the unprocessed keys per table (to retry).
+     */
+    public Ferrite.BatchGet batchGetItem(
+        final Map<String, List<Map<String, AttributeValue>>> keysByTable,
+        final Map<String, Boolean> consistentByTable,
+        final Map<String, String> projectionsByTable,
+        final Map<String, Map<String, String>> namesByTable)
+    {
         final Map<String, List<byte[]>> encoded = new LinkedHashMap<>();
         keysByTable.forEach((table, keys) ->
         {
@@ -664,8 +709,10 @@ public final class FerriteBlockingClient implements AutoCloseable
             keys.forEach(key -> list.add(ItemCodec.encode(key)));
             encoded.put(table, list);
         });
+        final Map<String, Boolean> consistent = null == consistentByTable ? Map.of() : consistentByTable;
+        final boolean reportCapacity = startBatch();
         final BlockingCall call = new BlockingCall();
-        execute(call, () -> client.batchGetItem(encoded, false, projectionsByTable, namesByTable, call));
+        execute(call, () -> client.batchGetItem(encoded, consistent, projectionsByTable, namesByTable, call));
 
         final BatchGetItemResponseDecoder decoder = new BatchGetItemResponseDecoder();
         final UnsafeBuffer buffer = new UnsafeBuffer(call.message);
@@ -691,11 +738,25 @@ public final class FerriteBlockingClient implements AutoCloseable
             }
             unprocessed.put(table.tableName(), keys);
         }
+        if (reportCapacity)
+        {
+            final Map<String, long[]> consumed = new LinkedHashMap<>();
+            for (final BatchGetItemResponseDecoder.ConsumedCapacityDecoder table : decoder.consumedCapacity())
+            {
+                // the fixed fields before the table name: SBE reads a group entry's fields in schema order
+                final long readHalfUnits = table.readHalfUnits();
+                final long writeUnits = table.writeUnits();
+                addCapacity(consumed, table.tableName(), readHalfUnits, writeUnits);
+            }
+            lastBatchConsumedCapacity = capacityList(consumed);
+        }
         return new Ferrite.BatchGet(responses, unprocessed);
     }
 
     /**
-     * BatchWriteItem.
+     * BatchWriteItem. With ReturnConsumedCapacity TOTAL or INDEXES, {@link #lastBatchConsumedCapacity()} then says
+     * what each table's writes cost: each write what the same PutItem or DeleteItem costs (the larger of the old and
+     * the new item, 1 KB a unit, at least 1).
      *
      * @param writesByTable puts and deletes per table name (at most 25 in all); make them with
      *                      {@link Ferrite#put(Map)} and {@link Ferrite#delete(Map)}.
@@ -703,6 +764,7 @@ public final class FerriteBlockingClient implements AutoCloseable
      */
     public Map<String, List<WriteRequest>> batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
     {
+        final boolean reportCapacity = startBatch();
         final BlockingCall call = new BlockingCall();
         execute(call, () -> client.batchWriteItem(writesByTable, call));
 
@@ -722,6 +784,17 @@ public final class FerriteBlockingClient implements AutoCloseable
             }
             unprocessed.put(table.tableName(), writes);
         }
+        if (reportCapacity)
+        {
+            final Map<String, long[]> consumed = new LinkedHashMap<>();
+            for (final BatchWriteItemResponseDecoder.ConsumedCapacityDecoder table : decoder.consumedCapacity())
+            {
+                final long readHalfUnits = table.readHalfUnits();
+                final long writeUnits = table.writeUnits();
+                addCapacity(consumed, table.tableName(), readHalfUnits, writeUnits);
+            }
+            lastBatchConsumedCapacity = capacityList(consumed);
+        }
         return unprocessed;
     }
 
@@ -740,6 +813,32 @@ public final class FerriteBlockingClient implements AutoCloseable
         final byte[] bytes = new byte[length];
         reader.read(bytes, 0, length);
         return bytes;
+    }
+
+    /**
+     * Forgets the previous batch's capacity (so a batch that fails leaves none) and says whether this one's is to be
+     * kept: only when asked for, since the node reports it for every batch.
+     */
+    private boolean startBatch()
+    {
+        lastBatchConsumedCapacity = List.of();
+        return ReturnConsumedCapacity.NONE != client.returnConsumedCapacity();
+    }
+
+    /** Sums a table's entries (the node sends one per table; an entry repeated would still count once per table). */
+    private static void addCapacity(
+        final Map<String, long[]> consumed, final String tableName, final long readHalfUnits, final long writeUnits)
+    {
+        final long[] units = consumed.computeIfAbsent(tableName, name -> new long[2]);
+        units[0] += readHalfUnits;
+        units[1] += writeUnits;
+    }
+
+    private static List<ConsumedCapacity> capacityList(final Map<String, long[]> consumed)
+    {
+        final List<ConsumedCapacity> list = new ArrayList<>(consumed.size());
+        consumed.forEach((tableName, units) -> list.add(ConsumedCapacity.of(tableName, units[0], units[1])));
+        return List.copyOf(list);
     }
 
     private void executeTableOperation(final BlockingCall call, final LongSupplier send)

@@ -849,7 +849,9 @@ public final class FerriteClient implements Agent, AutoCloseable
      * Sets DynamoDB's ReturnConsumedCapacity for the item requests (Put, Get, Delete, UpdateItem, Query, Scan) sent
      * from now on: with TOTAL or INDEXES the node says what each consumed, delivered to
      * {@link ResponseHandler#onConsumedCapacity} before the answer. NONE (the default) asks for nothing. (BatchGetItem
-     * and BatchWriteItem responses always carry what each table consumed, in their {@code consumedCapacity} group.)
+     * and BatchWriteItem requests carry no such field: their responses always hold what each table consumed, in their
+     * {@code consumedCapacity} group, whatever the mode; {@link FerriteBlockingClient} hands that group on only when
+     * this mode is TOTAL or INDEXES, as DynamoDB returns ConsumedCapacity only when asked.)
      *
      * @param mode NONE, TOTAL or INDEXES.
      * @return this.
@@ -869,6 +871,23 @@ public final class FerriteClient implements Agent, AutoCloseable
                 break;
         }
         return this;
+    }
+
+    /**
+     * @return the ReturnConsumedCapacity that the item requests sent from now on carry, as last set by
+     * {@link #returnConsumedCapacity(ReturnConsumedCapacity)} (NONE by default).
+     */
+    public ReturnConsumedCapacity returnConsumedCapacity()
+    {
+        switch (returnConsumedCapacity)
+        {
+            case TOTAL:
+                return ReturnConsumedCapacity.TOTAL;
+            case INDEXES:
+                return ReturnConsumedCapacity.INDEXES;
+            default:
+                return ReturnConsumedCapacity.NONE;
+        }
     }
 
     /**
