@@ -755,8 +755,10 @@ public final class FerriteBlockingClient implements AutoCloseable
 
     /**
      * BatchWriteItem. With ReturnConsumedCapacity TOTAL or INDEXES, {@link #lastBatchConsumedCapacity()} then says
-     * what each table's writes cost: each write what the same PutItem or DeleteItem costs (the larger of the old and
-     * the new item, 1 KB a unit, at least 1).
+     * what each table's writes cost: each write what the node charges the same PutItem or DeleteItem, 1 KB a unit, at
+     * least 1, of the new item, or of the larger of the old and the new where the shard read the old one (decision
+     * 0009: a batch's writes have no condition and return nothing, so the shard reads no old item: a put pays for its
+     * new item, a delete 1 unit).
      *
      * @param writesByTable puts and deletes per table name (at most 25 in all); make them with
      *                      {@link Ferrite#put(Map)} and {@link Ferrite#delete(Map)}.

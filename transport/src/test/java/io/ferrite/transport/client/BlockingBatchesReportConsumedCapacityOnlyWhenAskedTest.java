@@ -11,18 +11,15 @@ import io.ferrite.engine.api.Ferrite;
 import io.ferrite.engine.shard.WriteRequest;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,24 +49,14 @@ class BlockingBatchesReportConsumedCapacityOnlyWhenAskedTest
     private static final String LARGE_PAYLOAD = "x".repeat(4_500);
     private static final String SMALL_PAYLOAD = "y".repeat(100);
 
-    @TempDir
-    Path tempDir;
-
-    private Node node;
+    private ClientNodeFixture started;
     private FerriteBlockingClient client;
 
     @BeforeEach
     void start()
     {
-        node = Node.launch(new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron").toString())
-            .udpEndpoint("none")
-            .shardCount(2));
-        client = FerriteBlockingClient.connect(new ClientConfig()
-            .aeronDir(node.aeronDirectoryName())
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+        started = ClientNodeFixture.launch(2, node -> node.udpEndpoint("none"));
+        client = started.connect();
         client.createTable(TableSpec.of("small").partitionKey("pk", KeyType.S));
         client.createTable(TableSpec.of("large").partitionKey("pk", KeyType.S));
     }
@@ -77,14 +64,7 @@ class BlockingBatchesReportConsumedCapacityOnlyWhenAskedTest
     @AfterEach
     void stop()
     {
-        if (null != client)
-        {
-            client.close();
-        }
-        if (null != node)
-        {
-            node.close();
-        }
+        CloseHelper.close(started);
     }
 
     @Test
