@@ -164,8 +164,9 @@ public final class FerriteBlockingClient implements AutoCloseable
     }
 
     /**
-     * Sets DynamoDB's ReturnConsumedCapacity for the item operations and batches called from now on (NONE by default);
-     * with TOTAL or INDEXES, {@link #lastConsumedCapacity()} says what the last item operation consumed and
+     * Sets DynamoDB's ReturnConsumedCapacity for the item operations, Query and Scan pages and batches called from now
+     * on (NONE by default); with TOTAL or INDEXES, {@link #lastConsumedCapacity()} says what the last item operation or
+     * {@link #query}/{@link #scan} page consumed and
      * {@link #lastBatchConsumedCapacity()} what the last BatchGetItem or BatchWriteItem consumed, per table. Setting
      * NONE forgets both. The mode is the {@link #async()} client's: setting it there counts here too.
      *
@@ -184,7 +185,19 @@ public final class FerriteBlockingClient implements AutoCloseable
     }
 
     /**
-     * @return what the last item operation that reported it consumed (DynamoDB's ConsumedCapacity), or null.
+     * What the last item operation (GetItem, PutItem, UpdateItem, DeleteItem) or the last {@link #query} or
+     * {@link #scan} page that reported it consumed, as DynamoDB's ConsumedCapacity: the node reports it for each of
+     * them while ReturnConsumedCapacity is TOTAL or INDEXES. For a Query or Scan page it is that one page's cost, read
+     * units only: the total size of the items the page examined (before its FilterExpression and projection), rounded
+     * up to 4 KB once for the page, half a unit a block when eventually consistent (decision 0009); a Scan page that
+     * walked on through several of the node's shards reports as one page. A caller that reads several pages sums them
+     * itself, as the AWS CLI does.
+     * <p>
+     * Null when nothing has reported it since the mode was last set to NONE (or ever). An operation that reports
+     * nothing (a failure without an answer, a node older than schema version 3) leaves the previous value, and a
+     * batch leaves it as it was ({@link #lastBatchConsumedCapacity()}).
+     *
+     * @return what the last item operation or Query/Scan page that reported it consumed, or null.
      */
     public ConsumedCapacity lastConsumedCapacity()
     {
@@ -555,12 +568,27 @@ public final class FerriteBlockingClient implements AutoCloseable
     }
 
     /**
-     * Query: one page.
+     * Query: one page. With ReturnConsumedCapacity TOTAL or INDEXES, {@link #lastConsumedCapacity()} then says what
+     * this page consumed.
      *
      * @param query the query (partition key, sort key condition, direction, Limit, ExclusiveStartKey).
      * @return the page.
      */
     public Page query(final Query query)
+    {
+        return query(query, false);
+    }
+
+    /**
+     * Query: one page, read eventually consistently (false) or strongly consistently (true), DynamoDB's ConsistentRead
+     * (the embedded API's {@link Query} has no such field: one process reads its own writes). A strongly consistent
+     * page costs twice an eventually consistent one.
+     *
+     * @param query          the query (partition key, sort key condition, direction, Limit, ExclusiveStartKey).
+     * @param consistentRead ConsistentRead.
+     * @return the page.
+     */
+    public Page query(final Query query, final boolean consistentRead)
     {
         if (query.hasLimit())
         {
@@ -578,6 +606,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         final QueryParams params = new QueryParams()
             .tableName(query.tableName())
             .scanIndexForward(query.scanIndexForward())
+            .consistentRead(consistentRead)
             .limit(query.hasLimit() ? query.limit() : 0)
             .keyConditionExpression(query.keyConditionExpression())
             .filterExpression(query.filterExpression())
@@ -618,12 +647,27 @@ public final class FerriteBlockingClient implements AutoCloseable
     }
 
     /**
-     * Scan: one page.
+     * Scan: one page. With ReturnConsumedCapacity TOTAL or INDEXES, {@link #lastConsumedCapacity()} then says what
+     * this page consumed (the whole page's, when it walked on through several of the node's shards).
      *
      * @param scan the scan (segment, Limit, ExclusiveStartKey).
      * @return the page.
      */
     public Page scan(final Scan scan)
+    {
+        return scan(scan, false);
+    }
+
+    /**
+     * Scan: one page, read eventually consistently (false) or strongly consistently (true), DynamoDB's ConsistentRead
+     * (the embedded API's {@link Scan} has no such field). A strongly consistent page costs twice an eventually
+     * consistent one.
+     *
+     * @param scan           the scan (segment, Limit, ExclusiveStartKey).
+     * @param consistentRead ConsistentRead.
+     * @return the page.
+     */
+    public Page scan(final Scan scan, final boolean consistentRead)
     {
         if (scan.hasLimit())
         {
@@ -633,6 +677,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         final ScanParams params = new ScanParams()
             .tableName(scan.tableName())
             .segment(scan.segment(), scan.totalSegments())
+            .consistentRead(consistentRead)
             .limit(scan.hasLimit() ? scan.limit() : 0)
             .filterExpression(scan.filterExpression())
             .projectionExpression(scan.projectionExpression());

@@ -4,6 +4,7 @@ import io.ferrite.engine.admission.ConsumedCapacity;
 import io.ferrite.engine.admission.ReturnConsumedCapacity;
 import io.ferrite.engine.admission.TableCapacity;
 import io.ferrite.engine.api.Query;
+import io.ferrite.engine.api.Scan;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import io.ferrite.transport.client.ClientNodeFixture;
@@ -59,5 +60,16 @@ class ReadsAreChargedOnWhatTheyReadTest
         client.query(Query.on("read").partitionKey(s("a")).projection("sk"));
         assertEquals(new ConsumedCapacity("read", 2.0, 2.0, 0.0), client.lastConsumedCapacity(),
             "the same three items read for their sort keys only: 2 RCU");
+
+        client.query(Query.on("read").partitionKey(s("a")).projection("sk"), true);
+        assertEquals(new ConsumedCapacity("read", 4.0, 4.0, 0.0), client.lastConsumedCapacity(),
+            "the same page read strongly consistently (ConsistentRead reaches the node): 4 RCU");
+
+        client.scan(Scan.on("read"), true);
+        assertEquals(new ConsumedCapacity("read", 4.0, 4.0, 0.0), client.lastConsumedCapacity(),
+            "a strongly consistent Scan page of the same items: 4 RCU");
+        client.scan(Scan.on("read"));
+        assertEquals(new ConsumedCapacity("read", 2.0, 2.0, 0.0), client.lastConsumedCapacity(),
+            "and eventually consistent, the default: 2 RCU");
     }
 }
