@@ -223,7 +223,7 @@ public final class AeronBackend implements CliBackend
      */
     public Page query(final QuerySpec spec)
     {
-        return client.query(ExpressionSpec.query(spec));
+        return client.query(ExpressionSpec.query(spec), spec.consistentRead());
     }
 
     /**
@@ -231,7 +231,7 @@ public final class AeronBackend implements CliBackend
      */
     public Page scan(final ScanSpec spec)
     {
-        return client.scan(ExpressionSpec.scan(spec));
+        return client.scan(ExpressionSpec.scan(spec), spec.consistentRead());
     }
 
     /**

@@ -189,8 +189,8 @@ public interface CliBackend extends AutoCloseable
     TableDescription createTable(TableSpec spec);
 
     /**
-     * ReturnConsumedCapacity for the item operations and batches that follow (a node's backend asks the node; others
-     * ignore it: the embedded engine counts no capacity).
+     * ReturnConsumedCapacity for the item operations, Query and Scan pages and batches that follow (a node's backend
+     * asks the node; others ignore it: the embedded engine counts no capacity).
      *
      * @param mode NONE, TOTAL or INDEXES.
      */
@@ -199,7 +199,8 @@ public interface CliBackend extends AutoCloseable
     }
 
     /**
-     * @return what the last item operation consumed, when asked and known; null otherwise.
+     * @return what the last item operation or the last {@link #query} or {@link #scan} page consumed, when asked and
+     * known; null otherwise.
      */
     default io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
     {

@@ -312,11 +312,13 @@ public final class CliCommand
             .append("  --region, --profile, --no-cli-pager, --no-verify-ssl, --cli-binary-format: accepted and ignored\n\n")
             .append("Commands:\n");
         Verbs.VERBS.forEach(v -> sb.append("  ").append(v.name()).append('\n'));
-        sb.append("\nConsumed capacity: put-item, get-item, update-item, delete-item, batch-get-item and batch-write-item\n")
-            .append("take --return-consumed-capacity TOTAL|INDEXES|NONE and print DynamoDB's ConsumedCapacity as the node\n")
-            .append("reports it; for a batch, one entry per table, summed over every request of a batch the CLI split (25\n")
-            .append("writes, 100 keys) or resent for what came back unprocessed. The embedded engine (file://) counts no\n")
-            .append("capacity: the option is checked and nothing is printed.\n");
+        sb.append("\nConsumed capacity: put-item, get-item, update-item, delete-item, query, scan, batch-get-item and\n")
+            .append("batch-write-item take --return-consumed-capacity TOTAL|INDEXES|NONE and print DynamoDB's ConsumedCapacity\n")
+            .append("as the node reports it; query and scan sum CapacityUnits over every page the CLI fetched (each page\n")
+            .append("costs the size of the items it read, rounded up to 4 KB once per page), as the AWS CLI does; for a\n")
+            .append("batch, one entry per table, summed over every request of a batch the CLI split (25 writes, 100 keys)\n")
+            .append("or resent for what came back unprocessed. The embedded engine (file://) counts no capacity: the\n")
+            .append("option is checked and nothing is printed.\n");
         sb.append("\nExit codes: 0 ok, 252 bad command line, 254 error from the database, 255 other failure.\n");
         return sb.toString();
     }

@@ -14,6 +14,10 @@ import java.util.Map;
  * to resume. The token is the AWS CLI's: base64 of {@code {"ExclusiveStartKey": ..., "boto_truncate_amount": n}},
  * where the amount is how many items of the page that starts there were already printed.
  * <p>
+ * The merged result sums what the AWS CLI sums (botocore's Query and Scan paginators list Count, ScannedCount and
+ * ConsumedCapacity.CapacityUnits as result keys, and its full result adds up numeric result keys over every page it
+ * fetched): Count and ScannedCount, and the capacity the pages consumed, counted in half units so the sum is exact.
+ * <p>
  * Threading: one thread.
  */
 final class Pager
@@ -25,10 +29,22 @@ final class Pager
      * @param count        Count (may differ from results' size for Select COUNT).
      * @param scannedCount ScannedCount.
      * @param next         the output token (a key tree or a table name), or null on the last page.
+     * @param consumedHalfUnits what the request for this page consumed, in half capacity units (an eventually
+     *                     consistent 4 KB read is 1), or {@link #NOT_REPORTED}.
      */
-    record Chunk(List<Object> results, int count, int scannedCount, Object next)
+    record Chunk(List<Object> results, int count, int scannedCount, Object next, long consumedHalfUnits)
     {
+        /**
+         * A page whose request reported no consumed capacity (not asked for, or a backend that counts none).
+         */
+        Chunk(final List<Object> results, final int count, final int scannedCount, final Object next)
+        {
+            this(results, count, scannedCount, next, NOT_REPORTED);
+        }
     }
+
+    /** A page's or a result's consumed capacity when no request reported one. */
+    static final long NOT_REPORTED = -1;
 
     /**
      * Fetches one page.
@@ -51,9 +67,13 @@ final class Pager
      * @param results   all results, in order.
      * @param count     the sum of the pages' counts of what was printed.
      * @param scanned   the sum of the pages' ScannedCount.
+     * @param consumedHalfUnits the sum of what every page fetched consumed, in half units (a page cut short by
+     *                  --max-items or started into by --starting-token was read and charged whole, and counts whole), or
+     *                  {@link #NOT_REPORTED} when no page reported it.
      * @param nextToken NextToken when --max-items stopped early, else null.
      */
-    record Result(List<Chunk> pages, List<Object> results, int count, int scanned, String nextToken)
+    record Result(
+        List<Chunk> pages, List<Object> results, int count, int scanned, long consumedHalfUnits, String nextToken)
     {
     }
 
@@ -93,6 +113,7 @@ final class Pager
         final List<Object> results = new ArrayList<>();
         int count = 0;
         int scanned = 0;
+        long consumedHalfUnits = NOT_REPORTED;
         String nextToken = null;
         boolean first = true;
         while (true)
@@ -102,20 +123,25 @@ final class Pager
             final int skipped = first ? Math.min(truncate, kept.size()) : 0;
             kept = kept.subList(skipped, kept.size());
             scanned += chunk.scannedCount();
+            if (NOT_REPORTED != chunk.consumedHalfUnits())
+            {
+                consumedHalfUnits = Math.max(0, consumedHalfUnits) + chunk.consumedHalfUnits();
+            }
             if (maxItems > 0 && results.size() + kept.size() > maxItems)
             {
                 final int take = maxItems - results.size();
                 final List<Object> taken = new ArrayList<>(kept.subList(0, take));
                 results.addAll(taken);
                 count += take;
-                pages.add(new Chunk(taken, take, chunk.scannedCount(), null));
+                pages.add(new Chunk(taken, take, chunk.scannedCount(), null, chunk.consumedHalfUnits()));
                 nextToken = encode(inputTokenName, start, take + skipped);
                 break;
             }
             results.addAll(kept);
             final int pageCount = countOnly ? chunk.count() : kept.size();
             count += pageCount;
-            pages.add(new Chunk(new ArrayList<>(kept), pageCount, chunk.scannedCount(), chunk.next()));
+            pages.add(new Chunk(new ArrayList<>(kept), pageCount, chunk.scannedCount(), chunk.next(),
+                chunk.consumedHalfUnits()));
             if (null == chunk.next())
             {
                 break;
@@ -128,7 +154,7 @@ final class Pager
                 break;
             }
         }
-        return new Result(pages, results, count, scanned, nextToken);
+        return new Result(pages, results, count, scanned, consumedHalfUnits, nextToken);
     }
 
     static String encode(final String inputTokenName, final Object start, final int truncateAmount)

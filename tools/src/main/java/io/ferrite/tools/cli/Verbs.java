@@ -153,6 +153,8 @@ final class Verbs
     private final BatchRunner batchRunner;
     private final boolean paginate;
     private final CliCommand.Sleeper sleeper;
+    /** The backend's figure already counted for a query or scan page (see {@link #chunk}). */
+    private ConsumedCapacity lastPageCapacity;
 
     Verbs(final CliBackend backend, final BatchRunner batchRunner, final boolean paginate, final CliCommand.Sleeper sleeper)
     {
@@ -649,13 +651,14 @@ final class Verbs
         final Map<String, AttributeValue> exclusiveStartKey = optionalItem(args, "exclusive-start-key", "ExclusiveStartKey");
         final boolean forward = args.bool("scan-index-forward", true);
         final boolean consistent = args.bool("consistent-read", false);
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Pager.Fetch fetch = (start, pageSize) ->
         {
             final Page page = backend.query(new CliBackend.QuerySpec(tableName, null, io.ferrite.engine.shard.SortKeyCondition.NONE, null, null,
                 forward, pageSize, toKey(start), consistent, expressions));
-            return chunk(page, projection, countOnly);
+            return chunk(page, projection, countOnly, consumed);
         };
-        return itemsResponse(args, fetch, exclusiveStartKey, countOnly);
+        return itemsResponse(args, fetch, exclusiveStartKey, countOnly, tableName, consumed);
     }
 
     private Response scan(final CliArgs args)
@@ -677,14 +680,21 @@ final class Verbs
         final int segment = args.integer("segment", 0);
         final int totalSegments = args.integer("total-segments", 1);
         final boolean consistent = args.bool("consistent-read", false);
+        final ReturnConsumedCapacity consumed = returnConsumedCapacity(args);
         final Pager.Fetch fetch = (start, pageSize) -> chunk(backend.scan(new CliBackend.ScanSpec(tableName, segment,
-            totalSegments, pageSize, toKey(start), consistent, expressions)), projection, countOnly);
-        return itemsResponse(args, fetch, exclusiveStartKey, countOnly);
+            totalSegments, pageSize, toKey(start), consistent, expressions)), projection, countOnly, consumed);
+        return itemsResponse(args, fetch, exclusiveStartKey, countOnly, tableName, consumed);
     }
 
+    /**
+     * Fetches a query's or scan's pages and prints them as the AWS CLI does: one page as the database answered it
+     * (--no-paginate, --limit, --exclusive-start-key), else every page merged (Count, ScannedCount and ConsumedCapacity's
+     * CapacityUnits summed over every request made, see {@link Pager}), while text output prints page by page, each
+     * with its own ConsumedCapacity.
+     */
     private Response itemsResponse(
         final CliArgs args, final Pager.Fetch fetch, final Map<String, AttributeValue> exclusiveStartKey,
-        final boolean countOnly)
+        final boolean countOnly, final String tableName, final ReturnConsumedCapacity mode)
     {
         if (!paginate || args.has("limit") || null != exclusiveStartKey)
         {
@@ -701,6 +711,7 @@ final class Verbs
             {
                 tree.put("LastEvaluatedKey", page.next());
             }
+            putConsumedCapacity(tree, tableName, page.consumedHalfUnits(), mode);
             return Response.of(tree);
         }
         final int pageSize = args.integer("page-size", 0);
@@ -716,12 +727,18 @@ final class Verbs
         final Pager.Result result = Pager.paginate(fetch, "ExclusiveStartKey", maxItems, args.string("starting-token"),
             pageSize, countOnly);
         final Map<String, Object> tree = itemsTree(result.results(), result.count(), result.scanned(), countOnly);
+        putConsumedCapacity(tree, tableName, result.consumedHalfUnits(), mode);
         if (null != result.nextToken())
         {
             tree.put("NextToken", result.nextToken());
         }
         final List<Map<String, Object>> pages = new ArrayList<>();
-        result.pages().forEach(p -> pages.add(itemsTree(p.results(), p.count(), p.scannedCount(), countOnly)));
+        result.pages().forEach(p ->
+        {
+            final Map<String, Object> page = itemsTree(p.results(), p.count(), p.scannedCount(), countOnly);
+            putConsumedCapacity(page, tableName, p.consumedHalfUnits(), mode);
+            pages.add(page);
+        });
         return new Response(tree, pages);
     }
 
@@ -738,15 +755,61 @@ final class Verbs
         return tree;
     }
 
-    private static Pager.Chunk chunk(final Page page, final List<String> projection, final boolean countOnly)
+    /**
+     * The page just fetched, with what its request consumed when that was asked for and the backend knows it (a node
+     * reports it for every Query and Scan page asked TOTAL or INDEXES; the embedded engine counts none).
+     */
+    private Pager.Chunk chunk(
+        final Page page, final List<String> projection, final boolean countOnly, final ReturnConsumedCapacity mode)
     {
         final List<Object> items = new ArrayList<>();
         if (!countOnly)
         {
             page.items().forEach(item -> items.add(DynamoJson.fromItem(project(item, projection))));
         }
+        final ConsumedCapacity consumed = ReturnConsumedCapacity.NONE == mode ? null : backend.lastConsumedCapacity();
+        // the backend keeps the last figure reported: the very object counted for the page before is no report for
+        // this one, and must not be counted twice
+        final boolean reported = null != consumed && consumed != lastPageCapacity;
+        lastPageCapacity = consumed;
+        // capacity units are whole or half units: doubling them gives an exact long
         return new Pager.Chunk(items, page.count(), page.scannedCount(),
-            null == page.lastEvaluatedKey() ? null : DynamoJson.fromItem(page.lastEvaluatedKey()));
+            null == page.lastEvaluatedKey() ? null : DynamoJson.fromItem(page.lastEvaluatedKey()),
+            reported ? Math.round(2 * consumed.capacityUnits()) : Pager.NOT_REPORTED);
+    }
+
+    /**
+     * Adds a Query's or Scan's ConsumedCapacity, {@code {"TableName", "CapacityUnits"}} (plus "Table" for INDEXES, as
+     * the item verbs print it), when it was asked for and reported.
+     * <p>
+     * Over several pages the AWS CLI sums CapacityUnits but keeps the first page's "Table" (botocore's paginator
+     * lists ConsumedCapacity.CapacityUnits as a result key to sum, not ConsumedCapacity.Table.CapacityUnits); Ferrite
+     * prints the sum in both, since its tables have no indexes and the table's share is the whole.
+     */
+    private static void putConsumedCapacity(
+        final Map<String, Object> tree, final String tableName, final long halfUnits, final ReturnConsumedCapacity mode)
+    {
+        if (ReturnConsumedCapacity.NONE != mode && Pager.NOT_REPORTED != halfUnits)
+        {
+            tree.put("ConsumedCapacity", capacityTree(tableName, halfUnits, mode));
+        }
+    }
+
+    /**
+     * @return {@code {"TableName", "CapacityUnits"}}, plus {@code "Table": {"CapacityUnits"}} for INDEXES, the units
+     * printed exactly from half units with one decimal (0.5, 2.0, 12.5), as DynamoDB's numbers print.
+     */
+    private static Map<String, Object> capacityTree(
+        final String tableName, final long halfUnits, final ReturnConsumedCapacity mode)
+    {
+        final BigDecimal units = BigDecimal.valueOf(5 * halfUnits, 1);
+        final Map<String, Object> capacity = single("TableName", tableName);
+        capacity.put("CapacityUnits", units);
+        if (ReturnConsumedCapacity.INDEXES == mode)
+        {
+            capacity.put("Table", single("CapacityUnits", units));
+        }
+        return capacity;
     }
 
     private static Map<String, AttributeValue> toKey(final Object start)
@@ -950,18 +1013,7 @@ final class Verbs
             return response;
         }
         final List<Object> tables = new ArrayList<>(consumed.size());
-        consumed.forEach((tableName, halves) ->
-        {
-            // halves / 2 with one decimal, exact at any size: 0.5, 2.0, 12.5 (as DynamoDB's numbers print)
-            final BigDecimal units = BigDecimal.valueOf(5 * halves, 1);
-            final Map<String, Object> capacity = single("TableName", tableName);
-            capacity.put("CapacityUnits", units);
-            if (ReturnConsumedCapacity.INDEXES == mode)
-            {
-                capacity.put("Table", single("CapacityUnits", units));
-            }
-            tables.add(capacity);
-        });
+        consumed.forEach((tableName, halves) -> tables.add(capacityTree(tableName, halves, mode)));
         response.tree().put("ConsumedCapacity", tables);
         return response;
     }
