@@ -1044,6 +1044,19 @@ final class Router implements Agent
         return refused;
     }
 
+    /**
+     * For the tests of this package, from their thread: the half read units a table's read bucket holds now (the
+     * bucket is atomic; the routing table is read without the router's knowledge, so call it while no table is
+     * created or deleted).
+     *
+     * @return the units, or -1 when the table has no bucket (on-demand admission is off or no such table).
+     */
+    long readHalfUnitsAvailable(final String table)
+    {
+        final TableRoute route = metadata.lookup(table);
+        return null == route || null == route.admission ? -1 : route.admission.reads.availableUnits(System.nanoTime());
+    }
+
     private void openAdmission(final TableRoute route, final long nowNs)
     {
         final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
