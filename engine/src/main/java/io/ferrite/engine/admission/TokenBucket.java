@@ -28,9 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * <b>Threading:</b> lock-free; any number of threads may call {@link #tryAcquire}, {@link #consume} and
  * {@link #availableUnits} concurrently (one compare-and-set loop on one {@link AtomicLong}, no allocation); these
- * three are linearizable (checked by Lincheck, TokenBucketLinearizabilityTest). {@link #reconfigure} may be called
- * from any thread too, but it is not linearizable with calls in flight: it takes effect for calls that begin after it
- * returns; a call in flight uses the old or the new limits, and one that used the old may land on the converted level.
+ * three are linearizable (checked by Lincheck, TokenBucketLinearizabilityTest). {@link #refund} is the same kind
+ * of compare-and-set loop on the same word, safe from any thread too (not in the Lincheck test). {@link #reconfigure}
+ * may be called from any thread too, but it is not linearizable with calls in flight: it takes effect for calls that
+ * begin after it returns; a call in flight uses the old or the new limits, and one that used the old may land on the
+ * converted level.
  */
 public final class TokenBucket
 {
@@ -122,6 +124,31 @@ public final class TokenBucket
             final long tat = theoreticalArrival.get();
             final long ahead = ahead(tat, now);
             if (theoreticalArrival.compareAndSet(tat, now + Math.min(ahead + cost, limits.toleranceScaled + MAX_DEBT_SCALED)))
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Gives back {@code units} taken earlier for work that was then not done (a batch's keys handed back unprocessed,
+     * taken up front as an estimate): the bucket holds them again, but never more than a full bucket, since what was
+     * taken has refilled meanwhile if the bucket is full now.
+     *
+     * @param nowNs the clock.
+     * @param units the units to give back, 0 to {@link #MAX_UNITS_PER_CALL}.
+     */
+    public void refund(final long nowNs, final long units)
+    {
+        checkUnits(units);
+        final Limits limits = this.limits;
+        final long now = scaled(nowNs);
+        final long cost = units * limits.intervalScaled;
+        while (true)
+        {
+            final long tat = theoreticalArrival.get();
+            final long ahead = ahead(tat, now);
+            if (0 == ahead || theoreticalArrival.compareAndSet(tat, now + Math.max(0, ahead - cost)))
             {
                 return;
             }

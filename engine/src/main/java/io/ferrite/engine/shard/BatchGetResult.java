@@ -14,9 +14,13 @@ import java.util.Map;
  *                        before any projection, and at least one block when not found): one read capacity unit per
  *                        block for strongly consistent reads, half of one for eventually consistent reads. Keys left
  *                        unprocessed cost nothing.
+ * @param itemBlocks      per table, the blocks each item of {@code responses} cost, in the same order (what
+ *                        {@code readBlocks} holds beyond them is the misses, one block each): a caller that hands an
+ *                        item back as an unprocessed key (its response would be too large) takes its blocks off.
  */
 public record BatchGetResult(
-    Map<String, List<byte[]>> responses, Map<String, List<byte[]>> unprocessedKeys, Map<String, Long> readBlocks)
+    Map<String, List<byte[]>> responses, Map<String, List<byte[]>> unprocessedKeys, Map<String, Long> readBlocks,
+    Map<String, List<Long>> itemBlocks)
 {
     /**
      * @param tableName a table of the request.

@@ -1387,12 +1387,14 @@ public final class Shard implements AutoCloseable
         final Map<String, List<byte[]>> responses = new LinkedHashMap<>();
         final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
         final Map<String, Long> readBlocks = new LinkedHashMap<>();
+        final Map<String, List<Long>> itemBlocks = new LinkedHashMap<>();
         long responseBytes = 0;
         boolean full = false;
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
         {
             final Table table = requireTable(entry.getKey());
             final List<byte[]> found = responses.computeIfAbsent(entry.getKey(), k -> new ArrayList<>());
+            final List<Long> foundBlocks = itemBlocks.computeIfAbsent(entry.getKey(), k -> new ArrayList<>());
             for (final byte[] key : entry.getValue())
             {
                 if (full)
@@ -1412,8 +1414,8 @@ public final class Shard implements AutoCloseable
                     continue;
                 }
                 // charged on the whole item, as a GetItem is, whatever the projection returns
-                readBlocks.merge(entry.getKey(), CapacityUnits.readHalfUnits(Math.max(0, itemLength), false),
-                    Long::sum);
+                final long blocks = CapacityUnits.readHalfUnits(Math.max(0, itemLength), false);
+                readBlocks.merge(entry.getKey(), blocks, Long::sum);
                 if (itemLength >= 0)
                 {
                     final ItemProjection projection = projectionsByTable.get(entry.getKey());
@@ -1423,11 +1425,12 @@ public final class Shard implements AutoCloseable
                     final byte[] item = new byte[foundLength];
                     source.getBytes(0, item);
                     found.add(item);
+                    foundBlocks.add(blocks);
                     responseBytes += foundLength;
                 }
             }
         }
-        return new BatchGetResult(responses, unprocessed, readBlocks);
+        return new BatchGetResult(responses, unprocessed, readBlocks, itemBlocks);
     }
 
     /**

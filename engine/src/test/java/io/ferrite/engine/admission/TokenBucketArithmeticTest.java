@@ -70,6 +70,26 @@ class TokenBucketArithmeticTest
     }
 
     @Test
+    void aRefundGivesBackWhatWasTakenButNeverFillsPastTheBurstNorClearsMoreDebtThanItsUnits()
+    {
+        final TokenBucket bucket = new TokenBucket(1_000, 100, 0);
+        assertEquals(ADMITTED, bucket.tryAcquire(0, 60));
+        bucket.refund(0, 25);
+        assertEquals(65, bucket.availableUnits(0), "25 of the 60 taken given back");
+        bucket.refund(0, 80);
+        assertEquals(100, bucket.availableUnits(0), "no more than a full bucket");
+        bucket.refund(SECOND, 10);
+        assertEquals(100, bucket.availableUnits(SECOND), "a full bucket stays full");
+
+        bucket.consume(SECOND, 150);
+        bucket.refund(SECOND, 20);
+        assertEquals(0, bucket.availableUnits(SECOND + 30 * MS), "still 20 in debt of the 50 owed");
+        assertEquals(10, bucket.availableUnits(SECOND + 40 * MS));
+        bucket.refund(SECOND + 40 * MS, 0);
+        assertEquals(10, bucket.availableUnits(SECOND + 40 * MS), "nothing given back, nothing changed");
+    }
+
+    @Test
     void theWaitItReportsIsExactlyWhenTheRequestFits()
     {
         final TokenBucket bucket = new TokenBucket(3, 3, 0);

@@ -1044,6 +1044,19 @@ final class Router implements Agent
         return refused;
     }
 
+    /**
+     * For the tests of this package, from their thread: the half read units a table's read bucket holds now (the
+     * bucket is atomic; the routing table is read without the router's knowledge, so call it while no table is
+     * created or deleted).
+     *
+     * @return the units, or -1 when the table has no bucket (on-demand admission is off or no such table).
+     */
+    long readHalfUnitsAvailable(final String table)
+    {
+        final TableRoute route = metadata.lookup(table);
+        return null == route || null == route.admission ? -1 : route.admission.reads.availableUnits(System.nanoTime());
+    }
+
     private void openAdmission(final TableRoute route, final long nowNs)
     {
         final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
@@ -1658,10 +1671,12 @@ final class Router implements Agent
     }
 
     /**
-     * Charges each table of a batch what its shards report the batch cost (DynamoDB's per-item figures: a key read
+     * Charges each table of a batch what the batch's answer reports it cost (DynamoDB's per-item figures: a key read
      * costs its whole item's 4 KB blocks, a write the larger of its old and new item) beyond the estimate the router
-     * took up front, as a single read or write is charged after the work (the bucket may go into debt). Charged
-     * whether or not the client is still there to be answered: the work was done.
+     * took up front, as a single read or write is charged after the work (the bucket may go into debt); when the
+     * estimate was more (keys or writes handed back unprocessed, which the estimate counted), the difference is given
+     * back, so a batch pays only for what it answers and a resent key is paid for once. Charged whether or not the
+     * client is still there to be answered: the work was done.
      */
     private void chargeBatchAfter(final Gather gather, final Map<String, Long> consumed, final boolean writes)
     {
@@ -1672,11 +1687,21 @@ final class Router implements Agent
         for (final Map.Entry<TableRoute, Long> charged : gather.charges.entrySet())
         {
             final TableRoute route = charged.getKey();
-            final Long reported = consumed.get(route.name());
+            // a table none of whose keys or writes was processed consumed nothing
+            final long reported = consumed.getOrDefault(route.name(), 0L);
             // the same table, not a later one of the same name
-            if (null != reported && null != route.admission && metadata.lookup(route.name()) == route)
+            if (null != route.admission && metadata.lookup(route.name()) == route)
             {
-                route.admission.chargeAfter(nowNs, writes, reported - Math.min(charged.getValue(), TokenBucket.MAX_UNITS_PER_CALL));
+                final long rest = reported - Math.min(charged.getValue(), TokenBucket.MAX_UNITS_PER_CALL);
+                if (rest >= 0)
+                {
+                    route.admission.chargeAfter(nowNs, writes, rest);
+                }
+                else
+                {
+                    // the estimate covered keys or writes handed back unprocessed: they are paid for when resent
+                    route.admission.refund(nowNs, writes, -rest);
+                }
             }
         }
     }
@@ -1823,11 +1848,15 @@ final class Router implements Agent
             return;
         }
         final Map<String, List<byte[]>> items = new LinkedHashMap<>();
+        final Map<String, List<Long>> itemHalfUnits = new LinkedHashMap<>();
         final Map<String, List<byte[]>> unprocessed = new LinkedHashMap<>();
         final Map<String, Long> readHalfUnits = new LinkedHashMap<>();
         for (final byte[] reply : gather.replies)
         {
-            batchGetReply.wrapAndApplyHeader(new UnsafeBuffer(reply), 0, header);
+            final UnsafeBuffer replyBuffer = new UnsafeBuffer(reply);
+            batchGetReply.wrapAndApplyHeader(replyBuffer, 0, header);
+            final List<String> replyTables = new ArrayList<>();
+            final List<Integer> replyCounts = new ArrayList<>();
             for (final BatchGetItemResponseDecoder.ResponsesDecoder responses : batchGetReply.responses())
             {
                 final List<byte[]> found = new ArrayList<>();
@@ -1837,7 +1866,10 @@ final class Router implements Agent
                     item.getItem(bytes, 0, bytes.length);
                     found.add(bytes);
                 }
-                items.computeIfAbsent(responses.tableName(), k -> new ArrayList<>()).addAll(found);
+                final String table = responses.tableName();
+                items.computeIfAbsent(table, k -> new ArrayList<>()).addAll(found);
+                replyTables.add(table);
+                replyCounts.add(found.size());
             }
             for (final BatchGetItemResponseDecoder.UnprocessedKeysDecoder rest : batchGetReply.unprocessedKeys())
             {
@@ -1855,18 +1887,57 @@ final class Router implements Agent
                 final long units = consumed.readHalfUnits();
                 readHalfUnits.merge(consumed.tableName(), units, Long::sum);
             }
+            readItemHalfUnits(replyBuffer, batchGetReply.limit(), reply.length, replyTables, replyCounts, itemHalfUnits);
         }
 
-        chargeBatchAfter(gather, readHalfUnits, false);
         if (null == session)
         {
+            // no one to answer: the shards did the reads
+            chargeBatchAfter(gather, readHalfUnits, false);
             return;
         }
-        // what does not fit the session's largest message goes back as unprocessed keys
+        // what does not fit the session's largest message goes back as unprocessed keys, and is then neither
+        // reported nor charged (readHalfUnits is lowered by what those items cost)
         final int budget = Math.min(session.publication.maxMessageLength(), SEND_BUFFER_BYTES);
-        send(session, WireValues.encodeBatchGetResponse(sendBuffer, 0, headerEncoder, batchGetResponse,
-            gather.correlationId, items, unprocessed, readHalfUnits, name -> metadata.lookup(name).spec, budget,
-            keyWriter));
+        final int length = WireValues.encodeBatchGetResponse(sendBuffer, 0, headerEncoder, batchGetResponse,
+            gather.correlationId, items, itemHalfUnits, unprocessed, readHalfUnits, name -> metadata.lookup(name).spec,
+            budget, keyWriter);
+        chargeBatchAfter(gather, readHalfUnits, false);
+        send(session, length);
+    }
+
+    /**
+     * Reads the cost of each item a shard's BatchGetItem reply holds, which the shard wrote after the reply's message
+     * ({@link WireValues#putItemHalfUnits}), into {@code itemHalfUnits}, by table, in the items' order.
+     */
+    private static void readItemHalfUnits(
+        final UnsafeBuffer reply,
+        final int offset,
+        final int length,
+        final List<String> tables,
+        final List<Integer> counts,
+        final Map<String, List<Long>> itemHalfUnits)
+    {
+        int items = 0;
+        for (final int count : counts)
+        {
+            items += count;
+        }
+        if (length - offset != items * Integer.BYTES)
+        {
+            throw new IllegalStateException("a shard's BatchGetItem reply of " + items + " items carries " +
+                (length - offset) + " bytes of item costs after its message, not " + items * Integer.BYTES);
+        }
+        int position = offset;
+        for (int t = 0; t < tables.size(); t++)
+        {
+            final List<Long> costs = itemHalfUnits.computeIfAbsent(tables.get(t), k -> new ArrayList<>());
+            for (int i = 0; i < counts.get(t); i++)
+            {
+                costs.add((long)reply.getInt(position));
+                position += Integer.BYTES;
+            }
+        }
     }
 
     private void finishBatchWrite(final Gather gather, final Session session)

@@ -900,11 +900,17 @@ final class ShardLoop implements Agent, MessageHandler
         final BatchGetResult result = projections.isEmpty() ? shard.batchGetItem(keysByTable) :
             shard.batchGetItem(keysByTable, projections);
 
-        // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size
-        final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH;
-        return WireValues.encodeBatchGetResponse(
-            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, shard, result,
-            consistent, budget, keyWriter);
+        // what does not fit one reply goes back as unprocessed keys, as DynamoDB does past its response size; the
+        // reply is followed by each item's cost, for the router's own cut (room for 100 kept aside)
+        final int budget = Math.min(replies.maxMsgLength(), SEND_BUFFER_BYTES) - RingLayout.HEADER_LENGTH -
+            Shard.MAX_BATCH_GET_KEYS * Integer.BYTES;
+        final Map<String, List<byte[]>> items = result.responses();
+        final Map<String, List<Long>> itemHalfUnits = WireValues.itemHalfUnits(result, consistent);
+        final int length = WireValues.encodeBatchGetResponse(
+            replyBuffer, RingLayout.HEADER_LENGTH, headerEncoder, batchGetResponse, correlationId, items, itemHalfUnits,
+            result.unprocessedKeys(), WireValues.readHalfUnits(result, consistent),
+            name -> shard.table(name).definition().spec(), budget, keyWriter);
+        return length + WireValues.putItemHalfUnits(replyBuffer, RingLayout.HEADER_LENGTH + length, items, itemHalfUnits);
     }
 
     private int onBatchWrite(final long correlationId)

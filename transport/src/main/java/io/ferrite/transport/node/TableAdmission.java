@@ -200,6 +200,19 @@ final class TableAdmission
         }
     }
 
+    /**
+     * Gives back units taken up front for work that was not done (a batch's keys handed back unprocessed): the
+     * table's bucket only, as batches are admitted at table level. The units still count as demand (they were asked
+     * for) and towards an on-demand peak (they were admitted).
+     */
+    void refund(final long nowNs, final boolean write, final long units)
+    {
+        if (units > 0)
+        {
+            (write ? writes : reads).refund(nowNs, Math.min(units, TokenBucket.MAX_UNITS_PER_CALL));
+        }
+    }
+
     /** A new rate, keeping {@link #burstSeconds} of it as burst; nothing (no allocation) when it is unchanged. */
     private void setRate(final long nowNs, final TokenBucket bucket, final long ratePerSecond)
     {

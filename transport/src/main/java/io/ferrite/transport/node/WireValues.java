@@ -261,13 +261,80 @@ public final class WireValues
         final long budget,
         final ItemWriter keyWriter)
     {
+        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, result.responses(),
+            itemHalfUnits(result, consistent), result.unprocessedKeys(), readHalfUnits(result, consistent),
+            name -> shard.table(name).definition().spec(), budget, keyWriter);
+    }
+
+    /**
+     * @return per table, what a shard's reads for a batch cost in half read capacity units (a new, mutable map).
+     */
+    static Map<String, Long> readHalfUnits(final BatchGetResult result, final Map<String, Boolean> consistent)
+    {
         final Map<String, Long> readHalfUnits = new LinkedHashMap<>();
         for (final String table : result.readBlocks().keySet())
         {
             readHalfUnits.put(table, result.readHalfUnits(table, Boolean.TRUE.equals(consistent.get(table))));
         }
-        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, result.responses(),
-            result.unprocessedKeys(), readHalfUnits, name -> shard.table(name).definition().spec(), budget, keyWriter);
+        return readHalfUnits;
+    }
+
+    /**
+     * @return per table, the half read capacity units each item found cost, in the order of the items (a new map).
+     */
+    static Map<String, List<Long>> itemHalfUnits(final BatchGetResult result, final Map<String, Boolean> consistent)
+    {
+        final Map<String, List<Long>> itemHalfUnits = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<Long>> entry : result.itemBlocks().entrySet())
+        {
+            final long perBlock = Boolean.TRUE.equals(consistent.get(entry.getKey())) ? 2 : 1;
+            final List<Long> units = new ArrayList<>(entry.getValue().size());
+            for (final long blocks : entry.getValue())
+            {
+                units.add(perBlock * blocks);
+            }
+            itemHalfUnits.put(entry.getKey(), units);
+        }
+        return itemHalfUnits;
+    }
+
+    /**
+     * Writes after a shard's BatchGetItem reply (inside the ring record, never on a client's stream) what each item
+     * of the reply cost, so that the router, which may hand some of them back as unprocessed keys, can take exactly
+     * their cost off the figure it reports and charges (a projected item's cost is its whole item's, which the router
+     * cannot tell from the bytes it gets):
+     * <pre>
+     *   0                   1                   2                   3
+     *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+     *  +---------------------------------------------------------------+
+     *  |   half read units of the reply's first item (int)             |
+     *  +---------------------------------------------------------------+
+     *  |   ... one int per item, tables and items in the reply's order ...
+     *  +---------------------------------------------------------------+
+     * </pre>
+     *
+     * @param buffer        where the reply was encoded.
+     * @param offset        just past the reply's SBE message.
+     * @param items         the items of the reply, by table name, in its order.
+     * @param itemHalfUnits per table, each item's cost, in the same order.
+     * @return the bytes written.
+     */
+    static int putItemHalfUnits(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final Map<String, List<byte[]>> items,
+        final Map<String, List<Long>> itemHalfUnits)
+    {
+        int position = offset;
+        for (final String table : items.keySet())
+        {
+            for (final long units : itemHalfUnits.get(table))
+            {
+                buffer.putInt(position, (int)units);
+                position += Integer.BYTES;
+            }
+        }
+        return position - offset;
     }
 
     /**
@@ -276,10 +343,15 @@ public final class WireValues
      * key, which counts against the budget too (a key can be 3 KB, an item 400 KB). The message's own bytes (header,
      * group headers, each table's name per group, each entry's length) are counted exactly.
      *
-     * @param items         items found, by table name.
+     * Items left out are neither reported nor charged: DynamoDB charges a batch for the items it returns, and a
+     * client that resends the keys would otherwise pay for them twice (decision 0009).
+     *
+     * @param items         items found, by table name; the items left out are removed from its lists.
+     * @param itemHalfUnits per table, what each of its items cost (half read capacity units), in the items' order;
+     *                      kept in step with {@code items}.
      * @param unprocessed   keys not read, by table name.
-     * @param readHalfUnits what the reads cost, half read capacity units by table name (the items read are charged
-     *                      whether or not they fit).
+     * @param readHalfUnits what the reads cost, half read capacity units by table name; lowered by what the items
+     *                      left out cost, so that it holds what the response reports (and the caller charges).
      * @param specs         a table's spec by name (for the key of an item left out).
      * @param budget        the most bytes the whole message (header included) may take.
      * @param keyWriter     scratch writer for the keys of items left out.
@@ -292,6 +364,7 @@ public final class WireValues
         final BatchGetItemResponseEncoder encoder,
         final long correlationId,
         final Map<String, List<byte[]>> items,
+        final Map<String, List<Long>> itemHalfUnits,
         final Map<String, List<byte[]>> unprocessed,
         final Map<String, Long> readHalfUnits,
         final Function<String, TableSpec> specs,
@@ -332,23 +405,35 @@ public final class WireValues
         final Map<String, List<byte[]>> rest = new LinkedHashMap<>();
         for (final Map.Entry<String, List<byte[]>> entry : items.entrySet())
         {
+            final String table = entry.getKey();
             final List<byte[]> found = entry.getValue();
-            final List<byte[]> keys = itemKeys.get(entry.getKey());
+            final List<Long> costs = itemHalfUnits.get(table);
+            final List<byte[]> keys = itemKeys.get(table);
             final List<byte[]> kept = new ArrayList<>();
+            final List<Long> keptCosts = new ArrayList<>();
+            long leftOut = 0;
             for (int i = 0; i < found.size(); i++)
             {
                 final long instead = found.get(i).length - keys.get(i).length;
                 if (used + instead <= budget)
                 {
                     kept.add(found.get(i));
+                    keptCosts.add(costs.get(i));
                     used += instead;
                 }
                 else
                 {
-                    rest.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(keys.get(i));
+                    rest.computeIfAbsent(table, k -> new ArrayList<>()).add(keys.get(i));
+                    leftOut += costs.get(i);
                 }
             }
-            returned.put(entry.getKey(), kept);
+            returned.put(table, kept);
+            entry.setValue(kept);
+            itemHalfUnits.put(table, keptCosts);
+            if (leftOut > 0)
+            {
+                readHalfUnits.merge(table, -leftOut, Long::sum);
+            }
         }
         unprocessed.forEach((name, keys) -> rest.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
         return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, rest, readHalfUnits);
