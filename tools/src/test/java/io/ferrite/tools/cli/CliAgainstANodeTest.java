@@ -1,18 +1,11 @@
 package io.ferrite.tools.cli;
 
-import io.ferrite.engine.config.Settings;
-import io.ferrite.engine.wal.FsyncPolicy;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,18 +20,12 @@ class CliAgainstANodeTest
     @TempDir
     static Path tempDir;
 
-    private static Node node;
+    private static CliNode node;
 
     @BeforeAll
     static void startNode()
     {
-        final NodeConfig config = new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("127.0.0.1:0")
-            .shardCount(2);
-        config.engine().partitionMaxItems(20_000).averageItemBytes(256).fsyncPolicy(FsyncPolicy.NONE);
-        node = Node.launch(config);
+        node = CliNode.start(tempDir, "127.0.0.1:0");
     }
 
     @AfterAll
@@ -52,26 +39,13 @@ class CliAgainstANodeTest
 
     private static String[] cli(final String endpoint, final String... args)
     {
-        final Settings settings = Settings.fromSystemProperties().set("ferrite.client.aeronDir", node.aeronDirectoryName());
-        final String[] withEndpoint = new String[args.length + 2];
-        withEndpoint[0] = "--endpoint-url";
-        withEndpoint[1] = endpoint;
-        System.arraycopy(args, 0, withEndpoint, 2, args.length);
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int exitCode = new CliCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            (url, mayCreate) -> new AeronBackend(url, settings), ms -> { }, System::currentTimeMillis)
-            .execute(withEndpoint);
-        return new String[]{ out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-            String.valueOf(exitCode) };
+        final CliHarness.Run run = node.run(endpoint, backend -> backend, args);
+        return new String[]{ run.out(), run.err(), String.valueOf(run.exitCode()) };
     }
 
     private static String ok(final String endpoint, final String... args)
     {
-        final String[] run = cli(endpoint, args);
-        assertEquals("0", run[2], () -> String.join(" ", args) + "\nstderr: " + run[1]);
-        return run[0];
+        return node.ok(endpoint, backend -> backend, args);
     }
 
     @org.junit.jupiter.api.Test
@@ -177,7 +151,7 @@ class CliAgainstANodeTest
     @ValueSource(strings = { "ipc", "udp" })
     void everyKindOfVerbWorksOverTheNetwork(final String transport)
     {
-        final String endpoint = "ipc".equals(transport) ? "aeron:ipc" : node.udpChannel();
+        final String endpoint = "ipc".equals(transport) ? "aeron:ipc" : node.node().udpChannel();
         final String table = "net-" + transport;
         ok(endpoint, "create-table", "--table-name", table, "--attribute-definitions",
             "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N", "--key-schema",

@@ -2,18 +2,11 @@ package io.ferrite.tools.cli;
 
 import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.engine.config.EngineConfig;
-import io.ferrite.engine.config.Settings;
-import io.ferrite.engine.wal.FsyncPolicy;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,18 +35,12 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
     @TempDir
     static Path tempDir;
 
-    private static Node node;
+    private static CliNode node;
 
     @BeforeAll
     static void startNode()
     {
-        final NodeConfig config = new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("none")
-            .shardCount(2);
-        config.engine().partitionMaxItems(20_000).averageItemBytes(256).fsyncPolicy(FsyncPolicy.NONE);
-        node = Node.launch(config);
+        node = CliNode.start(tempDir, "none");
     }
 
     @AfterAll
@@ -73,25 +60,12 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
      */
     private static CliHarness.Run cli(final Function<CliBackend, CliBackend> wrap, final String... args)
     {
-        final Settings settings = Settings.fromSystemProperties().set("ferrite.client.aeronDir", node.aeronDirectoryName());
-        final String[] withEndpoint = new String[args.length + 2];
-        withEndpoint[0] = "--endpoint-url";
-        withEndpoint[1] = "aeron:ipc";
-        System.arraycopy(args, 0, withEndpoint, 2, args.length);
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int exitCode = new CliCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            (url, mayCreate) -> wrap.apply(new AeronBackend(url, settings)), ms -> { }, System::currentTimeMillis)
-            .execute(withEndpoint);
-        return new CliHarness.Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return node.run("aeron:ipc", wrap, args);
     }
 
     private static String ok(final Function<CliBackend, CliBackend> wrap, final String... args)
     {
-        final CliHarness.Run run = cli(wrap, args);
-        assertEquals(0, run.exitCode(), () -> String.join(" ", args) + "\nstderr: " + run.err());
-        return run.out();
+        return node.ok("aeron:ipc", wrap, args);
     }
 
     private static String ok(final String... args)

@@ -2,18 +2,11 @@ package io.ferrite.tools.cli;
 
 import io.ferrite.engine.api.Page;
 import io.ferrite.engine.config.EngineConfig;
-import io.ferrite.engine.config.Settings;
-import io.ferrite.engine.wal.FsyncPolicy;
-import io.ferrite.transport.node.Node;
-import io.ferrite.transport.node.NodeConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,18 +36,12 @@ class CliQueryAndScanPrintCapacitySummedOverEveryPageTest
     @TempDir
     static Path tempDir;
 
-    private static Node node;
+    private static CliNode node;
 
     @BeforeAll
     static void startNode()
     {
-        final NodeConfig config = new NodeConfig()
-            .dataDir(tempDir.resolve("data"))
-            .aeronDir(tempDir.resolve("aeron-node").toString())
-            .udpEndpoint("none")
-            .shardCount(2);
-        config.engine().partitionMaxItems(20_000).averageItemBytes(256).fsyncPolicy(FsyncPolicy.NONE);
-        node = Node.launch(config);
+        node = CliNode.start(tempDir, "none");
 
         ok(new AtomicInteger(), "create-table", "--table-name", "pages-q", "--attribute-definitions",
             "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N", "--key-schema",
@@ -92,25 +79,12 @@ class CliQueryAndScanPrintCapacitySummedOverEveryPageTest
      */
     private static CliHarness.Run cli(final AtomicInteger requests, final String... args)
     {
-        final Settings settings = Settings.fromSystemProperties().set("ferrite.client.aeronDir", node.aeronDirectoryName());
-        final String[] withEndpoint = new String[args.length + 2];
-        withEndpoint[0] = "--endpoint-url";
-        withEndpoint[1] = "aeron:ipc";
-        System.arraycopy(args, 0, withEndpoint, 2, args.length);
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int exitCode = new CliCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            (url, mayCreate) -> new CountingPages(new AeronBackend(url, settings), requests), ms -> { },
-            System::currentTimeMillis).execute(withEndpoint);
-        return new CliHarness.Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return node.run("aeron:ipc", backend -> new CountingPages(backend, requests), args);
     }
 
     private static String ok(final AtomicInteger requests, final String... args)
     {
-        final CliHarness.Run run = cli(requests, args);
-        assertEquals(0, run.exitCode(), () -> String.join(" ", args) + "\nstderr: " + run.err());
-        return run.out();
+        return node.ok("aeron:ipc", backend -> new CountingPages(backend, requests), args);
     }
 
     /** The ConsumedCapacity member of a printed answer, compact; "absent" when there is none. */
