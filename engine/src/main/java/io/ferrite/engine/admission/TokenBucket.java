@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * <b>Threading:</b> lock-free; any number of threads may call {@link #tryAcquire}, {@link #consume} and
  * {@link #availableUnits} concurrently (one compare-and-set loop on one {@link AtomicLong}, no allocation); these
- * three are linearizable (checked by Lincheck, TokenBucketLinearizabilityTest). {@link #refund} is the same kind
- * of compare-and-set loop on the same word, safe from any thread too (not in the Lincheck test). {@link #reconfigure}
+ * three are linearizable (checked by Lincheck, TokenBucketLinearizabilityTest), and so is {@link #refund}, the same
+ * kind of compare-and-set loop on the same word (checked there too). {@link #reconfigure}
  * may be called from any thread too, but it is not linearizable with calls in flight: it takes effect for calls that
  * begin after it returns; a call in flight uses the old or the new limits, and one that used the old may land on the
  * converted level.

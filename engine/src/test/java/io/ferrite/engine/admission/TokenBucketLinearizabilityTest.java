@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Lincheck checks that every concurrent history of the bucket's operations equals some sequential order of them:
  * in model-checking mode it explores thread interleavings at each shared-memory access (the atomic word and the
- * volatile limits), and in stress mode it runs them on real threads. {@link TokenBucket#reconfigure} is not among
+ * volatile limits), and in stress mode it runs them on real threads. The operations: tryAcquire, consume, refund (a
+ * batch's estimate given back) and availableUnits. {@link TokenBucket#reconfigure} is not among
  * the operations: it is documented as taking effect for calls that begin after it returns, not as linearizable with
  * calls in flight (Lincheck showed why: an acquire that read the old limits may complete after a read that saw the
  * new ones), which is what its single caller, the thread that owns the bucket's configuration, needs. The clock is a parameter of each operation,
@@ -37,6 +38,12 @@ public class TokenBucketLinearizabilityTest
     public void consume(@Param(name = "now") final long now, @Param(name = "units") final long units)
     {
         bucket.consume(now * TICK_NS, units);
+    }
+
+    @Operation
+    public void refund(@Param(name = "now") final long now, @Param(name = "units") final long units)
+    {
+        bucket.refund(now * TICK_NS, units);
     }
 
     @Operation
