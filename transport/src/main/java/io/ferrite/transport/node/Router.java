@@ -1057,6 +1057,18 @@ final class Router implements Agent
         return null == route || null == route.admission ? -1 : route.admission.reads.availableUnits(System.nanoTime());
     }
 
+    /**
+     * For the tests of this package, as {@link #readHalfUnitsAvailable}: the write units a table's write bucket holds
+     * now.
+     *
+     * @return the units, or -1 when the table has no bucket.
+     */
+    long writeUnitsAvailable(final String table)
+    {
+        final TableRoute route = metadata.lookup(table);
+        return null == route || null == route.admission ? -1 : route.admission.writes.availableUnits(System.nanoTime());
+    }
+
     private void openAdmission(final TableRoute route, final long nowNs)
     {
         final TableAdmission admission = new TableAdmission(route.spec.capacity(), config.admissionBurstSeconds(), nowNs);
