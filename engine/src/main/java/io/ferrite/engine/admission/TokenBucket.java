@@ -115,19 +115,7 @@ public final class TokenBucket
      */
     public void consume(final long nowNs, final long units)
     {
-        checkUnits(units);
-        final Limits limits = this.limits;
-        final long now = scaled(nowNs);
-        final long cost = units * limits.intervalScaled;
-        while (true)
-        {
-            final long tat = theoreticalArrival.get();
-            final long ahead = ahead(tat, now);
-            if (theoreticalArrival.compareAndSet(tat, now + Math.min(ahead + cost, limits.toleranceScaled + MAX_DEBT_SCALED)))
-            {
-                return;
-            }
-        }
+        move(nowNs, units, true);
     }
 
     /**
@@ -140,6 +128,15 @@ public final class TokenBucket
      */
     public void refund(final long nowNs, final long units)
     {
+        move(nowNs, units, false);
+    }
+
+    /**
+     * {@link #consume} ({@code take}: into debt up to its cap) or {@link #refund} (back to a full bucket at most):
+     * moves the theoretical arrival time by the units' cost, unconditionally, in one compare-and-set loop.
+     */
+    private void move(final long nowNs, final long units, final boolean take)
+    {
         checkUnits(units);
         final Limits limits = this.limits;
         final long now = scaled(nowNs);
@@ -148,7 +145,13 @@ public final class TokenBucket
         {
             final long tat = theoreticalArrival.get();
             final long ahead = ahead(tat, now);
-            if (0 == ahead || theoreticalArrival.compareAndSet(tat, now + Math.max(0, ahead - cost)))
+            if (!take && 0 == ahead)
+            {
+                return; // full: nothing to give back
+            }
+            final long next = take ? Math.min(ahead + cost, limits.toleranceScaled + MAX_DEBT_SCALED) :
+                Math.max(0, ahead - cost);
+            if (theoreticalArrival.compareAndSet(tat, now + next))
             {
                 return;
             }

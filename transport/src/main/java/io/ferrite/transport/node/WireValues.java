@@ -401,7 +401,6 @@ public final class WireValues
             keysBytes += entriesBytes(keys);
         }
         long used = keysBytes;
-        final Map<String, List<byte[]>> returned = new LinkedHashMap<>();
         final Map<String, List<byte[]>> rest = new LinkedHashMap<>();
         for (final Map.Entry<String, List<byte[]>> entry : items.entrySet())
         {
@@ -427,7 +426,6 @@ public final class WireValues
                     leftOut += costs.get(i);
                 }
             }
-            returned.put(table, kept);
             entry.setValue(kept);
             itemHalfUnits.put(table, keptCosts);
             if (leftOut > 0)
@@ -436,7 +434,7 @@ public final class WireValues
             }
         }
         unprocessed.forEach((name, keys) -> rest.computeIfAbsent(name, k -> new ArrayList<>()).addAll(keys));
-        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, returned, rest, readHalfUnits);
+        return encodeBatchGetResponse(buffer, offset, header, encoder, correlationId, items, rest, readHalfUnits);
     }
 
     /**
