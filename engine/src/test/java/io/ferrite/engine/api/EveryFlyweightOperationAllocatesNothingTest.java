@@ -38,10 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * UpdateExpression compiled once with UPDATED_NEW), and Query (a key and a sort key range; a KeyConditionExpression
  * applied each time; a FilterExpression; a ProjectionExpression) allocate nothing on the calling thread in steady
  * state, counted by the JVM's per-thread allocated bytes (no time is asserted). Each operation runs three measured
- * windows and the least of them counts: one-offs (a deoptimisation re-materialising objects the compiler had
- * eliminated; writes allocate a little inside Chronicle Queue's appender until the compiler settles) land in one
- * window, while an operation that makes garbage costs at least 16 bytes in every call of every window; the bound is
- * 0.1 byte a call.
+ * windows and the least of them counts: one-offs (the JIT resolving a class's String constants on this thread before
+ * a C2 compile, see {@link AllocationWindows}; writes allocate a little inside Chronicle Queue's appender until the
+ * compiler settles) land in one window, while an operation that makes garbage costs at least 16 bytes in every call
+ * of every window; the bound is 0.1 byte a call, which such one-offs stay under.
  */
 class EveryFlyweightOperationAllocatesNothingTest
 {
