@@ -200,7 +200,7 @@ public interface CliBackend extends AutoCloseable
 
     /**
      * @return what the last item operation or the last {@link #query} or {@link #scan} page consumed, when asked and
-     * known; null otherwise.
+     * reported by that call; null otherwise (never an earlier call's figure).
      */
     default io.ferrite.engine.admission.ConsumedCapacity lastConsumedCapacity()
     {

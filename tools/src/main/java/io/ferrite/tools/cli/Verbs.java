@@ -153,8 +153,6 @@ final class Verbs
     private final BatchRunner batchRunner;
     private final boolean paginate;
     private final CliCommand.Sleeper sleeper;
-    /** The backend's figure already counted for a query or scan page (see {@link #chunk}). */
-    private ConsumedCapacity lastPageCapacity;
 
     Verbs(final CliBackend backend, final BatchRunner batchRunner, final boolean paginate, final CliCommand.Sleeper sleeper)
     {
@@ -767,11 +765,9 @@ final class Verbs
         {
             page.items().forEach(item -> items.add(DynamoJson.fromItem(project(item, projection))));
         }
+        // null when this page reported nothing: the backend never hands an earlier page's figure again
         final ConsumedCapacity consumed = ReturnConsumedCapacity.NONE == mode ? null : backend.lastConsumedCapacity();
-        // the backend keeps the last figure reported: the very object counted for the page before is no report for
-        // this one, and must not be counted twice
-        final boolean reported = null != consumed && consumed != lastPageCapacity;
-        lastPageCapacity = consumed;
+        final boolean reported = null != consumed;
         // capacity units are whole or half units: doubling them gives an exact long
         return new Pager.Chunk(items, page.count(), page.scannedCount(),
             null == page.lastEvaluatedKey() ? null : DynamoJson.fromItem(page.lastEvaluatedKey()),

@@ -186,18 +186,19 @@ public final class FerriteBlockingClient implements AutoCloseable
 
     /**
      * What the last item operation (GetItem, PutItem, UpdateItem, DeleteItem) or the last {@link #query} or
-     * {@link #scan} page that reported it consumed, as DynamoDB's ConsumedCapacity: the node reports it for each of
+     * {@link #scan} page consumed, as DynamoDB's ConsumedCapacity: the node reports it for each of
      * them while ReturnConsumedCapacity is TOTAL or INDEXES. For a Query or Scan page it is that one page's cost, read
      * units only: the total size of the items the page examined (before its FilterExpression and projection), rounded
      * up to 4 KB once for the page, half a unit a block when eventually consistent (decision 0009); a Scan page that
      * walked on through several of the node's shards reports as one page. A caller that reads several pages sums them
      * itself, as the AWS CLI does.
      * <p>
-     * Null when nothing has reported it since the mode was last set to NONE (or ever). An operation that reports
-     * nothing (a failure without an answer, a node older than schema version 3) leaves the previous value, and a
-     * batch leaves it as it was ({@link #lastBatchConsumedCapacity()}).
+     * Null when the last item operation or page reported nothing (ReturnConsumedCapacity NONE, a failure the node
+     * answered without it such as an unknown table or a throttle, a failure without an answer, a node older than
+     * schema version 3): never an earlier call's figure, so that a caller summing pages or calls counts each report
+     * once. Table operations and batches leave it as it was ({@link #lastBatchConsumedCapacity()}).
      *
-     * @return what the last item operation or Query/Scan page that reported it consumed, or null.
+     * @return what the last item operation or Query/Scan page consumed, or null if it reported nothing.
      */
     public ConsumedCapacity lastConsumedCapacity()
     {
@@ -329,7 +330,7 @@ public final class FerriteBlockingClient implements AutoCloseable
     public byte[] putItem(final String tableName, final byte[] item, final ReturnValues returnValues)
     {
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.putItem(tableName, client.view(item), 0, item.length, returnValues, call));
+        executeItem(call, () -> client.putItem(tableName, client.view(item), 0, item.length, returnValues, call));
         return call.found ? call.item : null;
     }
 
@@ -370,7 +371,7 @@ public final class FerriteBlockingClient implements AutoCloseable
     public byte[] getItem(final String tableName, final byte[] key, final boolean consistentRead)
     {
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.getItem(tableName, client.view(key), 0, key.length, consistentRead, call));
+        executeItem(call, () -> client.getItem(tableName, client.view(key), 0, key.length, consistentRead, call));
         return call.found ? call.item : null;
     }
 
@@ -410,7 +411,7 @@ public final class FerriteBlockingClient implements AutoCloseable
     public byte[] deleteItem(final String tableName, final byte[] key, final ReturnValues returnValues)
     {
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.deleteItem(tableName, client.view(key), 0, key.length, returnValues, call));
+        executeItem(call, () -> client.deleteItem(tableName, client.view(key), 0, key.length, returnValues, call));
         return call.found ? call.item : null;
     }
 
@@ -441,7 +442,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         }
         final byte[] removeBytes = ItemCodec.encode(removeMap);
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.updateItem(tableName,
+        executeItem(call, () -> client.updateItem(tableName,
             new UnsafeBuffer(keyBytes), 0, keyBytes.length,
             new UnsafeBuffer(setBytes), 0, setBytes.length,
             new UnsafeBuffer(removeBytes), 0, removeBytes.length,
@@ -468,7 +469,7 @@ public final class FerriteBlockingClient implements AutoCloseable
         final ExpressionParams expressions = new ExpressionParams().projectionExpression(projectionExpression)
             .expressionAttributeNames(names);
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.getItem(tableName, client.view(keyBytes), 0, keyBytes.length, false, expressions, call));
+        executeItem(call, () -> client.getItem(tableName, client.view(keyBytes), 0, keyBytes.length, false, expressions, call));
         return call.found ? decode(call.item) : null;
     }
 
@@ -500,7 +501,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             .expressionAttributeNames(names).expressionAttributeValues(values)
             .returnValuesOnConditionCheckFailure(onConditionFailure);
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.putItem(tableName, client.view(bytes), 0, bytes.length, returnValues, expressions, call));
+        executeItem(call, () -> client.putItem(tableName, client.view(bytes), 0, bytes.length, returnValues, expressions, call));
         return call.found ? decode(call.item) : null;
     }
 
@@ -530,7 +531,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             .expressionAttributeNames(names).expressionAttributeValues(values)
             .returnValuesOnConditionCheckFailure(onConditionFailure);
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.deleteItem(tableName, client.view(bytes), 0, bytes.length, returnValues, expressions, call));
+        executeItem(call, () -> client.deleteItem(tableName, client.view(bytes), 0, bytes.length, returnValues, expressions, call));
         return call.found ? decode(call.item) : null;
     }
 
@@ -562,7 +563,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             .conditionExpression(conditionExpression).expressionAttributeNames(names).expressionAttributeValues(values)
             .returnValuesOnConditionCheckFailure(onConditionFailure);
         final BlockingCall call = new BlockingCall(tableName);
-        execute(call, () -> client.updateItem(tableName, client.view(keyBytes), 0, keyBytes.length, returnValues,
+        executeItem(call, () -> client.updateItem(tableName, client.view(keyBytes), 0, keyBytes.length, returnValues,
             expressions, call));
         return call.found ? decode(call.item) : null;
     }
@@ -642,7 +643,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
         }
         final BlockingCall call = new BlockingCall(query.tableName());
-        execute(call, () -> client.query(params, call));
+        executeItem(call, () -> client.query(params, call));
         return page(call);
     }
 
@@ -696,7 +697,7 @@ public final class FerriteBlockingClient implements AutoCloseable
             params.exclusiveStartKey(new UnsafeBuffer(start), 0, start.length);
         }
         final BlockingCall call = new BlockingCall(scan.tableName());
-        execute(call, () -> client.scan(params, call));
+        executeItem(call, () -> client.scan(params, call));
         return page(call);
     }
 
@@ -900,6 +901,15 @@ public final class FerriteBlockingClient implements AutoCloseable
         {
             client.requestTimeoutNs(timeoutNs);
         }
+    }
+
+    /**
+     * An item operation or a Query/Scan page: {@link #lastConsumedCapacity()} becomes what this call reports, or null.
+     */
+    private void executeItem(final BlockingCall call, final LongSupplier send)
+    {
+        lastConsumedCapacity = null;
+        execute(call, send);
     }
 
     /**

@@ -268,6 +268,19 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
         client.updateItem("units", Map.of("pk", s("b"), "sk", n(3)), Map.of("tag", s("u")), List.of(),
             io.ferrite.engine.shard.ReturnValues.NONE);
         assertEquals(new ConsumedCapacity("units", 1.0, 0.0, 1.0), client.lastConsumedCapacity(), "now small: 1 WCU");
+        // a call the node answers without a figure leaves none, not the call before's (a caller summing calls or
+        // pages would count that one twice)
+        final FerriteException missing = assertThrows(FerriteException.class,
+            () -> client.getItem("no-such-table", Map.of("pk", s("a"), "sk", n(1))));
+        assertEquals(ErrorCode.ResourceNotFoundException, missing.code());
+        assertEquals(null, client.lastConsumedCapacity(), "an unknown table consumed nothing");
+        client.describeTable("units");
+        assertEquals(null, client.lastConsumedCapacity(), "table operations leave it as it was");
+        client.getItem("units", Map.of("pk", s("a"), "sk", n(2)));
+        assertEquals(new ConsumedCapacity("units", 0.5, 0.5, 0.0), client.lastConsumedCapacity());
+        client.describeTable("units");
+        assertEquals(new ConsumedCapacity("units", 0.5, 0.5, 0.0), client.lastConsumedCapacity(),
+            "table operations leave it as it was");
 
         final FerriteClient async = client.async().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES);
         final long[] reported = { -1, -1 };
