@@ -81,10 +81,14 @@ public final class ShardClient implements AutoCloseable
 
     /**
      * The id to pass as {@code tableId}; registers the name on first use (allocates then only). The id
-     * stands for the name: requests for a name with no table complete with ResourceNotFoundException.
+     * stands for the name: requests for a name with no table complete with ResourceNotFoundException. Ids are never
+     * reused (an id a caller still holds must not come to mean another table), so a queued shard registers at most
+     * 4,096 distinct names in its life, names that never had a table included: keep an id per name rather than
+     * asking for generated names' ids.
      *
      * @param tableName the table's name.
      * @return its id, valid for every client of the same shard.
+     * @throws IllegalStateException when 4,096 other names are registered already, saying so.
      */
     public int tableId(final String tableName)
     {

@@ -43,8 +43,9 @@ final class TableRegistry
         final int id = nextId.getAndIncrement();
         if (id >= MAX_NAMES)
         {
-            throw new IllegalStateException("cannot register table name " + tableName + ": " + MAX_NAMES +
-                " names are registered already");
+            throw new IllegalStateException("cannot register table name " + tableName + ": a queued shard registers " +
+                "at most " + MAX_NAMES + " distinct table names in its life and has them all (ids are never reused, " +
+                "since a caller may still hold one); keep one id per name");
         }
         namesById.set(id, tableName);
         return id;
