@@ -988,30 +988,26 @@ final class Router implements Agent
     }
 
     /**
-     * A batch is admitted whole or throttled whole (DynamoDB would process part and return the rest as unprocessed;
-     * Ferrite answers ProvisionedThroughputExceeded when any of its tables lacks the units): every table's bucket is
-     * checked before any is charged, on the router thread, so a throttled batch takes nothing. A throttled batch's
-     * units still count as each table's demand for global admission (units asked for, admitted or not), as a single
-     * request's do.
+     * Admits a batch table by table, as DynamoDB processes what each table's throughput allows and hands the rest back
+     * unprocessed: a table whose bucket lacks its units is refused, the others are charged their estimate. When every
+     * table is refused, nothing is charged and the batch is answered ProvisionedThroughputExceeded, as DynamoDB answers
+     * a batch none of whose items could be processed for want of throughput. A refused table's units still count as its
+     * demand for global admission (units asked for, admitted or not), as a single request's do.
      *
-     * @return null when the batch was admitted and charged, else the first table whose bucket lacks its units: the
-     * table the throttle is counted against.
+     * @return the tables refused, in the batch's order: empty when all were admitted and charged; all of them when the
+     * batch is throttled whole (then the throttle is counted against the first).
      */
-    static TableRoute admitBatch(final Map<TableRoute, Long> charges, final boolean writes, final long nowNs)
+    static List<TableRoute> admitBatch(final Map<TableRoute, Long> charges, final boolean writes, final long nowNs)
     {
-        TableRoute refused = null;
+        final List<TableRoute> refused = new ArrayList<>();
         for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
         {
             final TableAdmission admission = charge.getKey().admission;
-            if (null != admission)
+            // a table costing more than the whole burst is admitted on a full bucket and leaves it in debt
+            if (null != admission && !(writes ? admission.writes : admission.reads)
+                .wouldAdmit(nowNs, Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL)))
             {
-                // a batch costing more than the whole burst is admitted on a full bucket and leaves it in debt
-                final TokenBucket bucket = writes ? admission.writes : admission.reads;
-                if (!bucket.wouldAdmit(nowNs, Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL)))
-                {
-                    refused = charge.getKey();
-                    break;
-                }
+                refused.add(charge.getKey());
             }
         }
         for (final Map.Entry<TableRoute, Long> charge : charges.entrySet())
@@ -1020,7 +1016,7 @@ final class Router implements Agent
             if (null != admission)
             {
                 final long units = Math.min(charge.getValue(), TokenBucket.MAX_UNITS_PER_CALL);
-                if (null != refused)
+                if (refused.contains(charge.getKey()))
                 {
                     if (writes)
                     {
@@ -1042,6 +1038,29 @@ final class Router implements Agent
             }
         }
         return refused;
+    }
+
+    /**
+     * Takes the tables a batch's admission refused out of it, to be handed back unprocessed: their entries leave
+     * {@code byTable} and {@code charges} (nothing was charged for them, so nothing is charged or given back when the
+     * batch completes) and go into the map returned; each refused table's throttle is counted, and the request once.
+     */
+    private <T> Map<String, List<T>> handBack(
+        final List<TableRoute> refused, final Map<String, List<T>> byTable, final Map<TableRoute, Long> charges)
+    {
+        final Map<String, List<T>> handedBack = new LinkedHashMap<>();
+        if (refused.isEmpty())
+        {
+            return handedBack;
+        }
+        for (final TableRoute route : refused)
+        {
+            handedBack.put(route.name(), byTable.remove(route.name()));
+            charges.remove(route);
+            route.admission.throttles.incrementRelease();
+        }
+        counters.throttles.incrementRelease();
+        return handedBack;
     }
 
     /**
@@ -1446,12 +1465,13 @@ final class Router implements Agent
             readCharges.put(requireRoute(entry.getKey(), false),
                 (consistent.get(entry.getKey()) ? 2L : 1L) * entry.getValue().size());
         }
-        final TableRoute readThrottled = admitBatch(readCharges, false, nowNs);
-        if (null != readThrottled)
+        final List<TableRoute> readThrottled = admitBatch(readCharges, false, nowNs);
+        if (readThrottled.size() == readCharges.size())
         {
-            sendThrottle(session, correlationId, readThrottled.admission);
+            sendThrottle(session, correlationId, readThrottled.get(0).admission);
             return;
         }
+        final Map<String, List<byte[]>> throttledKeys = handBack(readThrottled, keysByTable, readCharges);
 
         final TreeMap<Integer, Map<String, List<byte[]>>> byShard = new TreeMap<>();
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
@@ -1467,6 +1487,7 @@ final class Router implements Agent
 
         final Gather gather = newGather(session, correlationId, Operations.BATCH_GET_ITEM, byShard.size());
         gather.charges = readCharges;
+        gather.throttledKeys = throttledKeys;
         for (final Map.Entry<Integer, Map<String, List<byte[]>>> part : byShard.entrySet())
         {
             // Each table's projection and names go along with its keys: the frame holds them too.
@@ -1558,15 +1579,35 @@ final class Router implements Agent
             }
             writeCharges.put(requireRoute(entry.getKey(), false), units);
         }
-        final TableRoute writeThrottled = admitBatch(writeCharges, true, nowNs);
-        if (null != writeThrottled)
+        final List<TableRoute> writeThrottled = admitBatch(writeCharges, true, nowNs);
+        if (writeThrottled.size() == writeCharges.size())
         {
-            sendThrottle(session, correlationId, writeThrottled.admission);
+            sendThrottle(session, correlationId, writeThrottled.get(0).admission);
             return;
         }
+        final Map<String, List<Boolean>> throttledKinds = new LinkedHashMap<>();
+        for (final TableRoute route : writeThrottled)
+        {
+            throttledKinds.put(route.name(), isPut.get(route.name()));
+        }
+        final Map<String, List<byte[]>> throttledWrites = handBack(writeThrottled, puts, writeCharges);
+        final Map<String, List<WriteRequest>> handedBack = new LinkedHashMap<>();
+        throttledWrites.forEach((table, writes) ->
+        {
+            final List<WriteRequest> requests = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++)
+            {
+                requests.add(throttledKinds.get(table).get(i) ? WriteRequest.put(writes.get(i)) :
+                    WriteRequest.delete(writes.get(i)));
+            }
+            handedBack.put(table, requests);
+        });
+        byShard.values().forEach(tables -> tables.keySet().removeAll(throttledWrites.keySet()));
+        byShard.values().removeIf(Map::isEmpty);
 
         final Gather gather = newGather(session, correlationId, Operations.BATCH_WRITE_ITEM, byShard.size());
         gather.charges = writeCharges;
+        gather.throttledWrites = handedBack;
         for (final Map.Entry<Integer, Map<String, List<Integer>>> part : byShard.entrySet())
         {
             int bytes = 64;
@@ -1908,6 +1949,9 @@ final class Router implements Agent
             chargeBatchAfter(gather, readHalfUnits, false);
             return;
         }
+        // the tables admission refused go back whole, after what the shards handed back
+        gather.throttledKeys.forEach((table, keys) -> unprocessed.computeIfAbsent(table, k -> new ArrayList<>())
+            .addAll(keys));
         // what does not fit the session's largest message goes back as unprocessed keys, and is then neither
         // reported nor charged (readHalfUnits is lowered by what those items cost)
         final int budget = Math.min(session.publication.maxMessageLength(), SEND_BUFFER_BYTES);
@@ -1991,6 +2035,9 @@ final class Router implements Agent
         {
             return;
         }
+        // the tables admission refused go back whole, after what the shards handed back
+        gather.throttledWrites.forEach((table, writes) -> unprocessed.computeIfAbsent(table, k -> new ArrayList<>())
+            .addAll(writes));
         send(session, WireValues.encodeBatchWriteResponse(sendBuffer, 0, headerEncoder, batchWriteResponse,
             gather.correlationId, unprocessed, writeUnits));
     }
@@ -2085,6 +2132,10 @@ final class Router implements Agent
         TableRoute route;
         /** A batch's tables and the units the router took from each up front, charged the rest when it completes. */
         Map<TableRoute, Long> charges;
+        /** A BatchGetItem's keys of the tables admission refused, handed back unprocessed in its answer. */
+        Map<String, List<byte[]>> throttledKeys = Map.of();
+        /** A BatchWriteItem's writes to the tables admission refused, handed back unprocessed in its answer. */
+        Map<String, List<WriteRequest>> throttledWrites = Map.of();
 
         Gather(final long id, final int slot, final long token, final long correlationId, final int operation, final int expected)
         {

@@ -2,10 +2,12 @@ package io.ferrite.transport.client;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemWriter;
 import io.ferrite.engine.admission.BillingMode;
 import io.ferrite.engine.admission.ConsumedCapacity;
 import io.ferrite.engine.admission.ReturnConsumedCapacity;
+import io.ferrite.engine.api.Ferrite;
 import io.ferrite.engine.api.Query;
 import org.agrona.DirectBuffer;
 import io.ferrite.engine.admission.TableCapacity;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -211,25 +214,82 @@ class ProvisionedThroughputHoldsUnderThreeTimesTheLoadTest
     }
 
     @Test
-    void aBatchIsAdmittedWholeOrThrottledWholeAtOnce()
+    void aBatchHandsBackTheTablesWithoutRoomAndIsThrottledOnlyWhenNoneHasRoom()
     {
         started = launch(node -> { });
         final FerriteBlockingClient client = connect();
         client.createTable(TableSpec.of("batched").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(5, 5)));
-        final List<io.ferrite.engine.shard.WriteRequest> writes = new ArrayList<>();
-        for (int i = 0; i < 10; i++)
-        {
-            writes.add(io.ferrite.engine.shard.WriteRequest.put(
-                io.ferrite.codecs.item.ItemCodec.encode(Map.of("pk", s("k" + i)))));
-        }
+        client.createTable(TableSpec.of("roomy").partitionKey("pk", KeyType.S)
+            .capacity(TableCapacity.provisioned(1_000, 1_000)));
+        final List<io.ferrite.engine.shard.WriteRequest> writes = puts("k", 10);
         // 10 WCU against a full bucket of 5 (1 s of burst): admitted, leaving the bucket 5 units in debt
         assertTrue(client.batchWriteItem(Map.of("batched", writes)).isEmpty());
+
+        // DynamoDB processes what each table's throughput allows and hands the rest back unprocessed
+        final Map<String, List<io.ferrite.engine.shard.WriteRequest>> both = new LinkedHashMap<>();
+        both.put("batched", puts("again", 3));
+        both.put("roomy", puts("r", 4));
+        final Map<String, List<io.ferrite.engine.shard.WriteRequest>> handedBack = client.batchWriteItem(both);
+        assertEquals(List.of("batched"), List.copyOf(handedBack.keySet()), "the table in debt is handed back whole");
+        assertEquals(List.of("again0", "again1", "again2"), pks(handedBack.get("batched")));
+        for (int i = 0; i < 4; i++)
+        {
+            assertEquals(s("r" + i), client.getItem("roomy", Map.of("pk", s("r" + i))).get("pk"), "roomy's write applied");
+        }
+        assertEquals(null, client.getItem("batched", Map.of("pk", s("again0"))), "the handed-back write was not applied");
+        assertEquals(0, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
+
+        // reads, on a table of their own: 5 RCU are 10 half units a second; 10 keys (misses cost a block each) read
+        // consistently take 20 from a full bucket, into debt
+        client.createTable(TableSpec.of("thin").partitionKey("pk", KeyType.S).capacity(TableCapacity.provisioned(5, 5)));
+        client.putItem("thin", Map.of("pk", s("t0")));
+        final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            keys.add(Map.of("pk", s("t" + i)));
+        }
+        assertEquals(1, client.batchGetItem(Map.of("thin", keys), Map.of("thin", true), null, null)
+            .responses().get("thin").size());
+        final Map<String, List<Map<String, AttributeValue>>> readBoth = new LinkedHashMap<>();
+        readBoth.put("thin", keys.subList(0, 2));
+        readBoth.put("roomy", List.of(Map.of("pk", s("r0")), Map.of("pk", s("r1"))));
+        final Ferrite.BatchGet read = client.batchGetItem(readBoth);
+        assertEquals(2, read.responses().get("roomy").size(), "roomy's keys read");
+        assertEquals(null, read.responses().get("thin"), "nothing read on the table in debt");
+        assertEquals(keys.subList(0, 2), read.unprocessedKeys().get("thin"), "its keys handed back");
+        assertEquals(0, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
+
+        // none of the batch's tables has room: DynamoDB's ProvisionedThroughputExceededException, nothing applied
         final FerriteException throttled = assertThrows(FerriteException.class,
-            () -> client.batchWriteItem(Map.of("batched", writes)));
+            () -> client.batchWriteItem(Map.of("batched", puts("never", 2))));
         assertEquals(ErrorCode.ProvisionedThroughputExceededException, throttled.code());
         assertEquals("The level of configured provisioned throughput for the table was exceeded. Consider increasing " +
             "your provisioning level with the UpdateTable API.", throttled.getMessage());
         assertEquals(1, client.counters().errors(ErrorCode.ProvisionedThroughputExceededException));
+        assertEquals(null, client.getItem("batched", Map.of("pk", s("never0"))));
+    }
+
+    private static List<io.ferrite.engine.shard.WriteRequest> puts(final String prefix, final int count)
+    {
+        final List<io.ferrite.engine.shard.WriteRequest> writes = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            writes.add(io.ferrite.engine.shard.WriteRequest.put(
+                io.ferrite.codecs.item.ItemCodec.encode(Map.of("pk", s(prefix + i)))));
+        }
+        return writes;
+    }
+
+    private static List<String> pks(final List<io.ferrite.engine.shard.WriteRequest> writes)
+    {
+        final List<String> pks = new ArrayList<>();
+        for (final io.ferrite.engine.shard.WriteRequest write : writes)
+        {
+            assertTrue(write.put(), "a put handed back as a put");
+            pks.add(io.ferrite.codecs.item.ItemCodec.decode(new org.agrona.concurrent.UnsafeBuffer(write.bytes()), 0,
+                write.bytes().length).get("pk").asString());
+        }
+        return pks;
     }
 
     @Test
