@@ -15,6 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -28,12 +30,15 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -95,6 +100,68 @@ final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
             }
         }
         assertTrue(throttled > 0, "20 writes at once to a 1 WCU table with 1 s of burst were all admitted");
+    }
+
+    /**
+     * A batch over a table without room and one with room: DynamoDB runs what each table's throughput allows and
+     * hands the rest back, so the SDK finds the tight table's writes in UnprocessedItems and the other table's
+     * applied; only a batch none of whose tables has room is ProvisionedThroughputExceeded. A table named with no
+     * writes is DynamoDB's ValidationException.
+     */
+    @Test
+    void aBatchHandsBackTheWritesOfATableWithoutRoomAndAppliesTheOthers()
+    {
+        noRetries.createTable(b -> b.tableName("Tight")
+            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
+            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
+            .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(1L).writeCapacityUnits(1L).build()));
+        noRetries.createTable(b -> b.tableName("Ample")
+            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
+            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
+            .billingMode(BillingMode.PAY_PER_REQUEST));
+        // 25 deletes (1 WCU each) on a full 1-unit bucket: admitted, leaving Tight 24 units (24 s) in debt
+        final List<WriteRequest> deletes = new ArrayList<>();
+        for (int i = 0; i < 25; i++)
+        {
+            deletes.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder()
+                .key(Map.of("k", AttributeValue.fromS("gone" + i))).build()).build());
+        }
+        assertTrue(noRetries.batchWriteItem(b -> b.requestItems(Map.of("Tight", deletes))).unprocessedItems().isEmpty());
+
+        final Map<String, List<WriteRequest>> both = new LinkedHashMap<>();
+        both.put("Tight", List.of(put("t0")));
+        both.put("Ample", List.of(put("a0"), put("a1")));
+        final BatchWriteItemResponse response = noRetries.batchWriteItem(b -> b.requestItems(both));
+        assertEquals(List.of("Tight"), List.copyOf(response.unprocessedItems().keySet()));
+        assertEquals("t0", response.unprocessedItems().get("Tight").get(0).putRequest().item().get("k").s());
+        for (final String k : List.of("a0", "a1"))
+        {
+            assertTrue(noRetries.getItem(b -> b.tableName("Ample").key(Map.of("k", AttributeValue.fromS(k)))).hasItem(),
+                k + " applied");
+        }
+        assertFalse(noRetries.getItem(b -> b.tableName("Tight").key(Map.of("k", AttributeValue.fromS("t0")))).hasItem(),
+            "the handed-back write was not applied");
+
+        assertThrows(ProvisionedThroughputExceededException.class,
+            () -> noRetries.batchWriteItem(b -> b.requestItems(Map.of("Tight", List.of(put("t1"))))));
+
+        final Map<String, List<WriteRequest>> oneEmpty = new LinkedHashMap<>();
+        oneEmpty.put("Ample", List.of(put("a2")));
+        oneEmpty.put("Tight", List.of());
+        final DynamoDbException empty =
+            assertThrows(DynamoDbException.class, () -> noRetries.batchWriteItem(b -> b.requestItems(oneEmpty)));
+        assertEquals("ValidationException", empty.awsErrorDetails().errorCode());
+        assertEquals("1 validation error detected: Value '{Tight=[]}' at 'requestItems' failed to satisfy constraint: " +
+            "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have " +
+            "length greater than or equal to 1]", empty.awsErrorDetails().errorMessage());
+        assertNull(noRetries.getItem(b -> b.tableName("Ample").key(Map.of("k", AttributeValue.fromS("a2")))).item()
+            .get("k"), "nothing of a refused batch is applied");
+    }
+
+    private static WriteRequest put(final String k)
+    {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(Map.of("k", AttributeValue.fromS(k))).build())
+            .build();
     }
 
     /**

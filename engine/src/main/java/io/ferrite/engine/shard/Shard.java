@@ -1365,6 +1365,7 @@ public final class Shard implements AutoCloseable
             throw FerriteException.validation("Too many items requested for the BatchGetItem call: " + total +
                 " keys, the limit is " + MAX_BATCH_GET_KEYS);
         }
+        checkEveryBatchGetTableHasKeys(keysByTable);
 
         final Map<Table, int[]> unused = new HashMap<>();
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -1456,6 +1457,7 @@ public final class Shard implements AutoCloseable
                 MAX_BATCH_WRITES + ", Member must have length greater than or equal to 1] (the request has " +
                 total + " writes)");
         }
+        checkEveryBatchWriteTableHasWrites(writesByTable);
 
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         for (final Map.Entry<String, List<WriteRequest>> entry : writesByTable.entrySet())
@@ -2573,6 +2575,47 @@ public final class Shard implements AutoCloseable
         final byte[] bytes = new byte[length];
         buffer.getBytes(0, bytes);
         return ByteBuffer.wrap(bytes);
+    }
+
+    /**
+     * DynamoDB's refusal of a BatchGetItem naming a table with no keys (its Keys must hold 1 to 100): checked for every
+     * table, once the request holds some keys, by the engine and by a node's router alike.
+     *
+     * @param keysByTable keys per table name.
+     * @throws FerriteException ValidationException naming the first table without keys.
+     */
+    public static void checkEveryBatchGetTableHasKeys(final Map<String, ? extends List<?>> keysByTable)
+    {
+        for (final Map.Entry<String, ? extends List<?>> entry : keysByTable.entrySet())
+        {
+            if (entry.getValue().isEmpty())
+            {
+                throw FerriteException.validation("1 validation error detected: Value '[]' at 'requestItems." +
+                    entry.getKey() + ".member.keys' failed to satisfy constraint: Member must have length greater " +
+                    "than or equal to 1");
+            }
+        }
+    }
+
+    /**
+     * DynamoDB's refusal of a BatchWriteItem naming a table with no writes (each table's list must hold 1 to 25):
+     * checked for every table, once the request holds some writes, by the engine and by a node's router alike.
+     *
+     * @param writesByTable writes per table name.
+     * @throws FerriteException ValidationException naming the first table without writes.
+     */
+    public static void checkEveryBatchWriteTableHasWrites(final Map<String, ? extends List<?>> writesByTable)
+    {
+        for (final Map.Entry<String, ? extends List<?>> entry : writesByTable.entrySet())
+        {
+            if (entry.getValue().isEmpty())
+            {
+                throw FerriteException.validation("1 validation error detected: Value '{" + entry.getKey() +
+                    "=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: " +
+                    "[Member must have length less than or equal to " + MAX_BATCH_WRITES + ", Member must have " +
+                    "length greater than or equal to 1]");
+            }
+        }
     }
 
     private static FerriteException conditionFailed()

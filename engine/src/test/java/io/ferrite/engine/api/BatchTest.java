@@ -69,6 +69,12 @@ class BatchTest
             twice.add(Map.of("id", n("1.0")));
             validation(() -> db.batchGetItem(Map.of("nums", twice)), "Provided list of item keys contains duplicates");
             validation(() -> db.batchGetItem(Map.of("nums", List.of())), "requestItems", "greater than or equal to 1");
+            final Map<String, List<Map<String, AttributeValue>>> oneEmpty = new LinkedHashMap<>();
+            oneEmpty.put("nums", keys(0, 1));
+            oneEmpty.put("empty", List.of());
+            validation(() -> db.batchGetItem(oneEmpty), "1 validation error detected: Value '[]' at " +
+                "'requestItems.empty.member.keys' failed to satisfy constraint: Member must have length greater than " +
+                "or equal to 1");
             validation(() -> db.batchGetItem(Map.of("nums", List.of(Map.of("id", s("1"))))),
                 "The provided key element does not match the schema");
             error(ErrorCode.ResourceNotFoundException, () -> db.batchGetItem(Map.of("nums", keys(0, 1),
@@ -90,6 +96,12 @@ class BatchTest
                 "the request has 26 writes");
             validation(() -> db.batchWriteItem(Map.of("nums", List.of())), "the request has 0 writes");
             validation(() -> db.batchWriteItem(Map.of()), "the request has 0 writes");
+            final Map<String, List<WriteRequest>> oneEmpty = new LinkedHashMap<>();
+            oneEmpty.put("nums", puts(0, 1));
+            oneEmpty.put("names", List.of());
+            validation(() -> db.batchWriteItem(oneEmpty), "1 validation error detected: Value '{names=[]}' at " +
+                "'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have " +
+                "length less than or equal to 25, Member must have length greater than or equal to 1]");
             assertEquals(0, db.scan(Scan.on("nums")).count());
 
             assertEquals(Map.of(), db.batchWriteItem(Map.of("nums", puts(0, 25))));

@@ -1398,6 +1398,11 @@ final class Router implements Agent
 
     private Gather newGather(final Session session, final long correlationId, final int operation, final int expected)
     {
+        if (expected < 1)
+        {
+            // it would never finish, and its client would wait for its timeout: answered at once instead
+            throw new IllegalStateException(Operations.name(operation) + " was sent to no shard");
+        }
         final Gather gather = new Gather(nextGatherId++, session.slot, session.token, correlationId, operation, expected);
         gathers.put(gather.id, gather);
         counters.inFlight.getAndAdd(1);
@@ -1458,6 +1463,7 @@ final class Router implements Agent
             throw FerriteException.validation("Too many items requested for the BatchGetItem call: " + total +
                 " keys, the limit is " + Shard.MAX_BATCH_GET_KEYS);
         }
+        Shard.checkEveryBatchGetTableHasKeys(keysByTable);
 
         final Map<TableRoute, Long> readCharges = new LinkedHashMap<>();
         for (final Map.Entry<String, List<byte[]>> entry : keysByTable.entrySet())
@@ -1551,6 +1557,7 @@ final class Router implements Agent
                 Shard.MAX_BATCH_WRITES + ", Member must have length greater than or equal to 1] (the request has " +
                 total + " writes)");
         }
+        Shard.checkEveryBatchWriteTableHasWrites(puts);
 
         // checked whole before any shard writes, so that a bad write does not leave the others half-applied
         final TreeMap<Integer, Map<String, List<Integer>>> byShard = new TreeMap<>();
