@@ -81,10 +81,7 @@ final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
     @Test
     void aProvisionedTableOverItsRateThrottles()
     {
-        noRetries.createTable(b -> b.tableName("Slow")
-            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
-            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
-            .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(1L).writeCapacityUnits(1L).build()));
+        createTable("Slow", true);
         int throttled = 0;
         for (int i = 0; i < 20; i++)
         {
@@ -111,14 +108,8 @@ final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
     @Test
     void aBatchHandsBackTheWritesOfATableWithoutRoomAndAppliesTheOthers()
     {
-        noRetries.createTable(b -> b.tableName("Tight")
-            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
-            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
-            .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(1L).writeCapacityUnits(1L).build()));
-        noRetries.createTable(b -> b.tableName("Ample")
-            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
-            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
-            .billingMode(BillingMode.PAY_PER_REQUEST));
+        createTable("Tight", true);
+        createTable("Ample", false);
         // 25 deletes (1 WCU each) on a full 1-unit bucket: admitted, leaving Tight 24 units (24 s) in debt
         final List<WriteRequest> deletes = new ArrayList<>();
         for (int i = 0; i < 25; i++)
@@ -156,6 +147,25 @@ final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
             "length greater than or equal to 1]", empty.awsErrorDetails().errorMessage());
         assertNull(noRetries.getItem(b -> b.tableName("Ample").key(Map.of("k", AttributeValue.fromS("a2")))).item()
             .get("k"), "nothing of a refused batch is applied");
+    }
+
+    /** A table keyed by the string k: 1 RCU and 1 WCU provisioned, or on demand. */
+    private static void createTable(final String name, final boolean provisionedAtOneUnit)
+    {
+        noRetries.createTable(b ->
+        {
+            b.tableName(name)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build());
+            if (provisionedAtOneUnit)
+            {
+                b.provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(1L).writeCapacityUnits(1L).build());
+            }
+            else
+            {
+                b.billingMode(BillingMode.PAY_PER_REQUEST);
+            }
+        });
     }
 
     private static WriteRequest put(final String k)
@@ -209,10 +219,7 @@ final class AwsSdkSeesThrottlesAndUnprocessedItemsTest
     @Test
     void writesRefusedByAFullPartitionComeBackAsUnprocessedItems()
     {
-        noRetries.createTable(b -> b.tableName("Small")
-            .attributeDefinitions(AttributeDefinition.builder().attributeName("k").attributeType(ScalarAttributeType.S).build())
-            .keySchema(KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build())
-            .billingMode(BillingMode.PAY_PER_REQUEST));
+        createTable("Small", false);
         final List<WriteRequest> writes = new ArrayList<>();
         for (int i = 0; i < 25; i++)
         {
