@@ -740,7 +740,9 @@ public final class FerriteBlockingClient implements AutoCloseable
      *                           eventually consistently.
      * @param projectionsByTable ProjectionExpression per table name; tables without one return whole items; or null.
      * @param namesByTable       ExpressionAttributeNames per table name, or null.
-     * @return the (projected) items found per table, and the unprocessed keys per table (to retry).
+     * @return the (projected) items found per table, and the unprocessed keys per table (to retry, with a backoff):
+     *     those of a table over its provisioned rate (the call throws ProvisionedThroughputExceeded only when every
+     *     table is over), and those past the largest answer the node sends.
      */
     public Ferrite.BatchGet batchGetItem(
         final Map<String, List<Map<String, AttributeValue>>> keysByTable,
@@ -808,7 +810,9 @@ public final class FerriteBlockingClient implements AutoCloseable
      *
      * @param writesByTable puts and deletes per table name (at most 25 in all); make them with
      *                      {@link Ferrite#put(Map)} and {@link Ferrite#delete(Map)}.
-     * @return the writes not processed, per table (to retry); empty when all were applied.
+     * @return the writes not processed, per table (to retry, with a backoff): a table over its provisioned rate comes
+     *     back whole while the others' writes are applied (the call throws ProvisionedThroughputExceeded only when
+     *     every table is over), as do writes a full partition refused; empty when all were applied.
      */
     public Map<String, List<WriteRequest>> batchWriteItem(final Map<String, List<WriteRequest>> writesByTable)
     {
