@@ -79,6 +79,30 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
             "--key-schema", "AttributeName=pk,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST");
     }
 
+    /** A JSON list of {@code count} elements, the i-th made by {@code element}. */
+    private static String list(final int count, final java.util.function.IntFunction<String> element)
+    {
+        final StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < count; i++)
+        {
+            json.append(i > 0 ? ", " : "").append(element.apply(i));
+        }
+        return json.append(']').toString();
+    }
+
+    /** The key {@code {"pk": {"S": "<prefix><i>"}}}. */
+    private static String key(final String prefix, final int i)
+    {
+        return "{\"pk\": {\"S\": \"" + prefix + i + "\"}}";
+    }
+
+    /** {@code count} PutRequests of items keyed prefix0, prefix1...; with a "blob" attribute when blob is not empty. */
+    private static String puts(final String prefix, final int count, final String blob)
+    {
+        return list(count, i -> "{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"" + prefix + i + "\"}" +
+            (blob.isEmpty() ? "" : ", \"blob\": {\"S\": \"" + blob + "\"}") + "}}}");
+    }
+
     /** The ConsumedCapacity member of a printed answer, compact; "absent" when there is none. */
     @SuppressWarnings("unchecked")
     private static String consumedCapacity(final String printed) throws Json.ParseException
@@ -93,23 +117,11 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
         createTable("split-a");
         createTable("split-b");
         // 60 puts of "a" items then 35 of "b" items: 95 writes, sent as batches of 25, 25, 25 and 20
-        final StringBuilder json = new StringBuilder("{\"split-a\": [");
-        for (int i = 0; i < 60; i++)
-        {
-            json.append(i > 0 ? ", " : "").append("{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"a-").append(i)
-                .append("\"}}}}");
-        }
-        json.append("], \"split-b\": [");
-        for (int i = 0; i < 35; i++)
-        {
-            json.append(i > 0 ? ", " : "").append("{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"b-").append(i)
-                .append("\"}, \"blob\": {\"S\": \"").append(BLOB).append("\"}}}}");
-        }
-        json.append("]}");
+        final String json = "{\"split-a\": " + puts("a-", 60, "") + ", \"split-b\": " + puts("b-", 35, BLOB) + "}";
 
         final List<Integer> requestSizes = new ArrayList<>();
         final String printed = ok(backend -> new HalfFirstTime(backend, requestSizes), "batch-write-item",
-            "--request-items", json.toString(), "--return-consumed-capacity", "TOTAL");
+            "--request-items", json, "--return-consumed-capacity", "TOTAL");
         assertEquals(List.of(25, 13, 25, 13, 25, 13, 20, 10), requestSizes, "4 batches, each resent once");
         assertTrue(printed.startsWith("{\n    \"UnprocessedItems\": {},\n    \"ConsumedCapacity\": [\n"), printed);
         assertEquals("[{\"TableName\": \"split-a\", \"CapacityUnits\": 60.0}, " +
@@ -117,15 +129,10 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
             "60 x 1 WCU and 35 x 2 WCU, over 8 requests");
 
         // asked for nothing (or NONE): nothing printed, as DynamoDB answers
-        final StringBuilder again = new StringBuilder("{\"split-a\": [");
-        for (int i = 0; i < 30; i++)
-        {
-            again.append(i > 0 ? ", " : "").append("{\"DeleteRequest\": {\"Key\": {\"pk\": {\"S\": \"a-").append(i)
-                .append("\"}}}}");
-        }
-        again.append("]}");
+        final String deletes = "{\"split-a\": " + list(30, i -> "{\"DeleteRequest\": {\"Key\": " + key("a-", i) + "}}") +
+            "}";
         assertEquals("{\n    \"UnprocessedItems\": {}\n}\n", ok("batch-write-item", "--request-items",
-            again.toString(), "--return-consumed-capacity", "NONE"));
+            deletes, "--return-consumed-capacity", "NONE"));
         assertEquals("{\n    \"UnprocessedItems\": {}\n}\n", ok("batch-write-item", "--request-items",
             "{\"split-a\": [{\"DeleteRequest\": {\"Key\": {\"pk\": {\"S\": \"a-30\"}}}}]}"));
     }
@@ -135,38 +142,17 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
     {
         createTable("get-a");
         createTable("get-b");
-        final StringBuilder puts = new StringBuilder("{\"get-a\": [");
-        for (int i = 0; i < 20; i++)
-        {
-            puts.append(i > 0 ? ", " : "").append("{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"a-").append(i)
-                .append("\"}}}}");
-        }
-        puts.append("], \"get-b\": [");
-        for (int i = 0; i < 35; i++)
-        {
-            puts.append(i > 0 ? ", " : "").append("{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"b-").append(i)
-                .append("\"}, \"blob\": {\"S\": \"").append(BLOB).append("\"}}}}");
-        }
-        puts.append("]}");
-        ok("batch-write-item", "--request-items", puts.toString());
+        ok("batch-write-item", "--request-items", "{\"get-a\": " + puts("a-", 20, "") + ", \"get-b\": " +
+            puts("b-", 35, BLOB) + "}");
 
         // 120 keys of get-a (20 there, 100 not), eventually consistent, and 35 of get-b read strongly consistently:
         // 155 keys, sent as batches of 100 and 55
-        final StringBuilder keys = new StringBuilder("{\"get-a\": {\"Keys\": [");
-        for (int i = 0; i < 120; i++)
-        {
-            keys.append(i > 0 ? ", " : "").append("{\"pk\": {\"S\": \"a-").append(i).append("\"}}");
-        }
-        keys.append("]}, \"get-b\": {\"ConsistentRead\": true, \"ProjectionExpression\": \"pk\", \"Keys\": [");
-        for (int i = 0; i < 35; i++)
-        {
-            keys.append(i > 0 ? ", " : "").append("{\"pk\": {\"S\": \"b-").append(i).append("\"}}");
-        }
-        keys.append("]}}");
+        final String keys = "{\"get-a\": {\"Keys\": " + list(120, i -> key("a-", i)) + "}, \"get-b\": " +
+            "{\"ConsistentRead\": true, \"ProjectionExpression\": \"pk\", \"Keys\": " + list(35, i -> key("b-", i)) + "}}";
 
         final List<Integer> requestSizes = new ArrayList<>();
         final String printed = ok(backend -> new HalfFirstTime(backend, requestSizes), "batch-get-item",
-            "--request-items", keys.toString(), "--return-consumed-capacity", "INDEXES");
+            "--request-items", keys, "--return-consumed-capacity", "INDEXES");
         assertEquals(List.of(100, 50, 55, 28), requestSizes, "2 batches, each resent once");
         final String compact = CliVerbsEndToEndTest.compact(printed);
         assertTrue(compact.contains("\"UnprocessedKeys\": {}, \"ConsumedCapacity\": ["), compact);
@@ -215,10 +201,7 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
         try
         {
             final CliHarness cli = new CliHarness(new DelegatingBackend(embedded));
-            final CliHarness.Run created = cli.run("create-table", "--table-name", "local", "--attribute-definitions",
-                "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH",
-                "--billing-mode", "PAY_PER_REQUEST");
-            assertEquals(0, created.exitCode(), created.err());
+            cli.createOnDemandTable("local");
             final CliHarness.Run written = cli.run("batch-write-item", "--request-items",
                 "{\"local\": [{\"PutRequest\": {\"Item\": {\"pk\": {\"S\": \"k\"}}}}]}", "--return-consumed-capacity", "TOTAL");
             assertEquals("{\n    \"UnprocessedItems\": {}\n}\n", written.out(), written.err());
@@ -226,11 +209,8 @@ class CliBatchesPrintCapacitySummedOverEverySplitAndResendTest
                 "{\"local\": {\"Keys\": [{\"pk\": {\"S\": \"k\"}}]}}", "--return-consumed-capacity", "INDEXES");
             assertEquals("{\"Responses\": {\"local\": [{\"pk\": {\"S\": \"k\"}}]}, \"UnprocessedKeys\": {}}",
                 CliVerbsEndToEndTest.compact(read.out()), read.err());
-            final CliHarness.Run refused = cli.run("batch-get-item", "--request-items",
-                "{\"local\": {\"Keys\": [{\"pk\": {\"S\": \"k\"}}]}}", "--return-consumed-capacity", "total");
-            assertEquals(254, refused.exitCode(), refused.err());
-            assertTrue(refused.err().contains("Value 'total' at 'returnConsumedCapacity' failed to satisfy constraint"),
-                refused.err());
+            CliHarness.assertLowerCaseTotalRefused(cli.run("batch-get-item", "--request-items",
+                "{\"local\": {\"Keys\": [{\"pk\": {\"S\": \"k\"}}]}}", "--return-consumed-capacity", "total"));
         }
         finally
         {

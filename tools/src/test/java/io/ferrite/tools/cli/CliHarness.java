@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Runs {@code ferrite cli} in-process against a given backend, capturing stdout, stderr and the exit code.
  */
@@ -49,5 +52,31 @@ final class CliHarness
             () -> clock.addAndGet(1_000));
         final int exitCode = command.execute(args);
         return new Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Creates an on-demand table keyed by the string {@code pk}, asserting the command succeeded.
+     *
+     * @param name the table's name.
+     */
+    void createOnDemandTable(final String name)
+    {
+        final Run created = run("create-table", "--table-name", name, "--attribute-definitions",
+            "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH",
+            "--billing-mode", "PAY_PER_REQUEST");
+        assertEquals(0, created.exitCode(), created.err());
+    }
+
+    /**
+     * Asserts that a run was refused, exit code 254, for a ReturnConsumedCapacity of {@code total} (not in DynamoDB's
+     * set, which is upper case).
+     *
+     * @param refused the run.
+     */
+    static void assertLowerCaseTotalRefused(final Run refused)
+    {
+        assertEquals(254, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("Value 'total' at 'returnConsumedCapacity' failed to satisfy constraint"),
+            refused.err());
     }
 }

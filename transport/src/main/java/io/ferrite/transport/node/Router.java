@@ -1064,28 +1064,17 @@ final class Router implements Agent
     }
 
     /**
-     * For the tests of this package, from their thread: the half read units a table's read bucket holds now (the
-     * bucket is atomic; the routing table is read without the router's knowledge, so call it while no table is
-     * created or deleted).
+     * For the tests of this package, from their thread: the units a table's bucket holds now (the bucket is atomic;
+     * the routing table is read without the router's knowledge, so call it while no table is created or deleted).
      *
+     * @param write true for the write bucket's write units, false for the read bucket's half read units.
      * @return the units, or -1 when the table has no bucket (on-demand admission is off or no such table).
      */
-    long readHalfUnitsAvailable(final String table)
+    long unitsAvailable(final String table, final boolean write)
     {
         final TableRoute route = metadata.lookup(table);
-        return null == route || null == route.admission ? -1 : route.admission.reads.availableUnits(System.nanoTime());
-    }
-
-    /**
-     * For the tests of this package, as {@link #readHalfUnitsAvailable}: the write units a table's write bucket holds
-     * now.
-     *
-     * @return the units, or -1 when the table has no bucket.
-     */
-    long writeUnitsAvailable(final String table)
-    {
-        final TableRoute route = metadata.lookup(table);
-        return null == route || null == route.admission ? -1 : route.admission.writes.availableUnits(System.nanoTime());
+        return null == route || null == route.admission ? -1 :
+            (write ? route.admission.writes : route.admission.reads).availableUnits(System.nanoTime());
     }
 
     private void openAdmission(final TableRoute route, final long nowNs)
@@ -1592,11 +1581,6 @@ final class Router implements Agent
             sendThrottle(session, correlationId, writeThrottled.get(0).admission);
             return;
         }
-        final Map<String, List<Boolean>> throttledKinds = new LinkedHashMap<>();
-        for (final TableRoute route : writeThrottled)
-        {
-            throttledKinds.put(route.name(), isPut.get(route.name()));
-        }
         final Map<String, List<byte[]>> throttledWrites = handBack(writeThrottled, puts, writeCharges);
         final Map<String, List<WriteRequest>> handedBack = new LinkedHashMap<>();
         throttledWrites.forEach((table, writes) ->
@@ -1604,8 +1588,7 @@ final class Router implements Agent
             final List<WriteRequest> requests = new ArrayList<>();
             for (int i = 0; i < writes.size(); i++)
             {
-                requests.add(throttledKinds.get(table).get(i) ? WriteRequest.put(writes.get(i)) :
-                    WriteRequest.delete(writes.get(i)));
+                requests.add(isPut.get(table).get(i) ? WriteRequest.put(writes.get(i)) : WriteRequest.delete(writes.get(i)));
             }
             handedBack.put(table, requests);
         });

@@ -104,11 +104,11 @@ class KeysHandedBackUnprocessedArePaidForOnceTest
         long spentHalfUnits = 0;
         while (!keys.isEmpty())
         {
-            final long before = router.readHalfUnitsAvailable("cut");
+            final long before = router.unitsAvailable("cut", false);
             final long startNs = System.nanoTime();
             final Ferrite.BatchGet result = null == projection ? client.batchGetItem(Map.of("cut", keys)) :
                 client.batchGetItem(Map.of("cut", keys), Map.of("cut", projection), null);
-            final long after = router.readHalfUnitsAvailable("cut");
+            final long after = router.unitsAvailable("cut", false);
             final double elapsedSeconds = (System.nanoTime() - startNs) / 1e9;
             requests++;
 

@@ -66,10 +66,10 @@ class WritesHandedBackUnprocessedGetTheirEstimateBackTest
         client.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
         final Router router = started.node().router();
 
-        final long before = router.writeUnitsAvailable("full");
+        final long before = router.unitsAvailable("full", true);
         final long startNs = System.nanoTime();
         final Map<String, List<WriteRequest>> unprocessed = client.batchWriteItem(Map.of("full", puts));
-        final long after = router.writeUnitsAvailable("full");
+        final long after = router.unitsAvailable("full", true);
         final double elapsedSeconds = (System.nanoTime() - startNs) / 1e9;
 
         final int handedBack = unprocessed.getOrDefault("full", List.of()).size();
