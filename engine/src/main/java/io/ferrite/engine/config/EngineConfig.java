@@ -278,7 +278,7 @@ public final class EngineConfig
      *                          in writable through the log's own mapping ({@link PretouchMethod#POPULATE}: the shard
      *                          thread takes almost no page fault on the log), or read it into the page cache
      *                          ({@link PretouchMethod#READ}, as {@link #walPretouchReadAhead} says); default
-     *                          {@link PretouchMethod#BY_POLICY}, which populates only under fsync NONE.
+     *                          {@link PretouchMethod#BY_POLICY}, which populates under fsync NONE and BATCH.
      * @return this.
      */
     public EngineConfig walPretouchMethod(final PretouchMethod walPretouchMethod)
@@ -297,8 +297,8 @@ public final class EngineConfig
 
     /**
      * @param walPretouchReadAhead whether the WAL's pretoucher reads with the kernel's read-ahead (large page-cache
-     *                             folios: the most throughput) or without (4 KiB folios: the shortest tail when
-     *                             the WAL is synced as it is written); default {@link PretouchReadAhead#BY_POLICY}
+     *                             folios: the fewest faults) or without (4 KiB folios: what a WAL synced as it is
+     *                             written needs, see {@link PretouchReadAhead}); default {@link PretouchReadAhead#BY_POLICY}
      *                             (off unless fsync is NONE).
      * @return this.
      */

@@ -21,16 +21,18 @@ public enum FsyncPolicy
 
     /**
      * Group commit, off the writer's thread. A record is acknowledged before it is forced; the WAL's own
-     * syncer thread forces the cycle file ({@code fdatasync}) every {@link WalConfig#batchIntervalNs()} when
-     * records were appended since its last force, and sooner when {@link WalConfig#batchMaxRecords()}
+     * syncer thread makes the cycle file durable up to the last record appended (an {@code fdatasync} of that
+     * prefix, see {@link LogSyncMapping}) every {@link WalConfig#batchIntervalNs()} when
+     * records were appended since its last sync, and sooner when {@link WalConfig#batchMaxRecords()}
      * records are waiting (the appender wakes it). On power loss an acknowledged write is lost only if it
-     * was appended less than {@code batchIntervalNs} plus the time two {@code fdatasync}s take (a record that
+     * was appended less than {@code batchIntervalNs} plus the time two syncs take (a record that
      * just misses one sync waits for it to end, the interval and the next; plus any delay in scheduling the
      * syncer thread) before the loss; nothing older than that is ever lost. A failed sync fails the log: no
      * later append is accepted until restart ({@link Wal#throwIfFailed()}). The
      * appender never waits for a sync, except for one forced when the log rolls to a new file; but each sync
-     * write-protects the pages it writes back, and the appender's next store to one of them faults (see
-     * {@link PretouchReadAhead} for how the log's folio size sets what that fault waits for).
+     * write-protects the pages it writes back, and the appender's next store to one of them faults: about once per
+     * sync, since the pages the pretoucher populated past the last record are not written back ({@link
+     * PretouchMethod}, {@link PretouchReadAhead} for the folio size).
      */
     BATCH,
 

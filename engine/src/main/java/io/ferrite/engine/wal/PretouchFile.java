@@ -2,8 +2,11 @@ package io.ferrite.engine.wal;
 
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -191,5 +194,37 @@ final class PretouchFile implements AutoCloseable
          */
         @SaveError
         int madvise(long address, long length, int advice);
+
+        /**
+         * Declared with a pointer and C's own types: bound with plain {@code long}s, jnr-ffi passed an offset glibc
+         * refused (EINVAL before any system call).
+         *
+         * @param address a hint (null: the kernel chooses).
+         * @param length  bytes.
+         * @param prot    PROT_*.
+         * @param flags   MAP_*.
+         * @param fd      the descriptor.
+         * @param offset  page-aligned file offset.
+         * @return the mapping, or a pointer to address -1 (MAP_FAILED).
+         */
+        @SaveError
+        Pointer mmap(Pointer address, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+        /**
+         * @param address the mapping.
+         * @param length  its length.
+         * @return 0, or -1.
+         */
+        @SaveError
+        int munmap(long address, long length);
+
+        /**
+         * @param address page-aligned start.
+         * @param length  bytes.
+         * @param flags   MS_*.
+         * @return 0, or -1.
+         */
+        @SaveError
+        int msync(long address, long length, int flags);
     }
 }

@@ -13,17 +13,20 @@ package io.ferrite.engine.wal;
  *   PretouchReadAhead} says how). The owner still faults once per page-cache folio to map it, and the
  *   page-cache work of a fault is done.</li>
  * </ul>
- * Under BATCH and EVERY_WRITE a sync writes back every dirty page of the file, those populated ahead of the owner
- * included, and write-protects them again, so populating saves the owner little there, unless the log is cached in
- * large folios ({@link PretouchReadAhead#ON}); {@link #BY_POLICY} populates only under NONE. On a kernel without
+ * A sync of the whole file writes back every dirty page of it, those populated ahead of the owner included, and
+ * write-protects them again, so that the owner faults on each page anyway. BATCH's syncer syncs only the file's
+ * written prefix ({@link LogSyncMapping}, decision 0007 "Syncing only what was written"), which leaves the pages
+ * ahead alone; EVERY_WRITE syncs the whole file after every record. {@link #BY_POLICY} populates under NONE and
+ * BATCH. On a kernel without
  * {@code MADV_POPULATE_WRITE}, or for a log whose bytes are not a mapped file, populating falls back to
  * {@link #READ}, with a warning in the log.
  */
 public enum PretouchMethod
 {
     /**
-     * {@link #POPULATE} under {@link FsyncPolicy#NONE}; {@link #READ} under BATCH and EVERY_WRITE, whose syncs would
-     * write back and write-protect the pages populated ahead before the owner reaches them (the default).
+     * {@link #POPULATE} under {@link FsyncPolicy#NONE} and {@link FsyncPolicy#BATCH}; {@link #READ} under
+     * EVERY_WRITE, whose syncs of the whole file would write back and write-protect the pages populated ahead before
+     * the owner reaches them (the default).
      */
     BY_POLICY,
     /** Fault the pages in writable through the appender's own mapping. */
@@ -37,6 +40,6 @@ public enum PretouchMethod
      */
     public boolean populates(final FsyncPolicy policy)
     {
-        return this == POPULATE || (this == BY_POLICY && FsyncPolicy.NONE == policy);
+        return this == POPULATE || (this == BY_POLICY && FsyncPolicy.EVERY_WRITE != policy);
     }
 }

@@ -112,8 +112,10 @@ import java.util.zip.CRC32C;
  * the byte offset.
  * <p>
  * <b>Durability.</b> See {@link FsyncPolicy}. The sync is {@code FileChannel.force(false)}
- * ({@code fdatasync}) on the cycle file the appender writes, plus an {@code fsync} of the directory when
- * a new cycle file appears; a file the appender leaves is forced then (BATCH, EVERY_WRITE) or by the next
+ * ({@code fdatasync}) on the cycle file the appender writes, or under BATCH the same for the file's prefix up to
+ * the last record appended ({@link LogSyncMapping}: {@code msync(MS_SYNC)}, Linux's ranged fdatasync, so that the
+ * pages populated ahead of the writer are not written back), plus an {@code fsync} of the directory when
+ * a new cycle file appears; a file the appender leaves is forced whole then (BATCH, EVERY_WRITE) or by the next
  * {@link #sync()} (NONE), so a completed sync covers every record before it. Chronicle's own {@code ExcerptAppender.sync()} msyncs only the mapped chunk
  * of the current write position, which misses records left in the previous chunk and the file's
  * header, and its default sync mode is {@code MS_ASYNC}, a no-op on Linux; so the WAL does not use it.
@@ -183,6 +185,11 @@ public final class Wal implements AutoCloseable
     /** BATCH: last sequence appended, published by the owner (release) for the syncer. */
     private final AtomicLong appendedForSync = new AtomicLong();
     private final Thread batchSyncer;
+    /**
+     * BATCH: {@code syncGeneration << POSITION_BITS | end of the last record appended} in the sync file, published by
+     * the owner (release) before {@link #appendedForSync}; -1 when the position does not fit.
+     */
+    private final AtomicLong appendedEndForSync = new AtomicLong(-1);
     private volatile long syncedSequence;
     /**
      * The first failure to make the log durable (a BATCH sync on the syncer thread, an EVERY_WRITE or explicit
@@ -232,6 +239,12 @@ public final class Wal implements AutoCloseable
     private ExcerptAppender appender;
     private FileChannel syncChannel;
     private int syncChannelCycle = Integer.MIN_VALUE;
+    /** BATCH: syncs the sync file's written prefix only ({@link LogSyncMapping}); null if it could not be opened. */
+    private LogSyncMapping syncMapping;
+    /** BATCH: counts the sync file's switches (23 bits), so that a published end names the file it is in. */
+    private int syncGeneration;
+    /** Syncs of a written prefix done ({@link #prefixSyncsForTesting()}). */
+    private final AtomicLong prefixSyncs = new AtomicLong();
     /**
      * NONE: the files the appender left since the last sync, other than the sync file (which the next sync's switch
      * forces): a sync forces them too, so that it covers every record before it whatever the files (see
@@ -466,7 +479,7 @@ public final class Wal implements AutoCloseable
         {
             publishPretouchPosition(end, logBytes);
         }
-        afterAppend();
+        afterAppend(end);
 
         return sequence;
     }
@@ -986,7 +999,7 @@ public final class Wal implements AutoCloseable
             (end - headerOffset - 4) + "; invisible to readers, overwritten by the next append]";
     }
 
-    private void afterAppend()
+    private void afterAppend(final long end)
     {
         switch (fsyncPolicy)
         {
@@ -1021,6 +1034,7 @@ public final class Wal implements AutoCloseable
                     }
                 }
                 unsyncedRecords++;
+                appendedEndForSync.lazySet(end <= POSITION_MASK ? ((long)syncGeneration << POSITION_BITS) | end : -1);
                 appendedForSync.lazySet(lastSequence); // release: the syncer reads it with get()
                 if (lastSequence - earlyWakeSequence >= batchMaxRecords &&
                     lastSequence - syncedSequence >= batchMaxRecords)
@@ -1075,7 +1089,7 @@ public final class Wal implements AutoCloseable
                     {
                         if (null != syncChannel)
                         {
-                            force(syncChannel);
+                            forceSyncFile();
                         }
                     }
                     syncedSequence = target;
@@ -1440,7 +1454,7 @@ public final class Wal implements AutoCloseable
                 {
                     switchSyncChannel(cycle);
                 }
-                force(syncChannel);
+                forceSyncFile();
                 if (lastSequence > syncedSequence)
                 {
                     syncedSequence = lastSequence;
@@ -1465,6 +1479,38 @@ public final class Wal implements AutoCloseable
         }
         channel.force(false);
         forces.incrementAndGet();
+    }
+
+    /**
+     * Forces the sync file, under the sync lock: under BATCH its prefix up to the end of the last record appended
+     * ({@link LogSyncMapping}), so that the pages the pretoucher populated past it stay writable in the appender's
+     * mapping; otherwise, or when that end is not in this file, all of it. The end is read after the sequence to
+     * cover ({@link #appendedForSync}, published after it), so it is that record's end or a later one's; an end in
+     * an earlier generation means the record is in a file the owner left since, which it forced when it left.
+     */
+    private void forceSyncFile() throws IOException
+    {
+        final long end = appendedEndForSync.get();
+        if (null != syncMapping && end >= 0 && (int)(end >>> POSITION_BITS) == syncGeneration)
+        {
+            forcePrefix(end & POSITION_MASK);
+        }
+        else
+        {
+            force(syncChannel);
+        }
+    }
+
+    private void forcePrefix(final long end) throws IOException
+    {
+        final IOException injected = nextSyncFailure;
+        if (null != injected)
+        {
+            nextSyncFailure = null;
+            throw injected;
+        }
+        syncMapping.syncPrefix(end);
+        prefixSyncs.incrementAndGet();
     }
 
     private void forceFile(final File file) throws IOException
@@ -1497,6 +1543,27 @@ public final class Wal implements AutoCloseable
     long forcesForTesting()
     {
         return forces.get();
+    }
+
+    /**
+     * For tests: where the last record appended under BATCH ends in its file, as published for the syncer.
+     *
+     * @return the byte position, or -1 before the first append or past the positions published.
+     */
+    long lastEndForTesting()
+    {
+        final long end = appendedEndForSync.get();
+        return end < 0 ? -1 : end & POSITION_MASK;
+    }
+
+    /**
+     * For tests: the BATCH syncs of the written prefix of the file ({@link LogSyncMapping}) done so far.
+     *
+     * @return the count.
+     */
+    long prefixSyncsForTesting()
+    {
+        return prefixSyncs.get();
     }
 
     /**
@@ -1583,6 +1650,19 @@ public final class Wal implements AutoCloseable
         }
         syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.READ);
         syncChannelCycle = cycle;
+        syncGeneration = (syncGeneration + 1) & 0x7F_FFFF;
+        if (FsyncPolicy.BATCH == fsyncPolicy)
+        {
+            try
+            {
+                syncMapping = LogSyncMapping.open(file.toPath());
+            }
+            catch (final IOException | RuntimeException | LinkageError ex)
+            {
+                LOG.warn("WAL {}: cannot sync {} a prefix at a time ({}); the syncer forces the whole file",
+                    directory, file, ex.toString());
+            }
+        }
         DurableFiles.forceDirectory(directory);
     }
 
@@ -1600,6 +1680,11 @@ public final class Wal implements AutoCloseable
             }
             syncChannel = null;
             syncChannelCycle = Integer.MIN_VALUE;
+        }
+        if (null != syncMapping)
+        {
+            syncMapping.close();
+            syncMapping = null;
         }
     }
 

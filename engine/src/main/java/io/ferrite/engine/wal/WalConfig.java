@@ -205,7 +205,7 @@ public final class WalConfig
      * @param pretouchMethod how the pretoucher prepares the file ahead of the owner: fault its pages in writable
      *                       through the appender's own mapping ({@link PretouchMethod#POPULATE}), or read it into
      *                       the page cache ({@link PretouchMethod#READ}, as {@link #pretouchReadAhead} says); default
-     *                       {@link PretouchMethod#BY_POLICY}, which populates only under NONE.
+     *                       {@link PretouchMethod#BY_POLICY}, which populates under NONE and BATCH.
      * @return this.
      */
     public WalConfig pretouchMethod(final PretouchMethod pretouchMethod)
@@ -241,8 +241,8 @@ public final class WalConfig
     }
 
     /**
-     * @param pretouchReadAhead whether the log is cached in large page-cache folios (the most throughput) or 4 KiB ones
-     *                          (the shortest tail when the file is synced while it is written): a reading pretoucher
+     * @param pretouchReadAhead whether the log is cached in large page-cache folios (the fewest faults) or 4 KiB ones
+     *                          (what a file synced while it is written needs): a reading pretoucher
      *                          reads with the kernel's read-ahead or without it, a populating one leaves its chunks
      *                          alone or advises them {@code MADV_RANDOM}; default {@link PretouchReadAhead#BY_POLICY},
      *                          which is large folios only under NONE.

@@ -77,7 +77,7 @@ class WalPretouchSettingTest
         assertTrue(unknown.getMessage().contains(key) && unknown.getMessage().contains("POPULATE"),
             unknown.getMessage());
         assertTrue(PretouchMethod.BY_POLICY.populates(FsyncPolicy.NONE));
-        assertFalse(PretouchMethod.BY_POLICY.populates(FsyncPolicy.BATCH));
+        assertTrue(PretouchMethod.BY_POLICY.populates(FsyncPolicy.BATCH));
         assertFalse(PretouchMethod.BY_POLICY.populates(FsyncPolicy.EVERY_WRITE));
         assertTrue(PretouchMethod.POPULATE.populates(FsyncPolicy.BATCH));
         assertFalse(PretouchMethod.READ.populates(FsyncPolicy.NONE));

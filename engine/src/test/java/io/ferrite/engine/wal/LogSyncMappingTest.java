@@ -1,0 +1,158 @@
+package io.ferrite.engine.wal;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The BATCH syncer's sync of a log file's written prefix ({@link LogSyncMapping}, decision 0007 "Syncing only what was
+ * written"): it writes back every dirty page before the position and none after it, and a BATCH log's syncer leaves
+ * every page up to the last record clean (the file's header and index included) and the pages the pretoucher
+ * populated ahead of the writer dirty, which is what spares the writer its faults. Pages are seen through
+ * {@code /proc/self/pagemap} and {@code /proc/kpageflags} (root), as the page cache's own dirty and writeback flags.
+ */
+class LogSyncMappingTest
+{
+    private static final int PAGE = 4096;
+    private static final int KPF_DIRTY = 4;
+    private static final int KPF_WRITEBACK = 8;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void syncsEveryDirtyPageBeforeThePositionAndNoneAfterIt() throws IOException
+    {
+        assumePageFlagsVisible();
+        final Path file = dir.resolve("log");
+        final int pages = 64;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, (long)pages * PAGE);
+            for (int page = 0; page < pages; page++)
+            {
+                map.put(page * PAGE + 7, (byte)page);
+            }
+            assertEquals(pages, dirtyPages(file, 0, pages), "every page written through the mapping is dirty");
+
+            try (LogSyncMapping sync = LogSyncMapping.open(file))
+            {
+                sync.syncPrefix(10L * PAGE + 100); // into page 10
+                assertEquals(0, dirtyPages(file, 0, 11), "pages 0-10 after syncing 10 pages and 100 bytes");
+                assertEquals(pages - 11, dirtyPages(file, 11, pages - 11), "pages after the one the position is in");
+
+                sync.syncPrefix((long)pages * PAGE);
+                assertEquals(0, dirtyPages(file, 0, pages), "every page after syncing the whole file's length");
+
+                map.put(3 * PAGE, (byte)1);
+                sync.syncPrefix(0);
+                assertEquals(1, dirtyPages(file, 0, pages), "syncing nothing writes nothing back");
+            }
+        }
+    }
+
+    @Test
+    void theSyncerLeavesTheLogCleanUpToTheLastRecordAndThePagesPopulatedAheadDirty() throws Exception
+    {
+        assumePageFlagsVisible();
+        final long ahead = 1024 * 1024;
+        try (Wal wal = new Wal(new WalConfig().directory(dir).fsyncPolicy(FsyncPolicy.BATCH)
+            .pretouchAheadBytes(ahead)))
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+            final UnsafeBuffer image = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+            for (long sequence = 1; sequence <= 300; sequence++)
+            {
+                WalTestRecords.append(wal, key, image, sequence, 1000);
+            }
+            final long end = wal.lastEndForTesting();
+            awaitAtLeast(wal::pretouchedBytes, end + ahead / 2, "the pretoucher to populate ahead");
+            // any sync, of the prefix or the whole file, so that a syncer forcing the whole file fails below
+            final LongSupplier syncs = () -> wal.prefixSyncsForTesting() + wal.forcesForTesting();
+            final long syncsBefore = syncs.getAsLong();
+            awaitAtLeast(syncs, syncsBefore + 1, "a sync after the last append");
+            assertNull(wal.pretouchFailure());
+
+            final Path file = WalTestRecords.cycleFiles(dir).get(0);
+            final int written = (int)((end + PAGE - 1) / PAGE);
+            assertTrue(written > 64, "300 records of ~1 KB span " + written + " pages");
+            assertEquals(0, dirtyPages(file, 0, written), "pages from the file's header to the last record's end, " +
+                end + ", after a sync that covers it");
+            final int populated = (int)(ahead / 2 / PAGE);
+            final int aheadDirty = dirtyPages(file, written, populated);
+            assertTrue(aheadDirty >= populated - 1, "of the " + populated + " pages populated past the last record, " +
+                "only " + aheadDirty + " are still dirty: the sync wrote back pages nothing was written to");
+        }
+    }
+
+    private static void awaitAtLeast(final LongSupplier value, final long atLeast,
+        final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (value.getAsLong() < atLeast && System.nanoTime() < deadline)
+        {
+            Thread.sleep(1);
+        }
+        assertTrue(value.getAsLong() >= atLeast, "waited 10 s for " + what);
+    }
+
+    private static void assumePageFlagsVisible()
+    {
+        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
+            "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see dirty pages");
+    }
+
+    /**
+     * Maps {@code pages} pages of the file from {@code firstPage} read-only, touches each and reads its page-cache
+     * page's flags.
+     *
+     * @return the pages dirty or under writeback; every page must be cached (it fails otherwise).
+     */
+    private static int dirtyPages(final Path file, final long firstPage, final int pages) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ);
+            FileChannel flags = FileChannel.open(Path.of("/proc/kpageflags"), StandardOpenOption.READ))
+        {
+            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, firstPage * PAGE,
+                (long)pages * PAGE);
+            final long base = BufferUtil.address(map);
+            final ByteBuffer entry = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            int dirty = 0;
+            for (int i = 0; i < pages; i++)
+            {
+                map.get(i * PAGE);
+                entry.clear();
+                pagemap.read(entry, ((base >>> 12) + i) * 8);
+                final long pte = entry.getLong(0);
+                assertTrue(pte < 0, "page " + (firstPage + i) + " of " + file + " is not present"); // bit 63
+                entry.clear();
+                flags.read(entry, (pte & ((1L << 55) - 1)) * 8);
+                final long f = entry.getLong(0);
+                if ((f & ((1L << KPF_DIRTY) | (1L << KPF_WRITEBACK))) != 0)
+                {
+                    dirty++;
+                }
+            }
+            return dirty;
+        }
+    }
+}
