@@ -32,8 +32,10 @@ class NodeConfinesItsAgentThreadsTest
         {
             final long deadline = System.nanoTime() + 10_000_000_000L;
             List<String[]> agents = agentThreads();
-            // the runners name their threads from the agents' role names once started
-            while (agents.size() < 3 && System.nanoTime() < deadline)
+            // a runner names its thread before starting it, and the thread confines itself in the agent's onStart,
+            // after that: wait for the three threads to have started, not merely to exist (seen in CI: a shard
+            // thread read back with both CPUs between the two)
+            while ((agents.size() < 3 || !allConfinedTo(agents, cpu)) && System.nanoTime() < deadline)
             {
                 Thread.onSpinWait();
                 agents = agentThreads();
@@ -56,6 +58,18 @@ class NodeConfinesItsAgentThreadsTest
             () -> NodeConfig.from(Settings.fromSystemProperties().set("ferrite.node.cpus", "one")).dataDir(Path.of("x")).validate());
         assertTrue(bad.getMessage().startsWith("ferrite.node.cpus=one is not a CPU list"), bad.getMessage());
         assertEquals(null, new NodeConfig().cpus("none").cpus());
+    }
+
+    private static boolean allConfinedTo(final List<String[]> threads, final int cpu)
+    {
+        for (final String[] thread : threads)
+        {
+            if (!Integer.toString(cpu).equals(thread[1]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Threads named like the node's agents (comm is cut at 15 characters), with their allowed-CPU lists. */
