@@ -22,7 +22,7 @@ public enum FsyncPolicy
     /**
      * Group commit, off the writer's thread. A record is acknowledged before it is forced; the WAL's own
      * syncer thread makes the cycle file durable up to the last record appended (an {@code fdatasync} of that
-     * prefix, see {@link LogSyncMapping}) every {@link WalConfig#batchIntervalNs()} when
+     * prefix, decision 0007 "Syncing only what was written") every {@link WalConfig#batchIntervalNs()} when
      * records were appended since its last sync, and sooner when {@link WalConfig#batchMaxRecords()}
      * records are waiting (the appender wakes it). On power loss an acknowledged write is lost only if it
      * was appended less than {@code batchIntervalNs} plus the time two syncs take (a record that

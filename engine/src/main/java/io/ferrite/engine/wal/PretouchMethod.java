@@ -15,9 +15,8 @@ package io.ferrite.engine.wal;
  * </ul>
  * A sync of the whole file writes back every dirty page of it, those populated ahead of the owner included, and
  * write-protects them again, so that the owner faults on each page anyway. BATCH's syncer syncs only the file's
- * written prefix ({@link LogSyncMapping}, decision 0007 "Syncing only what was written"), which leaves the pages
- * ahead alone; EVERY_WRITE syncs the whole file after every record. {@link #BY_POLICY} populates under NONE and
- * BATCH. On a kernel without
+ * written prefix (decision 0007, "Syncing only what was written"), which leaves the pages ahead alone; EVERY_WRITE
+ * syncs the whole file after every record. {@link #BY_POLICY} populates under NONE and BATCH. On a kernel without
  * {@code MADV_POPULATE_WRITE}, or for a log whose bytes are not a mapped file, populating falls back to
  * {@link #READ}, with a warning in the log.
  */

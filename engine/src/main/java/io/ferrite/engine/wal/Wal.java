@@ -113,7 +113,7 @@ import java.util.zip.CRC32C;
  * <p>
  * <b>Durability.</b> See {@link FsyncPolicy}. The sync is {@code FileChannel.force(false)}
  * ({@code fdatasync}) on the cycle file the appender writes, or under BATCH the same for the file's prefix up to
- * the last record appended ({@link LogSyncMapping}: {@code msync(MS_SYNC)}, Linux's ranged fdatasync, so that the
+ * the last record appended ({@code msync(MS_SYNC)} of that range, Linux's ranged fdatasync, so that the
  * pages populated ahead of the writer are not written back), plus an {@code fsync} of the directory when
  * a new cycle file appears; a file the appender leaves is forced whole then (BATCH, EVERY_WRITE) or by the next
  * {@link #sync()} (NONE), so a completed sync covers every record before it. Chronicle's own {@code ExcerptAppender.sync()} msyncs only the mapped chunk
