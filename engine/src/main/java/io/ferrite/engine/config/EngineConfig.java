@@ -2,6 +2,7 @@ package io.ferrite.engine.config;
 
 import io.ferrite.engine.store.StoreConfig;
 import io.ferrite.engine.store.StoreKind;
+import io.ferrite.engine.store.StoreFolios;
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.engine.wal.PretouchMethod;
 import io.ferrite.engine.wal.PretouchReadAhead;
@@ -30,6 +31,7 @@ public final class EngineConfig
     private int fsyncBatchMaxRecords = 256;
     private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;
     private PretouchReadAhead walPretouchReadAhead = PretouchReadAhead.BY_POLICY;
+    private StoreFolios storeFolios = StoreFolios.LARGE;
     private PretouchMethod walPretouchMethod = PretouchMethod.BY_POLICY;
     private int initialPartitions = 1;
     private long partitionMaxItems = 1_000_000;
@@ -60,6 +62,7 @@ public final class EngineConfig
         copy.fsyncBatchMaxRecords = fsyncBatchMaxRecords;
         copy.walPretouchAheadBytes = walPretouchAheadBytes;
         copy.walPretouchReadAhead = walPretouchReadAhead;
+        copy.storeFolios = storeFolios;
         copy.walPretouchMethod = walPretouchMethod;
         copy.initialPartitions = initialPartitions;
         copy.partitionMaxItems = partitionMaxItems;
@@ -90,6 +93,7 @@ public final class EngineConfig
         }
         config.fsyncPolicy(settings.enumValue(PREFIX + "fsync", FsyncPolicy.class, config.fsyncPolicy));
         config.storeKind(settings.enumValue(PREFIX + "store", StoreKind.class, config.storeKind));
+        config.storeFolios(settings.enumValue(PREFIX + "storeFolios", StoreFolios.class, config.storeFolios));
         config.fsyncBatchIntervalNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
             PREFIX + "fsyncBatchIntervalUs", TimeUnit.NANOSECONDS.toMicros(config.fsyncBatchIntervalNs), 1, 10_000_000)));
         config.fsyncBatchMaxRecords(settings.intValue(PREFIX + "fsyncBatchMaxRecords", config.fsyncBatchMaxRecords, 1, 1 << 20));
@@ -284,6 +288,26 @@ public final class EngineConfig
     public EngineConfig walPretouchMethod(final PretouchMethod walPretouchMethod)
     {
         this.walPretouchMethod = walPretouchMethod;
+        return this;
+    }
+
+    /**
+     * @return the page-cache folio size of the hash stores' files. See {@link StoreFolios}.
+     */
+    public StoreFolios storeFolios()
+    {
+        return storeFolios;
+    }
+
+    /**
+     * @param storeFolios large page-cache folios for the hash stores' files (the kernel's read-around: the most
+     *                    throughput near full speed) or 4 KiB ones (a fraction of the disk writes and a shorter tail
+     *                    at moderate write rates); default {@link StoreFolios#LARGE}. See {@link StoreFolios}.
+     * @return this.
+     */
+    public EngineConfig storeFolios(final StoreFolios storeFolios)
+    {
+        this.storeFolios = java.util.Objects.requireNonNull(storeFolios, "storeFolios");
         return this;
     }
 
@@ -531,6 +555,7 @@ public final class EngineConfig
             ", walPretouchAheadBytes=" + walPretouchAheadBytes +
             ", walPretouchMethod=" + walPretouchMethod +
             ", walPretouchReadAhead=" + walPretouchReadAhead +
+            ", storeFolios=" + storeFolios +
             ", initialPartitions=" + initialPartitions +
             ", partitionMaxItems=" + partitionMaxItems +
             ", averageItemBytes=" + averageItemBytes +

@@ -1839,7 +1839,8 @@ public final class Shard implements AutoCloseable
                     .maxEntries(config.partitionMaxItems())
                     .maxBytes(config.partitionMaxBytes())
                     .averageKeySize(config.averageKeyBytes())
-                    .averageValueSize(config.averageItemBytes());
+                    .averageValueSize(config.averageItemBytes())
+                    .folios(config.storeFolios());
                 partitions[i] = new Partition(
                     range.partitionId(), range.hashLow(), range.hashHigh(),
                     ItemStores.open(config.storeKind(), base, storeConfig));

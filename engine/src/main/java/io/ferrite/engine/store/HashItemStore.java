@@ -202,6 +202,15 @@ public final class HashItemStore implements ItemStore
                 }
                 final boolean clean = headerMap.getInt(H_CLEAN) == 1;
                 address = OS.map(channel, FileChannel.MapMode.READ_WRITE, 0, fileLength);
+                if (StoreFolios.SMALL == config.folios())
+                {
+                    final String refused = PageAdvice.advise(address, fileLength, PageAdvice.MADV_RANDOM);
+                    if (null != refused)
+                    {
+                        LOG.warn("hash store {}: cannot keep {} in 4 KiB folios ({}); it is cached as the kernel " +
+                            "reads it around", config.name(), file, refused);
+                    }
+                }
 
                 final HashItemStore store = new HashItemStore(
                     config, channel, headerMap, address, fileLength, slotCount, arenaStart, existed, clean, start);

@@ -34,6 +34,7 @@ public final class StoreConfig
     private int averageValueSize = DEFAULT_AVERAGE_VALUE_SIZE;
     private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
     private String name = "partition";
+    private StoreFolios folios = StoreFolios.LARGE;
 
     /**
      * @return the map file.
@@ -174,6 +175,25 @@ public final class StoreConfig
     public StoreConfig name(final String name)
     {
         this.name = name;
+        return this;
+    }
+
+    /**
+     * @return the page-cache folio size the hash store's file is cached in; see {@link StoreFolios}.
+     */
+    public StoreFolios folios()
+    {
+        return folios;
+    }
+
+    /**
+     * @param folios large page-cache folios (the kernel's read-around; default) or 4 KiB ones for the hash store's
+     *               file; see {@link StoreFolios}. Chronicle Map stores ignore it.
+     * @return this.
+     */
+    public StoreConfig folios(final StoreFolios folios)
+    {
+        this.folios = folios;
         return this;
     }
 
