@@ -1,19 +1,15 @@
 package io.ferrite.engine.store;
 
+import io.ferrite.engine.PageCacheFlags;
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.config.Settings;
-import jnr.ffi.LibraryLoader;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -38,8 +34,7 @@ class StoreFoliosTest
     @Test
     void smallKeepsTheStoreIn4KiBFoliosAndLargeIsTheDefault() throws IOException
     {
-        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
-            "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see folio sizes");
+        assumeTrue(PageCacheFlags.visible(), "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see folio sizes");
         final int[] small = fill(StoreFolios.SMALL);
         final int[] large = fill(StoreFolios.LARGE);
         System.out.printf("store pages in large folios: small %d of %d, large %d of %d%n", small[0], small[1],
@@ -87,63 +82,9 @@ class StoreFoliosTest
                 store.put(i + 1, key, 0, 8, value, 0, 1024);
             }
         }
-        return foliosOf(file);
-    }
-
-    private static int[] foliosOf(final Path path) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-            FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ);
-            FileChannel flags = FileChannel.open(Path.of("/proc/kpageflags"), StandardOpenOption.READ))
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            final long length = channel.size() & -PAGE;
-            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
-            final long base = BufferUtil.address(map);
-            // which pages are cached, asked before touching any: touching an uncached one would read it in, and
-            // this mapping's faults read around as the kernel likes
-            final ByteBuffer residency = ByteBuffer.allocateDirect((int)(length / PAGE));
-            assertEquals(0, TestLibC.INSTANCE.mincore(base, length, BufferUtil.address(residency)), "mincore");
-            final ByteBuffer entry = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            int large = 0;
-            int present = 0;
-            for (long page = 0; page < length / PAGE; page++)
-            {
-                if (0 == (residency.get((int)page) & 1))
-                {
-                    continue;
-                }
-                map.get((int)(page * PAGE));
-                entry.clear();
-                pagemap.read(entry, ((base >>> 12) + page) * 8);
-                final long pte = entry.getLong(0);
-                if (pte >= 0) // bit 63: present
-                {
-                    continue;
-                }
-                present++;
-                entry.clear();
-                flags.read(entry, (pte & ((1L << 55) - 1)) * 8);
-                if ((entry.getLong(0) & (3L << 15)) != 0) // KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL
-                {
-                    large++;
-                }
-            }
-            return new int[]{ large, present };
+            return PageCacheFlags.count(file, 0, (int)(channel.size() / PAGE), PageCacheFlags.LARGE_FOLIO, true);
         }
-    }
-
-    /** {@code mincore}, which the JDK does not offer for a mapping it did not make. */
-    public interface TestLibC
-    {
-        /** Loaded on first use. */
-        TestLibC INSTANCE = LibraryLoader.create(TestLibC.class).load("c");
-
-        /**
-         * @param address page-aligned start.
-         * @param length  bytes.
-         * @param vector  one byte per page, bit 0 set when it is resident.
-         * @return 0, or -1.
-         */
-        int mincore(long address, long length, long vector);
     }
 }

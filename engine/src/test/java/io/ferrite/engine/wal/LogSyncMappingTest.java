@@ -1,16 +1,14 @@
 package io.ferrite.engine.wal;
 
-import org.agrona.BufferUtil;
+import io.ferrite.engine.PageCacheFlags;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LogSyncMappingTest
 {
     private static final int PAGE = 4096;
-    private static final int KPF_DIRTY = 4;
-    private static final int KPF_WRITEBACK = 8;
 
     @TempDir
     Path dir;
@@ -116,43 +112,14 @@ class LogSyncMappingTest
 
     private static void assumePageFlagsVisible()
     {
-        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
-            "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see dirty pages");
+        assumeTrue(PageCacheFlags.visible(), "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see dirty pages");
     }
 
-    /**
-     * Maps {@code pages} pages of the file from {@code firstPage} read-only, touches each and reads its page-cache
-     * page's flags.
-     *
-     * @return the pages dirty or under writeback; every page must be cached (it fails otherwise).
-     */
+    /** @return the pages of {@code file} from {@code firstPage} that are dirty or under writeback; all must be cached. */
     private static int dirtyPages(final Path file, final long firstPage, final int pages) throws IOException
     {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ);
-            FileChannel flags = FileChannel.open(Path.of("/proc/kpageflags"), StandardOpenOption.READ))
-        {
-            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, firstPage * PAGE,
-                (long)pages * PAGE);
-            final long base = BufferUtil.address(map);
-            final ByteBuffer entry = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            int dirty = 0;
-            for (int i = 0; i < pages; i++)
-            {
-                map.get(i * PAGE);
-                entry.clear();
-                pagemap.read(entry, ((base >>> 12) + i) * 8);
-                final long pte = entry.getLong(0);
-                assertTrue(pte < 0, "page " + (firstPage + i) + " of " + file + " is not present"); // bit 63
-                entry.clear();
-                flags.read(entry, (pte & ((1L << 55) - 1)) * 8);
-                final long f = entry.getLong(0);
-                if ((f & ((1L << KPF_DIRTY) | (1L << KPF_WRITEBACK))) != 0)
-                {
-                    dirty++;
-                }
-            }
-            return dirty;
-        }
+        final int[] counted = PageCacheFlags.count(file, firstPage, pages, PageCacheFlags.DIRTY_OR_WRITEBACK, true);
+        assertEquals(pages, counted[1], "pages of " + file + " from " + firstPage + " cached");
+        return counted[0];
     }
 }

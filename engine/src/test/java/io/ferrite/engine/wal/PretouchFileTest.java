@@ -1,5 +1,6 @@
 package io.ferrite.engine.wal;
 
+import io.ferrite.engine.PageCacheFlags;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,11 +13,8 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -153,7 +151,7 @@ class PretouchFileTest
 
     private static void assumeFolioSizesVisible()
     {
-        assumeTrue(Files.isReadable(Path.of("/proc/kpageflags")) && Files.isReadable(Path.of("/proc/self/pagemap")),
+        assumeTrue(PageCacheFlags.visible(),
             "needs /proc/kpageflags and page frame numbers in /proc/self/pagemap (root) to see folio sizes");
     }
 
@@ -228,44 +226,9 @@ class PretouchFileTest
         return foliosOf(path, 0, pages);
     }
 
-    /**
-     * Maps {@code pages} pages of the file from {@code firstPage} read-only, touches each (already cached, so no new
-     * folio is made) and asks the kernel for each page's frame and that frame's flags.
-     *
-     * @return pages in large (compound) folios, and pages present.
-     */
+    /** @return pages of the file from {@code firstPage} in large (compound) folios, and pages present. */
     private static int[] foliosOf(final Path path, final int firstPage, final int pages) throws IOException
     {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-            FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ);
-            FileChannel flags = FileChannel.open(Path.of("/proc/kpageflags"), StandardOpenOption.READ))
-        {
-            final MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, (long)firstPage * PAGE,
-                (long)pages * PAGE);
-            final long base = BufferUtil.address(map);
-            final ByteBuffer entry = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            int large = 0;
-            int present = 0;
-            for (int i = 0; i < pages; i++)
-            {
-                map.get(i * PAGE);
-                entry.clear();
-                pagemap.read(entry, ((base >>> 12) + i) * 8);
-                final long pte = entry.getLong(0);
-                if (pte >= 0) // bit 63: present
-                {
-                    continue;
-                }
-                present++;
-                entry.clear();
-                flags.read(entry, (pte & ((1L << 55) - 1)) * 8);
-                final long f = entry.getLong(0);
-                if ((f & (3L << 15)) != 0) // KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL
-                {
-                    large++;
-                }
-            }
-            return new int[]{ large, present };
-        }
+        return PageCacheFlags.count(path, firstPage, pages, PageCacheFlags.LARGE_FOLIO, false);
     }
 }
