@@ -204,11 +204,10 @@ public final class HashItemStore implements ItemStore
                 address = OS.map(channel, FileChannel.MapMode.READ_WRITE, 0, fileLength);
                 if (StoreFolios.SMALL == config.folios())
                 {
-                    final String refused = PageAdvice.advise(address, fileLength, PageAdvice.MADV_RANDOM);
-                    if (null != refused)
+                    if (0 != LibC.INSTANCE.madvise(address, fileLength, LibC.MADV_RANDOM))
                     {
-                        LOG.warn("hash store {}: cannot keep {} in 4 KiB folios ({}); it is cached as the kernel " +
-                            "reads it around", config.name(), file, refused);
+                        LOG.warn("hash store {}: cannot keep {} in 4 KiB folios (madvise(MADV_RANDOM) failed: errno " +
+                            "{}); it is cached as the kernel reads it around", config.name(), file, LibC.errno());
                     }
                 }
 

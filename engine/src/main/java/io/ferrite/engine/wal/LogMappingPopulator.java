@@ -1,5 +1,6 @@
 package io.ferrite.engine.wal;
 
+import io.ferrite.engine.store.LibC;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.MappedFile;
 import net.openhft.chronicle.core.OS;
@@ -33,7 +34,6 @@ final class LogMappingPopulator implements AutoCloseable
     static final long CLOSED = -2;
 
     private static final int EINVAL = 22;
-    private static final int MADV_RANDOM = 1;
 
     private final ReferenceOwner owner;
     private final int advice;
@@ -106,9 +106,9 @@ final class LogMappingPopulator implements AutoCloseable
                 // position is page-aligned, and so is a chunk's safe limit (a multiple of the chunk size)
                 final long end = Math.min(to, chunk.safeLimit());
                 final long length = (end - position + pageSize - 1) & -pageSize;
-                if (0 != PretouchFile.LibC.INSTANCE.madvise(chunk.addressForWrite(position), length, advice))
+                if (0 != LibC.INSTANCE.madvise(chunk.addressForWrite(position), length, advice))
                 {
-                    final int errno = PretouchFile.LibC.errno();
+                    final int errno = LibC.errno();
                     if (!populated && EINVAL == errno)
                     {
                         return UNSUPPORTED;
@@ -151,10 +151,10 @@ final class LogMappingPopulator implements AutoCloseable
     {
         final long start = store.start();
         final long length = (store.safeLimit() - start) & -pageSize;
-        if (0 != PretouchFile.LibC.INSTANCE.madvise(store.addressForWrite(start), length, MADV_RANDOM))
+        if (0 != LibC.INSTANCE.madvise(store.addressForWrite(start), length, LibC.MADV_RANDOM))
         {
             throw new IOException("madvise(MADV_RANDOM) of " + length + " bytes failed: errno " +
-                PretouchFile.LibC.errno());
+                LibC.errno());
         }
     }
 

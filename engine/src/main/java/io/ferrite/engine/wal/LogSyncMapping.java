@@ -1,5 +1,6 @@
 package io.ferrite.engine.wal;
 
+import io.ferrite.engine.store.LibC;
 import jnr.ffi.Pointer;
 import net.openhft.chronicle.core.OS;
 
@@ -64,10 +65,10 @@ final class LogSyncMapping implements AutoCloseable
      */
     static LogSyncMapping open(final Path file) throws IOException
     {
-        final int fd = PretouchFile.LibC.INSTANCE.open(file.toString(), O_RDWR | O_CLOEXEC, 0);
+        final int fd = LibC.INSTANCE.open(file.toString(), O_RDWR | O_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw new IOException("open(" + file + ", O_RDWR) failed: errno " + PretouchFile.LibC.errno());
+            throw new IOException("open(" + file + ", O_RDWR) failed: errno " + LibC.errno());
         }
         return new LogSyncMapping(file, fd);
     }
@@ -91,10 +92,10 @@ final class LogSyncMapping implements AutoCloseable
         {
             remap((length + MAP_STEP - 1) & -MAP_STEP);
         }
-        if (0 != PretouchFile.LibC.INSTANCE.msync(address, length, MS_SYNC))
+        if (0 != LibC.INSTANCE.msync(address, length, MS_SYNC))
         {
             throw new IOException("msync(" + file + ", 0.." + length + ", MS_SYNC) failed: errno " +
-                PretouchFile.LibC.errno());
+                LibC.errno());
         }
     }
 
@@ -102,12 +103,12 @@ final class LogSyncMapping implements AutoCloseable
     {
         unmap();
         // a mapping may run past the end of the file: only touching such pages faults, and nothing touches them
-        final Pointer pointer = PretouchFile.LibC.INSTANCE.mmap(null, length, PROT_READ, MAP_SHARED, fd, 0);
+        final Pointer pointer = LibC.INSTANCE.mmap(null, length, PROT_READ, MAP_SHARED, fd, 0);
         final long mapped = null == pointer ? MAP_FAILED : pointer.address();
         if (MAP_FAILED == mapped)
         {
             throw new IOException("mmap(" + file + ", " + length + " bytes, PROT_READ, MAP_SHARED) failed: errno " +
-                PretouchFile.LibC.errno());
+                LibC.errno());
         }
         address = mapped;
         mappedLength = length;
@@ -117,7 +118,7 @@ final class LogSyncMapping implements AutoCloseable
     {
         if (0 != mappedLength)
         {
-            PretouchFile.LibC.INSTANCE.munmap(address, mappedLength);
+            LibC.INSTANCE.munmap(address, mappedLength);
             address = 0;
             mappedLength = 0;
         }
@@ -128,6 +129,6 @@ final class LogSyncMapping implements AutoCloseable
     public void close()
     {
         unmap();
-        PretouchFile.LibC.INSTANCE.close(fd);
+        LibC.INSTANCE.close(fd);
     }
 }

@@ -1,12 +1,7 @@
 package io.ferrite.engine.wal;
 
-import jnr.ffi.LastError;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
-import jnr.ffi.annotations.SaveError;
-import jnr.ffi.types.off_t;
-import jnr.ffi.types.size_t;
+import io.ferrite.engine.store.LibC;
+
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -124,107 +119,5 @@ final class PretouchFile implements AutoCloseable
             closed = true;
             LibC.INSTANCE.close(fd);
         }
-    }
-
-    /**
-     * The C library functions this class calls, bound through jnr-ffi (which Chronicle's posix library already
-     * brings). Addresses are passed as {@code long}, which is a pointer's width on the 64-bit Linux we run on.
-     */
-    public interface LibC
-    {
-        /** Loaded on first use. */
-        LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
-
-        /**
-         * @return the calling thread's errno after the last call that saved it.
-         */
-        static int errno()
-        {
-            return LastError.getLastError(Runtime.getRuntime(INSTANCE));
-        }
-
-        /**
-         * @param path  the file.
-         * @param flags open flags.
-         * @param mode  creation mode (unused without O_CREAT).
-         * @return the descriptor, or -1.
-         */
-        @SaveError
-        int open(CharSequence path, int flags, int mode);
-
-        /**
-         * @param fd       the descriptor.
-         * @param address  the buffer.
-         * @param length   its size.
-         * @param position the file offset.
-         * @return bytes read, or -1.
-         */
-        @SaveError
-        long pread(int fd, long address, long length, long position);
-
-        /**
-         * @param fd     the descriptor.
-         * @param offset where the advice starts.
-         * @param length how far it goes (0: to the end of the file, however long it grows).
-         * @param advice POSIX_FADV_*.
-         * @return 0, or the error number.
-         */
-        int posix_fadvise(int fd, long offset, long length, int advice);
-
-        /**
-         * @param fd     the descriptor.
-         * @param offset the offset.
-         * @param whence SEEK_*.
-         * @return the new offset, or -1.
-         */
-        @SaveError
-        long lseek(int fd, long offset, int whence);
-
-        /**
-         * @param fd the descriptor.
-         * @return 0, or -1.
-         */
-        int close(int fd);
-
-        /**
-         * @param address page-aligned start.
-         * @param length  bytes.
-         * @param advice  MADV_*.
-         * @return 0, or -1.
-         */
-        @SaveError
-        int madvise(long address, long length, int advice);
-
-        /**
-         * Declared with a pointer and C's own types: bound with plain {@code long}s, jnr-ffi passed an offset glibc
-         * refused (EINVAL before any system call).
-         *
-         * @param address a hint (null: the kernel chooses).
-         * @param length  bytes.
-         * @param prot    PROT_*.
-         * @param flags   MAP_*.
-         * @param fd      the descriptor.
-         * @param offset  page-aligned file offset.
-         * @return the mapping, or a pointer to address -1 (MAP_FAILED).
-         */
-        @SaveError
-        Pointer mmap(Pointer address, @size_t long length, int prot, int flags, int fd, @off_t long offset);
-
-        /**
-         * @param address the mapping.
-         * @param length  its length.
-         * @return 0, or -1.
-         */
-        @SaveError
-        int munmap(long address, long length);
-
-        /**
-         * @param address page-aligned start.
-         * @param length  bytes.
-         * @param flags   MS_*.
-         * @return 0, or -1.
-         */
-        @SaveError
-        int msync(long address, long length, int flags);
     }
 }

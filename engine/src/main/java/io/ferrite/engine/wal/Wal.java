@@ -1471,12 +1471,7 @@ public final class Wal implements AutoCloseable
 
     private void force(final FileChannel channel) throws IOException
     {
-        final IOException injected = nextSyncFailure;
-        if (null != injected)
-        {
-            nextSyncFailure = null;
-            throw injected;
-        }
+        throwInjectedSyncFailure();
         channel.force(false);
         forces.incrementAndGet();
     }
@@ -1503,14 +1498,20 @@ public final class Wal implements AutoCloseable
 
     private void forcePrefix(final long end) throws IOException
     {
+        throwInjectedSyncFailure();
+        syncMapping.syncPrefix(end);
+        prefixSyncs.incrementAndGet();
+    }
+
+    /** Fault injection ({@link #failNextSyncForTesting}): a sync of either kind throws the failure set, once. */
+    private void throwInjectedSyncFailure() throws IOException
+    {
         final IOException injected = nextSyncFailure;
         if (null != injected)
         {
             nextSyncFailure = null;
             throw injected;
         }
-        syncMapping.syncPrefix(end);
-        prefixSyncs.incrementAndGet();
     }
 
     private void forceFile(final File file) throws IOException

@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 import static io.ferrite.engine.wal.WalTestRecords.append;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,18 +52,6 @@ class WalPretouchTest
             .pretouchMethod(method);
     }
 
-    private static long awaitAtLeast(final LongSupplier value, final long atLeast)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long seen = value.getAsLong();
-        while (seen < atLeast && System.nanoTime() < deadline)
-        {
-            Thread.onSpinWait();
-            seen = value.getAsLong();
-        }
-        return seen;
-    }
-
     @ParameterizedTest
     @EnumSource(PretouchMethod.class)
     void staysAheadOfTheWriterFollowsItIntoTheNextFileAndStopsOnClose(final PretouchMethod method) throws Exception
@@ -79,7 +66,7 @@ class WalPretouchTest
             assertEquals(0, wal.pretouchedBytes(), "nothing to read ahead of before the first append");
 
             append(wal, key, image, 1, IMAGE);
-            final long first = awaitAtLeast(wal::pretouchedBytes, AHEAD);
+            final long first = WalTestRecords.awaitAtLeast(wal::pretouchedBytes, AHEAD);
             assertTrue(first >= AHEAD, "read " + first + " bytes ahead of the first record, expected >= " + AHEAD);
 
             // the writer moves 2 MiB on, a quarter window at a time, each once the pretoucher has answered the last:
@@ -95,10 +82,10 @@ class WalPretouchTest
                     append(wal, key, image, sequence++, IMAGE);
                 }
                 final long paced = first + written - 2 * 4096; // page rounding of the first window's start and end
-                assertTrue(awaitAtLeast(wal::pretouchedBytes, paced) >= paced,
+                assertTrue(WalTestRecords.awaitAtLeast(wal::pretouchedBytes, paced) >= paced,
                     "read " + wal.pretouchedBytes() + " with the writer " + written + " bytes on, expected >= " + paced);
             }
-            final long moved = awaitAtLeast(wal::pretouchedBytes, first + 2 * AHEAD);
+            final long moved = WalTestRecords.awaitAtLeast(wal::pretouchedBytes, first + 2 * AHEAD);
             assertTrue(moved >= first + 2 * AHEAD, "read " + moved + " after 2 MiB more, expected >= " +
                 (first + 2 * AHEAD));
 
@@ -106,7 +93,7 @@ class WalPretouchTest
             clock.advanceMillis(1000);
             append(wal, key, image, sequence, IMAGE);
             assertEquals(2, WalTestRecords.cycleFiles(directory).size());
-            final long rolled = awaitAtLeast(wal::pretouchedBytes, moved + AHEAD);
+            final long rolled = WalTestRecords.awaitAtLeast(wal::pretouchedBytes, moved + AHEAD);
             assertTrue(rolled >= moved + AHEAD, "read " + rolled + " after the roll, expected >= " + (moved + AHEAD));
             assertNull(wal.pretouchFailure());
         }
@@ -129,7 +116,7 @@ class WalPretouchTest
         try (Wal wal = new Wal(config(method)))
         {
             append(wal, key, image, 1, IMAGE);
-            awaitAtLeast(wal::pretouchedBytes, AHEAD);
+            WalTestRecords.awaitAtLeast(wal::pretouchedBytes, AHEAD);
 
             final long idleFrom = wal.pretouchRounds();
             Thread.sleep(1_000);
@@ -145,7 +132,7 @@ class WalPretouchTest
             final long writingRounds = wal.pretouchRounds() - writingFrom;
             assertTrue(writingRounds <= 16, writingRounds + " wake-ups while " + (sequence - 2) +
                 " records of " + IMAGE + " B were written");
-            assertTrue(awaitAtLeast(wal::pretouchedBytes, 2 * AHEAD) >= 2 * AHEAD, "and it kept reading ahead");
+            assertTrue(WalTestRecords.awaitAtLeast(wal::pretouchedBytes, 2 * AHEAD) >= 2 * AHEAD, "and it kept reading ahead");
             assertNull(wal.pretouchFailure());
         }
     }
@@ -206,7 +193,7 @@ class WalPretouchTest
             while (written < (long)pages * 4096)
             {
                 final long wanted = written + 4 * AHEAD;
-                assertTrue(awaitAtLeast(wal::pretouchedBytes, wanted) >= wanted, "the pretoucher fell behind");
+                assertTrue(WalTestRecords.awaitAtLeast(wal::pretouchedBytes, wanted) >= wanted, "the pretoucher fell behind");
                 final long before = ownMinorFaults();
                 for (long stretch = 0; stretch < AHEAD; stretch += IMAGE)
                 {
@@ -219,7 +206,7 @@ class WalPretouchTest
                 if (FsyncPolicy.BATCH == config.fsyncPolicy())
                 {
                     final long syncs = wal.prefixSyncsForTesting() + wal.forcesForTesting();
-                    assertTrue(awaitAtLeast(() -> wal.prefixSyncsForTesting() + wal.forcesForTesting(), syncs + 1) >
+                    assertTrue(WalTestRecords.awaitAtLeast(() -> wal.prefixSyncsForTesting() + wal.forcesForTesting(), syncs + 1) >
                         syncs, "no sync after the stretch");
                 }
             }
@@ -262,7 +249,7 @@ class WalPretouchTest
         try (Wal wal = new Wal(config(PretouchMethod.POPULATE).populateAdviceForTesting(1_000_000)))
         {
             append(wal, key, image, 1, IMAGE);
-            assertTrue(awaitAtLeast(wal::pretouchedBytes, AHEAD) >= AHEAD, "it read ahead instead");
+            assertTrue(WalTestRecords.awaitAtLeast(wal::pretouchedBytes, AHEAD) >= AHEAD, "it read ahead instead");
             assertNull(wal.pretouchFailure());
             assertTrue(wal.pretoucherThread().isAlive());
             long sequence = 2;
@@ -271,7 +258,7 @@ class WalPretouchTest
                 assertEquals(sequence, append(wal, key, image, sequence, IMAGE));
                 sequence++;
             }
-            assertTrue(awaitAtLeast(wal::pretouchedBytes, 3 * AHEAD) >= 3 * AHEAD, "and kept ahead");
+            assertTrue(WalTestRecords.awaitAtLeast(wal::pretouchedBytes, 3 * AHEAD) >= 3 * AHEAD, "and kept ahead");
         }
     }
 
@@ -290,7 +277,7 @@ class WalPretouchTest
             assertTrue(4 * chunk <= fourChunks, "the log's chunks are larger than this test assumes: " + chunk);
             append(wal, key, image, 1, IMAGE);
             final long twoChunks = 2 * chunk;
-            assertTrue(awaitAtLeast(wal::pretouchedBytes, twoChunks - AHEAD) >= twoChunks - AHEAD,
+            assertTrue(WalTestRecords.awaitAtLeast(wal::pretouchedBytes, twoChunks - AHEAD) >= twoChunks - AHEAD,
                 "it populated the writer's chunk and the next");
             long seen = wal.pretouchedBytes();
             for (int quiet = 0; quiet < 5; quiet++)

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -156,5 +158,24 @@ final class WalTestRecords
             return i;
         }
         return -1;
+    }
+
+    /**
+     * Waits up to 10 s, spinning, for a value to reach a bound.
+     *
+     * @param value   read again and again.
+     * @param atLeast the bound.
+     * @return the last value read: at least {@code atLeast}, or less after 10 s.
+     */
+    static long awaitAtLeast(final LongSupplier value, final long atLeast)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long seen = value.getAsLong();
+        while (seen < atLeast && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+            seen = value.getAsLong();
+        }
+        return seen;
     }
 }
