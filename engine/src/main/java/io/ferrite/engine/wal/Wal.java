@@ -1547,6 +1547,16 @@ public final class Wal implements AutoCloseable
     }
 
     /**
+     * For tests: the last sequence a completed sync covers (BATCH's syncer, or an explicit or EVERY_WRITE sync).
+     *
+     * @return the sequence.
+     */
+    long syncedSequenceForTesting()
+    {
+        return syncedSequence;
+    }
+
+    /**
      * For tests: where the last record appended under BATCH ends in its file, as published for the syncer.
      *
      * @return the byte position, or -1 before the first append or past the positions published.
