@@ -2,6 +2,7 @@ package io.ferrite.cell;
 
 import io.ferrite.engine.config.EngineConfig;
 import io.ferrite.engine.store.StoreFolios;
+import io.ferrite.engine.store.StoreMemory;
 import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.engine.wal.PretouchMethod;
@@ -89,6 +90,7 @@ class CellSettingsTest
             .walPretouchReadAhead(PretouchReadAhead.ON)
             .walPretouchMethod(PretouchMethod.READ)
             .storeFolios(StoreFolios.SMALL)
+            .storeMemory(StoreMemory.MAPPED)
             .checkpointIntervalRecords(5)
             .checkpointIntervalNs(1_000_000)
             .commandQueueBytes(1 << 16)
@@ -112,7 +114,7 @@ class CellSettingsTest
             "averageItemBytes", "averageKeyBytes"); // the averages through the derived byte bound
         final Set<String> out = Set.of("dataDir", "fsyncPolicy", "storeKind", "fsyncBatchIntervalNs",
             "fsyncBatchMaxRecords", "walPretouchAheadBytes", "walPretouchReadAhead", "walPretouchMethod",
-            "storeFolios", "replica", "checkpointIntervalRecords", "checkpointIntervalNs", "commandQueueBytes", "minFreeDiskBytes");
+            "storeFolios", "storeMemory", "replica", "checkpointIntervalRecords", "checkpointIntervalNs", "commandQueueBytes", "minFreeDiskBytes");
         final List<String> undecided = new ArrayList<>();
         for (final java.lang.reflect.Field field : EngineConfig.class.getDeclaredFields())
         {

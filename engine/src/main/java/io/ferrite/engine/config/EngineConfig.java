@@ -3,6 +3,7 @@ package io.ferrite.engine.config;
 import io.ferrite.engine.store.StoreConfig;
 import io.ferrite.engine.store.StoreKind;
 import io.ferrite.engine.store.StoreFolios;
+import io.ferrite.engine.store.StoreMemory;
 import io.ferrite.engine.wal.FsyncPolicy;
 import io.ferrite.engine.wal.PretouchMethod;
 import io.ferrite.engine.wal.PretouchReadAhead;
@@ -32,6 +33,7 @@ public final class EngineConfig
     private long walPretouchAheadBytes = WalConfig.DEFAULT_PRETOUCH_AHEAD_BYTES;
     private PretouchReadAhead walPretouchReadAhead = PretouchReadAhead.BY_POLICY;
     private StoreFolios storeFolios = StoreFolios.LARGE;
+    private StoreMemory storeMemory = StoreMemory.ANONYMOUS;
     private PretouchMethod walPretouchMethod = PretouchMethod.BY_POLICY;
     private int initialPartitions = 1;
     private long partitionMaxItems = 1_000_000;
@@ -63,6 +65,7 @@ public final class EngineConfig
         copy.walPretouchAheadBytes = walPretouchAheadBytes;
         copy.walPretouchReadAhead = walPretouchReadAhead;
         copy.storeFolios = storeFolios;
+        copy.storeMemory = storeMemory;
         copy.walPretouchMethod = walPretouchMethod;
         copy.initialPartitions = initialPartitions;
         copy.partitionMaxItems = partitionMaxItems;
@@ -94,6 +97,7 @@ public final class EngineConfig
         config.fsyncPolicy(settings.enumValue(PREFIX + "fsync", FsyncPolicy.class, config.fsyncPolicy));
         config.storeKind(settings.enumValue(PREFIX + "store", StoreKind.class, config.storeKind));
         config.storeFolios(settings.enumValue(PREFIX + "storeFolios", StoreFolios.class, config.storeFolios));
+        config.storeMemory(settings.enumValue(PREFIX + "storeMemory", StoreMemory.class, config.storeMemory));
         config.fsyncBatchIntervalNs(TimeUnit.MICROSECONDS.toNanos(settings.longValue(
             PREFIX + "fsyncBatchIntervalUs", TimeUnit.NANOSECONDS.toMicros(config.fsyncBatchIntervalNs), 1, 10_000_000)));
         config.fsyncBatchMaxRecords(settings.intValue(PREFIX + "fsyncBatchMaxRecords", config.fsyncBatchMaxRecords, 1, 1 << 20));
@@ -292,7 +296,26 @@ public final class EngineConfig
     }
 
     /**
-     * @return the page-cache folio size of the hash stores' files. See {@link StoreFolios}.
+     * @return where the hash stores' pages live while open. See {@link StoreMemory}.
+     */
+    public StoreMemory storeMemory()
+    {
+        return storeMemory;
+    }
+
+    /**
+     * @param storeMemory the process's own memory, whose changed pages checkpoints write to the files (default), or
+     *                    the files' shared mappings, which the kernel writes back. See {@link StoreMemory}.
+     * @return this.
+     */
+    public EngineConfig storeMemory(final StoreMemory storeMemory)
+    {
+        this.storeMemory = java.util.Objects.requireNonNull(storeMemory, "storeMemory");
+        return this;
+    }
+
+    /**
+     * @return the page-cache folio size of the hash stores' files when they are mapped. See {@link StoreFolios}.
      */
     public StoreFolios storeFolios()
     {
@@ -302,7 +325,8 @@ public final class EngineConfig
     /**
      * @param storeFolios large page-cache folios for the hash stores' files (the kernel's read-around: the most
      *                    throughput near full speed) or 4 KiB ones (a fraction of the disk writes and a shorter tail
-     *                    at moderate write rates); default {@link StoreFolios#LARGE}. See {@link StoreFolios}.
+     *                    at moderate write rates); default {@link StoreFolios#LARGE}. Only for
+     *                    {@link StoreMemory#MAPPED} stores. See {@link StoreFolios}.
      * @return this.
      */
     public EngineConfig storeFolios(final StoreFolios storeFolios)
@@ -555,6 +579,7 @@ public final class EngineConfig
             ", walPretouchAheadBytes=" + walPretouchAheadBytes +
             ", walPretouchMethod=" + walPretouchMethod +
             ", walPretouchReadAhead=" + walPretouchReadAhead +
+            ", storeMemory=" + storeMemory +
             ", storeFolios=" + storeFolios +
             ", initialPartitions=" + initialPartitions +
             ", partitionMaxItems=" + partitionMaxItems +

@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The second half of a periodic checkpoint, off the shard thread: syncs every store ({@code msync} +
- * {@code fsync}, tens of milliseconds on a disk with a large store: 52-132 ms measured at 100,000 1 KB items)
- * and then writes {@code checkpoint.bin}. The shard thread does the first half (takes the sequence, syncs the
- * WAL, hands over the stores), and finishes the checkpoint (WAL purge) on a later duty cycle once this reports
- * completion.
+ * The second half of a periodic checkpoint, off the shard thread: syncs every store (a store in its own memory writes
+ * the pages it changed, then {@code fdatasync}; a mapped one {@code fsync}s its file; tens of milliseconds on a disk
+ * with a large store: 52-132 ms measured at 100,000 1 KB items) and then writes {@code checkpoint.bin}. The shard
+ * thread does the first half (takes the sequence, syncs the WAL, begins each store's checkpoint, hands over the
+ * stores), and finishes the checkpoint (WAL purge) on a later duty cycle once this reports completion.
  * <p>
  * <b>Threading:</b> one daemon thread. The shard thread calls {@link #start}, {@link #poll}, {@link #await} and
  * {@link #close}; while a checkpoint is in flight it must not close or delete a store nor touch the

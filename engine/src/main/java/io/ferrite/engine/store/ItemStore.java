@@ -10,15 +10,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (Chronicle Map, decision 0003); {@link ItemStores} opens either.
  * <p>
  * <b>Threading:</b> not thread-safe. One thread, the partition's shard thread, opens, uses and closes it; the only
- * call another thread may make is {@link #sync()} (the checkpoint thread), while the owner goes on writing.
+ * call another thread may make is {@link #sync()} (the checkpoint thread), while the owner goes on writing. A
+ * checkpoint is {@link #beginCheckpoint()} on the owner, then {@link #sync()} (on any thread); the owner begins the
+ * next only after that sync has returned.
  * <p>
  * <b>Allocation:</b> {@link #put}, {@link #get}, {@link #view}, {@link #valueLength} and {@link #remove} allocate
  * nothing in steady state.
  * <p>
- * <b>Durability:</b> writes land in the file's page cache through the mapping, so they survive the process being
- * killed at any moment (SIGKILL) without {@link #sync()}; {@link #sync()} makes them survive an OS crash or power
- * loss. Writes after the last sync may be lost or torn by a power loss: the WAL replay from the checkpoint brings
- * them back (each implementation documents why what it keeps is usable).
+ * <b>Durability:</b> a checkpoint makes every put and remove before its {@link #beginCheckpoint()} survive an OS
+ * crash, a power loss and a kill. Writes after it may be lost or torn (page by page), by a power loss and, for a hash
+ * store in its own memory ({@link StoreMemory#ANONYMOUS}), by a kill too: the WAL replay from the checkpoint brings
+ * them back (each implementation documents why what it keeps is usable). A mapped store's writes land in the file's
+ * page cache, so they also survive a kill without a checkpoint.
  */
 public interface ItemStore extends AutoCloseable
 {
@@ -142,11 +145,20 @@ public interface ItemStore extends AutoCloseable
     void forEachKey(KeyVisitor visitor);
 
     /**
-     * Forces the store's memory to the storage device, for a checkpoint: when it returns, every put and remove
-     * completed before the call survives an OS crash or power loss (as far as the device honours a flush). May be
-     * called from the checkpoint thread while the owner writes.
+     * Owner thread: starts a checkpoint. Every put and remove made before this call is what the next {@link #sync()}
+     * makes durable; later ones may reach the file too, page by page. The default does nothing (a mapped store's
+     * sync covers everything written before it).
+     */
+    default void beginCheckpoint()
+    {
+    }
+
+    /**
+     * Completes a checkpoint, on the checkpoint thread while the owner goes on writing: when it returns, every put
+     * and remove made before the last {@link #beginCheckpoint()} (and, for a mapped store, before this call) is on
+     * the storage device (as far as the device honours a flush).
      *
-     * @throws java.io.UncheckedIOException if the flush fails.
+     * @throws java.io.UncheckedIOException if a write or the flush fails.
      */
     void sync();
 

@@ -19,6 +19,45 @@ public interface LibC
     /** {@code madvise}: no read-around on faults. */
     int MADV_RANDOM = 1;
 
+    /** {@code madvise}: back the range with transparent huge pages where the kernel can. */
+    int MADV_HUGEPAGE = 14;
+
+    /** {@code posix_fadvise}: start reading the range into the page cache. */
+    int POSIX_FADV_WILLNEED = 3;
+
+    /** {@code posix_fadvise}: drop the range's clean pages from the page cache. */
+    int POSIX_FADV_DONTNEED = 4;
+
+    /** {@code open}: read and write. */
+    int O_RDWR = 2;
+
+    /** {@code open}: not inherited by a child process (Linux's value). */
+    int O_CLOEXEC = 0x80000;
+
+    /** {@code mmap}: readable. */
+    int PROT_READ = 1;
+
+    /** {@code mmap}: writable. */
+    int PROT_WRITE = 2;
+
+    /** {@code mmap}: shared with the file (and every other mapping of it). */
+    int MAP_SHARED = 1;
+
+    /** {@code mmap}: private to the process. */
+    int MAP_PRIVATE = 2;
+
+    /** {@code mmap}: memory backed by no file (Linux's value). */
+    int MAP_ANONYMOUS = 0x20;
+
+    /** {@code mmap}: reserve no swap for the range (Linux's value). */
+    int MAP_NORESERVE = 0x4000;
+
+    /** {@code lseek}: the next offset at or after the given one that holds data. */
+    int SEEK_DATA = 3;
+
+    /** {@code lseek}: the next hole at or after the given offset (the file's end counts as one). */
+    int SEEK_HOLE = 4;
+
     /** Loaded on first use. */
     LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
 
@@ -48,6 +87,16 @@ public interface LibC
      */
     @SaveError
     long pread(int fd, long address, long length, long position);
+
+    /**
+     * @param fd       the descriptor.
+     * @param address  the bytes to write.
+     * @param length   how many.
+     * @param position the file offset.
+     * @return bytes written, or -1.
+     */
+    @SaveError
+    long pwrite(int fd, long address, long length, long position);
 
     /**
      * @param fd     the descriptor.

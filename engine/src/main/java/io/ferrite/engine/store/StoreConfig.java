@@ -35,6 +35,7 @@ public final class StoreConfig
     private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
     private String name = "partition";
     private StoreFolios folios = StoreFolios.LARGE;
+    private StoreMemory memory = StoreMemory.ANONYMOUS;
 
     /**
      * @return the map file.
@@ -197,8 +198,31 @@ public final class StoreConfig
         return this;
     }
 
+    /**
+     * @return where the hash store's pages live while it is open; see {@link StoreMemory}.
+     */
+    public StoreMemory memory()
+    {
+        return memory;
+    }
+
+    /**
+     * @param memory the process's own memory, written to the file by checkpoints (default), or the file's shared
+     *               mapping; see {@link StoreMemory}. Chronicle Map stores ignore it (they are always mapped).
+     * @return this.
+     */
+    public StoreConfig memory(final StoreMemory memory)
+    {
+        this.memory = memory;
+        return this;
+    }
+
     void validate()
     {
+        if (null == memory || null == folios)
+        {
+            throw new IllegalArgumentException("memory and folios must be set: " + this);
+        }
         if (null == file)
         {
             throw new IllegalArgumentException("file must be set: " + this);
@@ -240,6 +264,8 @@ public final class StoreConfig
             ", averageValueSize=" + averageValueSize +
             ", maxValueSize=" + maxValueSize +
             ", name='" + name + '\'' +
+            ", memory=" + memory +
+            ", folios=" + folios +
             '}';
     }
 }

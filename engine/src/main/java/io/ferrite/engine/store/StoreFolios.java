@@ -1,8 +1,10 @@
 package io.ferrite.engine.store;
 
 /**
- * The size of the page-cache folios the hash store's file is cached in, which decides how much the kernel writes
- * back for a page the store dirtied (decision 0014, "What the kernel's writeback costs").
+ * The size of the page-cache folios a mapped hash store's file ({@link StoreMemory#MAPPED}) is cached in, which
+ * decides how much the kernel writes back for a page the store dirtied (decision 0014, "What the kernel's writeback
+ * costs"). A store in its own memory ({@link StoreMemory#ANONYMOUS}, the default) writes its changed pages itself,
+ * 4 KiB at a time, and ignores this.
  * <ul>
  *   <li>{@link #LARGE}: the kernel's default read-around on the store's mapping, which on Linux 6.x with ext4 caches
  *   the file in folios of up to 2 MiB, mapped by PMD. A write fault, a sync and the kernel's writeback each take a

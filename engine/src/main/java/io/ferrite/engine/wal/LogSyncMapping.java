@@ -37,10 +37,6 @@ final class LogSyncMapping implements AutoCloseable
     /** The mapping grows in steps of this much address space (not memory: no page of it is ever touched). */
     static final long MAP_STEP = 1L << 30;
 
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000; // Linux
-    private static final int PROT_READ = 1;
-    private static final int MAP_SHARED = 1;
     private static final int MS_SYNC = 4; // Linux
     private static final long MAP_FAILED = -1;
 
@@ -65,7 +61,7 @@ final class LogSyncMapping implements AutoCloseable
      */
     static LogSyncMapping open(final Path file) throws IOException
     {
-        final int fd = LibC.INSTANCE.open(file.toString(), O_RDWR | O_CLOEXEC, 0);
+        final int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             throw new IOException("open(" + file + ", O_RDWR) failed: errno " + LibC.errno());
@@ -103,7 +99,7 @@ final class LogSyncMapping implements AutoCloseable
     {
         unmap();
         // a mapping may run past the end of the file: only touching such pages faults, and nothing touches them
-        final Pointer pointer = LibC.INSTANCE.mmap(null, length, PROT_READ, MAP_SHARED, fd, 0);
+        final Pointer pointer = LibC.INSTANCE.mmap(null, length, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
         final long mapped = null == pointer ? MAP_FAILED : pointer.address();
         if (MAP_FAILED == mapped)
         {

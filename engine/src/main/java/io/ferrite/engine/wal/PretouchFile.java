@@ -27,7 +27,6 @@ final class PretouchFile implements AutoCloseable
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000; // Linux
     private static final int SEEK_END = 2;
-    private static final int POSIX_FADV_WILLNEED = 3;
 
     private final int fd;
     private final Path file;
@@ -77,7 +76,7 @@ final class PretouchFile implements AutoCloseable
     {
         if (!readAhead)
         {
-            final int error = LibC.INSTANCE.posix_fadvise(fd, position, length, POSIX_FADV_WILLNEED);
+            final int error = LibC.INSTANCE.posix_fadvise(fd, position, length, LibC.POSIX_FADV_WILLNEED);
             if (0 != error)
             {
                 // posix_fadvise returns the error number instead of setting errno

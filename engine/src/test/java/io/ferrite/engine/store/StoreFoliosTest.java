@@ -72,7 +72,8 @@ class StoreFoliosTest
         final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
         try (HashItemStore store = HashItemStore.open(
-            new StoreConfig().file(file).maxEntries(2 * ITEMS).name(folios.name()).folios(folios)))
+            new StoreConfig().file(file).maxEntries(2 * ITEMS).name(folios.name()).folios(folios)
+                .memory(StoreMemory.MAPPED)))
         {
             for (int i = 0; i < ITEMS; i++)
             {
