@@ -260,6 +260,7 @@ public final class HashItemStore implements ItemStore
                     {
                         throw new IOException("open(" + file + ", O_RDWR) failed: errno " + LibC.errno());
                     }
+                    checkFitsInMemory(config, dataBytes(fd, fileLength, file), availableMemory());
                     address = mapAnonymous(fileLength, config);
                     final long loadStart = System.nanoTime();
                     loaded = load(fd, address, fileLength, file);
@@ -348,21 +349,12 @@ public final class HashItemStore implements ItemStore
         long position = 0;
         while (position < length)
         {
-            final long data = LibC.INSTANCE.lseek(fd, position, LibC.SEEK_DATA);
+            final long data = nextData(fd, position, file);
             if (data < 0)
             {
-                final int errno = LibC.errno();
-                if (ENXIO == errno)
-                {
-                    break; // no data at or after position
-                }
-                throw new IOException("lseek(" + file + ", " + position + ", SEEK_DATA) failed: errno " + errno);
+                break;
             }
-            final long hole = Math.min(length, LibC.INSTANCE.lseek(fd, data, LibC.SEEK_HOLE));
-            if (hole < data)
-            {
-                throw new IOException("lseek(" + file + ", " + data + ", SEEK_HOLE) failed: errno " + LibC.errno());
-            }
+            final long hole = nextHole(fd, data, length, file);
             long at = data;
             long asked = data;
             while (at < hole)
@@ -390,6 +382,94 @@ public final class HashItemStore implements ItemStore
         }
         LibC.INSTANCE.posix_fadvise(fd, 0, 0, LibC.POSIX_FADV_DONTNEED);
         return loaded;
+    }
+
+    /**
+     * @return the first offset at or after {@code position} that holds data, or -1 if none does.
+     */
+    private static long nextData(final int fd, final long position, final Path file) throws IOException
+    {
+        final long data = LibC.INSTANCE.lseek(fd, position, LibC.SEEK_DATA);
+        if (data < 0)
+        {
+            final int errno = LibC.errno();
+            if (ENXIO == errno)
+            {
+                return -1;
+            }
+            throw new IOException("lseek(" + file + ", " + position + ", SEEK_DATA) failed: errno " + errno);
+        }
+        return data;
+    }
+
+    /**
+     * @return the end of the data that starts at {@code data}: the next hole, or {@code length}.
+     */
+    private static long nextHole(final int fd, final long data, final long length, final Path file) throws IOException
+    {
+        final long hole = Math.min(length, LibC.INSTANCE.lseek(fd, data, LibC.SEEK_HOLE));
+        if (hole < data)
+        {
+            throw new IOException("lseek(" + file + ", " + data + ", SEEK_HOLE) failed: errno " + LibC.errno());
+        }
+        return hole;
+    }
+
+    /**
+     * @return the bytes of the file that hold data: what {@link #load} reads into memory.
+     */
+    private static long dataBytes(final int fd, final long length, final Path file) throws IOException
+    {
+        long total = 0;
+        long position = 0;
+        while (position < length)
+        {
+            final long data = nextData(fd, position, file);
+            if (data < 0)
+            {
+                break;
+            }
+            position = nextHole(fd, data, length, file);
+            total += position - data;
+        }
+        return total;
+    }
+
+    /**
+     * @return {@code MemAvailable} of {@code /proc/meminfo} in bytes, or -1 where there is none.
+     */
+    static long availableMemory()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
+            {
+                if (line.startsWith("MemAvailable:"))
+                {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.debug("no MemAvailable in /proc/meminfo", ex);
+        }
+        return -1;
+    }
+
+    /**
+     * Refuses to load a store whose data is more than the memory available (-1: unknown, not checked): with no swap the
+     * load would end in the kernel killing the process, with nothing said about why.
+     */
+    static void checkFitsInMemory(final StoreConfig config, final long dataBytes, final long availableBytes)
+    {
+        if (availableBytes >= 0 && dataBytes > availableBytes)
+        {
+            throw new IllegalStateException("cannot open hash store " + config.name() + " (" + config.file() +
+                ") in memory: its file holds " + dataBytes + " bytes of data and " + availableBytes + " bytes of " +
+                "memory are available (MemAvailable); a store in its own memory (ferrite.engine.storeMemory=" +
+                "anonymous) must fit in memory. Free memory, or open it mapped (ferrite.engine.storeMemory=mapped)");
+        }
     }
 
     /**

@@ -295,6 +295,28 @@ class StoreWritesItsOwnPagesTest
         }
     }
 
+    /**
+     * A store whose data is more than the memory available is refused at open, naming both figures and the setting
+     * that opens it anyway, rather than loaded until the kernel kills the process.
+     */
+    @Test
+    void aStoreLargerThanTheMemoryAvailableIsRefusedNamingTheSetting() throws IOException
+    {
+        final StoreConfig config = new StoreConfig().file(dir.resolve("big.store")).name("big").maxEntries(100);
+        HashItemStore.checkFitsInMemory(config, 1L << 20, 1L << 20); // fits exactly
+        HashItemStore.checkFitsInMemory(config, 1L << 40, -1); // not known: not checked
+        final IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> HashItemStore.checkFitsInMemory(config, (1L << 20) + 1, 1L << 20));
+        assertTrue(refused.getMessage().contains("1048577 bytes of data") &&
+            refused.getMessage().contains("1048576 bytes of memory") &&
+            refused.getMessage().contains("ferrite.engine.storeMemory=mapped"), refused.getMessage());
+        assertTrue(HashItemStore.availableMemory() > 0, "MemAvailable is read on Linux");
+        try (HashItemStore store = HashItemStore.open(config)) // a small store fits, and opens
+        {
+            assertEquals(0, store.size());
+        }
+    }
+
     /** A value that names its key and version, so any value read can be checked to be one the key once had. */
     private int fillValue(final int k, final int version)
     {
