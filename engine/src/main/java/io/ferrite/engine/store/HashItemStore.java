@@ -260,10 +260,11 @@ public final class HashItemStore implements ItemStore
                     {
                         throw new IOException("open(" + file + ", O_RDWR) failed: errno " + LibC.errno());
                     }
-                    checkFitsInMemory(config, dataBytes(fd, fileLength, file), availableMemory());
+                    loaded = dataBytes(fd, fileLength, file);
+                    checkFitsInMemory(config, loaded, availableMemory());
                     address = mapAnonymous(fileLength, config);
                     final long loadStart = System.nanoTime();
-                    loaded = load(fd, address, fileLength, file);
+                    load(fd, address, fileLength, file);
                     loadNanos = System.nanoTime() - loadStart;
                 }
                 else
@@ -340,21 +341,11 @@ public final class HashItemStore implements ItemStore
     /**
      * Reads the file's data into {@code address}, skipping its holes (the anonymous memory there stays untouched:
      * zero, and not allocated), then drops the file's pages from the page cache: the store's memory is the copy.
-     *
-     * @return bytes read.
      */
-    private static long load(final int fd, final long address, final long length, final Path file) throws IOException
+    private static void load(final int fd, final long address, final long length, final Path file) throws IOException
     {
-        long loaded = 0;
-        long position = 0;
-        while (position < length)
+        forEachDataExtent(fd, length, file, (data, hole) ->
         {
-            final long data = nextData(fd, position, file);
-            if (data < 0)
-            {
-                break;
-            }
-            final long hole = nextHole(fd, data, length, file);
             long at = data;
             long asked = data;
             while (at < hole)
@@ -377,42 +368,45 @@ public final class HashItemStore implements ItemStore
                 }
                 at += read;
             }
-            loaded += hole - data;
+        });
+        LibC.INSTANCE.posix_fadvise(fd, 0, 0, LibC.POSIX_FADV_DONTNEED);
+    }
+
+    /** One stretch of a file that holds data, {@code [data, hole)}. */
+    @FunctionalInterface
+    private interface DataExtent
+    {
+        void on(long data, long hole) throws IOException;
+    }
+
+    /**
+     * Visits the stretches of the file below {@code length} that hold data, in order ({@code SEEK_DATA} /
+     * {@code SEEK_HOLE}).
+     */
+    private static void forEachDataExtent(final int fd, final long length, final Path file, final DataExtent visitor)
+        throws IOException
+    {
+        long position = 0;
+        while (position < length)
+        {
+            final long data = LibC.INSTANCE.lseek(fd, position, LibC.SEEK_DATA);
+            if (data < 0)
+            {
+                final int errno = LibC.errno();
+                if (ENXIO == errno)
+                {
+                    return; // no data at or after position
+                }
+                throw new IOException("lseek(" + file + ", " + position + ", SEEK_DATA) failed: errno " + errno);
+            }
+            final long hole = Math.min(length, LibC.INSTANCE.lseek(fd, data, LibC.SEEK_HOLE));
+            if (hole < data)
+            {
+                throw new IOException("lseek(" + file + ", " + data + ", SEEK_HOLE) failed: errno " + LibC.errno());
+            }
+            visitor.on(data, hole);
             position = hole;
         }
-        LibC.INSTANCE.posix_fadvise(fd, 0, 0, LibC.POSIX_FADV_DONTNEED);
-        return loaded;
-    }
-
-    /**
-     * @return the first offset at or after {@code position} that holds data, or -1 if none does.
-     */
-    private static long nextData(final int fd, final long position, final Path file) throws IOException
-    {
-        final long data = LibC.INSTANCE.lseek(fd, position, LibC.SEEK_DATA);
-        if (data < 0)
-        {
-            final int errno = LibC.errno();
-            if (ENXIO == errno)
-            {
-                return -1;
-            }
-            throw new IOException("lseek(" + file + ", " + position + ", SEEK_DATA) failed: errno " + errno);
-        }
-        return data;
-    }
-
-    /**
-     * @return the end of the data that starts at {@code data}: the next hole, or {@code length}.
-     */
-    private static long nextHole(final int fd, final long data, final long length, final Path file) throws IOException
-    {
-        final long hole = Math.min(length, LibC.INSTANCE.lseek(fd, data, LibC.SEEK_HOLE));
-        if (hole < data)
-        {
-            throw new IOException("lseek(" + file + ", " + data + ", SEEK_HOLE) failed: errno " + LibC.errno());
-        }
-        return hole;
     }
 
     /**
@@ -420,19 +414,9 @@ public final class HashItemStore implements ItemStore
      */
     private static long dataBytes(final int fd, final long length, final Path file) throws IOException
     {
-        long total = 0;
-        long position = 0;
-        while (position < length)
-        {
-            final long data = nextData(fd, position, file);
-            if (data < 0)
-            {
-                break;
-            }
-            position = nextHole(fd, data, length, file);
-            total += position - data;
-        }
-        return total;
+        final long[] total = new long[1];
+        forEachDataExtent(fd, length, file, (data, hole) -> total[0] += hole - data);
+        return total[0];
     }
 
     /**

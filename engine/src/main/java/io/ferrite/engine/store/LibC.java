@@ -28,6 +28,9 @@ public interface LibC
     /** {@code posix_fadvise}: drop the range's clean pages from the page cache. */
     int POSIX_FADV_DONTNEED = 4;
 
+    /** {@code open}: read only. */
+    int O_RDONLY = 0;
+
     /** {@code open}: read and write. */
     int O_RDWR = 2;
 
@@ -51,6 +54,9 @@ public interface LibC
 
     /** {@code mmap}: reserve no swap for the range (Linux's value). */
     int MAP_NORESERVE = 0x4000;
+
+    /** {@code lseek}: from the file's end. */
+    int SEEK_END = 2;
 
     /** {@code lseek}: the next offset at or after the given one that holds data. */
     int SEEK_DATA = 3;

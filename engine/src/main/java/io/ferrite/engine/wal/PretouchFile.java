@@ -2,7 +2,6 @@ package io.ferrite.engine.wal;
 
 import io.ferrite.engine.store.LibC;
 
-
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -24,10 +23,6 @@ import java.nio.file.Path;
  */
 final class PretouchFile implements AutoCloseable
 {
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000; // Linux
-    private static final int SEEK_END = 2;
-
     private final int fd;
     private final Path file;
     private final boolean readAhead;
@@ -52,7 +47,7 @@ final class PretouchFile implements AutoCloseable
     static PretouchFile open(final Path file, final boolean readAhead) throws IOException
     {
         final LibC libc = LibC.INSTANCE;
-        final int fd = libc.open(file.toString(), O_RDONLY | O_CLOEXEC, 0);
+        final int fd = libc.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             throw new IOException("open(" + file + ", O_RDONLY) failed: errno " + LibC.errno());
@@ -100,7 +95,7 @@ final class PretouchFile implements AutoCloseable
      */
     long size() throws IOException
     {
-        final long end = LibC.INSTANCE.lseek(fd, 0, SEEK_END);
+        final long end = LibC.INSTANCE.lseek(fd, 0, LibC.SEEK_END);
         if (end < 0)
         {
             throw new IOException("lseek(" + file + ", 0, SEEK_END) failed: errno " + LibC.errno());
