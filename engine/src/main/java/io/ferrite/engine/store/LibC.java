@@ -19,6 +19,12 @@ public interface LibC
     /** {@code madvise}: no read-around on faults. */
     int MADV_RANDOM = 1;
 
+    /**
+     * {@code madvise}: drop the range's page-table entries; a shared file mapping's pages stay in the page cache,
+     * dirty or not, and fault back in on the next access.
+     */
+    int MADV_DONTNEED = 4;
+
     /** {@code madvise}: back the range with transparent huge pages where the kernel can. */
     int MADV_HUGEPAGE = 14;
 

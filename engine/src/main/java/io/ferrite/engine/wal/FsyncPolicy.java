@@ -29,10 +29,12 @@ public enum FsyncPolicy
      * just misses one sync waits for it to end, the interval and the next; plus any delay in scheduling the
      * syncer thread) before the loss; nothing older than that is ever lost. A failed sync fails the log: no
      * later append is accepted until restart ({@link Wal#throwIfFailed()}). The
-     * appender never waits for a sync, except for one forced when the log rolls to a new file; but each sync
-     * write-protects the pages it writes back, and the appender's next store to one of them faults: about once per
-     * sync, since the pages the pretoucher populated past the last record are not written back ({@link
-     * PretouchMethod}, {@link PretouchReadAhead} for the folio size).
+     * appender never waits for a sync, except for one forced when the log rolls to a new file. Before each sync
+     * the syncer unmaps the whole pages written since the last one from the appender's mapping (decision 0007,
+     * "Unmapping what is synced"), so that writing them back costs one TLB shootdown, not one per page; the page
+     * the last record ends in stays mapped, the sync write-protects it, and the appender's next store there
+     * faults: about once per sync, since the pages the pretoucher populated past the last record are neither
+     * unmapped nor written back ({@link PretouchMethod}, {@link PretouchReadAhead} for the folio size).
      */
     BATCH,
 

@@ -8,11 +8,13 @@ import io.ferrite.codecs.sbe.WalOp;
 import io.ferrite.codecs.sbe.WalRecordDecoder;
 import io.ferrite.codecs.sbe.WalRecordEncoder;
 import io.ferrite.engine.store.DurableFiles;
+import io.ferrite.engine.store.LibC;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.bytes.MappedFile;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -114,8 +116,9 @@ import java.util.zip.CRC32C;
  * <b>Durability.</b> See {@link FsyncPolicy}. The sync is {@code FileChannel.force(false)}
  * ({@code fdatasync}) on the cycle file the appender writes, or under BATCH the same for the file's prefix up to
  * the last record appended ({@code msync(MS_SYNC)} of that range, Linux's ranged fdatasync, so that the
- * pages populated ahead of the writer are not written back), plus an {@code fsync} of the directory when
- * a new cycle file appears; a file the appender leaves is forced whole then (BATCH, EVERY_WRITE) or by the next
+ * pages populated ahead of the writer are not written back; the pages it covers are first unmapped from the
+ * appender's mapping, so that their writeback write-protects nothing, see {@code unmapWritten}), plus an
+ * {@code fsync} of the directory when a new cycle file appears; a file the appender leaves is forced whole then (BATCH, EVERY_WRITE) or by the next
  * {@link #sync()} (NONE), so a completed sync covers every record before it. Chronicle's own {@code ExcerptAppender.sync()} msyncs only the mapped chunk
  * of the current write position, which misses records left in the previous chunk and the file's
  * header, and its default sync mode is {@code MS_ASYNC}, a no-op on Linux; so the WAL does not use it.
@@ -159,6 +162,8 @@ public final class Wal implements AutoCloseable
      * zeroing), never milliseconds' worth on the CPU of the thread that woke it.
      */
     private static final long PRETOUCH_BURST_BYTES = 256 * 1024;
+    /** The unit the BATCH syncer unmaps in ({@link #unmapWritten}): a page. */
+    private static final long UNMAP_PAGE = OS.pageSize();
     /** The pretoucher's longest park: it is woken by the owner (see publishPretouchPosition); this is the backstop. */
     private static final long PRETOUCH_IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
@@ -246,6 +251,17 @@ public final class Wal implements AutoCloseable
     /** Syncs of a written prefix done ({@link #prefixSyncsForTesting()}). */
     private final AtomicLong prefixSyncs = new AtomicLong();
     /**
+     * BATCH: drops the appender's page-table entries for the pages a prefix sync is about to write back ({@link
+     * #unmapWritten}); null under the other policies, when turned off for a test, or after it failed. Sync lock.
+     */
+    private LogMappingAdvisor syncUnmapper;
+    /** BATCH: the appender's mapping of the sync file, taken when the sync file switches; may be null. Sync lock. */
+    private MappedFile syncMappedFile;
+    /** BATCH: where the sync file's next unmapping starts; -1 before its first. Sync lock. */
+    private long unmappedTo = -1;
+    /** Bytes of the log unmapped before their sync ({@link #unmappedBytesForTesting()}). */
+    private final AtomicLong unmappedBytes = new AtomicLong();
+    /**
      * NONE: the files the appender left since the last sync, other than the sync file (which the next sync's switch
      * forces): a sync forces them too, so that it covers every record before it whatever the files (see
      * {@link #forceToDisk()}). Owner only.
@@ -312,6 +328,8 @@ public final class Wal implements AutoCloseable
         earlyWakeSequence = lastSequence;
         if (FsyncPolicy.BATCH == fsyncPolicy)
         {
+            syncUnmapper = config.unmapsSyncedPages() ?
+                new LogMappingAdvisor("ferrite-wal-sync", LibC.MADV_DONTNEED, false) : null;
             batchSyncer = new Thread(this::runBatchSyncer, "ferrite-wal-sync " + directory);
             batchSyncer.setDaemon(true);
             batchSyncer.start();
@@ -1243,7 +1261,7 @@ public final class Wal implements AutoCloseable
     /**
      * {@link PretouchMethod#POPULATE}: woken as the reading pretoucher is, it keeps the pages from the owner's write
      * position to {@code pretouchAheadBytes} past it faulted in, writable, in the appender's own mapping of the file,
-     * through a {@link LogMappingPopulator} following the file the owner publishes. Taking each chunk of the mapping
+     * through a {@link LogMappingAdvisor} following the file the owner publishes. Taking each chunk of the mapping
      * ahead also grows the file and maps the chunk on this thread, the work the owner did at each chunk's start (an
      * {@code ftruncate} that waited milliseconds behind writeback, perf/README). The contents are untouched, and
      * durability with them. The owner, at most {@code pretouchAheadBytes} behind, holds the chunk it lets go of by
@@ -1270,8 +1288,8 @@ public final class Wal implements AutoCloseable
         int generation = -1;
         long touchedUpTo = 0;
         long lastPublished = -1;
-        try (LogMappingPopulator populator =
-            new LogMappingPopulator("ferrite-wal-pretouch", populateAdvice, !pretouchReadsAhead))
+        try (LogMappingAdvisor populator =
+            new LogMappingAdvisor("ferrite-wal-pretouch", populateAdvice, !pretouchReadsAhead))
         {
             while (!stopPretoucher)
             {
@@ -1304,14 +1322,14 @@ public final class Wal implements AutoCloseable
                 while (touchedUpTo < limit && !stopPretoucher)
                 {
                     final long end =
-                        populator.populate(touchedUpTo, Math.min(limit, touchedUpTo + PRETOUCH_BURST_BYTES));
-                    if (LogMappingPopulator.UNSUPPORTED == end)
+                        populator.advise(touchedUpTo, Math.min(limit, touchedUpTo + PRETOUCH_BURST_BYTES));
+                    if (LogMappingAdvisor.UNSUPPORTED == end)
                     {
                         LOG.warn("WAL pretoucher: this kernel has no madvise(MADV_POPULATE_WRITE) (Linux 5.14 and " +
                             "later); reading the log ahead instead: {}", directory);
                         return false;
                     }
-                    if (LogMappingPopulator.CLOSED == end)
+                    if (LogMappingAdvisor.CLOSED == end)
                     {
                         break; // the file's mapping closed under it: wait for the next file
                     }
@@ -1499,8 +1517,70 @@ public final class Wal implements AutoCloseable
     private void forcePrefix(final long end) throws IOException
     {
         throwInjectedSyncFailure();
+        unmapWritten(end);
         syncMapping.syncPrefix(end);
         prefixSyncs.incrementAndGet();
+    }
+
+    /**
+     * Before a prefix sync: drops the appender's page-table entries for the whole pages of the sync file written
+     * since the last one, up to the page {@code end} falls in, which the owner is still writing (decision 0007,
+     * "Unmapping what is synced"). Why: writeback write-protects each page it cleans in every mapping that maps it
+     * writable, with one TLB shootdown per page, and on this project's VM each shootdown is a hypercall (the syncer
+     * spent 0.7 of a CPU in them at 150 k puts/s, and the owner waited on its page-table lock); one {@code madvise}
+     * drops a whole range under one shootdown, and writeback then finds no mapping to write-protect. The pages stay
+     * in the page cache, dirty, so the sync writes exactly what it did before. Pages before {@code end} that the
+     * owner writes again (Chronicle's header, its index arrays) fault back in on its next store, as their
+     * write-protection after each sync made them do anyway. Best effort: a failure stops the unmapping, with a
+     * warning, and never fails a sync.
+     */
+    private void unmapWritten(final long end)
+    {
+        final MappedFile file = syncMappedFile;
+        if (null == syncUnmapper || null == file)
+        {
+            return;
+        }
+        final long to = end & -UNMAP_PAGE;
+        try
+        {
+            if (!syncUnmapper.follow(file))
+            {
+                return; // the file's mapping closed: nothing of it is mapped any more
+            }
+            if (unmappedTo < 0)
+            {
+                // the first sync of this file: from the start of the chunk the owner writes in, which it holds (a
+                // file reopened at a restart has earlier chunks no longer mapped, which need no unmapping)
+                unmappedTo = to - to % file.chunkSize();
+            }
+            if (to <= unmappedTo)
+            {
+                return;
+            }
+            final long done = syncUnmapper.advise(unmappedTo, to);
+            if (LogMappingAdvisor.UNSUPPORTED == done)
+            {
+                stopUnmapping("the kernel refused madvise(MADV_DONTNEED) on it");
+            }
+            else if (done > unmappedTo)
+            {
+                unmappedBytes.addAndGet(done - unmappedTo);
+                unmappedTo = done;
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            stopUnmapping(ex.toString());
+        }
+    }
+
+    private void stopUnmapping(final String why)
+    {
+        LOG.warn("WAL {}: stopped unmapping the log's written pages before syncing them ({}); syncs go on, each " +
+            "page written back now costs a TLB shootdown", directory, why);
+        syncUnmapper.close();
+        syncUnmapper = null;
     }
 
     /** Fault injection ({@link #failNextSyncForTesting}): a sync of either kind throws the failure set, once. */
@@ -1575,6 +1655,16 @@ public final class Wal implements AutoCloseable
     long prefixSyncsForTesting()
     {
         return prefixSyncs.get();
+    }
+
+    /**
+     * For tests: bytes of the log the BATCH syncer unmapped from the appender's mapping before syncing them.
+     *
+     * @return the count.
+     */
+    long unmappedBytesForTesting()
+    {
+        return unmappedBytes.get();
     }
 
     /**
@@ -1661,6 +1751,9 @@ public final class Wal implements AutoCloseable
         }
         syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.READ);
         syncChannelCycle = cycle;
+        final Bytes<?> bytes = appender.wire().bytes();
+        syncMappedFile = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
+        unmappedTo = -1;
         syncGeneration = (syncGeneration + 1) & 0x7F_FFFF;
         if (FsyncPolicy.BATCH == fsyncPolicy)
         {
@@ -1697,6 +1790,11 @@ public final class Wal implements AutoCloseable
             syncMapping.close();
             syncMapping = null;
         }
+        if (null != syncUnmapper)
+        {
+            syncUnmapper.close(); // lets go of the file's mapping; follows the next sync file's
+        }
+        syncMappedFile = null;
     }
 
     /**

@@ -50,6 +50,7 @@ public final class WalConfig
     /** Linux's {@code MADV_POPULATE_WRITE} (5.14): fault the range in writable, as a write would, without writing. */
     static final int MADV_POPULATE_WRITE = 23;
     private int populateAdvice = MADV_POPULATE_WRITE;
+    private boolean unmapsSyncedPages = true;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private TimeProvider rollClock = SystemTimeProvider.INSTANCE;
 
@@ -238,6 +239,24 @@ public final class WalConfig
     int populateAdvice()
     {
         return populateAdvice;
+    }
+
+    /**
+     * Tests only: whether the BATCH syncer unmaps the pages it is about to sync from the appender's mapping (the
+     * default; decision 0007, "Unmapping what is synced"), so that a test can see what it changes.
+     *
+     * @param unmaps false to leave them mapped.
+     * @return this.
+     */
+    WalConfig unmapSyncedPagesForTesting(final boolean unmaps)
+    {
+        this.unmapsSyncedPages = unmaps;
+        return this;
+    }
+
+    boolean unmapsSyncedPages()
+    {
+        return unmapsSyncedPages;
     }
 
     /**

@@ -11,26 +11,29 @@ import net.openhft.chronicle.core.io.ReferenceOwner;
 import java.io.IOException;
 
 /**
- * Faults ranges of the log file being written in, writable, through the appender's own mapping of it (decision 0007,
- * "Populating the writer's own mapping"), for one thread of the WAL's (the pretoucher, or the BATCH syncer).
+ * Applies one {@code madvise} advice to ranges of the log file being written, through the appender's own mapping of
+ * it, for one thread of the WAL's: {@code MADV_POPULATE_WRITE} for the pretoucher (decision 0007, "Populating the
+ * writer's own mapping"), {@code MADV_DONTNEED} for the BATCH syncer (decision 0007, "Unmapping what is synced").
  * <p>
  * It reserves the file's {@link MappedFile} (published by the owner when it starts a file) and the chunk of it that
- * holds the range ({@link MappedFile#acquireByteStore}), which Chronicle then hands the appender when it reaches that
- * chunk: the same mapping, so the page-table entries made here are the appender's. Acquiring a chunk ahead also grows
- * the file and maps the chunk on this thread. {@code madvise(MADV_POPULATE_WRITE)} (Linux 5.14) then does what the
- * owner's first store to each page would have done, without writing: the contents are untouched. It holds one chunk
- * at a time and lets it go when it takes another. With {@code smallFolios}, each chunk is advised
- * {@code MADV_RANDOM} when taken, so that no fault in it reads around the page in large folios ({@link
+ * holds the range ({@link MappedFile#acquireByteStore}), which Chronicle hands the appender when it is at that chunk:
+ * the same mapping, so the page-table entries the advice makes or drops are the appender's. Holding them is also
+ * what makes the advice safe: a chunk reserved here cannot be unmapped, so its addresses cannot have become someone
+ * else's memory. Acquiring a chunk ahead grows the file and maps the chunk on this thread. Populating does what the
+ * owner's first store to each page would have done, without writing; dropping a page's entries leaves the page, and
+ * whether it is dirty, in the page cache (the owner's next store to it faults it back). Neither changes the
+ * contents. It holds one chunk at a time and lets it go when it takes another. With {@code smallFolios}, each chunk
+ * is advised {@code MADV_RANDOM} when taken, so that no fault in it reads around the page in large folios ({@link
  * PretouchReadAhead}).
  * <p>
- * <b>Threading:</b> one thread. <b>Allocation:</b> none of its own per range; Chronicle allocates when it maps a
- * chunk.
+ * <b>Threading:</b> one thread at a time (the syncer's is used under the WAL's sync lock). <b>Allocation:</b> none
+ * of its own per range; Chronicle allocates when it maps a chunk.
  */
-final class LogMappingPopulator implements AutoCloseable
+final class LogMappingAdvisor implements AutoCloseable
 {
-    /** {@link #populate}'s answer when the kernel refuses the advice before anything was populated. */
+    /** {@link #advise}'s answer when the kernel refuses the advice before it ever took it. */
     static final long UNSUPPORTED = -1;
-    /** {@link #populate}'s answer when there is no mapping to populate: the file was closed under it. */
+    /** {@link #advise}'s answer when there is no mapping to advise: the file was closed under it. */
     static final long CLOSED = -2;
 
     private static final int EINVAL = 22;
@@ -42,14 +45,14 @@ final class LogMappingPopulator implements AutoCloseable
     private MappedFile followed;
     private MappedFile mapped;
     private MappedBytesStore chunk;
-    private boolean populated;
+    private boolean advised;
 
     /**
-     * @param name        names this populator's references (Chronicle's reference tracing).
-     * @param advice      {@code MADV_POPULATE_WRITE}, or another number in tests.
+     * @param name        names this advisor's references (Chronicle's reference tracing).
+     * @param advice      {@code MADV_POPULATE_WRITE} or {@code MADV_DONTNEED}, or another number in tests.
      * @param smallFolios whether the log is to stay in 4 KiB page-cache folios.
      */
-    LogMappingPopulator(final String name, final int advice, final boolean smallFolios)
+    LogMappingAdvisor(final String name, final int advice, final boolean smallFolios)
     {
         this.owner = ReferenceOwner.temporary(name);
         this.advice = advice;
@@ -57,7 +60,7 @@ final class LogMappingPopulator implements AutoCloseable
     }
 
     /**
-     * Makes {@code file} the mapping populated from now on (nothing changes if it already is), letting go of the
+     * Makes {@code file} the mapping advised from now on (nothing changes if it already is), letting go of the
      * previous one.
      *
      * @param file the mapping of the file being written.
@@ -75,14 +78,15 @@ final class LogMappingPopulator implements AutoCloseable
     }
 
     /**
-     * Faults in the pages of {@code [from, to)} of the followed file, writable.
+     * Advises the pages of {@code [from, to)} of the followed file (populating faults them in writable; dropping
+     * unmaps them from the appender's mapping).
      *
-     * @return the position up to which the pages are populated (the end of the page holding {@code to - 1});
+     * @return the position up to which the pages are advised (the end of the page holding {@code to - 1});
      * {@link #CLOSED} when the file's mapping was closed under it (it then waits for the next file to follow);
-     * {@link #UNSUPPORTED} when the kernel refused the advice before anything was ever populated.
-     * @throws IOException when the kernel refuses it afterwards, naming the range and the errno.
+     * {@link #UNSUPPORTED} when the kernel refused the advice before it ever took it.
+     * @throws IOException when the kernel refuses it afterwards, naming the advice, the range and the errno.
      */
-    long populate(final long from, final long to) throws IOException
+    long advise(final long from, final long to) throws IOException
     {
         if (null == mapped)
         {
@@ -109,14 +113,14 @@ final class LogMappingPopulator implements AutoCloseable
                 if (0 != LibC.INSTANCE.madvise(chunk.addressForWrite(position), length, advice))
                 {
                     final int errno = LibC.errno();
-                    if (!populated && EINVAL == errno)
+                    if (!advised && EINVAL == errno)
                     {
                         return UNSUPPORTED;
                     }
-                    throw new IOException("madvise(MADV_POPULATE_WRITE) of " + length + " bytes at offset " +
+                    throw new IOException("madvise(" + advice + ") of " + length + " bytes at offset " +
                         position + " of " + mapped.file() + " failed: errno " + errno);
                 }
-                populated = true;
+                advised = true;
                 position += length;
             }
             return position;
