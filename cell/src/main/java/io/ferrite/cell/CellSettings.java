@@ -30,8 +30,8 @@ import java.util.TreeMap;
  * </ul>
  * Out, and why: the store kind (a cell runs the hash store only: {@link CellState} refuses another), the averages
  * themselves (they size the store, and count only through the byte bound), the data directory, the WAL's fsync,
- * batching and pretouch, the store's memory and page-cache folios, checkpoints, the command queue, the free-disk margin
- * {@code minFreeDiskBytes} (local
+ * batching and pretouch, the store's memory and page-cache folios, checkpoints, the command queue, the free-disk and
+ * available-memory margins {@code minFreeDiskBytes} and {@code minAvailableMemoryBytes} (local
  * durability and speed; a failure or refusal there stops the member, it is never an answer), the cluster's timeouts, term and segment lengths, retention, snapshot interval, idle
  * strategies, fault injection (Aeron's or the member's own; the log is the leader's either way), and the replica
  * flag (always set in a cell).

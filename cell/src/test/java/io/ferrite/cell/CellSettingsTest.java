@@ -95,6 +95,7 @@ class CellSettingsTest
             .checkpointIntervalNs(1_000_000)
             .commandQueueBytes(1 << 16)
             .minFreeDiskBytes(1)
+            .minAvailableMemoryBytes(1)
             .replica(true)
             .storeKind(StoreKind.CHRONICLE); // refused in a cell anyway (CellState.requireHashStore)
         assertEquals(reference, of(local).fingerprint());
@@ -114,7 +115,8 @@ class CellSettingsTest
             "averageItemBytes", "averageKeyBytes"); // the averages through the derived byte bound
         final Set<String> out = Set.of("dataDir", "fsyncPolicy", "storeKind", "fsyncBatchIntervalNs",
             "fsyncBatchMaxRecords", "walPretouchAheadBytes", "walPretouchReadAhead", "walPretouchMethod",
-            "storeFolios", "storeMemory", "replica", "checkpointIntervalRecords", "checkpointIntervalNs", "commandQueueBytes", "minFreeDiskBytes");
+            "storeFolios", "storeMemory", "replica", "checkpointIntervalRecords", "checkpointIntervalNs", "commandQueueBytes", "minFreeDiskBytes",
+            "minAvailableMemoryBytes");
         final List<String> undecided = new ArrayList<>();
         for (final java.lang.reflect.Field field : EngineConfig.class.getDeclaredFields())
         {

@@ -24,6 +24,8 @@ public final class EngineConfig
     public static final String PREFIX = "ferrite.engine.";
     /** Default of {@link #minFreeDiskBytes()}: 64 MiB. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L * 1024 * 1024;
+    /** Default of {@link #minAvailableMemoryBytes()}: 256 MiB. */
+    public static final long DEFAULT_MIN_AVAILABLE_MEMORY_BYTES = 256L * 1024 * 1024;
 
     private Path dataDir;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
@@ -46,6 +48,7 @@ public final class EngineConfig
     private long checkpointIntervalNs = TimeUnit.SECONDS.toNanos(60);
     private int commandQueueBytes = 4 * 1024 * 1024;
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
+    private long minAvailableMemoryBytes = DEFAULT_MIN_AVAILABLE_MEMORY_BYTES;
 
     /**
      * A new configuration holding every value of this one: a template's copy to adjust (a node gives each shard
@@ -77,6 +80,7 @@ public final class EngineConfig
         copy.checkpointIntervalNs = checkpointIntervalNs;
         copy.commandQueueBytes = commandQueueBytes;
         copy.minFreeDiskBytes = minFreeDiskBytes;
+        copy.minAvailableMemoryBytes = minAvailableMemoryBytes;
         return copy;
     }
 
@@ -118,6 +122,8 @@ public final class EngineConfig
             PREFIX + "checkpointIntervalMs", TimeUnit.NANOSECONDS.toMillis(config.checkpointIntervalNs), 1, 86_400_000)));
         config.commandQueueBytes(settings.intValue(PREFIX + "commandQueueBytes", config.commandQueueBytes, 64 * 1024, 1 << 30));
         config.minFreeDiskBytes(settings.longValue(PREFIX + "minFreeDiskBytes", config.minFreeDiskBytes, 0, 1L << 50));
+        config.minAvailableMemoryBytes(settings.longValue(
+            PREFIX + "minAvailableMemoryBytes", config.minAvailableMemoryBytes, 0, 1L << 50));
         return config;
     }
 
@@ -566,6 +572,34 @@ public final class EngineConfig
     }
 
     /**
+     * @return the least memory, in bytes, the machine must have available ({@code MemAvailable}) for the shard to
+     *     accept writes while its stores live in its own memory ({@link StoreMemory#ANONYMOUS}); below it writes are
+     *     refused with an InternalServerError and reads go on. 0: no check. Not checked for mapped stores, whose pages
+     *     the kernel can write back and drop.
+     */
+    public long minAvailableMemoryBytes()
+    {
+        return minAvailableMemoryBytes;
+    }
+
+    /**
+     * @param minAvailableMemoryBytes the least memory the machine must have available for writes while the stores
+     *                                live in the process's own memory (growing them further could end in the kernel
+     *                                killing the process); 0 turns the check off.
+     * @return this.
+     */
+    public EngineConfig minAvailableMemoryBytes(final long minAvailableMemoryBytes)
+    {
+        if (minAvailableMemoryBytes < 0)
+        {
+            throw new IllegalArgumentException(PREFIX + "minAvailableMemoryBytes must be >= 0 (0: no check), got " +
+                minAvailableMemoryBytes);
+        }
+        this.minAvailableMemoryBytes = minAvailableMemoryBytes;
+        return this;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public String toString()
@@ -591,6 +625,7 @@ public final class EngineConfig
             ", checkpointIntervalMs=" + TimeUnit.NANOSECONDS.toMillis(checkpointIntervalNs) +
             ", commandQueueBytes=" + commandQueueBytes +
             ", minFreeDiskBytes=" + minFreeDiskBytes +
+            ", minAvailableMemoryBytes=" + minAvailableMemoryBytes +
             '}';
     }
 }

@@ -13,6 +13,7 @@ import io.ferrite.engine.store.DurableFiles;
 import io.ferrite.engine.store.ItemStore;
 import io.ferrite.engine.store.ItemStores;
 import io.ferrite.engine.store.StoreKind;
+import io.ferrite.engine.store.StoreMemory;
 import io.ferrite.engine.store.StoreConfig;
 import io.ferrite.engine.store.StoreFullException;
 import io.ferrite.engine.table.Catalog;
@@ -190,11 +191,14 @@ public final class Shard implements AutoCloseable
     private boolean inHandler;
     /** The thread that owns this shard ({@link #checkOwnerThread()}); none after open and after a release. */
     private final ThreadOwner owner = new ThreadOwner();
-    private final DiskSpaceGuard diskGuard;
+    private final HeadroomGuard diskGuard;
+    /** Refuses writes while memory runs short, for stores in the process's own memory; off (no thread) otherwise. */
+    private final HeadroomGuard memoryGuard;
     /** {@link #failNextWriteForTesting}: volatile, as a test sets it from its own thread. */
     private volatile Error injectedWriteError;
 
-    private Shard(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes)
+    private Shard(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes,
+        final LongSupplier availableMemoryBytes)
     {
         this.config = config.validate();
         this.requestDepth = config.replica() ? ItemFormat.MAX_DEPTH : ItemFormat.MAX_REQUEST_DEPTH;
@@ -220,7 +224,7 @@ public final class Shard implements AutoCloseable
         }
         try
         {
-            diskGuard = new DiskSpaceGuard(dataDir, config.minFreeDiskBytes(), usableDiskBytes);
+            diskGuard = HeadroomGuard.disk(dataDir, config.minFreeDiskBytes(), usableDiskBytes);
         }
         catch (final RuntimeException ex)
         {
@@ -235,6 +239,10 @@ public final class Shard implements AutoCloseable
             releaseLock();
             throw new IllegalStateException("cannot open " + dataDir + ": " + why);
         }
+        // not at open: a store that does not fit is refused by its own load, and recovery may free memory
+        final boolean ownMemory = StoreKind.HASH == config.storeKind() && StoreMemory.ANONYMOUS == config.storeMemory();
+        memoryGuard = HeadroomGuard.memory(dataDir, ownMemory ? config.minAvailableMemoryBytes() : 0,
+            availableMemoryBytes);
 
         Wal openedWal = null;
         CheckpointFile openedCheckpoint = null;
@@ -339,6 +347,7 @@ public final class Shard implements AutoCloseable
             CloseHelper.quietClose(openedCheckpoint);
             closeTables();
             diskGuard.close();
+            memoryGuard.close();
             releaseLock();
             throw ex;
         }
@@ -353,7 +362,7 @@ public final class Shard implements AutoCloseable
      */
     public static Shard open(final EngineConfig config, final EpochNanoClock clock)
     {
-        return new Shard(config, clock, null);
+        return new Shard(config, clock, null, null);
     }
 
     /**
@@ -367,7 +376,23 @@ public final class Shard implements AutoCloseable
      */
     static Shard open(final EngineConfig config, final EpochNanoClock clock, final LongSupplier usableDiskBytes)
     {
-        return new Shard(config, clock, usableDiskBytes);
+        return new Shard(config, clock, usableDiskBytes, null);
+    }
+
+    /**
+     * As {@link #open(EngineConfig, EpochNanoClock)}, with the machine's available memory read from
+     * {@code availableMemoryBytes} instead of {@code /proc/meminfo} (tests of {@code
+     * ferrite.engine.minAvailableMemoryBytes}).
+     *
+     * @param config               the engine configuration.
+     * @param clock                the clock stamped into WAL records.
+     * @param availableMemoryBytes the available bytes to believe, read on the memory guard's thread.
+     * @return the shard.
+     */
+    static Shard openWithMemory(final EngineConfig config, final EpochNanoClock clock,
+        final LongSupplier availableMemoryBytes)
+    {
+        return new Shard(config, clock, null, availableMemoryBytes);
     }
 
     /**
@@ -1514,7 +1539,7 @@ public final class Shard implements AutoCloseable
                 {
                     // The file system filled up during the batch: what is left is unprocessed, as DynamoDB reports
                     // writes it could not do, not an error after some of the batch was written.
-                    refused = DiskSpaceGuard.isRefusal(ex);
+                    refused = HeadroomGuard.isRefusal(ex);
                     if (ErrorCode.ItemCollectionSizeLimitExceededException != ex.code() && !refused)
                     {
                         throw ex;
@@ -1707,6 +1732,7 @@ public final class Shard implements AutoCloseable
         {
             closed = true;
             CloseHelper.quietClose(diskGuard);
+            CloseHelper.quietClose(memoryGuard);
             CloseHelper.quietClose(checkpointer);
             CloseHelper.quietClose(wal);
             CloseHelper.quietClose(checkpointFile);
@@ -1737,6 +1763,7 @@ public final class Shard implements AutoCloseable
         }
         closed = true;
         CloseHelper.quietClose(diskGuard);
+        CloseHelper.quietClose(memoryGuard);
         CloseHelper.quietClose(checkpointer);
         discardTables();
         try
@@ -2209,6 +2236,10 @@ public final class Shard implements AutoCloseable
         if (diskGuard.low())
         {
             throw diskGuard.refusal();
+        }
+        if (memoryGuard.low())
+        {
+            throw memoryGuard.refusal();
         }
     }
 

@@ -11,7 +11,8 @@ package io.ferrite.engine.store;
  *   kernel on its own schedule, and bytes written in proportion to the pages changed. Between checkpoints the file
  *   holds the last checkpoint's state: after a kill, as after a power loss, the write-ahead log's replay from the
  *   checkpoint brings back the rest. The store's pages take memory the kernel cannot evict: the store must fit in
- *   memory (with no swap), and an open refuses a file holding more data than the memory available.</li>
+ *   memory (with no swap), an open refuses a file holding more data than the memory available, and the shard refuses
+ *   writes while the machine's available memory is under {@code ferrite.engine.minAvailableMemoryBytes}.</li>
  *   <li>{@link #MAPPED}: the file's shared mapping, as before: writes land in the page cache and survive a kill;
  *   the kernel writes dirty pages back when it likes (every 5 s once the file has been dirty for 30 s) and a
  *   checkpoint's {@code fsync} writes the rest, in page-cache folios of {@link StoreFolios}' size, write-protecting

@@ -5,6 +5,8 @@ import io.ferrite.codecs.item.AttributeValue;
 import io.ferrite.codecs.item.ItemCodec;
 import io.ferrite.codecs.sbe.ErrorCode;
 import io.ferrite.engine.config.EngineConfig;
+import io.ferrite.engine.config.Settings;
+import io.ferrite.engine.store.StoreMemory;
 import io.ferrite.engine.table.KeyType;
 import io.ferrite.engine.table.TableSpec;
 import io.ferrite.engine.wal.FsyncPolicy;
@@ -29,9 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A write through the engine's memory-mapped files into a full file system raises SIGBUS, which killed the shard's
  * thread (found filling a 48 MB tmpfs through `ferrite server`: every request then timed out). Below
  * {@code ferrite.engine.minFreeDiskBytes} the shard refuses writes with an error that names the setting and serves
- * reads; it takes writes again once space is freed, and does not open (recovery writes) below the margin.
+ * reads; it takes writes again once space is freed, and does not open (recovery writes) below the margin. Likewise
+ * below {@code ferrite.engine.minAvailableMemoryBytes} of available memory while the stores live in the process's own
+ * memory (where running out has the kernel kill the process), and not for mapped stores.
  */
-class AFullFileSystemRefusesWritesAndServesReadsTest
+class RunningShortRefusesWritesAndServesReadsTest
 {
     private static final long MIN_FREE = 64L << 20;
     private static final long PLENTY = 8L << 30;
@@ -107,12 +111,79 @@ class AFullFileSystemRefusesWritesAndServesReadsTest
     }
 
     @Test
+    void writesAreRefusedWhileMemoryIsShortForStoresInTheProcesssMemoryAndResumeWhenFreed() throws Exception
+    {
+        final AtomicLong available = new AtomicLong(PLENTY);
+        final EngineConfig config = new EngineConfig().dataDir(dir).fsyncPolicy(FsyncPolicy.NONE)
+            .partitionMaxItems(1000).minAvailableMemoryBytes(MIN_FREE);
+        try (Shard shard = Shard.openWithMemory(config, new OffsetEpochNanoClock(), available::get))
+        {
+            shard.createTable(TableSpec.of("tab").partitionKey("pk", KeyType.S));
+            final Table table = shard.table("tab");
+            put(shard, table, "a", "1");
+
+            available.set(SHORT);
+            final FerriteException refused = awaitRefusal(() -> put(shard, table, "b", "2"));
+            assertEquals(ErrorCode.InternalServerError, refused.code());
+            assertTrue(refused.getMessage().contains("ferrite.engine.minAvailableMemoryBytes (" + MIN_FREE + ")") &&
+                refused.getMessage().contains(SHORT + " bytes of memory available (MemAvailable)") &&
+                refused.getMessage().contains("ferrite.engine.storeMemory=mapped"), refused.getMessage());
+            assertEquals(Map.of("pk", s("a"), "v", s("1")), get(shard, table, "a"), "reads go on");
+            assertRefused(() -> put(shard, table, "c", "3"));
+            assertEquals(null, get(shard, table, "c"), "the refused put wrote nothing");
+            assertRefused(() -> shard.batchWriteItem(Map.of("tab", List.of(
+                WriteRequest.put(ItemCodec.encode(Map.of("pk", s("c"), "v", s("4"))))))));
+
+            available.set(PLENTY);
+            awaitAccepted(() -> put(shard, table, "b", "2"));
+            assertEquals(Map.of("pk", s("b"), "v", s("2")), get(shard, table, "b"));
+            assertEquals(null, get(shard, table, "c"));
+        }
+        // short of memory at open: the shard opens (recovery's own load refuses a store that does not fit)
+        try (Shard shard = Shard.openWithMemory(config, new OffsetEpochNanoClock(), () -> SHORT))
+        {
+            assertEquals(Map.of("pk", s("a"), "v", s("1")), get(shard, shard.table("tab"), "a"));
+            assertRefused(() -> put(shard, shard.table("tab"), "d", "5"));
+        }
+    }
+
+    @Test
+    void mappedStoresAndAZeroMarginAreNotGuardedByMemory()
+    {
+        final EngineConfig mapped = new EngineConfig().dataDir(dir.resolve("mapped")).fsyncPolicy(FsyncPolicy.NONE)
+            .partitionMaxItems(1000).minAvailableMemoryBytes(MIN_FREE).storeMemory(StoreMemory.MAPPED);
+        final EngineConfig off = new EngineConfig().dataDir(dir.resolve("off")).fsyncPolicy(FsyncPolicy.NONE)
+            .partitionMaxItems(1000).minAvailableMemoryBytes(0);
+        for (final EngineConfig config : List.of(mapped, off))
+        {
+            try (Shard shard = Shard.openWithMemory(config, new OffsetEpochNanoClock(), () -> 0L))
+            {
+                shard.createTable(TableSpec.of("tab").partitionKey("pk", KeyType.S));
+                put(shard, shard.table("tab"), "a", "1");
+                assertEquals(Map.of("pk", s("a"), "v", s("1")), get(shard, shard.table("tab"), "a"), config.toString());
+            }
+        }
+    }
+
+    @Test
+    void theMemoryMarginIsASettingAndNeverNegative()
+    {
+        final String key = EngineConfig.PREFIX + "minAvailableMemoryBytes";
+        assertEquals(EngineConfig.DEFAULT_MIN_AVAILABLE_MEMORY_BYTES, new EngineConfig().minAvailableMemoryBytes());
+        assertEquals(512L << 20,
+            EngineConfig.from(Settings.fromSystemProperties().set(key, "512m")).minAvailableMemoryBytes());
+        final IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+            () -> new EngineConfig().minAvailableMemoryBytes(-1));
+        assertTrue(negative.getMessage().contains(key), negative.getMessage());
+    }
+
+    @Test
     void theNextSampleComesBeforeHalfTheHeadroomCouldBeWrittenAtOneGibPerSecond()
     {
-        assertEquals(DiskSpaceGuard.MIN_INTERVAL_MS, DiskSpaceGuard.intervalMs(SHORT, MIN_FREE), "under the margin");
-        assertEquals(DiskSpaceGuard.MIN_INTERVAL_MS, DiskSpaceGuard.intervalMs(MIN_FREE + (50L << 20), MIN_FREE));
-        assertEquals(250, DiskSpaceGuard.intervalMs(MIN_FREE + (500L << 20), MIN_FREE), "500 MiB above: 250 ms");
-        assertEquals(DiskSpaceGuard.MAX_INTERVAL_MS, DiskSpaceGuard.intervalMs(PLENTY, MIN_FREE), "far above");
+        assertEquals(HeadroomGuard.MIN_INTERVAL_MS, HeadroomGuard.intervalMs(SHORT, MIN_FREE), "under the margin");
+        assertEquals(HeadroomGuard.MIN_INTERVAL_MS, HeadroomGuard.intervalMs(MIN_FREE + (50L << 20), MIN_FREE));
+        assertEquals(250, HeadroomGuard.intervalMs(MIN_FREE + (500L << 20), MIN_FREE), "500 MiB above: 250 ms");
+        assertEquals(HeadroomGuard.MAX_INTERVAL_MS, HeadroomGuard.intervalMs(PLENTY, MIN_FREE), "far above");
     }
 
     private UnsafeBuffer wrap(final Map<String, AttributeValue> item)
@@ -145,7 +216,7 @@ class AFullFileSystemRefusesWritesAndServesReadsTest
     private static void assertRefused(final Runnable write)
     {
         final FerriteException ex = assertThrows(FerriteException.class, write::run);
-        assertTrue(DiskSpaceGuard.isRefusal(ex), ex.getMessage());
+        assertTrue(HeadroomGuard.isRefusal(ex), ex.getMessage());
     }
 
     /** The guard samples on its own thread: the first write after the next sample is refused. */
@@ -179,7 +250,7 @@ class AFullFileSystemRefusesWritesAndServesReadsTest
             }
             catch (final FerriteException ex)
             {
-                assertTrue(DiskSpaceGuard.isRefusal(ex), ex.getMessage());
+                assertTrue(HeadroomGuard.isRefusal(ex), ex.getMessage());
                 assertTrue(System.nanoTime() < deadline, "writes were still refused 10 s after space was freed");
             }
             Thread.sleep(5);
