@@ -2,7 +2,7 @@ package io.ferrite.engine.shard;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.sbe.ErrorCode;
-import io.ferrite.engine.store.HashItemStore;
+import org.agrona.CloseHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +35,8 @@ import java.util.function.LongSupplier;
  * available. So the shard refuses writes while {@code MemAvailable} is under {@code
  * ferrite.engine.minAvailableMemoryBytes}. The guard sees the machine, not the shard: memory others take counts too.
  * <p>
- * A daemon thread samples the resource ({@link FileStore#getUsableSpace()} and reading {@code /proc/meminfo}
- * allocate, so not on the shard's thread) every 50 ms to 1 s: the nearer the margin, the sooner ({@link
+ * A daemon thread samples the resource ({@link FileStore#getUsableSpace()} allocates, so not on the shard's thread;
+ * {@code /proc/meminfo} is read without allocating) every 50 ms to 1 s: the nearer the margin, the sooner ({@link
  * #intervalMs}); the shard reads one volatile flag per write. Between two samples a shard writing at 1 GiB/s uses at
  * most half of what is left above the margin, and within 50 ms of it at most 50 MB: the margin covers that (at 300,000
  * puts/s of 1 KB, ~30 MB of log and store) plus what a checkpoint and a new log file take.
@@ -71,6 +71,8 @@ final class HeadroomGuard implements AutoCloseable
     private final String remedy;
     private final long minFreeBytes;
     private final LongSupplier usableBytes;
+    /** What the measure reads from, closed with the guard; may be null. */
+    private final AutoCloseable source;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean low;
@@ -91,7 +93,8 @@ final class HeadroomGuard implements AutoCloseable
     {
         return new HeadroomGuard(dir, "the file system of " + dir, "usable", "ferrite.engine.minFreeDiskBytes",
             "a write into a full file system through the engine's memory-mapped files would crash the shard",
-            "space is freed", minFreeBytes, null != usableBytes ? usableBytes : fileStoreOf(dir), "ferrite-disk-guard ");
+            "space is freed", minFreeBytes, null != usableBytes ? usableBytes : fileStoreOf(dir), "ferrite-disk-guard ",
+            null);
     }
 
     /**
@@ -100,32 +103,45 @@ final class HeadroomGuard implements AutoCloseable
      *
      * @param dir               the data directory (names the thread and the messages' shard).
      * @param minAvailableBytes the least memory available writes are accepted with; 0 turns the guard off.
-     * @param availableBytes    reads the bytes available (a test gives its own; -1: unknown); null for
-     *                          {@code MemAvailable} of {@code /proc/meminfo}.
+     * @param availableBytes    reads the bytes available (a test gives its own); null for {@code MemAvailable} of
+     *                          {@code /proc/meminfo}, read without allocating ({@link MemAvailable}; where it cannot be
+     *                          read the guard is off, with a warning).
      * @return the guard.
      */
     static HeadroomGuard memory(final Path dir, final long minAvailableBytes, final LongSupplier availableBytes)
     {
-        final LongSupplier read = null != availableBytes ? availableBytes : HashItemStore::availableMemory;
+        LongSupplier read = availableBytes;
+        MemAvailable reader = null;
+        long minimum = minAvailableBytes;
+        if (null == read && minAvailableBytes > 0)
+        {
+            try
+            {
+                reader = new MemAvailable(Path.of("/proc/meminfo"));
+                reader.getAsLong();
+                read = reader;
+            }
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietClose(reader);
+                reader = null;
+                minimum = 0;
+                LOG.warn("{}: cannot read the machine's available memory ({}); writes are not refused when memory " +
+                    "runs short (ferrite.engine.minAvailableMemoryBytes has no effect here)", dir, ex.toString());
+            }
+        }
         return new HeadroomGuard(dir, "this machine", "of memory available (MemAvailable)",
             "ferrite.engine.minAvailableMemoryBytes", "the shard's item stores live in the process's own memory " +
             "(ferrite.engine.storeMemory=anonymous), and a machine out of memory has the kernel kill a process, " +
             "this one or another", "memory is freed (a store larger than memory needs ferrite.engine.storeMemory=" +
-            "mapped)", minAvailableBytes, () ->
-            {
-                final long bytes = read.getAsLong();
-                if (bytes < 0)
-                {
-                    throw new IllegalStateException("no MemAvailable in /proc/meminfo");
-                }
-                return bytes;
-            }, "ferrite-memory-guard ");
+            "mapped)", minimum, read, "ferrite-memory-guard ", reader);
     }
 
     private HeadroomGuard(final Path dir, final String subject, final String unit, final String setting,
         final String hazard, final String remedy, final long minFreeBytes, final LongSupplier usableBytes,
-        final String threadName)
+        final String threadName, final AutoCloseable source)
     {
+        this.source = source;
         this.dir = dir;
         this.subject = subject;
         this.unit = unit;
@@ -304,5 +320,6 @@ final class HeadroomGuard implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+        CloseHelper.quietClose(source);
     }
 }

@@ -422,7 +422,7 @@ public final class HashItemStore implements ItemStore
     /**
      * @return {@code MemAvailable} of {@code /proc/meminfo} in bytes, or -1 where there is none.
      */
-    public static long availableMemory()
+    static long availableMemory()
     {
         try
         {
