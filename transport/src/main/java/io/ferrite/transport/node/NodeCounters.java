@@ -104,6 +104,8 @@ public final class NodeCounters implements AutoCloseable
     final AtomicCounter sessionsOpened;
     final AtomicCounter sessionsTimedOut;
     final AtomicCounter sessionsClosedBackPressure;
+    /** Response publications asked for again because the driver still held a closing one on their channel. */
+    final AtomicCounter responsePublicationsAddedAgain;
     final AtomicCounter responsesBackPressureTimeouts;
     final AtomicCounter responsesDroppedSessionClosing;
     final AtomicCounter framesDropped;
@@ -149,6 +151,7 @@ public final class NodeCounters implements AutoCloseable
         sessionsOpened = manager.newCounter("sessions opened", TYPE_NODE);
         sessionsTimedOut = manager.newCounter("sessions timed out", TYPE_NODE);
         sessionsClosedBackPressure = manager.newCounter("sessions closed: response back-pressure", TYPE_NODE);
+        responsePublicationsAddedAgain = manager.newCounter("response publications added again: clash", TYPE_NODE);
         responsesBackPressureTimeouts = manager.newCounter("responses dropped: back-pressured past the bound", TYPE_NODE);
         responsesDroppedSessionClosing = manager.newCounter("responses dropped: session closing", TYPE_NODE);
         framesDropped = manager.newCounter("frames dropped: no session to answer", TYPE_NODE);

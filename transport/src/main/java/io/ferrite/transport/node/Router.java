@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -98,6 +99,8 @@ final class Router implements Agent
     static final String THROTTLE_MESSAGE = "The level of configured provisioned throughput for the table was exceeded. " +
         "Consider increasing your provisioning level with the UpdateTable API.";
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long a session waits before asking the driver again for a response publication that clashed. */
+    private static final long ADD_AGAIN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final NodeConfig config;
     private final NodeCounters counters;
@@ -707,6 +710,8 @@ final class Router implements Agent
         session.connectDeadlineNs = nowNs + config.connectTimeoutNs();
         session.lastActivityNs = nowNs;
         session.description = responseChannel + " stream " + streamId;
+        session.responseChannel = responseChannel;
+        session.responseStreamId = streamId;
         session.answersKeepAlive = protocolVersion >= ProtocolVersions.KEEP_ALIVE_ANSWERED;
         sessions.put(key, session);
         pendingConnects++;
@@ -775,10 +780,31 @@ final class Router implements Agent
                 {
                     try
                     {
+                        if (Aeron.NULL_VALUE == session.registrationId)
+                        {
+                            if (nowNs - session.addAgainAtNs < 0)
+                            {
+                                pending++;
+                                continue;
+                            }
+                            session.registrationId = aeron.asyncAddPublication(session.responseChannel,
+                                session.responseStreamId);
+                        }
                         session.publication = aeron.getPublication(session.registrationId);
                     }
                     catch (final RuntimeException ex)
                     {
+                        if (isClashWithAClosingPublication(ex) && nowNs - session.connectDeadlineNs < 0)
+                        {
+                            // This client's previous session on the same channel and session id was just closed, and
+                            // the driver still holds its publication (it lingers): ask again until the deadline, so
+                            // that the client's one ConnectRequest is answered rather than dropped.
+                            session.registrationId = Aeron.NULL_VALUE;
+                            session.addAgainAtNs = nowNs + ADD_AGAIN_INTERVAL_NS;
+                            counters.responsePublicationsAddedAgain.incrementRelease();
+                            pending++;
+                            continue;
+                        }
                         System.err.println("ferrite router: cannot answer client " + session.clientId + " on " +
                             session.description + ": " + ex.getMessage());
                         toClose.add(session);
@@ -822,6 +848,17 @@ final class Router implements Agent
             closeSession(toClose.get(i));
         }
         return toClose.size();
+    }
+
+    /**
+     * Whether the driver refused a response publication because one on the same channel and session id is still
+     * there: the publication of this client's previous session, closed but lingering (Aeron 1.51's message; a generic
+     * error code, so the message is what tells it from a channel the driver cannot use at all).
+     */
+    static boolean isClashWithAClosingPublication(final RuntimeException ex)
+    {
+        return ex instanceof RegistrationException && null != ex.getMessage() &&
+            ex.getMessage().contains("clashing sessionId");
     }
 
     /**
@@ -2084,10 +2121,15 @@ final class Router implements Agent
         final int imageSessionId;
         final int slot;
         final long token;
-        final long registrationId;
+        /** The pending add of the response publication; {@code Aeron.NULL_VALUE} while waiting to ask again. */
+        long registrationId;
         final long clientId;
         Publication publication;
         String description;
+        String responseChannel;
+        int responseStreamId;
+        /** When to ask the driver again for a response publication that clashed with one still closing. */
+        long addAgainAtNs;
         long connectCorrelationId;
         long connectDeadlineNs;
         long lastActivityNs;

@@ -120,6 +120,19 @@ final class RawSession implements AutoCloseable
      */
     RawSession connect(final int protocolVersion)
     {
+        return connect(protocolVersion, true);
+    }
+
+    /**
+     * Connects with a single ConnectRequest, never sent again: for tests that the node answers the first one.
+     */
+    RawSession connectOnce()
+    {
+        return connect(MessageHeaderEncoder.SCHEMA_VERSION, false);
+    }
+
+    private RawSession connect(final int protocolVersion, final boolean resend)
+    {
         final long correlationId = nextCorrelationId++;
         final ConnectRequestEncoder encoder = new ConnectRequestEncoder().wrapAndApplyHeader(buffer, 0, header)
             .correlationId(correlationId).clientId(42).responseStreamId(responseStreamId)
@@ -132,9 +145,11 @@ final class RawSession implements AutoCloseable
         byte[] answer = null;
         while (null == answer)
         {
-            check(deadline, "response to correlation id " + correlationId + " (ConnectRequest, sent every second)");
+            check(deadline, "response to correlation id " + correlationId + " (ConnectRequest, " +
+                (resend ? "sent every second)" : "sent once)"));
             send(buffer, 0, length);
-            answer = await(correlationId, Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()));
+            answer = await(correlationId, resend ? Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()) :
+                deadline - System.nanoTime());
         }
         final ConnectResponseDecoder decoder = new ConnectResponseDecoder();
         decoder.wrapAndApplyHeader(new UnsafeBuffer(answer), 0, new MessageHeaderDecoder());
