@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.engine.wal.WalTestRecords.append;
 import static io.ferrite.engine.wal.WalTestRecords.assertRecord;
+import static io.ferrite.engine.wal.WalTestRecords.range;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,16 +62,6 @@ class WalTest
                 sequences.add(sequence);
             });
         return sequences;
-    }
-
-    private static List<Long> range(final long from, final long to)
-    {
-        final List<Long> list = new ArrayList<>();
-        for (long s = from; s <= to; s++)
-        {
-            list.add(s);
-        }
-        return list;
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -67,6 +68,17 @@ final class WalTestRecords
         {
             buffer.putByte(i, i < marker.length ? marker[i] : (byte)(sequence * 131 + i * 7));
         }
+    }
+
+    /** The sequences {@code from} to {@code to}, both included. */
+    static List<Long> range(final long from, final long to)
+    {
+        final List<Long> list = new ArrayList<>();
+        for (long s = from; s <= to; s++)
+        {
+            list.add(s);
+        }
+        return list;
     }
 
     static byte[] marker(final long sequence)

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.engine.wal.WalTestRecords.append;
+import static io.ferrite.engine.wal.WalTestRecords.range;
 import static io.ferrite.engine.wal.WalTestRecords.assertRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,16 +138,6 @@ class WalUnmapsSyncedPagesTest
             sequences.add(sequence);
         });
         return sequences;
-    }
-
-    private static List<Long> range(final long from, final long to)
-    {
-        final List<Long> list = new ArrayList<>();
-        for (long s = from; s <= to; s++)
-        {
-            list.add(s);
-        }
-        return list;
     }
 
     /** Resident bytes of this process's mappings of log files under {@code dir} ({@code Rss} in /proc/self/smaps). */
