@@ -2,6 +2,7 @@ package io.ferrite.engine.shard;
 
 import io.ferrite.codecs.error.FerriteException;
 import io.ferrite.codecs.sbe.ErrorCode;
+import io.ferrite.engine.store.MemAvailable;
 import org.agrona.CloseHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

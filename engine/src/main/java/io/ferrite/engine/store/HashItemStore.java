@@ -424,17 +424,11 @@ public final class HashItemStore implements ItemStore
      */
     static long availableMemory()
     {
-        try
+        try (MemAvailable reader = new MemAvailable(Path.of("/proc/meminfo")))
         {
-            for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
-            {
-                if (line.startsWith("MemAvailable:"))
-                {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
+            return reader.getAsLong();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             LOG.debug("no MemAvailable in /proc/meminfo", ex);
         }

@@ -1139,8 +1139,7 @@ public final class Wal implements AutoCloseable
             pretouchCycle = cycle;
             pretouchGeneration = (pretouchGeneration + 1) & 0x7F_FFFF;
             // the appender's bytes of the file just started: its mapping, which a populating pretoucher works in
-            final MappedFile mapped = logBytes instanceof MappedBytes ? ((MappedBytes)logBytes).mappedFile() : null;
-            pretouchTarget = new PretouchTarget(file, mapped, pretouchGeneration);
+            pretouchTarget = new PretouchTarget(file, mappedFileOf(logBytes), pretouchGeneration);
             pretouchWakeAt = 0; // a new file: wake it now
         }
         pretouchPosition.lazySet(((long)pretouchGeneration << POSITION_BITS) | (end & POSITION_MASK));
@@ -1419,6 +1418,12 @@ public final class Wal implements AutoCloseable
     Thread pretoucherThread()
     {
         return pretoucher;
+    }
+
+    /** The mapping of the file the appender's {@code bytes} write to; null when they are not a mapped file's. */
+    private static MappedFile mappedFileOf(final Bytes<?> bytes)
+    {
+        return bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
     }
 
     private record PretouchTarget(File file, MappedFile mappedFile, int generation)
@@ -1751,8 +1756,7 @@ public final class Wal implements AutoCloseable
         }
         syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.READ);
         syncChannelCycle = cycle;
-        final Bytes<?> bytes = appender.wire().bytes();
-        syncMappedFile = bytes instanceof MappedBytes ? ((MappedBytes)bytes).mappedFile() : null;
+        syncMappedFile = mappedFileOf(appender.wire().bytes());
         unmappedTo = -1;
         syncGeneration = (syncGeneration + 1) & 0x7F_FFFF;
         if (FsyncPolicy.BATCH == fsyncPolicy)

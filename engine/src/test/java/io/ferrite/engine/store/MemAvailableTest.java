@@ -1,4 +1,4 @@
-package io.ferrite.engine.shard;
+package io.ferrite.engine.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.ferrite.engine.shard;
+package io.ferrite.engine.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,13 +12,14 @@ import java.util.function.LongSupplier;
 /**
  * Reads {@code MemAvailable} of {@code /proc/meminfo} again and again without allocating: one descriptor kept open and
  * read from offset 0 into one direct buffer (the kernel regenerates the file on each read from its start), parsed in
- * place. For the memory guard's thread, whose samples would otherwise allocate some 30-60 KB a second (a line list
- * of the whole file), which the node's allocation test sees.
+ * place. For the shard's memory guard, whose samples would otherwise allocate some 30-60 KB a second (a line list
+ * of the whole file), which the node's allocation test sees; and, once, for a store's open ({@code
+ * HashItemStore.availableMemory}).
  * <p>
  * Threading: one thread at a time. {@link #getAsLong()} throws {@link UncheckedIOException} when the file cannot be
  * read and {@link IllegalStateException} when it has no {@code MemAvailable} line (kernels before 3.14).
  */
-final class MemAvailable implements LongSupplier, AutoCloseable
+public final class MemAvailable implements LongSupplier, AutoCloseable
 {
     private static final byte[] KEY = "MemAvailable:".getBytes(StandardCharsets.US_ASCII);
 
@@ -30,7 +31,7 @@ final class MemAvailable implements LongSupplier, AutoCloseable
      * @param file {@code /proc/meminfo}, or a file of the same format in tests.
      * @throws UncheckedIOException when it cannot be opened.
      */
-    MemAvailable(final Path file)
+    public MemAvailable(final Path file)
     {
         this.file = file;
         try
@@ -110,6 +111,7 @@ final class MemAvailable implements LongSupplier, AutoCloseable
         return true;
     }
 
+    /** Closes the descriptor. */
     @Override
     public void close()
     {
